@@ -1,0 +1,3 @@
+module github.com/gureum/gureum
+
+go 1.26.8
