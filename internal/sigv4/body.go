@@ -80,13 +80,17 @@ func newBody(r *http.Request, mode, payloadHash string, c chain) (*Body, error) 
 		b.sha, b.wantSHA = sha256.New(), payloadHash
 	case unsignedBody:
 	default: // aws-chunked
-		dl, err := strconv.ParseInt(r.Header.Get("X-Amz-Decoded-Content-Length"), 10, 64)
-		if err != nil || dl < 0 {
-			return nil, awserr.New(awserr.InvalidRequest, "x-amz-decoded-content-length is required for aws-chunked uploads.").
-				With("MissingHeaderName", "x-amz-decoded-content-length")
+		// aws-sdk-go-v2 leaves the header out when it streams a body of unknown length; the
+		// decoded length is then whatever the chunks carry.
+		b.declared = -1
+		if h := r.Header.Get("X-Amz-Decoded-Content-Length"); h != "" {
+			dl, err := strconv.ParseInt(h, 10, 64)
+			if err != nil || dl < 0 {
+				return nil, awserr.New(awserr.InvalidRequest, "x-amz-decoded-content-length must be a non-negative integer.")
+			}
+			b.declared = dl
 		}
-		b.declared = dl
-		b.br = bufio.NewReaderSize(b.src, 64<<10)
+		b.br = newBufReader(b.src)
 		if err := b.setTrailers(r); err != nil {
 			return nil, err
 		}
@@ -134,6 +138,8 @@ func (b *Body) setTrailers(r *http.Request) error {
 	}
 	return nil
 }
+
+func newBufReader(r io.Reader) *bufio.Reader { return bufio.NewReaderSize(r, 64<<10) }
 
 // DecodedLength is the payload's length as the client declared it, or -1 when unknown.
 func (b *Body) DecodedLength() int64 { return b.declared }
@@ -260,7 +266,7 @@ func (b *Body) nextChunk() (done bool, err error) {
 	if size > MaxChunkSize {
 		return false, awserr.New(awserr.InvalidRequest, "Chunk size %d exceeds the maximum of %d bytes.", size, MaxChunkSize)
 	}
-	if b.n+size > b.declared {
+	if b.declared >= 0 && b.n+size > b.declared {
 		return false, framing("chunks exceed x-amz-decoded-content-length")
 	}
 	if size > 0 && b.small && b.signedChunks() {
