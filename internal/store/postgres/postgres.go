@@ -1,0 +1,159 @@
+// Package postgres is gureum's distributed store on PostgreSQL through jackc/pgx. Several gureum
+// nodes may share one database: migrations take an advisory lock, and every write is one
+// transaction that PostgreSQL makes durable (synchronous_commit) before it returns; PostgreSQL's
+// own WAL flushing groups concurrent commits.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gureum/gureum/internal/store"
+	"github.com/gureum/gureum/internal/store/schema"
+)
+
+// Options tune the store.
+type Options struct {
+	// Schema, when set, is created if missing and used as the search path (tests use one each).
+	Schema string
+	// MaxConns caps the pool; 0 keeps pgx's default.
+	MaxConns int32
+	// OnCommit, when set, is told about every write transaction.
+	OnCommit store.CommitObserver
+}
+
+// DB is the PostgreSQL store. It implements store.Store.
+type DB struct {
+	pool *pgxpool.Pool
+	opt  Options
+}
+
+// migrationLock is the advisory lock id that serialises migrations across nodes ("gureum").
+const migrationLock = 0x67757265756d
+
+// Open connects to dsn (a postgres:// URL or key=value string) and migrates the schema.
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: bad connection string: %w", err)
+	}
+	if opt.MaxConns > 0 {
+		cfg.MaxConns = opt.MaxConns
+	}
+	if opt.Schema != "" {
+		if err := createSchema(ctx, cfg.ConnConfig.Copy(), opt.Schema); err != nil {
+			return nil, err
+		}
+		cfg.ConnConfig.RuntimeParams["search_path"] = opt.Schema
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fault("postgres.Open", err)
+	}
+	db := &DB{pool: pool, opt: opt}
+	if err := db.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func createSchema(ctx context.Context, cfg *pgx.ConnConfig, name string) error {
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return fault("postgres.Open", err)
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{name}.Sanitize())
+	return fault("postgres.Open", err)
+}
+
+// DropSchema removes a schema and everything in it (tests clean up with it).
+func (db *DB) DropSchema(ctx context.Context, name string) error {
+	_, err := db.pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{name}.Sanitize()+" CASCADE")
+	return fault("postgres.DropSchema", err)
+}
+
+// Backend names the backend.
+func (db *DB) Backend() string { return "postgres" }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return fault("postgres.Ping", db.pool.Ping(ctx)) }
+
+// Close closes the pool.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	migrations, err := schema.Migrations()
+	if err != nil {
+		return err
+	}
+	return db.Write(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+			return fault("postgres.migrate", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+			return fault("postgres.migrate", err)
+		}
+		var current int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+			return fault("postgres.migrate", err)
+		}
+		for _, m := range migrations {
+			if m.Version <= current {
+				continue
+			}
+			if _, err := tx.Exec(ctx, m.Render(schema.Postgres)); err != nil {
+				return fault(fmt.Sprintf("postgres.migrate %04d_%s", m.Version, m.Name), err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, m.Version, m.Name, time.Now().Unix()); err != nil {
+				return fault("postgres.migrate", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Write runs fn in one transaction and returns once it has committed durably.
+func (db *DB) Write(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	start := time.Now()
+	err := pgx.BeginFunc(ctx, db.pool, fn)
+	if err != nil {
+		return fault("postgres.Write", err)
+	}
+	if db.opt.OnCommit != nil {
+		db.opt.OnCommit(1, time.Since(start))
+	}
+	return nil
+}
+
+// fault maps a driver error to a storage kind.
+func fault(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *store.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &store.Error{Op: op, Kind: store.ErrNotFound}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
+		return &store.Error{Op: op, Kind: store.ErrExists}
+	}
+	return &store.Error{Op: op, Kind: store.ErrUnavailable, Err: err}
+}

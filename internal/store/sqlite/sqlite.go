@@ -1,0 +1,264 @@
+// Package sqlite is gureum's embedded store: SQLite through modernc.org/sqlite (pure Go), in WAL mode
+// with synchronous=FULL so that a commit is on disk before it returns.
+//
+// All writes go through one writer goroutine that group-commits: it takes a write, drains whatever
+// other writes are already waiting (up to MaxBatch), runs each in its own savepoint inside one
+// transaction, commits once (one fsync for the lot) and then answers every waiter. Reads use a
+// separate pool of read-only connections, which WAL lets run beside the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/gureum/gureum/internal/store"
+	"github.com/gureum/gureum/internal/store/schema"
+)
+
+// Options tune the store.
+type Options struct {
+	// MaxBatch caps the writes one commit carries; 1 disables group commit (one fsync per write).
+	MaxBatch int
+	// Readers is the size of the read pool.
+	Readers int
+	// OnCommit, when set, is told about every commit.
+	OnCommit store.CommitObserver
+}
+
+// DB is the SQLite store. It implements store.Store.
+type DB struct {
+	w, r   *sql.DB
+	opt    Options
+	writes chan *write
+	done   chan struct{}
+}
+
+type write struct {
+	ctx context.Context
+	fn  func(tx *sql.Tx) error
+	err chan error
+}
+
+// Open opens (creating if needed) the database file at path and migrates it.
+func Open(ctx context.Context, path string, opt Options) (*DB, error) {
+	if opt.MaxBatch <= 0 {
+		opt.MaxBatch = 256
+	}
+	if opt.Readers <= 0 {
+		opt.Readers = max(4, runtime.GOMAXPROCS(0))
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	dsn := func(extra ...string) string {
+		q := url.Values{}
+		for _, p := range append([]string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"}, extra...) {
+			q.Add("_pragma", p)
+		}
+		return "file:" + abs + "?" + q.Encode()
+	}
+	w, err := sql.Open("sqlite", dsn()+"&_txlock=immediate")
+	if err != nil {
+		return nil, fault("sqlite.Open", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	db := &DB{w: w, opt: opt, writes: make(chan *write, opt.MaxBatch), done: make(chan struct{})}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn("query_only(1)"))
+	if err != nil {
+		w.Close()
+		return nil, fault("sqlite.Open", err)
+	}
+	r.SetMaxOpenConns(opt.Readers)
+	r.SetMaxIdleConns(opt.Readers)
+	db.r = r
+	go db.writer()
+	return db, nil
+}
+
+// Backend names the backend.
+func (db *DB) Backend() string { return "sqlite" }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.r.PingContext(ctx); err != nil {
+		return fault("sqlite.Ping", err)
+	}
+	return nil
+}
+
+// Close stops the writer after the writes already queued and closes the database.
+func (db *DB) Close() error {
+	close(db.writes)
+	<-db.done
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	migrations, err := schema.Migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		return fault("sqlite.migrate", err)
+	}
+	var current int
+	if err := db.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fault("sqlite.migrate", err)
+	}
+	for _, m := range migrations {
+		if m.Version <= current {
+			continue
+		}
+		tx, err := db.w.BeginTx(ctx, nil)
+		if err != nil {
+			return fault("sqlite.migrate", err)
+		}
+		if _, err := tx.ExecContext(ctx, m.Render(schema.SQLite)); err != nil {
+			tx.Rollback()
+			return fault(fmt.Sprintf("sqlite.migrate %04d_%s", m.Version, m.Name), err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.Version, m.Name, time.Now().Unix()); err != nil {
+			tx.Rollback()
+			return fault("sqlite.migrate", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fault("sqlite.migrate", err)
+		}
+	}
+	return nil
+}
+
+// Write runs fn inside the writer's next group commit and returns once that commit is durable.
+// fn runs in its own savepoint: its error rolls back only its own changes.
+func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	wr := &write{ctx: ctx, fn: fn, err: make(chan error, 1)}
+	select {
+	case db.writes <- wr:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the write is answered even if ctx ends: the caller must not guess whether it
+	// was committed.
+	return <-wr.err
+}
+
+// writer is the single goroutine that owns the write connection.
+func (db *DB) writer() {
+	defer close(db.done)
+	batch := make([]*write, 0, db.opt.MaxBatch)
+	for wr := range db.writes {
+		batch = append(batch[:0], wr)
+	drain:
+		for len(batch) < db.opt.MaxBatch {
+			select {
+			case more, ok := <-db.writes:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, more)
+			default:
+				break drain
+			}
+		}
+		db.commit(batch)
+	}
+}
+
+func (db *DB) commit(batch []*write) {
+	start := time.Now()
+	results := make([]error, len(batch))
+	err := db.runBatch(batch, results)
+	for i, wr := range batch {
+		if err != nil {
+			wr.err <- err
+		} else {
+			wr.err <- results[i]
+		}
+	}
+	if db.opt.OnCommit != nil && err == nil {
+		db.opt.OnCommit(len(batch), time.Since(start))
+	}
+}
+
+func (db *DB) runBatch(batch []*write, results []error) error {
+	ctx := context.Background()
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fault("sqlite.commit", err)
+	}
+	single := len(batch) == 1
+	for i, wr := range batch {
+		if err := wr.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		if single {
+			results[i] = wr.fn(tx)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			tx.Rollback()
+			return fault("sqlite.commit", err)
+		}
+		results[i] = wr.fn(tx)
+		if results[i] != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+				tx.Rollback()
+				return fault("sqlite.commit", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+			tx.Rollback()
+			return fault("sqlite.commit", err)
+		}
+	}
+	if single && results[0] != nil {
+		tx.Rollback()
+		return nil
+	}
+	if err := tx.Commit(); err != nil {
+		return fault("sqlite.commit", err)
+	}
+	return nil
+}
+
+// fault maps a driver error to a storage kind.
+func fault(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *store.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &store.Error{Op: op, Kind: store.ErrNotFound}
+	}
+	var sq *sqlite.Error
+	if errors.As(err, &sq) {
+		switch sq.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+			return &store.Error{Op: op, Kind: store.ErrExists}
+		}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &store.Error{Op: op, Kind: store.ErrUnavailable, Err: err}
+}

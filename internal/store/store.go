@@ -1,0 +1,97 @@
+// Package store defines gureum's storage in domain terms. Each service owns a small interface here
+// (accounts and access keys now; queues, objects and functions later), and every interface has two
+// real implementations that pass one conformance suite (package storetest): an embedded one on
+// SQLite (package sqlite) and a distributed one on PostgreSQL (package postgres).
+//
+// Implementations map driver errors to the kinds below at their edge; a driver error never travels
+// further up. A method that returns nil has made its write durable.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Kinds of storage errors. Test them with errors.Is.
+var (
+	ErrNotFound    = errors.New("not found")
+	ErrExists      = errors.New("already exists")
+	ErrUnavailable = errors.New("storage unavailable")
+)
+
+// Error is a storage failure: an operation, its kind and (for faults) the driver's cause.
+type Error struct {
+	Op   string // the store method, e.g. "sqlite.PutAccessKey"
+	Kind error  // one of the Err* kinds
+	Err  error  // the driver's error, for logs only
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Op + ": " + e.Kind.Error() + ": " + e.Err.Error()
+	}
+	return e.Op + ": " + e.Kind.Error()
+}
+
+// Is reports the kind, so errors.Is(err, store.ErrNotFound) works.
+func (e *Error) Is(target error) bool { return target == e.Kind }
+
+// Unwrap exposes the driver error to logs.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Account is one tenant.
+type Account struct {
+	ID      string // 12 digits
+	Name    string
+	Created time.Time
+}
+
+// AccessKey is a long-term or temporary access key and whom it authenticates.
+type AccessKey struct {
+	ID           string // AKIA… (long-term) or ASIA… (temporary)
+	Secret       string
+	SessionToken string // temporary credentials only
+	Account      string
+	PrincipalARN string
+	UserID       string
+	Expires      time.Time // zero for long-term keys
+	Created      time.Time
+}
+
+// Accounts stores accounts and their access keys.
+type Accounts interface {
+	CreateAccount(ctx context.Context, a Account) error // ErrExists when the id is taken
+	Account(ctx context.Context, id string) (Account, error)
+	PutAccessKey(ctx context.Context, k AccessKey) error // ErrExists when the id is taken
+	AccessKey(ctx context.Context, id string) (AccessKey, error)
+	DeleteAccessKey(ctx context.Context, id string) error
+	ListAccessKeys(ctx context.Context, account string) ([]AccessKey, error)
+}
+
+// Store is a whole backend.
+type Store interface {
+	Accounts
+	Backend() string // "sqlite" or "postgres"
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// CommitObserver learns of each durable commit: how many writes it carried and how long it took.
+type CommitObserver func(writes int, d time.Duration)
+
+// UnixNanos is how both backends store a time: nanoseconds since 1970, 0 for the zero time.
+func UnixNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// FromUnixNanos reverses UnixNanos.
+func FromUnixNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
