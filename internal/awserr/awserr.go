@@ -11,6 +11,8 @@ package awserr
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"os"
 )
 
 // Code is one AWS error code: its name, HTTP status and fault, and for JSON services that keep query
@@ -149,4 +151,17 @@ var kindNames = [numKinds]string{
 	"IncompleteSignature", "UnknownAccessKey", "SignatureMismatch", "RequestExpired",
 	"RequestTimeTooSkewed", "InvalidToken", "ExpiredToken", "AccessDenied", "ContentSHA256Mismatch",
 	"BadDigest", "IncompleteBody", "InvalidRequest", "TooLarge", "Timeout", "Throttled",
+}
+
+// FromRead maps a failure to read a request body: a deadline is a Timeout, a body over the cap is
+// TooLarge, anything else (a connection that closed early) is IncompleteBody.
+func FromRead(err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return &Error{Kind: Timeout, Message: "Your socket connection to the server was not read from or written to within the timeout period.", Err: err}
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &Error{Kind: TooLarge, Message: "The request body exceeds the maximum allowed size.", Err: err}
+	}
+	return &Error{Kind: IncompleteBody, Message: "The request body terminated unexpectedly", Err: err}
 }

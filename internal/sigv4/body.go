@@ -5,11 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"hash"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 
@@ -218,16 +216,7 @@ func (b *Body) finish() error {
 	return io.EOF
 }
 
-func readError(err error) error {
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return &awserr.Error{Kind: awserr.Timeout, Message: "Your socket connection to the server was not read from or written to within the timeout period.", Err: err}
-	}
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return &awserr.Error{Kind: awserr.TooLarge, Message: "Your proposed upload exceeds the maximum allowed size", Err: err}
-	}
-	return &awserr.Error{Kind: awserr.IncompleteBody, Message: "The request body terminated unexpectedly", Err: err}
-}
+func readError(err error) error { return awserr.FromRead(err) }
 
 func (b *Body) readChunked(p []byte) (int, error) {
 	for {

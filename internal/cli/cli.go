@@ -1,0 +1,152 @@
+// Package cli is gureum's command line: `gureum server`, `gureum version` and `gureum bench`.
+// main calls Run; the in-process test harness calls the same Run.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/gureum/gureum/internal/server"
+)
+
+// Version is set at build time with -ldflags "-X github.com/gureum/gureum/internal/cli.Version=…".
+var Version = "dev"
+
+// Run executes the command line args (without the program name) and returns when it is done or
+// ctx ends. getenv reads the environment; stdout and stderr receive output.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	root := &cobra.Command{
+		Use:           "gureum",
+		Short:         "gureum is a self-hosted serverless platform that speaks the AWS wire protocols",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(serverCmd(getenv, stdout, stderr), versionCmd(stdout), benchCmd(getenv, stdout, stderr))
+	return root.ExecuteContext(ctx)
+}
+
+func versionCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print gureum's version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintf(stdout, "gureum %s\n", Version)
+			return err
+		},
+	}
+}
+
+type serverFlags struct {
+	listen, dataDir, region, store, accountID string
+	logFormat, logLevel                       string
+	drain                                     time.Duration
+}
+
+func serverCmd(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
+	var f serverFlags
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Serve every AWS service on one HTTP endpoint",
+		Long: `Serve every AWS service gureum implements on one HTTP listener, the endpoint you point
+AWS_ENDPOINT_URL at. Every flag can also be set with an environment variable GUREUM_<FLAG>
+(for example GUREUM_DATA_DIR); a flag given on the command line wins.
+
+The first account's root credentials come from GUREUM_ROOT_ACCESS_KEY_ID and
+GUREUM_ROOT_SECRET_ACCESS_KEY. When those are unset on the first start, gureum generates a key
+pair, saves it with mode 0600 in the data directory and prints it once.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applyEnv(cmd.Flags(), getenv); err != nil {
+				return err
+			}
+			return runServer(cmd.Context(), f, getenv, stdout, stderr)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:4566", "address to listen on (host:port)")
+	fl.StringVar(&f.dataDir, "data-dir", "./gureum-data", "directory for the embedded store and generated credentials")
+	fl.StringVar(&f.region, "region", "us-east-1", "the region this endpoint serves; requests must be signed for it")
+	fl.StringVar(&f.store, "store", "", "the store: empty for embedded SQLite in the data dir, or a postgres:// URL")
+	fl.StringVar(&f.accountID, "account-id", "000000000000", "the first account's 12-digit id")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fl.DurationVar(&f.drain, "drain-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
+	return cmd
+}
+
+// applyEnv sets each flag not given on the command line from GUREUM_<FLAG>.
+func applyEnv(fs *pflag.FlagSet, getenv func(string) string) error {
+	var err error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Changed || err != nil {
+			return
+		}
+		name := "GUREUM_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: %w", name, e)
+			}
+		}
+	})
+	return err
+}
+
+func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+func validAccountID(id string) bool {
+	if len(id) != 12 {
+		return false
+	}
+	for _, c := range id {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func runServer(ctx context.Context, f serverFlags, getenv func(string) string, stdout, stderr io.Writer) error {
+	log, err := newLogger(f.logFormat, f.logLevel, stderr)
+	if err != nil {
+		return err
+	}
+	if !validAccountID(f.accountID) {
+		return fmt.Errorf("--account-id %q: want 12 digits", f.accountID)
+	}
+	srv, err := server.Open(ctx, server.Config{
+		Listen: f.listen, DataDir: f.dataDir, Region: f.region, Store: f.store, AccountID: f.accountID,
+		Version:             Version,
+		RootAccessKeyID:     getenv("GUREUM_ROOT_ACCESS_KEY_ID"),
+		RootSecretAccessKey: getenv("GUREUM_ROOT_SECRET_ACCESS_KEY"),
+		Log:                 log, Stdout: stdout, DrainTimeout: f.drain,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "gureum %s listening on %s\n", Version, srv.Endpoint())
+	return srv.Serve(ctx)
+}

@@ -1,0 +1,99 @@
+// Package awsjson is the codec for AWS JSON 1.0 and 1.1: POST / with X-Amz-Target
+// "<prefix>.<Operation>" and a JSON body, JSON out, and errors as {"__type", "message"} with, for
+// services that keep query compatibility (SQS), the legacy code in x-amzn-query-error.
+package awsjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/service"
+)
+
+// Codec implements AWS JSON; Version is "1.0" or "1.1".
+type Codec struct{ Version string }
+
+// Route finds the operation named in X-Amz-Target.
+func (c Codec) Route(r *http.Request, _ []byte, svc *service.Service) (*service.Operation, map[string]string, error) {
+	target := r.Header.Get("X-Amz-Target")
+	prefix, name, ok := strings.Cut(target, ".")
+	if !ok || prefix != svc.TargetPrefix {
+		return nil, nil, awserr.New(awserr.UnknownOperation, "X-Amz-Target %q does not name an operation of %s.", target, svc.Name)
+	}
+	if r.Method != http.MethodPost {
+		return nil, nil, awserr.New(awserr.UnknownOperation, "AWS JSON requests must use POST.")
+	}
+	op := svc.Op(name)
+	if op == nil {
+		return nil, nil, awserr.New(awserr.UnknownOperation, "Operation %s is not part of %s.", name, svc.Name)
+	}
+	return op, nil, nil
+}
+
+// Decode unmarshals the JSON body into in; an empty body is an empty object.
+func (c Codec) Decode(_ *http.Request, body []byte, _ map[string]string, in any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(in); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return awserr.New(awserr.Malformed, "Value for field %q has the wrong type: expected %s.", typeErr.Field, typeErr.Type)
+		}
+		return awserr.New(awserr.Malformed, "The request body is not valid JSON.")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return awserr.New(awserr.Malformed, "The request body has data after the JSON value.")
+	}
+	return nil
+}
+
+func (c Codec) contentType() string { return "application/x-amz-json-" + c.Version }
+
+// Encode writes out as JSON; a nil output is {}.
+func (c Codec) Encode(w http.ResponseWriter, svc *service.Service, _ *service.Operation, out any, requestID string) {
+	body := []byte("{}")
+	if out != nil {
+		b, err := json.Marshal(out)
+		if err != nil {
+			c.EncodeError(w, svc, err, requestID)
+			return
+		}
+		body = b
+	}
+	c.write(w, http.StatusOK, requestID, body)
+}
+
+// EncodeError writes {"__type":…,"message":…} and returns the code it rendered.
+func (c Codec) EncodeError(w http.ResponseWriter, svc *service.Service, err error, requestID string) *awserr.Code {
+	code, e := awserr.Resolve(awserr.JSON, err)
+	typ := code.Name
+	if svc != nil && svc.ErrorTypePrefix != "" {
+		typ = svc.ErrorTypePrefix + typ
+	}
+	if svc != nil && svc.QueryCompatible {
+		w.Header().Set("x-amzn-query-error", code.QueryCode()+";"+code.Fault())
+	}
+	body, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}{typ, e.Message})
+	c.write(w, code.Status, requestID, body)
+	return code
+}
+
+func (c Codec) write(w http.ResponseWriter, status int, requestID string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", c.contentType())
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(status)
+	w.Write(body)
+}

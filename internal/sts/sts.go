@@ -1,0 +1,89 @@
+// Package sts is AWS Security Token Service (query protocol, API version 2011-06-15).
+package sts
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/store"
+)
+
+// Service serves STS.
+type Service struct {
+	Accounts store.Accounts
+}
+
+// Describe returns STS's operation table: every operation of the 2011-06-15 API, with a handler
+// where gureum serves it.
+func (s *Service) Describe() *service.Service {
+	op := func(name string, h service.Handler) service.Operation {
+		return service.Operation{Name: name, Action: "sts:" + name, Handler: h}
+	}
+	return (&service.Service{
+		Name:         "sts",
+		SigningName:  "sts",
+		Protocol:     service.Query,
+		APIVersion:   "2011-06-15",
+		XMLNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
+		Operations: []service.Operation{
+			op("AssumeRole", nil),
+			op("AssumeRoleWithSAML", nil),
+			op("AssumeRoleWithWebIdentity", nil),
+			op("AssumeRoot", nil),
+			op("DecodeAuthorizationMessage", nil),
+			op("GetAccessKeyInfo", service.Func(s.GetAccessKeyInfo)),
+			op("GetCallerIdentity", service.Func(s.GetCallerIdentity)),
+			op("GetDelegatedAccessToken", nil),
+			op("GetFederationToken", nil),
+			op("GetSessionToken", nil),
+			op("GetWebIdentityToken", nil),
+		},
+	}).Index()
+}
+
+// GetCallerIdentityInput is empty.
+type GetCallerIdentityInput struct{}
+
+// GetCallerIdentityOutput names the caller.
+type GetCallerIdentityOutput struct {
+	UserId  string
+	Account string
+	Arn     string
+}
+
+// GetCallerIdentity returns the authenticated principal.
+func (s *Service) GetCallerIdentity(ctx context.Context, _ *GetCallerIdentityInput) (*GetCallerIdentityOutput, error) {
+	p := request.From(ctx).Principal
+	if p == nil {
+		return nil, awserr.New(awserr.MissingAuth, "Request is missing Authentication Token")
+	}
+	return &GetCallerIdentityOutput{UserId: p.UserID, Account: p.Account, Arn: p.ARN}, nil
+}
+
+// GetAccessKeyInfoInput names an access key.
+type GetAccessKeyInfoInput struct {
+	AccessKeyId string
+}
+
+// GetAccessKeyInfoOutput names the key's account.
+type GetAccessKeyInfoOutput struct {
+	Account string
+}
+
+// GetAccessKeyInfo returns the account that owns an access key.
+func (s *Service) GetAccessKeyInfo(ctx context.Context, in *GetAccessKeyInfoInput) (*GetAccessKeyInfoOutput, error) {
+	if n := len(in.AccessKeyId); n < 16 || n > 128 {
+		return nil, awserr.New(awserr.Validation, "1 validation error detected: Value at 'accessKeyId' failed to satisfy constraint: Member must have length between 16 and 128")
+	}
+	key, err := s.Accounts.AccessKey(ctx, in.AccessKeyId)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, awserr.New(awserr.Validation, "The access key %s does not exist.", in.AccessKeyId)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &GetAccessKeyInfoOutput{Account: key.Account}, nil
+}
