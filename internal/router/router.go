@@ -54,6 +54,8 @@ type Config struct {
 	Log        *slog.Logger
 	Region     string
 	MaxBody    int64 // 0 means DefaultMaxBody
+	// BodyTimeout bounds how long a client may take to send a non-streaming body (0: no bound).
+	BodyTimeout time.Duration
 }
 
 // Router is an http.Handler for every AWS service gureum serves.
@@ -123,7 +125,7 @@ func (rt *Router) serve(x *exchange) error {
 	}
 	x.codec = codecFor(x.svc, x.r)
 	if x.svc.Protocol != service.RESTXML {
-		if err := x.readBody(rt.cfg.MaxBody); err != nil {
+		if err := rt.readBody(x); err != nil {
 			return err
 		}
 	} else {
@@ -173,7 +175,7 @@ func (rt *Router) pickService(x *exchange) error {
 			return awserr.New(awserr.UnknownOperation, "X-Amz-Target %q names no service served by this endpoint.", t)
 		}
 	} else if isForm(r) {
-		if err := x.readBody(rt.cfg.MaxBody); err != nil {
+		if err := rt.readBody(x); err != nil {
 			return err
 		}
 		form, err := query.Form(r, x.body)
@@ -223,9 +225,16 @@ func errorCodec(r *http.Request) Codec {
 	return query.Codec{}
 }
 
-func (x *exchange) readBody(max int64) error {
+func (rt *Router) readBody(x *exchange) error {
 	if x.read {
 		return nil
+	}
+	max := rt.cfg.MaxBody
+	if rt.cfg.BodyTimeout > 0 {
+		rc := http.NewResponseController(x.w)
+		if rc.SetReadDeadline(time.Now().Add(rt.cfg.BodyTimeout)) == nil {
+			defer rc.SetReadDeadline(time.Time{})
+		}
 	}
 	x.read = true
 	if x.r.Body == nil || x.r.Body == http.NoBody {

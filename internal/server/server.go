@@ -44,8 +44,10 @@ type Config struct {
 	Log    *slog.Logger
 	Stdout io.Writer // where first-start credentials are printed
 
-	DrainTimeout time.Duration // how long shutdown waits for requests in flight
-	Now          func() time.Time
+	DrainTimeout  time.Duration // how long shutdown waits for requests in flight
+	HeaderTimeout time.Duration // how long a client may take to send the request headers
+	BodyTimeout   time.Duration // how long a client may take to send a non-streaming body
+	Now           func() time.Time
 }
 
 // Server is a running gureum.
@@ -69,6 +71,12 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.DrainTimeout == 0 {
 		cfg.DrainTimeout = 10 * time.Second
 	}
+	if cfg.HeaderTimeout == 0 {
+		cfg.HeaderTimeout = 10 * time.Second
+	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = 60 * time.Second
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -88,16 +96,15 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s.services = []*service.Service{
-		(&sts.Service{Accounts: st}).Describe(),
-	}
+	s.services = services(st)
 	rt := router.New(router.Config{
-		Services:   s.services,
-		Verifier:   &sigv4.Verifier{Keys: iam.Keys{Store: st}, Region: cfg.Region, Now: cfg.Now},
-		Authorizer: iam.Authorizer{},
-		Metrics:    s.metrics,
-		Log:        cfg.Log,
-		Region:     cfg.Region,
+		Services:    s.services,
+		Verifier:    &sigv4.Verifier{Keys: iam.Keys{Store: st}, Region: cfg.Region, Now: cfg.Now},
+		Authorizer:  iam.Authorizer{},
+		Metrics:     s.metrics,
+		Log:         cfg.Log,
+		Region:      cfg.Region,
+		BodyTimeout: cfg.BodyTimeout,
 	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_gureum/health", s.health)
@@ -105,7 +112,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	mux.Handle("/", rt)
 	s.http = &http.Server{
 		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.HeaderTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn),
@@ -116,6 +123,16 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	return s, nil
 }
+
+// services builds every service gureum serves on a store.
+func services(st store.Store) []*service.Service {
+	return []*service.Service{
+		(&sts.Service{Accounts: st}).Describe(),
+	}
+}
+
+// Catalog lists every service's operation table without a store, for documentation.
+func Catalog() []*service.Service { return services(nil) }
 
 func openStore(ctx context.Context, cfg Config, m *telemetry.Metrics) (store.Store, error) {
 	switch {

@@ -283,7 +283,13 @@ func parsePresigned(q map[string][]string, opt Options) (*signed, error) {
 		return nil, malformed(opt, "X-Amz-Date must be in the ISO8601 basic format (yyyyMMdd'T'HHmmss'Z').")
 	}
 	s.t = t
-	secs, err := strconv.ParseInt(get("X-Amz-Expires"), 10, 64)
+	// S3 requires X-Amz-Expires; other services (STS presigned for EKS-style tokens, whose Go SDK
+	// presigner leaves it out) default to the clock-skew window.
+	rawExpires := get("X-Amz-Expires")
+	if rawExpires == "" && !opt.S3 {
+		rawExpires = strconv.Itoa(int(MaxSkew / time.Second))
+	}
+	secs, err := strconv.ParseInt(rawExpires, 10, 64)
 	switch {
 	case err != nil:
 		return nil, malformed(opt, "X-Amz-Expires should be a number.")
