@@ -50,7 +50,7 @@ func versionCmd(stdout io.Writer) *cobra.Command {
 type serverFlags struct {
 	listen, dataDir, region, store, accountID string
 	logFormat, logLevel                       string
-	drain                                     time.Duration
+	drain, headerTimeout, bodyTimeout         time.Duration
 }
 
 func serverCmd(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
@@ -82,6 +82,8 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fl.DurationVar(&f.drain, "drain-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
+	fl.DurationVar(&f.headerTimeout, "header-timeout", 10*time.Second, "how long a client may take to send request headers")
+	fl.DurationVar(&f.bodyTimeout, "body-timeout", time.Minute, "how long a client may take to send a non-streaming request body")
 	return cmd
 }
 
@@ -143,6 +145,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 		RootAccessKeyID:     getenv("GUREUM_ROOT_ACCESS_KEY_ID"),
 		RootSecretAccessKey: getenv("GUREUM_ROOT_SECRET_ACCESS_KEY"),
 		Log:                 log, Stdout: stdout, DrainTimeout: f.drain,
+		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout,
 	})
 	if err != nil {
 		return err

@@ -6,6 +6,8 @@ package gureumtest
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/gureum/gureum/internal/cli"
@@ -235,4 +238,27 @@ func StartBinary(t testing.TB, bin Binary, opt Options) *Process {
 	go io.Copy(p.Stdout, stdout)
 	p.Endpoint = endpoint
 	return p
+}
+
+// Sign signs r with the root credentials for a service, as aws-sdk-go-v2 would.
+func Sign(t testing.TB, r *http.Request, body []byte, service string) *http.Request {
+	t.Helper()
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), service, Region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// Do sends r and returns the status, headers and body.
+func Do(t testing.TB, r *http.Request) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
 }

@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -230,10 +229,11 @@ func (rt *Router) readBody(x *exchange) error {
 		return nil
 	}
 	max := rt.cfg.MaxBody
+	var rc *http.ResponseController
 	if rt.cfg.BodyTimeout > 0 {
-		rc := http.NewResponseController(x.w)
-		if rc.SetReadDeadline(time.Now().Add(rt.cfg.BodyTimeout)) == nil {
-			defer rc.SetReadDeadline(time.Time{})
+		rc = http.NewResponseController(x.w)
+		if rc.SetReadDeadline(time.Now().Add(rt.cfg.BodyTimeout)) != nil {
+			rc = nil
 		}
 	}
 	x.read = true
@@ -249,7 +249,13 @@ func (rt *Router) readBody(x *exchange) error {
 	}
 	_, err := buf.ReadFrom(http.MaxBytesReader(x.w, x.r.Body, max))
 	if err != nil {
+		// The connection is in an unknown state: answer and close it. The read deadline stays, so
+		// the server's own discard of the unread body cannot block.
+		x.w.Header().Set("Connection", "close")
 		return awserr.FromRead(err)
+	}
+	if rc != nil {
+		rc.SetReadDeadline(time.Time{})
 	}
 	x.body = buf.Bytes()
 	return nil
@@ -302,9 +308,6 @@ func (rt *Router) finish(x *exchange) {
 		}
 		rt.cfg.Log.Error("panic", "request_id", x.info.ID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 		rt.fail(x, fmt.Errorf("panic: %v", v))
-	}
-	if x.r.Body != nil {
-		io.Copy(io.Discard, io.LimitReader(x.r.Body, 1<<16)) // let the connection be reused
 	}
 	d := time.Since(x.info.Start)
 	status := x.w.status
