@@ -1,0 +1,102 @@
+package awsjson
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/service"
+)
+
+func sqsLike() *service.Service {
+	return (&service.Service{Name: "sqs", TargetPrefix: "AmazonSQS", ErrorTypePrefix: "com.amazonaws.sqs#", QueryCompatible: true,
+		Operations: []service.Operation{{Name: "SendMessage"}}}).Index()
+}
+
+func TestRoute(t *testing.T) {
+	svc := sqsLike()
+	tests := []struct {
+		method, target string
+		ok             bool
+	}{
+		{"POST", "AmazonSQS.SendMessage", true},
+		{"POST", "AmazonSQS.Nope", false},
+		{"POST", "DynamoDB_20120810.SendMessage", false},
+		{"POST", "AmazonSQS", false},
+		{"GET", "AmazonSQS.SendMessage", false},
+	}
+	for _, tt := range tests {
+		r, _ := http.NewRequest(tt.method, "/", nil)
+		r.Header.Set("X-Amz-Target", tt.target)
+		op, _, err := Codec{"1.0"}.Route(r, nil, svc)
+		if tt.ok != (err == nil) || (err != nil && awserr.As(err).Kind != awserr.UnknownOperation) {
+			t.Errorf("Route(%s %s) = %v, %v", tt.method, tt.target, op, err)
+		}
+	}
+}
+
+type input struct {
+	QueueUrl    string
+	DelaySecond *int
+	Attributes  map[string]string
+}
+
+func TestDecode(t *testing.T) {
+	tests := []struct {
+		body string
+		ok   bool
+	}{
+		{`{"QueueUrl":"u","DelaySecond":3,"Attributes":{"a":"b"},"Unknown":1}`, true},
+		{``, true},
+		{`   `, true},
+		{`{"QueueUrl":5}`, false},
+		{`{"QueueUrl":"u"`, false},
+		{`{"QueueUrl":"u"} {}`, false},
+		{`[]`, false},
+	}
+	for _, tt := range tests {
+		var in input
+		err := Codec{"1.0"}.Decode(nil, []byte(tt.body), nil, &in)
+		if tt.ok != (err == nil) || (err != nil && awserr.As(err).Kind != awserr.Malformed) {
+			t.Errorf("Decode(%q) = %v; ok=%v", tt.body, err, tt.ok)
+		}
+	}
+}
+
+func TestEncodeError(t *testing.T) {
+	rec := httptest.NewRecorder()
+	code := &awserr.Code{Name: "QueueDoesNotExist", Status: 400, Query: "AWS.SimpleQueueService.NonExistentQueue"}
+	Codec{"1.0"}.EncodeError(rec, sqsLike(), code.Errorf("The specified queue does not exist."), "rid")
+	var body struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}
+	json.Unmarshal(rec.Body.Bytes(), &body)
+	if rec.Code != 400 || body.Type != "com.amazonaws.sqs#QueueDoesNotExist" || body.Message != "The specified queue does not exist." {
+		t.Errorf("EncodeError = %d %s", rec.Code, rec.Body)
+	}
+	if h := rec.Header().Get("x-amzn-query-error"); h != "AWS.SimpleQueueService.NonExistentQueue;Sender" {
+		t.Errorf("x-amzn-query-error = %q", h)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/x-amz-json-1.0" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	rec = httptest.NewRecorder()
+	Codec{"1.1"}.EncodeError(rec, sqsLike(), awserr.New(awserr.SignatureMismatch, "bad"), "rid")
+	if h := rec.Header().Get("x-amzn-query-error"); h != "SignatureDoesNotMatch;Sender" || rec.Code != 403 {
+		t.Errorf("kind error: %d %q %s", rec.Code, h, rec.Body)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"QueueUrl":"u","DelaySecond":3,"Attributes":{"a":"b"}}`))
+	f.Add([]byte(`{"DelaySecond":1e999}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var in input
+		if err := (Codec{"1.0"}).Decode(nil, body, nil, &in); err != nil && awserr.As(err).Kind != awserr.Malformed {
+			t.Fatalf("Decode = %v; want nil or Malformed", err)
+		}
+	})
+}
