@@ -1,0 +1,222 @@
+// Package e2e tests the built gureum binary as users run it: with aws-sdk-go-v2, the AWS CLI and
+// boto3, through signals and kill -9, and on the PostgreSQL store.
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/gureum/gureum/internal/gureumtest"
+	"github.com/gureum/gureum/internal/store/postgres"
+)
+
+var bin gureumtest.Binary
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gureum-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin, err = gureumtest.Build(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func callerIdentity(t *testing.T, endpoint, id, secret string) *sts.GetCallerIdentityOutput {
+	t.Helper()
+	out, err := sts.NewFromConfig(gureumtest.ConfigFor(endpoint, id, secret, "")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatalf("GetCallerIdentity: %v", err)
+	}
+	return out
+}
+
+func TestBinaryServes(t *testing.T) {
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
+	out := callerIdentity(t, p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+	if *out.Arn != "arn:aws:iam::000000000000:root" {
+		t.Errorf("Arn = %s", *out.Arn)
+	}
+	version, err := exec.Command(bin.Path, "version").Output()
+	if err != nil || !strings.HasPrefix(string(version), "gureum ") {
+		t.Errorf("gureum version = %q, %v", version, err)
+	}
+	help, err := exec.Command(bin.Path, "server", "--help").Output()
+	for _, flag := range []string{"--listen", "--data-dir", "--region", "--store", "--account-id", "--log-format", "--log-level", "GUREUM_"} {
+		if err != nil || !strings.Contains(string(help), flag) {
+			t.Errorf("server --help lacks %s (%v)", flag, err)
+		}
+	}
+}
+
+// TestEnvironmentFlags checks that GUREUM_<FLAG> variables configure the server.
+func TestEnvironmentFlags(t *testing.T) {
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{Env: map[string]string{"GUREUM_ACCOUNT_ID": "123456789012", "GUREUM_LOG_FORMAT": "json"}})
+	out := callerIdentity(t, p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+	if *out.Account != "123456789012" {
+		t.Errorf("Account = %s; want 123456789012 from GUREUM_ACCOUNT_ID", *out.Account)
+	}
+	time.Sleep(50 * time.Millisecond)
+	var line map[string]any
+	for _, l := range strings.Split(p.Logs.String(), "\n") {
+		if strings.Contains(l, `"msg":"request"`) {
+			json.Unmarshal([]byte(l), &line)
+		}
+	}
+	if line["operation"] != "GetCallerIdentity" || line["request_id"] == "" {
+		t.Errorf("no JSON request log line in:\n%s", p.Logs.String())
+	}
+}
+
+func awsEnv(endpoint, id, secret string) []string {
+	return append(os.Environ(), "AWS_ACCESS_KEY_ID="+id, "AWS_SECRET_ACCESS_KEY="+secret,
+		"AWS_DEFAULT_REGION="+gureumtest.Region, "AWS_ENDPOINT_URL="+endpoint, "AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=")
+}
+
+// TestAWSCLI drives the server with the AWS CLI installed on this machine.
+func TestAWSCLI(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
+	}
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
+	run := func(secret string, args ...string) (string, error) {
+		cmd := exec.Command("aws", args...)
+		cmd.Env = awsEnv(p.Endpoint, gureumtest.AccessKeyID, secret)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run(gureumtest.SecretAccessKey, "sts", "get-caller-identity", "--output", "json")
+	if err != nil || !strings.Contains(out, `"Arn": "arn:aws:iam::000000000000:root"`) {
+		t.Errorf("aws sts get-caller-identity = %s, %v", out, err)
+	}
+	out, err = run(gureumtest.SecretAccessKey, "sts", "get-caller-identity", "--endpoint-url", p.Endpoint, "--query", "Account", "--output", "text")
+	if err != nil || strings.TrimSpace(out) != "000000000000" {
+		t.Errorf("aws sts get-caller-identity --endpoint-url = %s, %v", out, err)
+	}
+	out, err = run("wrong-secret", "sts", "get-caller-identity")
+	if err == nil || !strings.Contains(out, "SignatureDoesNotMatch") {
+		t.Errorf("aws with a wrong secret = %s, %v; want SignatureDoesNotMatch", out, err)
+	}
+	out, err = run(gureumtest.SecretAccessKey, "sts", "get-session-token")
+	if err == nil || !strings.Contains(out, "NotImplemented") {
+		t.Errorf("aws sts get-session-token = %s, %v; want NotImplemented", out, err)
+	}
+}
+
+// TestBoto3 drives the server with boto3.
+func TestBoto3(t *testing.T) {
+	if exec.Command("python3", "-c", "import boto3").Run() != nil {
+		t.Skip("NOTICE: python3 with boto3 is not installed; skipping")
+	}
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
+	script := `
+import boto3, botocore, json, os
+sts = boto3.client("sts")
+ident = sts.get_caller_identity()
+print(json.dumps({"Arn": ident["Arn"], "Account": ident["Account"]}))
+bad = boto3.client("sts", aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"], aws_secret_access_key="wrong")
+try:
+    bad.get_caller_identity()
+    print("no error")
+except botocore.exceptions.ClientError as e:
+    print(e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
+`
+	cmd := exec.Command("python3", "-c", script)
+	cmd.Env = awsEnv(p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+	out, err := cmd.CombinedOutput()
+	want := `{"Arn": "arn:aws:iam::000000000000:root", "Account": "000000000000"}` + "\nSignatureDoesNotMatch 403\n"
+	if err != nil || string(out) != want {
+		t.Errorf("boto3 printed %q, %v; want %q", out, err, want)
+	}
+}
+
+// TestSIGTERM checks a clean, bounded shutdown on SIGTERM.
+func TestSIGTERM(t *testing.T) {
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
+	callerIdentity(t, p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+	p.Cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- p.Cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v\n%s", err, p.Logs.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("gureum still running 15s after SIGTERM")
+	}
+	if !strings.Contains(p.Logs.String(), "shutting down") {
+		t.Errorf("no shutdown log line")
+	}
+}
+
+// TestKill9KeepsAcknowledgedWrites kills the server without warning right after it acknowledged
+// its first-start writes (the account and the generated root key) and checks they survived.
+func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
+	dir := t.TempDir()
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{DataDir: dir, NoRoot: true})
+	p.Cmd.Process.Kill()
+	p.Cmd.Wait()
+	var creds struct {
+		ID     string `json:"access_key_id"`
+		Secret string `json:"secret_access_key"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "root-credentials.json"))
+	if err != nil || json.Unmarshal(b, &creds) != nil {
+		t.Fatalf("credentials file: %v", err)
+	}
+	again := gureumtest.StartBinary(t, bin, gureumtest.Options{DataDir: dir, NoRoot: true})
+	callerIdentity(t, again.Endpoint, creds.ID, creds.Secret)
+}
+
+// TestPostgresStore runs the binary on PostgreSQL when GUREUM_TEST_POSTGRES is set.
+func TestPostgresStore(t *testing.T) {
+	dsn := os.Getenv(gureumtest.PostgresEnv)
+	if dsn == "" {
+		t.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set; skipping the PostgreSQL end-to-end test")
+	}
+	schema := fmt.Sprintf("gureum_e2e_%d", time.Now().UnixNano())
+	db, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.DropSchema(context.Background(), schema); db.Close() })
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	storeDSN := dsn + sep + "search_path=" + schema
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: []string{"--store", storeDSN}})
+	callerIdentity(t, p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+	resp, err := http.Get(p.Endpoint + "/_gureum/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct{ Store string }
+	json.NewDecoder(resp.Body).Decode(&h)
+	resp.Body.Close()
+	if h.Store != "postgres" {
+		t.Errorf("health store = %q; want postgres", h.Store)
+	}
+	// A second node on the same database sees the same accounts and keys.
+	second := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: []string{"--store", storeDSN}})
+	callerIdentity(t, second.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+}
