@@ -1,0 +1,37 @@
+# gureum — see README.md. `make run` builds and serves on the embedded store; `make test` runs every test.
+GO       ?= go
+FUZZTIME ?= 4s
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X github.com/gureum/gureum/internal/cli.Version=$(VERSION)
+
+.PHONY: build run test unit fuzz bench docs vet
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/gureum ./cmd/gureum
+
+run: build
+	./bin/gureum server
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+# All tests: unit, conformance (SQLite; PostgreSQL when GUREUM_TEST_POSTGRES holds a DSN),
+# end-to-end against the built binary, the AWS CLI and boto3 compatibility tests, then every fuzz
+# target for $(FUZZTIME).
+test: vet unit fuzz
+
+unit:
+	@if [ -z "$$GUREUM_TEST_POSTGRES" ]; then echo "NOTICE: GUREUM_TEST_POSTGRES is not set; the PostgreSQL suites are skipped."; fi
+	$(GO) test -race -count=1 ./...
+
+fuzz:
+	./scripts/fuzz-all $(FUZZTIME)
+
+# Benchmarks (figures, not pass/fail). `gureum bench` prints the same figures as a table.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+	./bin/gureum bench
+
+docs:
+	$(GO) test ./internal/compat -run TestCompatibilityDocIsCurrent -update
