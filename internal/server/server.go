@@ -99,7 +99,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	s.services = services(st)
 	rt := router.New(router.Config{
 		Services:    s.services,
-		Verifier:    &sigv4.Verifier{Keys: iam.Keys{Store: st}, Region: cfg.Region, Now: cfg.Now},
+		Verifier:    &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
 		Authorizer:  iam.Authorizer{},
 		Metrics:     s.metrics,
 		Log:         cfg.Log,

@@ -50,7 +50,7 @@ func scanAccessKey(row interface{ Scan(...any) error }) (store.AccessKey, error)
 
 // AccessKey reads one access key.
 func (db *DB) AccessKey(ctx context.Context, id string) (store.AccessKey, error) {
-	k, err := scanAccessKey(db.r.QueryRowContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = ?`, id))
+	k, err := scanAccessKey(db.getAccessKey.QueryRowContext(ctx, id))
 	return k, fault("sqlite.AccessKey", err)
 }
 

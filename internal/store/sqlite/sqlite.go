@@ -40,6 +40,8 @@ type DB struct {
 	opt    Options
 	writes chan *write
 	done   chan struct{}
+
+	getAccessKey *sql.Stmt // prepared hot read: every signed request looks its key up
 }
 
 type write struct {
@@ -87,6 +89,11 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	r.SetMaxOpenConns(opt.Readers)
 	r.SetMaxIdleConns(opt.Readers)
 	db.r = r
+	if db.getAccessKey, err = r.PrepareContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = ?`); err != nil {
+		r.Close()
+		w.Close()
+		return nil, fault("sqlite.Open", err)
+	}
 	go db.writer()
 	return db, nil
 }
@@ -106,7 +113,7 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Close() error {
 	close(db.writes)
 	<-db.done
-	return errors.Join(db.r.Close(), db.w.Close())
+	return errors.Join(db.getAccessKey.Close(), db.r.Close(), db.w.Close())
 }
 
 func (db *DB) migrate(ctx context.Context) error {

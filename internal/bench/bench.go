@@ -1,0 +1,113 @@
+// Package bench measures gureum on the machine it runs on: start-up time and idle memory of the
+// binary, request latency and throughput, and durable store writes. `gureum bench` prints its
+// figures as a table; the Go benchmarks use the same measurements.
+package bench
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+)
+
+// Latencies summarises a set of request durations.
+type Latencies struct {
+	N        int
+	P50, P99 time.Duration
+	PerSec   float64 // completed requests per second of wall time
+}
+
+func summarize(d []time.Duration, wall time.Duration) Latencies {
+	if len(d) == 0 {
+		return Latencies{}
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return Latencies{N: len(d), P50: d[len(d)/2], P99: d[len(d)*99/100], PerSec: float64(len(d)) / wall.Seconds()}
+}
+
+// Caller sends signed GetCallerIdentity requests (query protocol) to an endpoint. It signs each
+// request with the aws-sdk-go-v2 signer, as an SDK would.
+type Caller struct {
+	Endpoint, AccessKeyID, Secret, Region string
+	client                                *http.Client
+}
+
+const callerBody = "Action=GetCallerIdentity&Version=2011-06-15"
+
+var callerBodyHash = func() string { s := sha256.Sum256([]byte(callerBody)); return hex.EncodeToString(s[:]) }()
+
+// NewCaller returns a Caller with a keep-alive client sized for many concurrent requests.
+func NewCaller(endpoint, id, secret, region string) *Caller {
+	tr := &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}
+	return &Caller{Endpoint: endpoint, AccessKeyID: id, Secret: secret, Region: region, client: &http.Client{Transport: tr}}
+}
+
+// Call sends one request and checks the answer.
+func (c *Caller) Call(ctx context.Context, signer *v4.Signer) error {
+	r, err := http.NewRequestWithContext(ctx, "POST", c.Endpoint+"/", strings.NewReader(callerBody))
+	if err != nil {
+		return err
+	}
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	creds := aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.Secret}
+	if err := signer.SignHTTP(ctx, creds, r, callerBodyHash, "sts", c.Region, time.Now()); err != nil {
+		return err
+	}
+	resp, err := c.client.Do(r)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("GetCallerIdentity: %d %s", resp.StatusCode, body)
+	}
+	return nil
+}
+
+// Run sends requests from `clients` concurrent clients for d (or n requests in all, whichever
+// comes first) and summarises the latencies.
+func (c *Caller) Run(ctx context.Context, clients, n int, d time.Duration) (Latencies, error) {
+	var mu sync.Mutex
+	var all []time.Duration
+	var sent atomic.Int64
+	var firstErr error
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			signer := v4.NewSigner()
+			var mine []time.Duration
+			for sent.Add(1) <= int64(n) && time.Now().Before(deadline) {
+				t0 := time.Now()
+				if err := c.Call(ctx, signer); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return summarize(all, time.Since(start)), firstErr
+}
