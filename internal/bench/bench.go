@@ -111,3 +111,47 @@ func (c *Caller) Run(ctx context.Context, clients, n int, d time.Duration) (Late
 	wg.Wait()
 	return summarize(all, time.Since(start)), firstErr
 }
+
+// Writes is the outcome of a durable-write run.
+type Writes struct {
+	N      int
+	PerSec float64
+	P50    time.Duration
+}
+
+// StoreWrites runs `writers` goroutines that each call write(i) with a unique i for d, and reports
+// the rate of acknowledged (durable) writes.
+func StoreWrites(ctx context.Context, writers int, d time.Duration, write func(ctx context.Context, i int64) error) (Writes, error) {
+	var next atomic.Int64
+	var mu sync.Mutex
+	var all []time.Duration
+	var firstErr error
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				t0 := time.Now()
+				if err := write(ctx, next.Add(1)); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	l := summarize(all, time.Since(start))
+	return Writes{N: l.N, PerSec: l.PerSec, P50: l.P50}, firstErr
+}

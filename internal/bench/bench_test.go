@@ -1,10 +1,11 @@
-package bench
+package bench_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"github.com/gureum/gureum/internal/bench"
 	"github.com/gureum/gureum/internal/gureumtest"
 )
 
@@ -12,7 +13,7 @@ import (
 // running in-process: one client for latency (p50-µs, p99-µs), 16 for throughput (req/s).
 func BenchmarkGetCallerIdentity(b *testing.B) {
 	srv := gureumtest.Start(b, gureumtest.Options{Args: []string{"--log-level", "warn"}})
-	c := NewCaller(srv.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey, gureumtest.Region)
+	c := bench.NewCaller(srv.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey, gureumtest.Region)
 	for _, clients := range []int{1, 16} {
 		b.Run(map[int]string{1: "clients=1", 16: "clients=16"}[clients], func(b *testing.B) {
 			c.Run(context.Background(), clients, 200, time.Second) // warm up connections and caches

@@ -1,11 +1,41 @@
 package cli
 
 import (
+	"fmt"
 	"io"
+	"os"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gureum/gureum/internal/bench"
 )
 
 func benchCmd(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
-	return &cobra.Command{Use: "bench", Short: "Measure gureum on this machine and print a table of figures"}
+	var o bench.Options
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure gureum on this machine and print a table of figures",
+		Long: `Measure gureum on this machine: start-up time and idle memory of this binary, GetCallerIdentity
+latency and throughput beside the machine's floor (a bare net/http handler) and a peer (moto_server,
+when installed), and durable store writes (SQLite with and without group commit, beside the raw
+fsync rate, and PostgreSQL when --postgres or GUREUM_TEST_POSTGRES gives a DSN).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			exe, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			o.Binary, o.Out = exe, stdout
+			if o.Postgres == "" {
+				o.Postgres = getenv("GUREUM_TEST_POSTGRES")
+			}
+			fmt.Fprintln(stderr, "measuring…")
+			return bench.Run(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().DurationVar(&o.Duration, "duration", 3*time.Second, "length of each throughput measurement")
+	cmd.Flags().StringVar(&o.Postgres, "postgres", "", "a PostgreSQL DSN to measure beside SQLite")
+	cmd.Flags().BoolVar(&o.NoPeer, "no-peer", false, "do not measure moto_server")
+	return cmd
 }

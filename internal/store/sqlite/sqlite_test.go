@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -21,4 +22,29 @@ func TestConformanceWithoutGroupCommit(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "gureum.db")
 		return func() (store.Store, error) { return Open(context.Background(), path, Options{MaxBatch: 1}) }
 	})
+}
+
+// TestDurabilitySettings checks that the writer runs in WAL mode with synchronous=FULL, so a commit
+// is fsynced before it returns.
+func TestDurabilitySettings(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "gureum.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode string
+	var sync int
+	err = db.Write(context.Background(), func(tx *sql.Tx) error {
+		if err := tx.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+			return err
+		}
+		return tx.QueryRow("PRAGMA synchronous").Scan(&sync)
+	})
+	if err != nil || mode != "wal" || sync != 2 {
+		t.Errorf("journal_mode=%q synchronous=%d (%v); want wal and 2 (FULL)", mode, sync, err)
+	}
+	var readOnly int
+	if err := db.r.QueryRow("PRAGMA query_only").Scan(&readOnly); err != nil || readOnly != 1 {
+		t.Errorf("reader query_only=%d (%v); want 1", readOnly, err)
+	}
 }

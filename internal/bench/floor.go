@@ -1,0 +1,82 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"time"
+)
+
+// Floor starts a bare net/http server on loopback that answers every request with a fixed
+// GetCallerIdentity document: the machine's floor for one HTTP request, without SigV4, routing or
+// storage. It returns the endpoint and a stop function.
+func Floor() (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	body := []byte(`<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::000000000000:root</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>`)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/xml")
+		w.Write(body)
+	})}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// FsyncFloor measures how many 1 KiB append+fdatasync cycles one writer completes per second in dir:
+// the floor under any durable single-writer commit.
+func FsyncFloor(dir string, d time.Duration) (float64, error) {
+	f, err := os.CreateTemp(dir, "fsync-floor")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	buf := make([]byte, 1024)
+	n := 0
+	start := time.Now()
+	for time.Since(start) < d {
+		if _, err := f.Write(buf); err != nil {
+			return 0, err
+		}
+		if err := f.Sync(); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// Moto starts moto_server (the Python AWS emulator, a peer) on a free port and returns its
+// endpoint and a stop function, or an error when it is not installed.
+func Moto(ctx context.Context) (string, func(), error) {
+	path, err := exec.LookPath("moto_server")
+	if err != nil {
+		return "", nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.CommandContext(ctx, path, "-p", strconv.Itoa(port))
+	cmd.Dir = os.TempDir()
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() { cmd.Process.Kill(); cmd.Wait() }
+	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
+	for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(endpoint + "/moto-api/"); err == nil {
+			resp.Body.Close()
+			return endpoint, stop, nil
+		}
+	}
+	stop()
+	return "", nil, os.ErrDeadlineExceeded
+}

@@ -1,0 +1,168 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gureum/gureum/internal/store/postgres"
+)
+
+// Options choose what `gureum bench` measures.
+type Options struct {
+	Binary   string        // the gureum binary to start (os.Executable() for `gureum bench`)
+	Duration time.Duration // length of each throughput measurement
+	Postgres string        // a PostgreSQL DSN to measure beside SQLite; empty skips it
+	NoPeer   bool          // skip moto_server
+	Out      io.Writer
+}
+
+type row struct{ group, figure, value, target string }
+
+// Run measures everything and prints a table.
+func Run(ctx context.Context, o Options) error {
+	dir, err := os.MkdirTemp("", "gureum-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var rows []row
+	add := func(g, f, v, t string) {
+		rows = append(rows, row{g, f, v, t})
+		fmt.Fprintf(os.Stderr, "  %-10s %-58s %s\n", g, f, v)
+	}
+	if err := startupRows(ctx, o, dir, add); err != nil {
+		return err
+	}
+	if err := requestRows(ctx, o, dir, add); err != nil {
+		return err
+	}
+	if err := storeRows(ctx, o, dir, add); err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "GROUP\tFIGURE\tMEASURED\tTARGET")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.group, r.figure, r.value, r.target)
+	}
+	return w.Flush()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+func startupRows(ctx context.Context, o Options, dir string, add func(g, f, v, t string)) error {
+	const runs = 5
+	for _, first := range []bool{true, false} {
+		base := dir + "/restart"
+		var times []time.Duration
+		var rss int64
+		for i := 0; i < runs; i++ {
+			d := base
+			if first {
+				d = fmt.Sprintf("%s/first-%d", dir, i)
+			}
+			s, err := MeasureStartup(ctx, o.Binary, d, time.Second)
+			if err != nil {
+				return err
+			}
+			times = append(times, s.ToHealthy)
+			rss = max(rss, s.IdleRSS)
+		}
+		sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+		kind := "restart"
+		if first {
+			kind = "first start"
+		}
+		add("start", fmt.Sprintf("exec to first 200 from health, %s (p50 of %d)", kind, runs), ms(times[runs/2]), "≤ 50 ms")
+		if !first {
+			add("start", "idle RSS after start (max)", fmt.Sprintf("%.1f MiB", float64(rss)/(1<<20)), "≤ 30 MiB")
+		}
+	}
+	return nil
+}
+
+func requestRows(ctx context.Context, o Options, dir string, add func(g, f, v, t string)) error {
+	cmd, endpoint, _, err := StartBinary(ctx, o.Binary, dir+"/requests", "AKIAGUREUMBENCH00001", "bench-secret")
+	if err != nil {
+		return err
+	}
+	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+	type target struct{ name, endpoint string }
+	targets := []target{{"gureum", endpoint}}
+	floor, stopFloor, err := Floor()
+	if err != nil {
+		return err
+	}
+	defer stopFloor()
+	targets = append(targets, target{"floor (bare net/http)", floor})
+	if !o.NoPeer {
+		if moto, stop, err := Moto(ctx); err == nil {
+			defer stop()
+			targets = append(targets, target{"peer (moto_server)", moto})
+		} else {
+			fmt.Fprintf(os.Stderr, "NOTICE: moto_server not measured: %v\n", err)
+		}
+	}
+	for _, t := range targets {
+		c := NewCaller(t.endpoint, "AKIAGUREUMBENCH00001", "bench-secret", "us-east-1")
+		c.Run(ctx, 1, 200, time.Second) // warm up
+		one, err := c.Run(ctx, 1, 1<<30, o.Duration)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		many, err := c.Run(ctx, 16, 1<<30, o.Duration)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		tgt := ""
+		if t.name == "gureum" {
+			tgt = "≤ 0.2 ms"
+		}
+		add("sts", "GetCallerIdentity p50, 1 client: "+t.name, ms(one.P50), tgt)
+		add("sts", "GetCallerIdentity p99, 1 client: "+t.name, ms(one.P99), "")
+		add("sts", "GetCallerIdentity throughput, 16 clients: "+t.name, fmt.Sprintf("%.0f req/s", many.PerSec), "")
+	}
+	return nil
+}
+
+func storeRows(ctx context.Context, o Options, dir string, add func(g, f, v, t string)) error {
+	floor, err := FsyncFloor(dir, o.Duration)
+	if err != nil {
+		return err
+	}
+	add("store", "floor: 1 KiB append + fdatasync, 1 writer", fmt.Sprintf("%.0f /s", floor), "")
+	group, err := SQLiteWrites(ctx, dir, 256, 16, o.Duration)
+	if err != nil {
+		return err
+	}
+	add("store", "SQLite durable writes, 16 writers, group commit", fmt.Sprintf("%.0f /s (p50 %s)", group.PerSec, ms(group.P50)), "≥ 10,000 /s")
+	single, err := SQLiteWrites(ctx, dir, 1, 16, o.Duration)
+	if err != nil {
+		return err
+	}
+	add("store", "SQLite durable writes, 16 writers, one fsync per write", fmt.Sprintf("%.0f /s (p50 %s)", single.PerSec, ms(single.P50)), "")
+	if o.Postgres == "" {
+		fmt.Fprintln(os.Stderr, "NOTICE: PostgreSQL not measured (pass --postgres or set GUREUM_TEST_POSTGRES)")
+		return nil
+	}
+	schema := fmt.Sprintf("gureum_bench_%d", time.Now().UnixNano())
+	st, err := postgres.Open(ctx, o.Postgres, postgres.Options{Schema: schema, MaxConns: 16})
+	if err != nil {
+		return err
+	}
+	defer func() { st.DropSchema(ctx, schema); st.Close() }()
+	write, err := AccessKeyWriter(ctx, st, "AKIAP")
+	if err != nil {
+		return err
+	}
+	pg, err := StoreWrites(ctx, 16, o.Duration, write)
+	if err != nil {
+		return err
+	}
+	add("store", "PostgreSQL durable writes, 16 writers", fmt.Sprintf("%.0f /s (p50 %s)", pg.PerSec, ms(pg.P50)), "")
+	return nil
+}
