@@ -5,7 +5,10 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -219,4 +222,58 @@ func TestPostgresStore(t *testing.T) {
 	// A second node on the same database sees the same accounts and keys.
 	second := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: []string{"--store", storeDSN}})
 	callerIdentity(t, second.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+}
+
+// TestSecondSignalExitsAtOnce holds a request in flight so that the drain after the first SIGTERM
+// waits, then checks that a second SIGTERM ends the process at once.
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: []string{"--drain-timeout", "30s"}})
+	addr := strings.TrimPrefix(p.Endpoint, "http://")
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=", addr)
+	time.Sleep(200 * time.Millisecond) // the request is now being handled, its body incomplete
+	done := make(chan error, 1)
+	p.Cmd.Process.Signal(syscall.SIGTERM)
+	go func() { done <- p.Cmd.Wait() }()
+	select {
+	case err := <-done:
+		t.Fatalf("exited before the drain finished: %v", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	start := time.Now()
+	p.Cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-done:
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+			t.Errorf("exit after the second signal = %v; want status 130", err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("second signal took %v to end the process", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("still running 10s after the second signal")
+	}
+}
+
+// TestSlowHeaders checks that a client that never finishes its headers is disconnected after the
+// header timeout.
+func TestSlowHeaders(t *testing.T) {
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: []string{"--header-timeout", "500ms"}})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(p.Endpoint, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	start := time.Now()
+	io.ReadAll(conn)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("slow headers held the connection for %v", d)
+	}
 }
