@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"sort"
 	"strings"
@@ -78,22 +79,34 @@ func (c *Caller) Call(ctx context.Context, signer *v4.Signer) error {
 // Run sends requests from `clients` concurrent clients for d (or n requests in all, whichever
 // comes first) and summarises the latencies.
 func (c *Caller) Run(ctx context.Context, clients, n int, d time.Duration) (Latencies, error) {
+	signer := v4.NewSigner()
+	return concurrently(ctx, clients, int64(n), d, func(ctx context.Context, _ int64) error { return c.Call(ctx, signer) })
+}
+
+// concurrently calls fn from `workers` goroutines, each call with a unique i, until n calls were
+// started or d has passed, and summarises the latencies of the calls that succeeded. It stops at
+// the first error and returns it.
+func concurrently(ctx context.Context, workers int, n int64, d time.Duration, fn func(ctx context.Context, i int64) error) (Latencies, error) {
 	var mu sync.Mutex
 	var all []time.Duration
-	var sent atomic.Int64
+	var next atomic.Int64
 	var firstErr error
 	deadline := time.Now().Add(d)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for i := 0; i < clients; i++ {
+	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			signer := v4.NewSigner()
 			var mine []time.Duration
-			for sent.Add(1) <= int64(n) && time.Now().Before(deadline) {
+			defer func() {
+				mu.Lock()
+				all = append(all, mine...)
+				mu.Unlock()
+			}()
+			for i := next.Add(1); i <= n && time.Now().Before(deadline); i = next.Add(1) {
 				t0 := time.Now()
-				if err := c.Call(ctx, signer); err != nil {
+				if err := fn(ctx, i); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -103,9 +116,6 @@ func (c *Caller) Run(ctx context.Context, clients, n int, d time.Duration) (Late
 				}
 				mine = append(mine, time.Since(t0))
 			}
-			mu.Lock()
-			all = append(all, mine...)
-			mu.Unlock()
 		}()
 	}
 	wg.Wait()
@@ -122,36 +132,6 @@ type Writes struct {
 // StoreWrites runs `writers` goroutines that each call write(i) with a unique i for d, and reports
 // the rate of acknowledged (durable) writes.
 func StoreWrites(ctx context.Context, writers int, d time.Duration, write func(ctx context.Context, i int64) error) (Writes, error) {
-	var next atomic.Int64
-	var mu sync.Mutex
-	var all []time.Duration
-	var firstErr error
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []time.Duration
-			for time.Now().Before(deadline) {
-				t0 := time.Now()
-				if err := write(ctx, next.Add(1)); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					return
-				}
-				mine = append(mine, time.Since(t0))
-			}
-			mu.Lock()
-			all = append(all, mine...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	l := summarize(all, time.Since(start))
-	return Writes{N: l.N, PerSec: l.PerSec, P50: l.P50}, firstErr
+	l, err := concurrently(ctx, writers, math.MaxInt64, d, write)
+	return Writes{N: l.N, PerSec: l.PerSec, P50: l.P50}, err
 }

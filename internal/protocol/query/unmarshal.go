@@ -1,7 +1,6 @@
 package query
 
 import (
-	"encoding/base64"
 	"net/url"
 	"reflect"
 	"sort"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/protocol/scalar"
 )
 
 // Unmarshal fills the struct pointed to by v from query parameters, following the query
@@ -189,45 +189,8 @@ func decodeScalar(form url.Values, name string, v reflect.Value) error {
 	if !ok {
 		return nil
 	}
-	s := vals[0]
-	bad := func() error {
-		return awserr.New(awserr.Validation, "Value %q for parameter %s is invalid.", s, name)
-	}
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(s)
-	case reflect.Bool:
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return bad()
-		}
-		v.SetBool(b)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, err := strconv.ParseInt(s, 10, v.Type().Bits())
-		if err != nil {
-			return bad()
-		}
-		v.SetInt(n)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n, err := strconv.ParseUint(s, 10, v.Type().Bits())
-		if err != nil {
-			return bad()
-		}
-		v.SetUint(n)
-	case reflect.Float32, reflect.Float64:
-		f, err := strconv.ParseFloat(s, v.Type().Bits())
-		if err != nil {
-			return bad()
-		}
-		v.SetFloat(f)
-	case reflect.Slice: // []byte
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			return bad()
-		}
-		v.SetBytes(b)
-	default:
-		panic("query: unsupported field kind " + v.Kind().String())
+	if !scalar.Set(v, vals[0]) {
+		return awserr.New(awserr.Validation, "Value %q for parameter %s is invalid.", vals[0], name)
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/protocol/scalar"
 )
 
 type binding struct {
@@ -115,44 +116,8 @@ func bindPayload(fv reflect.Value, body io.Reader, decodeBody func(io.Reader, an
 }
 
 func setScalar(v reflect.Value, s, name string) error {
-	if v.Kind() == reflect.Pointer {
-		p := reflect.New(v.Type().Elem())
-		if err := setScalar(p.Elem(), s, name); err != nil {
-			return err
-		}
-		v.Set(p)
-		return nil
-	}
-	bad := func() error { return awserr.New(awserr.Validation, "Invalid value %q for %s.", s, name) }
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(s)
-	case reflect.Bool:
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return bad()
-		}
-		v.SetBool(b)
-	case reflect.Int, reflect.Int32, reflect.Int64:
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return bad()
-		}
-		v.SetInt(n)
-	case reflect.Struct:
-		if v.Type() == reflect.TypeOf(time.Time{}) {
-			t, err := http.ParseTime(s)
-			if err != nil {
-				if t, err = time.Parse(time.RFC3339, s); err != nil {
-					return bad()
-				}
-			}
-			v.Set(reflect.ValueOf(t))
-			return nil
-		}
-		panic("restbind: unsupported field type " + v.Type().String())
-	default:
-		panic("restbind: unsupported field type " + v.Type().String())
+	if !scalar.Set(v, s) {
+		return awserr.New(awserr.Validation, "Invalid value %q for %s.", s, name)
 	}
 	return nil
 }
