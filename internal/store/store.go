@@ -72,6 +72,7 @@ type Accounts interface {
 // Store is a whole backend.
 type Store interface {
 	Accounts
+	Queues
 	Backend() string // "sqlite" or "postgres"
 	Ping(ctx context.Context) error
 	Close() error

@@ -6,6 +6,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -13,8 +14,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/gureum/gureum/internal/store"
+	"github.com/gureum/gureum/internal/store/queuesql"
 	"github.com/gureum/gureum/internal/store/schema"
 )
 
@@ -30,7 +33,10 @@ type Options struct {
 
 // DB is the PostgreSQL store. It implements store.Store.
 type DB struct {
+	*queuesql.Store // store.Queues, in SQL shared with SQLite
+
 	pool *pgxpool.Pool
+	sql  *sql.DB // the same pool through database/sql, for the shared SQL stores
 	opt  Options
 }
 
@@ -56,9 +62,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, fault("postgres.Open", err)
 	}
-	db := &DB{pool: pool, opt: opt}
+	db := &DB{pool: pool, opt: opt, sql: stdlib.OpenDBFromPool(pool)}
+	db.Store = queuesql.New(sqlWriter{db}, db.sql, queuesql.Dialect{Postgres: true, Fault: fault})
 	if err := db.migrate(ctx); err != nil {
-		pool.Close()
+		db.Close()
 		return nil, err
 	}
 	return db, nil
@@ -88,7 +95,31 @@ func (db *DB) Ping(ctx context.Context) error { return fault("postgres.Ping", db
 
 // Close closes the pool.
 func (db *DB) Close() error {
+	err := db.sql.Close()
 	db.pool.Close()
+	return err
+}
+
+// sqlWriter runs database/sql transactions on the pool for the shared SQL stores.
+type sqlWriter struct{ db *DB }
+
+// Write runs fn in one transaction and returns once it has committed durably.
+func (w sqlWriter) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	start := time.Now()
+	tx, err := w.db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fault("postgres.Write", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return fault("postgres.Write", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fault("postgres.Write", err)
+	}
+	if w.db.opt.OnCommit != nil {
+		w.db.opt.OnCommit(1, time.Since(start))
+	}
 	return nil
 }
 

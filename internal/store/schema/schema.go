@@ -1,6 +1,6 @@
 // Package schema holds gureum's relational schema: one numbered migration list shared by the SQLite
 // and PostgreSQL backends. Where the two dialects differ the SQL uses a placeholder that Render
-// fills in ({{blob}}, {{bigint}}).
+// fills in ({{blob}}, {{bigint}}, {{id}} for an increasing integer key).
 package schema
 
 import (
@@ -31,8 +31,8 @@ const (
 )
 
 var placeholders = map[Dialect]*strings.Replacer{
-	SQLite:   strings.NewReplacer("{{blob}}", "BLOB", "{{bigint}}", "INTEGER"),
-	Postgres: strings.NewReplacer("{{blob}}", "BYTEA", "{{bigint}}", "BIGINT"),
+	SQLite:   strings.NewReplacer("{{blob}}", "BLOB", "{{bigint}}", "INTEGER", "{{id}}", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+	Postgres: strings.NewReplacer("{{blob}}", "BYTEA", "{{bigint}}", "BIGINT", "{{id}}", "BIGSERIAL PRIMARY KEY"),
 }
 
 // Render returns the migration's SQL for a dialect.

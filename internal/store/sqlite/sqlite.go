@@ -21,6 +21,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/gureum/gureum/internal/store"
+	"github.com/gureum/gureum/internal/store/queuesql"
 	"github.com/gureum/gureum/internal/store/schema"
 )
 
@@ -36,6 +37,8 @@ type Options struct {
 
 // DB is the SQLite store. It implements store.Store.
 type DB struct {
+	*queuesql.Store // store.Queues, in SQL shared with PostgreSQL
+
 	w, r   *sql.DB
 	opt    Options
 	writes chan *write
@@ -89,6 +92,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	r.SetMaxOpenConns(opt.Readers)
 	r.SetMaxIdleConns(opt.Readers)
 	db.r = r
+	db.Store = queuesql.New(db, r, queuesql.Dialect{Fault: fault})
 	if db.getAccessKey, err = r.PrepareContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = ?`); err != nil {
 		r.Close()
 		w.Close()

@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Queue is an SQS queue as stored. Attributes holds the settable attributes by their AWS names,
+// normalised and complete (defaults filled in); the service interprets them.
+type Queue struct {
+	ID         int64
+	Account    string
+	Name       string
+	FIFO       bool
+	Attributes map[string]string
+	Tags       map[string]string
+	// DeadLetterTarget is the deadLetterTargetArn of the queue's redrive policy (indexed, so a
+	// dead-letter queue can list its sources).
+	DeadLetterTarget string
+	Created          time.Time
+	Modified         time.Time
+	PurgedAt         time.Time // the last PurgeQueue, for its 60-second rule
+}
+
+// Message is one stored SQS message.
+type Message struct {
+	Seq              int64 // store-assigned, increasing: the order of sends (and the FIFO SequenceNumber)
+	ID               string
+	Body             []byte
+	Attributes       []byte // the message attributes, encoded by the service
+	SystemAttributes []byte
+	MD5Body          string
+	MD5Attributes    string
+	MD5System        string
+	SenderID         string
+	SentAt           time.Time
+	VisibleAt        time.Time // not delivered before (delay, visibility timeout)
+	ExpiresAt        time.Time // retention
+	ReceiveCount     int
+	FirstReceiveAt   time.Time
+	ReceiptToken     string // changes with every receive; a receipt handle carries it
+	GroupID          string
+	DedupID          string
+	DeadLetterSource string // the source queue's ARN once moved to a dead-letter queue
+}
+
+// SendResult is what one send produced: a new message, or the earlier one a FIFO deduplication
+// id matched.
+type SendResult struct {
+	Seq       int64
+	MessageID string
+	Duplicate bool
+}
+
+// Dedup says how a FIFO send is deduplicated.
+type Dedup struct {
+	Scope   string // "" for the whole queue, the group id for messageGroup scope
+	ID      string // MessageDeduplicationId or the body's SHA-256
+	Expires time.Time
+}
+
+// Receive describes one receive.
+type Receive struct {
+	QueueID      int64
+	FIFO         bool
+	Max          int
+	Now          time.Time
+	VisibleUntil time.Time // the new visibility deadline of received messages
+	NewToken     func() string
+	// Redrive moves a message whose receive count reached MaxReceiveCount to DeadLetterQueue
+	// instead of delivering it again (0 disables).
+	MaxReceiveCount  int
+	DeadLetterQueue  int64
+	DeadLetterFIFO   bool
+	DeadLetterExpiry time.Duration // the dead-letter queue's retention
+	SourceARN        string
+}
+
+// Counts are a queue's approximate message counts.
+type Counts struct {
+	Visible, InFlight, Delayed int64
+}
+
+// Queues stores SQS queues and their messages.
+type Queues interface {
+	CreateQueue(ctx context.Context, q *Queue) error // sets q.ID; ErrExists when the name is taken
+	Queue(ctx context.Context, account, name string) (Queue, error)
+	QueueByID(ctx context.Context, id int64) (Queue, error)
+	ListQueues(ctx context.Context, account, prefix string) ([]Queue, error) // by name
+	UpdateQueue(ctx context.Context, q Queue) error                          // attributes, tags, modified, purged
+	// DeleteQueue removes a queue and its messages and remembers the name as deleted at now.
+	DeleteQueue(ctx context.Context, id int64, now time.Time) error
+	// DeletedSince reports whether account/name was deleted at or after since.
+	DeletedSince(ctx context.Context, account, name string, since time.Time) (bool, error)
+
+	// SendMessages stores messages in one durable write. dedup, when not nil, holds one entry
+	// per message (FIFO queues): a message whose id is already known within its window is not
+	// stored again and its result names the earlier message.
+	SendMessages(ctx context.Context, queueID int64, msgs []Message, dedup []Dedup, now time.Time) ([]SendResult, error)
+	// ReceiveMessages makes up to Max visible messages invisible until VisibleUntil, counts the
+	// receive, gives each a new receipt token and returns them; FIFO queues skip groups with a
+	// message in flight and keep order within a group.
+	ReceiveMessages(ctx context.Context, r Receive) ([]Message, error)
+	// DeleteMessage deletes the message if token is its current receipt token.
+	DeleteMessage(ctx context.Context, queueID, seq int64, token string) (deleted bool, err error)
+	// ChangeVisibility sets a received message's visibility deadline. It reports ErrNotFound when
+	// the message is gone or token is stale, and inFlight false (changing nothing) when the
+	// message is not in flight at now.
+	ChangeVisibility(ctx context.Context, queueID, seq int64, token string, now, visibleAt time.Time) (inFlight bool, err error)
+	PurgeMessages(ctx context.Context, queueID int64) error
+	CountMessages(ctx context.Context, queueID int64, now time.Time) (Counts, error)
+	// NextVisible is the earliest time after now at which a message of the queue becomes
+	// visible, for long polls to sleep until.
+	NextVisible(ctx context.Context, queueID int64, now time.Time) (time.Time, bool, error)
+	// ExpireMessages deletes messages past their retention and FIFO deduplication entries past
+	// their window, returning how many messages it deleted.
+	ExpireMessages(ctx context.Context, now time.Time) (int64, error)
+	// DeadLetterSources lists the queues whose redrive policy names this queue's ARN.
+	DeadLetterSources(ctx context.Context, account, arn string) ([]Queue, error)
+}

@@ -1,0 +1,258 @@
+package queuesql
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/gureum/gureum/internal/store"
+)
+
+const messageColumns = `seq, id, body, attributes, system_attributes, md5_body, md5_attributes, md5_system, sender_id,
+	sent_at, visible_at, expires_at, receive_count, first_receive_at, receipt_token, group_id, dedup_id, dlq_source`
+
+func scanMessage(row interface{ Scan(...any) error }) (store.Message, error) {
+	var m store.Message
+	var sent, visible, expires, first int64
+	err := row.Scan(&m.Seq, &m.ID, &m.Body, &m.Attributes, &m.SystemAttributes, &m.MD5Body, &m.MD5Attributes, &m.MD5System,
+		&m.SenderID, &sent, &visible, &expires, &m.ReceiveCount, &first, &m.ReceiptToken, &m.GroupID, &m.DedupID, &m.DeadLetterSource)
+	m.SentAt, m.VisibleAt, m.ExpiresAt, m.FirstReceiveAt = fromNanos(sent), fromNanos(visible), fromNanos(expires), fromNanos(first)
+	return m, err
+}
+
+// insert stores one message in queueID and returns its sequence number.
+func (s *Store) insert(ctx context.Context, tx *sql.Tx, queueID int64, m *store.Message) (int64, error) {
+	var seq int64
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO messages (queue_id, id, body, attributes, system_attributes, md5_body, md5_attributes,
+		md5_system, sender_id, sent_at, visible_at, expires_at, receive_count, first_receive_at, receipt_token, group_id, dedup_id, dlq_source)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`),
+		queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
+		nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.ReceiveCount, nanos(m.FirstReceiveAt), m.ReceiptToken,
+		m.GroupID, m.DedupID, m.DeadLetterSource).Scan(&seq)
+	return seq, err
+}
+
+// SendMessages stores messages, deduplicating FIFO sends, in one durable write.
+func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Message, dedup []store.Dedup, now time.Time) ([]store.SendResult, error) {
+	var out []store.SendResult
+	err := s.w.Write(ctx, func(tx *sql.Tx) error {
+		out = make([]store.SendResult, len(msgs))
+		for i := range msgs {
+			if dedup != nil {
+				var id string
+				var seq int64
+				err := tx.QueryRowContext(ctx, s.q(`SELECT message_id, seq FROM fifo_dedup WHERE queue_id = ? AND scope = ? AND dedup_id = ? AND expires_at > ?`),
+					queueID, dedup[i].Scope, dedup[i].ID, nanos(now)).Scan(&id, &seq)
+				if err == nil {
+					out[i] = store.SendResult{Seq: seq, MessageID: id, Duplicate: true}
+					continue
+				}
+				if err != sql.ErrNoRows {
+					return s.fault("SendMessages", err)
+				}
+			}
+			seq, err := s.insert(ctx, tx, queueID, &msgs[i])
+			if err != nil {
+				return s.fault("SendMessages", err)
+			}
+			out[i] = store.SendResult{Seq: seq, MessageID: msgs[i].ID}
+			if dedup != nil {
+				_, err := tx.ExecContext(ctx, s.q(`INSERT INTO fifo_dedup (queue_id, scope, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+					ON CONFLICT (queue_id, scope, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`),
+					queueID, dedup[i].Scope, dedup[i].ID, msgs[i].ID, seq, nanos(dedup[i].Expires))
+				if err != nil {
+					return s.fault("SendMessages", err)
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ReceiveMessages delivers up to r.Max visible messages, moving over-received ones to the
+// dead-letter queue on the way.
+func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.Message, error) {
+	var out []store.Message
+	err := s.w.Write(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		if r.FIFO && s.d.Postgres {
+			// Serialise FIFO receives per queue so two receivers cannot take one group at once.
+			if _, err := tx.ExecContext(ctx, s.q(`SELECT id FROM queues WHERE id = ? FOR UPDATE`), r.QueueID); err != nil {
+				return s.fault("ReceiveMessages", err)
+			}
+		}
+		for round := 0; round < 4 && len(out) < r.Max; round++ {
+			cands, err := s.candidates(ctx, tx, r, r.Max-len(out))
+			if err != nil {
+				return err
+			}
+			if len(cands) == 0 {
+				break
+			}
+			for _, m := range cands {
+				if r.MaxReceiveCount > 0 && m.ReceiveCount >= r.MaxReceiveCount && r.DeadLetterQueue != 0 {
+					if err := s.moveToDeadLetter(ctx, tx, r, m); err != nil {
+						return err
+					}
+					continue
+				}
+				if err := s.markReceived(ctx, tx, r, &m); err != nil {
+					return err
+				}
+				out = append(out, m)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Store) candidates(ctx context.Context, tx *sql.Tx, r store.Receive, n int) ([]store.Message, error) {
+	now := nanos(r.Now)
+	var rows *sql.Rows
+	var err error
+	if r.FIFO {
+		rows, err = tx.QueryContext(ctx, s.q(`SELECT `+messageColumns+` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
+			AND group_id NOT IN (SELECT group_id FROM messages WHERE queue_id = ? AND receive_count > 0 AND visible_at > ?)
+			ORDER BY seq LIMIT ?`), r.QueueID, now, now, r.QueueID, now, n)
+	} else {
+		lock := ""
+		if s.d.Postgres {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		rows, err = tx.QueryContext(ctx, s.q(`SELECT `+messageColumns+` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
+			ORDER BY visible_at, seq LIMIT ?`+lock), r.QueueID, now, now, n)
+	}
+	if err != nil {
+		return nil, s.fault("ReceiveMessages", err)
+	}
+	defer rows.Close()
+	var out []store.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, s.fault("ReceiveMessages", err)
+		}
+		out = append(out, m)
+	}
+	return out, s.fault("ReceiveMessages", rows.Err())
+}
+
+func (s *Store) markReceived(ctx context.Context, tx *sql.Tx, r store.Receive, m *store.Message) error {
+	m.ReceiveCount++
+	if m.FirstReceiveAt.IsZero() {
+		m.FirstReceiveAt = r.Now
+	}
+	m.VisibleAt = r.VisibleUntil
+	m.ReceiptToken = r.NewToken()
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET receive_count = ?, first_receive_at = ?, visible_at = ?, receipt_token = ? WHERE seq = ?`),
+		m.ReceiveCount, nanos(m.FirstReceiveAt), nanos(m.VisibleAt), m.ReceiptToken, m.Seq)
+	return s.fault("ReceiveMessages", err)
+}
+
+// moveToDeadLetter moves m to the dead-letter queue. Standard queues keep the original sent time
+// (and so the retention clock); FIFO queues restart it.
+func (s *Store) moveToDeadLetter(ctx context.Context, tx *sql.Tx, r store.Receive, m store.Message) error {
+	moved := m
+	moved.ReceiveCount, moved.FirstReceiveAt, moved.ReceiptToken = 0, time.Time{}, ""
+	moved.VisibleAt = r.Now
+	moved.DeadLetterSource = r.SourceARN
+	if r.DeadLetterFIFO {
+		moved.SentAt = r.Now
+	}
+	moved.ExpiresAt = moved.SentAt.Add(r.DeadLetterExpiry)
+	if _, err := s.insert(ctx, tx, r.DeadLetterQueue, &moved); err != nil {
+		return s.fault("ReceiveMessages", err)
+	}
+	_, err := tx.ExecContext(ctx, s.q(`DELETE FROM messages WHERE seq = ?`), m.Seq)
+	return s.fault("ReceiveMessages", err)
+}
+
+// DeleteMessage deletes a message whose current receipt token is token.
+func (s *Store) DeleteMessage(ctx context.Context, queueID, seq int64, token string) (bool, error) {
+	var deleted bool
+	err := s.w.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM messages WHERE queue_id = ? AND seq = ? AND receipt_token = ?`), queueID, seq, token)
+		if err != nil {
+			return s.fault("DeleteMessage", err)
+		}
+		n, _ := res.RowsAffected()
+		deleted = n == 1
+		return nil
+	})
+	return deleted, err
+}
+
+// ChangeVisibility moves a message's visibility deadline while it is in flight.
+func (s *Store) ChangeVisibility(ctx context.Context, queueID, seq int64, token string, now, visibleAt time.Time) (bool, error) {
+	inFlight := false
+	err := s.w.Write(ctx, func(tx *sql.Tx) error {
+		var current string
+		var visible int64
+		err := tx.QueryRowContext(ctx, s.q(`SELECT receipt_token, visible_at FROM messages WHERE queue_id = ? AND seq = ?`), queueID, seq).Scan(&current, &visible)
+		if err != nil {
+			return s.fault("ChangeVisibility", err)
+		}
+		if current != token {
+			return &store.Error{Op: "queues.ChangeVisibility", Kind: store.ErrNotFound}
+		}
+		if visible <= nanos(now) {
+			return nil
+		}
+		inFlight = true
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE messages SET visible_at = ? WHERE seq = ?`), nanos(visibleAt), seq)
+		return s.fault("ChangeVisibility", err)
+	})
+	return inFlight, err
+}
+
+// PurgeMessages deletes every message of a queue.
+func (s *Store) PurgeMessages(ctx context.Context, queueID int64) error {
+	return s.w.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM messages WHERE queue_id = ?`), queueID)
+		return s.fault("PurgeMessages", err)
+	})
+}
+
+// CountMessages counts visible, in-flight and delayed messages.
+func (s *Store) CountMessages(ctx context.Context, queueID int64, now time.Time) (store.Counts, error) {
+	var c store.Counts
+	var visible, inflight, delayed sql.NullInt64
+	n := nanos(now)
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT
+			SUM(CASE WHEN visible_at <= ? THEN 1 ELSE 0 END),
+			SUM(CASE WHEN visible_at > ? AND receive_count > 0 THEN 1 ELSE 0 END),
+			SUM(CASE WHEN visible_at > ? AND receive_count = 0 THEN 1 ELSE 0 END)
+		FROM messages WHERE queue_id = ? AND expires_at > ?`), n, n, n, queueID, n).Scan(&visible, &inflight, &delayed)
+	c.Visible, c.InFlight, c.Delayed = visible.Int64, inflight.Int64, delayed.Int64
+	return c, s.fault("CountMessages", err)
+}
+
+// NextVisible is the earliest visibility time after now.
+func (s *Store) NextVisible(ctx context.Context, queueID int64, now time.Time) (time.Time, bool, error) {
+	var next sql.NullInt64
+	err := s.r.QueryRowContext(ctx, s.q(`SELECT MIN(visible_at) FROM messages WHERE queue_id = ? AND visible_at > ?`), queueID, nanos(now)).Scan(&next)
+	if err != nil || !next.Valid {
+		return time.Time{}, false, s.fault("NextVisible", err)
+	}
+	return fromNanos(next.Int64), true, nil
+}
+
+// expireBatch bounds how many rows one sweep deletes in a transaction.
+const expireBatch = 1000
+
+// ExpireMessages deletes a batch of messages past retention and expired deduplication entries.
+func (s *Store) ExpireMessages(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := s.w.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE expires_at <= ? LIMIT ?)`), nanos(now), expireBatch)
+		if err != nil {
+			return s.fault("ExpireMessages", err)
+		}
+		n, _ = res.RowsAffected()
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM fifo_dedup WHERE expires_at <= ?`), nanos(now))
+		return s.fault("ExpireMessages", err)
+	})
+	return n, err
+}
