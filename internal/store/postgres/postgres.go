@@ -176,7 +176,7 @@ func fault(op string, err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
-	if errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, sql.ErrNoRows) {
 		return &store.Error{Op: op, Kind: store.ErrNotFound}
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

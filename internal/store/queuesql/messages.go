@@ -82,25 +82,34 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 				return s.fault("ReceiveMessages", err)
 			}
 		}
+		// A round that moved messages to the dead-letter queue leaves room; refill it. A message
+		// is handed out at most once per receive, even with a zero visibility timeout.
+		taken := map[int64]bool{}
 		for round := 0; round < 4 && len(out) < r.Max; round++ {
-			cands, err := s.candidates(ctx, tx, r, r.Max-len(out))
+			cands, err := s.candidates(ctx, tx, r, r.Max-len(out)+len(taken))
 			if err != nil {
 				return err
 			}
-			if len(cands) == 0 {
-				break
-			}
+			moved := 0
 			for _, m := range cands {
+				if taken[m.Seq] || len(out) == r.Max {
+					continue
+				}
+				taken[m.Seq] = true
 				if r.MaxReceiveCount > 0 && m.ReceiveCount >= r.MaxReceiveCount && r.DeadLetterQueue != 0 {
 					if err := s.moveToDeadLetter(ctx, tx, r, m); err != nil {
 						return err
 					}
+					moved++
 					continue
 				}
 				if err := s.markReceived(ctx, tx, r, &m); err != nil {
 					return err
 				}
 				out = append(out, m)
+			}
+			if moved == 0 {
+				break
 			}
 		}
 		return nil

@@ -32,7 +32,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) Opener) {
 		{"FailedWriteIsolated", testFailedWriteIsolated},
 		{"SurvivesReopen", testSurvivesReopen},
 	}
-	for _, tt := range tests {
+	for _, tt := range append(tests, queueTests...) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newBackend(t)) })
 	}
 }

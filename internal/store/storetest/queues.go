@@ -1,0 +1,361 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gureum/gureum/internal/store"
+)
+
+// queueTests are the store.Queues part of the suite.
+var queueTests = []struct {
+	name string
+	fn   func(t *testing.T, open Opener)
+}{
+	{"QueueLifecycle", testQueueLifecycle},
+	{"SendReceiveDelete", testSendReceiveDelete},
+	{"Visibility", testVisibility},
+	{"DeadLetter", testDeadLetter},
+	{"FIFO", testFIFO},
+	{"FIFODedup", testFIFODedup},
+	{"ExpireAndPurge", testExpireAndPurge},
+	{"ConcurrentReceivers", testConcurrentReceivers},
+}
+
+func newQueue(t *testing.T, s store.Store, name string, fifo bool) store.Queue {
+	t.Helper()
+	q := store.Queue{Account: "123456789012", Name: name, FIFO: fifo, Attributes: map[string]string{"VisibilityTimeout": "30"},
+		Tags: map[string]string{"team": "core"}, Created: epoch, Modified: epoch}
+	if err := s.CreateQueue(context.Background(), &q); err != nil {
+		t.Fatalf("CreateQueue(%s): %v", name, err)
+	}
+	return q
+}
+
+var tokenN atomic.Int64
+
+func token() string { return fmt.Sprintf("tok-%d", tokenN.Add(1)) }
+
+func msg(body string, at time.Time) store.Message {
+	return store.Message{ID: "id-" + body, Body: []byte(body), MD5Body: "md5", SenderID: "s", SentAt: at, VisibleAt: at, ExpiresAt: at.Add(time.Hour)}
+}
+
+func send(t *testing.T, s store.Store, q store.Queue, msgs ...store.Message) []store.SendResult {
+	t.Helper()
+	res, err := s.SendMessages(context.Background(), q.ID, msgs, nil, epoch)
+	if err != nil {
+		t.Fatalf("SendMessages: %v", err)
+	}
+	return res
+}
+
+func receive(t *testing.T, s store.Store, r store.Receive) []store.Message {
+	t.Helper()
+	if r.NewToken == nil {
+		r.NewToken = token
+	}
+	got, err := s.ReceiveMessages(context.Background(), r)
+	if err != nil {
+		t.Fatalf("ReceiveMessages: %v", err)
+	}
+	return got
+}
+
+func bodies(ms []store.Message) []string {
+	out := []string{}
+	for _, m := range ms {
+		out = append(out, string(m.Body))
+	}
+	return out
+}
+
+func testQueueLifecycle(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	a := newQueue(t, s, "alpha", false)
+	newQueue(t, s, "beta", false)
+	if a.ID == 0 {
+		t.Fatal("CreateQueue did not set an id")
+	}
+	dup := store.Queue{Account: a.Account, Name: "alpha", Attributes: map[string]string{}, Created: epoch, Modified: epoch}
+	if err := s.CreateQueue(ctx, &dup); !errors.Is(err, store.ErrExists) {
+		t.Errorf("CreateQueue(duplicate) = %v; want ErrExists", err)
+	}
+	got, err := s.Queue(ctx, a.Account, "alpha")
+	if err != nil || got.ID != a.ID || got.Attributes["VisibilityTimeout"] != "30" || got.Tags["team"] != "core" || !got.Created.Equal(epoch) {
+		t.Errorf("Queue = %+v, %v", got, err)
+	}
+	list, err := s.ListQueues(ctx, a.Account, "al")
+	if err != nil || len(list) != 1 || list[0].Name != "alpha" {
+		t.Errorf("ListQueues(al) = %v, %v", list, err)
+	}
+	all, _ := s.ListQueues(ctx, a.Account, "")
+	if len(all) != 2 || all[0].Name != "alpha" || all[1].Name != "beta" {
+		t.Errorf("ListQueues = %v", all)
+	}
+	got.Attributes["DelaySeconds"] = "5"
+	got.DeadLetterTarget = "arn:aws:sqs:us-east-1:123456789012:beta"
+	got.Modified = epoch.Add(time.Minute)
+	if err := s.UpdateQueue(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.QueueByID(ctx, a.ID); again.Attributes["DelaySeconds"] != "5" || !again.Modified.Equal(epoch.Add(time.Minute)) {
+		t.Errorf("after UpdateQueue: %+v", again)
+	}
+	if src, err := s.DeadLetterSources(ctx, a.Account, "arn:aws:sqs:us-east-1:123456789012:beta"); err != nil || len(src) != 1 || src[0].Name != "alpha" {
+		t.Errorf("DeadLetterSources = %v, %v", src, err)
+	}
+	send(t, s, a, msg("m1", epoch))
+	if err := s.DeleteQueue(ctx, a.ID, epoch.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Queue(ctx, a.Account, "alpha"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Queue(deleted) = %v; want ErrNotFound", err)
+	}
+	if ok, err := s.DeletedSince(ctx, a.Account, "alpha", epoch.Add(59*time.Minute)); !ok || err != nil {
+		t.Errorf("DeletedSince(recent) = %v, %v; want true", ok, err)
+	}
+	if ok, _ := s.DeletedSince(ctx, a.Account, "alpha", epoch.Add(2*time.Hour)); ok {
+		t.Errorf("DeletedSince(later) = true")
+	}
+	if err := s.DeleteQueue(ctx, a.ID, epoch); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DeleteQueue(again) = %v; want ErrNotFound", err)
+	}
+}
+
+func testSendReceiveDelete(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	q := newQueue(t, s, "q", false)
+	res := send(t, s, q, msg("a", epoch), msg("b", epoch), msg("c", epoch))
+	if len(res) != 3 || res[0].Seq >= res[1].Seq || res[1].Seq >= res[2].Seq || res[0].MessageID != "id-a" {
+		t.Fatalf("SendMessages = %+v; want increasing sequence numbers", res)
+	}
+	r := store.Receive{QueueID: q.ID, Max: 2, Now: epoch, VisibleUntil: epoch.Add(30 * time.Second)}
+	got := receive(t, s, r)
+	if len(got) != 2 || got[0].ReceiveCount != 1 || got[0].ReceiptToken == "" || !got[0].FirstReceiveAt.Equal(epoch) || string(got[0].Body) != "a" {
+		t.Fatalf("ReceiveMessages = %+v", got)
+	}
+	if c, _ := s.CountMessages(ctx, q.ID, epoch); c != (store.Counts{Visible: 1, InFlight: 2}) {
+		t.Errorf("CountMessages = %+v; want 1 visible, 2 in flight", c)
+	}
+	if ok, err := s.DeleteMessage(ctx, q.ID, got[0].Seq, "stale"); ok || err != nil {
+		t.Errorf("DeleteMessage(stale token) = %v, %v; want not deleted", ok, err)
+	}
+	if ok, err := s.DeleteMessage(ctx, q.ID, got[0].Seq, got[0].ReceiptToken); !ok || err != nil {
+		t.Errorf("DeleteMessage = %v, %v; want deleted", ok, err)
+	}
+	rest := receive(t, s, store.Receive{QueueID: q.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Minute)})
+	if len(rest) != 1 || string(rest[0].Body) != "c" {
+		t.Errorf("second receive = %v; want [c]", bodies(rest))
+	}
+	if again := receive(t, s, store.Receive{QueueID: q.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Minute)}); len(again) != 0 {
+		t.Errorf("receive with everything in flight = %v", bodies(again))
+	}
+	delayed := msg("d", epoch)
+	delayed.VisibleAt = epoch.Add(10 * time.Second)
+	send(t, s, q, delayed)
+	if c, _ := s.CountMessages(ctx, q.ID, epoch); c.Delayed != 1 {
+		t.Errorf("CountMessages = %+v; want 1 delayed", c)
+	}
+	if next, ok, err := s.NextVisible(ctx, q.ID, epoch); !ok || err != nil || !next.Equal(epoch.Add(10*time.Second)) {
+		t.Errorf("NextVisible = %v %v %v; want +10s", next, ok, err)
+	}
+}
+
+func testVisibility(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	q := newQueue(t, s, "q", false)
+	send(t, s, q, msg("a", epoch))
+	got := receive(t, s, store.Receive{QueueID: q.ID, Max: 1, Now: epoch, VisibleUntil: epoch.Add(30 * time.Second)})
+	if len(got) != 1 {
+		t.Fatal("nothing received")
+	}
+	m := got[0]
+	if ok, err := s.ChangeVisibility(ctx, q.ID, m.Seq, m.ReceiptToken, epoch.Add(time.Second), epoch.Add(100*time.Second)); !ok || err != nil {
+		t.Errorf("ChangeVisibility = %v, %v; want in flight", ok, err)
+	}
+	if _, err := s.ChangeVisibility(ctx, q.ID, m.Seq, "stale", epoch, epoch); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ChangeVisibility(stale) = %v; want ErrNotFound", err)
+	}
+	if again := receive(t, s, store.Receive{QueueID: q.ID, Max: 1, Now: epoch.Add(50 * time.Second), VisibleUntil: epoch.Add(80 * time.Second)}); len(again) != 0 {
+		t.Errorf("received during the extended timeout: %v", bodies(again))
+	}
+	back := receive(t, s, store.Receive{QueueID: q.ID, Max: 1, Now: epoch.Add(101 * time.Second), VisibleUntil: epoch.Add(200 * time.Second)})
+	if len(back) != 1 || back[0].ReceiveCount != 2 || back[0].ReceiptToken == m.ReceiptToken {
+		t.Fatalf("after the timeout = %+v; want the message again with count 2 and a new token", back)
+	}
+	if ok, _ := s.DeleteMessage(ctx, q.ID, m.Seq, m.ReceiptToken); ok {
+		t.Errorf("the first receipt handle still deletes after a new receive")
+	}
+	if ok, err := s.ChangeVisibility(ctx, q.ID, m.Seq, back[0].ReceiptToken, epoch.Add(300*time.Second), epoch.Add(400*time.Second)); ok || err != nil {
+		t.Errorf("ChangeVisibility(not in flight) = %v, %v; want false, nil", ok, err)
+	}
+}
+
+func testDeadLetter(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	src := newQueue(t, s, "src", false)
+	dlq := newQueue(t, s, "dlq", false)
+	sent := epoch.Add(-time.Minute)
+	send(t, s, src, msg("poison", sent))
+	r := store.Receive{QueueID: src.ID, Max: 10, MaxReceiveCount: 2, DeadLetterQueue: dlq.ID, DeadLetterExpiry: 24 * time.Hour, SourceARN: "arn:src"}
+	for i := 0; i < 2; i++ {
+		r.Now = epoch.Add(time.Duration(i) * time.Minute)
+		r.VisibleUntil = r.Now.Add(time.Second)
+		if got := receive(t, s, r); len(got) != 1 {
+			t.Fatalf("receive %d = %v", i+1, bodies(got))
+		}
+	}
+	r.Now, r.VisibleUntil = epoch.Add(5*time.Minute), epoch.Add(6*time.Minute)
+	if got := receive(t, s, r); len(got) != 0 {
+		t.Fatalf("third receive = %v; want the message moved to the dead-letter queue", bodies(got))
+	}
+	got := receive(t, s, store.Receive{QueueID: dlq.ID, Max: 10, Now: r.Now, VisibleUntil: r.VisibleUntil})
+	if len(got) != 1 || got[0].ID != "id-poison" || got[0].DeadLetterSource != "arn:src" || !got[0].SentAt.Equal(sent) ||
+		!got[0].ExpiresAt.Equal(sent.Add(24*time.Hour)) || got[0].ReceiveCount != 1 {
+		t.Errorf("dead-letter message = %+v", got)
+	}
+	if c, _ := s.CountMessages(ctx, src.ID, r.Now); c != (store.Counts{}) {
+		t.Errorf("source counts = %+v; want empty", c)
+	}
+}
+
+func fifoMsg(body, group string) store.Message {
+	m := msg(body, epoch)
+	m.GroupID = group
+	return m
+}
+
+func testFIFO(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	q := newQueue(t, s, "q.fifo", true)
+	if _, err := s.SendMessages(ctx, q.ID, []store.Message{fifoMsg("a1", "A"), fifoMsg("b1", "B"), fifoMsg("a2", "A"), fifoMsg("a3", "A"), fifoMsg("b2", "B")},
+		[]store.Dedup{{ID: "1", Expires: epoch.Add(5 * time.Minute)}, {ID: "2", Expires: epoch.Add(5 * time.Minute)}, {ID: "3", Expires: epoch.Add(5 * time.Minute)},
+			{ID: "4", Expires: epoch.Add(5 * time.Minute)}, {ID: "5", Expires: epoch.Add(5 * time.Minute)}}, epoch); err != nil {
+		t.Fatal(err)
+	}
+	r := store.Receive{QueueID: q.ID, FIFO: true, Max: 2, Now: epoch, VisibleUntil: epoch.Add(30 * time.Second)}
+	first := receive(t, s, r)
+	if fmt.Sprint(bodies(first)) != "[a1 b1]" {
+		t.Fatalf("first receive = %v; want [a1 b1]", bodies(first))
+	}
+	if next := receive(t, s, r); len(next) != 0 {
+		t.Fatalf("receive while both groups are in flight = %v; want nothing", bodies(next))
+	}
+	if ok, _ := s.DeleteMessage(ctx, q.ID, first[0].Seq, first[0].ReceiptToken); !ok {
+		t.Fatal("delete a1 failed")
+	}
+	r.Max = 10
+	if next := receive(t, s, r); fmt.Sprint(bodies(next)) != "[a2 a3]" {
+		t.Fatalf("after deleting a1 = %v; want [a2 a3] (group B still in flight)", bodies(next))
+	}
+	r.Now, r.VisibleUntil = epoch.Add(31*time.Second), epoch.Add(time.Minute)
+	if next := receive(t, s, r); fmt.Sprint(bodies(next)) != "[b1 a2 a3 b2]" {
+		t.Errorf("after the timeouts = %v; want [b1 a2 a3 b2]: send order, each group in order", bodies(next))
+	}
+}
+
+func testFIFODedup(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	q := newQueue(t, s, "d.fifo", true)
+	window := epoch.Add(5 * time.Minute)
+	res, err := s.SendMessages(ctx, q.ID, []store.Message{fifoMsg("x", "G"), fifoMsg("x-again", "G")},
+		[]store.Dedup{{ID: "same", Expires: window}, {ID: "same", Expires: window}}, epoch)
+	if err != nil || res[0].Duplicate || !res[1].Duplicate || res[1].MessageID != "id-x" || res[1].Seq != res[0].Seq {
+		t.Fatalf("SendMessages(duplicate in batch) = %+v, %v", res, err)
+	}
+	got := receive(t, s, store.Receive{QueueID: q.ID, FIFO: true, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Second)})
+	s.DeleteMessage(ctx, q.ID, got[0].Seq, got[0].ReceiptToken)
+	res, _ = s.SendMessages(ctx, q.ID, []store.Message{fifoMsg("x3", "G")}, []store.Dedup{{ID: "same", Expires: window}}, epoch.Add(time.Minute))
+	if !res[0].Duplicate {
+		t.Errorf("send within the window after delete = %+v; want a duplicate", res)
+	}
+	res, _ = s.SendMessages(ctx, q.ID, []store.Message{fifoMsg("x4", "G")}, []store.Dedup{{ID: "same", Expires: epoch.Add(11 * time.Minute)}}, epoch.Add(6*time.Minute))
+	if res[0].Duplicate {
+		t.Errorf("send after the window = %+v; want a new message", res)
+	}
+	res, _ = s.SendMessages(ctx, q.ID, []store.Message{fifoMsg("x5", "H")}, []store.Dedup{{Scope: "H", ID: "same", Expires: window}}, epoch)
+	if res[0].Duplicate {
+		t.Errorf("same id in another scope = %+v; want a new message", res)
+	}
+}
+
+func testExpireAndPurge(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	q := newQueue(t, s, "q", false)
+	old := msg("old", epoch)
+	old.ExpiresAt = epoch.Add(time.Minute)
+	send(t, s, q, old, msg("new", epoch))
+	later := epoch.Add(2 * time.Minute)
+	if c, _ := s.CountMessages(ctx, q.ID, later); c.Visible != 1 {
+		t.Errorf("CountMessages after expiry = %+v; want 1 visible", c)
+	}
+	if got := receive(t, s, store.Receive{QueueID: q.ID, Max: 10, Now: later, VisibleUntil: later}); fmt.Sprint(bodies(got)) != "[new]" {
+		t.Errorf("receive after expiry = %v; want [new]", bodies(got))
+	}
+	if n, err := s.ExpireMessages(ctx, later); n != 1 || err != nil {
+		t.Errorf("ExpireMessages = %d, %v; want 1", n, err)
+	}
+	if err := s.PurgeMessages(ctx, q.ID); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.CountMessages(ctx, q.ID, epoch); c != (store.Counts{}) {
+		t.Errorf("CountMessages after purge = %+v", c)
+	}
+}
+
+// testConcurrentReceivers checks that concurrent receivers never get the same message twice
+// within its visibility timeout.
+func testConcurrentReceivers(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	q := newQueue(t, s, "q", false)
+	var batch []store.Message
+	for i := 0; i < 200; i++ {
+		batch = append(batch, msg(fmt.Sprint(i), epoch))
+	}
+	send(t, s, q, batch...)
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				got, err := s.ReceiveMessages(context.Background(), store.Receive{QueueID: q.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Hour), NewToken: token})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, m := range got {
+					seen[string(m.Body)]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != 200 {
+		t.Errorf("received %d distinct messages; want 200", len(seen))
+	}
+	for b, n := range seen {
+		if n != 1 {
+			t.Errorf("message %s received %d times", b, n)
+		}
+	}
+}
