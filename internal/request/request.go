@@ -34,6 +34,8 @@ type Info struct {
 	ID        string
 	Start     time.Time
 	Region    string
+	Host      string // the Host the client addressed (queue URLs are built from it)
+	Path      string // the request path as routed
 	Service   string
 	Operation string
 	Principal *Principal // nil for an anonymous request

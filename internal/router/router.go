@@ -109,7 +109,7 @@ type exchange struct {
 
 // ServeHTTP handles one AWS request.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	info := &request.Info{ID: request.NewID(), Start: time.Now(), Region: rt.cfg.Region}
+	info := &request.Info{ID: request.NewID(), Start: time.Now(), Region: rt.cfg.Region, Host: r.Host, Path: r.URL.Path}
 	r = r.WithContext(request.With(r.Context(), info))
 	x := &exchange{w: &statusWriter{ResponseWriter: w}, r: r, info: info}
 	defer rt.finish(x)

@@ -22,6 +22,7 @@ import (
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
+	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
 	"github.com/gureum/gureum/internal/store/postgres"
 	"github.com/gureum/gureum/internal/store/sqlite"
@@ -52,14 +53,15 @@ type Config struct {
 
 // Server is a running gureum.
 type Server struct {
-	cfg      Config
-	store    store.Store
-	metrics  *telemetry.Metrics
-	services []*service.Service
-	http     *http.Server
-	ln       net.Listener
-	started  time.Time
-	Root     RootCredentials
+	cfg        Config
+	store      store.Store
+	metrics    *telemetry.Metrics
+	services   []*service.Service
+	components []component
+	http       *http.Server
+	ln         net.Listener
+	started    time.Time
+	Root       RootCredentials
 }
 
 // Open prepares a server: the data directory, the store and its migrations, the first account and
@@ -96,7 +98,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s.services = services(st)
+	s.services, s.components = services(st, cfg.Region)
 	rt := router.New(router.Config{
 		Services:    s.services,
 		Verifier:    &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
@@ -124,15 +126,26 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// services builds every service gureum serves on a store.
-func services(st store.Store) []*service.Service {
+// component is a service with background work, started and stopped with the server.
+type component interface {
+	Start(ctx context.Context) error
+	Stop()
+}
+
+// services builds every service gureum serves on a store, and those with background work.
+func services(st store.Store, region string) ([]*service.Service, []component) {
+	queues := sqs.New(st, region, nil)
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
-	}
+		queues.Describe(),
+	}, []component{queues}
 }
 
 // Catalog lists every service's operation table without a store, for documentation.
-func Catalog() []*service.Service { return services(nil) }
+func Catalog() []*service.Service {
+	svcs, _ := services(nil, "us-east-1")
+	return svcs
+}
 
 func openStore(ctx context.Context, cfg Config, m *telemetry.Metrics) (store.Store, error) {
 	switch {
@@ -156,6 +169,14 @@ func (s *Server) Store() store.Store { return s.store }
 // Serve answers requests until ctx ends, then stops accepting, drains requests in flight (up to
 // the drain timeout) and closes the store.
 func (s *Server) Serve(ctx context.Context) error {
+	for i, c := range s.components {
+		if err := c.Start(ctx); err != nil {
+			for _, started := range s.components[:i] {
+				started.Stop()
+			}
+			return errors.Join(err, s.store.Close())
+		}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	s.cfg.Log.Info("gureum listening", "endpoint", s.Endpoint(), "store", s.store.Backend(), "region", s.cfg.Region, "version", s.cfg.Version)
@@ -173,6 +194,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
+	}
+	for _, c := range s.components {
+		c.Stop()
 	}
 	return errors.Join(err, s.store.Close())
 }

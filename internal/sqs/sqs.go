@@ -1,0 +1,257 @@
+// Package sqs is Amazon Simple Queue Service (API 2012-11-05): AWS JSON 1.0 as current SDKs send
+// it, and the query protocol that older clients use, on the same endpoint. Queues and messages
+// live in a store.Queues, so every acknowledged send, delete and visibility change is durable.
+package sqs
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/store"
+)
+
+// Clock is the service's time: Now for every timestamp and deadline, After for long-poll waits.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Service serves SQS.
+type Service struct {
+	store   store.Queues
+	region  string
+	clock   Clock
+	waiters waiters
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// New returns the SQS service on a store. clock may be nil for real time.
+func New(st store.Queues, region string, clock Clock) *Service {
+	if clock == nil {
+		clock = realClock{}
+	}
+	return &Service{store: st, region: region, clock: clock, waiters: waiters{m: map[int64]chan struct{}{}}}
+}
+
+// Describe returns SQS's operation table: every operation of the 2012-11-05 API.
+func (s *Service) Describe() *service.Service {
+	op := func(name string, h service.Handler, resource func(context.Context, any) string) service.Operation {
+		return service.Operation{Name: name, Action: "sqs:" + name, Handler: h, Resource: resource}
+	}
+	byURL := func(ctx context.Context, in any) string { return s.arnFromInput(ctx, in) }
+	return (&service.Service{
+		Name:            "sqs",
+		SigningName:     "sqs",
+		Protocol:        service.JSON10,
+		APIVersion:      "2012-11-05",
+		TargetPrefix:    "AmazonSQS",
+		ErrorTypePrefix: "com.amazonaws.sqs#",
+		QueryCompatible: true,
+		AlsoQuery:       true,
+		XMLNamespace:    "http://queue.amazonaws.com/doc/2012-11-05/",
+		Operations: []service.Operation{
+			op("AddPermission", nil, byURL),
+			op("CancelMessageMoveTask", nil, nil),
+			op("ChangeMessageVisibility", service.Func(s.ChangeMessageVisibility), byURL),
+			op("ChangeMessageVisibilityBatch", service.Func(s.ChangeMessageVisibilityBatch), byURL),
+			op("CreateQueue", service.Func(s.CreateQueue), func(ctx context.Context, in any) string {
+				return s.arn(callerAccount(ctx), in.(*CreateQueueInput).QueueName)
+			}),
+			op("DeleteMessage", service.Func(s.DeleteMessage), byURL),
+			op("DeleteMessageBatch", service.Func(s.DeleteMessageBatch), byURL),
+			op("DeleteQueue", service.Func(s.DeleteQueue), byURL),
+			op("GetQueueAttributes", service.Func(s.GetQueueAttributes), byURL),
+			op("GetQueueUrl", service.Func(s.GetQueueUrl), func(ctx context.Context, in any) string {
+				i := in.(*GetQueueUrlInput)
+				account := i.QueueOwnerAWSAccountId
+				if account == "" {
+					account = callerAccount(ctx)
+				}
+				return s.arn(account, i.QueueName)
+			}),
+			op("ListDeadLetterSourceQueues", service.Func(s.ListDeadLetterSourceQueues), byURL),
+			op("ListMessageMoveTasks", nil, nil),
+			op("ListQueueTags", service.Func(s.ListQueueTags), byURL),
+			op("ListQueues", service.Func(s.ListQueues), nil),
+			op("PurgeQueue", service.Func(s.PurgeQueue), byURL),
+			op("ReceiveMessage", service.Func(s.ReceiveMessage), byURL),
+			op("RemovePermission", nil, byURL),
+			op("SendMessage", service.Func(s.SendMessage), byURL),
+			op("SendMessageBatch", service.Func(s.SendMessageBatch), byURL),
+			op("SetQueueAttributes", service.Func(s.SetQueueAttributes), byURL),
+			op("StartMessageMoveTask", nil, nil),
+			op("TagQueue", service.Func(s.TagQueue), byURL),
+			op("UntagQueue", service.Func(s.UntagQueue), byURL),
+		},
+	}).Index()
+}
+
+func callerAccount(ctx context.Context) string {
+	if p := request.From(ctx).Principal; p != nil {
+		return p.Account
+	}
+	return ""
+}
+
+func (s *Service) arn(account, name string) string {
+	return "arn:aws:sqs:" + s.region + ":" + account + ":" + name
+}
+
+// queueURLer is any input that names its queue by URL.
+type queueURLer interface{ queueURL() string }
+
+func (i *QueueInput) queueURL() string                        { return i.QueueUrl }
+func (i *GetQueueAttributesInput) queueURL() string           { return i.QueueUrl }
+func (i *SetQueueAttributesInput) queueURL() string           { return i.QueueUrl }
+func (i *TagQueueInput) queueURL() string                     { return i.QueueUrl }
+func (i *UntagQueueInput) queueURL() string                   { return i.QueueUrl }
+func (i *ListDeadLetterSourceQueuesInput) queueURL() string   { return i.QueueUrl }
+func (i *SendMessageInput) queueURL() string                  { return i.QueueUrl }
+func (i *SendMessageBatchInput) queueURL() string             { return i.QueueUrl }
+func (i *ReceiveMessageInput) queueURL() string               { return i.QueueUrl }
+func (i *DeleteMessageInput) queueURL() string                { return i.QueueUrl }
+func (i *DeleteMessageBatchInput) queueURL() string           { return i.QueueUrl }
+func (i *ChangeMessageVisibilityInput) queueURL() string      { return i.QueueUrl }
+func (i *ChangeMessageVisibilityBatchInput) queueURL() string { return i.QueueUrl }
+
+// arnFromInput is the IAM resource of an operation on a queue named by URL.
+func (s *Service) arnFromInput(ctx context.Context, in any) string {
+	u, ok := in.(queueURLer)
+	if !ok {
+		return "*"
+	}
+	account, name, err := parseQueueURL(ctx, u.queueURL())
+	if err != nil {
+		return "*" // the handler reports the bad URL
+	}
+	return s.arn(account, name)
+}
+
+// parseQueueURL reads account and name from a queue URL (…/<account>/<name>, or …/queue/<name>
+// for the caller's own account). An empty URL means the request's own path, where query
+// clients post to the queue URL itself.
+func parseQueueURL(ctx context.Context, raw string) (account, name string, err error) {
+	path := raw
+	if raw == "" {
+		path = request.From(ctx).Path
+	} else if u, perr := url.Parse(raw); perr == nil {
+		path = u.Path
+	}
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	if len(segs) < 2 || segs[len(segs)-1] == "" {
+		if raw == "" {
+			return "", "", ErrMissingParameter.Errorf("The request must contain the parameter QueueUrl.")
+		}
+		return "", "", ErrQueueDoesNotExist.Errorf("The specified queue does not exist.")
+	}
+	account, name = segs[len(segs)-2], segs[len(segs)-1]
+	if account == "queue" {
+		account = callerAccount(ctx)
+	}
+	return account, name, nil
+}
+
+// queue resolves the queue an input names.
+func (s *Service) queue(ctx context.Context, rawURL string) (store.Queue, error) {
+	account, name, err := parseQueueURL(ctx, rawURL)
+	if err != nil {
+		return store.Queue{}, err
+	}
+	q, err := s.store.Queue(ctx, account, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Queue{}, ErrQueueDoesNotExist.Errorf("The specified queue does not exist.")
+	}
+	return q, err
+}
+
+// queueURL is the URL clients use for a queue: the endpoint they called, then account and name.
+func queueURL(ctx context.Context, q store.Queue) string {
+	host := request.From(ctx).Host
+	if host == "" {
+		host = "localhost:4566"
+	}
+	return "http://" + host + "/" + q.Account + "/" + q.Name
+}
+
+// queueByARN finds a queue of this region by ARN.
+func (s *Service) queueByARN(ctx context.Context, arn string) (store.Queue, error) {
+	parts := strings.Split(arn, ":")
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sqs" {
+		return store.Queue{}, store.ErrNotFound
+	}
+	return s.store.Queue(ctx, parts[4], parts[5])
+}
+
+// waiters wakes long polls when a queue receives messages.
+type waiters struct {
+	mu sync.Mutex
+	m  map[int64]chan struct{}
+}
+
+// wait returns a channel closed at the queue's next notify.
+func (w *waiters) wait(queueID int64) <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ch, ok := w.m[queueID]
+	if !ok {
+		ch = make(chan struct{})
+		w.m[queueID] = ch
+	}
+	return ch
+}
+
+// notify wakes every waiter of the queue.
+func (w *waiters) notify(queueID int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if ch, ok := w.m[queueID]; ok {
+		close(ch)
+		delete(w.m, queueID)
+	}
+}
+
+// sweepEvery is how often retention and deduplication expiry runs.
+const sweepEvery = time.Second
+
+// Start runs the retention sweeper until Stop.
+func (s *Service) Start(ctx context.Context) error {
+	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(s.done)
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(sweepEvery):
+			}
+			for {
+				n, err := s.store.ExpireMessages(context.Background(), s.clock.Now())
+				if err != nil || n == 0 {
+					break
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+// Stop ends the sweeper.
+func (s *Service) Stop() {
+	if s.stop != nil {
+		close(s.stop)
+		<-s.done
+	}
+}
