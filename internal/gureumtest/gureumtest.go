@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/gureum/gureum/internal/cli"
+	"github.com/gureum/gureum/internal/store/postgres"
 )
 
 // Test root credentials, set through the environment as a user would.
@@ -261,4 +262,31 @@ func Do(t testing.TB, r *http.Request) (int, http.Header, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, string(b)
+}
+
+// Backend is a store backend for a test to run on.
+type Backend struct {
+	Name string
+	Args []string // server flags that select it
+}
+
+// Backends lists the store backends to run a suite on: SQLite always, and PostgreSQL (in a fresh
+// schema dropped after the test) when GUREUM_TEST_POSTGRES holds a DSN.
+func Backends(t testing.TB) []Backend {
+	out := []Backend{{Name: "sqlite"}}
+	dsn := os.Getenv(PostgresEnv)
+	if dsn == "" {
+		return out
+	}
+	schema := fmt.Sprintf("gureum_test_%d", time.Now().UnixNano())
+	db, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	t.Cleanup(func() { db.DropSchema(context.Background(), schema); db.Close() })
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return append(out, Backend{Name: "postgres", Args: []string{"--store", dsn + sep + "search_path=" + schema}})
 }
