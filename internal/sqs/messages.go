@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/big"
 	"regexp"
@@ -445,18 +444,37 @@ func (s *Service) invalidHandle(h string) error {
 	return ErrReceiptHandleIsInvalid.Errorf("The input receipt handle \"%s\" is not a valid receipt handle.", h)
 }
 
-// deleteOne deletes by receipt handle. A well-formed handle whose message is gone or was
-// received again succeeds and changes nothing, as in SQS.
-func (s *Service) deleteOne(ctx context.Context, q store.Queue, handle string) error {
-	if handle == "" {
-		return ErrMissingParameter.Errorf("The request must contain the parameter ReceiptHandle.")
+// handleOf decodes a receipt handle for the queue.
+func (s *Service) handleOf(q store.Queue, h string) (store.Handle, error) {
+	if h == "" {
+		return store.Handle{}, ErrMissingParameter.Errorf("The request must contain the parameter ReceiptHandle.")
 	}
-	r, ok := parseReceipt(handle, q.ID)
+	r, ok := parseReceipt(h, q.ID)
 	if !ok {
-		return s.invalidHandle(handle)
+		return store.Handle{}, s.invalidHandle(h)
 	}
-	_, err := s.store.DeleteMessage(ctx, q.ID, r.seq, r.token)
-	return err
+	return store.Handle{Seq: r.seq, Token: r.token}, nil
+}
+
+// deleteMany deletes by receipt handles in one durable write, returning an error per handle. A
+// well-formed handle whose message is gone or was received again succeeds and changes nothing,
+// as in SQS.
+func (s *Service) deleteMany(ctx context.Context, q store.Queue, handles []string) ([]error, error) {
+	errs := make([]error, len(handles))
+	var valid []store.Handle
+	for i, h := range handles {
+		handle, err := s.handleOf(q, h)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		valid = append(valid, handle)
+	}
+	if len(valid) == 0 {
+		return errs, nil
+	}
+	_, err := s.store.DeleteMessages(ctx, q.ID, valid)
+	return errs, err
 }
 
 // DeleteMessage deletes a received message.
@@ -465,7 +483,11 @@ func (s *Service) DeleteMessage(ctx context.Context, in *DeleteMessageInput) (*E
 	if err != nil {
 		return nil, err
 	}
-	return &Empty{}, s.deleteOne(ctx, q, in.ReceiptHandle)
+	errs, err := s.deleteMany(ctx, q, []string{in.ReceiptHandle})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, errs[0]
 }
 
 func handleIDs(entries []BatchHandleEntry) []string {
@@ -476,7 +498,20 @@ func handleIDs(entries []BatchHandleEntry) []string {
 	return ids
 }
 
-// DeleteMessageBatch deletes up to 10 received messages.
+// batchResults splits per-entry errors into the successful and failed lists of a batch answer.
+func batchResults(entries []BatchHandleEntry, errs []error) ([]BatchResultEntry, []BatchResultErrorEntry) {
+	ok, failed := []BatchResultEntry{}, []BatchResultErrorEntry{}
+	for i, e := range entries {
+		if errs[i] != nil {
+			failed = append(failed, failure(e.Id, errs[i]))
+			continue
+		}
+		ok = append(ok, BatchResultEntry{Id: e.Id})
+	}
+	return ok, failed
+}
+
+// DeleteMessageBatch deletes up to 10 received messages in one durable write.
 func (s *Service) DeleteMessageBatch(ctx context.Context, in *DeleteMessageBatchInput) (*DeleteMessageBatchOutput, error) {
 	q, err := s.queue(ctx, in.QueueUrl)
 	if err != nil {
@@ -485,50 +520,66 @@ func (s *Service) DeleteMessageBatch(ctx context.Context, in *DeleteMessageBatch
 	if err := checkBatch(handleIDs(in.Entries)); err != nil {
 		return nil, err
 	}
-	out := &DeleteMessageBatchOutput{Successful: []BatchResultEntry{}, Failed: []BatchResultErrorEntry{}}
-	for _, e := range in.Entries {
-		if err := s.deleteOne(ctx, q, e.ReceiptHandle); err != nil {
-			if awserr.As(err).Kind == awserr.Internal && awserr.As(err).Code == nil {
-				return nil, err
-			}
-			out.Failed = append(out.Failed, failure(e.Id, err))
-			continue
-		}
-		out.Successful = append(out.Successful, BatchResultEntry{Id: e.Id})
+	handles := make([]string, len(in.Entries))
+	for i, e := range in.Entries {
+		handles[i] = e.ReceiptHandle
 	}
+	errs, err := s.deleteMany(ctx, q, handles)
+	if err != nil {
+		return nil, err
+	}
+	out := &DeleteMessageBatchOutput{}
+	out.Successful, out.Failed = batchResults(in.Entries, errs)
 	return out, nil
 }
 
-// changeOne sets a received message's visibility timeout, counted from now.
-func (s *Service) changeOne(ctx context.Context, q store.Queue, handle string, vt *int) error {
-	if handle == "" {
-		return ErrMissingParameter.Errorf("The request must contain the parameter ReceiptHandle.")
-	}
-	if vt == nil {
-		return ErrMissingParameter.Errorf("The request must contain the parameter VisibilityTimeout.")
-	}
-	if *vt < 0 || *vt > maxVisibilityTimeout {
-		return ErrInvalidParameterValue.Errorf("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.", *vt)
-	}
-	r, ok := parseReceipt(handle, q.ID)
-	if !ok {
-		return s.invalidHandle(handle)
-	}
+// changeMany sets received messages' visibility timeouts, counted from now, in one durable write.
+func (s *Service) changeMany(ctx context.Context, q store.Queue, entries []BatchHandleEntry) ([]error, error) {
+	errs := make([]error, len(entries))
 	now := s.clock.Now()
-	inFlight, err := s.store.ChangeVisibility(ctx, q.ID, r.seq, r.token, now, now.Add(time.Duration(*vt)*time.Second))
-	if errors.Is(err, store.ErrNotFound) {
-		return ErrInvalidParameterValue.Errorf("Value %s for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.", handle)
+	var changes []store.VisibilityChange
+	var index []int
+	for i, e := range entries {
+		vt := e.VisibilityTimeout
+		switch {
+		case vt == nil:
+			errs[i] = ErrMissingParameter.Errorf("The request must contain the parameter VisibilityTimeout.")
+			continue
+		case *vt < 0 || *vt > maxVisibilityTimeout:
+			errs[i] = ErrInvalidParameterValue.Errorf("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.", *vt)
+			continue
+		}
+		h, err := s.handleOf(q, e.ReceiptHandle)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		changes = append(changes, store.VisibilityChange{Handle: h, VisibleAt: now.Add(time.Duration(*vt) * time.Second)})
+		index = append(index, i)
 	}
+	if len(changes) == 0 {
+		return errs, nil
+	}
+	results, err := s.store.ChangeVisibility(ctx, q.ID, changes, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !inFlight {
-		return ErrMessageNotInflight.Errorf("The message referred to isn't in flight.")
+	wake := false
+	for j, r := range results {
+		i := index[j]
+		switch r {
+		case store.NotFound:
+			errs[i] = ErrInvalidParameterValue.Errorf("Value %s for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.", entries[i].ReceiptHandle)
+		case store.NotInFlight:
+			errs[i] = ErrMessageNotInflight.Errorf("The message referred to isn't in flight.")
+		default:
+			wake = wake || *entries[i].VisibilityTimeout == 0
+		}
 	}
-	if *vt == 0 {
+	if wake {
 		s.waiters.notify(q.ID)
 	}
-	return nil
+	return errs, nil
 }
 
 // ChangeMessageVisibility changes one received message's visibility timeout.
@@ -537,10 +588,15 @@ func (s *Service) ChangeMessageVisibility(ctx context.Context, in *ChangeMessage
 	if err != nil {
 		return nil, err
 	}
-	return &Empty{}, s.changeOne(ctx, q, in.ReceiptHandle, in.VisibilityTimeout)
+	errs, err := s.changeMany(ctx, q, []BatchHandleEntry{{ReceiptHandle: in.ReceiptHandle, VisibilityTimeout: in.VisibilityTimeout}})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, errs[0]
 }
 
-// ChangeMessageVisibilityBatch changes up to 10 received messages' visibility timeouts.
+// ChangeMessageVisibilityBatch changes up to 10 received messages' visibility timeouts in one
+// durable write.
 func (s *Service) ChangeMessageVisibilityBatch(ctx context.Context, in *ChangeMessageVisibilityBatchInput) (*ChangeMessageVisibilityBatchOutput, error) {
 	q, err := s.queue(ctx, in.QueueUrl)
 	if err != nil {
@@ -549,16 +605,11 @@ func (s *Service) ChangeMessageVisibilityBatch(ctx context.Context, in *ChangeMe
 	if err := checkBatch(handleIDs(in.Entries)); err != nil {
 		return nil, err
 	}
-	out := &ChangeMessageVisibilityBatchOutput{Successful: []BatchResultEntry{}, Failed: []BatchResultErrorEntry{}}
-	for _, e := range in.Entries {
-		if err := s.changeOne(ctx, q, e.ReceiptHandle, e.VisibilityTimeout); err != nil {
-			if awserr.As(err).Kind == awserr.Internal && awserr.As(err).Code == nil {
-				return nil, err
-			}
-			out.Failed = append(out.Failed, failure(e.Id, err))
-			continue
-		}
-		out.Successful = append(out.Successful, BatchResultEntry{Id: e.Id})
+	errs, err := s.changeMany(ctx, q, in.Entries)
+	if err != nil {
+		return nil, err
 	}
+	out := &ChangeMessageVisibilityBatchOutput{}
+	out.Successful, out.Failed = batchResults(in.Entries, errs)
 	return out, nil
 }

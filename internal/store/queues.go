@@ -76,6 +76,27 @@ type Receive struct {
 	SourceARN        string
 }
 
+// Handle names one receive of a message: its sequence number and the receipt token.
+type Handle struct {
+	Seq   int64
+	Token string
+}
+
+// VisibilityChange is one visibility change.
+type VisibilityChange struct {
+	Handle
+	VisibleAt time.Time
+}
+
+// ChangeResult is the outcome of one visibility change.
+type ChangeResult int
+
+const (
+	Changed ChangeResult = iota
+	NotFound
+	NotInFlight
+)
+
 // Counts are a queue's approximate message counts.
 type Counts struct {
 	Visible, InFlight, Delayed int64
@@ -101,12 +122,13 @@ type Queues interface {
 	// receive, gives each a new receipt token and returns them; FIFO queues skip groups with a
 	// message in flight and keep order within a group.
 	ReceiveMessages(ctx context.Context, r Receive) ([]Message, error)
-	// DeleteMessage deletes the message if token is its current receipt token.
-	DeleteMessage(ctx context.Context, queueID, seq int64, token string) (deleted bool, err error)
-	// ChangeVisibility sets a received message's visibility deadline. It reports ErrNotFound when
-	// the message is gone or token is stale, and inFlight false (changing nothing) when the
-	// message is not in flight at now.
-	ChangeVisibility(ctx context.Context, queueID, seq int64, token string, now, visibleAt time.Time) (inFlight bool, err error)
+	// DeleteMessages deletes, in one durable write, each message whose current receipt token is
+	// the one given; deleted[i] reports whether handles[i] deleted its message.
+	DeleteMessages(ctx context.Context, queueID int64, handles []Handle) (deleted []bool, err error)
+	// ChangeVisibility sets received messages' visibility deadlines in one durable write. A
+	// result is NotFound when the message is gone or the token is stale, and NotInFlight
+	// (changing nothing) when the message is not in flight at now.
+	ChangeVisibility(ctx context.Context, queueID int64, changes []VisibilityChange, now time.Time) ([]ChangeResult, error)
 	PurgeMessages(ctx context.Context, queueID int64) error
 	CountMessages(ctx context.Context, queueID int64, now time.Time) (Counts, error)
 	// NextVisible is the earliest time after now at which a message of the queue becomes

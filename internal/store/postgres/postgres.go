@@ -63,10 +63,15 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		return nil, fault("postgres.Open", err)
 	}
 	db := &DB{pool: pool, opt: opt, sql: stdlib.OpenDBFromPool(pool)}
-	db.Store = queuesql.New(sqlWriter{db}, db.sql, queuesql.Dialect{Postgres: true, Fault: fault})
 	if err := db.migrate(ctx); err != nil {
-		db.Close()
+		db.sql.Close()
+		pool.Close()
 		return nil, err
+	}
+	if db.Store, err = queuesql.New(ctx, sqlWriter{db}, db.sql, db.sql, queuesql.Dialect{Postgres: true, Fault: fault}); err != nil {
+		db.sql.Close()
+		pool.Close()
+		return nil, fault("postgres.Open", err)
 	}
 	return db, nil
 }
@@ -95,7 +100,7 @@ func (db *DB) Ping(ctx context.Context) error { return fault("postgres.Ping", db
 
 // Close closes the pool.
 func (db *DB) Close() error {
-	err := db.sql.Close()
+	err := errors.Join(db.Store.Close(), db.sql.Close())
 	db.pool.Close()
 	return err
 }

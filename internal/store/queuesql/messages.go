@@ -8,9 +8,6 @@ import (
 	"github.com/gureum/gureum/internal/store"
 )
 
-const messageColumns = `seq, id, body, attributes, system_attributes, md5_body, md5_attributes, md5_system, sender_id,
-	sent_at, visible_at, expires_at, receive_count, first_receive_at, receipt_token, group_id, dedup_id, dlq_source`
-
 func scanMessage(row interface{ Scan(...any) error }) (store.Message, error) {
 	var m store.Message
 	var sent, visible, expires, first int64
@@ -23,10 +20,7 @@ func scanMessage(row interface{ Scan(...any) error }) (store.Message, error) {
 // insert stores one message in queueID and returns its sequence number.
 func (s *Store) insert(ctx context.Context, tx *sql.Tx, queueID int64, m *store.Message) (int64, error) {
 	var seq int64
-	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO messages (queue_id, id, body, attributes, system_attributes, md5_body, md5_attributes,
-		md5_system, sender_id, sent_at, visible_at, expires_at, receive_count, first_receive_at, receipt_token, group_id, dedup_id, dlq_source)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`),
-		queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
+	err := s.wst(ctx, tx, "insertMessage").QueryRowContext(ctx, queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
 		nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.ReceiveCount, nanos(m.FirstReceiveAt), m.ReceiptToken,
 		m.GroupID, m.DedupID, m.DeadLetterSource).Scan(&seq)
 	return seq, err
@@ -41,8 +35,7 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 			if dedup != nil {
 				var id string
 				var seq int64
-				err := tx.QueryRowContext(ctx, s.q(`SELECT message_id, seq FROM fifo_dedup WHERE queue_id = ? AND scope = ? AND dedup_id = ? AND expires_at > ?`),
-					queueID, dedup[i].Scope, dedup[i].ID, nanos(now)).Scan(&id, &seq)
+				err := s.wst(ctx, tx, "findDedup").QueryRowContext(ctx, queueID, dedup[i].Scope, dedup[i].ID, nanos(now)).Scan(&id, &seq)
 				if err == nil {
 					out[i] = store.SendResult{Seq: seq, MessageID: id, Duplicate: true}
 					continue
@@ -57,9 +50,7 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 			}
 			out[i] = store.SendResult{Seq: seq, MessageID: msgs[i].ID}
 			if dedup != nil {
-				_, err := tx.ExecContext(ctx, s.q(`INSERT INTO fifo_dedup (queue_id, scope, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?, ?)
-					ON CONFLICT (queue_id, scope, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`),
-					queueID, dedup[i].Scope, dedup[i].ID, msgs[i].ID, seq, nanos(dedup[i].Expires))
+				_, err := s.wst(ctx, tx, "recordDedup").ExecContext(ctx, queueID, dedup[i].Scope, dedup[i].ID, msgs[i].ID, seq, nanos(dedup[i].Expires))
 				if err != nil {
 					return s.fault("SendMessages", err)
 				}
@@ -78,7 +69,7 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 		out = out[:0]
 		if r.FIFO && s.d.Postgres {
 			// Serialise FIFO receives per queue so two receivers cannot take one group at once.
-			if _, err := tx.ExecContext(ctx, s.q(`SELECT id FROM queues WHERE id = ? FOR UPDATE`), r.QueueID); err != nil {
+			if _, err := s.wst(ctx, tx, "lockQueue").ExecContext(ctx, r.QueueID); err != nil {
 				return s.fault("ReceiveMessages", err)
 			}
 		}
@@ -122,16 +113,9 @@ func (s *Store) candidates(ctx context.Context, tx *sql.Tx, r store.Receive, n i
 	var rows *sql.Rows
 	var err error
 	if r.FIFO {
-		rows, err = tx.QueryContext(ctx, s.q(`SELECT `+messageColumns+` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
-			AND group_id NOT IN (SELECT group_id FROM messages WHERE queue_id = ? AND receive_count > 0 AND visible_at > ?)
-			ORDER BY seq LIMIT ?`), r.QueueID, now, now, r.QueueID, now, n)
+		rows, err = s.wst(ctx, tx, "fifoCandidates").QueryContext(ctx, r.QueueID, now, now, r.QueueID, now, n)
 	} else {
-		lock := ""
-		if s.d.Postgres {
-			lock = " FOR UPDATE SKIP LOCKED"
-		}
-		rows, err = tx.QueryContext(ctx, s.q(`SELECT `+messageColumns+` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
-			ORDER BY visible_at, seq LIMIT ?`+lock), r.QueueID, now, now, n)
+		rows, err = s.wst(ctx, tx, "candidates").QueryContext(ctx, r.QueueID, now, now, n)
 	}
 	if err != nil {
 		return nil, s.fault("ReceiveMessages", err)
@@ -155,8 +139,7 @@ func (s *Store) markReceived(ctx context.Context, tx *sql.Tx, r store.Receive, m
 	}
 	m.VisibleAt = r.VisibleUntil
 	m.ReceiptToken = r.NewToken()
-	_, err := tx.ExecContext(ctx, s.q(`UPDATE messages SET receive_count = ?, first_receive_at = ?, visible_at = ?, receipt_token = ? WHERE seq = ?`),
-		m.ReceiveCount, nanos(m.FirstReceiveAt), nanos(m.VisibleAt), m.ReceiptToken, m.Seq)
+	_, err := s.wst(ctx, tx, "markReceived").ExecContext(ctx, m.ReceiveCount, nanos(m.FirstReceiveAt), nanos(m.VisibleAt), m.ReceiptToken, m.Seq)
 	return s.fault("ReceiveMessages", err)
 }
 
@@ -174,52 +157,61 @@ func (s *Store) moveToDeadLetter(ctx context.Context, tx *sql.Tx, r store.Receiv
 	if _, err := s.insert(ctx, tx, r.DeadLetterQueue, &moved); err != nil {
 		return s.fault("ReceiveMessages", err)
 	}
-	_, err := tx.ExecContext(ctx, s.q(`DELETE FROM messages WHERE seq = ?`), m.Seq)
+	_, err := s.wst(ctx, tx, "deleteSeq").ExecContext(ctx, m.Seq)
 	return s.fault("ReceiveMessages", err)
 }
 
-// DeleteMessage deletes a message whose current receipt token is token.
-func (s *Store) DeleteMessage(ctx context.Context, queueID, seq int64, token string) (bool, error) {
-	var deleted bool
+// DeleteMessages deletes received messages by handle in one durable write.
+func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []store.Handle) ([]bool, error) {
+	deleted := make([]bool, len(handles))
 	err := s.w.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM messages WHERE queue_id = ? AND seq = ? AND receipt_token = ?`), queueID, seq, token)
-		if err != nil {
-			return s.fault("DeleteMessage", err)
+		st := s.wst(ctx, tx, "deleteReceived")
+		for i, h := range handles {
+			res, err := st.ExecContext(ctx, queueID, h.Seq, h.Token)
+			if err != nil {
+				return s.fault("DeleteMessages", err)
+			}
+			n, _ := res.RowsAffected()
+			deleted[i] = n == 1
 		}
-		n, _ := res.RowsAffected()
-		deleted = n == 1
 		return nil
 	})
 	return deleted, err
 }
 
-// ChangeVisibility moves a message's visibility deadline while it is in flight.
-func (s *Store) ChangeVisibility(ctx context.Context, queueID, seq int64, token string, now, visibleAt time.Time) (bool, error) {
-	inFlight := false
+// ChangeVisibility moves received messages' visibility deadlines while they are in flight.
+func (s *Store) ChangeVisibility(ctx context.Context, queueID int64, changes []store.VisibilityChange, now time.Time) ([]store.ChangeResult, error) {
+	results := make([]store.ChangeResult, len(changes))
 	err := s.w.Write(ctx, func(tx *sql.Tx) error {
-		var current string
-		var visible int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT receipt_token, visible_at FROM messages WHERE queue_id = ? AND seq = ?`), queueID, seq).Scan(&current, &visible)
-		if err != nil {
-			return s.fault("ChangeVisibility", err)
+		get, set := s.wst(ctx, tx, "visibilityOf"), s.wst(ctx, tx, "setVisibility")
+		for i, c := range changes {
+			var current string
+			var visible int64
+			err := get.QueryRowContext(ctx, queueID, c.Seq).Scan(&current, &visible)
+			switch {
+			case err == sql.ErrNoRows || err == nil && current != c.Token:
+				results[i] = store.NotFound
+				continue
+			case err != nil:
+				return s.fault("ChangeVisibility", err)
+			case visible <= nanos(now):
+				results[i] = store.NotInFlight
+				continue
+			}
+			if _, err := set.ExecContext(ctx, nanos(c.VisibleAt), c.Seq); err != nil {
+				return s.fault("ChangeVisibility", err)
+			}
+			results[i] = store.Changed
 		}
-		if current != token {
-			return &store.Error{Op: "queues.ChangeVisibility", Kind: store.ErrNotFound}
-		}
-		if visible <= nanos(now) {
-			return nil
-		}
-		inFlight = true
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE messages SET visible_at = ? WHERE seq = ?`), nanos(visibleAt), seq)
-		return s.fault("ChangeVisibility", err)
+		return nil
 	})
-	return inFlight, err
+	return results, err
 }
 
 // PurgeMessages deletes every message of a queue.
 func (s *Store) PurgeMessages(ctx context.Context, queueID int64) error {
 	return s.w.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM messages WHERE queue_id = ?`), queueID)
+		_, err := s.wst(ctx, tx, "deleteMessages").ExecContext(ctx, queueID)
 		return s.fault("PurgeMessages", err)
 	})
 }
@@ -229,11 +221,7 @@ func (s *Store) CountMessages(ctx context.Context, queueID int64, now time.Time)
 	var c store.Counts
 	var visible, inflight, delayed sql.NullInt64
 	n := nanos(now)
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT
-			SUM(CASE WHEN visible_at <= ? THEN 1 ELSE 0 END),
-			SUM(CASE WHEN visible_at > ? AND receive_count > 0 THEN 1 ELSE 0 END),
-			SUM(CASE WHEN visible_at > ? AND receive_count = 0 THEN 1 ELSE 0 END)
-		FROM messages WHERE queue_id = ? AND expires_at > ?`), n, n, n, queueID, n).Scan(&visible, &inflight, &delayed)
+	err := s.rs["counts"].QueryRowContext(ctx, n, n, n, queueID, n).Scan(&visible, &inflight, &delayed)
 	c.Visible, c.InFlight, c.Delayed = visible.Int64, inflight.Int64, delayed.Int64
 	return c, s.fault("CountMessages", err)
 }
@@ -241,7 +229,7 @@ func (s *Store) CountMessages(ctx context.Context, queueID int64, now time.Time)
 // NextVisible is the earliest visibility time after now.
 func (s *Store) NextVisible(ctx context.Context, queueID int64, now time.Time) (time.Time, bool, error) {
 	var next sql.NullInt64
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT MIN(visible_at) FROM messages WHERE queue_id = ? AND visible_at > ?`), queueID, nanos(now)).Scan(&next)
+	err := s.rs["nextVisible"].QueryRowContext(ctx, queueID, nanos(now)).Scan(&next)
 	if err != nil || !next.Valid {
 		return time.Time{}, false, s.fault("NextVisible", err)
 	}
@@ -255,12 +243,12 @@ const expireBatch = 1000
 func (s *Store) ExpireMessages(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
 	err := s.w.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE expires_at <= ? LIMIT ?)`), nanos(now), expireBatch)
+		res, err := s.wst(ctx, tx, "expire").ExecContext(ctx, nanos(now), expireBatch)
 		if err != nil {
 			return s.fault("ExpireMessages", err)
 		}
 		n, _ = res.RowsAffected()
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM fifo_dedup WHERE expires_at <= ?`), nanos(now))
+		_, err = s.wst(ctx, tx, "expireDedup").ExecContext(ctx, nanos(now))
 		return s.fault("ExpireMessages", err)
 	})
 	return n, err

@@ -27,13 +27,26 @@ type Dialect struct {
 
 // Store implements store.Queues.
 type Store struct {
-	w Writer
-	r *sql.DB
-	d Dialect
+	w      Writer
+	d      Dialect
+	ws, rs map[string]*sql.Stmt // prepared write and read statements
 }
 
-// New returns the queue store over a durable writer and a read pool.
-func New(w Writer, r *sql.DB, d Dialect) *Store { return &Store{w: w, r: r, d: d} }
+// New returns the queue store over a durable writer and a read pool. Write statements are
+// prepared on writeDB, which must be the connection the writer runs its transactions on and must
+// not be busy in a transaction during New.
+func New(ctx context.Context, w Writer, writeDB, readDB *sql.DB, d Dialect) (*Store, error) {
+	s := &Store{w: w, d: d}
+	var err error
+	if s.ws, err = s.prepareAll(ctx, writeDB, writeSQL); err != nil {
+		return nil, err
+	}
+	if s.rs, err = s.prepareAll(ctx, readDB, readSQL); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
 
 var _ store.Queues = (*Store)(nil)
 
@@ -79,8 +92,6 @@ func decodeMap(s string) map[string]string {
 	return m
 }
 
-const queueColumns = `id, account_id, name, fifo, attributes, tags, dlq_target, created_at, modified_at, purged_at`
-
 func scanQueue(row interface{ Scan(...any) error }) (store.Queue, error) {
 	var q store.Queue
 	var fifo int
@@ -105,8 +116,7 @@ func boolInt(b bool) int {
 // CreateQueue stores a new queue and sets its ID.
 func (s *Store) CreateQueue(ctx context.Context, q *store.Queue) error {
 	return s.w.Write(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO queues (account_id, name, fifo, attributes, tags, dlq_target, created_at, modified_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		err := s.wst(ctx, tx, "createQueue").QueryRowContext(ctx,
 			q.Account, q.Name, boolInt(q.FIFO), encodeMap(q.Attributes), encodeMap(q.Tags), q.DeadLetterTarget, nanos(q.Created), nanos(q.Modified)).Scan(&q.ID)
 		return s.fault("CreateQueue", err)
 	})
@@ -114,18 +124,18 @@ func (s *Store) CreateQueue(ctx context.Context, q *store.Queue) error {
 
 // Queue reads a queue by account and name.
 func (s *Store) Queue(ctx context.Context, account, name string) (store.Queue, error) {
-	q, err := scanQueue(s.r.QueryRowContext(ctx, s.q(`SELECT `+queueColumns+` FROM queues WHERE account_id = ? AND name = ?`), account, name))
+	q, err := scanQueue(s.rs["queue"].QueryRowContext(ctx, account, name))
 	return q, s.fault("Queue", err)
 }
 
 // QueueByID reads a queue by id.
 func (s *Store) QueueByID(ctx context.Context, id int64) (store.Queue, error) {
-	q, err := scanQueue(s.r.QueryRowContext(ctx, s.q(`SELECT `+queueColumns+` FROM queues WHERE id = ?`), id))
+	q, err := scanQueue(s.rs["queueByID"].QueryRowContext(ctx, id))
 	return q, s.fault("QueueByID", err)
 }
 
-func (s *Store) listQueues(ctx context.Context, op, where string, args ...any) ([]store.Queue, error) {
-	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+queueColumns+` FROM queues WHERE `+where+` ORDER BY name`), args...)
+func (s *Store) listQueues(ctx context.Context, op, stmt string, args ...any) ([]store.Queue, error) {
+	rows, err := s.rs[stmt].QueryContext(ctx, args...)
 	if err != nil {
 		return nil, s.fault(op, err)
 	}
@@ -143,7 +153,7 @@ func (s *Store) listQueues(ctx context.Context, op, where string, args ...any) (
 
 // ListQueues lists an account's queues whose names start with prefix, by name.
 func (s *Store) ListQueues(ctx context.Context, account, prefix string) ([]store.Queue, error) {
-	all, err := s.listQueues(ctx, "ListQueues", `account_id = ?`, account)
+	all, err := s.listQueues(ctx, "ListQueues", "listQueues", account)
 	if prefix == "" || err != nil {
 		return all, err
 	}
@@ -158,14 +168,13 @@ func (s *Store) ListQueues(ctx context.Context, account, prefix string) ([]store
 
 // DeadLetterSources lists the account's queues whose redrive policy targets arn.
 func (s *Store) DeadLetterSources(ctx context.Context, account, arn string) ([]store.Queue, error) {
-	return s.listQueues(ctx, "DeadLetterSources", `account_id = ? AND dlq_target = ?`, account, arn)
+	return s.listQueues(ctx, "DeadLetterSources", "dlqSources", account, arn)
 }
 
 // UpdateQueue rewrites a queue's attributes, tags, modified and purged times.
 func (s *Store) UpdateQueue(ctx context.Context, q store.Queue) error {
 	return s.w.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE queues SET attributes = ?, tags = ?, dlq_target = ?, modified_at = ?, purged_at = ? WHERE id = ?`),
-			encodeMap(q.Attributes), encodeMap(q.Tags), q.DeadLetterTarget, nanos(q.Modified), nanos(q.PurgedAt), q.ID)
+		res, err := s.wst(ctx, tx, "updateQueue").ExecContext(ctx, encodeMap(q.Attributes), encodeMap(q.Tags), q.DeadLetterTarget, nanos(q.Modified), nanos(q.PurgedAt), q.ID)
 		if err != nil {
 			return s.fault("UpdateQueue", err)
 		}
@@ -180,16 +189,15 @@ func (s *Store) UpdateQueue(ctx context.Context, q store.Queue) error {
 func (s *Store) DeleteQueue(ctx context.Context, id int64, now time.Time) error {
 	return s.w.Write(ctx, func(tx *sql.Tx) error {
 		var account, name string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT account_id, name FROM queues WHERE id = ?`), id).Scan(&account, &name); err != nil {
+		if err := s.wst(ctx, tx, "queueName").QueryRowContext(ctx, id).Scan(&account, &name); err != nil {
 			return s.fault("DeleteQueue", err)
 		}
-		for _, stmt := range []string{`DELETE FROM messages WHERE queue_id = ?`, `DELETE FROM fifo_dedup WHERE queue_id = ?`, `DELETE FROM queues WHERE id = ?`} {
-			if _, err := tx.ExecContext(ctx, s.q(stmt), id); err != nil {
+		for _, stmt := range []string{"deleteMessages", "deleteDedup", "deleteQueue"} {
+			if _, err := s.wst(ctx, tx, stmt).ExecContext(ctx, id); err != nil {
 				return s.fault("DeleteQueue", err)
 			}
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO deleted_queues (account_id, name, deleted_at) VALUES (?, ?, ?)
-			ON CONFLICT (account_id, name) DO UPDATE SET deleted_at = excluded.deleted_at`), account, name, nanos(now))
+		_, err := s.wst(ctx, tx, "recordDeleted").ExecContext(ctx, account, name, nanos(now))
 		return s.fault("DeleteQueue", err)
 	})
 }
@@ -197,7 +205,7 @@ func (s *Store) DeleteQueue(ctx context.Context, id int64, now time.Time) error 
 // DeletedSince reports whether account/name was deleted at or after since.
 func (s *Store) DeletedSince(ctx context.Context, account, name string, since time.Time) (bool, error) {
 	var at int64
-	err := s.r.QueryRowContext(ctx, s.q(`SELECT deleted_at FROM deleted_queues WHERE account_id = ? AND name = ?`), account, name).Scan(&at)
+	err := s.rs["deletedSince"].QueryRowContext(ctx, account, name).Scan(&at)
 	if err == sql.ErrNoRows {
 		return false, nil
 	}

@@ -92,7 +92,11 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	r.SetMaxOpenConns(opt.Readers)
 	r.SetMaxIdleConns(opt.Readers)
 	db.r = r
-	db.Store = queuesql.New(db, r, queuesql.Dialect{Fault: fault})
+	if db.Store, err = queuesql.New(ctx, db, w, r, queuesql.Dialect{Fault: fault}); err != nil {
+		r.Close()
+		w.Close()
+		return nil, fault("sqlite.Open", err)
+	}
 	if db.getAccessKey, err = r.PrepareContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = ?`); err != nil {
 		r.Close()
 		w.Close()
@@ -117,7 +121,7 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Close() error {
 	close(db.writes)
 	<-db.done
-	return errors.Join(db.getAccessKey.Close(), db.r.Close(), db.w.Close())
+	return errors.Join(db.Store.Close(), db.getAccessKey.Close(), db.r.Close(), db.w.Close())
 }
 
 func (db *DB) migrate(ctx context.Context) error {

@@ -66,6 +66,22 @@ func receive(t *testing.T, s store.Store, r store.Receive) []store.Message {
 	return got
 }
 
+func deleteOne(s store.Store, queueID, seq int64, token string) (bool, error) {
+	deleted, err := s.DeleteMessages(context.Background(), queueID, []store.Handle{{Seq: seq, Token: token}})
+	if err != nil {
+		return false, err
+	}
+	return deleted[0], nil
+}
+
+func change(s store.Store, queueID, seq int64, token string, now, visibleAt time.Time) (store.ChangeResult, error) {
+	res, err := s.ChangeVisibility(context.Background(), queueID, []store.VisibilityChange{{Handle: store.Handle{Seq: seq, Token: token}, VisibleAt: visibleAt}}, now)
+	if err != nil {
+		return 0, err
+	}
+	return res[0], nil
+}
+
 func bodies(ms []store.Message) []string {
 	out := []string{}
 	for _, m := range ms {
@@ -144,10 +160,10 @@ func testSendReceiveDelete(t *testing.T, open Opener) {
 	if c, _ := s.CountMessages(ctx, q.ID, epoch); c != (store.Counts{Visible: 1, InFlight: 2}) {
 		t.Errorf("CountMessages = %+v; want 1 visible, 2 in flight", c)
 	}
-	if ok, err := s.DeleteMessage(ctx, q.ID, got[0].Seq, "stale"); ok || err != nil {
+	if ok, err := deleteOne(s, q.ID, got[0].Seq, "stale"); ok || err != nil {
 		t.Errorf("DeleteMessage(stale token) = %v, %v; want not deleted", ok, err)
 	}
-	if ok, err := s.DeleteMessage(ctx, q.ID, got[0].Seq, got[0].ReceiptToken); !ok || err != nil {
+	if ok, err := deleteOne(s, q.ID, got[0].Seq, got[0].ReceiptToken); !ok || err != nil {
 		t.Errorf("DeleteMessage = %v, %v; want deleted", ok, err)
 	}
 	rest := receive(t, s, store.Receive{QueueID: q.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Minute)})
@@ -170,7 +186,6 @@ func testSendReceiveDelete(t *testing.T, open Opener) {
 
 func testVisibility(t *testing.T, open Opener) {
 	s := mustOpen(t, open)
-	ctx := context.Background()
 	q := newQueue(t, s, "q", false)
 	send(t, s, q, msg("a", epoch))
 	got := receive(t, s, store.Receive{QueueID: q.ID, Max: 1, Now: epoch, VisibleUntil: epoch.Add(30 * time.Second)})
@@ -178,11 +193,11 @@ func testVisibility(t *testing.T, open Opener) {
 		t.Fatal("nothing received")
 	}
 	m := got[0]
-	if ok, err := s.ChangeVisibility(ctx, q.ID, m.Seq, m.ReceiptToken, epoch.Add(time.Second), epoch.Add(100*time.Second)); !ok || err != nil {
-		t.Errorf("ChangeVisibility = %v, %v; want in flight", ok, err)
+	if r, err := change(s, q.ID, m.Seq, m.ReceiptToken, epoch.Add(time.Second), epoch.Add(100*time.Second)); r != store.Changed || err != nil {
+		t.Errorf("ChangeVisibility = %v, %v; want Changed", r, err)
 	}
-	if _, err := s.ChangeVisibility(ctx, q.ID, m.Seq, "stale", epoch, epoch); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("ChangeVisibility(stale) = %v; want ErrNotFound", err)
+	if r, err := change(s, q.ID, m.Seq, "stale", epoch, epoch); r != store.NotFound || err != nil {
+		t.Errorf("ChangeVisibility(stale) = %v, %v; want NotFound", r, err)
 	}
 	if again := receive(t, s, store.Receive{QueueID: q.ID, Max: 1, Now: epoch.Add(50 * time.Second), VisibleUntil: epoch.Add(80 * time.Second)}); len(again) != 0 {
 		t.Errorf("received during the extended timeout: %v", bodies(again))
@@ -191,11 +206,11 @@ func testVisibility(t *testing.T, open Opener) {
 	if len(back) != 1 || back[0].ReceiveCount != 2 || back[0].ReceiptToken == m.ReceiptToken {
 		t.Fatalf("after the timeout = %+v; want the message again with count 2 and a new token", back)
 	}
-	if ok, _ := s.DeleteMessage(ctx, q.ID, m.Seq, m.ReceiptToken); ok {
+	if ok, _ := deleteOne(s, q.ID, m.Seq, m.ReceiptToken); ok {
 		t.Errorf("the first receipt handle still deletes after a new receive")
 	}
-	if ok, err := s.ChangeVisibility(ctx, q.ID, m.Seq, back[0].ReceiptToken, epoch.Add(300*time.Second), epoch.Add(400*time.Second)); ok || err != nil {
-		t.Errorf("ChangeVisibility(not in flight) = %v, %v; want false, nil", ok, err)
+	if r, err := change(s, q.ID, m.Seq, back[0].ReceiptToken, epoch.Add(300*time.Second), epoch.Add(400*time.Second)); r != store.NotInFlight || err != nil {
+		t.Errorf("ChangeVisibility(not in flight) = %v, %v; want NotInFlight", r, err)
 	}
 }
 
@@ -251,7 +266,7 @@ func testFIFO(t *testing.T, open Opener) {
 	if next := receive(t, s, r); len(next) != 0 {
 		t.Fatalf("receive while both groups are in flight = %v; want nothing", bodies(next))
 	}
-	if ok, _ := s.DeleteMessage(ctx, q.ID, first[0].Seq, first[0].ReceiptToken); !ok {
+	if ok, _ := deleteOne(s, q.ID, first[0].Seq, first[0].ReceiptToken); !ok {
 		t.Fatal("delete a1 failed")
 	}
 	r.Max = 10
@@ -275,7 +290,7 @@ func testFIFODedup(t *testing.T, open Opener) {
 		t.Fatalf("SendMessages(duplicate in batch) = %+v, %v", res, err)
 	}
 	got := receive(t, s, store.Receive{QueueID: q.ID, FIFO: true, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Second)})
-	s.DeleteMessage(ctx, q.ID, got[0].Seq, got[0].ReceiptToken)
+	deleteOne(s, q.ID, got[0].Seq, got[0].ReceiptToken)
 	res, _ = s.SendMessages(ctx, q.ID, []store.Message{fifoMsg("x3", "G")}, []store.Dedup{{ID: "same", Expires: window}}, epoch.Add(time.Minute))
 	if !res[0].Duplicate {
 		t.Errorf("send within the window after delete = %+v; want a duplicate", res)

@@ -1,0 +1,44 @@
+package bench_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/gureum/gureum/internal/bench"
+	"github.com/gureum/gureum/internal/gureumtest"
+)
+
+// BenchmarkSQS runs the SQS workloads against the in-process server on each store backend:
+// batched send+receive+delete and single sends from 16 clients, and the long-poll wake-up.
+func BenchmarkSQS(b *testing.B) {
+	ctx := context.Background()
+	for _, be := range gureumtest.Backends(b) {
+		b.Run(be.Name, func(b *testing.B) {
+			srv := gureumtest.Start(b, gureumtest.Options{Args: append([]string{"--log-level", "warn"}, be.Args...)})
+			c := bench.SQSClient(srv.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+			b.Run("batched-16-clients", func(b *testing.B) {
+				t, err := bench.BatchedPipeline(ctx, c, 16, 3*time.Second)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(t.PerSec, "msgs/s")
+			})
+			b.Run("single-send-16-clients", func(b *testing.B) {
+				t, err := bench.SingleSends(ctx, c, 16, 3*time.Second)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(t.PerSec, "msgs/s")
+				b.ReportMetric(float64(t.P50.Microseconds())/1000, "p50-ms")
+			})
+			b.Run("long-poll-wake", func(b *testing.B) {
+				l, err := bench.LongPollWake(ctx, c, 30)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(l.P50.Microseconds())/1000, "p50-ms")
+			})
+		})
+	}
+}

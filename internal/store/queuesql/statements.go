@@ -1,0 +1,94 @@
+package queuesql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// The statements, by name. Each is prepared once when the store is built: the write statements
+// on the write side, the read statements on the read pool, so no request pays for parsing SQL.
+const (
+	messageColumns = `seq, id, body, attributes, system_attributes, md5_body, md5_attributes, md5_system, sender_id,
+	sent_at, visible_at, expires_at, receive_count, first_receive_at, receipt_token, group_id, dedup_id, dlq_source`
+	queueColumns = `id, account_id, name, fifo, attributes, tags, dlq_target, created_at, modified_at, purged_at`
+)
+
+var writeSQL = map[string]string{
+	"createQueue": `INSERT INTO queues (account_id, name, fifo, attributes, tags, dlq_target, created_at, modified_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	"updateQueue":    `UPDATE queues SET attributes = ?, tags = ?, dlq_target = ?, modified_at = ?, purged_at = ? WHERE id = ?`,
+	"queueName":      `SELECT account_id, name FROM queues WHERE id = ?`,
+	"deleteMessages": `DELETE FROM messages WHERE queue_id = ?`,
+	"deleteDedup":    `DELETE FROM fifo_dedup WHERE queue_id = ?`,
+	"deleteQueue":    `DELETE FROM queues WHERE id = ?`,
+	"recordDeleted": `INSERT INTO deleted_queues (account_id, name, deleted_at) VALUES (?, ?, ?)
+		ON CONFLICT (account_id, name) DO UPDATE SET deleted_at = excluded.deleted_at`,
+	"findDedup": `SELECT message_id, seq FROM fifo_dedup WHERE queue_id = ? AND scope = ? AND dedup_id = ? AND expires_at > ?`,
+	"insertMessage": `INSERT INTO messages (queue_id, id, body, attributes, system_attributes, md5_body, md5_attributes,
+		md5_system, sender_id, sent_at, visible_at, expires_at, receive_count, first_receive_at, receipt_token, group_id, dedup_id, dlq_source)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+	"recordDedup": `INSERT INTO fifo_dedup (queue_id, scope, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (queue_id, scope, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`,
+	"lockQueue": `SELECT id FROM queues WHERE id = ? FOR UPDATE`,
+	"fifoCandidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
+		AND group_id NOT IN (SELECT group_id FROM messages WHERE queue_id = ? AND receive_count > 0 AND visible_at > ?)
+		ORDER BY seq LIMIT ?`,
+	"candidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
+		ORDER BY visible_at, seq LIMIT ?`,
+	"markReceived":   `UPDATE messages SET receive_count = ?, first_receive_at = ?, visible_at = ?, receipt_token = ? WHERE seq = ?`,
+	"deleteSeq":      `DELETE FROM messages WHERE seq = ?`,
+	"deleteReceived": `DELETE FROM messages WHERE queue_id = ? AND seq = ? AND receipt_token = ?`,
+	"visibilityOf":   `SELECT receipt_token, visible_at FROM messages WHERE queue_id = ? AND seq = ?`,
+	"setVisibility":  `UPDATE messages SET visible_at = ? WHERE seq = ?`,
+	"expire":         `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE expires_at <= ? LIMIT ?)`,
+	"expireDedup":    `DELETE FROM fifo_dedup WHERE expires_at <= ?`,
+}
+
+var readSQL = map[string]string{
+	"queue":        `SELECT ` + queueColumns + ` FROM queues WHERE account_id = ? AND name = ?`,
+	"queueByID":    `SELECT ` + queueColumns + ` FROM queues WHERE id = ?`,
+	"listQueues":   `SELECT ` + queueColumns + ` FROM queues WHERE account_id = ? ORDER BY name`,
+	"dlqSources":   `SELECT ` + queueColumns + ` FROM queues WHERE account_id = ? AND dlq_target = ? ORDER BY name`,
+	"deletedSince": `SELECT deleted_at FROM deleted_queues WHERE account_id = ? AND name = ?`,
+	"counts": `SELECT
+			SUM(CASE WHEN visible_at <= ? THEN 1 ELSE 0 END),
+			SUM(CASE WHEN visible_at > ? AND receive_count > 0 THEN 1 ELSE 0 END),
+			SUM(CASE WHEN visible_at > ? AND receive_count = 0 THEN 1 ELSE 0 END)
+		FROM messages WHERE queue_id = ? AND expires_at > ?`,
+	"nextVisible": `SELECT MIN(visible_at) FROM messages WHERE queue_id = ? AND visible_at > ?`,
+}
+
+// prepareAll prepares each statement, rewritten for the dialect.
+func (s *Store) prepareAll(ctx context.Context, db *sql.DB, stmts map[string]string) (map[string]*sql.Stmt, error) {
+	out := make(map[string]*sql.Stmt, len(stmts))
+	for name, query := range stmts {
+		if name == "lockQueue" && !s.d.Postgres {
+			continue // SQLite's single writer already serialises receives
+		}
+		if name == "candidates" && s.d.Postgres {
+			query += " FOR UPDATE SKIP LOCKED"
+		}
+		st, err := db.PrepareContext(ctx, s.q(query))
+		if err != nil {
+			return nil, fmt.Errorf("prepare %s: %w", name, err)
+		}
+		out[name] = st
+	}
+	return out, nil
+}
+
+// wst returns a write statement bound to tx.
+func (s *Store) wst(ctx context.Context, tx *sql.Tx, name string) *sql.Stmt {
+	return tx.StmtContext(ctx, s.ws[name])
+}
+
+// Close releases the prepared statements.
+func (s *Store) Close() error {
+	for _, m := range []map[string]*sql.Stmt{s.ws, s.rs} {
+		for _, st := range m {
+			st.Close()
+		}
+	}
+	return nil
+}
