@@ -91,9 +91,11 @@ func (s *Service) DeleteQueue(ctx context.Context, in *QueueInput) (*Empty, erro
 	if err != nil {
 		return nil, err
 	}
+	s.queues.forget(q.Account + "/" + q.Name)
 	if err := s.store.DeleteQueue(ctx, q.ID, s.clock.Now()); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	s.queues.forget(q.Account + "/" + q.Name)
 	s.waiters.notify(q.ID)
 	return &Empty{}, nil
 }
@@ -250,7 +252,7 @@ func (s *Service) SetQueueAttributes(ctx context.Context, in *SetQueueAttributes
 		return nil, err
 	}
 	q.Modified = s.clock.Now()
-	if err := s.store.UpdateQueue(ctx, q); err != nil {
+	if err := s.updateQueue(ctx, q); err != nil {
 		return nil, err
 	}
 	return &Empty{}, nil
@@ -274,7 +276,7 @@ func (s *Service) TagQueue(ctx context.Context, in *TagQueueInput) (*Empty, erro
 	if len(q.Tags) > 50 {
 		return nil, ErrInvalidParameterValue.Errorf("Too many tags added for queue %s.", q.Name)
 	}
-	return &Empty{}, s.store.UpdateQueue(ctx, q)
+	return &Empty{}, s.updateQueue(ctx, q)
 }
 
 // UntagQueue removes tags.
@@ -289,7 +291,7 @@ func (s *Service) UntagQueue(ctx context.Context, in *UntagQueueInput) (*Empty, 
 	for _, k := range in.TagKeys {
 		delete(q.Tags, k)
 	}
-	return &Empty{}, s.store.UpdateQueue(ctx, q)
+	return &Empty{}, s.updateQueue(ctx, q)
 }
 
 // ListQueueTags returns a queue's tags.
@@ -315,5 +317,5 @@ func (s *Service) PurgeQueue(ctx context.Context, in *QueueInput) (*Empty, error
 		return nil, err
 	}
 	q.PurgedAt = now
-	return &Empty{}, s.store.UpdateQueue(ctx, q)
+	return &Empty{}, s.updateQueue(ctx, q)
 }

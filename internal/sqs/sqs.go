@@ -33,6 +33,7 @@ type Service struct {
 	region  string
 	clock   Clock
 	waiters waiters
+	queues  queueCache
 
 	stop chan struct{}
 	done chan struct{}
@@ -43,7 +44,8 @@ func New(st store.Queues, region string, clock Clock) *Service {
 	if clock == nil {
 		clock = realClock{}
 	}
-	return &Service{store: st, region: region, clock: clock, waiters: waiters{m: map[int64]chan struct{}{}}}
+	return &Service{store: st, region: region, clock: clock, waiters: waiters{m: map[int64]chan struct{}{}},
+		queues: queueCache{m: map[string]cachedQueue{}}}
 }
 
 // Describe returns SQS's operation table: every operation of the 2012-11-05 API.
@@ -170,11 +172,85 @@ func (s *Service) queue(ctx context.Context, rawURL string) (store.Queue, error)
 	if err != nil {
 		return store.Queue{}, err
 	}
+	key := account + "/" + name
+	now := s.clock.Now()
+	if q, ok := s.queues.get(key, now); ok {
+		return q, nil
+	}
 	q, err := s.store.Queue(ctx, account, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Queue{}, ErrQueueDoesNotExist.Errorf("The specified queue does not exist.")
 	}
-	return q, err
+	if err != nil {
+		return store.Queue{}, err
+	}
+	s.queues.put(key, q, now)
+	return q, nil
+}
+
+// queueCacheTTL is how long a node trusts queue metadata it read. Changes made through this node
+// take effect at once; another node may see them up to this late (AWS documents up to 60 seconds
+// for attribute changes to propagate).
+const queueCacheTTL = time.Second
+
+const maxCachedQueues = 10000
+
+// queueCache holds recently read queues. Entries are copies: callers may modify what they get.
+type queueCache struct {
+	mu sync.Mutex
+	m  map[string]cachedQueue
+}
+
+type cachedQueue struct {
+	q       store.Queue
+	expires time.Time
+}
+
+func (c *queueCache) get(key string, now time.Time) (store.Queue, bool) {
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if !ok || !now.Before(e.expires) {
+		return store.Queue{}, false
+	}
+	return copyQueue(e.q), true
+}
+
+func (c *queueCache) put(key string, q store.Queue, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxCachedQueues {
+		clear(c.m)
+	}
+	c.m[key] = cachedQueue{q: copyQueue(q), expires: now.Add(queueCacheTTL)}
+}
+
+func (c *queueCache) forget(key string) {
+	c.mu.Lock()
+	delete(c.m, key)
+	c.mu.Unlock()
+}
+
+func copyQueue(q store.Queue) store.Queue {
+	q.Attributes = copyMap(q.Attributes)
+	q.Tags = copyMap(q.Tags)
+	return q
+}
+
+func copyMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// updateQueue stores a changed queue and drops it from the cache.
+func (s *Service) updateQueue(ctx context.Context, q store.Queue) error {
+	s.queues.forget(q.Account + "/" + q.Name)
+	err := s.store.UpdateQueue(ctx, q)
+	s.queues.forget(q.Account + "/" + q.Name)
+	return err
 }
 
 // queueURL is the URL clients use for a queue: the endpoint they called, then account and name.

@@ -44,7 +44,8 @@ type DB struct {
 	writes chan *write
 	done   chan struct{}
 
-	getAccessKey *sql.Stmt // prepared hot read: every signed request looks its key up
+	getAccessKey *sql.Stmt    // prepared hot read: every signed request looks its key up
+	savepoint    [3]*sql.Stmt // SAVEPOINT w, ROLLBACK TO w, RELEASE w, prepared on the writer
 }
 
 type write struct {
@@ -92,6 +93,13 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	r.SetMaxOpenConns(opt.Readers)
 	r.SetMaxIdleConns(opt.Readers)
 	db.r = r
+	for i, q := range []string{"SAVEPOINT w", "ROLLBACK TO w", "RELEASE w"} {
+		if db.savepoint[i], err = w.PrepareContext(ctx, q); err != nil {
+			r.Close()
+			w.Close()
+			return nil, fault("sqlite.Open", err)
+		}
+	}
 	if db.Store, err = queuesql.New(ctx, db, w, r, queuesql.Dialect{Fault: fault}); err != nil {
 		r.Close()
 		w.Close()
@@ -121,7 +129,11 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Close() error {
 	close(db.writes)
 	<-db.done
-	return errors.Join(db.Store.Close(), db.getAccessKey.Close(), db.r.Close(), db.w.Close())
+	errs := []error{db.Store.Close(), db.getAccessKey.Close()}
+	for _, st := range db.savepoint {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(append(errs, db.r.Close(), db.w.Close())...)
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -227,18 +239,18 @@ func (db *DB) runBatch(batch []*write, results []error) error {
 			results[i] = wr.fn(tx)
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+		if _, err := tx.StmtContext(ctx, db.savepoint[0]).ExecContext(ctx); err != nil {
 			tx.Rollback()
 			return fault("sqlite.commit", err)
 		}
 		results[i] = wr.fn(tx)
 		if results[i] != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+			if _, err := tx.StmtContext(ctx, db.savepoint[1]).ExecContext(ctx); err != nil {
 				tx.Rollback()
 				return fault("sqlite.commit", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+		if _, err := tx.StmtContext(ctx, db.savepoint[2]).ExecContext(ctx); err != nil {
 			tx.Rollback()
 			return fault("sqlite.commit", err)
 		}
