@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -165,4 +166,99 @@ func storeRows(ctx context.Context, o Options, dir string, add func(g, f, v, t s
 	}
 	add("store", "PostgreSQL durable writes, 16 writers", fmt.Sprintf("%.0f /s (p50 %s)", pg.PerSec, ms(pg.P50)), "")
 	return nil
+}
+
+// RunSQS measures the SQS workloads against the binary (SQLite, and PostgreSQL when a DSN is
+// given) and, side by side with the same Go client and workload, moto_server.
+func RunSQS(ctx context.Context, o Options) error {
+	dir, err := os.MkdirTemp("", "gureum-bench-sqs")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var rows []row
+	add := func(g, f, v, t string) {
+		rows = append(rows, row{g, f, v, t})
+		fmt.Fprintf(os.Stderr, "  %-10s %-58s %s\n", g, f, v)
+	}
+	type target struct {
+		name     string
+		endpoint string
+		full     bool // run every workload (moto is too slow for more than the batched one)
+	}
+	cmd, endpoint, _, err := StartBinary(ctx, o.Binary, dir+"/sqlite", "AKIAGUREUMBENCH00001", "bench-secret")
+	if err != nil {
+		return err
+	}
+	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+	targets := []target{{"gureum sqlite", endpoint, true}}
+	if o.Postgres != "" {
+		schema := fmt.Sprintf("gureum_bench_%d", time.Now().UnixNano())
+		db, err := postgres.Open(ctx, o.Postgres, postgres.Options{Schema: schema})
+		if err != nil {
+			return err
+		}
+		defer func() { db.DropSchema(ctx, schema); db.Close() }()
+		pg, pgEndpoint, _, err := StartBinary(ctx, o.Binary, dir+"/postgres", "AKIAGUREUMBENCH00001", "bench-secret",
+			"--store", withSearchPath(o.Postgres, schema))
+		if err != nil {
+			return err
+		}
+		defer func() { pg.Process.Signal(os.Interrupt); pg.Wait() }()
+		targets = append(targets, target{"gureum postgres", pgEndpoint, true})
+	}
+	if !o.NoPeer {
+		if moto, stop, err := Moto(ctx); err == nil {
+			defer stop()
+			targets = append(targets, target{"moto_server", moto, false})
+		} else {
+			fmt.Fprintf(os.Stderr, "NOTICE: moto_server not measured: %v\n", err)
+		}
+	}
+	var gureumBatched, motoBatched float64
+	for _, t := range targets {
+		c := SQSClient(t.endpoint, "AKIAGUREUMBENCH00001", "bench-secret")
+		b, err := BatchedPipeline(ctx, c, 16, o.Duration)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		tgt := ""
+		if t.name == "gureum sqlite" {
+			tgt, gureumBatched = "≥ 10,000 /s", b.PerSec
+		}
+		if t.name == "moto_server" {
+			motoBatched = b.PerSec
+		}
+		add("sqs", "send+receive+delete, batches of 10, 16 clients: "+t.name, fmt.Sprintf("%.0f msgs/s", b.PerSec), tgt)
+		if !t.full {
+			continue
+		}
+		s, err := SingleSends(ctx, c, 16, o.Duration)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		add("sqs", "SendMessage, 16 clients: "+t.name, fmt.Sprintf("%.0f msgs/s (p50 %s)", s.PerSec, ms(s.P50)), "≥ 5,000 /s, p50 ≤ 2 ms")
+		w, err := LongPollWake(ctx, c, 30)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		add("sqs", "long-poll wake-up after a send (p50 of 30): "+t.name, ms(w.P50), "≤ 5 ms")
+	}
+	if motoBatched > 0 {
+		add("sqs", "gureum sqlite ÷ moto_server, batched workload", fmt.Sprintf("%.0f×", gureumBatched/motoBatched), "≥ 200×")
+	}
+	w := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "GROUP\tFIGURE\tMEASURED\tTARGET")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.group, r.figure, r.value, r.target)
+	}
+	return w.Flush()
+}
+
+func withSearchPath(dsn, schema string) string {
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema
 }

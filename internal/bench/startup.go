@@ -22,13 +22,14 @@ type Startup struct {
 // StartBinary starts bin as `gureum server` on a free loopback port with dataDir and the given root
 // credentials, waits for the first 200 from the health endpoint and returns the process, its
 // endpoint and the time that took. The caller stops the process.
-func StartBinary(ctx context.Context, bin, dataDir, keyID, secret string) (*exec.Cmd, string, time.Duration, error) {
+func StartBinary(ctx context.Context, bin, dataDir, keyID, secret string, extra ...string) (*exec.Cmd, string, time.Duration, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, "", 0, err
 	}
 	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.CommandContext(ctx, bin, "server", "--listen", "127.0.0.1:"+strconv.Itoa(port), "--data-dir", dataDir, "--log-level", "warn")
+	args := append([]string{"server", "--listen", "127.0.0.1:" + strconv.Itoa(port), "--data-dir", dataDir, "--log-level", "warn"}, extra...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "GUREUM_ROOT_ACCESS_KEY_ID="+keyID, "GUREUM_ROOT_SECRET_ACCESS_KEY="+secret)
 	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	start := time.Now()

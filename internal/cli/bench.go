@@ -34,8 +34,28 @@ fsync rate, and PostgreSQL when --postgres or GUREUM_TEST_POSTGRES gives a DSN).
 			return bench.Run(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().DurationVar(&o.Duration, "duration", 3*time.Second, "length of each throughput measurement")
-	cmd.Flags().StringVar(&o.Postgres, "postgres", "", "a PostgreSQL DSN to measure beside SQLite")
-	cmd.Flags().BoolVar(&o.NoPeer, "no-peer", false, "do not measure moto_server")
+	cmd.PersistentFlags().DurationVar(&o.Duration, "duration", 3*time.Second, "length of each throughput measurement")
+	cmd.PersistentFlags().StringVar(&o.Postgres, "postgres", "", "a PostgreSQL DSN to measure beside SQLite")
+	cmd.PersistentFlags().BoolVar(&o.NoPeer, "no-peer", false, "do not measure moto_server")
+	cmd.AddCommand(&cobra.Command{
+		Use:   "sqs",
+		Short: "Measure the SQS workloads beside moto_server",
+		Long: `Measure SQS on this machine with aws-sdk-go-v2: send+receive+delete in batches of 10 from 16
+clients, single SendMessage from 16 clients and the long-poll wake-up, on SQLite (and PostgreSQL with
+--postgres or GUREUM_TEST_POSTGRES), and the batched workload against moto_server with the same client.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			exe, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			o.Binary, o.Out = exe, stdout
+			if o.Postgres == "" {
+				o.Postgres = getenv("GUREUM_TEST_POSTGRES")
+			}
+			fmt.Fprintln(stderr, "measuring SQS…")
+			return bench.RunSQS(cmd.Context(), o)
+		},
+	})
 	return cmd
 }
