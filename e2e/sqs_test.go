@@ -1,0 +1,214 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/gureum/gureum/internal/gureumtest"
+)
+
+// TestSQSKill9KeepsAcknowledgedWork kills the server with SIGKILL in the middle of a load of sends,
+// deletes and visibility changes, restarts it on the same data and checks that nothing it had
+// acknowledged was lost: every acknowledged send is there, no acknowledged delete came back and
+// every message hidden by an acknowledged receive is still in flight.
+func TestSQSKill9KeepsAcknowledgedWork(t *testing.T) {
+	for _, b := range gureumtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { kill9(t, b) })
+	}
+}
+
+func kill9(t *testing.T, b gureumtest.Backend) {
+	dir := t.TempDir()
+	opt := gureumtest.Options{DataDir: dir, Args: append([]string{"--log-level", "warn"}, b.Args...)}
+	p := gureumtest.StartBinary(t, bin, opt)
+	ctx := context.Background()
+	c := sqs.NewFromConfig(p.Config())
+	out, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("durable")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := out.QueueUrl
+	var mu sync.Mutex
+	sent, deleted, hidden := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 6; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				entries := []types.SendMessageBatchRequestEntry{}
+				for j := 0; j < 5; j++ {
+					entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprint(j)), MessageBody: aws.String(fmt.Sprintf("w%d-%d-%d", w, i, j))})
+				}
+				res, err := c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: url, Entries: entries})
+				if err != nil {
+					return // the server died; this send was not acknowledged
+				}
+				mu.Lock()
+				for _, s := range res.Successful {
+					sent[*s.MessageId] = true
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				got, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 43200})
+				if err != nil {
+					return
+				}
+				for i, m := range got.Messages {
+					if i%2 == 0 { // keep it hidden: the receive's visibility change was acknowledged
+						mu.Lock()
+						hidden[*m.MessageId] = true
+						mu.Unlock()
+						continue
+					}
+					if _, err := c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: m.ReceiptHandle}); err != nil {
+						return
+					}
+					mu.Lock()
+					deleted[*m.MessageId] = true
+					delete(hidden, *m.MessageId)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	time.Sleep(1500 * time.Millisecond)
+	p.Cmd.Process.Kill() // SIGKILL: no drain, no clean close
+	p.Cmd.Wait()
+	close(stop)
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(sent) < 100 {
+		t.Fatalf("only %d sends were acknowledged before the kill; the load did not run", len(sent))
+	}
+
+	again := gureumtest.StartBinary(t, bin, opt)
+	c = sqs.NewFromConfig(again.Config())
+	attrs, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: url, AttributeNames: []types.QueueAttributeName{"ApproximateNumberOfMessagesNotVisible"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inFlight int
+	fmt.Sscan(attrs.Attributes["ApproximateNumberOfMessagesNotVisible"], &inFlight)
+	present := map[string]bool{}
+	for {
+		got, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 600})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Messages) == 0 {
+			break
+		}
+		for _, m := range got.Messages {
+			present[*m.MessageId] = true
+		}
+	}
+	lost, resurrected, unhidden := 0, 0, 0
+	for id := range sent {
+		if !present[id] && !deleted[id] && !hidden[id] {
+			lost++
+		}
+	}
+	for id := range deleted {
+		if present[id] {
+			resurrected++
+		}
+	}
+	for id := range hidden {
+		if present[id] {
+			unhidden++
+		}
+	}
+	// A receive that committed but whose answer the kill cut off leaves its messages in flight
+	// without the test knowing their ids: at most one batch of 10 per receiver. Those, and only
+	// those, may account for acknowledged sends that are neither visible nor known to be hidden.
+	const receivers, batch = 2, 10
+	unknownInFlight := inFlight - len(hidden)
+	t.Logf("acknowledged before the kill: %d sends, %d deletes, %d hidden by receives; after restart %d in flight (%d from unacknowledged receives), %d not visible and unexplained",
+		len(sent), len(deleted), len(hidden), inFlight, unknownInFlight, lost)
+	if lost > unknownInFlight || unknownInFlight > receivers*batch {
+		t.Errorf("after kill -9: %d acknowledged sends missing, with only %d messages in flight from unacknowledged receives", lost, unknownInFlight)
+	}
+	if resurrected+unhidden > 0 {
+		t.Errorf("after kill -9: %d acknowledged deletes undone, %d acknowledged receives made visible again", resurrected, unhidden)
+	}
+}
+
+// TestSQSWithAWSCLIAndBoto3 drives SQS with the AWS CLI and boto3 installed on this machine.
+func TestSQSWithAWSCLIAndBoto3(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
+	}
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
+	cli := func(args ...string) string {
+		cmd := exec.Command("aws", append(args, "--endpoint-url", p.Endpoint, "--output", "text")...)
+		cmd.Env = awsEnv(p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	url := cli("sqs", "create-queue", "--queue-name", "cli", "--attributes", "VisibilityTimeout=90,MessageRetentionPeriod=345600")
+	cli("sqs", "send-message", "--queue-url", url, "--message-body", "from the cli",
+		"--message-attributes", `{"k":{"DataType":"String","StringValue":"v"}}`)
+	if body := cli("sqs", "receive-message", "--queue-url", url, "--query", "Messages[0].Body"); body != "from the cli" {
+		t.Errorf("aws sqs receive-message = %q", body)
+	}
+	if vt := cli("sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names", "VisibilityTimeout", "--query", "Attributes.VisibilityTimeout"); vt != "90" {
+		t.Errorf("VisibilityTimeout = %q", vt)
+	}
+	if exec.Command("python3", "-c", "import boto3").Run() != nil {
+		t.Skip("NOTICE: boto3 is not installed; skipping the boto3 part")
+	}
+	script := `
+import boto3, botocore, os, sys
+sqs = boto3.client("sqs", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+url = sqs.create_queue(QueueName="py.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+for i in range(3):
+    sqs.send_message(QueueUrl=url, MessageBody="m%d" % i, MessageGroupId="g",
+        MessageAttributes={"n": {"DataType": "Number", "StringValue": str(i)}, "b": {"DataType": "Binary", "BinaryValue": b"\x00\xff"}})
+got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])["Messages"]
+print(" ".join(m["Body"] for m in got))
+sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)])
+try:
+    sqs.get_queue_url(QueueName="missing")
+except sqs.exceptions.QueueDoesNotExist as e:
+    print("QueueDoesNotExist", e.response["Error"]["Code"])
+`
+	cmd := exec.Command("python3", "-c", script)
+	cmd.Env = awsEnv(p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+	out, err := cmd.CombinedOutput()
+	want := "m0 m1 m2\nQueueDoesNotExist AWS.SimpleQueueService.NonExistentQueue\n"
+	if err != nil || string(out) != want {
+		t.Errorf("boto3 printed %q, %v; want %q", out, err, want)
+	}
+}
