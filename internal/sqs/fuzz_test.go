@@ -1,0 +1,68 @@
+package sqs
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"testing"
+
+	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/protocol/awsjson"
+	"github.com/gureum/gureum/internal/protocol/query"
+)
+
+// FuzzReceiptHandle parses arbitrary receipt handles: anything that parses must round-trip.
+func FuzzReceiptHandle(f *testing.F) {
+	f.Add(receipt{queueID: 7, seq: 1 << 40, token: newToken()}.String(), int64(7))
+	f.Add("garbage", int64(1))
+	f.Add("", int64(0))
+	f.Fuzz(func(t *testing.T, h string, queueID int64) {
+		r, ok := parseReceipt(h, queueID)
+		if !ok {
+			return
+		}
+		if again, ok := parseReceipt(r.String(), queueID); !ok || again != r {
+			t.Fatalf("handle %q parsed to %+v, which does not round-trip", h, r)
+		}
+	})
+}
+
+// FuzzQueryInputs decodes arbitrary query-protocol forms into the SQS inputs with nested,
+// flattened lists and maps; a decode either succeeds or is a Validation error.
+func FuzzQueryInputs(f *testing.F) {
+	f.Add("SendMessageBatchRequestEntry.1.Id=a&SendMessageBatchRequestEntry.1.MessageBody=x&SendMessageBatchRequestEntry.1.MessageAttribute.1.Name=k&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType=Binary&SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.BinaryValue=AAE%3D")
+	f.Add("Attribute.1.Name=VisibilityTimeout&Attribute.1.Value=30&Tag.1.Key=a&Tag.1.Value=b&QueueName=q")
+	f.Add("DelaySeconds=99999999999999999999&MessageAttribute.0.Name=x")
+	f.Fuzz(func(t *testing.T, raw string) {
+		form, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		for _, in := range []any{&SendMessageBatchInput{}, &CreateQueueInput{}, &SendMessageInput{}, &ReceiveMessageInput{}, &ChangeMessageVisibilityBatchInput{}} {
+			if err := query.Unmarshal(form, in); err != nil && awserr.As(err).Kind != awserr.Validation {
+				t.Fatalf("Unmarshal(%q) into %T = %v", raw, in, err)
+			}
+		}
+	})
+}
+
+// FuzzJSONInputs decodes arbitrary JSON bodies into the SQS inputs, then re-encodes what decoded:
+// decoding either succeeds or is a Malformed error, and never panics (Blob base64 included).
+func FuzzJSONInputs(f *testing.F) {
+	f.Add([]byte(`{"QueueUrl":"u","Entries":[{"Id":"a","MessageBody":"x","MessageAttributes":{"b":{"DataType":"Binary","BinaryValue":"AAE="}}}]}`))
+	f.Add([]byte(`{"MessageAttributes":{"b":{"BinaryValue":"%%%"}}}`))
+	codec := awsjson.Codec{Version: "1.0"}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, in := range []any{&SendMessageBatchInput{}, &SendMessageInput{}, &CreateQueueInput{}} {
+			if err := codec.Decode(nil, body, nil, in); err != nil {
+				if awserr.As(err).Kind != awserr.Malformed {
+					t.Fatalf("Decode(%q) = %v", body, err)
+				}
+				continue
+			}
+			if _, err := json.Marshal(in); err != nil && !bytes.Contains(body, []byte("Binary")) {
+				t.Fatalf("re-encoding %T: %v", in, err)
+			}
+		}
+	})
+}
