@@ -32,6 +32,7 @@ fuzz:
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
 	./bin/gureum bench
+	./bin/gureum bench sqs
 
 docs:
 	$(GO) test ./internal/compat -run TestCompatibilityDocIsCurrent -update
