@@ -65,7 +65,7 @@ func (s *Service) Describe() *service.Service {
 		AlsoQuery:       true,
 		XMLNamespace:    "http://queue.amazonaws.com/doc/2012-11-05/",
 		Operations: []service.Operation{
-			op("AddPermission", nil, byURL),
+			op("AddPermission", service.Func(s.AddPermission), byURL),
 			op("CancelMessageMoveTask", nil, nil),
 			op("ChangeMessageVisibility", service.Func(s.ChangeMessageVisibility), byURL),
 			op("ChangeMessageVisibilityBatch", service.Func(s.ChangeMessageVisibilityBatch), byURL),
@@ -90,7 +90,7 @@ func (s *Service) Describe() *service.Service {
 			op("ListQueues", service.Func(s.ListQueues), nil),
 			op("PurgeQueue", service.Func(s.PurgeQueue), byURL),
 			op("ReceiveMessage", service.Func(s.ReceiveMessage), byURL),
-			op("RemovePermission", nil, byURL),
+			op("RemovePermission", service.Func(s.RemovePermission), byURL),
 			op("SendMessage", service.Func(s.SendMessage), byURL),
 			op("SendMessageBatch", service.Func(s.SendMessageBatch), byURL),
 			op("SetQueueAttributes", service.Func(s.SetQueueAttributes), byURL),
@@ -128,6 +128,8 @@ func (i *DeleteMessageInput) queueURL() string                { return i.QueueUr
 func (i *DeleteMessageBatchInput) queueURL() string           { return i.QueueUrl }
 func (i *ChangeMessageVisibilityInput) queueURL() string      { return i.QueueUrl }
 func (i *ChangeMessageVisibilityBatchInput) queueURL() string { return i.QueueUrl }
+func (i *AddPermissionInput) queueURL() string                { return i.QueueUrl }
+func (i *RemovePermissionInput) queueURL() string             { return i.QueueUrl }
 
 // arnFromInput is the IAM resource of an operation on a queue named by URL.
 func (s *Service) arnFromInput(ctx context.Context, in any) string {

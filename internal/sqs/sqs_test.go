@@ -501,3 +501,39 @@ func TestConcurrentConsumers(t *testing.T) {
 		}
 	})
 }
+
+func TestPermissions(t *testing.T) {
+	each(t, func(t *testing.T, c *sqs.Client, srv *gureumtest.Server) {
+		url := aws.String(create(t, c, "shared", nil))
+		add := func(label string, actions ...string) error {
+			_, err := c.AddPermission(bg, &sqs.AddPermissionInput{QueueUrl: url, Label: aws.String(label), AWSAccountIds: []string{"111122223333"}, Actions: actions})
+			return err
+		}
+		if err := add("partner", "SendMessage", "ReceiveMessage"); err != nil {
+			t.Fatal(err)
+		}
+		if err := add("partner", "SendMessage"); code(err) != "InvalidParameterValue" {
+			t.Errorf("AddPermission(same label) = %v; want InvalidParameterValue", err)
+		}
+		if err := add("bad", "FlyAway"); code(err) != "InvalidParameterValue" {
+			t.Errorf("AddPermission(bad action) = %v; want InvalidParameterValue", err)
+		}
+		attrs, _ := c.GetQueueAttributes(bg, &sqs.GetQueueAttributesInput{QueueUrl: url, AttributeNames: []types.QueueAttributeName{"Policy"}})
+		pol := attrs.Attributes["Policy"]
+		for _, want := range []string{`"Sid":"partner"`, `"arn:aws:iam::111122223333:root"`, `"SQS:SendMessage"`, `"Resource":"arn:aws:sqs:us-east-1:000000000000:shared"`} {
+			if !strings.Contains(pol, want) {
+				t.Errorf("Policy %s lacks %s", pol, want)
+			}
+		}
+		if _, err := c.RemovePermission(bg, &sqs.RemovePermissionInput{QueueUrl: url, Label: aws.String("partner")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.RemovePermission(bg, &sqs.RemovePermissionInput{QueueUrl: url, Label: aws.String("partner")}); code(err) != "InvalidParameterValue" {
+			t.Errorf("RemovePermission(again) = %v", err)
+		}
+		attrs, _ = c.GetQueueAttributes(bg, &sqs.GetQueueAttributesInput{QueueUrl: url, AttributeNames: []types.QueueAttributeName{"Policy"}})
+		if _, ok := attrs.Attributes["Policy"]; ok {
+			t.Errorf("Policy still set after removing the only statement: %v", attrs.Attributes)
+		}
+	})
+}
