@@ -212,3 +212,44 @@ except sqs.exceptions.QueueDoesNotExist as e:
 		t.Errorf("boto3 printed %q, %v; want %q", out, err, want)
 	}
 }
+
+// TestSQSLongPollAcrossNodes runs two servers on one PostgreSQL database: a long poll on one wakes
+// when the other accepts a message.
+func TestSQSLongPollAcrossNodes(t *testing.T) {
+	backends := gureumtest.Backends(t)
+	if len(backends) < 2 {
+		t.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set; skipping the two-node test")
+	}
+	pg := backends[1]
+	a := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args})
+	b := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args})
+	ctx := context.Background()
+	ca, cb := sqs.NewFromConfig(a.Config()), sqs.NewFromConfig(b.Config())
+	out, err := ca.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("shared")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	urlB := strings.Replace(*out.QueueUrl, a.Endpoint, b.Endpoint, 1)
+	done := make(chan time.Time, 1)
+	go func() {
+		got, err := cb.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(urlB), WaitTimeSeconds: 20})
+		if err == nil && len(got.Messages) == 1 {
+			done <- time.Now()
+		}
+		close(done)
+	}()
+	time.Sleep(300 * time.Millisecond) // node B is waiting
+	if _, err := ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: out.QueueUrl, MessageBody: aws.String("across")}); err != nil {
+		t.Fatal(err)
+	}
+	acked := time.Now()
+	select {
+	case at, ok := <-done:
+		if !ok {
+			t.Fatal("node B's long poll returned without the message")
+		}
+		t.Logf("node B's long poll returned %v after node A acknowledged the send", at.Sub(acked))
+	case <-time.After(10 * time.Second):
+		t.Fatal("node B's long poll did not wake on node A's send")
+	}
+}

@@ -35,8 +35,10 @@ type Service struct {
 	waiters waiters
 	queues  queueCache
 
-	stop chan struct{}
-	done chan struct{}
+	stop         chan struct{}
+	done         chan struct{}
+	cancelListen context.CancelFunc
+	listenDone   chan struct{}
 }
 
 // New returns the SQS service on a store. clock may be nil for real time.
@@ -304,9 +306,24 @@ func (w *waiters) notify(queueID int64) {
 // sweepEvery is how often retention and deduplication expiry runs.
 const sweepEvery = time.Second
 
-// Start runs the retention sweeper until Stop.
+// listener is a store that announces queues gaining messages on other nodes (PostgreSQL).
+type listener interface {
+	ListenQueues(ctx context.Context, fn func(queueID int64)) error
+}
+
+// Start runs the retention sweeper, and the cross-node wake-up listener where the store has one,
+// until Stop.
 func (s *Service) Start(ctx context.Context) error {
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	if l, ok := s.store.(listener); ok {
+		lctx, cancel := context.WithCancel(context.Background())
+		s.listenDone = make(chan struct{})
+		s.cancelListen = cancel
+		go func() {
+			defer close(s.listenDone)
+			l.ListenQueues(lctx, s.waiters.notify)
+		}()
+	}
 	go func() {
 		defer close(s.done)
 		for {
@@ -326,8 +343,12 @@ func (s *Service) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop ends the sweeper.
+// Stop ends the sweeper and the listener.
 func (s *Service) Stop() {
+	if s.cancelListen != nil {
+		s.cancelListen()
+		<-s.listenDone
+	}
 	if s.stop != nil {
 		close(s.stop)
 		<-s.done

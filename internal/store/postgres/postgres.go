@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -192,4 +193,42 @@ func fault(op string, err error) error {
 		return &store.Error{Op: op, Kind: store.ErrExists}
 	}
 	return &store.Error{Op: op, Kind: store.ErrUnavailable, Err: err}
+}
+
+// ListenQueues calls fn with the id of each queue that gains messages on any node, until ctx ends.
+// It holds one connection for LISTEN and reconnects after errors.
+func (db *DB) ListenQueues(ctx context.Context, fn func(queueID int64)) error {
+	for ctx.Err() == nil {
+		err := db.listen(ctx, fn)
+		if ctx.Err() != nil {
+			break
+		}
+		select { // the connection failed: retry shortly
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+		}
+		_ = err
+	}
+	return nil
+}
+
+func (db *DB) listen(ctx context.Context, fn func(int64)) error {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+queuesql.NotifyChannel); err != nil {
+		return err
+	}
+	defer conn.Exec(context.Background(), "UNLISTEN *")
+	for {
+		n, err := conn.Conn().WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
+			fn(id)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package queuesql
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
 	"github.com/gureum/gureum/internal/store"
@@ -49,6 +50,11 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 				return s.fault("SendMessages", err)
 			}
 			out[i] = store.SendResult{Seq: seq, MessageID: msgs[i].ID}
+			if i == 0 {
+				if err := s.notify(ctx, tx, queueID); err != nil {
+					return err
+				}
+			}
 			if dedup != nil {
 				_, err := s.wst(ctx, tx, "recordDedup").ExecContext(ctx, queueID, dedup[i].Scope, dedup[i].ID, msgs[i].ID, seq, nanos(dedup[i].Expires))
 				if err != nil {
@@ -59,6 +65,15 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 		return nil
 	})
 	return out, err
+}
+
+// notify announces, at commit, that the queue has new messages (PostgreSQL only).
+func (s *Store) notify(ctx context.Context, tx *sql.Tx, queueID int64) error {
+	if !s.d.Postgres {
+		return nil
+	}
+	_, err := s.wst(ctx, tx, "notify").ExecContext(ctx, strconv.FormatInt(queueID, 10))
+	return s.fault("notify", err)
 }
 
 // ReceiveMessages delivers up to r.Max visible messages, moving over-received ones to the

@@ -43,7 +43,12 @@ var writeSQL = map[string]string{
 	"setVisibility":  `UPDATE messages SET visible_at = ? WHERE seq = ?`,
 	"expire":         `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE expires_at <= ? LIMIT ?)`,
 	"expireDedup":    `DELETE FROM fifo_dedup WHERE expires_at <= ?`,
+	"notify":         `SELECT pg_notify('` + NotifyChannel + `', ?)`,
 }
+
+// NotifyChannel is the PostgreSQL channel on which a queue's id is announced when it gains
+// visible messages, so long polls on other nodes wake.
+const NotifyChannel = "gureum_queues"
 
 var readSQL = map[string]string{
 	"queue":        `SELECT ` + queueColumns + ` FROM queues WHERE account_id = ? AND name = ?`,
@@ -63,8 +68,8 @@ var readSQL = map[string]string{
 func (s *Store) prepareAll(ctx context.Context, db *sql.DB, stmts map[string]string) (map[string]*sql.Stmt, error) {
 	out := make(map[string]*sql.Stmt, len(stmts))
 	for name, query := range stmts {
-		if name == "lockQueue" && !s.d.Postgres {
-			continue // SQLite's single writer already serialises receives
+		if (name == "lockQueue" || name == "notify") && !s.d.Postgres {
+			continue // SQLite's single writer serialises receives; its long polls are all local
 		}
 		if name == "candidates" && s.d.Postgres {
 			query += " FOR UPDATE SKIP LOCKED"
