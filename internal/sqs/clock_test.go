@@ -1,0 +1,216 @@
+package sqs
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/store/sqlite"
+)
+
+// fakeClock is a Clock that moves only when told to.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	waiters []fakeTimer
+}
+
+type fakeTimer struct {
+	at time.Time
+	ch chan time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	c.waiters = append(c.waiters, fakeTimer{c.now.Add(d), ch})
+	return ch
+}
+
+// Advance moves the clock and fires the timers that are due.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	kept := c.waiters[:0]
+	for _, w := range c.waiters {
+		if !w.at.After(c.now) {
+			w.ch <- c.now
+			continue
+		}
+		kept = append(kept, w)
+	}
+	c.waiters = kept
+}
+
+// waitForTimer blocks until some goroutine is waiting on the clock.
+func (c *fakeClock) waitForTimer(t *testing.T) {
+	t.Helper()
+	for i := 0; i < 5000; i++ {
+		c.mu.Lock()
+		n := len(c.waiters)
+		c.mu.Unlock()
+		if n > 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("nobody waited on the clock")
+}
+
+// newClocked returns the service over a real SQLite store with a fake clock, and a context that
+// carries the root principal as the router would.
+func newClocked(t *testing.T) (*Service, *fakeClock, context.Context) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clock := &fakeClock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
+	ctx := request.With(context.Background(), &request.Info{Host: "localhost:4566", Principal: request.RootPrincipal("000000000000", "AKIA")})
+	return New(st, "us-east-1", clock), clock, ctx
+}
+
+func mustCreate(t *testing.T, s *Service, ctx context.Context, name string, attrs map[string]string) string {
+	t.Helper()
+	out, err := s.CreateQueue(ctx, &CreateQueueInput{QueueName: name, Attributes: attrs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.QueueUrl
+}
+
+func receiveN(t *testing.T, s *Service, ctx context.Context, url string) []Message {
+	t.Helper()
+	out, err := s.ReceiveMessage(ctx, &ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: intp(10), WaitTimeSeconds: intp(0), AttributeNames: []string{"All"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Messages
+}
+
+func intp(n int) *int { return &n }
+
+func TestVisibilityTimeoutExpires(t *testing.T) {
+	s, clock, ctx := newClocked(t)
+	url := mustCreate(t, s, ctx, "q", map[string]string{"VisibilityTimeout": "30"})
+	s.SendMessage(ctx, &SendMessageInput{QueueUrl: url, MessageBody: str("m")})
+	if got := receiveN(t, s, ctx, url); len(got) != 1 {
+		t.Fatal("first receive got nothing")
+	}
+	clock.Advance(29 * time.Second)
+	if got := receiveN(t, s, ctx, url); len(got) != 0 {
+		t.Fatalf("received within the visibility timeout: %v", got)
+	}
+	clock.Advance(2 * time.Second)
+	got := receiveN(t, s, ctx, url)
+	if len(got) != 1 || got[0].Attributes["ApproximateReceiveCount"] != "2" {
+		t.Fatalf("after the timeout = %+v; want the message with receive count 2", got)
+	}
+}
+
+func TestDelayAndRetention(t *testing.T) {
+	s, clock, ctx := newClocked(t)
+	url := mustCreate(t, s, ctx, "q", map[string]string{"DelaySeconds": "10", "MessageRetentionPeriod": "60"})
+	s.SendMessage(ctx, &SendMessageInput{QueueUrl: url, MessageBody: str("delayed")})
+	s.SendMessage(ctx, &SendMessageInput{QueueUrl: url, MessageBody: str("override"), DelaySeconds: intp(0)})
+	if got := receiveN(t, s, ctx, url); len(got) != 1 || got[0].Body != "override" {
+		t.Fatalf("receive before the delay = %+v; want only the undelayed message", got)
+	}
+	clock.Advance(10 * time.Second)
+	if got := receiveN(t, s, ctx, url); len(got) != 1 || got[0].Body != "delayed" {
+		t.Fatalf("receive after the delay = %+v", got)
+	}
+	s.SendMessage(ctx, &SendMessageInput{QueueUrl: url, MessageBody: str("old"), DelaySeconds: intp(0)})
+	clock.Advance(61 * time.Second)
+	if got := receiveN(t, s, ctx, url); len(got) != 0 {
+		t.Fatalf("received past retention: %+v", got)
+	}
+	attrs, _ := s.GetQueueAttributes(ctx, &GetQueueAttributesInput{QueueUrl: url, AttributeNames: []string{"All"}})
+	if attrs.Attributes["ApproximateNumberOfMessages"] != "0" || attrs.Attributes["ApproximateNumberOfMessagesNotVisible"] != "0" {
+		t.Errorf("counts past retention: %v", attrs.Attributes)
+	}
+}
+
+func TestLongPollUsesTheClock(t *testing.T) {
+	s, clock, ctx := newClocked(t)
+	url := mustCreate(t, s, ctx, "q", nil)
+	result := make(chan int, 1)
+	poll := func() {
+		out, err := s.ReceiveMessage(ctx, &ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: intp(20)})
+		if err != nil {
+			result <- -1
+			return
+		}
+		result <- len(out.Messages)
+	}
+	go poll()
+	clock.waitForTimer(t)
+	clock.Advance(20 * time.Second)
+	if n := <-result; n != 0 {
+		t.Fatalf("long poll on an empty queue returned %d; want 0 after its wait time", n)
+	}
+	// A delayed message wakes a waiting poll when it becomes visible.
+	s.SendMessage(ctx, &SendMessageInput{QueueUrl: url, MessageBody: str("soon"), DelaySeconds: intp(5)})
+	go poll()
+	clock.waitForTimer(t)
+	clock.Advance(5 * time.Second)
+	if n := <-result; n != 1 {
+		t.Fatalf("long poll = %d messages; want the delayed one when it became visible", n)
+	}
+}
+
+func TestRecreateAndPurgeIntervals(t *testing.T) {
+	s, clock, ctx := newClocked(t)
+	url := mustCreate(t, s, ctx, "q", nil)
+	if _, err := s.PurgeQueue(ctx, &QueueInput{QueueUrl: url}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PurgeQueue(ctx, &QueueInput{QueueUrl: url}); err == nil {
+		t.Error("second purge within 60 s succeeded")
+	}
+	clock.Advance(61 * time.Second)
+	if _, err := s.PurgeQueue(ctx, &QueueInput{QueueUrl: url}); err != nil {
+		t.Errorf("purge after 60 s = %v", err)
+	}
+	s.DeleteQueue(ctx, &QueueInput{QueueUrl: url})
+	if _, err := s.CreateQueue(ctx, &CreateQueueInput{QueueName: "q"}); err == nil {
+		t.Error("re-created within 60 s of deletion")
+	}
+	clock.Advance(61 * time.Second)
+	if _, err := s.CreateQueue(ctx, &CreateQueueInput{QueueName: "q"}); err != nil {
+		t.Errorf("re-create after 60 s = %v", err)
+	}
+}
+
+func TestFIFODedupWindow(t *testing.T) {
+	s, clock, ctx := newClocked(t)
+	url := mustCreate(t, s, ctx, "q.fifo", map[string]string{"FifoQueue": "true"})
+	send := func() string {
+		out, err := s.SendMessage(ctx, &SendMessageInput{QueueUrl: url, MessageBody: str("x"), MessageGroupId: "g", MessageDeduplicationId: "d"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.MessageId
+	}
+	first := send()
+	clock.Advance(4 * time.Minute)
+	if again := send(); again != first {
+		t.Errorf("send within 5 minutes = %s; want the original %s", again, first)
+	}
+	clock.Advance(2 * time.Minute)
+	if later := send(); later == first {
+		t.Errorf("send after the window returned the original message id")
+	}
+}
