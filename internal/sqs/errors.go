@@ -23,5 +23,6 @@ var (
 	ErrInvalidBatchEntryId      = &awserr.Code{Name: "InvalidBatchEntryId", Query: "AWS.SimpleQueueService.InvalidBatchEntryId", Status: 400}
 	ErrBatchRequestTooLong      = &awserr.Code{Name: "BatchRequestTooLong", Query: "AWS.SimpleQueueService.BatchRequestTooLong", Status: 400}
 	ErrUnsupportedOperation     = &awserr.Code{Name: "UnsupportedOperation", Query: "AWS.SimpleQueueService.UnsupportedOperation", Status: 400}
+	ErrResourceNotFound         = &awserr.Code{Name: "ResourceNotFoundException", Status: 404}
 	ErrOverLimit                = &awserr.Code{Name: "OverLimit", Status: 403}
 )

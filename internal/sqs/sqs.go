@@ -34,11 +34,13 @@ type Service struct {
 	clock   Clock
 	waiters waiters
 	queues  queueCache
+	moves   moveTasks
 
 	stop         chan struct{}
 	done         chan struct{}
 	cancelListen context.CancelFunc
 	listenDone   chan struct{}
+	stopMoves    chan struct{} // closed by Stop: running move tasks end
 }
 
 // New returns the SQS service on a store. clock may be nil for real time.
@@ -47,7 +49,8 @@ func New(st store.Queues, region string, clock Clock) *Service {
 		clock = realClock{}
 	}
 	return &Service{store: st, region: region, clock: clock, waiters: waiters{m: map[int64]chan struct{}{}},
-		queues: queueCache{m: map[string]cachedQueue{}}}
+		queues: queueCache{m: map[string]cachedQueue{}}, moves: moveTasks{bySource: map[string][]*moveTask{}, byHandle: map[string]*moveTask{}},
+		stopMoves: make(chan struct{})}
 }
 
 // Describe returns SQS's operation table: every operation of the 2012-11-05 API.
@@ -68,7 +71,9 @@ func (s *Service) Describe() *service.Service {
 		XMLNamespace:    "http://queue.amazonaws.com/doc/2012-11-05/",
 		Operations: []service.Operation{
 			op("AddPermission", service.Func(s.AddPermission), byURL),
-			op("CancelMessageMoveTask", nil, nil),
+			op("CancelMessageMoveTask", service.Func(s.CancelMessageMoveTask), func(ctx context.Context, in any) string {
+				return arnOr(handleSource(in.(*CancelMessageMoveTaskInput).TaskHandle))
+			}),
 			op("ChangeMessageVisibility", service.Func(s.ChangeMessageVisibility), byURL),
 			op("ChangeMessageVisibilityBatch", service.Func(s.ChangeMessageVisibilityBatch), byURL),
 			op("CreateQueue", service.Func(s.CreateQueue), func(ctx context.Context, in any) string {
@@ -87,7 +92,9 @@ func (s *Service) Describe() *service.Service {
 				return s.arn(account, i.QueueName)
 			}),
 			op("ListDeadLetterSourceQueues", service.Func(s.ListDeadLetterSourceQueues), byURL),
-			op("ListMessageMoveTasks", nil, nil),
+			op("ListMessageMoveTasks", service.Func(s.ListMessageMoveTasks), func(ctx context.Context, in any) string {
+				return arnOr(in.(*ListMessageMoveTasksInput).SourceArn)
+			}),
 			op("ListQueueTags", service.Func(s.ListQueueTags), byURL),
 			op("ListQueues", service.Func(s.ListQueues), nil),
 			op("PurgeQueue", service.Func(s.PurgeQueue), byURL),
@@ -96,11 +103,21 @@ func (s *Service) Describe() *service.Service {
 			op("SendMessage", service.Func(s.SendMessage), byURL),
 			op("SendMessageBatch", service.Func(s.SendMessageBatch), byURL),
 			op("SetQueueAttributes", service.Func(s.SetQueueAttributes), byURL),
-			op("StartMessageMoveTask", nil, nil),
+			op("StartMessageMoveTask", service.Func(s.StartMessageMoveTask), func(ctx context.Context, in any) string {
+				return arnOr(in.(*StartMessageMoveTaskInput).SourceArn)
+			}),
 			op("TagQueue", service.Func(s.TagQueue), byURL),
 			op("UntagQueue", service.Func(s.UntagQueue), byURL),
 		},
 	}).Index()
+}
+
+// arnOr is the IAM resource for an ARN parameter ("*" when absent; the handler reports it).
+func arnOr(arn string) string {
+	if arn == "" {
+		return "*"
+	}
+	return arn
 }
 
 func callerAccount(ctx context.Context) string {
@@ -343,8 +360,10 @@ func (s *Service) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop ends the sweeper and the listener.
+// Stop ends the sweeper, the listener and running move tasks.
 func (s *Service) Stop() {
+	close(s.stopMoves)
+	s.moves.wg.Wait()
 	if s.cancelListen != nil {
 		s.cancelListen()
 		<-s.listenDone

@@ -537,3 +537,86 @@ func TestPermissions(t *testing.T) {
 		}
 	})
 }
+
+// TestMessageMoveTasks redrives a dead-letter queue back to its source, and to a chosen queue.
+func TestMessageMoveTasks(t *testing.T) {
+	each(t, func(t *testing.T, c *sqs.Client, srv *gureumtest.Server) {
+		dlqURL := create(t, c, "dlq", nil)
+		srcURL := create(t, c, "src", map[string]string{"VisibilityTimeout": "0",
+			"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":1}`})
+		otherURL := create(t, c, "other", nil)
+		const dlqArn = "arn:aws:sqs:us-east-1:000000000000:dlq"
+		fail := func(n int) {
+			for i := 0; i < n; i++ {
+				c.SendMessage(bg, &sqs.SendMessageInput{QueueUrl: aws.String(srcURL), MessageBody: aws.String(fmt.Sprint("m", i))})
+			}
+			for moved := 0; moved < n; {
+				got, _ := c.ReceiveMessage(bg, &sqs.ReceiveMessageInput{QueueUrl: aws.String(srcURL), MaxNumberOfMessages: 10})
+				if len(got.Messages) == 0 {
+					moved = n // the next receive moved them
+				}
+			}
+		}
+		count := func(url string) string {
+			a, _ := c.GetQueueAttributes(bg, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{"ApproximateNumberOfMessages"}})
+			return a.Attributes["ApproximateNumberOfMessages"]
+		}
+		wait := func(status string) types.ListMessageMoveTasksResultEntry {
+			for i := 0; i < 200; i++ {
+				l, err := c.ListMessageMoveTasks(bg, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(dlqArn)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(l.Results) > 0 && *l.Results[0].Status == status {
+					return l.Results[0]
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			t.Fatalf("no task reached %s", status)
+			return types.ListMessageMoveTasksResultEntry{}
+		}
+		fail(25)
+		if n := count(dlqURL); n != "25" {
+			t.Fatalf("DLQ holds %s; want 25", n)
+		}
+		if _, err := c.StartMessageMoveTask(bg, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:src")}); code(err) != "InvalidParameterValue" {
+			t.Errorf("StartMessageMoveTask(not a DLQ) = %v", err)
+		}
+		if _, err := c.StartMessageMoveTask(bg, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:nope")}); code(err) != "ResourceNotFoundException" {
+			t.Errorf("StartMessageMoveTask(missing) = %v", err)
+		}
+		if _, err := c.StartMessageMoveTask(bg, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(dlqArn)}); err != nil {
+			t.Fatal(err)
+		}
+		done := wait("COMPLETED")
+		if done.ApproximateNumberOfMessagesMoved != 25 || done.ApproximateNumberOfMessagesToMove == nil || *done.ApproximateNumberOfMessagesToMove != 25 {
+			t.Errorf("completed task = %+v", done)
+		}
+		if count(srcURL) != "25" || count(dlqURL) != "0" {
+			t.Errorf("after redrive: src %s, dlq %s; want 25 and 0", count(srcURL), count(dlqURL))
+		}
+		// Drain the source into the DLQ again, then move to another queue, slowly, and cancel.
+		c.PurgeQueue(bg, &sqs.PurgeQueueInput{QueueUrl: aws.String(srcURL)})
+		fail(30)
+		start, err := c.StartMessageMoveTask(bg, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(dlqArn),
+			DestinationArn: aws.String("arn:aws:sqs:us-east-1:000000000000:other"), MaxNumberOfMessagesPerSecond: aws.Int32(10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.StartMessageMoveTask(bg, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(dlqArn)}); code(err) != "AWS.SimpleQueueService.UnsupportedOperation" {
+			t.Errorf("second running task = %v", err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		cancelled, err := c.CancelMessageMoveTask(bg, &sqs.CancelMessageMoveTaskInput{TaskHandle: start.TaskHandle})
+		if err != nil || cancelled.ApproximateNumberOfMessagesMoved == 0 || cancelled.ApproximateNumberOfMessagesMoved >= 30 {
+			t.Errorf("CancelMessageMoveTask = %+v, %v; want some but not all moved", cancelled, err)
+		}
+		wait("CANCELLED")
+		if count(otherURL) == "0" || count(dlqURL) == "0" {
+			t.Errorf("after cancel: other %s, dlq %s; want both non-empty", count(otherURL), count(dlqURL))
+		}
+		if _, err := c.CancelMessageMoveTask(bg, &sqs.CancelMessageMoveTaskInput{TaskHandle: start.TaskHandle}); err == nil {
+			t.Errorf("cancelling a cancelled task succeeded")
+		}
+	})
+}

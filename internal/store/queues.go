@@ -129,6 +129,11 @@ type Queues interface {
 	// result is NotFound when the message is gone or the token is stale, and NotInFlight
 	// (changing nothing) when the message is not in flight at now.
 	ChangeVisibility(ctx context.Context, queueID int64, changes []VisibilityChange, now time.Time) ([]ChangeResult, error)
+	// MoveMessages moves up to max visible messages of queue from, in send order, in one durable
+	// write: route names each message's destination queue and its new expiry, or declines it
+	// (the message stays). Moved messages keep their id, body and attributes and arrive visible,
+	// unreceived. It returns how many moved.
+	MoveMessages(ctx context.Context, from int64, max int, now time.Time, route func(m Message) (to int64, expires time.Time, ok bool)) (int, error)
 	PurgeMessages(ctx context.Context, queueID int64) error
 	CountMessages(ctx context.Context, queueID int64, now time.Time) (Counts, error)
 	// NextVisible is the earliest time after now at which a message of the queue becomes

@@ -223,6 +223,53 @@ func (s *Store) ChangeVisibility(ctx context.Context, queueID int64, changes []s
 	return results, err
 }
 
+// MoveMessages moves visible messages to the queues route chooses, in one durable write.
+func (s *Store) MoveMessages(ctx context.Context, from int64, max int, now time.Time, route func(store.Message) (int64, time.Time, bool)) (int, error) {
+	moved := 0
+	err := s.w.Write(ctx, func(tx *sql.Tx) error {
+		moved = 0
+		rows, err := s.wst(ctx, tx, "moveCandidates").QueryContext(ctx, from, nanos(now), nanos(now), max)
+		if err != nil {
+			return s.fault("MoveMessages", err)
+		}
+		var cands []store.Message
+		for rows.Next() {
+			m, err := scanMessage(rows)
+			if err != nil {
+				rows.Close()
+				return s.fault("MoveMessages", err)
+			}
+			cands = append(cands, m)
+		}
+		rows.Close()
+		notified := map[int64]bool{}
+		for _, m := range cands {
+			to, expires, ok := route(m)
+			if !ok {
+				continue
+			}
+			fresh := m
+			fresh.ReceiveCount, fresh.FirstReceiveAt, fresh.ReceiptToken, fresh.DeadLetterSource = 0, time.Time{}, "", ""
+			fresh.VisibleAt, fresh.ExpiresAt = now, expires
+			if _, err := s.insert(ctx, tx, to, &fresh); err != nil {
+				return s.fault("MoveMessages", err)
+			}
+			if _, err := s.wst(ctx, tx, "deleteSeq").ExecContext(ctx, m.Seq); err != nil {
+				return s.fault("MoveMessages", err)
+			}
+			moved++
+			if !notified[to] {
+				notified[to] = true
+				if err := s.notify(ctx, tx, to); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return moved, err
+}
+
 // PurgeMessages deletes every message of a queue.
 func (s *Store) PurgeMessages(ctx context.Context, queueID int64) error {
 	return s.w.Write(ctx, func(tx *sql.Tx) error {

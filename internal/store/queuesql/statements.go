@@ -36,6 +36,8 @@ var writeSQL = map[string]string{
 		ORDER BY seq LIMIT ?`,
 	"candidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
 		ORDER BY visible_at, seq LIMIT ?`,
+	"moveCandidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
+		ORDER BY seq LIMIT ?`,
 	"markReceived":   `UPDATE messages SET receive_count = ?, first_receive_at = ?, visible_at = ?, receipt_token = ? WHERE seq = ?`,
 	"deleteSeq":      `DELETE FROM messages WHERE seq = ?`,
 	"deleteReceived": `DELETE FROM messages WHERE queue_id = ? AND seq = ? AND receipt_token = ?`,
@@ -71,7 +73,7 @@ func (s *Store) prepareAll(ctx context.Context, db *sql.DB, stmts map[string]str
 		if (name == "lockQueue" || name == "notify") && !s.d.Postgres {
 			continue // SQLite's single writer serialises receives; its long polls are all local
 		}
-		if name == "candidates" && s.d.Postgres {
+		if (name == "candidates" || name == "moveCandidates") && s.d.Postgres {
 			query += " FOR UPDATE SKIP LOCKED"
 		}
 		st, err := db.PrepareContext(ctx, s.q(query))

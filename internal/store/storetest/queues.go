@@ -25,6 +25,7 @@ var queueTests = []struct {
 	{"FIFODedup", testFIFODedup},
 	{"ExpireAndPurge", testExpireAndPurge},
 	{"ConcurrentReceivers", testConcurrentReceivers},
+	{"MoveMessages", testMoveMessages},
 }
 
 func newQueue(t *testing.T, s store.Store, name string, fifo bool) store.Queue {
@@ -372,5 +373,47 @@ func testConcurrentReceivers(t *testing.T, open Opener) {
 		if n != 1 {
 			t.Errorf("message %s received %d times", b, n)
 		}
+	}
+}
+
+func testMoveMessages(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	dlq := newQueue(t, s, "dlq", false)
+	a := newQueue(t, s, "a", false)
+	b := newQueue(t, s, "b", false)
+	var batch []store.Message
+	for i := 0; i < 5; i++ {
+		m := msg(fmt.Sprint(i), epoch)
+		m.DeadLetterSource = map[bool]string{true: "a", false: "b"}[i%2 == 0]
+		batch = append(batch, m)
+	}
+	stay := msg("stay", epoch)
+	stay.DeadLetterSource = "gone"
+	send(t, s, dlq, append(batch, stay)...)
+	route := func(m store.Message) (int64, time.Time, bool) {
+		switch m.DeadLetterSource {
+		case "a":
+			return a.ID, epoch.Add(time.Hour), true
+		case "b":
+			return b.ID, epoch.Add(time.Hour), true
+		}
+		return 0, time.Time{}, false
+	}
+	n, err := s.MoveMessages(ctx, dlq.ID, 3, epoch, route)
+	if err != nil || n != 3 {
+		t.Fatalf("MoveMessages(3) = %d, %v", n, err)
+	}
+	n, _ = s.MoveMessages(ctx, dlq.ID, 10, epoch, route)
+	if n != 2 {
+		t.Errorf("MoveMessages(rest) = %d; want 2 (one message has nowhere to go)", n)
+	}
+	gotA := receive(t, s, store.Receive{QueueID: a.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Minute)})
+	gotB := receive(t, s, store.Receive{QueueID: b.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Minute)})
+	if fmt.Sprint(bodies(gotA)) != "[0 2 4]" || fmt.Sprint(bodies(gotB)) != "[1 3]" || gotA[0].ID != "id-0" || gotA[0].ReceiveCount != 1 || gotA[0].DeadLetterSource != "" {
+		t.Errorf("moved: a=%v b=%v", bodies(gotA), bodies(gotB))
+	}
+	if left := receive(t, s, store.Receive{QueueID: dlq.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Minute)}); fmt.Sprint(bodies(left)) != "[stay]" {
+		t.Errorf("left in the DLQ: %v", bodies(left))
 	}
 }
