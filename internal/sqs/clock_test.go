@@ -214,3 +214,62 @@ func TestFIFODedupWindow(t *testing.T) {
 		t.Errorf("send after the window returned the original message id")
 	}
 }
+
+// TestInProcessInterface drives a queue the way S3 notifications and event-source mappings will.
+func TestInProcessInterface(t *testing.T) {
+	s, clock, ctx := newClocked(t)
+	mustCreate(t, s, ctx, "events", map[string]string{"VisibilityTimeout": "90"})
+	arn := "arn:aws:sqs:us-east-1:000000000000:events"
+	bare := context.Background() // services call without a request principal
+	for i := 0; i < 3; i++ {
+		if _, err := s.Enqueue(bare, arn, "object created", map[string]MessageAttributeValue{"bucket": {DataType: "String", StringValue: str("b")}}, "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Poll(bare, arn, 10, 0, 0)
+	if err != nil || len(got) != 3 || got[0].MessageAttributes["bucket"].StringValue == nil {
+		t.Fatalf("Poll = %d messages, %v", len(got), err)
+	}
+	if err := s.Release(bare, arn, []string{got[0].ReceiptHandle}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ack(bare, arn, []string{got[1].ReceiptHandle, got[2].ReceiptHandle}); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := s.Poll(bare, arn, 10, 0, 0)
+	if len(again) != 1 || again[0].MessageId != got[0].MessageId || again[0].Attributes["ApproximateReceiveCount"] != "2" {
+		t.Fatalf("after release and ack: %+v", again)
+	}
+	clock.Advance(91 * time.Second)
+	if _, err := s.Poll(bare, "arn:aws:sqs:us-east-1:000000000000:nope", 1, 0, 0); err == nil {
+		t.Error("Poll of a missing queue succeeded")
+	}
+}
+
+func TestReceiveRequestAttemptID(t *testing.T) {
+	s, clock, ctx := newClocked(t)
+	url := mustCreate(t, s, ctx, "q.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
+	for _, b := range []string{"a", "b"} {
+		s.SendMessage(ctx, &SendMessageInput{QueueUrl: url, MessageBody: str(b), MessageGroupId: b})
+	}
+	recv := func(attempt string) *ReceiveMessageOutput {
+		out, err := s.ReceiveMessage(ctx, &ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: intp(1), ReceiveRequestAttemptId: attempt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	first := recv("try-1")
+	retry := recv("try-1")
+	if len(first.Messages) != 1 || len(retry.Messages) != 1 || retry.Messages[0].ReceiptHandle != first.Messages[0].ReceiptHandle {
+		t.Fatalf("retry with the same attempt id = %+v; want the first answer %+v", retry, first)
+	}
+	other := recv("try-2")
+	if len(other.Messages) != 1 || other.Messages[0].MessageId == first.Messages[0].MessageId {
+		t.Fatalf("a new attempt id = %+v; want the other group's message", other)
+	}
+	clock.Advance(6 * time.Minute)
+	if late := recv("try-1"); len(late.Messages) == 1 && late.Messages[0].ReceiptHandle == first.Messages[0].ReceiptHandle {
+		t.Errorf("attempt id still answered from the cache after 5 minutes")
+	}
+}

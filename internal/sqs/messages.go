@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -322,6 +323,16 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *ReceiveMessageInput) (
 	if err != nil {
 		return nil, err
 	}
+	attempt := ""
+	if q.FIFO && in.ReceiveRequestAttemptId != "" {
+		if !groupPattern.MatchString(in.ReceiveRequestAttemptId) {
+			return nil, ErrInvalidParameterValue.Errorf("Value %s for parameter ReceiveRequestAttemptId is invalid. Reason: It can contain up to 128 alphanumeric and punctuation characters.", in.ReceiveRequestAttemptId)
+		}
+		attempt = strconv.FormatInt(q.ID, 10) + "/" + in.ReceiveRequestAttemptId
+		if out, ok := s.attempts.get(attempt, s.clock.Now()); ok {
+			return out, nil
+		}
+	}
 	r := store.Receive{QueueID: q.ID, FIFO: q.FIFO, Max: max, NewToken: newToken}
 	if cfg.redrive != nil {
 		if dlq, err := s.queueByARN(ctx, cfg.redrive.DeadLetterTargetArn); err == nil {
@@ -340,7 +351,11 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *ReceiveMessageInput) (
 			return nil, err
 		}
 		if len(msgs) > 0 || !r.Now.Before(deadline) {
-			return s.receiveOutput(q, msgs, in), nil
+			out := s.receiveOutput(q, msgs, in)
+			if attempt != "" {
+				s.attempts.put(attempt, out, r.Now.Add(attemptWindow))
+			}
+			return out, nil
 		}
 		sleep := deadline.Sub(r.Now)
 		if next, ok, err := s.store.NextVisible(ctx, q.ID, r.Now); err == nil && ok && next.Sub(r.Now) < sleep {
@@ -612,4 +627,42 @@ func (s *Service) ChangeMessageVisibilityBatch(ctx context.Context, in *ChangeMe
 	out := &ChangeMessageVisibilityBatchOutput{}
 	out.Successful, out.Failed = batchResults(in.Entries, errs)
 	return out, nil
+}
+
+// attemptWindow is how long a FIFO ReceiveRequestAttemptId returns the same answer.
+const attemptWindow = 5 * time.Minute
+
+const maxAttempts = 10000
+
+// attemptCache remembers FIFO receives by ReceiveRequestAttemptId, so that a retried receive gets
+// the same messages and receipt handles. It is per node: a retry that reaches another node of a
+// PostgreSQL cluster receives afresh (the first receive's messages stay hidden until their
+// visibility timeout).
+type attemptCache struct {
+	mu sync.Mutex
+	m  map[string]cachedAttempt
+}
+
+type cachedAttempt struct {
+	out     *ReceiveMessageOutput
+	expires time.Time
+}
+
+func (c *attemptCache) get(key string, now time.Time) (*ReceiveMessageOutput, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a, ok := c.m[key]
+	if !ok || !now.Before(a.expires) {
+		return nil, false
+	}
+	return a.out, true
+}
+
+func (c *attemptCache) put(key string, out *ReceiveMessageOutput, expires time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxAttempts {
+		c.m = map[string]cachedAttempt{}
+	}
+	c.m[key] = cachedAttempt{out, expires}
 }

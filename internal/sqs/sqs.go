@@ -29,12 +29,13 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 
 // Service serves SQS.
 type Service struct {
-	store   store.Queues
-	region  string
-	clock   Clock
-	waiters waiters
-	queues  queueCache
-	moves   moveTasks
+	store    store.Queues
+	region   string
+	clock    Clock
+	waiters  waiters
+	queues   queueCache
+	moves    moveTasks
+	attempts attemptCache
 
 	stop         chan struct{}
 	done         chan struct{}
