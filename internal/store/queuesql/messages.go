@@ -18,12 +18,21 @@ func scanMessage(row interface{ Scan(...any) error }) (store.Message, error) {
 	return m, err
 }
 
-// insert stores one message in queueID and returns its sequence number.
+// insert stores one message in queueID and returns its sequence number. SQLite reports the new
+// rowid without the cost of RETURNING; PostgreSQL returns it.
 func (s *Store) insert(ctx context.Context, tx *sql.Tx, queueID int64, m *store.Message) (int64, error) {
-	var seq int64
-	err := s.wst(ctx, tx, "insertMessage").QueryRowContext(ctx, queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
+	args := []any{queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
 		nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.ReceiveCount, nanos(m.FirstReceiveAt), m.ReceiptToken,
-		m.GroupID, m.DedupID, m.DeadLetterSource).Scan(&seq)
+		m.GroupID, m.DedupID, m.DeadLetterSource}
+	if !s.d.Postgres {
+		res, err := s.wst(ctx, tx, "insertMessageNoReturn").ExecContext(ctx, args...)
+		if err != nil {
+			return 0, err
+		}
+		return res.LastInsertId()
+	}
+	var seq int64
+	err := s.wst(ctx, tx, "insertMessage").QueryRowContext(ctx, args...).Scan(&seq)
 	return seq, err
 }
 

@@ -28,6 +28,9 @@ var writeSQL = map[string]string{
 	"insertMessage": `INSERT INTO messages (queue_id, id, body, attributes, system_attributes, md5_body, md5_attributes,
 		md5_system, sender_id, sent_at, visible_at, expires_at, receive_count, first_receive_at, receipt_token, group_id, dedup_id, dlq_source)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+	"insertMessageNoReturn": `INSERT INTO messages (queue_id, id, body, attributes, system_attributes, md5_body, md5_attributes,
+		md5_system, sender_id, sent_at, visible_at, expires_at, receive_count, first_receive_at, receipt_token, group_id, dedup_id, dlq_source)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"recordDedup": `INSERT INTO fifo_dedup (queue_id, scope, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (queue_id, scope, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`,
 	"lockQueue": `SELECT id FROM queues WHERE id = ? FOR UPDATE`,

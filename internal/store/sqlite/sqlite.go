@@ -210,7 +210,8 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 // Write runs fn inside the writer's next group commit and returns once that commit is durable.
-// fn runs in its own savepoint: its error rolls back only its own changes.
+// An error from fn rolls back only fn's own changes. fn may run twice (see runBatch): it must
+// reset what it captures from the transaction each time it runs.
 func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	wr := &write{ctx: ctx, fn: fn, err: make(chan error, 1)}
 	select {
@@ -261,41 +262,70 @@ func (db *DB) commit(batch []*write) {
 	}
 }
 
+// runBatch commits a batch. It first runs every write in one transaction without savepoints
+// (the common case: nothing fails); if a write fails, it rolls back and replays the batch with a
+// savepoint around each write, so that the failure is that write's alone. Write functions are
+// therefore written to be re-runnable: they reset whatever they capture.
 func (db *DB) runBatch(batch []*write, results []error) error {
+	done, err := db.runTogether(batch, results)
+	if err != nil || done {
+		return err
+	}
+	return db.runIsolated(batch, results)
+}
+
+// runTogether runs the batch in one transaction; done is false when a write failed and the
+// batch (more than one write) must be replayed in isolation.
+func (db *DB) runTogether(batch []*write, results []error) (done bool, err error) {
+	ctx := context.Background()
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fault("sqlite.commit", err)
+	}
+	for i, wr := range batch {
+		if results[i] = wr.ctx.Err(); results[i] != nil {
+			continue
+		}
+		if results[i] = wr.fn(tx); results[i] != nil {
+			tx.Rollback()
+			return len(batch) == 1, nil
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fault("sqlite.commit", err)
+	}
+	return true, nil
+}
+
+// runIsolated runs each write of the batch in its own savepoint within one transaction.
+func (db *DB) runIsolated(batch []*write, results []error) error {
 	ctx := context.Background()
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fault("sqlite.commit", err)
 	}
-	single := len(batch) == 1
+	exec := func(st *sql.Stmt) error {
+		_, err := tx.StmtContext(ctx, st).ExecContext(ctx)
+		return err
+	}
 	for i, wr := range batch {
-		if err := wr.ctx.Err(); err != nil {
-			results[i] = err
+		if results[i] = wr.ctx.Err(); results[i] != nil {
 			continue
 		}
-		if single {
-			results[i] = wr.fn(tx)
-			continue
-		}
-		if _, err := tx.StmtContext(ctx, db.savepoint[0]).ExecContext(ctx); err != nil {
+		if err := exec(db.savepoint[0]); err != nil {
 			tx.Rollback()
 			return fault("sqlite.commit", err)
 		}
-		results[i] = wr.fn(tx)
-		if results[i] != nil {
-			if _, err := tx.StmtContext(ctx, db.savepoint[1]).ExecContext(ctx); err != nil {
+		if results[i] = wr.fn(tx); results[i] != nil {
+			if err := exec(db.savepoint[1]); err != nil {
 				tx.Rollback()
 				return fault("sqlite.commit", err)
 			}
 		}
-		if _, err := tx.StmtContext(ctx, db.savepoint[2]).ExecContext(ctx); err != nil {
+		if err := exec(db.savepoint[2]); err != nil {
 			tx.Rollback()
 			return fault("sqlite.commit", err)
 		}
-	}
-	if single && results[0] != nil {
-		tx.Rollback()
-		return nil
 	}
 	if err := tx.Commit(); err != nil {
 		return fault("sqlite.commit", err)
