@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -135,6 +136,11 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 	log, err := newLogger(f.logFormat, f.logLevel, stderr)
 	if err != nil {
 		return err
+	}
+	if getenv("GOGC") == "" {
+		// The live heap is small, so the default target collects very often under load; a larger
+		// target halves the collector's share of CPU for a few tens of MiB. GOGC overrides.
+		debug.SetGCPercent(400)
 	}
 	if !validAccountID(f.accountID) {
 		return fmt.Errorf("--account-id %q: want 12 digits", f.accountID)

@@ -123,8 +123,8 @@ type Queues interface {
 	// message in flight and keep order within a group.
 	ReceiveMessages(ctx context.Context, r Receive) ([]Message, error)
 	// DeleteMessages deletes, in one durable write, each message whose current receipt token is
-	// the one given; deleted[i] reports whether handles[i] deleted its message.
-	DeleteMessages(ctx context.Context, queueID int64, handles []Handle) (deleted []bool, err error)
+	// the one given (at most 10 handles), and reports how many it deleted.
+	DeleteMessages(ctx context.Context, queueID int64, handles []Handle) (deleted int, err error)
 	// ChangeVisibility sets received messages' visibility deadlines in one durable write. A
 	// result is NotFound when the message is gone or the token is stale, and NotInFlight
 	// (changing nothing) when the message is not in flight at now.

@@ -3,6 +3,7 @@ package queuesql
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -41,6 +42,9 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 	var out []store.SendResult
 	err := s.w.Write(ctx, func(tx *sql.Tx) error {
 		out = make([]store.SendResult, len(msgs))
+		if dedup == nil && !s.d.Postgres && len(msgs) <= maxBatch {
+			return s.insertMany(ctx, tx, queueID, msgs, out)
+		}
 		for i := range msgs {
 			if dedup != nil {
 				var id string
@@ -76,6 +80,29 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 	return out, err
 }
 
+// insertMany stores up to maxBatch messages with one statement (SQLite: the statement's rows get
+// consecutive rowids, the last of which it reports).
+func (s *Store) insertMany(ctx context.Context, tx *sql.Tx, queueID int64, msgs []store.Message, out []store.SendResult) error {
+	args := make([]any, 0, 18*len(msgs))
+	for _, m := range msgs {
+		args = append(args, queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
+			nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.ReceiveCount, nanos(m.FirstReceiveAt), m.ReceiptToken,
+			m.GroupID, m.DedupID, m.DeadLetterSource)
+	}
+	res, err := s.wst(ctx, tx, fmt.Sprint("insertMany/", len(msgs))).ExecContext(ctx, args...)
+	if err != nil {
+		return s.fault("SendMessages", err)
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return s.fault("SendMessages", err)
+	}
+	for i, m := range msgs {
+		out[i] = store.SendResult{Seq: last - int64(len(msgs)-1-i), MessageID: m.ID}
+	}
+	return nil
+}
+
 // notify announces, at commit, that the queue has new messages (PostgreSQL only).
 func (s *Store) notify(ctx context.Context, tx *sql.Tx, queueID int64) error {
 	if !s.d.Postgres {
@@ -106,8 +133,9 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 				return err
 			}
 			moved := 0
+			var deliver []store.Message
 			for _, m := range cands {
-				if taken[m.Seq] || len(out) == r.Max {
+				if taken[m.Seq] || len(out)+len(deliver) == r.Max {
 					continue
 				}
 				taken[m.Seq] = true
@@ -118,11 +146,12 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 					moved++
 					continue
 				}
-				if err := s.markReceived(ctx, tx, r, &m); err != nil {
-					return err
-				}
-				out = append(out, m)
+				deliver = append(deliver, m)
 			}
+			if err := s.markReceived(ctx, tx, r, deliver); err != nil {
+				return err
+			}
+			out = append(out, deliver...)
 			if moved == 0 {
 				break
 			}
@@ -156,14 +185,25 @@ func (s *Store) candidates(ctx context.Context, tx *sql.Tx, r store.Receive, n i
 	return out, s.fault("ReceiveMessages", rows.Err())
 }
 
-func (s *Store) markReceived(ctx context.Context, tx *sql.Tx, r store.Receive, m *store.Message) error {
-	m.ReceiveCount++
-	if m.FirstReceiveAt.IsZero() {
-		m.FirstReceiveAt = r.Now
+// markReceived records one receive of msgs with one statement: a receive count, the first
+// receive time, the new visibility deadline and a receipt token shared by the batch (a handle
+// names its message's sequence number too, so the pair stays unique and unguessable).
+func (s *Store) markReceived(ctx context.Context, tx *sql.Tx, r store.Receive, msgs []store.Message) error {
+	if len(msgs) == 0 {
+		return nil
 	}
-	m.VisibleAt = r.VisibleUntil
-	m.ReceiptToken = r.NewToken()
-	_, err := s.wst(ctx, tx, "markReceived").ExecContext(ctx, m.ReceiveCount, nanos(m.FirstReceiveAt), nanos(m.VisibleAt), m.ReceiptToken, m.Seq)
+	token := r.NewToken()
+	args := []any{nanos(r.Now), nanos(r.VisibleUntil), token}
+	for i := range msgs {
+		m := &msgs[i]
+		m.ReceiveCount++
+		if m.FirstReceiveAt.IsZero() {
+			m.FirstReceiveAt = r.Now
+		}
+		m.VisibleAt, m.ReceiptToken = r.VisibleUntil, token
+		args = append(args, m.Seq)
+	}
+	_, err := s.wst(ctx, tx, fmt.Sprint("markReceived/", len(msgs))).ExecContext(ctx, args...)
 	return s.fault("ReceiveMessages", err)
 }
 
@@ -185,19 +225,23 @@ func (s *Store) moveToDeadLetter(ctx context.Context, tx *sql.Tx, r store.Receiv
 	return s.fault("ReceiveMessages", err)
 }
 
-// DeleteMessages deletes received messages by handle in one durable write.
-func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []store.Handle) ([]bool, error) {
-	deleted := make([]bool, len(handles))
+// DeleteMessages deletes received messages by handle with one statement in one durable write.
+func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []store.Handle) (int, error) {
+	if len(handles) == 0 || len(handles) > maxBatch {
+		return 0, fmt.Errorf("queues.DeleteMessages: %d handles; want 1 to %d", len(handles), maxBatch)
+	}
+	args := []any{queueID}
+	for _, h := range handles {
+		args = append(args, h.Seq, h.Token)
+	}
+	deleted := 0
 	err := s.w.Write(ctx, func(tx *sql.Tx) error {
-		st := s.wst(ctx, tx, "deleteReceived")
-		for i, h := range handles {
-			res, err := st.ExecContext(ctx, queueID, h.Seq, h.Token)
-			if err != nil {
-				return s.fault("DeleteMessages", err)
-			}
-			n, _ := res.RowsAffected()
-			deleted[i] = n == 1
+		res, err := s.wst(ctx, tx, fmt.Sprint("deleteReceived/", len(handles))).ExecContext(ctx, args...)
+		if err != nil {
+			return s.fault("DeleteMessages", err)
 		}
+		n, _ := res.RowsAffected()
+		deleted = int(n)
 		return nil
 	})
 	return deleted, err

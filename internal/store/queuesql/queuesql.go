@@ -38,7 +38,7 @@ type Store struct {
 func New(ctx context.Context, w Writer, writeDB, readDB *sql.DB, d Dialect) (*Store, error) {
 	s := &Store{w: w, d: d}
 	var err error
-	if s.ws, err = s.prepareAll(ctx, writeDB, writeSQL); err != nil {
+	if s.ws, err = s.prepareAll(ctx, writeDB, batched(writeSQL)); err != nil {
 		return nil, err
 	}
 	if s.rs, err = s.prepareAll(ctx, readDB, readSQL); err != nil {

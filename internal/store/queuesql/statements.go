@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // The statements, by name. Each is prepared once when the store is built: the write statements
@@ -41,14 +42,12 @@ var writeSQL = map[string]string{
 		ORDER BY visible_at, seq LIMIT ?`,
 	"moveCandidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
 		ORDER BY seq LIMIT ?`,
-	"markReceived":   `UPDATE messages SET receive_count = ?, first_receive_at = ?, visible_at = ?, receipt_token = ? WHERE seq = ?`,
-	"deleteSeq":      `DELETE FROM messages WHERE seq = ?`,
-	"deleteReceived": `DELETE FROM messages WHERE queue_id = ? AND seq = ? AND receipt_token = ?`,
-	"visibilityOf":   `SELECT receipt_token, visible_at FROM messages WHERE queue_id = ? AND seq = ?`,
-	"setVisibility":  `UPDATE messages SET visible_at = ? WHERE seq = ?`,
-	"expire":         `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE expires_at <= ? LIMIT ?)`,
-	"expireDedup":    `DELETE FROM fifo_dedup WHERE expires_at <= ?`,
-	"notify":         `SELECT pg_notify('` + NotifyChannel + `', ?)`,
+	"deleteSeq":     `DELETE FROM messages WHERE seq = ?`,
+	"visibilityOf":  `SELECT receipt_token, visible_at FROM messages WHERE queue_id = ? AND seq = ?`,
+	"setVisibility": `UPDATE messages SET visible_at = ? WHERE seq = ?`,
+	"expire":        `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE expires_at <= ? LIMIT ?)`,
+	"expireDedup":   `DELETE FROM fifo_dedup WHERE expires_at <= ?`,
+	"notify":        `SELECT pg_notify('` + NotifyChannel + `', ?)`,
 }
 
 // NotifyChannel is the PostgreSQL channel on which a queue's id is announced when it gains
@@ -69,10 +68,38 @@ var readSQL = map[string]string{
 	"nextVisible": `SELECT MIN(visible_at) FROM messages WHERE queue_id = ? AND visible_at > ?`,
 }
 
+// maxBatch is the largest batch the batched statements below are prepared for (SQS's 10).
+const maxBatch = 10
+
+const insertColumns = `queue_id, id, body, attributes, system_attributes, md5_body, md5_attributes,
+	md5_system, sender_id, sent_at, visible_at, expires_at, receive_count, first_receive_at, receipt_token, group_id, dedup_id, dlq_source`
+
+// batched adds, for n = 1…maxBatch, the statements that handle n messages at once.
+func batched(stmts map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range stmts {
+		out[k] = v
+	}
+	for n := 1; n <= maxBatch; n++ {
+		in := "?" + strings.Repeat(", ?", n-1)
+		pairs := "(seq = ? AND receipt_token = ?)" + strings.Repeat(" OR (seq = ? AND receipt_token = ?)", n-1)
+		row := "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		out[fmt.Sprint("markReceived/", n)] = `UPDATE messages SET receive_count = receive_count + 1,
+			first_receive_at = CASE WHEN first_receive_at = 0 THEN ? ELSE first_receive_at END,
+			visible_at = ?, receipt_token = ? WHERE seq IN (` + in + `)`
+		out[fmt.Sprint("deleteReceived/", n)] = `DELETE FROM messages WHERE queue_id = ? AND (` + pairs + `)`
+		out[fmt.Sprint("insertMany/", n)] = `INSERT INTO messages (` + insertColumns + `) VALUES ` + row + strings.Repeat(", "+row, n-1)
+	}
+	return out
+}
+
 // prepareAll prepares each statement, rewritten for the dialect.
 func (s *Store) prepareAll(ctx context.Context, db *sql.DB, stmts map[string]string) (map[string]*sql.Stmt, error) {
 	out := make(map[string]*sql.Stmt, len(stmts))
 	for name, query := range stmts {
+		if strings.HasPrefix(name, "insertMany/") && s.d.Postgres {
+			continue // only SQLite's single writer makes a statement's rowids consecutive
+		}
 		if (name == "lockQueue" || name == "notify") && !s.d.Postgres {
 			continue // SQLite's single writer serialises receives; its long polls are all local
 		}

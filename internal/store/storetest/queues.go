@@ -69,10 +69,7 @@ func receive(t *testing.T, s store.Store, r store.Receive) []store.Message {
 
 func deleteOne(s store.Store, queueID, seq int64, token string) (bool, error) {
 	deleted, err := s.DeleteMessages(context.Background(), queueID, []store.Handle{{Seq: seq, Token: token}})
-	if err != nil {
-		return false, err
-	}
-	return deleted[0], nil
+	return deleted == 1, err
 }
 
 func change(s store.Store, queueID, seq int64, token string, now, visibleAt time.Time) (store.ChangeResult, error) {
