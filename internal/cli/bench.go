@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,11 @@ latency and throughput beside the machine's floor (a bare net/http handler) and 
 when installed), and durable store writes (SQLite with and without group commit, beside the raw
 fsync rate, and PostgreSQL when --postgres or GUREUM_TEST_POSTGRES gives a DSN).`,
 		Args: cobra.NoArgs,
+		PersistentPreRun: func(*cobra.Command, []string) {
+			if getenv("GOGC") == "" {
+				debug.SetGCPercent(400) // the load generator collects as the server does
+			}
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			exe, err := os.Executable()
 			if err != nil {

@@ -10,6 +10,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"time"
 )
 
@@ -95,4 +97,15 @@ func FromUnixNanos(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
+}
+
+// Guard runs fn and turns a panic into an error, so that a fault in one write rolls back that
+// write instead of leaving a transaction open or killing a writer goroutine.
+func Guard(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &Error{Op: "write", Kind: ErrUnavailable, Err: fmt.Errorf("panic: %v\n%s", p, debug.Stack())}
+		}
+	}()
+	return fn()
 }

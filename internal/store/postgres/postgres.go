@@ -116,7 +116,7 @@ func (w sqlWriter) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fault("postgres.Write", err)
 	}
-	if err := fn(tx); err != nil {
+	if err := store.Guard(func() error { return fn(tx) }); err != nil {
 		tx.Rollback()
 		return fault("postgres.Write", err)
 	}

@@ -42,8 +42,11 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 	var out []store.SendResult
 	err := s.w.Write(ctx, func(tx *sql.Tx) error {
 		out = make([]store.SendResult, len(msgs))
-		if dedup == nil && !s.d.Postgres && len(msgs) <= maxBatch {
-			return s.insertMany(ctx, tx, queueID, msgs, out)
+		if dedup == nil && len(msgs) <= maxBatch {
+			if err := s.insertMany(ctx, tx, queueID, msgs, out); err != nil {
+				return err
+			}
+			return s.notify(ctx, tx, queueID)
 		}
 		for i := range msgs {
 			if dedup != nil {
@@ -80,25 +83,56 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 	return out, err
 }
 
-// insertMany stores up to maxBatch messages with one statement (SQLite: the statement's rows get
-// consecutive rowids, the last of which it reports).
+// insertMany stores up to maxBatch messages with one statement. SQLite gives the statement's rows
+// consecutive rowids and reports the last; PostgreSQL reserves the sequence numbers first.
 func (s *Store) insertMany(ctx context.Context, tx *sql.Tx, queueID int64, msgs []store.Message, out []store.SendResult) error {
-	args := make([]any, 0, 18*len(msgs))
-	for _, m := range msgs {
+	var seqs []int64
+	if s.d.Postgres {
+		rows, err := s.wst(ctx, tx, "reserveSeqs").QueryContext(ctx, len(msgs))
+		if err != nil {
+			return s.fault("SendMessages", err)
+		}
+		for rows.Next() {
+			var n int64
+			if err := rows.Scan(&n); err != nil {
+				rows.Close()
+				return s.fault("SendMessages", err)
+			}
+			seqs = append(seqs, n)
+		}
+		rows.Close()
+		if len(seqs) != len(msgs) {
+			return s.fault("SendMessages", fmt.Errorf("reserved %d sequence numbers for %d messages", len(seqs), len(msgs)))
+		}
+	}
+	args := make([]any, 0, 19*len(msgs))
+	for i, m := range msgs {
+		if seqs != nil {
+			args = append(args, seqs[i])
+		}
 		args = append(args, queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
 			nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.ReceiveCount, nanos(m.FirstReceiveAt), m.ReceiptToken,
 			m.GroupID, m.DedupID, m.DeadLetterSource)
 	}
-	res, err := s.wst(ctx, tx, fmt.Sprint("insertMany/", len(msgs))).ExecContext(ctx, args...)
+	name := fmt.Sprint("insertMany/", len(msgs))
+	if seqs != nil {
+		name = fmt.Sprint("insertManySeq/", len(msgs))
+	}
+	res, err := s.wst(ctx, tx, name).ExecContext(ctx, args...)
 	if err != nil {
 		return s.fault("SendMessages", err)
 	}
-	last, err := res.LastInsertId()
-	if err != nil {
-		return s.fault("SendMessages", err)
+	if seqs == nil {
+		last, err := res.LastInsertId()
+		if err != nil {
+			return s.fault("SendMessages", err)
+		}
+		for i := range msgs {
+			seqs = append(seqs, last-int64(len(msgs)-1-i))
+		}
 	}
 	for i, m := range msgs {
-		out[i] = store.SendResult{Seq: last - int64(len(msgs)-1-i), MessageID: m.ID}
+		out[i] = store.SendResult{Seq: seqs[i], MessageID: m.ID}
 	}
 	return nil
 }

@@ -48,6 +48,7 @@ var writeSQL = map[string]string{
 	"expire":        `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE expires_at <= ? LIMIT ?)`,
 	"expireDedup":   `DELETE FROM fifo_dedup WHERE expires_at <= ?`,
 	"notify":        `SELECT pg_notify('` + NotifyChannel + `', ?)`,
+	"reserveSeqs":   `SELECT nextval(pg_get_serial_sequence('messages', 'seq')) FROM generate_series(1, ?)`,
 }
 
 // NotifyChannel is the PostgreSQL channel on which a queue's id is announced when it gains
@@ -89,6 +90,8 @@ func batched(stmts map[string]string) map[string]string {
 			visible_at = ?, receipt_token = ? WHERE seq IN (` + in + `)`
 		out[fmt.Sprint("deleteReceived/", n)] = `DELETE FROM messages WHERE queue_id = ? AND (` + pairs + `)`
 		out[fmt.Sprint("insertMany/", n)] = `INSERT INTO messages (` + insertColumns + `) VALUES ` + row + strings.Repeat(", "+row, n-1)
+		seqRow := "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		out[fmt.Sprint("insertManySeq/", n)] = `INSERT INTO messages (seq, ` + insertColumns + `) VALUES ` + seqRow + strings.Repeat(", "+seqRow, n-1)
 	}
 	return out
 }
@@ -97,8 +100,8 @@ func batched(stmts map[string]string) map[string]string {
 func (s *Store) prepareAll(ctx context.Context, db *sql.DB, stmts map[string]string) (map[string]*sql.Stmt, error) {
 	out := make(map[string]*sql.Stmt, len(stmts))
 	for name, query := range stmts {
-		if strings.HasPrefix(name, "insertMany/") && s.d.Postgres {
-			continue // only SQLite's single writer makes a statement's rowids consecutive
+		if strings.HasPrefix(name, "insertMany/") && s.d.Postgres || (strings.HasPrefix(name, "insertManySeq/") || name == "reserveSeqs") && !s.d.Postgres {
+			continue // SQLite's single writer makes a statement's rowids consecutive; PostgreSQL reserves them first
 		}
 		if (name == "lockQueue" || name == "notify") && !s.d.Postgres {
 			continue // SQLite's single writer serialises receives; its long polls are all local

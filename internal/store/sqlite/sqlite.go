@@ -286,7 +286,7 @@ func (db *DB) runTogether(batch []*write, results []error) (done bool, err error
 		if results[i] = wr.ctx.Err(); results[i] != nil {
 			continue
 		}
-		if results[i] = wr.fn(tx); results[i] != nil {
+		if results[i] = store.Guard(func() error { return wr.fn(tx) }); results[i] != nil {
 			tx.Rollback()
 			return len(batch) == 1, nil
 		}
@@ -316,7 +316,7 @@ func (db *DB) runIsolated(batch []*write, results []error) error {
 			tx.Rollback()
 			return fault("sqlite.commit", err)
 		}
-		if results[i] = wr.fn(tx); results[i] != nil {
+		if results[i] = store.Guard(func() error { return wr.fn(tx) }); results[i] != nil {
 			if err := exec(db.savepoint[1]); err != nil {
 				tx.Rollback()
 				return fault("sqlite.commit", err)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"testing"
 
@@ -46,5 +47,22 @@ func TestDurabilitySettings(t *testing.T) {
 	var readOnly int
 	if err := db.r.QueryRow("PRAGMA query_only").Scan(&readOnly); err != nil || readOnly != 1 {
 		t.Errorf("reader query_only=%d (%v); want 1", readOnly, err)
+	}
+}
+
+// TestPanickingWrite checks that a write that panics fails alone and the writer carries on.
+func TestPanickingWrite(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "gureum.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	err = db.Write(ctx, func(*sql.Tx) error { panic("bug") })
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("Write(panics) = %v; want ErrUnavailable", err)
+	}
+	if err := db.CreateAccount(ctx, store.Account{ID: "123456789012", Name: "after"}); err != nil {
+		t.Errorf("write after a panicking write = %v", err)
 	}
 }
