@@ -324,6 +324,9 @@ func (rt *Router) finish(x *exchange) {
 	if rt.cfg.Metrics != nil {
 		rt.cfg.Metrics.Request(svc, op, status, d)
 	}
+	if !rt.cfg.Log.Enabled(x.r.Context(), slog.LevelInfo) {
+		return
+	}
 	principal := ""
 	if p := x.info.Principal; p != nil {
 		principal = p.ARN
