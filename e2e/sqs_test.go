@@ -39,6 +39,7 @@ func kill9(t *testing.T, b gureumtest.Backend) {
 	url := out.QueueUrl
 	var mu sync.Mutex
 	sent, deleted, hidden := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	deleting := map[string]bool{} // deletes sent but not (yet) acknowledged: they may have committed
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := 0; w < 6; w++ {
@@ -88,10 +89,14 @@ func kill9(t *testing.T, b gureumtest.Backend) {
 						mu.Unlock()
 						continue
 					}
+					mu.Lock()
+					deleting[*m.MessageId] = true
+					mu.Unlock()
 					if _, err := c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: m.ReceiptHandle}); err != nil {
 						return
 					}
 					mu.Lock()
+					delete(deleting, *m.MessageId)
 					deleted[*m.MessageId] = true
 					delete(hidden, *m.MessageId)
 					mu.Unlock()
@@ -133,7 +138,7 @@ func kill9(t *testing.T, b gureumtest.Backend) {
 	}
 	lost, resurrected, unhidden := 0, 0, 0
 	for id := range sent {
-		if !present[id] && !deleted[id] && !hidden[id] {
+		if !present[id] && !deleted[id] && !hidden[id] && !deleting[id] {
 			lost++
 		}
 	}
@@ -149,7 +154,8 @@ func kill9(t *testing.T, b gureumtest.Backend) {
 	}
 	// A receive that committed but whose answer the kill cut off leaves its messages in flight
 	// without the test knowing their ids: at most one batch of 10 per receiver. Those, and only
-	// those, may account for acknowledged sends that are neither visible nor known to be hidden.
+	// those, may account for acknowledged sends that are neither visible nor known to be hidden
+	// (a delete cut off the same way is known by id and excused above).
 	const receivers, batch = 2, 10
 	unknownInFlight := inFlight - len(hidden)
 	t.Logf("acknowledged before the kill: %d sends, %d deletes, %d hidden by receives; after restart %d in flight (%d from unacknowledged receives), %d not visible and unexplained",

@@ -24,6 +24,23 @@ type Options struct {
 
 type row struct{ group, figure, value, target string }
 
+// table collects rows, echoing each to stderr as it is measured, and prints them aligned.
+type table struct{ rows []row }
+
+func (t *table) add(g, f, v, tgt string) {
+	t.rows = append(t.rows, row{g, f, v, tgt})
+	fmt.Fprintf(os.Stderr, "  %-10s %-58s %s\n", g, f, v)
+}
+
+func (t *table) print(out io.Writer) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "GROUP\tFIGURE\tMEASURED\tTARGET")
+	for _, r := range t.rows {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.group, r.figure, r.value, r.target)
+	}
+	return w.Flush()
+}
+
 // Run measures everything and prints a table.
 func Run(ctx context.Context, o Options) error {
 	dir, err := os.MkdirTemp("", "gureum-bench")
@@ -31,26 +48,17 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	var rows []row
-	add := func(g, f, v, t string) {
-		rows = append(rows, row{g, f, v, t})
-		fmt.Fprintf(os.Stderr, "  %-10s %-58s %s\n", g, f, v)
-	}
-	if err := startupRows(ctx, o, dir, add); err != nil {
+	var t table
+	if err := startupRows(ctx, o, dir, t.add); err != nil {
 		return err
 	}
-	if err := requestRows(ctx, o, dir, add); err != nil {
+	if err := requestRows(ctx, o, dir, t.add); err != nil {
 		return err
 	}
-	if err := storeRows(ctx, o, dir, add); err != nil {
+	if err := storeRows(ctx, o, dir, t.add); err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "GROUP\tFIGURE\tMEASURED\tTARGET")
-	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.group, r.figure, r.value, r.target)
-	}
-	return w.Flush()
+	return t.print(o.Out)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
@@ -176,11 +184,8 @@ func RunSQS(ctx context.Context, o Options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	var rows []row
-	add := func(g, f, v, t string) {
-		rows = append(rows, row{g, f, v, t})
-		fmt.Fprintf(os.Stderr, "  %-10s %-58s %s\n", g, f, v)
-	}
+	var tbl table
+	add := tbl.add
 	type target struct {
 		name     string
 		endpoint string
@@ -247,12 +252,7 @@ func RunSQS(ctx context.Context, o Options) error {
 	if motoBatched > 0 {
 		add("sqs", "gureum sqlite ÷ moto_server, batched workload", fmt.Sprintf("%.0f×", gureumBatched/motoBatched), "≥ 200×")
 	}
-	w := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "GROUP\tFIGURE\tMEASURED\tTARGET")
-	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.group, r.figure, r.value, r.target)
-	}
-	return w.Flush()
+	return tbl.print(o.Out)
 }
 
 func withSearchPath(dsn, schema string) string {

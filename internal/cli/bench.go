@@ -14,6 +14,19 @@ import (
 
 func benchCmd(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
 	var o bench.Options
+	// setup completes the options the way both bench commands need them.
+	setup := func(what string) error {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		o.Binary, o.Out = exe, stdout
+		if o.Postgres == "" {
+			o.Postgres = getenv("GUREUM_TEST_POSTGRES")
+		}
+		fmt.Fprintf(stderr, "measuring %s…\n", what)
+		return nil
+	}
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure gureum on this machine and print a table of figures",
@@ -28,15 +41,9 @@ fsync rate, and PostgreSQL when --postgres or GUREUM_TEST_POSTGRES gives a DSN).
 			}
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			exe, err := os.Executable()
-			if err != nil {
+			if err := setup("gureum"); err != nil {
 				return err
 			}
-			o.Binary, o.Out = exe, stdout
-			if o.Postgres == "" {
-				o.Postgres = getenv("GUREUM_TEST_POSTGRES")
-			}
-			fmt.Fprintln(stderr, "measuring…")
 			return bench.Run(cmd.Context(), o)
 		},
 	}
@@ -51,15 +58,9 @@ clients, single SendMessage from 16 clients and the long-poll wake-up, on SQLite
 --postgres or GUREUM_TEST_POSTGRES), and the batched workload against moto_server with the same client.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			exe, err := os.Executable()
-			if err != nil {
+			if err := setup("SQS"); err != nil {
 				return err
 			}
-			o.Binary, o.Out = exe, stdout
-			if o.Postgres == "" {
-				o.Postgres = getenv("GUREUM_TEST_POSTGRES")
-			}
-			fmt.Fprintln(stderr, "measuring SQS…")
 			return bench.RunSQS(cmd.Context(), o)
 		},
 	})

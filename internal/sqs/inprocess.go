@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/gureum/gureum/internal/store"
 )
 
 // The in-process interface: other gureum services use SQS through these calls, with the same
@@ -55,13 +57,18 @@ func (s *Service) Poll(ctx context.Context, queueARN string, max int, wait, visi
 	return out.Messages, nil
 }
 
+// queueOfARN resolves a queue by ARN.
+func (s *Service) queueOfARN(ctx context.Context, arn string) (store.Queue, error) {
+	url, err := urlForARN(arn)
+	if err != nil {
+		return store.Queue{}, err
+	}
+	return s.queue(ctx, url)
+}
+
 // Ack deletes received messages by receipt handle in one durable write.
 func (s *Service) Ack(ctx context.Context, queueARN string, receiptHandles []string) error {
-	url, err := urlForARN(queueARN)
-	if err != nil {
-		return err
-	}
-	q, err := s.queue(ctx, url)
+	q, err := s.queueOfARN(ctx, queueARN)
 	if err != nil {
 		return err
 	}
@@ -79,11 +86,7 @@ func (s *Service) Ack(ctx context.Context, queueARN string, receiptHandles []str
 
 // Release makes received messages visible again at once (a failed batch, for redelivery).
 func (s *Service) Release(ctx context.Context, queueARN string, receiptHandles []string) error {
-	url, err := urlForARN(queueARN)
-	if err != nil {
-		return err
-	}
-	q, err := s.queue(ctx, url)
+	q, err := s.queueOfARN(ctx, queueARN)
 	if err != nil {
 		return err
 	}
