@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -41,16 +40,12 @@ func (c Codec) Decode(_ *http.Request, body []byte, _ map[string]string, in any)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(in); err != nil {
+	if err := json.Unmarshal(body, in); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
 			return awserr.New(awserr.Malformed, "Value for field %q has the wrong type: expected %s.", typeErr.Field, typeErr.Type)
 		}
 		return awserr.New(awserr.Malformed, "The request body is not valid JSON.")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return awserr.New(awserr.Malformed, "The request body has data after the JSON value.")
 	}
 	return nil
 }
