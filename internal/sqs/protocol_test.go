@@ -84,6 +84,15 @@ func TestQueryProtocol(t *testing.T) {
 			t.Errorf("ReceiveMessage = %d %s; want %s", status, body, want)
 		}
 	}
+	// The other path form clients use: …/queue/<name> for the caller's own queue.
+	status, _, body = queryCall(t, srv, "/queue/legacy", url.Values{"Action": {"GetQueueAttributes"}, "AttributeName.1": {"QueueArn"}})
+	if status != 200 || !strings.Contains(body, "<Value>arn:aws:sqs:us-east-1:000000000000:legacy</Value>") {
+		t.Errorf("GetQueueAttributes on /queue/legacy = %d %s", status, body)
+	}
+	status, _, body = jsonCall(t, srv, "GetQueueAttributes", `{"QueueUrl":"`+srv.Endpoint+`/queue/legacy","AttributeNames":["VisibilityTimeout"]}`)
+	if status != 200 || !strings.Contains(body, `"VisibilityTimeout":"45"`) {
+		t.Errorf("JSON GetQueueAttributes with a /queue/ URL = %d %s", status, body)
+	}
 	status, _, body = queryCall(t, srv, "/", url.Values{"Action": {"GetQueueAttributes"}, "QueueUrl": {q}, "AttributeName.1": {"VisibilityTimeout"}})
 	if status != 200 || !strings.Contains(body, "<Attribute><Name>VisibilityTimeout</Name><Value>45</Value></Attribute>") {
 		t.Errorf("GetQueueAttributes = %d %s", status, body)
