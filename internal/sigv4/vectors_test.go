@@ -1,7 +1,6 @@
 package sigv4
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -117,7 +116,7 @@ func checkVectorPieces(t *testing.T, dir, form string, vc vectorContext) {
 	var s *signed
 	var err error
 	if form == "header" {
-		s, err = parseHeader(r, r.Header.Get("Authorization"), Options{})
+		s, err = parseHeader(r, r.Header.Get("Authorization"))
 	} else {
 		s, err = parsePresigned(r.URL.Query(), Options{})
 	}
@@ -168,4 +167,3 @@ func verifyVector(t *testing.T, dir, form string, vc vectorContext) {
 	}
 }
 
-var _ = bufio.NewReader

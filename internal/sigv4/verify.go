@@ -134,14 +134,14 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, opt Options) (*R
 	if err := v.checkScope(s, opt); err != nil {
 		return nil, err
 	}
-	if err := v.checkTime(s, opt); err != nil {
+	if err := v.checkTime(s); err != nil {
 		return nil, err
 	}
 	cred, err := v.Keys.Credential(ctx, s.scope.AccessKeyID)
 	if err != nil {
 		return nil, err
 	}
-	if err := v.checkToken(cred, s, opt); err != nil {
+	if err := v.checkToken(cred, s); err != nil {
 		return nil, err
 	}
 	mode, payloadHash, err := payloadMode(r, s, opt)
@@ -178,7 +178,7 @@ func (v *Verifier) matches(r *http.Request, s *signed, opt Options, key []byte, 
 	return hmac.Equal([]byte(sign(key, stringToSign(s.amzDate, s.scope.String(), canonical))), []byte(s.signature))
 }
 
-func malformed(opt Options, msg string) *awserr.Error {
+func malformed(msg string) *awserr.Error {
 	return awserr.New(awserr.IncompleteSignature, "%s", msg)
 }
 
@@ -189,7 +189,7 @@ func (v *Verifier) parse(r *http.Request, opt Options) (*signed, error) {
 		return nil, awserr.New(awserr.InvalidRequest, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified")
 	}
 	if auth != "" {
-		return parseHeader(r, auth, opt)
+		return parseHeader(r, auth)
 	}
 	if q.Has("X-Amz-Signature") || q.Has("X-Amz-Credential") || q.Has("X-Amz-Algorithm") {
 		return parsePresigned(q, opt)
@@ -197,7 +197,7 @@ func (v *Verifier) parse(r *http.Request, opt Options) (*signed, error) {
 	return nil, awserr.New(awserr.MissingAuth, "Request is missing Authentication Token")
 }
 
-func parseHeader(r *http.Request, auth string, opt Options) (*signed, error) {
+func parseHeader(r *http.Request, auth string) (*signed, error) {
 	alg, rest, _ := strings.Cut(auth, " ")
 	if alg != algorithm {
 		if strings.HasPrefix(alg, "AWS4-ECDSA") {
@@ -210,7 +210,7 @@ func parseHeader(r *http.Request, auth string, opt Options) (*signed, error) {
 	for _, field := range strings.Split(rest, ",") {
 		k, val, ok := strings.Cut(strings.TrimSpace(field), "=")
 		if !ok {
-			return nil, malformed(opt, "Authorization header requires each component to be of the form key=value.")
+			return nil, malformed("Authorization header requires each component to be of the form key=value.")
 		}
 		switch k {
 		case "Credential":
@@ -222,33 +222,33 @@ func parseHeader(r *http.Request, auth string, opt Options) (*signed, error) {
 		}
 	}
 	if cred == "" || len(s.headers) == 0 || s.signature == "" {
-		return nil, malformed(opt, "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.")
+		return nil, malformed("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.")
 	}
 	var ok bool
 	if s.scope, ok = parseScope(cred); !ok {
-		return nil, malformed(opt, "Credential should be of the form <access key>/<date>/<region>/<service>/aws4_request.")
+		return nil, malformed("Credential should be of the form <access key>/<date>/<region>/<service>/aws4_request.")
 	}
-	if err := checkSignedHeaders(s.headers, opt); err != nil {
+	if err := checkSignedHeaders(s.headers); err != nil {
 		return nil, err
 	}
 	if d := r.Header.Get("X-Amz-Date"); d != "" {
 		if !contains(s.headers, "x-amz-date") {
-			return nil, malformed(opt, "The x-amz-date header must be signed.")
+			return nil, malformed("The x-amz-date header must be signed.")
 		}
 		t, err := time.Parse(timeFormat, d)
 		if err != nil {
-			return nil, malformed(opt, "X-Amz-Date must be in the ISO8601 basic format (yyyyMMdd'T'HHmmss'Z').")
+			return nil, malformed("X-Amz-Date must be in the ISO8601 basic format (yyyyMMdd'T'HHmmss'Z').")
 		}
 		s.amzDate, s.t = d, t
 	} else if d := r.Header.Get("Date"); d != "" && contains(s.headers, "date") {
 		t, err := http.ParseTime(d)
 		if err != nil {
-			return nil, malformed(opt, "The Date header is not a valid HTTP date.")
+			return nil, malformed("The Date header is not a valid HTTP date.")
 		}
 		s.t = t.UTC()
 		s.amzDate = s.t.Format(timeFormat)
 	} else {
-		return nil, malformed(opt, "Authorization header requires existence of either an 'X-Amz-Date' or a 'Date' header.")
+		return nil, malformed("Authorization header requires existence of either an 'X-Amz-Date' or a 'Date' header.")
 	}
 	// The token may be signed or, as some SDKs do, added after signing (the suite's
 	// post-sts-header-after case); it is compared with the issued one either way.
@@ -264,23 +264,23 @@ func parsePresigned(q map[string][]string, opt Options) (*signed, error) {
 		return ""
 	}
 	if get("X-Amz-Algorithm") != algorithm {
-		return nil, malformed(opt, "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\".")
+		return nil, malformed("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\".")
 	}
 	s := &signed{presigned: true, signature: get("X-Amz-Signature"), amzDate: get("X-Amz-Date"), token: get("X-Amz-Security-Token")}
 	var ok bool
 	if s.scope, ok = parseScope(get("X-Amz-Credential")); !ok {
-		return nil, malformed(opt, "X-Amz-Credential should be of the form <access key>/<date>/<region>/<service>/aws4_request.")
+		return nil, malformed("X-Amz-Credential should be of the form <access key>/<date>/<region>/<service>/aws4_request.")
 	}
 	if s.signature == "" || get("X-Amz-SignedHeaders") == "" {
-		return nil, malformed(opt, "Query-string authentication requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders and X-Amz-Expires parameters.")
+		return nil, malformed("Query-string authentication requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders and X-Amz-Expires parameters.")
 	}
 	s.headers = strings.Split(get("X-Amz-SignedHeaders"), ";")
-	if err := checkSignedHeaders(s.headers, opt); err != nil {
+	if err := checkSignedHeaders(s.headers); err != nil {
 		return nil, err
 	}
 	t, err := time.Parse(timeFormat, s.amzDate)
 	if err != nil {
-		return nil, malformed(opt, "X-Amz-Date must be in the ISO8601 basic format (yyyyMMdd'T'HHmmss'Z').")
+		return nil, malformed("X-Amz-Date must be in the ISO8601 basic format (yyyyMMdd'T'HHmmss'Z').")
 	}
 	s.t = t
 	// S3 requires X-Amz-Expires; other services (STS presigned for EKS-style tokens, whose Go SDK
@@ -292,25 +292,25 @@ func parsePresigned(q map[string][]string, opt Options) (*signed, error) {
 	secs, err := strconv.ParseInt(rawExpires, 10, 64)
 	switch {
 	case err != nil:
-		return nil, malformed(opt, "X-Amz-Expires should be a number.")
+		return nil, malformed("X-Amz-Expires should be a number.")
 	case secs < 0:
-		return nil, malformed(opt, "X-Amz-Expires must be non-negative.")
+		return nil, malformed("X-Amz-Expires must be non-negative.")
 	case time.Duration(secs)*time.Second > MaxPresignExpiry:
-		return nil, malformed(opt, "X-Amz-Expires must be less than a week (in seconds) that is 604800.")
+		return nil, malformed("X-Amz-Expires must be less than a week (in seconds) that is 604800.")
 	}
 	s.expires = time.Duration(secs) * time.Second
 	return s, nil
 }
 
 // checkSignedHeaders requires a sorted, lower-case list that includes host.
-func checkSignedHeaders(h []string, opt Options) error {
+func checkSignedHeaders(h []string) error {
 	for i, name := range h {
 		if name == "" || name != strings.ToLower(name) || (i > 0 && h[i-1] >= name) {
-			return malformed(opt, "SignedHeaders must be a sorted, lower-case, semicolon-separated list.")
+			return malformed("SignedHeaders must be a sorted, lower-case, semicolon-separated list.")
 		}
 	}
 	if !contains(h, "host") {
-		return malformed(opt, "The host header must be signed.")
+		return malformed("The host header must be signed.")
 	}
 	return nil
 }
@@ -333,20 +333,20 @@ func (v *Verifier) now() time.Time {
 
 func (v *Verifier) checkScope(s *signed, opt Options) error {
 	if s.scope.Date != s.amzDate[:8] {
-		return malformed(opt, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.").
+		return malformed("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.").
 			With("Region", v.Region)
 	}
 	if opt.Service != "" && s.scope.Service != opt.Service {
-		return malformed(opt, "Credential should be scoped to correct service: '"+opt.Service+"'.")
+		return malformed("Credential should be scoped to correct service: '"+opt.Service+"'.")
 	}
 	if v.Region != "" && s.scope.Region != v.Region {
-		return malformed(opt, "The authorization header is malformed; the region '"+s.scope.Region+"' is wrong; expecting '"+v.Region+"'").
+		return malformed("The authorization header is malformed; the region '"+s.scope.Region+"' is wrong; expecting '"+v.Region+"'").
 			With("Region", v.Region)
 	}
 	return nil
 }
 
-func (v *Verifier) checkTime(s *signed, opt Options) error {
+func (v *Verifier) checkTime(s *signed) error {
 	now := v.now()
 	if s.presigned {
 		if s.t.Sub(now) > MaxSkew {
@@ -370,7 +370,7 @@ func (v *Verifier) checkTime(s *signed, opt Options) error {
 	return nil
 }
 
-func (v *Verifier) checkToken(cred *Credential, s *signed, opt Options) error {
+func (v *Verifier) checkToken(cred *Credential, s *signed) error {
 	switch {
 	case cred.SessionToken == "" && s.token != "":
 		return awserr.New(awserr.InvalidToken, "The security token included in the request is invalid.")

@@ -199,15 +199,13 @@ func fault(op string, err error) error {
 // It holds one connection for LISTEN and reconnects after errors.
 func (db *DB) ListenQueues(ctx context.Context, fn func(queueID int64)) error {
 	for ctx.Err() == nil {
-		err := db.listen(ctx, fn)
-		if ctx.Err() != nil {
+		if err := db.listen(ctx, fn); err == nil || ctx.Err() != nil {
 			break
 		}
-		select { // the connection failed: retry shortly
+		select { // the connection failed: retry shortly (long polls fall back to their timers meanwhile)
 		case <-time.After(time.Second):
 		case <-ctx.Done():
 		}
-		_ = err
 	}
 	return nil
 }
