@@ -166,4 +166,3 @@ func verifyVector(t *testing.T, dir, form string, vc vectorContext) {
 		t.Errorf("%s: Verify() = %v; want success", form, err)
 	}
 }
-

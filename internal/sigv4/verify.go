@@ -337,7 +337,7 @@ func (v *Verifier) checkScope(s *signed, opt Options) error {
 			With("Region", v.Region)
 	}
 	if opt.Service != "" && s.scope.Service != opt.Service {
-		return malformed("Credential should be scoped to correct service: '"+opt.Service+"'.")
+		return malformed("Credential should be scoped to correct service: '" + opt.Service + "'.")
 	}
 	if v.Region != "" && s.scope.Region != v.Region {
 		return malformed("The authorization header is malformed; the region '"+s.scope.Region+"' is wrong; expecting '"+v.Region+"'").
