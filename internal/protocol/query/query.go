@@ -18,8 +18,12 @@ import (
 // Codec implements the query protocol.
 type Codec struct{}
 
-// Form parses the request's parameters: the URL query, then a form body.
+// Form parses the request's parameters: the URL query, then a form body. The result is kept in
+// r.Form, so routing and decoding (and the router's service lookup) parse a request once.
 func Form(r *http.Request, body []byte) (url.Values, error) {
+	if r.Form != nil {
+		return r.Form, nil
+	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return nil, awserr.New(awserr.Malformed, "The query string is malformed.")
@@ -36,6 +40,7 @@ func Form(r *http.Request, body []byte) (url.Values, error) {
 			q[k] = append(q[k], v...)
 		}
 	}
+	r.Form = q
 	return q, nil
 }
 
