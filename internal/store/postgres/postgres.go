@@ -18,8 +18,8 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/gureum/gureum/internal/store"
-	"github.com/gureum/gureum/internal/store/queuesql"
 	"github.com/gureum/gureum/internal/store/schema"
+	"github.com/gureum/gureum/internal/store/sqlstore"
 )
 
 // Options tune the store.
@@ -34,7 +34,7 @@ type Options struct {
 
 // DB is the PostgreSQL store. It implements store.Store.
 type DB struct {
-	*queuesql.Store // store.Queues, in SQL shared with SQLite
+	*sqlstore.Store // store.Accounts and store.Queues, in SQL shared with SQLite
 
 	pool *pgxpool.Pool
 	sql  *sql.DB // the same pool through database/sql, for the shared SQL stores
@@ -69,7 +69,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	if db.Store, err = queuesql.New(ctx, sqlWriter{db}, db.sql, db.sql, queuesql.Dialect{Postgres: true, Fault: fault}); err != nil {
+	if db.Store, err = sqlstore.New(ctx, sqlWriter{db}, db.sql, db.sql, sqlstore.Dialect{Postgres: true, Fault: fault}); err != nil {
 		db.sql.Close()
 		pool.Close()
 		return nil, fault("postgres.Open", err)
@@ -106,7 +106,8 @@ func (db *DB) Close() error {
 	return err
 }
 
-// sqlWriter runs database/sql transactions on the pool for the shared SQL stores.
+// sqlWriter runs database/sql transactions on the pool: the shared SQL stores and migrations
+// write through it.
 type sqlWriter struct{ db *DB }
 
 // Write runs fn in one transaction and returns once it has committed durably.
@@ -134,43 +135,30 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return db.Write(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+	return sqlWriter{db}.Write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
 			return fault("postgres.migrate", err)
 		}
-		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 			return fault("postgres.migrate", err)
 		}
 		var current int
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 			return fault("postgres.migrate", err)
 		}
 		for _, m := range migrations {
 			if m.Version <= current {
 				continue
 			}
-			if _, err := tx.Exec(ctx, m.Render(schema.Postgres)); err != nil {
+			if _, err := tx.ExecContext(ctx, m.Render(schema.Postgres)); err != nil {
 				return fault(fmt.Sprintf("postgres.migrate %04d_%s", m.Version, m.Name), err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, m.Version, m.Name, time.Now().Unix()); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, m.Version, m.Name, time.Now().Unix()); err != nil {
 				return fault("postgres.migrate", err)
 			}
 		}
 		return nil
 	})
-}
-
-// Write runs fn in one transaction and returns once it has committed durably.
-func (db *DB) Write(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	start := time.Now()
-	err := pgx.BeginFunc(ctx, db.pool, fn)
-	if err != nil {
-		return fault("postgres.Write", err)
-	}
-	if db.opt.OnCommit != nil {
-		db.opt.OnCommit(1, time.Since(start))
-	}
-	return nil
 }
 
 // fault maps a driver error to a storage kind.
@@ -216,7 +204,7 @@ func (db *DB) listen(ctx context.Context, fn func(int64)) error {
 		return err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, "LISTEN "+queuesql.NotifyChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+sqlstore.NotifyChannel); err != nil {
 		return err
 	}
 	defer conn.Exec(context.Background(), "UNLISTEN *")

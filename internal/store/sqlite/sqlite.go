@@ -21,8 +21,8 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/gureum/gureum/internal/store"
-	"github.com/gureum/gureum/internal/store/queuesql"
 	"github.com/gureum/gureum/internal/store/schema"
+	"github.com/gureum/gureum/internal/store/sqlstore"
 )
 
 // Options tune the store.
@@ -37,7 +37,7 @@ type Options struct {
 
 // DB is the SQLite store. It implements store.Store.
 type DB struct {
-	*queuesql.Store // store.Queues, in SQL shared with PostgreSQL
+	*sqlstore.Store // store.Accounts and store.Queues, in SQL shared with PostgreSQL
 
 	w, r   *sql.DB
 	opt    Options
@@ -48,8 +48,7 @@ type DB struct {
 	ckptStop chan struct{} // closed by Close
 	ckptDone chan struct{}
 
-	getAccessKey *sql.Stmt    // prepared hot read: every signed request looks its key up
-	savepoint    [3]*sql.Stmt // SAVEPOINT w, ROLLBACK TO w, RELEASE w, prepared on the writer
+	savepoint [3]*sql.Stmt // SAVEPOINT w, ROLLBACK TO w, RELEASE w, prepared on the writer
 }
 
 type write struct {
@@ -106,12 +105,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 			return nil, fault("sqlite.Open", err)
 		}
 	}
-	if db.Store, err = queuesql.New(ctx, db, w, r, queuesql.Dialect{Fault: fault}); err != nil {
-		r.Close()
-		w.Close()
-		return nil, fault("sqlite.Open", err)
-	}
-	if db.getAccessKey, err = r.PrepareContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = ?`); err != nil {
+	if db.Store, err = sqlstore.New(ctx, db, w, r, sqlstore.Dialect{Fault: fault}); err != nil {
 		r.Close()
 		w.Close()
 		return nil, fault("sqlite.Open", err)
@@ -167,7 +161,7 @@ func (db *DB) Close() error {
 	db.ckpt.Close()
 	close(db.writes)
 	<-db.done
-	errs := []error{db.Store.Close(), db.getAccessKey.Close()}
+	errs := []error{db.Store.Close()}
 	for _, st := range db.savepoint {
 		errs = append(errs, st.Close())
 	}

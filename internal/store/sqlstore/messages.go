@@ -1,4 +1,4 @@
-package queuesql
+package sqlstore
 
 import (
 	"context"

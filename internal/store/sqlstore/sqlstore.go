@@ -1,0 +1,125 @@
+// Package sqlstore implements gureum's domain stores (store.Accounts, store.Queues) once, in SQL
+// that both backends run through database/sql: SQLite through its group-committing writer,
+// PostgreSQL through pgx's stdlib adapter. The dialect supplies placeholder style, row locking,
+// notifications and error mapping. Every statement is prepared once when the store is built.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gureum/gureum/internal/store"
+)
+
+// Writer runs fn in a transaction and returns once it has committed durably.
+type Writer interface {
+	Write(ctx context.Context, fn func(tx *sql.Tx) error) error
+}
+
+// Dialect is what differs between the backends.
+type Dialect struct {
+	Postgres bool                             // $n placeholders and FOR UPDATE SKIP LOCKED
+	Fault    func(op string, err error) error // maps driver errors to store kinds
+}
+
+// Store implements store.Accounts and store.Queues.
+type Store struct {
+	w      Writer
+	d      Dialect
+	ws, rs map[string]*sql.Stmt // prepared write and read statements
+}
+
+// New returns the queue store over a durable writer and a read pool. Write statements are
+// prepared on writeDB, which must be the connection the writer runs its transactions on and must
+// not be busy in a transaction during New.
+func New(ctx context.Context, w Writer, writeDB, readDB *sql.DB, d Dialect) (*Store, error) {
+	s := &Store{w: w, d: d}
+	var err error
+	if s.ws, err = s.prepareAll(ctx, writeDB, merge(batched(writeSQL), accountWriteSQL)); err != nil {
+		return nil, err
+	}
+	if s.rs, err = s.prepareAll(ctx, readDB, merge(readSQL, accountReadSQL)); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+var _ store.Queues = (*Store)(nil)
+
+func merge(maps ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// q rewrites ? placeholders for PostgreSQL.
+func (s *Store) q(query string) string {
+	if !s.d.Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func (s *Store) fault(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return s.d.Fault("queues."+op, err)
+}
+
+func nanos(t time.Time) int64     { return store.UnixNanos(t) }
+func fromNanos(n int64) time.Time { return store.FromUnixNanos(n) }
+func encodeMap(m map[string]string) string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+func decodeMap(s string) map[string]string {
+	m := map[string]string{}
+	json.Unmarshal([]byte(s), &m)
+	return m
+}
+
+func scanQueue(row interface{ Scan(...any) error }) (store.Queue, error) {
+	var q store.Queue
+	var fifo int
+	var attrs, tags string
+	var created, modified, purged int64
+	if err := row.Scan(&q.ID, &q.Account, &q.Name, &fifo, &attrs, &tags, &q.DeadLetterTarget, &created, &modified, &purged); err != nil {
+		return store.Queue{}, err
+	}
+	q.FIFO = fifo == 1
+	q.Attributes, q.Tags = decodeMap(attrs), decodeMap(tags)
+	q.Created, q.Modified, q.PurgedAt = fromNanos(created), fromNanos(modified), fromNanos(purged)
+	return q, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
