@@ -1,11 +1,17 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gureum/gureum/internal/store"
 	"github.com/gureum/gureum/internal/store/storetest"
@@ -65,4 +71,47 @@ func TestPanickingWrite(t *testing.T) {
 	if err := db.CreateAccount(ctx, store.Account{ID: "123456789012", Name: "after"}); err != nil {
 		t.Errorf("write after a panicking write = %v", err)
 	}
+}
+
+// TestWALStaysBounded checks that the WAL does not grow without bound while the writer never
+// pauses: the checkpointer's frames are caught up on the writer so SQLite can start the WAL over.
+func TestWALStaysBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gureum.db")
+	db, err := Open(context.Background(), path, Options{CheckpointInterval: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	q := store.Queue{Account: "123456789012", Name: "q", Attributes: map[string]string{}, Tags: map[string]string{}}
+	if err := db.CreateQueue(ctx, &q); err != nil {
+		t.Fatal(err)
+	}
+	body := bytes.Repeat([]byte("x"), 3000) // about a page a message
+	const writers, each = 8, 300
+	var wg sync.WaitGroup
+	var peak atomic.Int64
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				m := store.Message{ID: fmt.Sprint(w, "-", i), Body: body, MD5Body: "md5", SenderID: "s",
+					SentAt: time.Unix(1, 0), VisibleAt: time.Unix(1, 0), ExpiresAt: time.Unix(1e9, 0)}
+				if _, err := db.SendMessages(ctx, q.ID, []store.Message{m}, nil, time.Unix(1, 0)); err != nil {
+					t.Error(err)
+					return
+				}
+				if st, err := os.Stat(path + "-wal"); err == nil && st.Size() > peak.Load() {
+					peak.Store(st.Size())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// Without catching up, the WAL holds every frame of the run: well over writers*each pages.
+	if limit := int64(writers * each * 4096 / 4); peak.Load() > limit {
+		t.Errorf("WAL peaked at %d bytes over %d one-page writes; want under %d", peak.Load(), writers*each, limit)
+	}
+	t.Logf("WAL peak %d bytes", peak.Load())
 }
