@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,7 +31,7 @@ func Floor() (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
-// FsyncFloor measures how many 1 KiB append+fdatasync cycles one writer completes per second in dir:
+// FsyncFloor measures how many 1 KiB append+fsync cycles one writer completes per second in dir:
 // the floor under any durable single-writer commit.
 func FsyncFloor(dir string, d time.Duration) (float64, error) {
 	f, err := os.CreateTemp(dir, "fsync-floor")
@@ -51,6 +53,31 @@ func FsyncFloor(dir string, d time.Duration) (float64, error) {
 		n++
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// ProcessCPU is the CPU time (user and system) a process has used so far, read from /proc on
+// Linux; ok is false elsewhere.
+func ProcessCPU(pid int) (d time.Duration, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	const hz = 100 // USER_HZ, fixed at 100 on Linux
+	return time.Duration(utime+stime) * time.Second / hz, true
 }
 
 // Moto starts moto_server (the Python AWS emulator, a peer) on a free port and returns its

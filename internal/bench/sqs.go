@@ -31,6 +31,7 @@ func SQSClient(endpoint, keyID, secret string) *sqs.Client {
 // Throughput is messages processed per second, with latency of the calls that carried them.
 type Throughput struct {
 	Messages int64
+	Calls    int64 // requests made
 	PerSec   float64
 	P50      time.Duration // per call
 }
@@ -51,12 +52,13 @@ func BatchedPipeline(ctx context.Context, c *sqs.Client, clients int, d time.Dur
 		return Throughput{}, err
 	}
 	body := aws.String(string(make([]byte, 0, 256)) + "a benchmark message of modest size, as an S3 event or an order would be")
-	var deleted atomic.Int64
+	var deleted, calls atomic.Int64
 	l, err := concurrently(ctx, clients, 1<<62, d, func(ctx context.Context, _ int64) error {
 		entries := make([]types.SendMessageBatchRequestEntry, 10)
 		for i := range entries {
 			entries[i] = types.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprint(i)), MessageBody: body}
 		}
+		calls.Add(2)
 		if _, err := c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: &url, Entries: entries}); err != nil {
 			return err
 		}
@@ -71,6 +73,7 @@ func BatchedPipeline(ctx context.Context, c *sqs.Client, clients int, d time.Dur
 		for i, m := range out.Messages {
 			del[i] = types.DeleteMessageBatchRequestEntry{Id: aws.String(fmt.Sprint(i)), ReceiptHandle: m.ReceiptHandle}
 		}
+		calls.Add(1)
 		res, err := c.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: &url, Entries: del})
 		if err != nil {
 			return err
@@ -78,7 +81,7 @@ func BatchedPipeline(ctx context.Context, c *sqs.Client, clients int, d time.Dur
 		deleted.Add(int64(len(res.Successful)))
 		return nil
 	})
-	return Throughput{Messages: deleted.Load(), PerSec: float64(deleted.Load()) / durationOf(l, d).Seconds(), P50: l.P50}, err
+	return Throughput{Messages: deleted.Load(), Calls: calls.Load(), PerSec: float64(deleted.Load()) / durationOf(l, d).Seconds(), P50: l.P50}, err
 }
 
 func durationOf(l Latencies, d time.Duration) time.Duration {
@@ -98,7 +101,7 @@ func SingleSends(ctx context.Context, c *sqs.Client, clients int, d time.Duratio
 		_, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String("a single message")})
 		return err
 	})
-	return Throughput{Messages: int64(l.N), PerSec: l.PerSec, P50: l.P50}, err
+	return Throughput{Messages: int64(l.N), Calls: int64(l.N), PerSec: l.PerSec, P50: l.P50}, err
 }
 
 // LongPollWake measures, n times, the time from a send to the return of a long poll that was
