@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gureum/gureum/internal/store"
+	"github.com/gureum/gureum/internal/store/sqlstore"
 	"github.com/gureum/gureum/internal/store/storetest"
 )
 
@@ -114,4 +116,39 @@ func TestWALStaysBounded(t *testing.T) {
 		t.Errorf("WAL peaked at %d bytes over %d one-page writes; want under %d", peak.Load(), writers*each, limit)
 	}
 	t.Logf("WAL peak %d bytes", peak.Load())
+}
+
+// TestQueuePlans checks that the per-message statements find their rows by sequence number,
+// whatever the queue's depth: SQLite's planner would otherwise scan a queue's index range for a
+// batch delete.
+func TestQueuePlans(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "gureum.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for n := 1; n <= 10; n++ {
+		q := sqlstore.Statement(fmt.Sprint("deleteReceived/", n))
+		args := make([]any, 2*n+1)
+		for i := range args {
+			args[i] = i
+		}
+		rows, err := db.w.Query("EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if got := strings.Join(plan, "; "); strings.Contains(got, "messages_visible") || !strings.Contains(got, "INTEGER PRIMARY KEY") {
+			t.Errorf("delete of %d handles plans %q; want rowid lookups only", n, got)
+		}
+	}
 }

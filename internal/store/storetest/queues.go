@@ -21,6 +21,7 @@ var queueTests = []struct {
 	{"SendReceiveDelete", testSendReceiveDelete},
 	{"Visibility", testVisibility},
 	{"DeadLetter", testDeadLetter},
+	{"DeadLetterRefill", testDeadLetterRefill},
 	{"FIFO", testFIFO},
 	{"FIFODedup", testFIFODedup},
 	{"ExpireAndPurge", testExpireAndPurge},
@@ -238,6 +239,34 @@ func testDeadLetter(t *testing.T, open Opener) {
 	}
 	if c, _ := s.CountMessages(ctx, src.ID, r.Now); c != (store.Counts{}) {
 		t.Errorf("source counts = %+v; want empty", c)
+	}
+}
+
+// testDeadLetterRefill checks that a receive that moves messages to the dead-letter queue fills
+// its batch with other messages, handing each out once even with a zero visibility timeout.
+func testDeadLetterRefill(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	src := newQueue(t, s, "src", false)
+	dlq := newQueue(t, s, "dlq", false)
+	send(t, s, src, msg("poison1", epoch.Add(-3*time.Minute)), msg("poison2", epoch.Add(-3*time.Minute)))
+	r := store.Receive{QueueID: src.ID, Max: 10, MaxReceiveCount: 1, DeadLetterQueue: dlq.ID, DeadLetterExpiry: time.Hour, SourceARN: "arn:src",
+		Now: epoch.Add(-2 * time.Minute), VisibleUntil: epoch.Add(-time.Minute)}
+	if got := receive(t, s, r); len(got) != 2 {
+		t.Fatalf("first receive = %v", bodies(got))
+	}
+	send(t, s, src, msg("a", epoch), msg("b", epoch), msg("c", epoch))
+	r.Max, r.Now, r.VisibleUntil = 3, epoch, epoch // zero visibility timeout
+	got := receive(t, s, r)
+	if fmt.Sprint(bodies(got)) != "[a b c]" {
+		t.Fatalf("receive after two poison messages = %v; want [a b c]", bodies(got))
+	}
+	for _, m := range got {
+		if m.ReceiveCount != 1 {
+			t.Errorf("%s received %d times; want once", m.ID, m.ReceiveCount)
+		}
+	}
+	if moved := receive(t, s, store.Receive{QueueID: dlq.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Minute)}); len(moved) != 2 {
+		t.Errorf("dead-letter queue holds %v; want both poison messages", bodies(moved))
 	}
 }
 
