@@ -129,7 +129,8 @@ type Queues interface {
 	// result is NotFound when the message is gone or the token is stale, and NotInFlight
 	// (changing nothing) when the message is not in flight at now.
 	ChangeVisibility(ctx context.Context, queueID int64, changes []VisibilityChange, now time.Time) ([]ChangeResult, error)
-	// MoveMessages moves up to max visible messages of queue from, in send order, in one durable
+	// MoveMessages moves up to max visible messages of queue from, longest visible first (for a
+	// dead-letter queue, the order they arrived in), in one durable
 	// write: route names each message's destination queue and its new expiry, or declines it
 	// (the message stays). Moved messages keep their id, body and attributes and arrive visible,
 	// unreceived. It returns how many moved.

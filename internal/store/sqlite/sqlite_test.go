@@ -118,37 +118,50 @@ func TestWALStaysBounded(t *testing.T) {
 	t.Logf("WAL peak %d bytes", peak.Load())
 }
 
-// TestQueuePlans checks that the per-message statements find their rows by sequence number,
-// whatever the queue's depth: SQLite's planner would otherwise scan a queue's index range for a
-// batch delete.
+// TestQueuePlans checks that the statements on a queue's hot paths cost what they touch, not the
+// queue's depth: SQLite's planner would otherwise scan a queue's index range for a batch delete,
+// or sort a dead-letter queue's whole visible range at each step of a move task.
 func TestQueuePlans(t *testing.T) {
 	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "gureum.db"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for n := 1; n <= 10; n++ {
-		q := sqlstore.Statement(fmt.Sprint("deleteReceived/", n))
-		args := make([]any, 2*n+1)
+	plan := func(name string) string {
+		q := sqlstore.Statement(name)
+		args := make([]any, strings.Count(q, "?"))
 		for i := range args {
 			args[i] = i
 		}
 		rows, err := db.w.Query("EXPLAIN QUERY PLAN "+q, args...)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatal(name, err)
 		}
-		var plan []string
+		defer rows.Close()
+		var steps []string
 		for rows.Next() {
 			var id, parent, unused int
 			var detail string
 			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
 				t.Fatal(err)
 			}
-			plan = append(plan, detail)
+			steps = append(steps, detail)
 		}
-		rows.Close()
-		if got := strings.Join(plan, "; "); strings.Contains(got, "messages_visible") || !strings.Contains(got, "INTEGER PRIMARY KEY") {
-			t.Errorf("delete of %d handles plans %q; want rowid lookups only", n, got)
+		return strings.Join(steps, "; ")
+	}
+	for n := 1; n <= 10; n++ {
+		name := fmt.Sprint("deleteReceived/", n)
+		if got := plan(name); strings.Contains(got, "messages_visible") || !strings.Contains(got, "INTEGER PRIMARY KEY") {
+			t.Errorf("%s plans %q; want rowid lookups only", name, got)
+		}
+		name = fmt.Sprint("markReceived/", n)
+		if got := plan(name); got != "SEARCH messages USING INTEGER PRIMARY KEY (rowid=?)" {
+			t.Errorf("%s plans %q; want rowid lookups only", name, got)
+		}
+	}
+	for _, name := range []string{"candidates", "moveCandidates"} {
+		if got := plan(name); got != "SEARCH messages USING INDEX messages_visible (queue_id=? AND visible_at<?)" {
+			t.Errorf("%s plans %q; want one range of messages_visible, in its order", name, got)
 		}
 	}
 }

@@ -48,8 +48,10 @@ var writeSQL = map[string]string{
 		WHERE seq IN (SELECT seq FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
 			ORDER BY visible_at, seq LIMIT ?{{lock}})
 		RETURNING ` + messageColumns,
+	// moveCandidates takes the longest-visible first, the index's order: ordering by seq would
+	// sort the dead-letter queue's whole visible range at every step of a move task.
 	"moveCandidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
-		ORDER BY seq LIMIT ?`,
+		ORDER BY visible_at, seq LIMIT ?`,
 	"deleteSeq":     `DELETE FROM messages WHERE seq = ?`,
 	"visibilityOf":  `SELECT receipt_token, visible_at FROM messages WHERE queue_id = ? AND seq = ?`,
 	"setVisibility": `UPDATE messages SET visible_at = ? WHERE seq = ?`,
