@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"sort"
+	"errors"
 	"sync"
 	"time"
 
@@ -51,37 +51,35 @@ type CancelMessageMoveTaskOutput struct {
 	ApproximateNumberOfMessagesMoved int64
 }
 
-// moveTasks remembers this node's message-move tasks (running and finished) by source queue.
-// Tasks live in memory: a restart ends running tasks, and the messages not yet moved stay in
-// the dead-letter queue, where a new task can pick them up.
+// moveTasks tracks the tasks this node runs; the tasks themselves are stored (store.MoveTasks),
+// so they outlive the node: one that stops leaves its running tasks RUNNING, with a heartbeat
+// that goes stale, and the next node to look claims and resumes them.
 type moveTasks struct {
-	mu       sync.Mutex
-	bySource map[string][]*moveTask // newest last
-	byHandle map[string]*moveTask
-	wg       sync.WaitGroup
+	mu      sync.Mutex
+	running map[string]chan struct{} // by handle: closed to wake the runner at a local cancel
+	wg      sync.WaitGroup
 }
 
-type moveTask struct {
-	handle, source, dest string
-	rate                 *int
-	started              time.Time
-	toMove               int64
+const (
+	// moveTick is how often an unlimited task moves its next slice (of 100 messages).
+	moveTick = 100 * time.Millisecond
+	// moveStale is how old a running task's heartbeat must be before another runner claims it;
+	// a runner reports at least once a second.
+	moveStale = 10 * time.Second
+	// moveClaimEvery is how often a node looks for tasks to claim.
+	moveClaimEvery = 2 * time.Second
+)
 
-	mu     sync.Mutex
-	status string
-	moved  int64
-	reason string
-	cancel chan struct{}
-}
-
-func (t *moveTask) view() MessageMoveTask {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	v := MessageMoveTask{Status: t.status, SourceArn: t.source, DestinationArn: t.dest, MaxNumberOfMessagesPerSecond: t.rate,
-		ApproximateNumberOfMessagesMoved: t.moved, ApproximateNumberOfMessagesToMove: t.toMove, FailureReason: t.reason,
-		StartedTimestamp: t.started.UnixMilli()}
-	if t.status == "RUNNING" {
-		v.TaskHandle = t.handle
+func viewTask(t store.MoveTask) MessageMoveTask {
+	v := MessageMoveTask{Status: t.Status, SourceArn: t.Source, DestinationArn: t.Destination,
+		ApproximateNumberOfMessagesMoved: t.Moved, ApproximateNumberOfMessagesToMove: t.ToMove, FailureReason: t.Reason,
+		StartedTimestamp: t.Started.UnixMilli()}
+	if t.Rate > 0 {
+		rate := t.Rate
+		v.MaxNumberOfMessagesPerSecond = &rate
+	}
+	if t.Status == "RUNNING" {
+		v.TaskHandle = t.Handle
 	}
 	return v
 }
@@ -131,38 +129,86 @@ func (s *Service) StartMessageMoveTask(ctx context.Context, in *StartMessageMove
 	if err != nil {
 		return nil, err
 	}
-	t := &moveTask{handle: taskHandle(request.NewID(), in.SourceArn), source: in.SourceArn, dest: in.DestinationArn,
-		rate: in.MaxNumberOfMessagesPerSecond, started: s.clock.Now(), toMove: counts.Visible, status: "RUNNING", cancel: make(chan struct{})}
-	s.moves.mu.Lock()
-	for _, other := range s.moves.bySource[in.SourceArn] {
-		if other.view().Status == "RUNNING" {
-			s.moves.mu.Unlock()
-			return nil, ErrUnsupportedOperation.Errorf("There is already a task running. Only one active task is allowed for a source queue arn at a given time.")
-		}
+	now := s.clock.Now()
+	t := store.MoveTask{Handle: taskHandle(request.NewID(), in.SourceArn), Account: src.Account, Source: in.SourceArn,
+		Destination: in.DestinationArn, Status: "RUNNING", ToMove: counts.Visible, Started: now, Heartbeat: now}
+	if in.MaxNumberOfMessagesPerSecond != nil {
+		t.Rate = *in.MaxNumberOfMessagesPerSecond
 	}
-	s.moves.bySource[in.SourceArn] = append(s.moves.bySource[in.SourceArn], t)
-	s.moves.byHandle[t.handle] = t
-	s.moves.wg.Add(1)
-	s.moves.mu.Unlock()
-	go s.runMove(t, src)
-	return &StartMessageMoveTaskOutput{TaskHandle: t.handle}, nil
+	if err := s.tasks.CreateMoveTask(ctx, t); errors.Is(err, store.ErrExists) {
+		return nil, ErrUnsupportedOperation.Errorf("There is already a task running. Only one active task is allowed for a source queue arn at a given time.")
+	} else if err != nil {
+		return nil, err
+	}
+	s.runMove(t)
+	return &StartMessageMoveTaskOutput{TaskHandle: t.Handle}, nil
 }
 
-// moveTick is how often a task moves its next slice of messages.
-const moveTick = 100 * time.Millisecond
-
-// runMove moves the task's messages in slices sized to its rate until none are left, it is
-// cancelled, or the server stops.
-func (s *Service) runMove(t *moveTask, src store.Queue) {
+// claimMoves runs, until Stop, a loop that claims tasks whose runner stopped (this node before a
+// restart, or another node) and resumes them.
+func (s *Service) claimMoves() {
 	defer s.moves.wg.Done()
+	for {
+		now := s.clock.Now()
+		if claimed, err := s.tasks.ClaimMoveTasks(context.Background(), now.Add(-moveStale), now); err == nil {
+			for _, t := range claimed {
+				s.runMove(t)
+			}
+		}
+		select {
+		case <-s.stopMoves:
+			return
+		case <-s.clock.After(moveClaimEvery):
+		}
+	}
+}
+
+// runMove starts running a task on this node.
+func (s *Service) runMove(t store.MoveTask) {
+	wake := make(chan struct{})
+	s.moves.mu.Lock()
+	if _, dup := s.moves.running[t.Handle]; dup {
+		s.moves.mu.Unlock()
+		return
+	}
+	s.moves.running[t.Handle] = wake
+	s.moves.wg.Add(1)
+	s.moves.mu.Unlock()
+	go func() {
+		defer func() {
+			s.moves.mu.Lock()
+			delete(s.moves.running, t.Handle)
+			s.moves.mu.Unlock()
+			s.moves.wg.Done()
+		}()
+		s.move(t, wake)
+	}()
+}
+
+// move moves the task's messages in slices sized to its rate until none are left, it is
+// cancelled (on any node), or the server stops (the task stays RUNNING for the next runner).
+func (s *Service) move(t store.MoveTask, wake chan struct{}) {
 	ctx := context.Background()
-	perTick := 100 // unlimited: up to 1,000 messages a second
-	if t.rate != nil {
-		perTick = max(1, *t.rate*int(moveTick)/int(time.Second))
+	perTick, every := 100, moveTick // unlimited: up to 1,000 messages a second
+	if t.Rate > 0 {
+		perTick = max(1, t.Rate*int(moveTick)/int(time.Second))
+		every = time.Duration(perTick) * time.Second / time.Duration(t.Rate)
+	}
+	finish := func(status, reason string, from ...string) {
+		s.tasks.FinishMoveTask(ctx, t.Handle, status, reason, from...)
+	}
+	if t.Status == "CANCELLING" {
+		finish("CANCELLED", "", "CANCELLING")
+		return
+	}
+	src, err := s.queueByARN(ctx, t.Source)
+	if err != nil {
+		finish("FAILED", "The source queue no longer exists.", "RUNNING", "CANCELLING")
+		return
 	}
 	dests := map[string]store.Queue{}
 	route := func(m store.Message) (int64, time.Time, bool) {
-		arn := t.dest
+		arn := t.Destination
 		if arn == "" {
 			arn = m.DeadLetterSource
 		}
@@ -176,40 +222,41 @@ func (s *Service) runMove(t *moveTask, src store.Queue) {
 		}
 		return q.ID, s.clock.Now().Add(parseConfig(q.Attributes).retention), true
 	}
-	finish := func(status, reason string) {
-		t.mu.Lock()
-		t.status, t.reason = status, reason
-		t.mu.Unlock()
-	}
 	for {
-		select {
-		case <-t.cancel:
-			finish("CANCELLED", "")
-			return
-		case <-s.stopMoves:
-			finish("FAILED", "The server stopped; start a new task to move the remaining messages.")
-			return
-		default:
-		}
 		n, err := s.store.MoveMessages(ctx, src.ID, perTick, s.clock.Now(), route)
 		if err != nil {
-			finish("FAILED", "Moving messages failed: the store did not accept the move.")
+			finish("FAILED", "Moving messages failed: the store did not accept the move.", "RUNNING", "CANCELLING")
 			return
 		}
-		t.mu.Lock()
-		t.moved += int64(n)
-		t.mu.Unlock()
 		for _, q := range dests {
 			s.waiters.notify(q.ID)
 		}
-		if n < perTick {
-			finish("COMPLETED", "")
+		status, err := s.tasks.ProgressMoveTask(ctx, t.Handle, int64(n), s.clock.Now())
+		switch {
+		case err != nil:
+			return // the store is away: the task stays RUNNING and is claimed again once stale
+		case status == "CANCELLING":
+			finish("CANCELLED", "", "CANCELLING")
+			return
+		case status != "RUNNING":
+			return
+		case n < perTick:
+			if done, _ := s.tasks.FinishMoveTask(ctx, t.Handle, "COMPLETED", "", "RUNNING"); !done {
+				finish("CANCELLED", "", "CANCELLING") // cancelled meanwhile
+			}
 			return
 		}
+		s.moves.mu.Lock()
+		wake = s.moves.running[t.Handle]
+		s.moves.mu.Unlock()
 		select {
-		case <-s.clock.After(moveTick):
-		case <-t.cancel:
+		case <-s.clock.After(every):
+		case <-wake:
 		case <-s.stopMoves:
+			// Leave the task RUNNING with no heartbeat, for the next node (or this one after a
+			// restart) to claim at once. A node that dies instead lets the heartbeat go stale.
+			s.tasks.ProgressMoveTask(ctx, t.Handle, 0, time.Time{})
+			return
 		}
 	}
 }
@@ -226,35 +273,37 @@ func (s *Service) ListMessageMoveTasks(ctx context.Context, in *ListMessageMoveT
 	if err != nil {
 		return nil, err
 	}
-	s.moves.mu.Lock()
-	tasks := append([]*moveTask(nil), s.moves.bySource[in.SourceArn]...)
-	s.moves.mu.Unlock()
-	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].started.After(tasks[j].started) })
+	tasks, err := s.tasks.ListMoveTasks(ctx, in.SourceArn, limit)
+	if err != nil {
+		return nil, err
+	}
 	out := &ListMessageMoveTasksOutput{Results: []MessageMoveTask{}}
-	for _, t := range tasks[:min(limit, len(tasks))] {
-		out.Results = append(out.Results, t.view())
+	for _, t := range tasks {
+		out.Results = append(out.Results, viewTask(t))
 	}
 	return out, nil
 }
 
 // CancelMessageMoveTask stops a running task; the messages it moved stay moved.
 func (s *Service) CancelMessageMoveTask(ctx context.Context, in *CancelMessageMoveTaskInput) (*CancelMessageMoveTaskOutput, error) {
-	s.moves.mu.Lock()
-	t, ok := s.moves.byHandle[in.TaskHandle]
-	s.moves.mu.Unlock()
-	if !ok {
+	t, err := s.tasks.MoveTask(ctx, in.TaskHandle)
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrResourceNotFound.Errorf("Task does not exist.")
+	} else if err != nil {
+		return nil, err
 	}
-	t.mu.Lock()
-	running := t.status == "RUNNING"
-	if running {
-		t.status = "CANCELLING"
-		close(t.cancel)
+	ok, err := s.tasks.FinishMoveTask(ctx, in.TaskHandle, "CANCELLING", "", "RUNNING")
+	if err != nil {
+		return nil, err
 	}
-	moved := t.moved
-	t.mu.Unlock()
-	if !running {
+	if !ok {
 		return nil, ErrUnsupportedOperation.Errorf("Only active tasks can be cancelled.")
 	}
-	return &CancelMessageMoveTaskOutput{ApproximateNumberOfMessagesMoved: moved}, nil
+	s.moves.mu.Lock()
+	if wake, here := s.moves.running[in.TaskHandle]; here {
+		close(wake) // the runner sees CANCELLING at once
+		s.moves.running[in.TaskHandle] = make(chan struct{})
+	}
+	s.moves.mu.Unlock()
+	return &CancelMessageMoveTaskOutput{ApproximateNumberOfMessagesMoved: t.Moved}, nil
 }

@@ -27,9 +27,16 @@ type realClock struct{}
 func (realClock) Now() time.Time                         { return time.Now() }
 func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
+// Store is what SQS keeps: queues with their messages, and message-move tasks.
+type Store interface {
+	store.Queues
+	store.MoveTasks
+}
+
 // Service serves SQS.
 type Service struct {
 	store    store.Queues
+	tasks    store.MoveTasks
 	region   string
 	clock    Clock
 	waiters  waiters
@@ -45,12 +52,12 @@ type Service struct {
 }
 
 // New returns the SQS service on a store. clock may be nil for real time.
-func New(st store.Queues, region string, clock Clock) *Service {
+func New(st Store, region string, clock Clock) *Service {
 	if clock == nil {
 		clock = realClock{}
 	}
-	return &Service{store: st, region: region, clock: clock, waiters: waiters{m: map[int64]chan struct{}{}},
-		queues: queueCache{m: map[string]cachedQueue{}}, moves: moveTasks{bySource: map[string][]*moveTask{}, byHandle: map[string]*moveTask{}},
+	return &Service{store: st, tasks: st, region: region, clock: clock, waiters: waiters{m: map[int64]chan struct{}{}},
+		queues: queueCache{m: map[string]cachedQueue{}}, moves: moveTasks{running: map[string]chan struct{}{}},
 		stopMoves: make(chan struct{})}
 }
 
@@ -329,10 +336,12 @@ type listener interface {
 	ListenQueues(ctx context.Context, fn func(queueID int64)) error
 }
 
-// Start runs the retention sweeper, and the cross-node wake-up listener where the store has one,
-// until Stop.
+// Start runs the retention sweeper, the claimer of stored move tasks that no runner holds, and
+// the cross-node wake-up listener where the store has one, until Stop.
 func (s *Service) Start(ctx context.Context) error {
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	s.moves.wg.Add(1)
+	go s.claimMoves()
 	if l, ok := s.store.(listener); ok {
 		lctx, cancel := context.WithCancel(context.Background())
 		s.listenDone = make(chan struct{})
@@ -361,7 +370,8 @@ func (s *Service) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop ends the sweeper, the listener and running move tasks.
+// Stop ends the sweeper, the listener and running move tasks (which stay RUNNING in the store,
+// for the next node to resume).
 func (s *Service) Stop() {
 	close(s.stopMoves)
 	s.moves.wg.Wait()

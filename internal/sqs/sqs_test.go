@@ -620,3 +620,70 @@ func TestMessageMoveTasks(t *testing.T) {
 		}
 	})
 }
+
+// TestMessageMoveTaskSurvivesRestart stops the server while a task runs and checks that the
+// restarted server resumes it from the store and completes it.
+func TestMessageMoveTaskSurvivesRestart(t *testing.T) {
+	for _, b := range gureumtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			opt := gureumtest.Options{DataDir: t.TempDir(), Args: append([]string{"--log-level", "warn"}, b.Args...)}
+			srv := gureumtest.Start(t, opt)
+			c := sqs.NewFromConfig(srv.Config())
+			dlqURL := create(t, c, "dlq", nil)
+			srcURL := create(t, c, "src", map[string]string{"VisibilityTimeout": "0",
+				"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":1}`})
+			const dlqArn, n = "arn:aws:sqs:us-east-1:000000000000:dlq", 20
+			for i := 0; i < n; i++ {
+				c.SendMessage(bg, &sqs.SendMessageInput{QueueUrl: aws.String(srcURL), MessageBody: aws.String(fmt.Sprint("m", i))})
+			}
+			for {
+				got, err := c.ReceiveMessage(bg, &sqs.ReceiveMessageInput{QueueUrl: aws.String(srcURL), MaxNumberOfMessages: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got.Messages) == 0 {
+					break // the last receive moved them all to the DLQ
+				}
+			}
+			start, err := c.StartMessageMoveTask(bg, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(dlqArn), MaxNumberOfMessagesPerSecond: aws.Int32(10)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(300 * time.Millisecond)
+			if err := srv.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			srv = gureumtest.Start(t, opt)
+			c = sqs.NewFromConfig(srv.Config())
+			var last types.ListMessageMoveTasksResultEntry
+			for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				l, err := c.ListMessageMoveTasks(bg, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(dlqArn)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(l.Results) != 1 {
+					t.Fatalf("tasks after restart = %d; want the one started before", len(l.Results))
+				}
+				if last = l.Results[0]; *last.Status != "RUNNING" {
+					break
+				}
+				if last.TaskHandle == nil || *last.TaskHandle != *start.TaskHandle {
+					t.Fatalf("running task's handle = %v; want %s", last.TaskHandle, *start.TaskHandle)
+				}
+			}
+			if *last.Status != "COMPLETED" || last.ApproximateNumberOfMessagesMoved != n {
+				t.Fatalf("task after restart = %s with %d moved; want COMPLETED with %d", *last.Status, last.ApproximateNumberOfMessagesMoved, n)
+			}
+			attrs := func(url string) string {
+				a, err := c.GetQueueAttributes(bg, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{"ApproximateNumberOfMessages"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a.Attributes["ApproximateNumberOfMessages"]
+			}
+			if src, dlq := attrs(srcURL), attrs(dlqURL); src != fmt.Sprint(n) || dlq != "0" {
+				t.Errorf("after the resumed task: src %s, dlq %s; want %d and 0", src, dlq, n)
+			}
+		})
+	}
+}

@@ -75,6 +75,7 @@ type Accounts interface {
 type Store interface {
 	Accounts
 	Queues
+	MoveTasks
 	Backend() string // "sqlite" or "postgres"
 	Ping(ctx context.Context) error
 	Close() error

@@ -39,10 +39,10 @@ type Store struct {
 func New(ctx context.Context, w Writer, writeDB, readDB *sql.DB, d Dialect) (*Store, error) {
 	s := &Store{w: w, d: d}
 	var err error
-	if s.ws, err = s.prepareAll(ctx, writeDB, merge(batched(writeSQL), accountWriteSQL)); err != nil {
+	if s.ws, err = s.prepareAll(ctx, writeDB, merge(batched(writeSQL), accountWriteSQL, moveTaskWriteSQL)); err != nil {
 		return nil, err
 	}
-	if s.rs, err = s.prepareAll(ctx, readDB, merge(readSQL, accountReadSQL)); err != nil {
+	if s.rs, err = s.prepareAll(ctx, readDB, merge(readSQL, accountReadSQL, moveTaskReadSQL)); err != nil {
 		s.Close()
 		return nil, err
 	}

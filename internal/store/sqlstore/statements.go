@@ -111,7 +111,7 @@ func batched(stmts map[string]string) map[string]string {
 
 // Statement returns the SQLite text of a named statement (for tests of its query plan).
 func Statement(name string) string {
-	return merge(batched(writeSQL), readSQL, accountWriteSQL, accountReadSQL)[name]
+	return merge(batched(writeSQL), readSQL, accountWriteSQL, accountReadSQL, moveTaskWriteSQL, moveTaskReadSQL)[name]
 }
 
 // prepareAll prepares each statement, rewritten for the dialect.

@@ -32,7 +32,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) Opener) {
 		{"FailedWriteIsolated", testFailedWriteIsolated},
 		{"SurvivesReopen", testSurvivesReopen},
 	}
-	for _, tt := range append(tests, queueTests...) {
+	for _, tt := range append(append(tests, queueTests...), moveTaskTests...) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newBackend(t)) })
 	}
 }
