@@ -52,7 +52,7 @@ func (s *Store) PutAccessKey(ctx context.Context, k store.AccessKey) error {
 	})
 }
 
-func scanAccessKey(row interface{ Scan(...any) error }) (store.AccessKey, error) {
+func scanAccessKey(row scanner) (store.AccessKey, error) {
 	var k store.AccessKey
 	var expires, created int64
 	if err := row.Scan(&k.ID, &k.Secret, &k.SessionToken, &k.Account, &k.PrincipalARN, &k.UserID, &expires, &created); err != nil {
@@ -85,17 +85,6 @@ func (s *Store) DeleteAccessKey(ctx context.Context, id string) error {
 // ListAccessKeys lists an account's access keys by id.
 func (s *Store) ListAccessKeys(ctx context.Context, account string) ([]store.AccessKey, error) {
 	rows, err := s.rs["listAccessKeys"].QueryContext(ctx, account)
-	if err != nil {
-		return nil, s.fault("ListAccessKeys", err)
-	}
-	defer rows.Close()
-	var out []store.AccessKey
-	for rows.Next() {
-		k, err := scanAccessKey(rows)
-		if err != nil {
-			return nil, s.fault("ListAccessKeys", err)
-		}
-		out = append(out, k)
-	}
-	return out, s.fault("ListAccessKeys", rows.Err())
+	out, err := collect(rows, err, scanAccessKey)
+	return out, s.fault("ListAccessKeys", err)
 }

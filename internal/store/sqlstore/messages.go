@@ -11,7 +11,7 @@ import (
 	"github.com/gureum/gureum/internal/store"
 )
 
-func scanMessage(row interface{ Scan(...any) error }) (store.Message, error) {
+func scanMessage(row scanner) (store.Message, error) {
 	var m store.Message
 	var sent, visible, expires, first int64
 	err := row.Scan(&m.Seq, &m.ID, &m.Body, &m.Attributes, &m.SystemAttributes, &m.MD5Body, &m.MD5Attributes, &m.MD5System,
@@ -226,19 +226,8 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 func (s *Store) takeVisible(ctx context.Context, tx *sql.Tx, r store.Receive) ([]store.Message, error) {
 	now := nanos(r.Now)
 	rows, err := s.wst(ctx, tx, "takeVisible").QueryContext(ctx, now, nanos(r.VisibleUntil), r.NewToken(), r.QueueID, now, now, r.Max)
+	out, err := collect(rows, err, scanMessage)
 	if err != nil {
-		return nil, s.fault("ReceiveMessages", err)
-	}
-	defer rows.Close()
-	var out []store.Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, s.fault("ReceiveMessages", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, s.fault("ReceiveMessages", err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
@@ -254,19 +243,8 @@ func (s *Store) candidates(ctx context.Context, tx *sql.Tx, r store.Receive, n i
 	} else {
 		rows, err = s.wst(ctx, tx, "candidates").QueryContext(ctx, r.QueueID, now, now, n)
 	}
-	if err != nil {
-		return nil, s.fault("ReceiveMessages", err)
-	}
-	defer rows.Close()
-	var out []store.Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, s.fault("ReceiveMessages", err)
-		}
-		out = append(out, m)
-	}
-	return out, s.fault("ReceiveMessages", rows.Err())
+	out, err := collect(rows, err, scanMessage)
+	return out, s.fault("ReceiveMessages", err)
 }
 
 // markReceived records one receive of msgs with one statement: a receive count, the first

@@ -26,7 +26,7 @@ var moveTaskReadSQL = map[string]string{
 
 var _ store.MoveTasks = (*Store)(nil)
 
-func scanMoveTask(row interface{ Scan(...any) error }) (store.MoveTask, error) {
+func scanMoveTask(row scanner) (store.MoveTask, error) {
 	var t store.MoveTask
 	var started, heartbeat int64
 	err := row.Scan(&t.Handle, &t.Account, &t.Source, &t.Destination, &t.Rate, &t.Status, &t.Moved, &t.ToMove, &t.Reason, &started, &heartbeat)
@@ -53,19 +53,8 @@ func (s *Store) MoveTask(ctx context.Context, handle string) (store.MoveTask, er
 // ListMoveTasks lists a source's most recent tasks, newest first.
 func (s *Store) ListMoveTasks(ctx context.Context, source string, limit int) ([]store.MoveTask, error) {
 	rows, err := s.rs["listMoveTasks"].QueryContext(ctx, source, limit)
-	if err != nil {
-		return nil, s.fault("ListMoveTasks", err)
-	}
-	defer rows.Close()
-	var out []store.MoveTask
-	for rows.Next() {
-		t, err := scanMoveTask(rows)
-		if err != nil {
-			return nil, s.fault("ListMoveTasks", err)
-		}
-		out = append(out, t)
-	}
-	return out, s.fault("ListMoveTasks", rows.Err())
+	out, err := collect(rows, err, scanMoveTask)
+	return out, s.fault("ListMoveTasks", err)
 }
 
 // ClaimMoveTasks takes over active tasks whose heartbeat is older than stale. The update
@@ -73,20 +62,9 @@ func (s *Store) ListMoveTasks(ctx context.Context, source string, limit int) ([]
 func (s *Store) ClaimMoveTasks(ctx context.Context, stale, now time.Time) ([]store.MoveTask, error) {
 	var out []store.MoveTask
 	err := s.w.Write(ctx, func(tx *sql.Tx) error {
-		out = out[:0]
 		rows, err := s.wst(ctx, tx, "claimMoveTasks").QueryContext(ctx, nanos(now), nanos(stale))
-		if err != nil {
-			return s.fault("ClaimMoveTasks", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanMoveTask(rows)
-			if err != nil {
-				return s.fault("ClaimMoveTasks", err)
-			}
-			out = append(out, t)
-		}
-		return s.fault("ClaimMoveTasks", rows.Err())
+		out, err = collect(rows, err, scanMoveTask)
+		return s.fault("ClaimMoveTasks", err)
 	})
 	return out, err
 }

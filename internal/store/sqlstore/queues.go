@@ -32,19 +32,8 @@ func (s *Store) QueueByID(ctx context.Context, id int64) (store.Queue, error) {
 
 func (s *Store) listQueues(ctx context.Context, op, stmt string, args ...any) ([]store.Queue, error) {
 	rows, err := s.rs[stmt].QueryContext(ctx, args...)
-	if err != nil {
-		return nil, s.fault(op, err)
-	}
-	defer rows.Close()
-	var out []store.Queue
-	for rows.Next() {
-		q, err := scanQueue(rows)
-		if err != nil {
-			return nil, s.fault(op, err)
-		}
-		out = append(out, q)
-	}
-	return out, s.fault(op, rows.Err())
+	out, err := collect(rows, err, scanQueue)
+	return out, s.fault(op, err)
 }
 
 // ListQueues lists an account's queues whose names start with prefix, by name.

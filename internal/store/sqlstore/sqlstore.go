@@ -103,7 +103,27 @@ func decodeMap(s string) map[string]string {
 	return m
 }
 
-func scanQueue(row interface{ Scan(...any) error }) (store.Queue, error) {
+// scanner is what a scan function reads: a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// collect reads every row of a query with scan; err is the query's own error.
+func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func scanQueue(row scanner) (store.Queue, error) {
 	var q store.Queue
 	var fifo int
 	var attrs, tags string
