@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,6 +53,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	}
 	if opt.MaxConns > 0 {
 		cfg.MaxConns = opt.MaxConns
+	} else if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
+	}
+	if cfg.MaxConns < directConns+1 {
+		cfg.MaxConns = directConns + 1
 	}
 	if opt.Schema != "" {
 		if err := createSchema(ctx, cfg.ConnConfig.Copy(), opt.Schema); err != nil {
@@ -64,6 +70,12 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		return nil, fault("postgres.Open", err)
 	}
 	db := &DB{pool: pool, opt: opt, sql: stdlib.OpenDBFromPool(pool)}
+	// A database/sql connection holds a pool connection while it is open. OpenDBFromPool keeps
+	// none idle, so every transaction took a pool connection anew and prepared its statements
+	// on it again (a round trip each). Instead database/sql keeps its connections, all but
+	// directConns of the pool's, which stay for the LISTEN connection and direct pool users.
+	db.sql.SetMaxOpenConns(int(cfg.MaxConns) - directConns)
+	db.sql.SetMaxIdleConns(int(cfg.MaxConns) - directConns)
 	if err := db.migrate(ctx); err != nil {
 		db.sql.Close()
 		pool.Close()
@@ -76,6 +88,14 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	}
 	return db, nil
 }
+
+const (
+	// defaultMaxConns is the pool size when neither Options nor the DSN (pool_max_conns) sets it.
+	defaultMaxConns = 20
+	// directConns are the pool connections left outside database/sql: the LISTEN connection of
+	// long polls, health checks and schema work.
+	directConns = 4
+)
 
 func createSchema(ctx context.Context, cfg *pgx.ConnConfig, name string) error {
 	conn, err := pgx.ConnectConfig(ctx, cfg)
