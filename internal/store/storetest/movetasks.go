@@ -9,10 +9,8 @@ import (
 	"github.com/gureum/gureum/internal/store"
 )
 
-var moveTaskTests = []struct {
-	name string
-	fn   func(t *testing.T, open Opener)
-}{
+// moveTaskTests are the store.MoveTasks part of the suite.
+var moveTaskTests = []suiteTest{
 	{"MoveTasks", testMoveTasks},
 	{"MoveTaskClaims", testMoveTaskClaims},
 }

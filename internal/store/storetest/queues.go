@@ -13,10 +13,7 @@ import (
 )
 
 // queueTests are the store.Queues part of the suite.
-var queueTests = []struct {
-	name string
-	fn   func(t *testing.T, open Opener)
-}{
+var queueTests = []suiteTest{
 	{"QueueLifecycle", testQueueLifecycle},
 	{"SendReceiveDelete", testSendReceiveDelete},
 	{"Visibility", testVisibility},

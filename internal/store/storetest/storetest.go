@@ -19,13 +19,16 @@ import (
 // close a store and reopen it.
 type Opener func() (store.Store, error)
 
+// suiteTest is one test of the suite, run on fresh data.
+type suiteTest struct {
+	name string
+	fn   func(t *testing.T, open Opener)
+}
+
 // Run runs the whole suite. newBackend prepares fresh, empty data for one test and returns how to
 // open it.
 func Run(t *testing.T, newBackend func(t *testing.T) Opener) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, open Opener)
-	}{
+	tests := []suiteTest{
 		{"Accounts", testAccounts},
 		{"AccessKeys", testAccessKeys},
 		{"ConcurrentWrites", testConcurrentWrites},
