@@ -167,6 +167,12 @@ func (s *Service) claimMoves() {
 func (s *Service) runMove(t store.MoveTask) {
 	wake := make(chan struct{})
 	s.moves.mu.Lock()
+	select {
+	case <-s.stopMoves: // stopping: the task stays stored for the next runner
+		s.moves.mu.Unlock()
+		return
+	default:
+	}
 	if _, dup := s.moves.running[t.Handle]; dup {
 		s.moves.mu.Unlock()
 		return

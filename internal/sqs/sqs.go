@@ -373,7 +373,9 @@ func (s *Service) Start(ctx context.Context) error {
 // Stop ends the sweeper, the listener and running move tasks (which stay RUNNING in the store,
 // for the next node to resume).
 func (s *Service) Stop() {
+	s.moves.mu.Lock() // no runner starts once stopMoves is closed
 	close(s.stopMoves)
+	s.moves.mu.Unlock()
 	s.moves.wg.Wait()
 	if s.cancelListen != nil {
 		s.cancelListen()
