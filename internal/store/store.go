@@ -9,6 +9,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -41,6 +42,27 @@ func (e *Error) Is(target error) bool { return target == e.Kind }
 
 // Unwrap exposes the driver error to logs.
 func (e *Error) Unwrap() error { return e.Err }
+
+// Fault maps a backend's error to a storage kind, the same way for every backend: nil stays nil,
+// a storage error and a cancelled context pass through, sql.ErrNoRows (and whatever notFound
+// recognises) is ErrNotFound, what exists recognises (a key or uniqueness violation) is
+// ErrExists, and anything else is ErrUnavailable.
+func Fault(op string, err error, exists, notFound func(error) bool) error {
+	if err == nil {
+		return nil
+	}
+	var se *Error
+	if errors.As(err, &se) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) || notFound != nil && notFound(err) {
+		return &Error{Op: op, Kind: ErrNotFound}
+	}
+	if exists(err) {
+		return &Error{Op: op, Kind: ErrExists}
+	}
+	return &Error{Op: op, Kind: ErrUnavailable, Err: err}
+}
 
 // Account is one tenant.
 type Account struct {

@@ -181,26 +181,12 @@ func (db *DB) migrate(ctx context.Context) error {
 	})
 }
 
-// fault maps a driver error to a storage kind.
+// fault maps a driver error to a storage kind (store.Fault).
 func fault(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var se *store.Error
-	if errors.As(err, &se) {
-		return err
-	}
-	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, sql.ErrNoRows) {
-		return &store.Error{Op: op, Kind: store.ErrNotFound}
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
-		return &store.Error{Op: op, Kind: store.ErrExists}
-	}
-	return &store.Error{Op: op, Kind: store.ErrUnavailable, Err: err}
+	return store.Fault(op, err, func(err error) bool {
+		var pe *pgconn.PgError
+		return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
+	}, func(err error) bool { return errors.Is(err, pgx.ErrNoRows) })
 }
 
 // ListenQueues calls fn with the id of each queue that gains messages on any node, until ctx ends.

@@ -354,27 +354,14 @@ func (db *DB) runIsolated(batch []*write, results []error) error {
 	return nil
 }
 
-// fault maps a driver error to a storage kind.
+// fault maps a driver error to a storage kind (store.Fault).
 func fault(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var se *store.Error
-	if errors.As(err, &se) {
-		return err
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return &store.Error{Op: op, Kind: store.ErrNotFound}
-	}
-	var sq *sqlite.Error
-	if errors.As(err, &sq) {
-		switch sq.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-			return &store.Error{Op: op, Kind: store.ErrExists}
+	return store.Fault(op, err, func(err error) bool {
+		var sq *sqlite.Error
+		if !errors.As(err, &sq) {
+			return false
 		}
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return &store.Error{Op: op, Kind: store.ErrUnavailable, Err: err}
+		c := sq.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || c == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	}, nil)
 }
