@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -51,6 +53,7 @@ func versionCmd(stdout io.Writer) *cobra.Command {
 type serverFlags struct {
 	listen, dataDir, region, store, accountID string
 	logFormat, logLevel                       string
+	cpuProfile                                string
 	drain, headerTimeout, bodyTimeout         time.Duration
 }
 
@@ -85,6 +88,8 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.DurationVar(&f.drain, "drain-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
 	fl.DurationVar(&f.headerTimeout, "header-timeout", 10*time.Second, "how long a client may take to send request headers")
 	fl.DurationVar(&f.bodyTimeout, "body-timeout", time.Minute, "how long a client may take to send a non-streaming request body")
+	fl.StringVar(&f.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (for `go tool pprof`)")
+	_ = fl.MarkHidden("cpu-profile")
 	return cmd
 }
 
@@ -155,6 +160,17 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 	})
 	if err != nil {
 		return err
+	}
+	if f.cpuProfile != "" {
+		out, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(out); err != nil {
+			out.Close()
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); out.Close() }()
 	}
 	fmt.Fprintf(stdout, "gureum %s listening on %s\n", Version, srv.Endpoint())
 	return srv.Serve(ctx)
