@@ -159,6 +159,9 @@ func TestQueuePlans(t *testing.T) {
 			t.Errorf("%s plans %q; want rowid lookups only", name, got)
 		}
 	}
+	if got := plan("fifoCandidates"); !strings.HasPrefix(got, "SEARCH messages USING INDEX messages_fifo (queue_id=?)") || strings.Contains(got, "TEMP B-TREE") {
+		t.Errorf("fifoCandidates plans %q; want a walk of messages_fifo in its order", got)
+	}
 	for _, name := range []string{"candidates", "moveCandidates"} {
 		if got := plan(name); got != "SEARCH messages USING INDEX messages_visible (queue_id=? AND visible_at<?)" {
 			t.Errorf("%s plans %q; want one range of messages_visible, in its order", name, got)

@@ -35,7 +35,10 @@ var writeSQL = map[string]string{
 	"recordDedup": `INSERT INTO fifo_dedup (queue_id, scope, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (queue_id, scope, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`,
 	"lockQueue": `SELECT id FROM queues WHERE id = ? FOR UPDATE`,
-	"fifoCandidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
+	// fifoCandidates walks the queue in send order (messages_fifo) and stops at the first n
+	// deliverable messages, rather than sorting every visible one: +visible_at keeps SQLite's
+	// planner, which has no statistics, from taking messages_visible's range and sorting it.
+	"fifoCandidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND group_id <> '' AND +visible_at <= ? AND expires_at > ?
 		AND group_id NOT IN (SELECT group_id FROM messages WHERE queue_id = ? AND receive_count > 0 AND visible_at > ?)
 		ORDER BY seq LIMIT ?`,
 	"candidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
