@@ -131,7 +131,11 @@ func (db *DB) Close() error {
 type sqlWriter struct{ db *DB }
 
 // Write runs fn in one transaction and returns once it has committed durably.
-func (w sqlWriter) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (w sqlWriter) Write(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+	return w.write(ctx, func(tx *sql.Tx) error { return fn(tx) })
+}
+
+func (w sqlWriter) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	start := time.Now()
 	tx, err := w.db.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -155,7 +159,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return sqlWriter{db}.Write(ctx, func(tx *sql.Tx) error {
+	return sqlWriter{db}.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
 			return fault("postgres.migrate", err)
 		}

@@ -51,14 +51,34 @@ type DB struct {
 	ckptDone chan struct{}
 	catchUp  chan struct{} // from the checkpointer to the writer: copy the WAL's tail
 
-	savepoint [3]*sql.Stmt // SAVEPOINT w, ROLLBACK TO w, RELEASE w, prepared on the writer
+	// conn is w's one connection, held by the writer for the store's life. Every write statement
+	// and the transaction control below are prepared on it once, so a write runs them as they
+	// are: no database/sql transaction, no statement rebinding, no BEGIN parsed per commit.
+	conn *sql.Conn
+	ctl  [6]*sql.Stmt // BEGIN IMMEDIATE, COMMIT, ROLLBACK, SAVEPOINT w, ROLLBACK TO w, RELEASE w
 }
+
+// Transaction control statements, by index in DB.ctl.
+const (
+	begin = iota
+	commit
+	rollback
+	savepoint
+	rollbackTo
+	release
+)
 
 type write struct {
 	ctx context.Context
-	fn  func(tx *sql.Tx) error
+	fn  func(tx sqlstore.Tx) error
 	err chan error
 }
+
+// writeTx is the writer's transaction as the shared SQL sees it: the statements it is handed
+// were prepared on the writer's connection, so they run as they are.
+type writeTx struct{ conn *sql.Conn }
+
+func (writeTx) StmtContext(_ context.Context, st *sql.Stmt) *sql.Stmt { return st }
 
 // Open opens (creating if needed) the database file at path and migrates it.
 func Open(ctx context.Context, path string, opt Options) (*DB, error) {
@@ -104,23 +124,26 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	r.SetMaxOpenConns(opt.Readers)
 	r.SetMaxIdleConns(opt.Readers)
 	db.r = r
-	for i, q := range []string{"SAVEPOINT w", "ROLLBACK TO w", "RELEASE w"} {
-		if db.savepoint[i], err = w.PrepareContext(ctx, q); err != nil {
-			r.Close()
-			w.Close()
-			return nil, fault("sqlite.Open", err)
-		}
-	}
-	if db.Store, err = sqlstore.New(ctx, db, w, r, sqlstore.Dialect{Fault: fault}); err != nil {
+	fail := func(err error) (*DB, error) {
+		db.closeConn()
 		r.Close()
 		w.Close()
 		return nil, fault("sqlite.Open", err)
+	}
+	if db.conn, err = w.Conn(ctx); err != nil {
+		return fail(err)
+	}
+	for i, q := range []string{"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", "SAVEPOINT w", "ROLLBACK TO w", "RELEASE w"} {
+		if db.ctl[i], err = db.conn.PrepareContext(ctx, q); err != nil {
+			return fail(err)
+		}
+	}
+	if db.Store, err = sqlstore.New(ctx, db, db.conn, r, sqlstore.Dialect{Fault: fault}); err != nil {
+		return fail(err)
 	}
 	if db.ckpt, err = sql.Open("sqlite", dsn()); err != nil {
 		db.Store.Close()
-		r.Close()
-		w.Close()
-		return nil, fault("sqlite.Open", err)
+		return fail(err)
 	}
 	db.ckpt.SetMaxOpenConns(1)
 	db.ckptStop, db.ckptDone, db.catchUp = make(chan struct{}), make(chan struct{}), make(chan struct{}, 1)
@@ -174,7 +197,7 @@ func (db *DB) checkpointer() {
 func (db *DB) checkpointTail() {
 	select {
 	case <-db.catchUp:
-		db.w.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		db.conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
 	default:
 	}
 }
@@ -187,11 +210,21 @@ func (db *DB) Close() error {
 	db.ckpt.Close()
 	close(db.writes)
 	<-db.done
-	errs := []error{db.Store.Close()}
-	for _, st := range db.savepoint {
-		errs = append(errs, st.Close())
+	return errors.Join(db.Store.Close(), db.closeConn(), db.r.Close(), db.w.Close())
+}
+
+// closeConn closes the transaction control statements and gives the writer's connection back.
+func (db *DB) closeConn() error {
+	var errs []error
+	for _, st := range db.ctl {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
 	}
-	return errors.Join(append(errs, db.r.Close(), db.w.Close())...)
+	if db.conn != nil {
+		errs = append(errs, db.conn.Close())
+	}
+	return errors.Join(errs...)
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -232,7 +265,7 @@ func (db *DB) migrate(ctx context.Context) error {
 // Write runs fn inside the writer's next group commit and returns once that commit is durable.
 // An error from fn rolls back only fn's own changes. fn may run twice (see runBatch): it must
 // reset what it captures from the transaction each time it runs.
-func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) Write(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
 	wr := &write{ctx: ctx, fn: fn, err: make(chan error, 1)}
 	select {
 	case db.writes <- wr:
@@ -298,21 +331,21 @@ func (db *DB) runBatch(batch []*write, results []error) error {
 // runTogether runs the batch in one transaction; done is false when a write failed and the
 // batch (more than one write) must be replayed in isolation.
 func (db *DB) runTogether(batch []*write, results []error) (done bool, err error) {
-	ctx := context.Background()
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
+	if err := db.exec(begin); err != nil {
 		return false, fault("sqlite.commit", err)
 	}
+	tx := writeTx{db.conn}
 	for i, wr := range batch {
 		if results[i] = wr.ctx.Err(); results[i] != nil {
 			continue
 		}
 		if results[i] = store.Guard(func() error { return wr.fn(tx) }); results[i] != nil {
-			tx.Rollback()
+			db.exec(rollback)
 			return len(batch) == 1, nil
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.exec(commit); err != nil {
+		db.exec(rollback)
 		return false, fault("sqlite.commit", err)
 	}
 	return true, nil
@@ -320,38 +353,40 @@ func (db *DB) runTogether(batch []*write, results []error) (done bool, err error
 
 // runIsolated runs each write of the batch in its own savepoint within one transaction.
 func (db *DB) runIsolated(batch []*write, results []error) error {
-	ctx := context.Background()
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
+	if err := db.exec(begin); err != nil {
 		return fault("sqlite.commit", err)
 	}
-	exec := func(st *sql.Stmt) error {
-		_, err := tx.StmtContext(ctx, st).ExecContext(ctx)
-		return err
+	fail := func(err error) error {
+		db.exec(rollback)
+		return fault("sqlite.commit", err)
 	}
+	tx := writeTx{db.conn}
 	for i, wr := range batch {
 		if results[i] = wr.ctx.Err(); results[i] != nil {
 			continue
 		}
-		if err := exec(db.savepoint[0]); err != nil {
-			tx.Rollback()
-			return fault("sqlite.commit", err)
+		if err := db.exec(savepoint); err != nil {
+			return fail(err)
 		}
 		if results[i] = store.Guard(func() error { return wr.fn(tx) }); results[i] != nil {
-			if err := exec(db.savepoint[1]); err != nil {
-				tx.Rollback()
-				return fault("sqlite.commit", err)
+			if err := db.exec(rollbackTo); err != nil {
+				return fail(err)
 			}
 		}
-		if err := exec(db.savepoint[2]); err != nil {
-			tx.Rollback()
-			return fault("sqlite.commit", err)
+		if err := db.exec(release); err != nil {
+			return fail(err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fault("sqlite.commit", err)
+	if err := db.exec(commit); err != nil {
+		return fail(err)
 	}
 	return nil
+}
+
+// exec runs one transaction control statement on the writer's connection.
+func (db *DB) exec(which int) error {
+	_, err := db.ctl[which].ExecContext(context.Background())
+	return err
 }
 
 // fault maps a driver error to a storage kind (store.Fault).

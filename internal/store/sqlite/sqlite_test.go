@@ -3,7 +3,6 @@ package sqlite
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -43,11 +42,13 @@ func TestDurabilitySettings(t *testing.T) {
 	defer db.Close()
 	var mode string
 	var sync int
-	err = db.Write(context.Background(), func(tx *sql.Tx) error {
-		if err := tx.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+	ctx := context.Background()
+	err = db.Write(ctx, func(tx sqlstore.Tx) error {
+		conn := tx.(writeTx).conn
+		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 			return err
 		}
-		return tx.QueryRow("PRAGMA synchronous").Scan(&sync)
+		return conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync)
 	})
 	if err != nil || mode != "wal" || sync != 2 {
 		t.Errorf("journal_mode=%q synchronous=%d (%v); want wal and 2 (FULL)", mode, sync, err)
@@ -66,7 +67,7 @@ func TestPanickingWrite(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	err = db.Write(ctx, func(*sql.Tx) error { panic("bug") })
+	err = db.Write(ctx, func(sqlstore.Tx) error { panic("bug") })
 	if !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("Write(panics) = %v; want ErrUnavailable", err)
 	}
@@ -133,7 +134,7 @@ func TestQueuePlans(t *testing.T) {
 		for i := range args {
 			args[i] = i
 		}
-		rows, err := db.w.Query("EXPLAIN QUERY PLAN "+q, args...)
+		rows, err := db.r.Query("EXPLAIN QUERY PLAN "+q, args...)
 		if err != nil {
 			t.Fatal(name, err)
 		}

@@ -22,7 +22,7 @@ func scanMessage(row scanner) (store.Message, error) {
 
 // insert stores one message in queueID and returns its sequence number. SQLite reports the new
 // rowid without the cost of RETURNING; PostgreSQL returns it.
-func (s *Store) insert(ctx context.Context, tx *sql.Tx, queueID int64, m *store.Message) (int64, error) {
+func (s *Store) insert(ctx context.Context, tx Tx, queueID int64, m *store.Message) (int64, error) {
 	args := []any{queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
 		nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.ReceiveCount, nanos(m.FirstReceiveAt), m.ReceiptToken,
 		m.GroupID, m.DedupID, m.DeadLetterSource}
@@ -41,7 +41,7 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, queueID int64, m *store.
 // SendMessages stores messages, deduplicating FIFO sends, in one durable write.
 func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Message, dedup []store.Dedup, now time.Time) ([]store.SendResult, error) {
 	var out []store.SendResult
-	err := s.w.Write(ctx, func(tx *sql.Tx) error {
+	err := s.w.Write(ctx, func(tx Tx) error {
 		out = make([]store.SendResult, len(msgs))
 		if dedup == nil && len(msgs) <= maxBatch {
 			if err := s.insertMany(ctx, tx, queueID, msgs, out); err != nil {
@@ -86,7 +86,7 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 
 // insertMany stores up to maxBatch messages with one statement. SQLite gives the statement's rows
 // consecutive rowids and reports the last; PostgreSQL reserves the sequence numbers first.
-func (s *Store) insertMany(ctx context.Context, tx *sql.Tx, queueID int64, msgs []store.Message, out []store.SendResult) error {
+func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []store.Message, out []store.SendResult) error {
 	var seqs []int64
 	if s.d.Postgres {
 		rows, err := s.wst(ctx, tx, "reserveSeqs").QueryContext(ctx, len(msgs))
@@ -139,7 +139,7 @@ func (s *Store) insertMany(ctx context.Context, tx *sql.Tx, queueID int64, msgs 
 }
 
 // notify announces, at commit, that the queue has new messages (PostgreSQL only).
-func (s *Store) notify(ctx context.Context, tx *sql.Tx, queueID int64) error {
+func (s *Store) notify(ctx context.Context, tx Tx, queueID int64) error {
 	if !s.d.Postgres {
 		return nil
 	}
@@ -151,7 +151,7 @@ func (s *Store) notify(ctx context.Context, tx *sql.Tx, queueID int64) error {
 // dead-letter queue on the way.
 func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.Message, error) {
 	var out []store.Message
-	err := s.w.Write(ctx, func(tx *sql.Tx) error {
+	err := s.w.Write(ctx, func(tx Tx) error {
 		out = out[:0]
 		if r.FIFO && s.d.Postgres {
 			// Serialise FIFO receives per queue so two receivers cannot take one group at once.
@@ -223,7 +223,7 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 
 // takeVisible marks up to r.Max visible messages of a standard queue received (those visible
 // longest first) and returns them in send order, with their new receive counts.
-func (s *Store) takeVisible(ctx context.Context, tx *sql.Tx, r store.Receive) ([]store.Message, error) {
+func (s *Store) takeVisible(ctx context.Context, tx Tx, r store.Receive) ([]store.Message, error) {
 	now := nanos(r.Now)
 	rows, err := s.wst(ctx, tx, "takeVisible").QueryContext(ctx, now, nanos(r.VisibleUntil), r.NewToken(), r.QueueID, now, now, r.Max)
 	out, err := collect(rows, err, scanMessage)
@@ -234,7 +234,7 @@ func (s *Store) takeVisible(ctx context.Context, tx *sql.Tx, r store.Receive) ([
 	return out, nil
 }
 
-func (s *Store) candidates(ctx context.Context, tx *sql.Tx, r store.Receive, n int) ([]store.Message, error) {
+func (s *Store) candidates(ctx context.Context, tx Tx, r store.Receive, n int) ([]store.Message, error) {
 	now := nanos(r.Now)
 	var rows *sql.Rows
 	var err error
@@ -250,7 +250,7 @@ func (s *Store) candidates(ctx context.Context, tx *sql.Tx, r store.Receive, n i
 // markReceived records one receive of msgs with one statement: a receive count, the first
 // receive time, the new visibility deadline and a receipt token shared by the batch (a handle
 // names its message's sequence number too, so the pair stays unique and unguessable).
-func (s *Store) markReceived(ctx context.Context, tx *sql.Tx, r store.Receive, msgs []store.Message) error {
+func (s *Store) markReceived(ctx context.Context, tx Tx, r store.Receive, msgs []store.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
@@ -271,7 +271,7 @@ func (s *Store) markReceived(ctx context.Context, tx *sql.Tx, r store.Receive, m
 
 // moveToDeadLetter moves m to the dead-letter queue. Standard queues keep the original sent time
 // (and so the retention clock); FIFO queues restart it.
-func (s *Store) moveToDeadLetter(ctx context.Context, tx *sql.Tx, r store.Receive, m store.Message) error {
+func (s *Store) moveToDeadLetter(ctx context.Context, tx Tx, r store.Receive, m store.Message) error {
 	moved := m
 	moved.ReceiveCount, moved.FirstReceiveAt, moved.ReceiptToken = 0, time.Time{}, ""
 	moved.VisibleAt = r.Now
@@ -297,7 +297,7 @@ func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []sto
 		args = append(args, h.Seq, h.Token)
 	}
 	deleted := 0
-	err := s.w.Write(ctx, func(tx *sql.Tx) error {
+	err := s.w.Write(ctx, func(tx Tx) error {
 		res, err := s.wst(ctx, tx, fmt.Sprint("deleteReceived/", len(handles))).ExecContext(ctx, args...)
 		if err != nil {
 			return s.fault("DeleteMessages", err)
@@ -312,7 +312,7 @@ func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []sto
 // ChangeVisibility moves received messages' visibility deadlines while they are in flight.
 func (s *Store) ChangeVisibility(ctx context.Context, queueID int64, changes []store.VisibilityChange, now time.Time) ([]store.ChangeResult, error) {
 	results := make([]store.ChangeResult, len(changes))
-	err := s.w.Write(ctx, func(tx *sql.Tx) error {
+	err := s.w.Write(ctx, func(tx Tx) error {
 		get, set := s.wst(ctx, tx, "visibilityOf"), s.wst(ctx, tx, "setVisibility")
 		for i, c := range changes {
 			var current string
@@ -341,7 +341,7 @@ func (s *Store) ChangeVisibility(ctx context.Context, queueID int64, changes []s
 // MoveMessages moves visible messages to the queues route chooses, in one durable write.
 func (s *Store) MoveMessages(ctx context.Context, from int64, max int, now time.Time, route func(store.Message) (int64, time.Time, bool)) (int, error) {
 	moved := 0
-	err := s.w.Write(ctx, func(tx *sql.Tx) error {
+	err := s.w.Write(ctx, func(tx Tx) error {
 		moved = 0
 		rows, err := s.wst(ctx, tx, "moveCandidates").QueryContext(ctx, from, nanos(now), nanos(now), max)
 		if err != nil {
@@ -387,7 +387,7 @@ func (s *Store) MoveMessages(ctx context.Context, from int64, max int, now time.
 
 // PurgeMessages deletes every message of a queue.
 func (s *Store) PurgeMessages(ctx context.Context, queueID int64) error {
-	return s.w.Write(ctx, func(tx *sql.Tx) error {
+	return s.w.Write(ctx, func(tx Tx) error {
 		_, err := s.wst(ctx, tx, "deleteMessages").ExecContext(ctx, queueID)
 		return s.fault("PurgeMessages", err)
 	})
@@ -419,7 +419,7 @@ const expireBatch = 1000
 // ExpireMessages deletes a batch of messages past retention and expired deduplication entries.
 func (s *Store) ExpireMessages(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
-	err := s.w.Write(ctx, func(tx *sql.Tx) error {
+	err := s.w.Write(ctx, func(tx Tx) error {
 		res, err := s.wst(ctx, tx, "expire").ExecContext(ctx, nanos(now), expireBatch)
 		if err != nil {
 			return s.fault("ExpireMessages", err)

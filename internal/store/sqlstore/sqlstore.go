@@ -15,9 +15,21 @@ import (
 	"github.com/gureum/gureum/internal/store"
 )
 
+// Tx is a write transaction as the shared SQL sees it: it binds the store's prepared write
+// statements to itself. A *sql.Tx is one; SQLite's writer, which owns its connection and prepares
+// the statements on it, runs them as they are.
+type Tx interface {
+	StmtContext(ctx context.Context, st *sql.Stmt) *sql.Stmt
+}
+
 // Writer runs fn in a transaction and returns once it has committed durably.
 type Writer interface {
-	Write(ctx context.Context, fn func(tx *sql.Tx) error) error
+	Write(ctx context.Context, fn func(tx Tx) error) error
+}
+
+// Preparer prepares statements: a *sql.DB (a pool) or a *sql.Conn (one connection).
+type Preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // Dialect is what differs between the backends.
@@ -34,9 +46,9 @@ type Store struct {
 }
 
 // New returns the queue store over a durable writer and a read pool. Write statements are
-// prepared on writeDB, which must be the connection the writer runs its transactions on and must
-// not be busy in a transaction during New.
-func New(ctx context.Context, w Writer, writeDB, readDB *sql.DB, d Dialect) (*Store, error) {
+// prepared on writeDB, which must be where the writer runs its transactions (its pool or its one
+// connection) and must not be busy in a transaction during New.
+func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dialect) (*Store, error) {
 	s := &Store{w: w, d: d}
 	var err error
 	if s.ws, err = s.prepareAll(ctx, writeDB, merge(batched(writeSQL), accountWriteSQL, moveTaskWriteSQL)); err != nil {

@@ -118,7 +118,7 @@ func Statement(name string) string {
 }
 
 // prepareAll prepares each statement, rewritten for the dialect.
-func (s *Store) prepareAll(ctx context.Context, db *sql.DB, stmts map[string]string) (map[string]*sql.Stmt, error) {
+func (s *Store) prepareAll(ctx context.Context, db Preparer, stmts map[string]string) (map[string]*sql.Stmt, error) {
 	out := make(map[string]*sql.Stmt, len(stmts))
 	for name, query := range stmts {
 		if strings.HasPrefix(name, "insertMany/") && s.d.Postgres || (strings.HasPrefix(name, "insertManySeq/") || name == "reserveSeqs") && !s.d.Postgres {
@@ -145,7 +145,7 @@ func (s *Store) prepareAll(ctx context.Context, db *sql.DB, stmts map[string]str
 }
 
 // wst returns a write statement bound to tx.
-func (s *Store) wst(ctx context.Context, tx *sql.Tx, name string) *sql.Stmt {
+func (s *Store) wst(ctx context.Context, tx Tx, name string) *sql.Stmt {
 	return tx.StmtContext(ctx, s.ws[name])
 }
 
