@@ -3,6 +3,10 @@ package bench
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -106,4 +110,64 @@ func Moto(ctx context.Context) (string, func(), error) {
 	}
 	stop()
 	return "", nil, os.ErrDeadlineExceeded
+}
+
+// SQSFloor starts a bare net/http server on loopback that answers the SQS workloads' calls
+// (CreateQueue, SendMessage, SendMessageBatch, ReceiveMessage, DeleteMessageBatch, in AWS JSON 1.0)
+// with fixed documents: the machine's floor for those calls from the same aws-sdk-go-v2 client,
+// without SigV4, decoding, storage or fsync. The answers carry the MD5 digests the client checks,
+// computed once for the workloads' bodies. It returns the endpoint and a stop function.
+func SQSFloor() (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	endpoint := "http://" + ln.Addr().String()
+	answers := sqsFloorAnswers(endpoint + "/000000000000/floor")
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		body, ok := answers[strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AmazonSQS.")]
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		if !ok {
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"__type":"com.amazonaws.sqs#UnsupportedOperation","message":"not in the floor"}`))
+			return
+		}
+		w.Write(body)
+	})}
+	go srv.Serve(ln)
+	return endpoint, func() { srv.Close() }, nil
+}
+
+// sqsFloorAnswers builds the floor's fixed answers, by operation. Batches answer for entries "0"
+// to "9", the ids the workloads use.
+func sqsFloorAnswers(queueURL string) map[string][]byte {
+	digest := func(s string) string { sum := md5.Sum([]byte(s)); return hex.EncodeToString(sum[:]) }
+	type entry struct {
+		ID               string `json:"Id"`
+		MessageID        string `json:"MessageId,omitempty"`
+		MD5OfMessageBody string `json:",omitempty"`
+	}
+	type message struct {
+		MessageID     string `json:"MessageId"`
+		ReceiptHandle string
+		MD5OfBody     string
+		Body          string
+	}
+	var sent, deleted []entry
+	var received []message
+	for i := range 10 {
+		id, mid := strconv.Itoa(i), fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		sent = append(sent, entry{ID: id, MessageID: mid, MD5OfMessageBody: digest(batchedBody)})
+		deleted = append(deleted, entry{ID: id})
+		received = append(received, message{MessageID: mid, ReceiptHandle: "floor-" + id, MD5OfBody: digest(batchedBody), Body: batchedBody})
+	}
+	doc := func(v any) []byte { b, _ := json.Marshal(v); return b }
+	return map[string][]byte{
+		"CreateQueue":        doc(map[string]string{"QueueUrl": queueURL}),
+		"SendMessage":        doc(map[string]string{"MessageId": "00000000-0000-4000-8000-000000000000", "MD5OfMessageBody": digest(singleBody)}),
+		"SendMessageBatch":   doc(map[string][]entry{"Successful": sent, "Failed": {}}),
+		"ReceiveMessage":     doc(map[string][]message{"Messages": received}),
+		"DeleteMessageBatch": doc(map[string][]entry{"Successful": deleted, "Failed": {}}),
+	}
 }

@@ -228,6 +228,9 @@ func RunSQS(ctx context.Context, o Options) error {
 			fmt.Fprintf(os.Stderr, "NOTICE: moto_server not measured: %v\n", err)
 		}
 	}
+	if err := sqsFloorRows(ctx, o, add); err != nil {
+		return err
+	}
 	var gureumBatched, motoBatched float64
 	for _, t := range targets {
 		c := SQSClient(t.endpoint, "AKIAGUREUMBENCH00001", "bench-secret")
@@ -272,6 +275,29 @@ func RunSQS(ctx context.Context, o Options) error {
 		add("sqs", "gureum sqlite ÷ moto_server, batched workload", fmt.Sprintf("%.0f×", gureumBatched/motoBatched), "≥ 200×")
 	}
 	return tbl.print(o.Out)
+}
+
+// sqsFloorRows measures the workloads with the same client against bare net/http with fixed
+// answers (SQSFloor): what this machine leaves for the server once the client and the loopback
+// connection have taken their share of its cores.
+func sqsFloorRows(ctx context.Context, o Options, add func(g, f, v, t string)) error {
+	endpoint, stop, err := SQSFloor()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	c := SQSClient(endpoint, "AKIAGUREUMBENCH00001", "bench-secret")
+	b, err := BatchedPipeline(ctx, c, 16, o.Duration)
+	if err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	add("sqs", "floor: send+receive+delete, batches of 10, 16 clients, fixed answers", fmt.Sprintf("%.0f msgs/s", b.PerSec), "")
+	s, err := SingleSends(ctx, c, 16, o.Duration)
+	if err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	add("sqs", "floor: SendMessage, 16 clients, fixed answers", fmt.Sprintf("%.0f msgs/s (p50 %s)", s.PerSec, ms(s.P50)), "")
+	return nil
 }
 
 func withSearchPath(dsn, schema string) string {

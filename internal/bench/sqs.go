@@ -28,6 +28,12 @@ func SQSClient(endpoint, keyID, secret string) *sqs.Client {
 	})
 }
 
+// The workloads' message bodies (SQSFloor answers for them).
+const (
+	batchedBody = "a benchmark message of modest size, as an S3 event or an order would be"
+	singleBody  = "a single message"
+)
+
 // Throughput is messages processed per second, with latency of the calls that carried them.
 type Throughput struct {
 	Messages int64
@@ -51,7 +57,7 @@ func BatchedPipeline(ctx context.Context, c *sqs.Client, clients int, d time.Dur
 	if err != nil {
 		return Throughput{}, err
 	}
-	body := aws.String(string(make([]byte, 0, 256)) + "a benchmark message of modest size, as an S3 event or an order would be")
+	body := aws.String(batchedBody)
 	var deleted, calls atomic.Int64
 	l, err := concurrently(ctx, clients, 1<<62, d, func(ctx context.Context, _ int64) error {
 		entries := make([]types.SendMessageBatchRequestEntry, 10)
@@ -98,7 +104,7 @@ func SingleSends(ctx context.Context, c *sqs.Client, clients int, d time.Duratio
 		return Throughput{}, err
 	}
 	l, err := concurrently(ctx, clients, 1<<62, d, func(ctx context.Context, _ int64) error {
-		_, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String("a single message")})
+		_, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(singleBody)})
 		return err
 	})
 	return Throughput{Messages: int64(l.N), Calls: int64(l.N), PerSec: l.PerSec, P50: l.P50}, err

@@ -42,3 +42,23 @@ func BenchmarkSQS(b *testing.B) {
 		})
 	}
 }
+
+// TestSQSFloor checks that the floor's fixed answers satisfy the real client, digests included,
+// so that the floor measures the same calls the server answers.
+func TestSQSFloor(t *testing.T) {
+	endpoint, stop, err := bench.SQSFloor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	ctx := context.Background()
+	c := bench.SQSClient(endpoint, "AKIDFLOOR", "secret")
+	b, err := bench.BatchedPipeline(ctx, c, 2, 100*time.Millisecond)
+	if err != nil || b.Messages == 0 {
+		t.Errorf("batched against the floor: %d messages, %v", b.Messages, err)
+	}
+	s, err := bench.SingleSends(ctx, c, 2, 100*time.Millisecond)
+	if err != nil || s.Messages == 0 {
+		t.Errorf("single sends against the floor: %d messages, %v", s.Messages, err)
+	}
+}
