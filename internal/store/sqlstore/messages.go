@@ -43,7 +43,7 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 	var out []store.SendResult
 	err := s.w.Write(ctx, func(tx Tx) error {
 		out = make([]store.SendResult, len(msgs))
-		if dedup == nil && len(msgs) <= maxBatch {
+		if dedup == nil && len(msgs) <= maxBatch && fresh(msgs) {
 			if err := s.insertMany(ctx, tx, queueID, msgs, out); err != nil {
 				return err
 			}
@@ -84,7 +84,17 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 	return out, err
 }
 
-// insertMany stores up to maxBatch messages with one statement. SQLite gives the statement's rows
+// fresh reports whether every message is new (see freshRow), as insertMany requires.
+func fresh(msgs []store.Message) bool {
+	for _, m := range msgs {
+		if m.ReceiveCount != 0 || !m.FirstReceiveAt.IsZero() || m.ReceiptToken != "" || m.DeadLetterSource != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// insertMany stores up to maxBatch fresh messages with one statement. SQLite gives the statement's rows
 // consecutive rowids and reports the last; PostgreSQL reserves the sequence numbers first.
 func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []store.Message, out []store.SendResult) error {
 	var seqs []int64
@@ -106,14 +116,13 @@ func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []sto
 			return s.fault("SendMessages", fmt.Errorf("reserved %d sequence numbers for %d messages", len(seqs), len(msgs)))
 		}
 	}
-	args := make([]any, 0, 19*len(msgs))
+	args := make([]any, 0, 15*len(msgs))
 	for i, m := range msgs {
 		if seqs != nil {
 			args = append(args, seqs[i])
 		}
 		args = append(args, queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
-			nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.ReceiveCount, nanos(m.FirstReceiveAt), m.ReceiptToken,
-			m.GroupID, m.DedupID, m.DeadLetterSource)
+			nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.GroupID, m.DedupID)
 	}
 	name := fmt.Sprint("insertMany/", len(msgs))
 	if seqs != nil {
