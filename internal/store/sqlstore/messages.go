@@ -43,11 +43,8 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 	var out []store.SendResult
 	err := s.w.Write(ctx, func(tx Tx) error {
 		out = make([]store.SendResult, len(msgs))
-		if dedup == nil && len(msgs) <= maxBatch && fresh(msgs) {
-			if err := s.insertMany(ctx, tx, queueID, msgs, out); err != nil {
-				return err
-			}
-			return s.notify(ctx, tx, queueID)
+		if dedup == nil && len(msgs) <= maxBatch && freshAndDistinct(msgs) {
+			return s.insertMany(ctx, tx, queueID, msgs, out)
 		}
 		for i := range msgs {
 			if dedup != nil {
@@ -84,65 +81,69 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 	return out, err
 }
 
-// fresh reports whether every message is new (see freshRow), as insertMany requires.
-func fresh(msgs []store.Message) bool {
-	for _, m := range msgs {
+// freshAndDistinct reports whether every message is new (see freshRow) and has its own id, as
+// insertMany requires.
+func freshAndDistinct(msgs []store.Message) bool {
+	for i, m := range msgs {
 		if m.ReceiveCount != 0 || !m.FirstReceiveAt.IsZero() || m.ReceiptToken != "" || m.DeadLetterSource != "" {
 			return false
+		}
+		for _, earlier := range msgs[:i] {
+			if earlier.ID == m.ID {
+				return false
+			}
 		}
 	}
 	return true
 }
 
-// insertMany stores up to maxBatch fresh messages with one statement. SQLite gives the statement's rows
-// consecutive rowids and reports the last; PostgreSQL reserves the sequence numbers first.
+// insertMany stores up to maxBatch fresh messages with distinct ids with one statement and
+// announces the queue. SQLite gives the statement's rows consecutive rowids and reports the last;
+// PostgreSQL returns each row's sequence number and notifies in the same statement.
 func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []store.Message, out []store.SendResult) error {
-	var seqs []int64
-	if s.d.Postgres {
-		rows, err := s.wst(ctx, tx, "reserveSeqs").QueryContext(ctx, len(msgs))
-		if err != nil {
-			return s.fault("SendMessages", err)
-		}
-		for rows.Next() {
-			var n int64
-			if err := rows.Scan(&n); err != nil {
-				rows.Close()
-				return s.fault("SendMessages", err)
-			}
-			seqs = append(seqs, n)
-		}
-		rows.Close()
-		if len(seqs) != len(msgs) {
-			return s.fault("SendMessages", fmt.Errorf("reserved %d sequence numbers for %d messages", len(seqs), len(msgs)))
-		}
-	}
-	args := make([]any, 0, 15*len(msgs))
-	for i, m := range msgs {
-		if seqs != nil {
-			args = append(args, seqs[i])
-		}
+	args := make([]any, 0, 14*len(msgs)+1)
+	for _, m := range msgs {
 		args = append(args, queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
 			nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.GroupID, m.DedupID)
 	}
-	name := fmt.Sprint("insertMany/", len(msgs))
-	if seqs != nil {
-		name = fmt.Sprint("insertManySeq/", len(msgs))
-	}
-	res, err := s.wst(ctx, tx, name).ExecContext(ctx, args...)
-	if err != nil {
-		return s.fault("SendMessages", err)
-	}
-	if seqs == nil {
-		last, err := res.LastInsertId()
+	if s.d.Postgres {
+		args = append(args, strconv.FormatInt(queueID, 10))
+		rows, err := s.wst(ctx, tx, fmt.Sprint("insertManyNotify/", len(msgs))).QueryContext(ctx, args...)
 		if err != nil {
 			return s.fault("SendMessages", err)
 		}
-		for i := range msgs {
-			seqs = append(seqs, last-int64(len(msgs)-1-i))
+		defer rows.Close()
+		seqs := make(map[string]int64, len(msgs))
+		for rows.Next() {
+			var seq int64
+			var id string
+			if err := rows.Scan(&seq, &id); err != nil {
+				return s.fault("SendMessages", err)
+			}
+			seqs[id] = seq
 		}
+		if err := rows.Err(); err != nil {
+			return s.fault("SendMessages", err)
+		}
+		for i, m := range msgs {
+			seq, ok := seqs[m.ID]
+			if !ok {
+				return s.fault("SendMessages", fmt.Errorf("no sequence number returned for message %s", m.ID))
+			}
+			out[i] = store.SendResult{Seq: seq, MessageID: m.ID}
+		}
+		return nil
+	}
+	res, err := s.wst(ctx, tx, fmt.Sprint("insertMany/", len(msgs))).ExecContext(ctx, args...)
+	if err != nil {
+		return s.fault("SendMessages", err)
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return s.fault("SendMessages", err)
 	}
 	for i, m := range msgs {
-		out[i] = store.SendResult{Seq: seqs[i], MessageID: m.ID}
+		out[i] = store.SendResult{Seq: last - int64(len(msgs)-1-i), MessageID: m.ID}
 	}
 	return nil
 }

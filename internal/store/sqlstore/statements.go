@@ -61,7 +61,6 @@ var writeSQL = map[string]string{
 	"expire":        `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE expires_at <= ? LIMIT ?)`,
 	"expireDedup":   `DELETE FROM fifo_dedup WHERE expires_at <= ?`,
 	"notify":        `SELECT pg_notify('` + NotifyChannel + `', ?)`,
-	"reserveSeqs":   `SELECT nextval(pg_get_serial_sequence('messages', 'seq')) FROM generate_series(1, ?)`,
 }
 
 // NotifyChannel is the PostgreSQL channel on which a queue's id is announced when it gains
@@ -110,8 +109,11 @@ func batched(stmts map[string]string) map[string]string {
 		// beats ten rowid lookups): the delete must cost its handles, not the queue's depth.
 		out[fmt.Sprint("deleteReceived/", n)] = `DELETE FROM messages WHERE +queue_id = ? AND (` + pairs + `)`
 		out[fmt.Sprint("insertMany/", n)] = `INSERT INTO messages (` + insertColumns + `) VALUES ` + freshRow + strings.Repeat(", "+freshRow, n-1)
-		seqRow := "(?, " + freshRow[1:]
-		out[fmt.Sprint("insertManySeq/", n)] = `INSERT INTO messages (seq, ` + insertColumns + `) VALUES ` + seqRow + strings.Repeat(", "+seqRow, n-1)
+		// PostgreSQL inserts, learns the sequence numbers (by message id: RETURNING's order is not
+		// promised) and announces the queue in one statement, one round trip.
+		out[fmt.Sprint("insertManyNotify/", n)] = `WITH ins AS (` + out[fmt.Sprint("insertMany/", n)] + ` RETURNING seq, id),
+			announced AS (SELECT pg_notify('` + NotifyChannel + `', ?))
+			SELECT seq, id FROM ins, announced`
 	}
 	return out
 }
@@ -125,8 +127,8 @@ func Statement(name string) string {
 func (s *Store) prepareAll(ctx context.Context, db Preparer, stmts map[string]string) (map[string]*sql.Stmt, error) {
 	out := make(map[string]*sql.Stmt, len(stmts))
 	for name, query := range stmts {
-		if strings.HasPrefix(name, "insertMany/") && s.d.Postgres || (strings.HasPrefix(name, "insertManySeq/") || name == "reserveSeqs") && !s.d.Postgres {
-			continue // SQLite's single writer makes a statement's rowids consecutive; PostgreSQL reserves them first
+		if strings.HasPrefix(name, "insertMany/") && s.d.Postgres || strings.HasPrefix(name, "insertManyNotify/") && !s.d.Postgres {
+			continue // SQLite's single writer makes a statement's rowids consecutive; PostgreSQL returns them
 		}
 		if (name == "lockQueue" || name == "notify") && !s.d.Postgres {
 			continue // SQLite's single writer serialises receives; its long polls are all local
