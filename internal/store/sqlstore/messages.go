@@ -302,13 +302,22 @@ func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []sto
 	if len(handles) == 0 || len(handles) > maxBatch {
 		return 0, fmt.Errorf("queues.DeleteMessages: %d handles; want 1 to %d", len(handles), maxBatch)
 	}
-	args := []any{queueID}
+	name, args := "deleteReceivedOnce/", []any{queueID, handles[0].Token}
 	for _, h := range handles {
-		args = append(args, h.Seq, h.Token)
+		if h.Token != handles[0].Token {
+			name, args = "deleteReceived/", args[:1]
+			break
+		}
 	}
+	for _, h := range handles {
+		if args = append(args, h.Seq); name == "deleteReceived/" {
+			args = append(args, h.Token)
+		}
+	}
+	name += strconv.Itoa(len(handles))
 	deleted := 0
 	err := s.w.Write(ctx, func(tx Tx) error {
-		res, err := s.wst(ctx, tx, fmt.Sprint("deleteReceived/", len(handles))).ExecContext(ctx, args...)
+		res, err := s.wst(ctx, tx, name).ExecContext(ctx, args...)
 		if err != nil {
 			return s.fault("DeleteMessages", err)
 		}

@@ -108,6 +108,8 @@ func batched(stmts map[string]string) map[string]string {
 		// range (its default guess is that an equality on an index prefix matches ~10 rows, which
 		// beats ten rowid lookups): the delete must cost its handles, not the queue's depth.
 		out[fmt.Sprint("deleteReceived/", n)] = `DELETE FROM messages WHERE +queue_id = ? AND (` + pairs + `)`
+		// The handles of one receive share its token (markReceived): then it is bound once.
+		out[fmt.Sprint("deleteReceivedOnce/", n)] = `DELETE FROM messages WHERE +queue_id = ? AND receipt_token = ? AND seq IN (` + in + `)`
 		out[fmt.Sprint("insertMany/", n)] = `INSERT INTO messages (` + insertColumns + `) VALUES ` + freshRow + strings.Repeat(", "+freshRow, n-1)
 		// PostgreSQL inserts, learns the sequence numbers (by message id: RETURNING's order is not
 		// promised) and announces the queue in one statement, one round trip.
