@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gureum/gureum/internal/bench"
 	"github.com/gureum/gureum/internal/gureumtest"
+	"github.com/gureum/gureum/internal/store"
 	"github.com/gureum/gureum/internal/store/postgres"
+	"github.com/gureum/gureum/internal/store/sqlite"
 )
 
 // BenchmarkStoreWrites measures durable single-row writes from 16 concurrent writers: SQLite with
@@ -53,4 +58,85 @@ func BenchmarkStoreWrites(b *testing.B) {
 		b.ReportMetric(w.PerSec, "writes/s")
 		b.ReportMetric(float64(w.P50.Microseconds()), "p50-µs")
 	})
+}
+
+// BenchmarkQueueStore measures the queue store's hot writes from 16 concurrent callers, without
+// HTTP: a single send, and a send of 10 followed by a receive and a delete of what came back (the
+// batched workload's store work). ns/op and allocs/op are the figures; TMPDIR=/dev/shm takes the
+// disk out of them. PostgreSQL runs when GUREUM_TEST_POSTGRES is set.
+func BenchmarkQueueStore(b *testing.B) {
+	ctx := context.Background()
+	stores := map[string]func(b *testing.B) store.Store{
+		"sqlite": func(b *testing.B) store.Store {
+			st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "queues.db"), sqlite.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { st.Close() })
+			return st
+		},
+		"postgres": func(b *testing.B) store.Store {
+			dsn := os.Getenv(gureumtest.PostgresEnv)
+			if dsn == "" {
+				b.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set")
+			}
+			schema := fmt.Sprintf("gureum_bench_%d", time.Now().UnixNano())
+			st, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, MaxConns: 16})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { st.DropSchema(ctx, schema); st.Close() })
+			return st
+		},
+	}
+	for _, name := range []string{"sqlite", "postgres"} {
+		for _, w := range []struct {
+			name string
+			n    int // messages a send
+		}{{"single-send", 1}, {"send-receive-delete-10", 10}} {
+			b.Run(name+"/"+w.name, func(b *testing.B) {
+				st := stores[name](b)
+				q := store.Queue{Account: "123456789012", Name: "bench", Attributes: map[string]string{}, Tags: map[string]string{}}
+				if err := st.CreateQueue(ctx, &q); err != nil {
+					b.Fatal(err)
+				}
+				var ids atomic.Int64
+				b.SetParallelism(16 / runtime.GOMAXPROCS(0))
+				b.ReportAllocs()
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := queueCycle(ctx, st, q.ID, w.n, &ids); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
+	}
+}
+
+// queueCycle sends n messages and, for a batch, receives up to 10 and deletes them.
+func queueCycle(ctx context.Context, st store.Store, queueID int64, n int, ids *atomic.Int64) error {
+	now := time.Now()
+	msgs := make([]store.Message, n)
+	for i := range msgs {
+		msgs[i] = store.Message{ID: fmt.Sprint("m-", ids.Add(1)), Body: []byte("a benchmark message"),
+			MD5Body: "0123456789abcdef0123456789abcdef", SenderID: "AIDABENCH", SentAt: now, VisibleAt: now, ExpiresAt: now.Add(time.Hour)}
+	}
+	if _, err := st.SendMessages(ctx, queueID, msgs, nil, now); err != nil || n == 1 {
+		return err
+	}
+	got, err := st.ReceiveMessages(ctx, store.Receive{QueueID: queueID, Max: 10, Now: now, VisibleUntil: now.Add(time.Minute),
+		NewToken: func() string { return fmt.Sprint("t-", ids.Add(1)) }})
+	if err != nil || len(got) == 0 {
+		return err
+	}
+	handles := make([]store.Handle, len(got))
+	for i, m := range got {
+		handles[i] = store.Handle{Seq: m.Seq, Token: m.ReceiptToken}
+	}
+	_, err = st.DeleteMessages(ctx, queueID, handles)
+	return err
 }
