@@ -135,6 +135,25 @@ func (w sqlWriter) Write(ctx context.Context, fn func(tx sqlstore.Tx) error) err
 	return w.write(ctx, func(tx *sql.Tx) error { return fn(tx) })
 }
 
+// WriteOne runs fn's one statement on its own, without BEGIN and COMMIT: PostgreSQL commits it
+// (durably: synchronous_commit stays on) when it completes, in one round trip.
+func (w sqlWriter) WriteOne(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+	start := time.Now()
+	if err := store.Guard(func() error { return fn(autocommit{}) }); err != nil {
+		return fault("postgres.Write", err)
+	}
+	if w.db.opt.OnCommit != nil {
+		w.db.opt.OnCommit(1, time.Since(start))
+	}
+	return nil
+}
+
+// autocommit runs the store's prepared statements on the pool, each in its own implicit
+// transaction.
+type autocommit struct{}
+
+func (autocommit) StmtContext(_ context.Context, st *sql.Stmt) *sql.Stmt { return st }
+
 func (w sqlWriter) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	start := time.Now()
 	tx, err := w.db.sql.BeginTx(ctx, nil)

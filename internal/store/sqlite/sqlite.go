@@ -277,6 +277,11 @@ func (db *DB) Write(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
 	return <-wr.err
 }
 
+// WriteOne is Write: a single statement gains nothing from leaving the group commit.
+func (db *DB) WriteOne(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+	return db.Write(ctx, fn)
+}
+
 // writer is the single goroutine that owns the write connection.
 func (db *DB) writer() {
 	defer close(db.done)

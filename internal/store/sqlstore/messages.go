@@ -40,12 +40,14 @@ func (s *Store) insert(ctx context.Context, tx Tx, queueID int64, m *store.Messa
 
 // SendMessages stores messages, deduplicating FIFO sends, in one durable write.
 func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Message, dedup []store.Dedup, now time.Time) ([]store.SendResult, error) {
-	var out []store.SendResult
+	out := make([]store.SendResult, len(msgs))
+	if dedup == nil && len(msgs) <= maxBatch && freshAndDistinct(msgs) {
+		// One statement (insertMany), which also announces the queue.
+		err := s.w.WriteOne(ctx, func(tx Tx) error { return s.insertMany(ctx, tx, queueID, msgs, out) })
+		return out, err
+	}
 	err := s.w.Write(ctx, func(tx Tx) error {
-		out = make([]store.SendResult, len(msgs))
-		if dedup == nil && len(msgs) <= maxBatch && freshAndDistinct(msgs) {
-			return s.insertMany(ctx, tx, queueID, msgs, out)
-		}
+		clear(out)
 		for i := range msgs {
 			if dedup != nil {
 				var id string
@@ -316,7 +318,7 @@ func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []sto
 	}
 	name += strconv.Itoa(len(handles))
 	deleted := 0
-	err := s.w.Write(ctx, func(tx Tx) error {
+	err := s.w.WriteOne(ctx, func(tx Tx) error {
 		res, err := s.wst(ctx, tx, name).ExecContext(ctx, args...)
 		if err != nil {
 			return s.fault("DeleteMessages", err)

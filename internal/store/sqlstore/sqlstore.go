@@ -25,6 +25,10 @@ type Tx interface {
 // Writer runs fn in a transaction and returns once it has committed durably.
 type Writer interface {
 	Write(ctx context.Context, fn func(tx Tx) error) error
+	// WriteOne is Write for a fn that runs exactly one statement, atomic by itself, so a backend
+	// may run it without BEGIN and COMMIT (PostgreSQL: one round trip instead of three). fn must
+	// never run a second statement: nothing would make the two atomic.
+	WriteOne(ctx context.Context, fn func(tx Tx) error) error
 }
 
 // Preparer prepares statements: a *sql.DB (a pool) or a *sql.Conn (one connection).
