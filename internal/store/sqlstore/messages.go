@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -124,7 +125,8 @@ func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []sto
 			}
 			seqs[id] = seq
 		}
-		if err := rows.Err(); err != nil {
+		// Close reads the statement to its end, and outside a transaction that end is its commit.
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return s.fault("SendMessages", err)
 		}
 		for i, m := range msgs {
