@@ -165,6 +165,15 @@ func (s *Store) notify(ctx context.Context, tx Tx, queueID int64) error {
 // dead-letter queue on the way.
 func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.Message, error) {
 	var out []store.Message
+	if s.d.Postgres && !r.FIFO && (r.MaxReceiveCount == 0 || r.DeadLetterQueue == 0) {
+		// Nothing can move to a dead-letter queue: the receive is takeVisible, one statement.
+		err := s.w.WriteOne(ctx, func(tx Tx) error {
+			var err error
+			out, err = s.takeVisible(ctx, tx, r)
+			return err
+		})
+		return out, err
+	}
 	err := s.w.Write(ctx, func(tx Tx) error {
 		out = out[:0]
 		if r.FIFO && s.d.Postgres {

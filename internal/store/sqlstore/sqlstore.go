@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -136,7 +137,9 @@ func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	// Close reads the statement to its end: outside a transaction (Writer.WriteOne) that end is
+	// its commit, so its error counts.
+	return out, errors.Join(rows.Err(), rows.Close())
 }
 
 func scanQueue(row scanner) (store.Queue, error) {
