@@ -228,10 +228,11 @@ func RunSQS(ctx context.Context, o Options) error {
 			fmt.Fprintf(os.Stderr, "NOTICE: moto_server not measured: %v\n", err)
 		}
 	}
-	if err := sqsFloorRows(ctx, o, add); err != nil {
+	httpFloor, err := sqsFloorRows(ctx, o, add)
+	if err != nil {
 		return err
 	}
-	var gureumBatched, motoBatched float64
+	var gureumBatched, gureumSingle, motoBatched float64
 	for _, t := range targets {
 		c := SQSClient(t.endpoint, "AKIAGUREUMBENCH00001", "bench-secret")
 		// cpu reports the server's CPU time per request over a measurement, when it can be read.
@@ -265,7 +266,7 @@ func RunSQS(ctx context.Context, o Options) error {
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
 		if tgt != "" {
-			tgt = "≥ 5,000 /s, p50 ≤ 2 ms" // the targets are SQLite's; PostgreSQL is reported beside
+			tgt, gureumSingle = "≥ 5,000 /s, p50 ≤ 2 ms", s.PerSec // the targets are SQLite's; PostgreSQL is reported beside
 		}
 		add("sqs", "SendMessage, 16 clients: "+t.name, fmt.Sprintf("%.0f msgs/s (p50 %s%s)", s.PerSec, ms(s.P50), cpu(cpu0, s.Calls)), tgt)
 		w, err := LongPollWake(ctx, c, 30)
@@ -274,33 +275,40 @@ func RunSQS(ctx context.Context, o Options) error {
 		}
 		add("sqs", "long-poll wake-up after a send (p50 of 30): "+t.name, ms(w.P50), "≤ 5 ms")
 	}
+	if httpFloor.batched > 0 && httpFloor.single > 0 {
+		add("sqs", "gureum sqlite ÷ floor: batched, single sends", fmt.Sprintf("%.0f%%, %.0f%%", 100*gureumBatched/httpFloor.batched, 100*gureumSingle/httpFloor.single), "")
+	}
 	if motoBatched > 0 {
 		add("sqs", "gureum sqlite ÷ moto_server, batched workload", fmt.Sprintf("%.0f×", gureumBatched/motoBatched), "≥ 200×")
 	}
 	return tbl.print(o.Out)
 }
 
+// sqsFloor is the floor's throughput in messages a second.
+type sqsFloor struct{ batched, single float64 }
+
 // sqsFloorRows measures the workloads with the same client against bare net/http with fixed
 // answers (SQSFloor): what this machine leaves for the server once the client and the loopback
 // connection have taken their share of its cores.
-func sqsFloorRows(ctx context.Context, o Options, add func(g, f, v, t string)) error {
+func sqsFloorRows(ctx context.Context, o Options, add func(g, f, v, t string)) (floor sqsFloor, err error) {
 	endpoint, stop, err := SQSFloor()
 	if err != nil {
-		return err
+		return floor, err
 	}
 	defer stop()
 	c := SQSClient(endpoint, "AKIAGUREUMBENCH00001", "bench-secret")
 	b, err := BatchedPipeline(ctx, c, 16, o.Duration)
 	if err != nil {
-		return fmt.Errorf("floor: %w", err)
+		return floor, fmt.Errorf("floor: %w", err)
 	}
 	add("sqs", "floor: send+receive+delete, batches of 10, 16 clients, fixed answers", fmt.Sprintf("%.0f msgs/s", b.PerSec), "")
 	s, err := SingleSends(ctx, c, 16, o.Duration)
 	if err != nil {
-		return fmt.Errorf("floor: %w", err)
+		return floor, fmt.Errorf("floor: %w", err)
 	}
 	add("sqs", "floor: SendMessage, 16 clients, fixed answers", fmt.Sprintf("%.0f msgs/s (p50 %s)", s.PerSec, ms(s.P50)), "")
-	return nil
+	floor.batched, floor.single = b.PerSec, s.PerSec
+	return floor, nil
 }
 
 func withSearchPath(dsn, schema string) string {
