@@ -171,3 +171,39 @@ func sqsFloorAnswers(queueURL string) map[string][]byte {
 		"DeleteMessageBatch": doc(map[string][]entry{"Successful": deleted, "Failed": {}}),
 	}
 }
+
+// MachineCPU is the machine's CPU time so far, from /proc/stat on Linux: all of it and the part a
+// hypervisor gave to other guests (steal). ok is false elsewhere.
+func MachineCPU() (total, steal int64, ok bool) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, 0, false
+	}
+	for i, v := range f[1:] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, 0, false
+		}
+		if i < 8 { // user nice system idle iowait irq softirq steal; guest time is counted in user
+			total += n
+		}
+		if i == 7 {
+			steal = n
+		}
+	}
+	return total, steal, true
+}
+
+// StolenShare is the share of the machine's CPU time a hypervisor gave to other guests between two
+// MachineCPU readings: while it is more than a few percent, every figure of the run is low.
+func StolenShare(total0, steal0, total1, steal1 int64) float64 {
+	if total1 <= total0 {
+		return 0
+	}
+	return float64(steal1-steal0) / float64(total1-total0)
+}

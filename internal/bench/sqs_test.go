@@ -2,6 +2,7 @@ package bench_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -60,5 +61,20 @@ func TestSQSFloor(t *testing.T) {
 	s, err := bench.SingleSends(ctx, c, 2, 100*time.Millisecond)
 	if err != nil || s.Messages == 0 {
 		t.Errorf("single sends against the floor: %d messages, %v", s.Messages, err)
+	}
+}
+
+// TestStolenShare checks the steal arithmetic and that this machine's /proc/stat reads where it exists.
+func TestStolenShare(t *testing.T) {
+	if got := bench.StolenShare(1000, 10, 2000, 260); got != 0.25 {
+		t.Errorf("StolenShare = %v; want 0.25", got)
+	}
+	if got := bench.StolenShare(1000, 10, 1000, 10); got != 0 {
+		t.Errorf("StolenShare of no time = %v; want 0", got)
+	}
+	if _, err := os.Stat("/proc/stat"); err == nil {
+		if total, steal, ok := bench.MachineCPU(); !ok || total <= 0 || steal < 0 || steal > total {
+			t.Errorf("MachineCPU = %d, %d, %v", total, steal, ok)
+		}
 	}
 }
