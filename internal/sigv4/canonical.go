@@ -186,18 +186,55 @@ func headerValue(r *http.Request, name string) (string, bool) {
 		}
 		return "", false
 	}
-	vals, ok := r.Header[http.CanonicalHeaderKey(name)]
+	vals, ok := lookupHeader(r.Header, name)
 	if !ok {
 		vals, ok = r.Header[name] // a header set with a non-canonical key
 	}
 	if !ok {
 		return "", false
 	}
+	if len(vals) == 1 {
+		return collapseSpaces(vals[0]), true
+	}
 	parts := make([]string, len(vals))
 	for i, v := range vals {
 		parts[i] = collapseSpaces(v)
 	}
 	return strings.Join(parts, ","), true
+}
+
+// lookupHeader finds a header by its lower-case signed name, as r.Header[http.CanonicalHeaderKey(name)]
+// would, without allocating the canonical key: it is built in a stack buffer and the map lookup on
+// string(buffer) does not copy it.
+func lookupHeader(h http.Header, name string) ([]string, bool) {
+	var buf [64]byte
+	if len(name) > len(buf) {
+		vals, ok := h[http.CanonicalHeaderKey(name)]
+		return vals, ok
+	}
+	key := buf[:len(name)]
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !tokenByte(c) { // net/http keeps such a name as it came
+			vals, ok := h[http.CanonicalHeaderKey(name)]
+			return vals, ok
+		}
+		if upper && 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		} else if !upper && 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		key[i] = c
+		upper = c == '-'
+	}
+	vals, ok := h[string(key)]
+	return vals, ok
+}
+
+// tokenByte reports whether c may appear in a header name (RFC 9110 tchar).
+func tokenByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 func collapseSpaces(v string) string {
@@ -211,6 +248,7 @@ func collapseSpaces(v string) string {
 // canonicalRequest assembles the canonical request; signed is the client's SignedHeaders list.
 func canonicalRequest(r *http.Request, path, query string, signed []string, payloadHash string) (string, bool) {
 	var b strings.Builder
+	b.Grow(256 + len(path) + len(query) + len(payloadHash) + 48*len(signed))
 	b.WriteString(r.Method)
 	b.WriteByte('\n')
 	b.WriteString(path)
