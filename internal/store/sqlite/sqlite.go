@@ -2,7 +2,8 @@
 // with synchronous=FULL so that a commit is on disk before it returns.
 //
 // All writes go through one writer goroutine that group-commits: it takes a write, drains whatever
-// other writes are already waiting (up to MaxBatch), runs each in its own savepoint inside one
+// other writes are already waiting (up to MaxBatch), waits briefly for the rest of a wave of
+// callers when the batch is smaller than the last one (commitShape.linger), runs them in one
 // transaction, commits once (one fsync for the lot) and then answers every waiter. Reads use a
 // separate pool of read-only connections, which WAL lets run beside the writer.
 package sqlite
@@ -56,6 +57,8 @@ type DB struct {
 	// are: no database/sql transaction, no statement rebinding, no BEGIN parsed per commit.
 	conn *sql.Conn
 	ctl  [6]*sql.Stmt // BEGIN IMMEDIATE, COMMIT, ROLLBACK, SAVEPOINT w, ROLLBACK TO w, RELEASE w
+
+	synced time.Duration // how long the last COMMIT took (writing and syncing the WAL); the writer's own
 }
 
 // Transaction control statements, by index in DB.ctl.
@@ -286,26 +289,78 @@ func (db *DB) WriteOne(ctx context.Context, fn func(tx sqlstore.Tx) error) error
 func (db *DB) writer() {
 	defer close(db.done)
 	batch := make([]*write, 0, db.opt.MaxBatch)
+	wait := time.NewTimer(time.Hour)
+	wait.Stop()
+	var last commitShape
 	for wr := range db.writes {
 		db.checkpointTail()
-		batch = append(batch[:0], wr)
-	drain:
-		for len(batch) < db.opt.MaxBatch {
-			select {
-			case more, ok := <-db.writes:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, more)
-			default:
-				break drain
-			}
+		batch = db.drain(append(batch[:0], wr))
+		if d := last.linger(len(batch)); d > 0 {
+			batch = db.gather(batch, last.writes, d, wait)
 		}
-		db.commit(batch)
+		last = db.commit(batch)
 	}
 }
 
-func (db *DB) commit(batch []*write) {
+// drain adds the writes already waiting, up to MaxBatch.
+func (db *DB) drain(batch []*write) []*write {
+	for len(batch) < db.opt.MaxBatch {
+		select {
+		case more, ok := <-db.writes:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, more)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// gather waits up to d for the batch to reach want writes (or MaxBatch).
+func (db *DB) gather(batch []*write, want int, d time.Duration, wait *time.Timer) []*write {
+	want = min(want, db.opt.MaxBatch)
+	wait.Reset(d)
+	defer wait.Stop()
+	for len(batch) < want {
+		select {
+		case more, ok := <-db.writes:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, more)
+		case <-wait.C:
+			return db.drain(batch)
+		}
+	}
+	return batch
+}
+
+// commitShape is what the writer remembers of its last commit: how many writes it carried and
+// how long COMMIT itself (writing the WAL and syncing it) took.
+type commitShape struct {
+	writes int
+	sync   time.Duration
+}
+
+// linger is how long a batch of n writes waits for more before it commits, given the last
+// commit. Under concurrent load the writes come in waves: a commit answers k callers at once,
+// they come back at nearly the same moment, and a writer that committed the first arrival alone
+// would pay a whole sync for it and split the wave across two commits. So while a batch is
+// smaller than the last one, it waits for the rest, for at most half of what the last sync
+// took (the price of the extra commit it may save). A lone caller never waits (the last batch
+// was its own), and a wait that brings nothing shrinks the next target to what came. This is
+// PostgreSQL's commit_delay and MySQL's binlog_group_commit_sync_delay, with the delay and the
+// siblings taken from the last commit rather than configured.
+func (c commitShape) linger(n int) time.Duration {
+	if n >= c.writes {
+		return 0
+	}
+	return c.sync / 2
+}
+
+func (db *DB) commit(batch []*write) commitShape {
 	start := time.Now()
 	results := make([]error, len(batch))
 	err := db.runBatch(batch, results)
@@ -319,6 +374,7 @@ func (db *DB) commit(batch []*write) {
 	if db.opt.OnCommit != nil && err == nil {
 		db.opt.OnCommit(len(batch), time.Since(start))
 	}
+	return commitShape{writes: len(batch), sync: db.synced}
 }
 
 // runBatch commits a batch. It first runs every write in one transaction without savepoints
@@ -349,7 +405,7 @@ func (db *DB) runTogether(batch []*write, results []error) (done bool, err error
 			return len(batch) == 1, nil
 		}
 	}
-	if err := db.exec(commit); err != nil {
+	if err := db.commitTx(); err != nil {
 		db.exec(rollback)
 		return false, fault("sqlite.commit", err)
 	}
@@ -382,10 +438,18 @@ func (db *DB) runIsolated(batch []*write, results []error) error {
 			return fail(err)
 		}
 	}
-	if err := db.exec(commit); err != nil {
+	if err := db.commitTx(); err != nil {
 		return fail(err)
 	}
 	return nil
+}
+
+// commitTx commits the writer's transaction and records how long that took in synced.
+func (db *DB) commitTx() error {
+	start := time.Now()
+	err := db.exec(commit)
+	db.synced = time.Since(start)
+	return err
 }
 
 // exec runs one transaction control statement on the writer's connection.

@@ -170,3 +170,67 @@ func TestQueuePlans(t *testing.T) {
 		}
 	}
 }
+
+// TestLinger pins the writer's wait for the rest of a wave: only a batch smaller than the last
+// one waits, for half of the last sync.
+func TestLinger(t *testing.T) {
+	for _, c := range []struct {
+		last commitShape
+		n    int
+		want time.Duration
+	}{
+		{commitShape{}, 1, 0},                                   // the first commit
+		{commitShape{writes: 1, sync: time.Millisecond}, 1, 0},  // a lone caller never waits
+		{commitShape{writes: 8, sync: time.Millisecond}, 8, 0},  // the wave is all here
+		{commitShape{writes: 8, sync: time.Millisecond}, 12, 0}, // more than last time
+		{commitShape{writes: 8, sync: time.Millisecond}, 3, 500 * time.Microsecond},
+		{commitShape{writes: 2, sync: 40 * time.Microsecond}, 1, 20 * time.Microsecond},
+	} {
+		if got := c.last.linger(c.n); got != c.want {
+			t.Errorf("%+v.linger(%d) = %v, want %v", c.last, c.n, got, c.want)
+		}
+	}
+}
+
+// TestGather checks that a lingering batch takes the writes that arrive until it has the number
+// it waits for, and that it commits what it has when the wait ends or the store closes.
+func TestGather(t *testing.T) {
+	db := &DB{opt: Options{MaxBatch: 6}, writes: make(chan *write, 16)}
+	wait := time.NewTimer(time.Hour)
+	wait.Stop()
+	first := []*write{{}}
+
+	// The rest of the wave arrives while it waits: it stops at what it wanted, not at the timer.
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		for range 5 {
+			db.writes <- &write{}
+		}
+	}()
+	if got := db.gather(first, 4, time.Hour, wait); len(got) != 4 {
+		t.Fatalf("gathered %d writes, want 4", len(got))
+	}
+	<-sent
+	// Never more than MaxBatch, whatever the last batch was: two writes were left queued, four
+	// more come, the batch takes five of them and one stays queued for the next.
+	for range 4 {
+		db.writes <- &write{}
+	}
+	if got := db.gather([]*write{{}}, 100, time.Hour, wait); len(got) != 6 {
+		t.Fatalf("gathered %d writes, want MaxBatch (6)", len(got))
+	}
+	if got := len(db.writes); got != 1 {
+		t.Fatalf("%d writes left queued, want 1", got)
+	}
+	<-db.writes
+	// Nothing comes: the wait ends and the batch commits as it is.
+	if got := db.gather([]*write{{}}, 4, time.Millisecond, wait); len(got) != 1 {
+		t.Fatalf("gathered %d writes, want 1", len(got))
+	}
+	// The store closes while it waits.
+	close(db.writes)
+	if got := db.gather([]*write{{}}, 4, time.Hour, wait); len(got) != 1 {
+		t.Fatalf("gathered %d writes after close, want 1", len(got))
+	}
+}
