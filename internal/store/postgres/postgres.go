@@ -131,15 +131,15 @@ func (db *DB) Close() error {
 type sqlWriter struct{ db *DB }
 
 // Write runs fn in one transaction and returns once it has committed durably.
-func (w sqlWriter) Write(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
-	return w.write(ctx, func(tx *sql.Tx) error { return fn(tx) })
+func (w sqlWriter) Write(ctx context.Context, fn func(ctx context.Context, tx sqlstore.Tx) error) error {
+	return w.write(ctx, func(tx *sql.Tx) error { return fn(ctx, tx) })
 }
 
 // WriteOne runs fn's one statement on its own, without BEGIN and COMMIT: PostgreSQL commits it
 // (durably: synchronous_commit stays on) when it completes, in one round trip.
-func (w sqlWriter) WriteOne(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+func (w sqlWriter) WriteOne(ctx context.Context, fn func(ctx context.Context, tx sqlstore.Tx) error) error {
 	start := time.Now()
-	if err := store.Guard(func() error { return fn(autocommit{}) }); err != nil {
+	if err := store.Guard(func() error { return fn(ctx, autocommit{}) }); err != nil {
 		return fault("postgres.Write", err)
 	}
 	if w.db.opt.OnCommit != nil {

@@ -72,8 +72,9 @@ const (
 )
 
 type write struct {
-	ctx context.Context
-	fn  func(tx sqlstore.Tx) error
+	ctx context.Context // the caller's: a write whose caller is gone is skipped
+	run context.Context // what fn runs its statements with: ctx without its cancellation
+	fn  func(ctx context.Context, tx sqlstore.Tx) error
 	err chan error
 }
 
@@ -268,8 +269,8 @@ func (db *DB) migrate(ctx context.Context) error {
 // Write runs fn inside the writer's next group commit and returns once that commit is durable.
 // An error from fn rolls back only fn's own changes. fn may run twice (see runBatch): it must
 // reset what it captures from the transaction each time it runs.
-func (db *DB) Write(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
-	wr := &write{ctx: ctx, fn: fn, err: make(chan error, 1)}
+func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, tx sqlstore.Tx) error) error {
+	wr := &write{ctx: ctx, run: context.WithoutCancel(ctx), fn: fn, err: make(chan error, 1)}
 	select {
 	case db.writes <- wr:
 	case <-ctx.Done():
@@ -281,7 +282,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
 }
 
 // WriteOne is Write: a single statement gains nothing from leaving the group commit.
-func (db *DB) WriteOne(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+func (db *DB) WriteOne(ctx context.Context, fn func(ctx context.Context, tx sqlstore.Tx) error) error {
 	return db.Write(ctx, fn)
 }
 
@@ -400,7 +401,7 @@ func (db *DB) runTogether(batch []*write, results []error) (done bool, err error
 		if results[i] = wr.ctx.Err(); results[i] != nil {
 			continue
 		}
-		if results[i] = store.Guard(func() error { return wr.fn(tx) }); results[i] != nil {
+		if results[i] = store.Guard(func() error { return wr.fn(wr.run, tx) }); results[i] != nil {
 			db.exec(rollback)
 			return len(batch) == 1, nil
 		}
@@ -429,7 +430,7 @@ func (db *DB) runIsolated(batch []*write, results []error) error {
 		if err := db.exec(savepoint); err != nil {
 			return fail(err)
 		}
-		if results[i] = store.Guard(func() error { return wr.fn(tx) }); results[i] != nil {
+		if results[i] = store.Guard(func() error { return wr.fn(wr.run, tx) }); results[i] != nil {
 			if err := db.exec(rollbackTo); err != nil {
 				return fail(err)
 			}

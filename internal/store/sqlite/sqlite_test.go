@@ -43,7 +43,7 @@ func TestDurabilitySettings(t *testing.T) {
 	var mode string
 	var sync int
 	ctx := context.Background()
-	err = db.Write(ctx, func(tx sqlstore.Tx) error {
+	err = db.Write(ctx, func(ctx context.Context, tx sqlstore.Tx) error {
 		conn := tx.(writeTx).conn
 		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 			return err
@@ -67,12 +67,39 @@ func TestPanickingWrite(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	err = db.Write(ctx, func(sqlstore.Tx) error { panic("bug") })
+	err = db.Write(ctx, func(context.Context, sqlstore.Tx) error { panic("bug") })
 	if !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("Write(panics) = %v; want ErrUnavailable", err)
 	}
 	if err := db.CreateAccount(ctx, store.Account{ID: "123456789012", Name: "after"}); err != nil {
 		t.Errorf("write after a panicking write = %v", err)
+	}
+}
+
+// TestWriteContext checks that a write runs its statements with its caller's values but without
+// the caller's cancellation: a statement interrupted inside a group commit would roll back the
+// whole group.
+func TestWriteContext(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "gureum.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	type key struct{}
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "caller"))
+	defer cancel()
+	err = db.Write(ctx, func(ctx context.Context, tx sqlstore.Tx) error {
+		cancel() // the caller gives up while its write runs
+		if ctx.Done() != nil || ctx.Err() != nil {
+			return fmt.Errorf("the write's context can be cancelled: %v", ctx.Err())
+		}
+		if ctx.Value(key{}) != "caller" {
+			return errors.New("the write's context lost the caller's values")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -25,7 +25,7 @@ var _ store.Accounts = (*Store)(nil)
 
 // CreateAccount stores a new account.
 func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
-	return s.w.Write(ctx, func(tx Tx) error {
+	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		_, err := s.wst(ctx, tx, "createAccount").ExecContext(ctx, a.ID, a.Name, nanos(a.Created))
 		return s.fault("CreateAccount", err)
 	})
@@ -44,7 +44,7 @@ func (s *Store) Account(ctx context.Context, id string) (store.Account, error) {
 
 // PutAccessKey stores a new access key.
 func (s *Store) PutAccessKey(ctx context.Context, k store.AccessKey) error {
-	return s.w.Write(ctx, func(tx Tx) error {
+	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		_, err := s.wst(ctx, tx, "putAccessKey").ExecContext(ctx, k.ID, k.Secret, k.SessionToken, k.Account, k.PrincipalARN,
 			k.UserID, nanos(k.Expires), nanos(k.Created))
 		return s.fault("PutAccessKey", err)
@@ -69,7 +69,7 @@ func (s *Store) AccessKey(ctx context.Context, id string) (store.AccessKey, erro
 
 // DeleteAccessKey removes an access key.
 func (s *Store) DeleteAccessKey(ctx context.Context, id string) error {
-	return s.w.Write(ctx, func(tx Tx) error {
+	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		res, err := s.wst(ctx, tx, "deleteAccessKey").ExecContext(ctx, id)
 		if err != nil {
 			return s.fault("DeleteAccessKey", err)

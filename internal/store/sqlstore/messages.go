@@ -44,10 +44,10 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 	out := make([]store.SendResult, len(msgs))
 	if dedup == nil && len(msgs) <= maxBatch && freshAndDistinct(msgs) {
 		// One statement (insertMany), which also announces the queue.
-		err := s.w.WriteOne(ctx, func(tx Tx) error { return s.insertMany(ctx, tx, queueID, msgs, out) })
+		err := s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error { return s.insertMany(ctx, tx, queueID, msgs, out) })
 		return out, err
 	}
-	err := s.w.Write(ctx, func(tx Tx) error {
+	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		clear(out)
 		for i := range msgs {
 			if dedup != nil {
@@ -167,14 +167,14 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 	var out []store.Message
 	if s.d.Postgres && !r.FIFO && (r.MaxReceiveCount == 0 || r.DeadLetterQueue == 0) {
 		// Nothing can move to a dead-letter queue: the receive is takeVisible, one statement.
-		err := s.w.WriteOne(ctx, func(tx Tx) error {
+		err := s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error {
 			var err error
 			out, err = s.takeVisible(ctx, tx, r)
 			return err
 		})
 		return out, err
 	}
-	err := s.w.Write(ctx, func(tx Tx) error {
+	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		out = out[:0]
 		if r.FIFO && s.d.Postgres {
 			// Serialise FIFO receives per queue so two receivers cannot take one group at once.
@@ -329,7 +329,7 @@ func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []sto
 	}
 	name += strconv.Itoa(len(handles))
 	deleted := 0
-	err := s.w.WriteOne(ctx, func(tx Tx) error {
+	err := s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error {
 		res, err := s.wst(ctx, tx, name).ExecContext(ctx, args...)
 		if err != nil {
 			return s.fault("DeleteMessages", err)
@@ -344,7 +344,7 @@ func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []sto
 // ChangeVisibility moves received messages' visibility deadlines while they are in flight.
 func (s *Store) ChangeVisibility(ctx context.Context, queueID int64, changes []store.VisibilityChange, now time.Time) ([]store.ChangeResult, error) {
 	results := make([]store.ChangeResult, len(changes))
-	err := s.w.Write(ctx, func(tx Tx) error {
+	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		get, set := s.wst(ctx, tx, "visibilityOf"), s.wst(ctx, tx, "setVisibility")
 		for i, c := range changes {
 			var current string
@@ -373,7 +373,7 @@ func (s *Store) ChangeVisibility(ctx context.Context, queueID int64, changes []s
 // MoveMessages moves visible messages to the queues route chooses, in one durable write.
 func (s *Store) MoveMessages(ctx context.Context, from int64, max int, now time.Time, route func(store.Message) (int64, time.Time, bool)) (int, error) {
 	moved := 0
-	err := s.w.Write(ctx, func(tx Tx) error {
+	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		moved = 0
 		rows, err := s.wst(ctx, tx, "moveCandidates").QueryContext(ctx, from, nanos(now), nanos(now), max)
 		if err != nil {
@@ -419,7 +419,7 @@ func (s *Store) MoveMessages(ctx context.Context, from int64, max int, now time.
 
 // PurgeMessages deletes every message of a queue.
 func (s *Store) PurgeMessages(ctx context.Context, queueID int64) error {
-	return s.w.Write(ctx, func(tx Tx) error {
+	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		_, err := s.wst(ctx, tx, "deleteMessages").ExecContext(ctx, queueID)
 		return s.fault("PurgeMessages", err)
 	})
@@ -451,7 +451,7 @@ const expireBatch = 1000
 // ExpireMessages deletes a batch of messages past retention and expired deduplication entries.
 func (s *Store) ExpireMessages(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
-	err := s.w.Write(ctx, func(tx Tx) error {
+	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		res, err := s.wst(ctx, tx, "expire").ExecContext(ctx, nanos(now), expireBatch)
 		if err != nil {
 			return s.fault("ExpireMessages", err)

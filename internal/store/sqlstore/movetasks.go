@@ -36,7 +36,7 @@ func scanMoveTask(row scanner) (store.MoveTask, error) {
 // CreateMoveTask stores a new task; the partial unique index on active tasks makes a second
 // active task for the same source ErrExists.
 func (s *Store) CreateMoveTask(ctx context.Context, t store.MoveTask) error {
-	return s.w.Write(ctx, func(tx Tx) error {
+	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		_, err := s.wst(ctx, tx, "createMoveTask").ExecContext(ctx, t.Handle, t.Account, t.Source, t.Destination, t.Rate, t.Status,
 			t.Moved, t.ToMove, t.Reason, nanos(t.Started), nanos(t.Heartbeat))
 		return s.fault("CreateMoveTask", err)
@@ -60,7 +60,7 @@ func (s *Store) ListMoveTasks(ctx context.Context, source string, limit int) ([]
 // re-checks the heartbeat under the row's lock, so two nodes never claim one task.
 func (s *Store) ClaimMoveTasks(ctx context.Context, stale, now time.Time) ([]store.MoveTask, error) {
 	var out []store.MoveTask
-	err := s.w.Write(ctx, func(tx Tx) error {
+	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		rows, err := s.wst(ctx, tx, "claimMoveTasks").QueryContext(ctx, nanos(now), nanos(stale))
 		out, err = collect(rows, err, scanMoveTask)
 		return s.fault("ClaimMoveTasks", err)
@@ -71,7 +71,7 @@ func (s *Store) ClaimMoveTasks(ctx context.Context, stale, now time.Time) ([]sto
 // ProgressMoveTask adds to a task's moved count, refreshes its heartbeat and returns its status.
 func (s *Store) ProgressMoveTask(ctx context.Context, handle string, moved int64, now time.Time) (string, error) {
 	var status string
-	err := s.w.Write(ctx, func(tx Tx) error {
+	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		return s.fault("ProgressMoveTask", s.wst(ctx, tx, "progressMoveTask").QueryRowContext(ctx, moved, nanos(now), handle).Scan(&status))
 	})
 	return status, err
@@ -84,7 +84,7 @@ func (s *Store) FinishMoveTask(ctx context.Context, handle, status, reason strin
 	}
 	from = append(from, from[0])
 	var done bool
-	err := s.w.Write(ctx, func(tx Tx) error {
+	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		res, err := s.wst(ctx, tx, "finishMoveTask").ExecContext(ctx, status, reason, handle, from[0], from[1])
 		if err != nil {
 			return s.fault("FinishMoveTask", err)

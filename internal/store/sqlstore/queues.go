@@ -11,7 +11,7 @@ import (
 
 // CreateQueue stores a new queue and sets its ID.
 func (s *Store) CreateQueue(ctx context.Context, q *store.Queue) error {
-	return s.w.Write(ctx, func(tx Tx) error {
+	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		err := s.wst(ctx, tx, "createQueue").QueryRowContext(ctx,
 			q.Account, q.Name, boolInt(q.FIFO), encodeMap(q.Attributes), encodeMap(q.Tags), q.DeadLetterTarget, nanos(q.Created), nanos(q.Modified)).Scan(&q.ID)
 		return s.fault("CreateQueue", err)
@@ -58,7 +58,7 @@ func (s *Store) DeadLetterSources(ctx context.Context, account, arn string) ([]s
 
 // UpdateQueue rewrites a queue's attributes, tags, modified and purged times.
 func (s *Store) UpdateQueue(ctx context.Context, q store.Queue) error {
-	return s.w.Write(ctx, func(tx Tx) error {
+	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		res, err := s.wst(ctx, tx, "updateQueue").ExecContext(ctx, encodeMap(q.Attributes), encodeMap(q.Tags), q.DeadLetterTarget, nanos(q.Modified), nanos(q.PurgedAt), q.ID)
 		if err != nil {
 			return s.fault("UpdateQueue", err)
@@ -72,7 +72,7 @@ func (s *Store) UpdateQueue(ctx context.Context, q store.Queue) error {
 
 // DeleteQueue removes a queue with its messages and deduplication state and records the deletion.
 func (s *Store) DeleteQueue(ctx context.Context, id int64, now time.Time) error {
-	return s.w.Write(ctx, func(tx Tx) error {
+	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		var account, name string
 		if err := s.wst(ctx, tx, "queueName").QueryRowContext(ctx, id).Scan(&account, &name); err != nil {
 			return s.fault("DeleteQueue", err)

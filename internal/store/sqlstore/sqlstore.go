@@ -23,13 +23,16 @@ type Tx interface {
 	StmtContext(ctx context.Context, st *sql.Stmt) *sql.Stmt
 }
 
-// Writer runs fn in a transaction and returns once it has committed durably.
+// Writer runs fn in a transaction and returns once it has committed durably. fn runs its
+// statements with the ctx it is given, not the caller's: SQLite's writer gives the caller's values
+// without its cancellation, because a statement interrupted inside a group commit would roll back
+// every write in the group (a caller that is gone before its write starts is skipped instead).
 type Writer interface {
-	Write(ctx context.Context, fn func(tx Tx) error) error
+	Write(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
 	// WriteOne is Write for a fn that runs exactly one statement, atomic by itself, so a backend
 	// may run it without BEGIN and COMMIT (PostgreSQL: one round trip instead of three). fn must
 	// never run a second statement: nothing would make the two atomic.
-	WriteOne(ctx context.Context, fn func(tx Tx) error) error
+	WriteOne(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
 }
 
 // Preparer prepares statements: a *sql.DB (a pool) or a *sql.Conn (one connection).
