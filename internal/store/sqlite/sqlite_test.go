@@ -206,7 +206,7 @@ func TestLinger(t *testing.T) {
 		n    int
 		want time.Duration
 	}{
-		{commitShape{}, 1, 0},                                   // the first commit
+		{commitShape{}, 1, 0}, // the first commit
 		{commitShape{writes: 1, sync: time.Millisecond}, 1, 0},  // a lone caller never waits
 		{commitShape{writes: 8, sync: time.Millisecond}, 8, 0},  // the wave is all here
 		{commitShape{writes: 8, sync: time.Millisecond}, 12, 0}, // more than last time
