@@ -238,15 +238,24 @@ func RunSQS(ctx context.Context, o Options) error {
 	var gureumBatched, gureumSingle, motoBatched float64
 	for _, t := range targets {
 		c := SQSClient(t.endpoint, "AKIAGUREUMBENCH00001", "bench-secret")
-		// cpu reports the server's CPU time per request over a measurement, when it can be read.
-		cpu := func(since time.Duration, calls int64) string {
-			now, ok := ProcessCPU(t.pid)
-			if t.pid == 0 || !ok || calls == 0 {
+		// cpu reports the server's CPU time per request over a measurement, and the client's
+		// (this process: the load generator shares the machine's cores with the server, so the
+		// two together bound the throughput), when they can be read.
+		type cpuTimes struct{ server, client time.Duration }
+		cpuNow := func() (c cpuTimes) {
+			c.server, _ = ProcessCPU(t.pid)
+			c.client, _ = ProcessCPU(os.Getpid())
+			return c
+		}
+		cpu := func(since cpuTimes, calls int64) string {
+			now := cpuNow()
+			if t.pid == 0 || now.server == 0 || calls == 0 {
 				return ""
 			}
-			return fmt.Sprintf("; server CPU %.0f µs/request", float64((now-since).Microseconds())/float64(calls))
+			per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(calls) }
+			return fmt.Sprintf("; CPU µs/request: server %.0f, client %.0f", per(now.server-since.server), per(now.client-since.client))
 		}
-		cpu0, _ := ProcessCPU(t.pid)
+		cpu0 := cpuNow()
 		b, err := BatchedPipeline(ctx, c, 16, o.Duration)
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
@@ -263,7 +272,7 @@ func RunSQS(ctx context.Context, o Options) error {
 		if !t.full {
 			continue
 		}
-		cpu0, _ = ProcessCPU(t.pid)
+		cpu0 = cpuNow()
 		s, err := SingleSends(ctx, c, 16, o.Duration)
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
@@ -303,16 +312,26 @@ func sqsFloorRows(ctx context.Context, o Options, add func(g, f, v, t string)) (
 	}
 	defer stop()
 	c := SQSClient(endpoint, "AKIAGUREUMBENCH00001", "bench-secret")
+	// The floor runs in this process beside the client: their CPU time is one figure.
+	cpu := func(since time.Duration, calls int64) string {
+		now, ok := ProcessCPU(os.Getpid())
+		if !ok || calls == 0 {
+			return ""
+		}
+		return fmt.Sprintf("; CPU µs/request: client and floor %.0f", float64((now-since).Microseconds())/float64(calls))
+	}
+	cpu0, _ := ProcessCPU(os.Getpid())
 	b, err := BatchedPipeline(ctx, c, 16, o.Duration)
 	if err != nil {
 		return floor, fmt.Errorf("floor: %w", err)
 	}
-	add("sqs", "floor: send+receive+delete, batches of 10, 16 clients, fixed answers", fmt.Sprintf("%.0f msgs/s", b.PerSec), "")
+	add("sqs", "floor: send+receive+delete, batches of 10, 16 clients, fixed answers", fmt.Sprintf("%.0f msgs/s%s", b.PerSec, cpu(cpu0, b.Calls)), "")
+	cpu0, _ = ProcessCPU(os.Getpid())
 	s, err := SingleSends(ctx, c, 16, o.Duration)
 	if err != nil {
 		return floor, fmt.Errorf("floor: %w", err)
 	}
-	add("sqs", "floor: SendMessage, 16 clients, fixed answers", fmt.Sprintf("%.0f msgs/s (p50 %s)", s.PerSec, ms(s.P50)), "")
+	add("sqs", "floor: SendMessage, 16 clients, fixed answers", fmt.Sprintf("%.0f msgs/s (p50 %s%s)", s.PerSec, ms(s.P50), cpu(cpu0, s.Calls)), "")
 	floor.batched, floor.single = b.PerSec, s.PerSec
 	return floor, nil
 }
