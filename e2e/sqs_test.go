@@ -259,3 +259,51 @@ func TestSQSLongPollAcrossNodes(t *testing.T) {
 		t.Fatal("node B's long poll did not wake on node A's send")
 	}
 }
+
+// TestSQSReceiveAttemptAcrossNodes runs two servers on one PostgreSQL database: a FIFO receive
+// retried with the same ReceiveRequestAttemptId on the other node gets the same message and
+// receipt handle, as a retry after a lost response would.
+func TestSQSReceiveAttemptAcrossNodes(t *testing.T) {
+	backends := gureumtest.Backends(t)
+	if len(backends) < 2 {
+		t.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set; skipping the two-node test")
+	}
+	pg := backends[1]
+	a := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args})
+	b := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args})
+	ctx := context.Background()
+	ca, cb := sqs.NewFromConfig(a.Config()), sqs.NewFromConfig(b.Config())
+	out, err := ca.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("attempts.fifo"),
+		Attributes: map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{"first", "second"} {
+		if _, err := ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: out.QueueUrl, MessageBody: aws.String(body), MessageGroupId: aws.String("g")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	urlB := strings.Replace(*out.QueueUrl, a.Endpoint, b.Endpoint, 1)
+	recv := func(c *sqs.Client, url, attempt string) []string {
+		got, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 1,
+			ReceiveRequestAttemptId: aws.String(attempt)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range got.Messages {
+			out = append(out, *m.Body+" "+*m.ReceiptHandle)
+		}
+		return out
+	}
+	first := recv(ca, *out.QueueUrl, "attempt-1")
+	if len(first) != 1 || !strings.HasPrefix(first[0], "first ") {
+		t.Fatalf("node A's receive = %v; want the first message", first)
+	}
+	if retry := recv(cb, urlB, "attempt-1"); len(retry) != 1 || retry[0] != first[0] {
+		t.Fatalf("the retry on node B = %v; want node A's answer %v", retry, first)
+	}
+	if other := recv(cb, urlB, "attempt-2"); len(other) != 0 {
+		t.Fatalf("another attempt on node B = %v; want nothing while the group is in flight", other)
+	}
+}

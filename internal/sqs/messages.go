@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -323,17 +322,15 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *ReceiveMessageInput) (
 	if err != nil {
 		return nil, err
 	}
-	attempt := ""
+	r := store.Receive{QueueID: q.ID, FIFO: q.FIFO, Max: max, NewToken: newToken}
 	if q.FIFO && in.ReceiveRequestAttemptId != "" {
 		if !groupPattern.MatchString(in.ReceiveRequestAttemptId) {
 			return nil, ErrInvalidParameterValue.Errorf("Value %s for parameter ReceiveRequestAttemptId is invalid. Reason: It can contain up to 128 alphanumeric and punctuation characters.", in.ReceiveRequestAttemptId)
 		}
-		attempt = strconv.FormatInt(q.ID, 10) + "/" + in.ReceiveRequestAttemptId
-		if out, ok := s.attempts.get(attempt, s.clock.Now()); ok {
-			return out, nil
-		}
+		// The store keeps the attempt with the receive, so a retry that reaches another node, or
+		// this one after a restart, gets the same messages and receipt handles.
+		r.Attempt = in.ReceiveRequestAttemptId
 	}
-	r := store.Receive{QueueID: q.ID, FIFO: q.FIFO, Max: max, NewToken: newToken}
 	if cfg.redrive != nil {
 		if dlq, err := s.queueByARN(ctx, cfg.redrive.DeadLetterTargetArn); err == nil {
 			r.MaxReceiveCount, r.DeadLetterQueue, r.DeadLetterFIFO = cfg.redrive.MaxReceiveCount, dlq.ID, dlq.FIFO
@@ -346,16 +343,13 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *ReceiveMessageInput) (
 		woken := s.waiters.wait(q.ID) // subscribe before looking, so a send in between wakes us
 		r.Now = s.clock.Now()
 		r.VisibleUntil = r.Now.Add(time.Duration(vt) * time.Second)
+		r.AttemptExpires = r.Now.Add(attemptWindow)
 		msgs, err := s.store.ReceiveMessages(ctx, r)
 		if err != nil {
 			return nil, err
 		}
 		if len(msgs) > 0 || !r.Now.Before(deadline) {
-			out := s.receiveOutput(q, msgs, in)
-			if attempt != "" {
-				s.attempts.put(attempt, out, r.Now.Add(attemptWindow))
-			}
-			return out, nil
+			return s.receiveOutput(q, msgs, in), nil
 		}
 		sleep := deadline.Sub(r.Now)
 		if next, ok, err := s.store.NextVisible(ctx, q.ID, r.Now); err == nil && ok && next.Sub(r.Now) < sleep {
@@ -632,37 +626,3 @@ func (s *Service) ChangeMessageVisibilityBatch(ctx context.Context, in *ChangeMe
 // attemptWindow is how long a FIFO ReceiveRequestAttemptId returns the same answer.
 const attemptWindow = 5 * time.Minute
 
-const maxAttempts = 10000
-
-// attemptCache remembers FIFO receives by ReceiveRequestAttemptId, so that a retried receive gets
-// the same messages and receipt handles. It is per node: a retry that reaches another node of a
-// PostgreSQL cluster receives afresh (the first receive's messages stay hidden until their
-// visibility timeout).
-type attemptCache struct {
-	mu sync.Mutex
-	m  map[string]cachedAttempt
-}
-
-type cachedAttempt struct {
-	out     *ReceiveMessageOutput
-	expires time.Time
-}
-
-func (c *attemptCache) get(key string, now time.Time) (*ReceiveMessageOutput, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	a, ok := c.m[key]
-	if !ok || !now.Before(a.expires) {
-		return nil, false
-	}
-	return a.out, true
-}
-
-func (c *attemptCache) put(key string, out *ReceiveMessageOutput, expires time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxAttempts {
-		c.m = map[string]cachedAttempt{}
-	}
-	c.m[key] = cachedAttempt{out, expires}
-}

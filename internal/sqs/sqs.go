@@ -42,7 +42,6 @@ type Service struct {
 	waiters  waiters
 	queues   queueCache
 	moves    moveTasks
-	attempts attemptCache
 
 	stop         chan struct{}
 	done         chan struct{}

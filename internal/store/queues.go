@@ -74,6 +74,12 @@ type Receive struct {
 	DeadLetterFIFO   bool
 	DeadLetterExpiry time.Duration // the dead-letter queue's retention
 	SourceARN        string
+	// Attempt, on a FIFO queue, names the receive (SQS's ReceiveRequestAttemptId): until
+	// AttemptExpires, a receive with the same Attempt returns the messages the first one
+	// delivered that it still holds, with the same receipt tokens and their visibility timeout
+	// restarted, instead of receiving afresh. Only when it holds none does it receive anew.
+	Attempt        string
+	AttemptExpires time.Time
 }
 
 // Handle names one receive of a message: its sequence number and the receipt token.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gureum/gureum/internal/store"
@@ -182,6 +183,13 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 				return s.fault("ReceiveMessages", err)
 			}
 		}
+		if r.Attempt != "" {
+			held, err := s.heldByAttempt(ctx, tx, r)
+			if err != nil || len(held) > 0 {
+				out = held
+				return err
+			}
+		}
 		// A round that moved messages to the dead-letter queue leaves room; refill it. A message
 		// is handed out at most once per receive, even with a zero visibility timeout.
 		taken := map[int64]bool{}
@@ -239,9 +247,63 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 				break
 			}
 		}
+		if r.Attempt != "" && len(out) > 0 {
+			return s.recordAttempt(ctx, tx, r, out)
+		}
 		return nil
 	})
 	return out, err
+}
+
+// heldByAttempt returns, when r.Attempt names an earlier receive of the queue within its window,
+// the messages that receive delivered and still holds, with their visibility timeout restarted
+// (r.VisibleUntil) and their receipt tokens unchanged.
+func (s *Store) heldByAttempt(ctx context.Context, tx Tx, r store.Receive) ([]store.Message, error) {
+	var handles string
+	err := s.wst(ctx, tx, "findAttempt").QueryRowContext(ctx, r.QueueID, r.Attempt, nanos(r.Now)).Scan(&handles)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, s.fault("ReceiveMessages", err)
+	}
+	var out []store.Message
+	for _, h := range strings.Split(handles, ",") {
+		seqText, token, _ := strings.Cut(h, ":")
+		seq, err := strconv.ParseInt(seqText, 10, 64)
+		if err != nil {
+			return nil, s.fault("ReceiveMessages", fmt.Errorf("receive attempt %q: bad handle %q", r.Attempt, h))
+		}
+		now := nanos(r.Now)
+		m, err := scanMessage(s.wst(ctx, tx, "heldMessage").QueryRowContext(ctx, r.QueueID, seq, token, now, now))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // deleted, expired, visible again or received by another receive since
+		}
+		if err != nil {
+			return nil, s.fault("ReceiveMessages", err)
+		}
+		if _, err := s.wst(ctx, tx, "setVisibility").ExecContext(ctx, nanos(r.VisibleUntil), seq); err != nil {
+			return nil, s.fault("ReceiveMessages", err)
+		}
+		m.VisibleAt = r.VisibleUntil
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// recordAttempt records what the receive named r.Attempt delivered, for its retries.
+func (s *Store) recordAttempt(ctx context.Context, tx Tx, r store.Receive, msgs []store.Message) error {
+	var b strings.Builder
+	for i, m := range msgs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(m.Seq, 10))
+		b.WriteByte(':')
+		b.WriteString(m.ReceiptToken)
+	}
+	_, err := s.wst(ctx, tx, "recordAttempt").ExecContext(ctx, r.QueueID, r.Attempt, b.String(), nanos(r.AttemptExpires))
+	return s.fault("ReceiveMessages", err)
 }
 
 // takeVisible marks up to r.Max visible messages of a standard queue received (those visible
@@ -448,7 +510,8 @@ func (s *Store) NextVisible(ctx context.Context, queueID int64, now time.Time) (
 // expireBatch bounds how many rows one sweep deletes in a transaction.
 const expireBatch = 1000
 
-// ExpireMessages deletes a batch of messages past retention and expired deduplication entries.
+// ExpireMessages deletes a batch of messages past retention, and expired deduplication entries
+// and receive attempts.
 func (s *Store) ExpireMessages(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
@@ -457,7 +520,10 @@ func (s *Store) ExpireMessages(ctx context.Context, now time.Time) (int64, error
 			return s.fault("ExpireMessages", err)
 		}
 		n, _ = res.RowsAffected()
-		_, err = s.wst(ctx, tx, "expireDedup").ExecContext(ctx, nanos(now))
+		if _, err = s.wst(ctx, tx, "expireDedup").ExecContext(ctx, nanos(now)); err != nil {
+			return s.fault("ExpireMessages", err)
+		}
+		_, err = s.wst(ctx, tx, "expireAttempts").ExecContext(ctx, nanos(now))
 		return s.fault("ExpireMessages", err)
 	})
 	return n, err

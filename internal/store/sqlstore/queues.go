@@ -77,7 +77,7 @@ func (s *Store) DeleteQueue(ctx context.Context, id int64, now time.Time) error 
 		if err := s.wst(ctx, tx, "queueName").QueryRowContext(ctx, id).Scan(&account, &name); err != nil {
 			return s.fault("DeleteQueue", err)
 		}
-		for _, stmt := range []string{"deleteMessages", "deleteDedup", "deleteQueue"} {
+		for _, stmt := range []string{"deleteMessages", "deleteDedup", "deleteAttempts", "deleteQueue"} {
 			if _, err := s.wst(ctx, tx, stmt).ExecContext(ctx, id); err != nil {
 				return s.fault("DeleteQueue", err)
 			}

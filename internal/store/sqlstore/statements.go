@@ -22,6 +22,7 @@ var writeSQL = map[string]string{
 	"queueName":      `SELECT account_id, name FROM queues WHERE id = ?`,
 	"deleteMessages": `DELETE FROM messages WHERE queue_id = ?`,
 	"deleteDedup":    `DELETE FROM fifo_dedup WHERE queue_id = ?`,
+	"deleteAttempts": `DELETE FROM receive_attempts WHERE queue_id = ?`,
 	"deleteQueue":    `DELETE FROM queues WHERE id = ?`,
 	"recordDeleted": `INSERT INTO deleted_queues (account_id, name, deleted_at) VALUES (?, ?, ?)
 		ON CONFLICT (account_id, name) DO UPDATE SET deleted_at = excluded.deleted_at`,
@@ -55,12 +56,20 @@ var writeSQL = map[string]string{
 	// sort the dead-letter queue's whole visible range at every step of a move task.
 	"moveCandidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
 		ORDER BY visible_at, seq LIMIT ?`,
-	"deleteSeq":     `DELETE FROM messages WHERE seq = ?`,
-	"visibilityOf":  `SELECT receipt_token, visible_at FROM messages WHERE queue_id = ? AND seq = ?`,
-	"setVisibility": `UPDATE messages SET visible_at = ? WHERE seq = ?`,
-	"expire":        `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE expires_at <= ? LIMIT ?)`,
-	"expireDedup":   `DELETE FROM fifo_dedup WHERE expires_at <= ?`,
-	"notify":        `SELECT pg_notify('` + NotifyChannel + `', ?)`,
+	"deleteSeq":      `DELETE FROM messages WHERE seq = ?`,
+	"visibilityOf":   `SELECT receipt_token, visible_at FROM messages WHERE queue_id = ? AND seq = ?`,
+	"setVisibility":  `UPDATE messages SET visible_at = ? WHERE seq = ?`,
+	"expire":         `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE expires_at <= ? LIMIT ?)`,
+	"expireDedup":    `DELETE FROM fifo_dedup WHERE expires_at <= ?`,
+	"expireAttempts": `DELETE FROM receive_attempts WHERE expires_at <= ?`,
+	"findAttempt":    `SELECT handles FROM receive_attempts WHERE queue_id = ? AND attempt = ? AND expires_at > ?`,
+	"recordAttempt": `INSERT INTO receive_attempts (queue_id, attempt, handles, expires_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (queue_id, attempt) DO UPDATE SET handles = excluded.handles, expires_at = excluded.expires_at`,
+	// heldMessage is a message still held (invisible) by the receive that gave it the token: a
+	// retried receive returns it again, with its visibility timeout restarted.
+	"heldMessage": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND seq = ? AND receipt_token = ?
+		AND visible_at > ? AND expires_at > ?`,
+	"notify":      `SELECT pg_notify('` + NotifyChannel + `', ?)`,
 }
 
 // NotifyChannel is the PostgreSQL channel on which a queue's id is announced when it gains

@@ -21,6 +21,7 @@ var queueTests = []suiteTest{
 	{"DeadLetterRefill", testDeadLetterRefill},
 	{"FIFO", testFIFO},
 	{"FIFODedup", testFIFODedup},
+	{"ReceiveAttempts", testReceiveAttempts},
 	{"ExpireAndPurge", testExpireAndPurge},
 	{"ConcurrentReceivers", testConcurrentReceivers},
 	{"MoveMessages", testMoveMessages},
@@ -326,6 +327,77 @@ func testFIFODedup(t *testing.T, open Opener) {
 	res, _ = s.SendMessages(ctx, q.ID, []store.Message{fifoMsg("x5", "H")}, []store.Dedup{{Scope: "H", ID: "same", Expires: window}}, epoch)
 	if res[0].Duplicate {
 		t.Errorf("same id in another scope = %+v; want a new message", res)
+	}
+}
+
+// testReceiveAttempts checks FIFO receive attempts (ReceiveRequestAttemptId): a retry gets the
+// messages the first receive still holds, with the same receipt tokens and the visibility timeout
+// restarted, also from a store opened afresh on the same data (another node, or after a restart);
+// once it holds none, it receives anew.
+func testReceiveAttempts(t *testing.T, open Opener) {
+	s, err := open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	q := newQueue(t, s, "a.fifo", true)
+	window := epoch.Add(5 * time.Minute)
+	if _, err := s.SendMessages(ctx, q.ID, []store.Message{fifoMsg("a1", "A"), fifoMsg("b1", "B"), fifoMsg("a2", "A")},
+		[]store.Dedup{{ID: "1", Expires: window}, {ID: "2", Expires: window}, {ID: "3", Expires: window}}, epoch); err != nil {
+		t.Fatal(err)
+	}
+	at := func(d time.Duration, attempt string) store.Receive {
+		return store.Receive{QueueID: q.ID, FIFO: true, Max: 1, Now: epoch.Add(d), VisibleUntil: epoch.Add(d + 30*time.Second),
+			Attempt: attempt, AttemptExpires: epoch.Add(d + 5*time.Minute)}
+	}
+	same := func(what string, got []store.Message, want store.Message) {
+		t.Helper()
+		if len(got) != 1 || got[0].Seq != want.Seq || got[0].ReceiptToken != want.ReceiptToken || got[0].ReceiveCount != want.ReceiveCount {
+			t.Fatalf("%s = %+v; want %s again with token %s and receive count %d", what, got, want.Body, want.ReceiptToken, want.ReceiveCount)
+		}
+	}
+	first := receive(t, s, at(0, "try-1"))
+	if fmt.Sprint(bodies(first)) != "[a1]" {
+		t.Fatalf("first receive = %v; want [a1]", bodies(first))
+	}
+	retry := receive(t, s, at(10*time.Second, "try-1"))
+	same("retry", retry, first[0])
+	if !retry[0].VisibleAt.Equal(epoch.Add(40 * time.Second)) {
+		t.Errorf("retry's visibility = %v; want restarted to 40s", retry[0].VisibleAt)
+	}
+	if other := receive(t, s, at(10*time.Second, "try-2")); fmt.Sprint(bodies(other)) != "[b1]" {
+		t.Fatalf("another attempt = %v; want [b1] (group A is in flight)", bodies(other))
+	}
+	// The retry restarted a1's timeout: at 35 s, past the first one's, group A is still held.
+	if got := receive(t, s, at(35*time.Second, "try-3")); len(got) != 0 {
+		t.Fatalf("receive at 35s = %v; want nothing (a1 held until 40s, b1 until 40s)", bodies(got))
+	}
+
+	// Another node, or this one after a restart: the attempt is in the data.
+	s.Close()
+	s = mustOpen(t, open)
+	same("retry from a store opened afresh", receive(t, s, at(20*time.Second, "try-1")), first[0])
+
+	// Once the attempt holds nothing (a1 deleted), a retry receives anew and is remembered so.
+	if ok, err := deleteOne(s, q.ID, first[0].Seq, first[0].ReceiptToken); !ok || err != nil {
+		t.Fatalf("delete a1 = %v, %v", ok, err)
+	}
+	fresh := receive(t, s, at(25*time.Second, "try-1"))
+	if fmt.Sprint(bodies(fresh)) != "[a2]" {
+		t.Fatalf("retry holding nothing = %v; want a fresh receive of [a2]", bodies(fresh))
+	}
+	same("retry of the fresh receive", receive(t, s, at(26*time.Second, "try-1")), fresh[0])
+
+	// Past the window the attempt is forgotten (and swept), so it receives anew.
+	late := at(10*time.Minute, "try-1")
+	if got := receive(t, s, late); len(got) != 1 || got[0].ReceiptToken == fresh[0].ReceiptToken {
+		t.Fatalf("retry after the window = %+v; want a new receive", got)
+	}
+	if _, err := s.ExpireMessages(ctx, epoch.Add(20*time.Minute)); err != nil {
+		t.Fatalf("ExpireMessages: %v", err)
+	}
+	if err := s.DeleteQueue(ctx, q.ID, epoch.Add(20*time.Minute)); err != nil {
+		t.Fatalf("DeleteQueue with attempts: %v", err)
 	}
 }
 
