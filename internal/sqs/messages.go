@@ -625,4 +625,3 @@ func (s *Service) ChangeMessageVisibilityBatch(ctx context.Context, in *ChangeMe
 
 // attemptWindow is how long a FIFO ReceiveRequestAttemptId returns the same answer.
 const attemptWindow = 5 * time.Minute
-

@@ -35,13 +35,13 @@ type Store interface {
 
 // Service serves SQS.
 type Service struct {
-	store    store.Queues
-	tasks    store.MoveTasks
-	region   string
-	clock    Clock
-	waiters  waiters
-	queues   queueCache
-	moves    moveTasks
+	store   store.Queues
+	tasks   store.MoveTasks
+	region  string
+	clock   Clock
+	waiters waiters
+	queues  queueCache
+	moves   moveTasks
 
 	stop         chan struct{}
 	done         chan struct{}

@@ -69,7 +69,7 @@ var writeSQL = map[string]string{
 	// retried receive returns it again, with its visibility timeout restarted.
 	"heldMessage": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND seq = ? AND receipt_token = ?
 		AND visible_at > ? AND expires_at > ?`,
-	"notify":      `SELECT pg_notify('` + NotifyChannel + `', ?)`,
+	"notify": `SELECT pg_notify('` + NotifyChannel + `', ?)`,
 }
 
 // NotifyChannel is the PostgreSQL channel on which a queue's id is announced when it gains
