@@ -219,16 +219,20 @@ except sqs.exceptions.QueueDoesNotExist as e:
 	}
 }
 
-// TestSQSLongPollAcrossNodes runs two servers on one PostgreSQL database: a long poll on one wakes
-// when the other accepts a message.
-func TestSQSLongPollAcrossNodes(t *testing.T) {
+// twoNodes starts two servers on one PostgreSQL database, or skips the test without one.
+func twoNodes(t *testing.T) (a, b *gureumtest.Process) {
 	backends := gureumtest.Backends(t)
 	if len(backends) < 2 {
 		t.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set; skipping the two-node test")
 	}
 	pg := backends[1]
-	a := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args})
-	b := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args})
+	return gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args}), gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args})
+}
+
+// TestSQSLongPollAcrossNodes runs two servers on one PostgreSQL database: a long poll on one wakes
+// when the other accepts a message.
+func TestSQSLongPollAcrossNodes(t *testing.T) {
+	a, b := twoNodes(t)
 	ctx := context.Background()
 	ca, cb := sqs.NewFromConfig(a.Config()), sqs.NewFromConfig(b.Config())
 	out, err := ca.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("shared")})
@@ -264,13 +268,7 @@ func TestSQSLongPollAcrossNodes(t *testing.T) {
 // retried with the same ReceiveRequestAttemptId on the other node gets the same message and
 // receipt handle, as a retry after a lost response would.
 func TestSQSReceiveAttemptAcrossNodes(t *testing.T) {
-	backends := gureumtest.Backends(t)
-	if len(backends) < 2 {
-		t.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set; skipping the two-node test")
-	}
-	pg := backends[1]
-	a := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args})
-	b := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args})
+	a, b := twoNodes(t)
 	ctx := context.Background()
 	ca, cb := sqs.NewFromConfig(a.Config()), sqs.NewFromConfig(b.Config())
 	out, err := ca.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("attempts.fifo"),
