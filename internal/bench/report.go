@@ -252,8 +252,7 @@ func RunSQS(ctx context.Context, o Options) error {
 			if t.pid == 0 || now.server == 0 || calls == 0 {
 				return ""
 			}
-			per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(calls) }
-			return fmt.Sprintf("; CPU µs/request: server %.0f, client %.0f", per(now.server-since.server), per(now.client-since.client))
+			return fmt.Sprintf("; CPU µs/request: server %.0f, client %.0f", perCall(now.server-since.server, calls), perCall(now.client-since.client, calls))
 		}
 		cpu0 := cpuNow()
 		b, err := BatchedPipeline(ctx, c, 16, o.Duration)
@@ -299,6 +298,9 @@ func RunSQS(ctx context.Context, o Options) error {
 	return tbl.print(o.Out)
 }
 
+// perCall is CPU time d spread over calls, in microseconds.
+func perCall(d time.Duration, calls int64) float64 { return float64(d.Microseconds()) / float64(calls) }
+
 // sqsFloor is the floor's throughput in messages a second.
 type sqsFloor struct{ batched, single float64 }
 
@@ -318,7 +320,7 @@ func sqsFloorRows(ctx context.Context, o Options, add func(g, f, v, t string)) (
 		if !ok || calls == 0 {
 			return ""
 		}
-		return fmt.Sprintf("; CPU µs/request: client and floor %.0f", float64((now-since).Microseconds())/float64(calls))
+		return fmt.Sprintf("; CPU µs/request: client and floor %.0f", perCall(now-since, calls))
 	}
 	cpu0, _ := ProcessCPU(os.Getpid())
 	b, err := BatchedPipeline(ctx, c, 16, o.Duration)

@@ -268,13 +268,13 @@ func (s *Store) heldByAttempt(ctx context.Context, tx Tx, r store.Receive) ([]st
 		return nil, s.fault("ReceiveMessages", err)
 	}
 	var out []store.Message
+	now := nanos(r.Now)
 	for _, h := range strings.Split(handles, ",") {
 		seqText, token, _ := strings.Cut(h, ":")
 		seq, err := strconv.ParseInt(seqText, 10, 64)
 		if err != nil {
 			return nil, s.fault("ReceiveMessages", fmt.Errorf("receive attempt %q: bad handle %q", r.Attempt, h))
 		}
-		now := nanos(r.Now)
 		m, err := scanMessage(s.wst(ctx, tx, "heldMessage").QueryRowContext(ctx, r.QueueID, seq, token, now, now))
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // deleted, expired, visible again or received by another receive since
