@@ -239,28 +239,69 @@ func TestSQSLongPollAcrossNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	urlB := strings.Replace(*out.QueueUrl, a.Endpoint, b.Endpoint, 1)
+	wakesAcross(t, cb, strings.Replace(*out.QueueUrl, a.Endpoint, b.Endpoint, 1), "node A's send", func() {
+		if _, err := ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: out.QueueUrl, MessageBody: aws.String("across")}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestSQSDeadLetterWakesAcrossNodes runs two servers on one PostgreSQL database: a long poll on
+// a dead-letter queue on one wakes when a receive on the other moves a message there.
+func TestSQSDeadLetterWakesAcrossNodes(t *testing.T) {
+	a, b := twoNodes(t)
+	ctx := context.Background()
+	ca, cb := sqs.NewFromConfig(a.Config()), sqs.NewFromConfig(b.Config())
+	dlq, err := ca.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("dead")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn, err := ca.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: dlq.QueueUrl, AttributeNames: []types.QueueAttributeName{"QueueArn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := ca.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders"), Attributes: map[string]string{
+		"VisibilityTimeout": "0", // (a request's zero is not sent by the SDK)
+		"RedrivePolicy":     `{"deadLetterTargetArn":"` + arn.Attributes["QueueArn"] + `","maxReceiveCount":"1"}`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: src.QueueUrl, MessageBody: aws.String("poison")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ca.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: src.QueueUrl}); err != nil || len(got.Messages) != 1 {
+		t.Fatalf("first receive = %v, %v", got, err)
+	}
+	wakesAcross(t, cb, strings.Replace(*dlq.QueueUrl, a.Endpoint, b.Endpoint, 1), "node A's receive moving the message", func() {
+		if got, err := ca.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: src.QueueUrl}); err != nil || len(got.Messages) != 0 {
+			t.Fatalf("second receive = %v, %v; want the message moved to the dead-letter queue", got, err)
+		}
+	})
+}
+
+// wakesAcross starts a 20-second long poll on url through c, runs act once it is waiting, and
+// fails unless the poll returns one message well within its wait time.
+func wakesAcross(t *testing.T, c *sqs.Client, url, what string, act func()) {
+	t.Helper()
 	done := make(chan time.Time, 1)
 	go func() {
-		got, err := cb.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(urlB), WaitTimeSeconds: 20})
+		got, err := c.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 20})
 		if err == nil && len(got.Messages) == 1 {
 			done <- time.Now()
 		}
 		close(done)
 	}()
-	time.Sleep(300 * time.Millisecond) // node B is waiting
-	if _, err := ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: out.QueueUrl, MessageBody: aws.String("across")}); err != nil {
-		t.Fatal(err)
-	}
-	acked := time.Now()
+	time.Sleep(300 * time.Millisecond) // the other node is waiting
+	act()
+	acted := time.Now()
 	select {
 	case at, ok := <-done:
 		if !ok {
 			t.Fatal("node B's long poll returned without the message")
 		}
-		t.Logf("node B's long poll returned %v after node A acknowledged the send", at.Sub(acked))
+		t.Logf("node B's long poll returned %v after %s", at.Sub(acted), what)
 	case <-time.After(10 * time.Second):
-		t.Fatal("node B's long poll did not wake on node A's send")
+		t.Fatalf("node B's long poll did not wake on %s", what)
 	}
 }
 

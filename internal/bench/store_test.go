@@ -128,8 +128,9 @@ func queueCycle(ctx context.Context, st store.Store, queueID int64, n int, ids *
 	if _, err := st.SendMessages(ctx, queueID, msgs, nil, now); err != nil || n == 1 {
 		return err
 	}
-	got, err := st.ReceiveMessages(ctx, store.Receive{QueueID: queueID, Max: 10, Now: now, VisibleUntil: now.Add(time.Minute),
+	received, err := st.ReceiveMessages(ctx, store.Receive{QueueID: queueID, Max: 10, Now: now, VisibleUntil: now.Add(time.Minute),
 		NewToken: func() string { return fmt.Sprint("t-", ids.Add(1)) }})
+	got := received.Messages
 	if err != nil || len(got) == 0 {
 		return err
 	}

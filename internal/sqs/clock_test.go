@@ -273,3 +273,45 @@ func TestReceiveRequestAttemptID(t *testing.T) {
 		t.Errorf("attempt id still answered from the cache after 5 minutes")
 	}
 }
+
+// TestLongPollWakesOnDeadLetter checks that a long poll on a dead-letter queue returns the message
+// a receive on its source moves there, without waiting out its wait time.
+func TestLongPollWakesOnDeadLetter(t *testing.T) {
+	s, clock, ctx := newClocked(t)
+	dlq := mustCreate(t, s, ctx, "dlq", nil)
+	arn, err := s.GetQueueAttributes(ctx, &GetQueueAttributesInput{QueueUrl: dlq, AttributeNames: []string{"QueueArn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := mustCreate(t, s, ctx, "src", map[string]string{
+		"RedrivePolicy": `{"deadLetterTargetArn":"` + arn.Attributes["QueueArn"] + `","maxReceiveCount":"1"}`,
+	})
+	if _, err := s.SendMessage(ctx, &SendMessageInput{QueueUrl: src, MessageBody: str("poison")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReceiveMessage(ctx, &ReceiveMessageInput{QueueUrl: src, VisibilityTimeout: intp(0), WaitTimeSeconds: intp(0)}); err != nil {
+		t.Fatal(err)
+	}
+	result := make(chan []Message, 1)
+	pollCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		out, err := s.ReceiveMessage(pollCtx, &ReceiveMessageInput{QueueUrl: dlq, WaitTimeSeconds: intp(20)})
+		if err != nil {
+			out = &ReceiveMessageOutput{}
+		}
+		result <- out.Messages
+	}()
+	clock.waitForTimer(t)
+	if got := receiveN(t, s, ctx, src); len(got) != 0 {
+		t.Fatalf("second receive on the source = %d messages; want the message moved", len(got))
+	}
+	select {
+	case got := <-result:
+		if len(got) != 1 || got[0].Body != "poison" {
+			t.Errorf("long poll on the dead-letter queue = %+v; want the moved message", got)
+		}
+	case <-time.After(5 * time.Second): // the clock does not move: only a wake-up ends the poll
+		t.Fatal("the long poll on the dead-letter queue did not wake when a message moved there")
+	}
+}

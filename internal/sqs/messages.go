@@ -344,12 +344,15 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *ReceiveMessageInput) (
 		r.Now = s.clock.Now()
 		r.VisibleUntil = r.Now.Add(time.Duration(vt) * time.Second)
 		r.AttemptExpires = r.Now.Add(attemptWindow)
-		msgs, err := s.store.ReceiveMessages(ctx, r)
+		got, err := s.store.ReceiveMessages(ctx, r)
 		if err != nil {
 			return nil, err
 		}
-		if len(msgs) > 0 || !r.Now.Before(deadline) {
-			return s.receiveOutput(q, msgs, in), nil
+		if got.Moved > 0 {
+			s.waiters.notify(r.DeadLetterQueue) // its long polls; other nodes hear the store
+		}
+		if len(got.Messages) > 0 || !r.Now.Before(deadline) {
+			return s.receiveOutput(q, got.Messages, in), nil
 		}
 		sleep := deadline.Sub(r.Now)
 		if next, ok, err := s.store.NextVisible(ctx, q.ID, r.Now); err == nil && ok && next.Sub(r.Now) < sleep {

@@ -82,6 +82,12 @@ type Receive struct {
 	AttemptExpires time.Time
 }
 
+// Received is the outcome of a receive.
+type Received struct {
+	Messages []Message // delivered
+	Moved    int       // moved to the dead-letter queue instead of being delivered
+}
+
 // Handle names one receive of a message: its sequence number and the receipt token.
 type Handle struct {
 	Seq   int64
@@ -126,8 +132,10 @@ type Queues interface {
 	SendMessages(ctx context.Context, queueID int64, msgs []Message, dedup []Dedup, now time.Time) ([]SendResult, error)
 	// ReceiveMessages makes up to Max visible messages invisible until VisibleUntil, counts the
 	// receive, gives each a new receipt token and returns them; FIFO queues skip groups with a
-	// message in flight and keep order within a group.
-	ReceiveMessages(ctx context.Context, r Receive) ([]Message, error)
+	// message in flight and keep order within a group. Messages past their receive limit move
+	// to the dead-letter queue instead; on a store with a listener the move announces that
+	// queue as a send does.
+	ReceiveMessages(ctx context.Context, r Receive) (Received, error)
 	// DeleteMessages deletes, in one durable write, each message whose current receipt token is
 	// the one given (at most 10 handles), and reports how many it deleted.
 	DeleteMessages(ctx context.Context, queueID int64, handles []Handle) (deleted int, err error)

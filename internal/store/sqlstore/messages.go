@@ -163,9 +163,10 @@ func (s *Store) notify(ctx context.Context, tx Tx, queueID int64) error {
 }
 
 // ReceiveMessages delivers up to r.Max visible messages, moving over-received ones to the
-// dead-letter queue on the way.
-func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.Message, error) {
+// dead-letter queue on the way (and announcing it once, on PostgreSQL, when any moved).
+func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) (store.Received, error) {
 	var out []store.Message
+	var movedAll int
 	if s.d.Postgres && !r.FIFO && (r.MaxReceiveCount == 0 || r.DeadLetterQueue == 0) {
 		// Nothing can move to a dead-letter queue: the receive is takeVisible, one statement.
 		err := s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error {
@@ -173,10 +174,10 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 			out, err = s.takeVisible(ctx, tx, r)
 			return err
 		})
-		return out, err
+		return store.Received{Messages: out}, err
 	}
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
-		out = out[:0]
+		out, movedAll = out[:0], 0
 		if r.FIFO && s.d.Postgres {
 			// Serialise FIFO receives per queue so two receivers cannot take one group at once.
 			if _, err := s.wst(ctx, tx, "lockQueue").ExecContext(ctx, r.QueueID); err != nil {
@@ -216,6 +217,7 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 					deliver = append(deliver, m)
 				}
 				out = append(out, deliver...)
+				movedAll += moved
 				if moved == 0 {
 					break
 				}
@@ -243,8 +245,14 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 				return err
 			}
 			out = append(out, deliver...)
+			movedAll += moved
 			if moved == 0 {
 				break
+			}
+		}
+		if movedAll > 0 {
+			if err := s.notify(ctx, tx, r.DeadLetterQueue); err != nil {
+				return err
 			}
 		}
 		if r.Attempt != "" && len(out) > 0 {
@@ -252,7 +260,7 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) ([]store.M
 		}
 		return nil
 	})
-	return out, err
+	return store.Received{Messages: out, Moved: movedAll}, err
 }
 
 // heldByAttempt returns, when r.Attempt names an earlier receive of the queue within its window,

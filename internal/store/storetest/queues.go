@@ -63,7 +63,7 @@ func receive(t *testing.T, s store.Store, r store.Receive) []store.Message {
 	if err != nil {
 		t.Fatalf("ReceiveMessages: %v", err)
 	}
-	return got
+	return got.Messages
 }
 
 func deleteOne(s store.Store, queueID, seq int64, token string) (bool, error) {
@@ -227,8 +227,10 @@ func testDeadLetter(t *testing.T, open Opener) {
 		}
 	}
 	r.Now, r.VisibleUntil = epoch.Add(5*time.Minute), epoch.Add(6*time.Minute)
-	if got := receive(t, s, r); len(got) != 0 {
-		t.Fatalf("third receive = %v; want the message moved to the dead-letter queue", bodies(got))
+	r.NewToken = token
+	third, err := s.ReceiveMessages(ctx, r)
+	if err != nil || len(third.Messages) != 0 || third.Moved != 1 {
+		t.Fatalf("third receive = %v, moved %d, %v; want the message moved to the dead-letter queue", bodies(third.Messages), third.Moved, err)
 	}
 	got := receive(t, s, store.Receive{QueueID: dlq.ID, Max: 10, Now: r.Now, VisibleUntil: r.VisibleUntil})
 	if len(got) != 1 || got[0].ID != "id-poison" || got[0].DeadLetterSource != "arn:src" || !got[0].SentAt.Equal(sent) ||
@@ -253,10 +255,11 @@ func testDeadLetterRefill(t *testing.T, open Opener) {
 		t.Fatalf("first receive = %v", bodies(got))
 	}
 	send(t, s, src, msg("a", epoch), msg("b", epoch), msg("c", epoch))
-	r.Max, r.Now, r.VisibleUntil = 3, epoch, epoch // zero visibility timeout
-	got := receive(t, s, r)
-	if fmt.Sprint(bodies(got)) != "[a b c]" {
-		t.Fatalf("receive after two poison messages = %v; want [a b c]", bodies(got))
+	r.Max, r.Now, r.VisibleUntil, r.NewToken = 3, epoch, epoch, token // zero visibility timeout
+	refilled, err := s.ReceiveMessages(context.Background(), r)
+	got := refilled.Messages
+	if err != nil || fmt.Sprint(bodies(got)) != "[a b c]" || refilled.Moved != 2 {
+		t.Fatalf("receive after two poison messages = %v, moved %d, %v; want [a b c] and both moved", bodies(got), refilled.Moved, err)
 	}
 	for _, m := range got {
 		if m.ReceiveCount != 1 {
@@ -449,11 +452,11 @@ func testConcurrentReceivers(t *testing.T, open Opener) {
 					t.Error(err)
 					return
 				}
-				if len(got) == 0 {
+				if len(got.Messages) == 0 {
 					return
 				}
 				mu.Lock()
-				for _, m := range got {
+				for _, m := range got.Messages {
 					seen[string(m.Body)]++
 				}
 				mu.Unlock()
