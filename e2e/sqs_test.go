@@ -279,6 +279,31 @@ func TestSQSDeadLetterWakesAcrossNodes(t *testing.T) {
 	})
 }
 
+// TestSQSVisibilityWakesAcrossNodes runs two servers on one PostgreSQL database: a long poll on
+// one wakes when the other releases a received message with ChangeMessageVisibility.
+func TestSQSVisibilityWakesAcrossNodes(t *testing.T) {
+	a, b := twoNodes(t)
+	ctx := context.Background()
+	ca, cb := sqs.NewFromConfig(a.Config()), sqs.NewFromConfig(b.Config())
+	q, err := ca.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("work")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("give back")}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ca.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl})
+	if err != nil || len(got.Messages) != 1 {
+		t.Fatalf("receive = %v, %v", got, err)
+	}
+	wakesAcross(t, cb, strings.Replace(*q.QueueUrl, a.Endpoint, b.Endpoint, 1), "node A's ChangeMessageVisibility to 0", func() {
+		if _, err := ca.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: q.QueueUrl,
+			ReceiptHandle: got.Messages[0].ReceiptHandle, VisibilityTimeout: 0}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // wakesAcross starts a 20-second long poll on url through c, runs act once it is waiting, and
 // fails unless the poll returns one message well within its wait time.
 func wakesAcross(t *testing.T, c *sqs.Client, url, what string, act func()) {

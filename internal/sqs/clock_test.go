@@ -53,6 +53,13 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.waiters = kept
 }
 
+// timers is how many timers were set on the clock and have not fired.
+func (c *fakeClock) timers() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.waiters)
+}
+
 // waitForTimer blocks until some goroutine is waiting on the clock.
 func (c *fakeClock) waitForTimer(t *testing.T) {
 	t.Helper()
@@ -313,5 +320,45 @@ func TestLongPollWakesOnDeadLetter(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second): // the clock does not move: only a wake-up ends the poll
 		t.Fatal("the long poll on the dead-letter queue did not wake when a message moved there")
+	}
+}
+
+// TestLongPollWakesOnEarlierVisibility checks that a long poll waiting for a message's visibility
+// deadline looks again when ChangeMessageVisibility brings the deadline forward.
+func TestLongPollWakesOnEarlierVisibility(t *testing.T) {
+	s, clock, ctx := newClocked(t)
+	url := mustCreate(t, s, ctx, "q", map[string]string{"VisibilityTimeout": "60"})
+	if _, err := s.SendMessage(ctx, &SendMessageInput{QueueUrl: url, MessageBody: str("retry me")}); err != nil {
+		t.Fatal(err)
+	}
+	got := receiveN(t, s, ctx, url)
+	if len(got) != 1 {
+		t.Fatalf("receive = %d messages", len(got))
+	}
+	result := make(chan int, 1)
+	pollCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		out, err := s.ReceiveMessage(pollCtx, &ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: intp(20)})
+		if err != nil {
+			out = &ReceiveMessageOutput{}
+		}
+		result <- len(out.Messages)
+	}()
+	clock.waitForTimer(t) // the poll sleeps until its wait time ends (before the 60 s deadline)
+	if _, err := s.ChangeMessageVisibility(ctx, &ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: got[0].ReceiptHandle, VisibilityTimeout: intp(5)}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5000 && clock.timers() < 2; i++ { // the poll looked again and sleeps until 5 s
+		time.Sleep(time.Millisecond)
+	}
+	clock.Advance(5 * time.Second)
+	select {
+	case n := <-result:
+		if n != 1 {
+			t.Errorf("long poll = %d messages; want the message at its new deadline", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the long poll slept past the message's new, earlier visibility deadline")
 	}
 }

@@ -584,12 +584,12 @@ func (s *Service) changeMany(ctx context.Context, q store.Queue, entries []Batch
 			errs[i] = ErrInvalidParameterValue.Errorf("Value %s for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.", entries[i].ReceiptHandle)
 		case store.NotInFlight:
 			errs[i] = ErrMessageNotInflight.Errorf("The message referred to isn't in flight.")
-		default:
-			wake = wake || *entries[i].VisibilityTimeout == 0
+		case store.Hastened:
+			wake = true
 		}
 	}
 	if wake {
-		s.waiters.notify(q.ID)
+		s.waiters.notify(q.ID) // polls that wait for the old deadline look again
 	}
 	return errs, nil
 }

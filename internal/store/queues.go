@@ -107,6 +107,10 @@ const (
 	Changed ChangeResult = iota
 	NotFound
 	NotInFlight
+	// Hastened is Changed to an earlier deadline than the message had: it becomes visible
+	// sooner, so long polls that waited for the old deadline must look again. On a store with
+	// a listener the change announces the queue as a send does.
+	Hastened
 )
 
 // Counts are a queue's approximate message counts.

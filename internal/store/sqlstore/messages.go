@@ -415,6 +415,7 @@ func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []sto
 func (s *Store) ChangeVisibility(ctx context.Context, queueID int64, changes []store.VisibilityChange, now time.Time) ([]store.ChangeResult, error) {
 	results := make([]store.ChangeResult, len(changes))
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
+		hastened := false
 		get, set := s.wst(ctx, tx, "visibilityOf"), s.wst(ctx, tx, "setVisibility")
 		for i, c := range changes {
 			var current string
@@ -434,6 +435,14 @@ func (s *Store) ChangeVisibility(ctx context.Context, queueID int64, changes []s
 				return s.fault("ChangeVisibility", err)
 			}
 			results[i] = store.Changed
+			if nanos(c.VisibleAt) < visible {
+				if !hastened {
+					if err := s.notify(ctx, tx, queueID); err != nil {
+						return err
+					}
+				}
+				results[i], hastened = store.Hastened, true
+			}
 		}
 		return nil
 	})

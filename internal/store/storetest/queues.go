@@ -206,6 +206,14 @@ func testVisibility(t *testing.T, open Opener) {
 	if ok, _ := deleteOne(s, q.ID, m.Seq, m.ReceiptToken); ok {
 		t.Errorf("the first receipt handle still deletes after a new receive")
 	}
+	// The second receive holds it until 200 s; bringing that forward is Hastened, and pushing it
+	// back again is Changed.
+	if r, err := change(s, q.ID, m.Seq, back[0].ReceiptToken, epoch.Add(102*time.Second), epoch.Add(150*time.Second)); r != store.Hastened || err != nil {
+		t.Errorf("ChangeVisibility(earlier) = %v, %v; want Hastened", r, err)
+	}
+	if r, err := change(s, q.ID, m.Seq, back[0].ReceiptToken, epoch.Add(103*time.Second), epoch.Add(200*time.Second)); r != store.Changed || err != nil {
+		t.Errorf("ChangeVisibility(later) = %v, %v; want Changed", r, err)
+	}
 	if r, err := change(s, q.ID, m.Seq, back[0].ReceiptToken, epoch.Add(300*time.Second), epoch.Add(400*time.Second)); r != store.NotInFlight || err != nil {
 		t.Errorf("ChangeVisibility(not in flight) = %v, %v; want NotInFlight", r, err)
 	}
