@@ -219,28 +219,40 @@ except sqs.exceptions.QueueDoesNotExist as e:
 	}
 }
 
+// nodes is two servers on one PostgreSQL database, with an aws-sdk-go-v2 client for each.
+type nodes struct {
+	a, b   *gureumtest.Process
+	ca, cb *sqs.Client
+}
+
 // twoNodes starts two servers on one PostgreSQL database, or skips the test without one.
-func twoNodes(t *testing.T) (a, b *gureumtest.Process) {
+func twoNodes(t *testing.T) nodes {
 	backends := gureumtest.Backends(t)
 	if len(backends) < 2 {
 		t.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set; skipping the two-node test")
 	}
 	pg := backends[1]
-	return gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args}), gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args})
+	a, b := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args}), gureumtest.StartBinary(t, bin, gureumtest.Options{Args: pg.Args})
+	return nodes{a: a, b: b, ca: sqs.NewFromConfig(a.Config()), cb: sqs.NewFromConfig(b.Config())}
+}
+
+// create makes a queue through node A and returns its URL there and on node B.
+func (n nodes) create(t *testing.T, name string, attrs map[string]string) (onA, onB string) {
+	t.Helper()
+	out, err := n.ca.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *out.QueueUrl, strings.Replace(*out.QueueUrl, n.a.Endpoint, n.b.Endpoint, 1)
 }
 
 // TestSQSLongPollAcrossNodes runs two servers on one PostgreSQL database: a long poll on one wakes
 // when the other accepts a message.
 func TestSQSLongPollAcrossNodes(t *testing.T) {
-	a, b := twoNodes(t)
-	ctx := context.Background()
-	ca, cb := sqs.NewFromConfig(a.Config()), sqs.NewFromConfig(b.Config())
-	out, err := ca.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("shared")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wakesAcross(t, cb, strings.Replace(*out.QueueUrl, a.Endpoint, b.Endpoint, 1), "node A's send", func() {
-		if _, err := ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: out.QueueUrl, MessageBody: aws.String("across")}); err != nil {
+	n := twoNodes(t)
+	onA, onB := n.create(t, "shared", nil)
+	wakesAcross(t, n.cb, onB, "node A's send", func() {
+		if _, err := n.ca.SendMessage(context.Background(), &sqs.SendMessageInput{QueueUrl: &onA, MessageBody: aws.String("across")}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -249,31 +261,24 @@ func TestSQSLongPollAcrossNodes(t *testing.T) {
 // TestSQSDeadLetterWakesAcrossNodes runs two servers on one PostgreSQL database: a long poll on
 // a dead-letter queue on one wakes when a receive on the other moves a message there.
 func TestSQSDeadLetterWakesAcrossNodes(t *testing.T) {
-	a, b := twoNodes(t)
+	n := twoNodes(t)
 	ctx := context.Background()
-	ca, cb := sqs.NewFromConfig(a.Config()), sqs.NewFromConfig(b.Config())
-	dlq, err := ca.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("dead")})
+	dlqA, dlqB := n.create(t, "dead", nil)
+	arn, err := n.ca.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &dlqA, AttributeNames: []types.QueueAttributeName{"QueueArn"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	arn, err := ca.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: dlq.QueueUrl, AttributeNames: []types.QueueAttributeName{"QueueArn"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := ca.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders"), Attributes: map[string]string{
+	src, _ := n.create(t, "orders", map[string]string{
 		"VisibilityTimeout": "0", // (a request's zero is not sent by the SDK)
-		"RedrivePolicy":     `{"deadLetterTargetArn":"` + arn.Attributes["QueueArn"] + `","maxReceiveCount":"1"}`}})
-	if err != nil {
+		"RedrivePolicy":     `{"deadLetterTargetArn":"` + arn.Attributes["QueueArn"] + `","maxReceiveCount":"1"}`})
+	if _, err := n.ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &src, MessageBody: aws.String("poison")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: src.QueueUrl, MessageBody: aws.String("poison")}); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := ca.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: src.QueueUrl}); err != nil || len(got.Messages) != 1 {
+	if got, err := n.ca.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &src}); err != nil || len(got.Messages) != 1 {
 		t.Fatalf("first receive = %v, %v", got, err)
 	}
-	wakesAcross(t, cb, strings.Replace(*dlq.QueueUrl, a.Endpoint, b.Endpoint, 1), "node A's receive moving the message", func() {
-		if got, err := ca.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: src.QueueUrl}); err != nil || len(got.Messages) != 0 {
+	wakesAcross(t, n.cb, dlqB, "node A's receive moving the message", func() {
+		if got, err := n.ca.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &src}); err != nil || len(got.Messages) != 0 {
 			t.Fatalf("second receive = %v, %v; want the message moved to the dead-letter queue", got, err)
 		}
 	})
@@ -282,22 +287,18 @@ func TestSQSDeadLetterWakesAcrossNodes(t *testing.T) {
 // TestSQSVisibilityWakesAcrossNodes runs two servers on one PostgreSQL database: a long poll on
 // one wakes when the other releases a received message with ChangeMessageVisibility.
 func TestSQSVisibilityWakesAcrossNodes(t *testing.T) {
-	a, b := twoNodes(t)
+	n := twoNodes(t)
 	ctx := context.Background()
-	ca, cb := sqs.NewFromConfig(a.Config()), sqs.NewFromConfig(b.Config())
-	q, err := ca.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("work")})
-	if err != nil {
+	onA, onB := n.create(t, "work", nil)
+	if _, err := n.ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &onA, MessageBody: aws.String("give back")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("give back")}); err != nil {
-		t.Fatal(err)
-	}
-	got, err := ca.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl})
+	got, err := n.ca.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &onA})
 	if err != nil || len(got.Messages) != 1 {
 		t.Fatalf("receive = %v, %v", got, err)
 	}
-	wakesAcross(t, cb, strings.Replace(*q.QueueUrl, a.Endpoint, b.Endpoint, 1), "node A's ChangeMessageVisibility to 0", func() {
-		if _, err := ca.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: q.QueueUrl,
+	wakesAcross(t, n.cb, onB, "node A's ChangeMessageVisibility to 0", func() {
+		if _, err := n.ca.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: &onA,
 			ReceiptHandle: got.Messages[0].ReceiptHandle, VisibilityTimeout: 0}); err != nil {
 			t.Fatal(err)
 		}
@@ -334,20 +335,14 @@ func wakesAcross(t *testing.T, c *sqs.Client, url, what string, act func()) {
 // retried with the same ReceiveRequestAttemptId on the other node gets the same message and
 // receipt handle, as a retry after a lost response would.
 func TestSQSReceiveAttemptAcrossNodes(t *testing.T) {
-	a, b := twoNodes(t)
+	n := twoNodes(t)
 	ctx := context.Background()
-	ca, cb := sqs.NewFromConfig(a.Config()), sqs.NewFromConfig(b.Config())
-	out, err := ca.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("attempts.fifo"),
-		Attributes: map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	urlA, urlB := n.create(t, "attempts.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
 	for _, body := range []string{"first", "second"} {
-		if _, err := ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: out.QueueUrl, MessageBody: aws.String(body), MessageGroupId: aws.String("g")}); err != nil {
+		if _, err := n.ca.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &urlA, MessageBody: aws.String(body), MessageGroupId: aws.String("g")}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	urlB := strings.Replace(*out.QueueUrl, a.Endpoint, b.Endpoint, 1)
 	recv := func(c *sqs.Client, url, attempt string) []string {
 		got, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 1,
 			ReceiveRequestAttemptId: aws.String(attempt)})
@@ -360,14 +355,14 @@ func TestSQSReceiveAttemptAcrossNodes(t *testing.T) {
 		}
 		return out
 	}
-	first := recv(ca, *out.QueueUrl, "attempt-1")
+	first := recv(n.ca, urlA, "attempt-1")
 	if len(first) != 1 || !strings.HasPrefix(first[0], "first ") {
 		t.Fatalf("node A's receive = %v; want the first message", first)
 	}
-	if retry := recv(cb, urlB, "attempt-1"); len(retry) != 1 || retry[0] != first[0] {
+	if retry := recv(n.cb, urlB, "attempt-1"); len(retry) != 1 || retry[0] != first[0] {
 		t.Fatalf("the retry on node B = %v; want node A's answer %v", retry, first)
 	}
-	if other := recv(cb, urlB, "attempt-2"); len(other) != 0 {
+	if other := recv(n.cb, urlB, "attempt-2"); len(other) != 0 {
 		t.Fatalf("another attempt on node B = %v; want nothing while the group is in flight", other)
 	}
 }

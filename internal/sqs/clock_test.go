@@ -299,16 +299,7 @@ func TestLongPollWakesOnDeadLetter(t *testing.T) {
 	if _, err := s.ReceiveMessage(ctx, &ReceiveMessageInput{QueueUrl: src, VisibilityTimeout: intp(0), WaitTimeSeconds: intp(0)}); err != nil {
 		t.Fatal(err)
 	}
-	result := make(chan []Message, 1)
-	pollCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		out, err := s.ReceiveMessage(pollCtx, &ReceiveMessageInput{QueueUrl: dlq, WaitTimeSeconds: intp(20)})
-		if err != nil {
-			out = &ReceiveMessageOutput{}
-		}
-		result <- out.Messages
-	}()
+	result := longPoll(t, s, ctx, dlq)
 	clock.waitForTimer(t)
 	if got := receiveN(t, s, ctx, src); len(got) != 0 {
 		t.Fatalf("second receive on the source = %d messages; want the message moved", len(got))
@@ -335,16 +326,7 @@ func TestLongPollWakesOnEarlierVisibility(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("receive = %d messages", len(got))
 	}
-	result := make(chan int, 1)
-	pollCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		out, err := s.ReceiveMessage(pollCtx, &ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: intp(20)})
-		if err != nil {
-			out = &ReceiveMessageOutput{}
-		}
-		result <- len(out.Messages)
-	}()
+	result := longPoll(t, s, ctx, url)
 	clock.waitForTimer(t) // the poll sleeps until its wait time ends (before the 60 s deadline)
 	if _, err := s.ChangeMessageVisibility(ctx, &ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: got[0].ReceiptHandle, VisibilityTimeout: intp(5)}); err != nil {
 		t.Fatal(err)
@@ -354,11 +336,27 @@ func TestLongPollWakesOnEarlierVisibility(t *testing.T) {
 	}
 	clock.Advance(5 * time.Second)
 	select {
-	case n := <-result:
-		if n != 1 {
-			t.Errorf("long poll = %d messages; want the message at its new deadline", n)
+	case got := <-result:
+		if len(got) != 1 {
+			t.Errorf("long poll = %d messages; want the message at its new deadline", len(got))
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the long poll slept past the message's new, earlier visibility deadline")
 	}
+}
+
+// longPoll starts a 20-second receive on url and returns the channel its messages arrive on; the
+// poll ends with the test.
+func longPoll(t *testing.T, s *Service, ctx context.Context, url string) <-chan []Message {
+	ctx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	result := make(chan []Message, 1)
+	go func() {
+		out, err := s.ReceiveMessage(ctx, &ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: intp(20)})
+		if err != nil {
+			out = &ReceiveMessageOutput{}
+		}
+		result <- out.Messages
+	}()
+	return result
 }
