@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -415,7 +416,6 @@ func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []sto
 func (s *Store) ChangeVisibility(ctx context.Context, queueID int64, changes []store.VisibilityChange, now time.Time) ([]store.ChangeResult, error) {
 	results := make([]store.ChangeResult, len(changes))
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
-		hastened := false
 		get, set := s.wst(ctx, tx, "visibilityOf"), s.wst(ctx, tx, "setVisibility")
 		for i, c := range changes {
 			var current string
@@ -436,13 +436,11 @@ func (s *Store) ChangeVisibility(ctx context.Context, queueID int64, changes []s
 			}
 			results[i] = store.Changed
 			if nanos(c.VisibleAt) < visible {
-				if !hastened {
-					if err := s.notify(ctx, tx, queueID); err != nil {
-						return err
-					}
-				}
-				results[i], hastened = store.Hastened, true
+				results[i] = store.Hastened
 			}
+		}
+		if slices.Contains(results, store.Hastened) {
+			return s.notify(ctx, tx, queueID)
 		}
 		return nil
 	})
