@@ -92,13 +92,22 @@ func BenchmarkQueueStore(b *testing.B) {
 	for _, name := range []string{"sqlite", "postgres"} {
 		for _, w := range []struct {
 			name string
-			n    int // messages a send
-		}{{"single-send", 1}, {"send-receive-delete-10", 10}} {
+			n    int  // messages a send
+			dlq  bool // receives redrive to a dead-letter queue after 3 receives, as the workloads' queues do
+		}{{"single-send", 1, false}, {"send-receive-delete-10", 10, false}, {"send-receive-delete-10-dlq", 10, true}} {
 			b.Run(name+"/"+w.name, func(b *testing.B) {
 				st := stores[name](b)
 				q := store.Queue{Account: "123456789012", Name: "bench", Attributes: map[string]string{}, Tags: map[string]string{}}
 				if err := st.CreateQueue(ctx, &q); err != nil {
 					b.Fatal(err)
+				}
+				r := store.Receive{QueueID: q.ID, Max: 10}
+				if w.dlq {
+					dlq := store.Queue{Account: "123456789012", Name: "bench-dlq", Attributes: map[string]string{}, Tags: map[string]string{}}
+					if err := st.CreateQueue(ctx, &dlq); err != nil {
+						b.Fatal(err)
+					}
+					r.MaxReceiveCount, r.DeadLetterQueue, r.DeadLetterExpiry, r.SourceARN = 3, dlq.ID, time.Hour, "arn:aws:sqs:us-east-1:123456789012:bench"
 				}
 				var ids atomic.Int64
 				b.SetParallelism(16 / runtime.GOMAXPROCS(0))
@@ -106,7 +115,7 @@ func BenchmarkQueueStore(b *testing.B) {
 				b.ResetTimer()
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
-						if err := queueCycle(ctx, st, q.ID, w.n, &ids); err != nil {
+						if err := queueCycle(ctx, st, r, w.n, &ids); err != nil {
 							b.Error(err)
 							return
 						}
@@ -117,9 +126,10 @@ func BenchmarkQueueStore(b *testing.B) {
 	}
 }
 
-// queueCycle sends n messages and, for a batch, receives up to 10 and deletes them.
-func queueCycle(ctx context.Context, st store.Store, queueID int64, n int, ids *atomic.Int64) error {
-	now := time.Now()
+// queueCycle sends n messages to r's queue and, for a batch, receives up to 10 with r and deletes
+// them.
+func queueCycle(ctx context.Context, st store.Store, r store.Receive, n int, ids *atomic.Int64) error {
+	queueID, now := r.QueueID, time.Now()
 	msgs := make([]store.Message, n)
 	for i := range msgs {
 		msgs[i] = store.Message{ID: fmt.Sprint("m-", ids.Add(1)), Body: []byte("a benchmark message"),
@@ -128,8 +138,9 @@ func queueCycle(ctx context.Context, st store.Store, queueID int64, n int, ids *
 	if _, err := st.SendMessages(ctx, queueID, msgs, nil, now); err != nil || n == 1 {
 		return err
 	}
-	received, err := st.ReceiveMessages(ctx, store.Receive{QueueID: queueID, Max: 10, Now: now, VisibleUntil: now.Add(time.Minute),
-		NewToken: func() string { return fmt.Sprint("t-", ids.Add(1)) }})
+	r.Now, r.VisibleUntil = now, now.Add(time.Minute)
+	r.NewToken = func() string { return fmt.Sprint("t-", ids.Add(1)) }
+	received, err := st.ReceiveMessages(ctx, r)
 	got := received.Messages
 	if err != nil || len(got) == 0 {
 		return err

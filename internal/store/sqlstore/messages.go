@@ -168,7 +168,10 @@ func (s *Store) notify(ctx context.Context, tx Tx, queueID int64) error {
 func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) (store.Received, error) {
 	var out []store.Message
 	var movedAll int
-	if s.d.Postgres && !r.FIFO && (r.MaxReceiveCount == 0 || r.DeadLetterQueue == 0) {
+	if s.d.Postgres && !r.FIFO && r.Attempt == "" {
+		if r.MaxReceiveCount > 0 && r.DeadLetterQueue != 0 {
+			return s.takeOrMove(ctx, r)
+		}
 		// Nothing can move to a dead-letter queue: the receive is takeVisible, one statement.
 		err := s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error {
 			var err error
@@ -198,32 +201,6 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) (store.Rec
 		for round := 0; round < 4 && len(out) < r.Max; round++ {
 			moved := 0
 			var deliver []store.Message
-			if round == 0 && !r.FIFO && s.d.Postgres {
-				// On PostgreSQL, standard queues take and mark the first round in one statement
-				// (one round trip instead of two; on SQLite the two statements are as fast). A
-				// message past its receive limit was marked too, and is moved all the same.
-				marked, err := s.takeVisible(ctx, tx, r)
-				if err != nil {
-					return err
-				}
-				for _, m := range marked {
-					taken[m.Seq] = true
-					if r.MaxReceiveCount > 0 && m.ReceiveCount > r.MaxReceiveCount && r.DeadLetterQueue != 0 {
-						if err := s.moveToDeadLetter(ctx, tx, r, m); err != nil {
-							return err
-						}
-						moved++
-						continue
-					}
-					deliver = append(deliver, m)
-				}
-				out = append(out, deliver...)
-				movedAll += moved
-				if moved == 0 {
-					break
-				}
-				continue
-			}
 			cands, err := s.candidates(ctx, tx, r, r.Max-len(out)+len(taken))
 			if err != nil {
 				return err
@@ -263,6 +240,70 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) (store.Rec
 	})
 	return store.Received{Messages: out, Moved: movedAll}, err
 }
+
+// takeOrMove receives from a standard queue with a dead-letter queue on PostgreSQL in rounds of
+// one statement each (takeOrMove: one round trip, where a transaction of takeVisible and the
+// moves took three or more). A round that moved messages to the dead-letter queue leaves room,
+// which the next fills, excluding what this receive took already (a zero visibility timeout
+// leaves it visible). Each round commits on its own, so a later round that fails leaves the
+// earlier ones' messages received: they are delivered rather than hidden for their visibility
+// timeout behind an error.
+func (s *Store) takeOrMove(ctx context.Context, r store.Receive) (store.Received, error) {
+	var got store.Received
+	taken := []int64{}
+	for round := 0; round < 4 && len(got.Messages) < r.Max; round++ {
+		msgs, moved, err := s.takeOrMoveRound(ctx, r, r.Max-len(got.Messages), taken)
+		if err != nil {
+			if round == 0 {
+				return got, err
+			}
+			break
+		}
+		got.Messages, got.Moved = append(got.Messages, msgs...), got.Moved+moved
+		for _, m := range msgs {
+			taken = append(taken, m.Seq)
+		}
+		if moved == 0 {
+			break
+		}
+	}
+	sort.Slice(got.Messages, func(i, j int) bool { return got.Messages[i].Seq < got.Messages[j].Seq })
+	return got, nil
+}
+
+// takeOrMoveRound runs one takeOrMove statement for up to n messages.
+func (s *Store) takeOrMoveRound(ctx context.Context, r store.Receive, n int, taken []int64) (msgs []store.Message, moved int, err error) {
+	now := nanos(r.Now)
+	err = s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error {
+		msgs, moved = msgs[:0], 0
+		rows, err := s.wst(ctx, tx, "takeOrMove").QueryContext(ctx, r.QueueID, now, now, taken, n,
+			now, nanos(r.VisibleUntil), r.NewToken(), r.MaxReceiveCount, r.MaxReceiveCount,
+			r.DeadLetterFIFO, now, r.DeadLetterQueue, now, r.DeadLetterExpiry.Nanoseconds(), r.SourceARN,
+			strconv.FormatInt(r.DeadLetterQueue, 10))
+		all, err := collect(rows, err, func(row scanner) (store.Message, error) {
+			return scanMessage(withTail{row, []any{&moved}})
+		})
+		if err != nil {
+			return s.fault("ReceiveMessages", err)
+		}
+		for _, m := range all {
+			if m.Seq != 0 { // 0: the row that carries the count when nothing was taken
+				msgs = append(msgs, m)
+			}
+		}
+		return nil
+	})
+	return msgs, moved, err
+}
+
+// withTail scans a row's leading columns into the destinations it is given and its last ones
+// into tail.
+type withTail struct {
+	row  scanner
+	tail []any
+}
+
+func (w withTail) Scan(dest ...any) error { return w.row.Scan(append(dest, w.tail...)...) }
 
 // heldByAttempt returns, when r.Attempt names an earlier receive of the queue within its window,
 // the messages that receive delivered and still holds, with their visibility timeout restarted

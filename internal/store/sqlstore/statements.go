@@ -15,6 +15,9 @@ const (
 	queueColumns = `id, account_id, name, fifo, attributes, tags, dlq_target, created_at, modified_at, purged_at`
 )
 
+// qualifiedMessageColumns is messageColumns of the table aliased m.
+var qualifiedMessageColumns = "m." + strings.Join(strings.Split(strings.Join(strings.Fields(messageColumns), " "), ", "), ", m.")
+
 var writeSQL = map[string]string{
 	"createQueue": `INSERT INTO queues (account_id, name, fifo, attributes, tags, dlq_target, created_at, modified_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -52,6 +55,41 @@ var writeSQL = map[string]string{
 		WHERE seq IN (SELECT seq FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
 			ORDER BY visible_at, seq LIMIT ?{{lock}})
 		RETURNING ` + messageColumns,
+	// takeOrMove is a receive from a standard queue with a dead-letter queue, for PostgreSQL, in
+	// one statement: it takes up to n visible messages (skipping seqs already taken by this
+	// receive), marks those under the receive limit received and returns them, moves those at the
+	// limit to the dead-letter queue (keeping their sent time unless that queue is FIFO), and
+	// announces the dead-letter queue when any moved. The moved count ends each row, and a row
+	// of zeros (seq 0) carries it when nothing was taken. The announcement's count is read in the
+	// last line, as a filter that always holds: a SELECT in WITH runs only where it is read, and
+	// the planner drops a count that nothing uses.
+	"takeOrMove": `WITH cand AS (
+			SELECT seq, receive_count FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ? AND seq <> ALL(?::bigint[])
+			ORDER BY visible_at, seq LIMIT ? FOR UPDATE SKIP LOCKED),
+		taken AS (
+			UPDATE messages m SET receive_count = m.receive_count + 1,
+				first_receive_at = CASE WHEN m.first_receive_at = 0 THEN ? ELSE m.first_receive_at END,
+				visible_at = ?, receipt_token = ?
+			FROM cand WHERE m.seq = cand.seq AND cand.receive_count < ?
+			RETURNING ` + qualifiedMessageColumns + `),
+		gone AS (
+			DELETE FROM messages m USING cand WHERE m.seq = cand.seq AND cand.receive_count >= ?
+			RETURNING m.id, m.body, m.attributes, m.system_attributes, m.md5_body, m.md5_attributes, m.md5_system,
+				m.sender_id, CASE WHEN ?::boolean THEN ?::bigint ELSE m.sent_at END AS sent_at, m.group_id, m.dedup_id),
+		moved AS (
+			INSERT INTO messages (` + insertColumns + `)
+			SELECT ?::bigint, id, body, attributes, system_attributes, md5_body, md5_attributes, md5_system, sender_id,
+				sent_at, ?::bigint, sent_at + ?::bigint, 0, 0, '', group_id, dedup_id, ?::text FROM gone
+			RETURNING seq),
+		announced AS (SELECT pg_notify('` + NotifyChannel + `', ?) FROM (SELECT 1 FROM moved LIMIT 1) any_moved),
+		outcome AS (SELECT count(*) AS moved FROM moved)
+		SELECT COALESCE(t.seq, 0), COALESCE(t.id, ''), COALESCE(t.body, ''::bytea), t.attributes, t.system_attributes,
+			COALESCE(t.md5_body, ''), COALESCE(t.md5_attributes, ''), COALESCE(t.md5_system, ''), COALESCE(t.sender_id, ''),
+			COALESCE(t.sent_at, 0), COALESCE(t.visible_at, 0), COALESCE(t.expires_at, 0), COALESCE(t.receive_count, 0),
+			COALESCE(t.first_receive_at, 0), COALESCE(t.receipt_token, ''), COALESCE(t.group_id, ''), COALESCE(t.dedup_id, ''),
+			COALESCE(t.dlq_source, ''), outcome.moved
+		FROM outcome LEFT JOIN taken t ON true
+		WHERE (SELECT count(*) FROM announced) >= 0`,
 	// moveCandidates takes the longest-visible first, the index's order: ordering by seq would
 	// sort the dead-letter queue's whole visible range at every step of a move task.
 	"moveCandidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
@@ -141,7 +179,7 @@ func (s *Store) prepareAll(ctx context.Context, db Preparer, stmts map[string]st
 		if strings.HasPrefix(name, "insertMany/") && s.d.Postgres || strings.HasPrefix(name, "insertManyNotify/") && !s.d.Postgres {
 			continue // SQLite's single writer makes a statement's rowids consecutive; PostgreSQL returns them
 		}
-		if (name == "lockQueue" || name == "notify") && !s.d.Postgres {
+		if (name == "lockQueue" || name == "notify" || name == "takeOrMove") && !s.d.Postgres {
 			continue // SQLite's single writer serialises receives; its long polls are all local
 		}
 		if (name == "candidates" || name == "moveCandidates") && s.d.Postgres {
