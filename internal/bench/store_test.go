@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -151,4 +152,79 @@ func queueCycle(ctx context.Context, st store.Store, r store.Receive, n int, ids
 	}
 	_, err = st.DeleteMessages(ctx, queueID, handles)
 	return err
+}
+
+// BenchmarkCountMessages measures ApproximateNumberOfMessages and its siblings on a deep queue:
+// 100,000 messages, a tenth of them received (in flight) and a tenth delayed.
+func BenchmarkCountMessages(b *testing.B) {
+	ctx := context.Background()
+	for _, name := range []string{"sqlite", "postgres"} {
+		b.Run(name, func(b *testing.B) {
+			var st store.Store
+			switch name {
+			case "sqlite":
+				s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "queues.db"), sqlite.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				st = s
+			default:
+				dsn := os.Getenv(gureumtest.PostgresEnv)
+				if dsn == "" {
+					b.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set")
+				}
+				schema := fmt.Sprintf("gureum_bench_%d", time.Now().UnixNano())
+				s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, MaxConns: 16})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer s.DropSchema(ctx, schema)
+				st = s
+			}
+			defer st.Close()
+			q := store.Queue{Account: "123456789012", Name: "deep", Attributes: map[string]string{}, Tags: map[string]string{}}
+			if err := st.CreateQueue(ctx, &q); err != nil {
+				b.Fatal(err)
+			}
+			now := time.Now()
+			const depth = 100_000
+			var wg sync.WaitGroup
+			for w := range 16 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := w * 10; i < depth; i += 16 * 10 {
+						msgs := make([]store.Message, 10)
+						for j := range msgs {
+							visible := now
+							if (i+j)%10 == 1 {
+								visible = now.Add(time.Minute) // delayed
+							}
+							msgs[j] = store.Message{ID: fmt.Sprint("m-", i+j), Body: []byte("a message of a deep queue"), MD5Body: "0123456789abcdef0123456789abcdef",
+								SenderID: "AIDABENCH", SentAt: now, VisibleAt: visible, ExpiresAt: now.Add(time.Hour)}
+						}
+						if _, err := st.SendMessages(ctx, q.ID, msgs, nil, now); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			for received := 0; received < depth/10; {
+				got, err := st.ReceiveMessages(ctx, store.Receive{QueueID: q.ID, Max: 10, Now: now, VisibleUntil: now.Add(time.Minute), NewToken: func() string { return "t" }})
+				if err != nil || len(got.Messages) == 0 {
+					b.Fatal(err, len(got.Messages))
+				}
+				received += len(got.Messages)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				c, err := st.CountMessages(ctx, q.ID, now)
+				if err != nil || c.Visible+c.InFlight+c.Delayed != depth {
+					b.Fatalf("CountMessages = %+v, %v; want %d in all", c, err, depth)
+				}
+			}
+		})
+	}
 }
