@@ -67,29 +67,6 @@ func BenchmarkStoreWrites(b *testing.B) {
 // disk out of them. PostgreSQL runs when GUREUM_TEST_POSTGRES is set.
 func BenchmarkQueueStore(b *testing.B) {
 	ctx := context.Background()
-	stores := map[string]func(b *testing.B) store.Store{
-		"sqlite": func(b *testing.B) store.Store {
-			st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "queues.db"), sqlite.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { st.Close() })
-			return st
-		},
-		"postgres": func(b *testing.B) store.Store {
-			dsn := os.Getenv(gureumtest.PostgresEnv)
-			if dsn == "" {
-				b.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set")
-			}
-			schema := fmt.Sprintf("gureum_bench_%d", time.Now().UnixNano())
-			st, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, MaxConns: 16})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { st.DropSchema(ctx, schema); st.Close() })
-			return st
-		},
-	}
 	for _, name := range []string{"sqlite", "postgres"} {
 		for _, w := range []struct {
 			name string
@@ -97,7 +74,7 @@ func BenchmarkQueueStore(b *testing.B) {
 			dlq  bool // receives redrive to a dead-letter queue after 3 receives, as the workloads' queues do
 		}{{"single-send", 1, false}, {"send-receive-delete-10", 10, false}, {"send-receive-delete-10-dlq", 10, true}} {
 			b.Run(name+"/"+w.name, func(b *testing.B) {
-				st := stores[name](b)
+				st := openStore(b, name)
 				q := store.Queue{Account: "123456789012", Name: "bench", Attributes: map[string]string{}, Tags: map[string]string{}}
 				if err := st.CreateQueue(ctx, &q); err != nil {
 					b.Fatal(err)
@@ -160,28 +137,7 @@ func BenchmarkCountMessages(b *testing.B) {
 	ctx := context.Background()
 	for _, name := range []string{"sqlite", "postgres"} {
 		b.Run(name, func(b *testing.B) {
-			var st store.Store
-			switch name {
-			case "sqlite":
-				s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "queues.db"), sqlite.Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				st = s
-			default:
-				dsn := os.Getenv(gureumtest.PostgresEnv)
-				if dsn == "" {
-					b.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set")
-				}
-				schema := fmt.Sprintf("gureum_bench_%d", time.Now().UnixNano())
-				s, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, MaxConns: 16})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer s.DropSchema(ctx, schema)
-				st = s
-			}
-			defer st.Close()
+			st := openStore(b, name)
 			q := store.Queue{Account: "123456789012", Name: "deep", Attributes: map[string]string{}, Tags: map[string]string{}}
 			if err := st.CreateQueue(ctx, &q); err != nil {
 				b.Fatal(err)
@@ -227,4 +183,30 @@ func BenchmarkCountMessages(b *testing.B) {
 			}
 		})
 	}
+}
+
+// openStore opens an empty store of a backend for a benchmark and closes it when b ends: "sqlite"
+// in a temporary directory, or "postgres" in a schema of its own, which skips the benchmark when
+// GUREUM_TEST_POSTGRES is not set.
+func openStore(b *testing.B, backend string) store.Store {
+	ctx := context.Background()
+	if backend == "sqlite" {
+		st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "queues.db"), sqlite.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		return st
+	}
+	dsn := os.Getenv(gureumtest.PostgresEnv)
+	if dsn == "" {
+		b.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set")
+	}
+	schema := fmt.Sprintf("gureum_bench_%d", time.Now().UnixNano())
+	st, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, MaxConns: 16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.DropSchema(ctx, schema); st.Close() })
+	return st
 }
