@@ -16,7 +16,7 @@ const (
 )
 
 // qualifiedMessageColumns is messageColumns of the table aliased m.
-var qualifiedMessageColumns = "m." + strings.Join(strings.Split(strings.Join(strings.Fields(messageColumns), " "), ", "), ", m.")
+var qualifiedMessageColumns = "m." + strings.Join(strings.Fields(strings.ReplaceAll(messageColumns, ",", "")), ", m.")
 
 var writeSQL = map[string]string{
 	"createQueue": `INSERT INTO queues (account_id, name, fifo, attributes, tags, dlq_target, created_at, modified_at)
