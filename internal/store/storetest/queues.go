@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,6 +20,7 @@ var queueTests = []suiteTest{
 	{"Visibility", testVisibility},
 	{"DeadLetter", testDeadLetter},
 	{"DeadLetterRefill", testDeadLetterRefill},
+	{"DeadLetterRefillRounds", testDeadLetterRefillRounds},
 	{"FIFO", testFIFO},
 	{"FIFODedup", testFIFODedup},
 	{"ReceiveAttempts", testReceiveAttempts},
@@ -280,6 +282,36 @@ func testDeadLetterRefill(t *testing.T, open Opener) {
 	}
 	if moved := receive(t, s, store.Receive{QueueID: dlq.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Minute)}); len(moved) != 2 {
 		t.Errorf("dead-letter queue holds %v; want both poison messages", bodies(moved))
+	}
+}
+
+// testDeadLetterRefillRounds checks that a receive keeps filling its batch while the messages
+// it finds keep moving to the dead-letter queue: each round takes as many as the batch lacks.
+func testDeadLetterRefillRounds(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	src := newQueue(t, s, "src", false)
+	dlq := newQueue(t, s, "dlq", false)
+	old := epoch.Add(-3 * time.Minute)
+	send(t, s, src, msg("p1", old), msg("p2", old), msg("p3", old))
+	r := store.Receive{QueueID: src.ID, Max: 10, MaxReceiveCount: 1, DeadLetterQueue: dlq.ID, DeadLetterExpiry: time.Hour, SourceARN: "arn:src",
+		Now: epoch.Add(-2 * time.Minute), VisibleUntil: epoch.Add(-time.Minute)}
+	if got := receive(t, s, r); len(got) != 3 {
+		t.Fatalf("first receive = %v", bodies(got))
+	}
+	send(t, s, src, msg("g1", epoch), msg("g2", epoch), msg("g3", epoch))
+	// Two at a time: p1 and p2 move, then p3 moves beside g1, then g2 fills the batch.
+	r.Max, r.Now, r.VisibleUntil = 2, epoch, epoch.Add(30*time.Second)
+	got := received(t, s, r)
+	if fmt.Sprint(bodies(got.Messages)) != "[g1 g2]" || got.Moved != 3 {
+		t.Fatalf("receive = %v, moved %d; want [g1 g2] and the three poison messages moved", bodies(got.Messages), got.Moved)
+	}
+	// One move's messages enter the dead-letter queue together, in no promised order.
+	moved := bodies(receive(t, s, store.Receive{QueueID: dlq.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Minute)}))
+	if slices.Sort(moved); fmt.Sprint(moved) != "[p1 p2 p3]" {
+		t.Errorf("dead-letter queue holds %v; want p1, p2 and p3", moved)
+	}
+	if rest := receive(t, s, r); fmt.Sprint(bodies(rest)) != "[g3]" {
+		t.Errorf("next receive = %v; want [g3]", bodies(rest))
 	}
 }
 
