@@ -198,7 +198,7 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) (store.Rec
 		// A round that moved messages to the dead-letter queue leaves room; refill it. A message
 		// is handed out at most once per receive, even with a zero visibility timeout.
 		taken := map[int64]bool{}
-		for round := 0; round < 4 && len(out) < r.Max; round++ {
+		for round := 0; round < refillRounds && len(out) < r.Max; round++ {
 			moved := 0
 			var deliver []store.Message
 			cands, err := s.candidates(ctx, tx, r, r.Max-len(out)+len(taken))
@@ -241,6 +241,10 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) (store.Rec
 	return store.Received{Messages: out, Moved: movedAll}, err
 }
 
+// refillRounds bounds the rounds of one receive: each after the first fills the room that the
+// messages moved to the dead-letter queue in the last one left.
+const refillRounds = 4
+
 // takeOrMove receives from a standard queue with a dead-letter queue on PostgreSQL in rounds of
 // one statement each (takeOrMove: one round trip, where a transaction of takeVisible and the
 // moves took three or more). A round that moved messages to the dead-letter queue leaves room,
@@ -250,8 +254,8 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) (store.Rec
 // timeout behind an error.
 func (s *Store) takeOrMove(ctx context.Context, r store.Receive) (store.Received, error) {
 	var got store.Received
-	taken := []int64{}
-	for round := 0; round < 4 && len(got.Messages) < r.Max; round++ {
+	taken := []int64{} // not nil: PostgreSQL reads a nil slice as NULL, and seq <> ALL(NULL) holds for no row
+	for round := 0; round < refillRounds && len(got.Messages) < r.Max; round++ {
 		msgs, moved, err := s.takeOrMoveRound(ctx, r, r.Max-len(got.Messages), taken)
 		if err != nil {
 			if round == 0 {
