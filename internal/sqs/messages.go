@@ -263,10 +263,10 @@ func (s *Service) SendMessageBatch(ctx context.Context, in *SendMessageBatchInpu
 	}
 	now := s.clock.Now()
 	cfg := parseConfig(q.Attributes)
-	out := &SendMessageBatchOutput{Successful: []SendMessageBatchResultEntry{}, Failed: []BatchResultErrorEntry{}}
-	var msgs []store.Message
+	n := len(in.Entries)
+	out := &SendMessageBatchOutput{Successful: make([]SendMessageBatchResultEntry, 0, n), Failed: []BatchResultErrorEntry{}}
+	msgs, okIDs := make([]store.Message, 0, n), make([]string, 0, n)
 	var dedups []store.Dedup
-	var okIDs []string
 	for _, e := range in.Entries {
 		m, dedup, err := s.prepare(ctx, q, cfg, sendRequest{e.MessageBody, e.DelaySeconds, e.MessageAttributes, e.MessageSystemAttributes,
 			e.MessageDeduplicationId, e.MessageGroupId}, now)
@@ -369,6 +369,9 @@ func (s *Service) ReceiveMessage(ctx context.Context, in *ReceiveMessageInput) (
 
 func (s *Service) receiveOutput(q store.Queue, msgs []store.Message, in *ReceiveMessageInput) *ReceiveMessageOutput {
 	out := &ReceiveMessageOutput{}
+	if len(msgs) > 0 {
+		out.Messages = make([]Message, 0, len(msgs))
+	}
 	sysNames := append(append([]string{}, in.AttributeNames...), in.MessageSystemAttributeNames...)
 	for _, m := range msgs {
 		msg := Message{

@@ -84,6 +84,6 @@ func (s *Store) DeleteAccessKey(ctx context.Context, id string) error {
 // ListAccessKeys lists an account's access keys by id.
 func (s *Store) ListAccessKeys(ctx context.Context, account string) ([]store.AccessKey, error) {
 	rows, err := s.rs["listAccessKeys"].QueryContext(ctx, account)
-	out, err := collect(rows, err, scanAccessKey)
+	out, err := collect(rows, err, 0, scanAccessKey)
 	return out, s.fault("ListAccessKeys", err)
 }

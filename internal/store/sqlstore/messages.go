@@ -14,14 +14,43 @@ import (
 	"github.com/gureum/gureum/internal/store"
 )
 
-func scanMessage(row scanner) (store.Message, error) {
-	var m store.Message
-	var sent, visible, expires, first int64
-	err := row.Scan(&m.Seq, &m.ID, &m.Body, &m.Attributes, &m.SystemAttributes, &m.MD5Body, &m.MD5Attributes, &m.MD5System,
-		&m.SenderID, &sent, &visible, &expires, &m.ReceiveCount, &first, &m.ReceiptToken, &m.GroupID, &m.DedupID, &m.DeadLetterSource)
-	m.SentAt, m.VisibleAt, m.ExpiresAt, m.FirstReceiveAt = fromNanos(sent), fromNanos(visible), fromNanos(expires), fromNanos(first)
+// messageScanner reads message rows into one set of destinations that it reuses from row to row
+// (a row's strings and bytes are copies, so what it returns is the caller's).
+type messageScanner struct {
+	m     store.Message
+	times [4]int64 // sent, visible, expires, first receive
+	dest  []any
+	full  bool // every column (messageColumns) rather than a receive's (receiveColumns)
+}
+
+// newMessageScanner reads messageColumns, or receiveColumns when !full, followed by tail.
+func newMessageScanner(full bool, tail ...any) *messageScanner {
+	s := &messageScanner{full: full}
+	m, t := &s.m, &s.times
+	if full {
+		s.dest = []any{&m.Seq, &m.ID, &m.Body, &m.Attributes, &m.SystemAttributes, &m.MD5Body, &m.MD5Attributes, &m.MD5System,
+			&m.SenderID, &t[0], &t[1], &t[2], &m.ReceiveCount, &t[3], &m.ReceiptToken, &m.GroupID, &m.DedupID, &m.DeadLetterSource}
+	} else {
+		s.dest = []any{&m.Seq, &m.ID, &m.Body, &m.Attributes, &m.SystemAttributes, &m.MD5Body, &m.MD5Attributes, &m.MD5System,
+			&m.SenderID, &t[0], &t[2], &m.ReceiveCount, &t[3], &m.GroupID, &m.DedupID, &m.DeadLetterSource}
+	}
+	s.dest = append(s.dest, tail...)
+	return s
+}
+
+func (s *messageScanner) scan(row scanner) (store.Message, error) {
+	s.m, s.times = store.Message{}, [4]int64{}
+	err := row.Scan(s.dest...)
+	m := s.m
+	m.SentAt, m.ExpiresAt, m.FirstReceiveAt = fromNanos(s.times[0]), fromNanos(s.times[2]), fromNanos(s.times[3])
+	if s.full {
+		m.VisibleAt = fromNanos(s.times[1])
+	}
 	return m, err
 }
+
+// scanMessage reads one row of messageColumns.
+func scanMessage(row scanner) (store.Message, error) { return newMessageScanner(true).scan(row) }
 
 // insert stores one message in queueID and returns its sequence number. SQLite reports the new
 // rowid without the cost of RETURNING; PostgreSQL returns it.
@@ -102,18 +131,34 @@ func freshAndDistinct(msgs []store.Message) bool {
 	return true
 }
 
+// plain reports whether a fresh message has none of the columns that plainRow writes as constants.
+func plain(m store.Message) bool {
+	return m.Attributes == nil && m.SystemAttributes == nil && m.MD5Attributes == "" && m.MD5System == "" && m.GroupID == "" && m.DedupID == ""
+}
+
 // insertMany stores up to maxBatch fresh messages with distinct ids with one statement and
 // announces the queue. SQLite gives the statement's rows consecutive rowids and reports the last;
 // PostgreSQL returns each row's sequence number and notifies in the same statement.
 func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []store.Message, out []store.SendResult) error {
+	variant := "plain/"
+	for _, m := range msgs {
+		if !plain(m) {
+			variant = ""
+			break
+		}
+	}
 	args := make([]any, 0, 14*len(msgs)+1)
 	for _, m := range msgs {
-		args = append(args, queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
-			nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.GroupID, m.DedupID)
+		if variant == "" {
+			args = append(args, queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
+				nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.GroupID, m.DedupID)
+		} else {
+			args = append(args, queueID, m.ID, m.Body, m.MD5Body, m.SenderID, nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt))
+		}
 	}
 	if s.d.Postgres {
 		args = append(args, strconv.FormatInt(queueID, 10))
-		rows, err := s.wst(ctx, tx, fmt.Sprint("insertManyNotify/", len(msgs))).QueryContext(ctx, args...)
+		rows, err := s.wst(ctx, tx, fmt.Sprint("insertManyNotify/", variant, len(msgs))).QueryContext(ctx, args...)
 		if err != nil {
 			return s.fault("SendMessages", err)
 		}
@@ -140,7 +185,7 @@ func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []sto
 		}
 		return nil
 	}
-	res, err := s.wst(ctx, tx, fmt.Sprint("insertMany/", len(msgs))).ExecContext(ctx, args...)
+	res, err := s.wst(ctx, tx, fmt.Sprint("insertMany/", variant, len(msgs))).ExecContext(ctx, args...)
 	if err != nil {
 		return s.fault("SendMessages", err)
 	}
@@ -197,19 +242,19 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) (store.Rec
 		}
 		// A round that moved messages to the dead-letter queue leaves room; refill it. A message
 		// is handed out at most once per receive, even with a zero visibility timeout.
-		taken := map[int64]bool{}
+		var taken []int64 // at most a few dozen: a slice beats a map
 		for round := 0; round < refillRounds && len(out) < r.Max; round++ {
 			moved := 0
-			var deliver []store.Message
 			cands, err := s.candidates(ctx, tx, r, r.Max-len(out)+len(taken))
 			if err != nil {
 				return err
 			}
+			deliver := cands[:0] // filtered in place: each candidate is read before its slot is written
 			for _, m := range cands {
-				if taken[m.Seq] || len(out)+len(deliver) == r.Max {
+				if slices.Contains(taken, m.Seq) || len(out)+len(deliver) == r.Max {
 					continue
 				}
-				taken[m.Seq] = true
+				taken = append(taken, m.Seq)
 				if r.MaxReceiveCount > 0 && m.ReceiveCount >= r.MaxReceiveCount && r.DeadLetterQueue != 0 {
 					if err := s.moveToDeadLetter(ctx, tx, r, m); err != nil {
 						return err
@@ -222,7 +267,11 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) (store.Rec
 			if err := s.markReceived(ctx, tx, r, deliver); err != nil {
 				return err
 			}
-			out = append(out, deliver...)
+			if len(out) == 0 {
+				out = deliver
+			} else {
+				out = append(out, deliver...)
+			}
 			movedAll += moved
 			if moved == 0 {
 				break
@@ -284,9 +333,7 @@ func (s *Store) takeOrMoveRound(ctx context.Context, r store.Receive, n int, tak
 			now, nanos(r.VisibleUntil), r.NewToken(), r.MaxReceiveCount, r.MaxReceiveCount,
 			r.DeadLetterFIFO, now, r.DeadLetterQueue, now, r.DeadLetterExpiry.Nanoseconds(), r.SourceARN,
 			strconv.FormatInt(r.DeadLetterQueue, 10))
-		all, err := collect(rows, err, func(row scanner) (store.Message, error) {
-			return scanMessage(withTail{row, []any{&moved}})
-		})
+		all, err := collect(rows, err, n, newMessageScanner(true, &moved).scan)
 		if err != nil {
 			return s.fault("ReceiveMessages", err)
 		}
@@ -299,15 +346,6 @@ func (s *Store) takeOrMoveRound(ctx context.Context, r store.Receive, n int, tak
 	})
 	return msgs, moved, err
 }
-
-// withTail scans a row's leading columns into the destinations it is given and its last ones
-// into tail.
-type withTail struct {
-	row  scanner
-	tail []any
-}
-
-func (w withTail) Scan(dest ...any) error { return w.row.Scan(append(dest, w.tail...)...) }
 
 // heldByAttempt returns, when r.Attempt names an earlier receive of the queue within its window,
 // the messages that receive delivered and still holds, with their visibility timeout restarted
@@ -365,7 +403,7 @@ func (s *Store) recordAttempt(ctx context.Context, tx Tx, r store.Receive, msgs 
 func (s *Store) takeVisible(ctx context.Context, tx Tx, r store.Receive) ([]store.Message, error) {
 	now := nanos(r.Now)
 	rows, err := s.wst(ctx, tx, "takeVisible").QueryContext(ctx, now, nanos(r.VisibleUntil), r.NewToken(), r.QueueID, now, now, r.Max)
-	out, err := collect(rows, err, scanMessage)
+	out, err := collect(rows, err, r.Max, newMessageScanner(true).scan)
 	if err != nil {
 		return nil, s.fault("ReceiveMessages", err)
 	}
@@ -382,7 +420,7 @@ func (s *Store) candidates(ctx context.Context, tx Tx, r store.Receive, n int) (
 	} else {
 		rows, err = s.wst(ctx, tx, "candidates").QueryContext(ctx, r.QueueID, now, now, n)
 	}
-	out, err := collect(rows, err, scanMessage)
+	out, err := collect(rows, err, n, newMessageScanner(false).scan)
 	return out, s.fault("ReceiveMessages", err)
 }
 

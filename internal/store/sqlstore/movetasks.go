@@ -52,7 +52,7 @@ func (s *Store) MoveTask(ctx context.Context, handle string) (store.MoveTask, er
 // ListMoveTasks lists a source's most recent tasks, newest first.
 func (s *Store) ListMoveTasks(ctx context.Context, source string, limit int) ([]store.MoveTask, error) {
 	rows, err := s.rs["listMoveTasks"].QueryContext(ctx, source, limit)
-	out, err := collect(rows, err, scanMoveTask)
+	out, err := collect(rows, err, 0, scanMoveTask)
 	return out, s.fault("ListMoveTasks", err)
 }
 
@@ -62,7 +62,7 @@ func (s *Store) ClaimMoveTasks(ctx context.Context, stale, now time.Time) ([]sto
 	var out []store.MoveTask
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		rows, err := s.wst(ctx, tx, "claimMoveTasks").QueryContext(ctx, nanos(now), nanos(stale))
-		out, err = collect(rows, err, scanMoveTask)
+		out, err = collect(rows, err, 0, scanMoveTask)
 		return s.fault("ClaimMoveTasks", err)
 	})
 	return out, err

@@ -32,7 +32,7 @@ func (s *Store) QueueByID(ctx context.Context, id int64) (store.Queue, error) {
 
 func (s *Store) listQueues(ctx context.Context, op, stmt string, args ...any) ([]store.Queue, error) {
 	rows, err := s.rs[stmt].QueryContext(ctx, args...)
-	out, err := collect(rows, err, scanQueue)
+	out, err := collect(rows, err, 0, scanQueue)
 	return out, s.fault(op, err)
 }
 

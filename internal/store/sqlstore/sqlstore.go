@@ -126,13 +126,17 @@ func decodeMap(s string) map[string]string {
 // scanner is what a scan function reads: a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(...any) error }
 
-// collect reads every row of a query with scan; err is the query's own error.
-func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+// collect reads every row of a query with scan; err is the query's own error. hint, when known,
+// is how many rows to expect at most (a receive's batch), so the slice is allocated once.
+func collect[T any](rows *sql.Rows, err error, hint int, scan func(scanner) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []T
+	if hint > 0 {
+		out = make([]T, 0, hint)
+	}
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {

@@ -12,6 +12,10 @@ import (
 const (
 	messageColumns = `seq, id, body, attributes, system_attributes, md5_body, md5_attributes, md5_system, sender_id,
 	sent_at, visible_at, expires_at, receive_count, first_receive_at, receipt_token, group_id, dedup_id, dlq_source`
+	// receiveColumns are what a receive reads of its candidates: it sets the visibility deadline
+	// and receipt token itself.
+	receiveColumns = `seq, id, body, attributes, system_attributes, md5_body, md5_attributes, md5_system, sender_id,
+	sent_at, expires_at, receive_count, first_receive_at, group_id, dedup_id, dlq_source`
 	queueColumns = `id, account_id, name, fifo, attributes, tags, dlq_target, created_at, modified_at, purged_at`
 )
 
@@ -42,10 +46,10 @@ var writeSQL = map[string]string{
 	// fifoCandidates walks the queue in send order (messages_fifo) and stops at the first n
 	// deliverable messages, rather than sorting every visible one: +visible_at keeps SQLite's
 	// planner, which has no statistics, from taking messages_visible's range and sorting it.
-	"fifoCandidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND group_id <> '' AND +visible_at <= ? AND expires_at > ?
+	"fifoCandidates": `SELECT ` + receiveColumns + ` FROM messages WHERE queue_id = ? AND group_id <> '' AND +visible_at <= ? AND expires_at > ?
 		AND group_id NOT IN (SELECT group_id FROM messages WHERE queue_id = ? AND receive_count > 0 AND visible_at > ?)
 		ORDER BY seq LIMIT ?`,
-	"candidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
+	"candidates": `SELECT ` + receiveColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
 		ORDER BY visible_at, seq LIMIT ?`,
 	// takeVisible is candidates and markReceived in one statement (one round trip), for standard
 	// queues on PostgreSQL.
@@ -139,6 +143,11 @@ const insertColumns = `queue_id, id, body, attributes, system_attributes, md5_bo
 // bind the other 14 columns (a bound value costs the driver more than a constant costs SQLite).
 const freshRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, '', ?, ?, '')"
 
+// A plain fresh message (the common send to a standard queue) also has no message or system
+// attributes, FIFO group or deduplication id: six more constants, and 8 bound columns (the
+// insertMany/plain statements).
+const plainRow = "(?, ?, ?, NULL, NULL, ?, '', '', ?, ?, ?, ?, 0, 0, '', '', '', '')"
+
 // batched adds, for n = 1…maxBatch, the statements that handle n messages at once.
 func batched(stmts map[string]string) map[string]string {
 	out := map[string]string{}
@@ -157,12 +166,15 @@ func batched(stmts map[string]string) map[string]string {
 		out[fmt.Sprint("deleteReceived/", n)] = `DELETE FROM messages WHERE +queue_id = ? AND (` + pairs + `)`
 		// The handles of one receive share its token (markReceived): then it is bound once.
 		out[fmt.Sprint("deleteReceivedOnce/", n)] = `DELETE FROM messages WHERE +queue_id = ? AND receipt_token = ? AND seq IN (` + in + `)`
-		out[fmt.Sprint("insertMany/", n)] = `INSERT INTO messages (` + insertColumns + `) VALUES ` + freshRow + strings.Repeat(", "+freshRow, n-1)
-		// PostgreSQL inserts, learns the sequence numbers (by message id: RETURNING's order is not
-		// promised) and announces the queue in one statement, one round trip.
-		out[fmt.Sprint("insertManyNotify/", n)] = `WITH ins AS (` + out[fmt.Sprint("insertMany/", n)] + ` RETURNING seq, id),
-			announced AS (SELECT pg_notify('` + NotifyChannel + `', ?))
-			SELECT seq, id FROM ins, announced`
+		for variant, row := range map[string]string{"": freshRow, "plain/": plainRow} {
+			insert := `INSERT INTO messages (` + insertColumns + `) VALUES ` + row + strings.Repeat(", "+row, n-1)
+			out[fmt.Sprint("insertMany/", variant, n)] = insert
+			// PostgreSQL inserts, learns the sequence numbers (by message id: RETURNING's order is
+			// not promised) and announces the queue in one statement, one round trip.
+			out[fmt.Sprint("insertManyNotify/", variant, n)] = `WITH ins AS (` + insert + ` RETURNING seq, id),
+				announced AS (SELECT pg_notify('` + NotifyChannel + `', ?))
+				SELECT seq, id FROM ins, announced`
+		}
 	}
 	return out
 }
