@@ -5,11 +5,12 @@ package awsjson
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+
+	json "github.com/segmentio/encoding/json"
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/service"
