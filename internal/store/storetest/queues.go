@@ -17,6 +17,7 @@ import (
 var queueTests = []suiteTest{
 	{"QueueLifecycle", testQueueLifecycle},
 	{"SendReceiveDelete", testSendReceiveDelete},
+	{"SendKeepsEveryField", testSendKeepsEveryField},
 	{"Visibility", testVisibility},
 	{"DeadLetter", testDeadLetter},
 	{"DeadLetterRefill", testDeadLetterRefill},
@@ -186,6 +187,43 @@ func testSendReceiveDelete(t *testing.T, open Opener) {
 	}
 	if next, ok, err := s.NextVisible(ctx, q.ID, epoch); !ok || err != nil || !next.Equal(epoch.Add(10*time.Second)) {
 		t.Errorf("NextVisible = %v %v %v; want +10s", next, ok, err)
+	}
+}
+
+// testSendKeepsEveryField sends batches of plain messages (no attributes, no FIFO ids: the
+// stores write those columns as constants) and of messages with every field set, alone and
+// mixed, and checks that a receive returns each field as sent.
+func testSendKeepsEveryField(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	q := newQueue(t, s, "fields", false)
+	full := func(body string) store.Message {
+		m := msg(body, epoch)
+		m.Attributes, m.SystemAttributes = []byte(`{"a":1}`), []byte(`{"AWSTraceHeader":2}`)
+		m.MD5Attributes, m.MD5System, m.GroupID, m.DedupID = "md5-attrs-"+body, "md5-system-"+body, "group-"+body, "dedup-"+body
+		return m
+	}
+	batches := [][]store.Message{
+		{msg("p1", epoch), msg("p2", epoch)},
+		{full("f1"), full("f2")},
+		{msg("p3", epoch), full("f3"), msg("p4", epoch)},
+	}
+	for _, batch := range batches {
+		send(t, s, q, batch...)
+		got := receive(t, s, store.Receive{QueueID: q.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Minute)})
+		if len(got) != len(batch) {
+			t.Fatalf("receive after sending %v = %v", bodies(batch), bodies(got))
+		}
+		for i, want := range batch {
+			m := got[i]
+			if m.ID != want.ID || string(m.Body) != string(want.Body) || string(m.Attributes) != string(want.Attributes) ||
+				string(m.SystemAttributes) != string(want.SystemAttributes) || m.MD5Body != want.MD5Body ||
+				m.MD5Attributes != want.MD5Attributes || m.MD5System != want.MD5System || m.SenderID != want.SenderID ||
+				!m.SentAt.Equal(want.SentAt) || !m.ExpiresAt.Equal(want.ExpiresAt) || m.GroupID != want.GroupID ||
+				m.DedupID != want.DedupID || m.DeadLetterSource != "" || m.ReceiveCount != 1 || !m.FirstReceiveAt.Equal(epoch) ||
+				!m.VisibleAt.Equal(epoch.Add(time.Minute)) || m.ReceiptToken == "" {
+				t.Errorf("received %+v\nsent     %+v", m, want)
+			}
+		}
 	}
 }
 
