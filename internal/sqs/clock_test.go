@@ -2,6 +2,7 @@ package sqs
 
 import (
 	"context"
+	"maps"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -359,4 +360,47 @@ func longPoll(t *testing.T, s *Service, ctx context.Context, url string) <-chan 
 		result <- out.Messages
 	}()
 	return result
+}
+
+// TestCachedQueueIsNotChangedInPlace checks that the operations that change a queue work on a
+// copy: a queue that a request read from the cache (shared, read-only) keeps its attributes and
+// tags while another request changes them.
+func TestCachedQueueIsNotChangedInPlace(t *testing.T) {
+	s, _, ctx := newClocked(t)
+	url := mustCreate(t, s, ctx, "q", map[string]string{"VisibilityTimeout": "30"})
+	changes := map[string]func() error{
+		"SetQueueAttributes": func() error {
+			_, err := s.SetQueueAttributes(ctx, &SetQueueAttributesInput{QueueUrl: url, Attributes: map[string]string{"VisibilityTimeout": "45"}})
+			return err
+		},
+		"TagQueue": func() error {
+			_, err := s.TagQueue(ctx, &TagQueueInput{QueueUrl: url, Tags: map[string]string{"stage": "prod"}})
+			return err
+		},
+		"UntagQueue": func() error {
+			_, err := s.UntagQueue(ctx, &UntagQueueInput{QueueUrl: url, TagKeys: []string{"team"}})
+			return err
+		},
+	}
+	for name, change := range changes {
+		if _, err := s.TagQueue(ctx, &TagQueueInput{QueueUrl: url, Tags: map[string]string{"team": "core"}}); err != nil {
+			t.Fatal(err)
+		}
+		s.queue(ctx, url) // a miss: fills the cache
+		held, err := s.queue(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		attrs, tags := maps.Clone(held.Attributes), maps.Clone(held.Tags)
+		if err := change(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !maps.Equal(held.Attributes, attrs) || !maps.Equal(held.Tags, tags) {
+			t.Errorf("%s changed the cached queue in place: attributes %v, tags %v", name, held.Attributes, held.Tags)
+		}
+	}
+	now, err := s.queue(ctx, url)
+	if err != nil || now.Attributes["VisibilityTimeout"] != "45" || now.Tags["stage"] != "prod" {
+		t.Errorf("after the changes: attributes %v, tags %v, %v", now.Attributes, now.Tags, err)
+	}
 }

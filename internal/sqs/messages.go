@@ -147,15 +147,16 @@ func (s *Service) prepare(ctx context.Context, q store.Queue, cfg config, r send
 	} else if r.dedupID != "" {
 		return store.Message{}, nil, ErrInvalidParameterValue.Errorf("Value %s for parameter MessageDeduplicationId is invalid. Reason: The request includes a parameter that is not valid for this queue type.", r.dedupID)
 	}
-	for name, v := range map[string]string{"MessageGroupId": r.groupID, "MessageDeduplicationId": r.dedupID} {
-		if v != "" && !groupPattern.MatchString(v) {
-			return store.Message{}, nil, ErrInvalidParameterValue.Errorf("Value %s for parameter %s is invalid. Reason: It can contain up to 128 alphanumeric and punctuation characters.", v, name)
+	for _, p := range [...]struct{ name, v string }{{"MessageGroupId", r.groupID}, {"MessageDeduplicationId", r.dedupID}} {
+		if p.v != "" && !groupPattern.MatchString(p.v) {
+			return store.Message{}, nil, ErrInvalidParameterValue.Errorf("Value %s for parameter %s is invalid. Reason: It can contain up to 128 alphanumeric and punctuation characters.", p.v, p.name)
 		}
 	}
+	body := []byte(*r.body)
 	m := store.Message{
 		ID:            request.NewID(),
-		Body:          []byte(*r.body),
-		MD5Body:       md5Hex([]byte(*r.body)),
+		Body:          body,
+		MD5Body:       md5Hex(body),
 		MD5Attributes: md5OfAttributes(r.attrs),
 		MD5System:     md5OfAttributes(r.systemAttrs),
 		SenderID:      senderID(ctx),

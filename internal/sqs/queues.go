@@ -236,7 +236,7 @@ func knownAttribute(name string) bool {
 
 // SetQueueAttributes changes settable attributes.
 func (s *Service) SetQueueAttributes(ctx context.Context, in *SetQueueAttributesInput) (*Empty, error) {
-	q, err := s.queue(ctx, in.QueueUrl)
+	q, err := s.queueToChange(ctx, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +260,7 @@ func (s *Service) SetQueueAttributes(ctx context.Context, in *SetQueueAttributes
 
 // TagQueue adds or replaces tags.
 func (s *Service) TagQueue(ctx context.Context, in *TagQueueInput) (*Empty, error) {
-	q, err := s.queue(ctx, in.QueueUrl)
+	q, err := s.queueToChange(ctx, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +281,7 @@ func (s *Service) TagQueue(ctx context.Context, in *TagQueueInput) (*Empty, erro
 
 // UntagQueue removes tags.
 func (s *Service) UntagQueue(ctx context.Context, in *UntagQueueInput) (*Empty, error) {
-	q, err := s.queue(ctx, in.QueueUrl)
+	q, err := s.queueToChange(ctx, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}

@@ -194,7 +194,14 @@ func parseQueueURL(ctx context.Context, raw string) (account, name string, err e
 	return account, name, nil
 }
 
-// queue resolves the queue an input names.
+// queueToChange resolves the queue an input names, as a copy the caller may modify.
+func (s *Service) queueToChange(ctx context.Context, rawURL string) (store.Queue, error) {
+	q, err := s.queue(ctx, rawURL)
+	return copyQueue(q), err
+}
+
+// queue resolves the queue an input names. The queue may be shared with other callers (the
+// cache's): it is read-only.
 func (s *Service) queue(ctx context.Context, rawURL string) (store.Queue, error) {
 	account, name, err := parseQueueURL(ctx, rawURL)
 	if err != nil {
@@ -223,7 +230,9 @@ const queueCacheTTL = time.Second
 
 const maxCachedQueues = 10000
 
-// queueCache holds recently read queues. Entries are copies: callers may modify what they get.
+// queueCache holds recently read queues. What get returns shares its maps with the cache and
+// with every other caller: it is read-only. An operation that changes a queue takes it with
+// Service.queueToChange, a copy.
 type queueCache struct {
 	mu sync.Mutex
 	m  map[string]cachedQueue
@@ -241,7 +250,7 @@ func (c *queueCache) get(key string, now time.Time) (store.Queue, bool) {
 	if !ok || !now.Before(e.expires) {
 		return store.Queue{}, false
 	}
-	return copyQueue(e.q), true
+	return e.q, true
 }
 
 func (c *queueCache) put(key string, q store.Queue, now time.Time) {
