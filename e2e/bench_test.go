@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,5 +43,25 @@ func BenchmarkStartup(b *testing.B) {
 			b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms-to-healthy")
 			b.ReportMetric(float64(rss)/(1<<20), "idle-RSS-MiB")
 		})
+	}
+}
+
+// TestBenchSQS runs `gureum bench sqs` briefly without the peer and checks that it reports every
+// SQS figure, the batched one as the median of its rounds.
+func TestBenchSQS(t *testing.T) {
+	out, err := exec.Command(bin.Path, "bench", "sqs", "--duration", "100ms", "--no-peer").CombinedOutput()
+	if err != nil {
+		t.Fatalf("gureum bench sqs: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"floor: send+receive+delete",
+		"send+receive+delete, batches of 10, 16 clients: gureum sqlite",
+		"msgs/s (median of rounds ",
+		"SendMessage, 16 clients: gureum sqlite",
+		"long-poll wake-up after a send (p50 of 30): gureum sqlite",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
 	}
 }

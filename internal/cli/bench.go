@@ -55,7 +55,9 @@ fsync rate, and PostgreSQL when --postgres or GUREUM_TEST_POSTGRES gives a DSN).
 		Short: "Measure the SQS workloads beside moto_server",
 		Long: `Measure SQS on this machine with aws-sdk-go-v2: send+receive+delete in batches of 10 from 16
 clients, single SendMessage from 16 clients and the long-poll wake-up, on SQLite (and PostgreSQL with
---postgres or GUREUM_TEST_POSTGRES), and the batched workload against moto_server with the same client.`,
+--postgres or GUREUM_TEST_POSTGRES), and the batched workload against moto_server with the same client.
+The batched workload runs three rounds, the targets taking turns; each figure is the median round,
+and the ratio to moto_server the median of the rounds' ratios.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := setup("SQS"); err != nil {
