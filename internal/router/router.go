@@ -245,7 +245,9 @@ func (rt *Router) readBody(x *exchange) error {
 	}
 	var buf bytes.Buffer
 	if x.r.ContentLength > 0 {
-		buf.Grow(int(x.r.ContentLength))
+		// ReadFrom wants MinRead bytes of room before each read, the one that finds EOF included:
+		// without them it would grow the buffer again once the body is in.
+		buf.Grow(int(x.r.ContentLength) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(http.MaxBytesReader(x.w, x.r.Body, max))
 	if err != nil {
