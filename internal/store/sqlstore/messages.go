@@ -136,6 +136,17 @@ func plain(m store.Message) bool {
 	return m.Attributes == nil && m.SystemAttributes == nil && m.MD5Attributes == "" && m.MD5System == "" && m.GroupID == "" && m.DedupID == ""
 }
 
+// uniform reports whether msgs share their sender and times (the insertMany/uniform statements
+// bind those once).
+func uniform(msgs []store.Message) bool {
+	for _, m := range msgs[1:] {
+		if m.SenderID != msgs[0].SenderID || !m.SentAt.Equal(msgs[0].SentAt) || !m.VisibleAt.Equal(msgs[0].VisibleAt) || !m.ExpiresAt.Equal(msgs[0].ExpiresAt) {
+			return false
+		}
+	}
+	return true
+}
+
 // insertMany stores up to maxBatch fresh messages with distinct ids with one statement and
 // announces the queue. SQLite gives the statement's rows consecutive rowids and reports the last;
 // PostgreSQL returns each row's sequence number and notifies in the same statement.
@@ -147,9 +158,18 @@ func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []sto
 			break
 		}
 	}
+	if variant == "plain/" && !s.d.Postgres && uniform(msgs) {
+		variant = "uniform/"
+	}
 	args := make([]any, 0, 14*len(msgs)+1)
+	if variant == "uniform/" {
+		m := msgs[0]
+		args = append(args, queueID, m.SenderID, nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt))
+	}
 	for _, m := range msgs {
-		if variant == "" {
+		if variant == "uniform/" {
+			args = append(args, m.ID, m.Body, m.MD5Body)
+		} else if variant == "" {
 			args = append(args, queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
 				nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.GroupID, m.DedupID)
 		} else {

@@ -191,8 +191,8 @@ func testSendReceiveDelete(t *testing.T, open Opener) {
 }
 
 // testSendKeepsEveryField sends batches of plain messages (no attributes, no FIFO ids: the
-// stores write those columns as constants) and of messages with every field set, alone and
-// mixed, and checks that a receive returns each field as sent.
+// stores write those columns as constants), sharing their times or not, and of messages with
+// every field set, alone and mixed, and checks that a receive returns each field as sent.
 func testSendKeepsEveryField(t *testing.T, open Opener) {
 	s := mustOpen(t, open)
 	q := newQueue(t, s, "fields", false)
@@ -202,8 +202,11 @@ func testSendKeepsEveryField(t *testing.T, open Opener) {
 		m.MD5Attributes, m.MD5System, m.GroupID, m.DedupID = "md5-attrs-"+body, "md5-system-"+body, "group-"+body, "dedup-"+body
 		return m
 	}
+	longer := msg("p6", epoch)
+	longer.ExpiresAt = epoch.Add(2 * time.Hour) // a batch-mate's times differ
 	batches := [][]store.Message{
 		{msg("p1", epoch), msg("p2", epoch)},
+		{msg("p5", epoch), longer},
 		{full("f1"), full("f2")},
 		{msg("p3", epoch), full("f3"), msg("p4", epoch)},
 	}
