@@ -73,6 +73,9 @@ func (s *Store) insert(ctx context.Context, tx Tx, queueID int64, m *store.Messa
 // SendMessages stores messages, deduplicating FIFO sends, in one durable write.
 func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Message, dedup []store.Dedup, now time.Time) ([]store.SendResult, error) {
 	out := make([]store.SendResult, len(msgs))
+	if len(msgs) == 0 {
+		return out, nil
+	}
 	if dedup == nil && len(msgs) <= maxBatch && freshAndDistinct(msgs) {
 		// One statement (insertMany), which also announces the queue.
 		err := s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error { return s.insertMany(ctx, tx, queueID, msgs, out) })

@@ -202,6 +202,9 @@ func testSendKeepsEveryField(t *testing.T, open Opener) {
 		m.MD5Attributes, m.MD5System, m.GroupID, m.DedupID = "md5-attrs-"+body, "md5-system-"+body, "group-"+body, "dedup-"+body
 		return m
 	}
+	if res, err := s.SendMessages(context.Background(), q.ID, nil, nil, epoch); err != nil || len(res) != 0 {
+		t.Errorf("SendMessages(no messages) = %v, %v; want nothing, no error", res, err)
+	}
 	longer := msg("p6", epoch)
 	longer.ExpiresAt = epoch.Add(2 * time.Hour) // a batch-mate's times differ
 	batches := [][]store.Message{
