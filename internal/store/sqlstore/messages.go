@@ -150,33 +150,39 @@ func uniform(msgs []store.Message) bool {
 	return true
 }
 
+// insertVariant names the insertMany statements that fit msgs: "uniform/" (SQLite: plain messages
+// sharing sender and times), "plain/" (every message plain) or "" (any messages).
+func (s *Store) insertVariant(msgs []store.Message) string {
+	for _, m := range msgs {
+		if !plain(m) {
+			return ""
+		}
+	}
+	if !s.d.Postgres && uniform(msgs) {
+		return "uniform/"
+	}
+	return "plain/"
+}
+
 // insertMany stores up to maxBatch fresh messages with distinct ids with one statement and
 // announces the queue. SQLite gives the statement's rows consecutive rowids and reports the last;
 // PostgreSQL returns each row's sequence number and notifies in the same statement.
 func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []store.Message, out []store.SendResult) error {
-	variant := "plain/"
-	for _, m := range msgs {
-		if !plain(m) {
-			variant = ""
-			break
-		}
-	}
-	if variant == "plain/" && !s.d.Postgres && uniform(msgs) {
-		variant = "uniform/"
-	}
+	variant := s.insertVariant(msgs)
 	args := make([]any, 0, 14*len(msgs)+1)
 	if variant == "uniform/" {
 		m := msgs[0]
 		args = append(args, queueID, m.SenderID, nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt))
 	}
 	for _, m := range msgs {
-		if variant == "uniform/" {
+		switch variant {
+		case "uniform/":
 			args = append(args, m.ID, m.Body, m.MD5Body)
-		} else if variant == "" {
+		case "plain/":
+			args = append(args, queueID, m.ID, m.Body, m.MD5Body, m.SenderID, nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt))
+		default:
 			args = append(args, queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
 				nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.GroupID, m.DedupID)
-		} else {
-			args = append(args, queueID, m.ID, m.Body, m.MD5Body, m.SenderID, nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt))
 		}
 	}
 	if s.d.Postgres {

@@ -168,11 +168,11 @@ func batched(stmts map[string]string) map[string]string {
 		out[fmt.Sprint("deleteReceivedOnce/", n)] = `DELETE FROM messages WHERE +queue_id = ? AND receipt_token = ? AND seq IN (` + in + `)`
 		// SQLite only (numbered parameters): plain messages that share their sender and times, as
 		// a batch without per-message delays does, bind those once for the statement.
-		var uniform []string
+		var shared []string
 		for i := range n {
-			uniform = append(uniform, fmt.Sprintf("(?1, ?%d, ?%d, NULL, NULL, ?%d, '', '', ?2, ?3, ?4, ?5, 0, 0, '', '', '', '')", 6+3*i, 7+3*i, 8+3*i))
+			shared = append(shared, fmt.Sprintf("(?1, ?%d, ?%d, NULL, NULL, ?%d, '', '', ?2, ?3, ?4, ?5, 0, 0, '', '', '', '')", 6+3*i, 7+3*i, 8+3*i))
 		}
-		out[fmt.Sprint("insertMany/uniform/", n)] = `INSERT INTO messages (` + insertColumns + `) VALUES ` + strings.Join(uniform, ", ")
+		out[fmt.Sprint("insertMany/uniform/", n)] = `INSERT INTO messages (` + insertColumns + `) VALUES ` + strings.Join(shared, ", ")
 		for variant, row := range map[string]string{"": freshRow, "plain/": plainRow} {
 			insert := `INSERT INTO messages (` + insertColumns + `) VALUES ` + row + strings.Repeat(", "+row, n-1)
 			out[fmt.Sprint("insertMany/", variant, n)] = insert
