@@ -205,13 +205,14 @@ type healthReport struct {
 	Status   string            `json:"status"`
 	Version  string            `json:"version"`
 	Store    string            `json:"store"`
+	Driver   string            `json:"store_driver"`
 	Region   string            `json:"region"`
 	Uptime   float64           `json:"uptime_seconds"`
 	Services map[string]string `json:"services"`
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	rep := healthReport{Status: "ok", Version: s.cfg.Version, Store: s.store.Backend(), Region: s.cfg.Region,
+	rep := healthReport{Status: "ok", Version: s.cfg.Version, Store: s.store.Backend(), Driver: s.store.Driver(), Region: s.cfg.Region,
 		Uptime: s.cfg.Now().Sub(s.started).Seconds(), Services: map[string]string{}}
 	status := http.StatusOK
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/gureum/gureum/internal/gureumtest"
+	"github.com/gureum/gureum/internal/store/sqlite"
 )
 
 func form(t *testing.T, srv *gureumtest.Server, body string, service string, headers map[string]string) (int, http.Header, string) {
@@ -129,13 +130,14 @@ func TestHealthAndMetrics(t *testing.T) {
 	status, _, body := gureumtest.Do(t, r)
 	var h struct {
 		Status, Version, Store string
+		Driver                 string  `json:"store_driver"`
 		Uptime                 float64 `json:"uptime_seconds"`
 		Services               map[string]string
 	}
 	if err := json.Unmarshal([]byte(body), &h); err != nil || status != 200 {
 		t.Fatalf("health = %d %s, %v", status, body, err)
 	}
-	if h.Status != "ok" || h.Store != "sqlite" || h.Services["sts"] != "running" || h.Version == "" {
+	if h.Status != "ok" || h.Store != "sqlite" || h.Driver != sqlite.Driver || h.Services["sts"] != "running" || h.Version == "" {
 		t.Errorf("health = %+v", h)
 	}
 	r, _ = http.NewRequest("GET", srv.Endpoint+"/metrics", nil)

@@ -99,6 +99,7 @@ type Store interface {
 	Queues
 	MoveTasks
 	Backend() string // "sqlite" or "postgres"
+	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -116,6 +116,9 @@ func (db *DB) DropSchema(ctx context.Context, name string) error {
 // Backend names the backend.
 func (db *DB) Backend() string { return "postgres" }
 
+// Driver names the database driver.
+func (db *DB) Driver() string { return "jackc/pgx" }
+
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return fault("postgres.Ping", db.pool.Ping(ctx)) }
 

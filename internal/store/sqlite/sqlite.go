@@ -1,4 +1,5 @@
-// Package sqlite is gureum's embedded store: SQLite through modernc.org/sqlite (pure Go), in WAL mode
+// Package sqlite is gureum's embedded store: SQLite (C through cgo where a C compiler is found, else
+// modernc.org/sqlite in pure Go: driver_cgo.go, driver_nocgo.go), in WAL mode
 // with synchronous=FULL so that a commit is on disk before it returns.
 //
 // All writes go through one writer goroutine that group-commits: it takes a write, drains whatever
@@ -13,13 +14,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"runtime"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/gureum/gureum/internal/store"
 	"github.com/gureum/gureum/internal/store/schema"
@@ -99,16 +96,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	dsn := func(extra ...string) string {
-		q := url.Values{}
-		base := []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)",
-			"cache_size(-65536)", "temp_store(MEMORY)", "wal_autocheckpoint(0)"}
-		for _, p := range append(base, extra...) {
-			q.Add("_pragma", p)
-		}
-		return "file:" + abs + "?" + q.Encode()
-	}
-	w, err := sql.Open("sqlite", dsn()+"&_txlock=immediate")
+	w, err := sql.Open(driverName, dsn(abs, false, true))
 	if err != nil {
 		return nil, fault("sqlite.Open", err)
 	}
@@ -120,7 +108,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn("query_only(1)"))
+	r, err := sql.Open(driverName, dsn(abs, true, false))
 	if err != nil {
 		w.Close()
 		return nil, fault("sqlite.Open", err)
@@ -145,7 +133,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if db.Store, err = sqlstore.New(ctx, db, db.conn, r, sqlstore.Dialect{Fault: fault}); err != nil {
 		return fail(err)
 	}
-	if db.ckpt, err = sql.Open("sqlite", dsn()); err != nil {
+	if db.ckpt, err = sql.Open(driverName, dsn(abs, false, false)); err != nil {
 		db.Store.Close()
 		return fail(err)
 	}
@@ -158,6 +146,9 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 
 // Backend names the backend.
 func (db *DB) Backend() string { return "sqlite" }
+
+// Driver names the SQLite build in use (driver_cgo.go, driver_nocgo.go).
+func (db *DB) Driver() string { return Driver }
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
@@ -461,12 +452,5 @@ func (db *DB) exec(which int) error {
 
 // fault maps a driver error to a storage kind (store.Fault).
 func fault(op string, err error) error {
-	return store.Fault(op, err, func(err error) bool {
-		var sq *sqlite.Error
-		if !errors.As(err, &sq) {
-			return false
-		}
-		c := sq.Code()
-		return c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || c == sqlite3.SQLITE_CONSTRAINT_UNIQUE
-	}, nil)
+	return store.Fault(op, err, isUniqueViolation, nil)
 }

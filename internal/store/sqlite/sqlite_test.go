@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -57,6 +58,28 @@ func TestDurabilitySettings(t *testing.T) {
 	if err := db.r.QueryRow("PRAGMA query_only").Scan(&readOnly); err != nil || readOnly != 1 {
 		t.Errorf("reader query_only=%d (%v); want 1", readOnly, err)
 	}
+	// On either driver, every connection: temporary tables in memory, no automatic checkpoint on
+	// commit (the checkpointer copies the WAL off the writer's path), a 64 MiB page cache.
+	type querier interface {
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+	check := func(name string, q querier) {
+		var got [3]int
+		for i, p := range []string{"temp_store", "wal_autocheckpoint", "cache_size"} {
+			if err := q.QueryRowContext(ctx, "PRAGMA "+p).Scan(&got[i]); err != nil {
+				t.Errorf("%s: PRAGMA %s: %v", name, p, err)
+			}
+		}
+		if want := [3]int{2, 0, -65536}; got != want {
+			t.Errorf("%s (%s): temp_store, wal_autocheckpoint, cache_size = %v; want %v", name, Driver, got, want)
+		}
+	}
+	db.Write(ctx, func(ctx context.Context, tx sqlstore.Tx) error {
+		check("writer", tx.(writeTx).conn)
+		return nil
+	})
+	check("reader", db.r)
+	check("checkpointer", db.ckpt)
 }
 
 // TestPanickingWrite checks that a write that panics fails alone and the writer carries on.
