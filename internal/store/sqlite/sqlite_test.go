@@ -212,14 +212,28 @@ func TestQueuePlans(t *testing.T) {
 			t.Errorf("%s plans %q; want rowid lookups only", name, got)
 		}
 	}
-	if got := plan("fifoCandidates"); !strings.HasPrefix(got, "SEARCH messages USING INDEX messages_fifo (queue_id=?)") || strings.Contains(got, "TEMP B-TREE") {
-		t.Errorf("fifoCandidates plans %q; want a walk of messages_fifo in its order", got)
+	// A receive of up to 10 uses a statement with its LIMIT written in and its queue compared to
+	// +?: a bound LIMIT, or a queue id the planner can read, would have the statement prepared
+	// again at every use (see sqlstore's candidates).
+	fifo, standard := []string{"fifoCandidates"}, []string{"candidates", "moveCandidates"}
+	for n := 1; n <= 10; n++ {
+		for _, name := range []string{fmt.Sprint("candidates/", n), fmt.Sprint("fifoCandidates/", n)} {
+			if q := sqlstore.Statement(name); !strings.HasSuffix(q, fmt.Sprint(" LIMIT ", n)) || strings.Contains(q, "LIMIT ?") || strings.Contains(q, "queue_id = ?") {
+				t.Errorf("%s = %q; want LIMIT %d written in and the queue compared to +?", name, q, n)
+			}
+		}
+		fifo, standard = append(fifo, fmt.Sprint("fifoCandidates/", n)), append(standard, fmt.Sprint("candidates/", n))
+	}
+	for _, name := range fifo {
+		if got := plan(name); !strings.HasPrefix(got, "SEARCH messages USING INDEX messages_fifo (queue_id=?)") || strings.Contains(got, "TEMP B-TREE") {
+			t.Errorf("%s plans %q; want a walk of messages_fifo in its order", name, got)
+		}
 	}
 	// ApproximateNumberOfMessages and its siblings read the index alone, not the queue's rows.
 	if got := plan("counts"); got != "SEARCH messages USING COVERING INDEX messages_visible (queue_id=?)" {
 		t.Errorf("counts plans %q; want messages_visible alone", got)
 	}
-	for _, name := range []string{"candidates", "moveCandidates"} {
+	for _, name := range standard {
 		if got := plan(name); got != "SEARCH messages USING INDEX messages_visible (queue_id=? AND visible_at<?)" {
 			t.Errorf("%s plans %q; want one range of messages_visible, in its order", name, got)
 		}

@@ -444,9 +444,14 @@ func (s *Store) candidates(ctx context.Context, tx Tx, r store.Receive, n int) (
 	now := nanos(r.Now)
 	var rows *sql.Rows
 	var err error
-	if r.FIFO {
+	switch {
+	case n <= maxBatch && r.FIFO:
+		rows, err = s.wst(ctx, tx, candidateStatements[true][n]).QueryContext(ctx, r.QueueID, now, now, r.QueueID, now)
+	case n <= maxBatch:
+		rows, err = s.wst(ctx, tx, candidateStatements[false][n]).QueryContext(ctx, r.QueueID, now, now)
+	case r.FIFO:
 		rows, err = s.wst(ctx, tx, "fifoCandidates").QueryContext(ctx, r.QueueID, now, now, r.QueueID, now, n)
-	} else {
+	default:
 		rows, err = s.wst(ctx, tx, "candidates").QueryContext(ctx, r.QueueID, now, now, n)
 	}
 	out, err := collect(rows, err, n, newMessageScanner(false).scan)

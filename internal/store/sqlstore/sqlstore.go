@@ -81,7 +81,7 @@ func merge(maps ...map[string]string) map[string]string {
 	return out
 }
 
-// q rewrites ? placeholders for PostgreSQL.
+// q rewrites ? placeholders (and +?, see candidates) for PostgreSQL.
 func (s *Store) q(query string) string {
 	if !s.d.Postgres {
 		return query
@@ -89,6 +89,9 @@ func (s *Store) q(query string) string {
 	var b strings.Builder
 	n := 0
 	for i := 0; i < len(query); i++ {
+		if query[i] == '+' && i+1 < len(query) && query[i+1] == '?' {
+			continue // +? is for SQLite's planner (see candidates); a PostgreSQL parameter needs no plus
+		}
 		if query[i] == '?' {
 			n++
 			b.WriteByte('$')

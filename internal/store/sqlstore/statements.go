@@ -43,14 +43,9 @@ var writeSQL = map[string]string{
 	"recordDedup": `INSERT INTO fifo_dedup (queue_id, scope, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (queue_id, scope, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`,
 	"lockQueue": `SELECT id FROM queues WHERE id = ? FOR UPDATE`,
-	// fifoCandidates walks the queue in send order (messages_fifo) and stops at the first n
-	// deliverable messages, rather than sorting every visible one: +visible_at keeps SQLite's
-	// planner, which has no statistics, from taking messages_visible's range and sorting it.
-	"fifoCandidates": `SELECT ` + receiveColumns + ` FROM messages WHERE queue_id = ? AND group_id <> '' AND +visible_at <= ? AND expires_at > ?
-		AND group_id NOT IN (SELECT group_id FROM messages WHERE queue_id = ? AND receive_count > 0 AND visible_at > ?)
-		ORDER BY seq LIMIT ?`,
-	"candidates": `SELECT ` + receiveColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
-		ORDER BY visible_at, seq LIMIT ?`,
+	// A receive's candidates for any n; candidateStatements are those with LIMIT n written in.
+	"fifoCandidates": fifoCandidates + ` LIMIT ?`,
+	"candidates":     candidates + ` LIMIT ?`,
 	// takeVisible is candidates and markReceived in one statement (one round trip), for standard
 	// queues on PostgreSQL.
 	"takeVisible": `UPDATE messages SET receive_count = receive_count + 1,
@@ -114,6 +109,36 @@ var writeSQL = map[string]string{
 	"notify": `SELECT pg_notify('` + NotifyChannel + `', ?)`,
 }
 
+// A receive's candidates, the hottest query, written so that SQLite never prepares it again.
+// SQLite's planner reads some bound values while it plans (a LIMIT's; the right side of an
+// equality that a plan it weighs does not use), and such a statement is prepared afresh once its
+// parameters are cleared, which mattn/go-sqlite3 does after every run: each receive paid a parse
+// and a plan, a quarter of its CPU. So the limit is written in (batched adds a statement for each
+// n up to maxBatch, candidateStatements, used whenever the receive wants no more than that:
+// always but in a refill round after dead-letter moves), and the queue id is compared to +?,
+// which SQLite cannot read ahead and which PostgreSQL's placeholders drop (Store.q).
+const (
+	// fifoCandidates walks the queue in send order (messages_fifo) and stops at the first n
+	// deliverable messages, rather than sorting every visible one: +visible_at keeps SQLite's
+	// planner, which has no statistics, from taking messages_visible's range and sorting it.
+	fifoCandidates = `SELECT ` + receiveColumns + ` FROM messages WHERE queue_id = +? AND group_id <> '' AND +visible_at <= ? AND expires_at > ?
+		AND group_id NOT IN (SELECT group_id FROM messages WHERE queue_id = +? AND receive_count > 0 AND visible_at > ?)
+		ORDER BY seq`
+	candidates = `SELECT ` + receiveColumns + ` FROM messages WHERE queue_id = +? AND visible_at <= ? AND expires_at > ?
+		ORDER BY visible_at, seq`
+)
+
+// candidateStatements names the candidates statements with a written LIMIT, by FIFO and size.
+var candidateStatements = map[bool][]string{false: limited("candidates/"), true: limited("fifoCandidates/")}
+
+func limited(prefix string) []string {
+	names := make([]string, maxBatch+1)
+	for n := 1; n <= maxBatch; n++ {
+		names[n] = fmt.Sprint(prefix, n)
+	}
+	return names
+}
+
 // NotifyChannel is the PostgreSQL channel on which a queue's id is announced when it gains
 // visible messages, so long polls on other nodes wake.
 const NotifyChannel = "gureum_queues"
@@ -155,6 +180,8 @@ func batched(stmts map[string]string) map[string]string {
 		out[k] = v
 	}
 	for n := 1; n <= maxBatch; n++ {
+		out[candidateStatements[false][n]] = fmt.Sprint(candidates, " LIMIT ", n)
+		out[candidateStatements[true][n]] = fmt.Sprint(fifoCandidates, " LIMIT ", n)
 		in := "?" + strings.Repeat(", ?", n-1)
 		pairs := "(seq = ? AND receipt_token = ?)" + strings.Repeat(" OR (seq = ? AND receipt_token = ?)", n-1)
 		out[fmt.Sprint("markReceived/", n)] = `UPDATE messages SET receive_count = receive_count + 1,
@@ -201,7 +228,7 @@ func (s *Store) prepareAll(ctx context.Context, db Preparer, stmts map[string]st
 		if (name == "lockQueue" || name == "notify" || name == "takeOrMove") && !s.d.Postgres {
 			continue // SQLite's single writer serialises receives; its long polls are all local
 		}
-		if (name == "candidates" || name == "moveCandidates") && s.d.Postgres {
+		if (name == "candidates" || strings.HasPrefix(name, "candidates/") || name == "moveCandidates") && s.d.Postgres {
 			query += " FOR UPDATE SKIP LOCKED"
 		}
 		lock := ""
