@@ -2,6 +2,22 @@ package bench
 
 import "testing"
 
+func TestMedianRound(t *testing.T) {
+	rounds := []Throughput{{PerSec: 7000, P50: 3}, {PerSec: 9000, P50: 1}, {PerSec: 8000, P50: 2}}
+	if got := medianRound(rounds); got.PerSec != 8000 || got.P50 != 2 {
+		t.Errorf("medianRound = %+v; want the 8000/s round with its p50", got)
+	}
+	if rounds[0].PerSec != 7000 || rounds[1].PerSec != 9000 {
+		t.Errorf("medianRound sorted its argument: %v", rounds)
+	}
+	if got := medianRound([]Throughput{{PerSec: 1}, {PerSec: 2}}); got.PerSec != 1 {
+		t.Errorf("medianRound of two = %+v; want the lower", got)
+	}
+	if got := medianRound(nil); got != (Throughput{}) {
+		t.Errorf("medianRound(nil) = %+v", got)
+	}
+}
+
 func TestMedian(t *testing.T) {
 	for _, tt := range []struct {
 		xs   []float64
