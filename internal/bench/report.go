@@ -256,23 +256,45 @@ func RunSQS(ctx context.Context, o Options) error {
 		}
 		return fmt.Sprintf("; CPU µs/request: server %.0f, client %.0f", perCall(used.server, calls), perCall(used.client, calls))
 	}
-	// The batched workload runs sqsRounds times on each target, the targets taking turns, and
-	// each target's median round is its figure.
-	batched := make([][]float64, len(targets))
-	used := make([]cpuTimes, len(targets))
-	calls := make([]int64, len(targets))
-	for round := 0; round < sqsRounds; round++ {
-		for i, t := range targets {
-			before := cpuNow(t)
-			b, err := BatchedPipeline(ctx, clients[i], 16, o.Duration)
-			if err != nil {
-				return fmt.Errorf("%s: %w", t.name, err)
+	// inRounds runs a workload sqsRounds times on each target that wants it, the targets taking
+	// turns, and gathers each target's rounds with the CPU time they used.
+	type measured struct {
+		rounds []Throughput
+		used   cpuTimes
+		calls  int64
+	}
+	inRounds := func(want func(target) bool, run func(*sqs.Client) (Throughput, error)) ([]measured, error) {
+		out := make([]measured, len(targets))
+		for round := 0; round < sqsRounds; round++ {
+			for i, t := range targets {
+				if !want(t) {
+					continue
+				}
+				before := cpuNow(t)
+				x, err := run(clients[i])
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", t.name, err)
+				}
+				after := cpuNow(t)
+				out[i].used.server += after.server - before.server
+				out[i].used.client += after.client - before.client
+				out[i].calls += x.Calls
+				out[i].rounds = append(out[i].rounds, x)
 			}
-			after := cpuNow(t)
-			used[i].server += after.server - before.server
-			used[i].client += after.client - before.client
-			calls[i] += b.Calls
-			batched[i] = append(batched[i], b.PerSec)
+		}
+		return out, nil
+	}
+	// The batched workload runs on every target; each target's median round is its figure.
+	batchedRuns, err := inRounds(func(target) bool { return true }, func(c *sqs.Client) (Throughput, error) {
+		return BatchedPipeline(ctx, c, 16, o.Duration)
+	})
+	if err != nil {
+		return err
+	}
+	batched := make([][]float64, len(targets))
+	for i, m := range batchedRuns {
+		for _, x := range m.rounds {
+			batched[i] = append(batched[i], x.PerSec)
 		}
 	}
 	var gureumBatched, gureumSingle float64
@@ -286,46 +308,32 @@ func RunSQS(ctx context.Context, o Options) error {
 			motoRounds = batched[i]
 		}
 		add("sqs", "send+receive+delete, batches of 10, 16 clients: "+t.name,
-			fmt.Sprintf("%.0f msgs/s (median of rounds %s)%s", median(batched[i]), joinf(batched[i], "%.0f"), cpu(t, used[i], calls[i])), tgt)
+			fmt.Sprintf("%.0f msgs/s (median of rounds %s)%s", median(batched[i]), joinf(batched[i], "%.0f"), cpu(t, batchedRuns[i].used, batchedRuns[i].calls)), tgt)
 	}
-	// Single sends run sqsRounds rounds too, the full targets taking turns; the figure is the
-	// median round by throughput, with that round's p50 (the machine's speed drifts within a
-	// minute, and one run of a few seconds caught whatever phase it fell in).
-	singles := make([][]Throughput, len(targets))
-	singleUsed := make([]cpuTimes, len(targets))
-	singleCalls := make([]int64, len(targets))
-	for round := 0; round < sqsRounds; round++ {
-		for i, t := range targets {
-			if !t.full {
-				continue
-			}
-			before := cpuNow(t)
-			s, err := SingleSends(ctx, clients[i], 16, o.Duration)
-			if err != nil {
-				return fmt.Errorf("%s: %w", t.name, err)
-			}
-			after := cpuNow(t)
-			singleUsed[i].server += after.server - before.server
-			singleUsed[i].client += after.client - before.client
-			singleCalls[i] += s.Calls
-			singles[i] = append(singles[i], s)
-		}
+	// Single sends run in rounds too, on gureum's backends; the figure is the median round by
+	// throughput, with that round's p50 (the machine's speed drifts within a minute, and one run
+	// of a few seconds caught whatever phase it fell in).
+	singleRuns, err := inRounds(func(t target) bool { return t.full }, func(c *sqs.Client) (Throughput, error) {
+		return SingleSends(ctx, c, 16, o.Duration)
+	})
+	if err != nil {
+		return err
 	}
 	for i, t := range targets {
 		if !t.full {
 			continue
 		}
-		s := medianRound(singles[i])
+		s := medianRound(singleRuns[i].rounds)
 		tgt := ""
 		if t.name == "gureum sqlite" {
 			tgt, gureumSingle = "≥ 5,000 /s, p50 ≤ 2 ms", s.PerSec // the targets are SQLite's; PostgreSQL is reported beside
 		}
-		rounds := make([]float64, len(singles[i]))
-		for r, x := range singles[i] {
+		rounds := make([]float64, len(singleRuns[i].rounds))
+		for r, x := range singleRuns[i].rounds {
 			rounds[r] = x.PerSec
 		}
 		add("sqs", "SendMessage, 16 clients: "+t.name, fmt.Sprintf("%.0f msgs/s, p50 %s (median of rounds %s)%s", s.PerSec, ms(s.P50),
-			joinf(rounds, "%.0f"), cpu(t, singleUsed[i], singleCalls[i])), tgt)
+			joinf(rounds, "%.0f"), cpu(t, singleRuns[i].used, singleRuns[i].calls)), tgt)
 		w, err := LongPollWake(ctx, clients[i], 30)
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
