@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func BenchmarkStartup(b *testing.B) {
 // TestBenchSQS runs `gureum bench sqs` briefly without the peer and checks that it reports every
 // SQS figure, the batched one and the single sends as the median of their rounds.
 func TestBenchSQS(t *testing.T) {
-	out, err := exec.Command(bin.Path, "bench", "sqs", "--duration", "100ms", "--no-peer").CombinedOutput()
+	out, err := exec.Command(bin.Path, "bench", "sqs", "--duration", "100ms", "--no-peer", "--rounds", "2").CombinedOutput()
 	if err != nil {
 		t.Fatalf("gureum bench sqs: %v\n%s", err, out)
 	}
@@ -64,5 +65,9 @@ func TestBenchSQS(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}
+	}
+	// --rounds 2: each workload's row lists two rounds.
+	if n := regexp.MustCompile(`median of rounds \d+, \d+\)`).FindAllIndex(out, -1); len(n) < 2 {
+		t.Errorf("want the batched and the single-send rows with two rounds each:\n%s", out)
 	}
 }

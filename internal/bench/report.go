@@ -21,6 +21,7 @@ type Options struct {
 	Duration time.Duration // length of each throughput measurement
 	Postgres string        // a PostgreSQL DSN to measure beside SQLite; empty skips it
 	NoPeer   bool          // skip moto_server
+	Rounds   int           // rounds of each SQS workload per target (0: sqsRounds)
 	Out      io.Writer
 }
 
@@ -256,8 +257,12 @@ func RunSQS(ctx context.Context, o Options) error {
 		}
 		return fmt.Sprintf("; CPU µs/request: server %.0f, client %.0f", perCall(used.server, calls), perCall(used.client, calls))
 	}
-	// inRounds runs a workload sqsRounds times on each target that wants it, the targets taking
-	// turns, and gathers each target's rounds with the CPU time they used.
+	// inRounds runs a workload o.Rounds (default sqsRounds) times on each target that wants it,
+	// the targets taking turns, and gathers each target's rounds with the CPU time they used.
+	rounds := o.Rounds
+	if rounds <= 0 {
+		rounds = sqsRounds
+	}
 	type measured struct {
 		rounds []Throughput
 		used   cpuTimes
@@ -265,7 +270,7 @@ func RunSQS(ctx context.Context, o Options) error {
 	}
 	inRounds := func(want func(target) bool, run func(*sqs.Client) (Throughput, error)) ([]measured, error) {
 		out := make([]measured, len(targets))
-		for round := 0; round < sqsRounds; round++ {
+		for round := 0; round < rounds; round++ {
 			for i, t := range targets {
 				if !want(t) {
 					continue
@@ -361,8 +366,8 @@ func RunSQS(ctx context.Context, o Options) error {
 	return tbl.print(o.Out)
 }
 
-// sqsRounds is how many times the batched workload (and the single sends) run on each target, the targets taking turns
-// (gureum, then PostgreSQL, then moto_server, and again). This machine's speed drifts by ±10%
+// sqsRounds is how many times each SQS workload runs on each target unless --rounds says
+// otherwise, the targets taking turns (gureum, then PostgreSQL, then moto_server, and again). This machine's speed drifts by ±10%
 // within a minute; a ratio of two figures measured half a minute apart carries that drift,
 // while a round's two figures are seconds apart. The median round is reported, with all of them.
 const sqsRounds = 3

@@ -50,14 +50,14 @@ fsync rate, and PostgreSQL when --postgres or GUREUM_TEST_POSTGRES gives a DSN).
 	cmd.PersistentFlags().DurationVar(&o.Duration, "duration", 3*time.Second, "length of each throughput measurement")
 	cmd.PersistentFlags().StringVar(&o.Postgres, "postgres", "", "a PostgreSQL DSN to measure beside SQLite")
 	cmd.PersistentFlags().BoolVar(&o.NoPeer, "no-peer", false, "do not measure moto_server")
-	cmd.AddCommand(&cobra.Command{
+	sqsCmd := &cobra.Command{
 		Use:   "sqs",
 		Short: "Measure the SQS workloads beside moto_server",
 		Long: `Measure SQS on this machine with aws-sdk-go-v2: send+receive+delete in batches of 10 from 16
 clients, single SendMessage from 16 clients and the long-poll wake-up, on SQLite (and PostgreSQL with
 --postgres or GUREUM_TEST_POSTGRES), and the batched workload against moto_server with the same client.
-The batched workload runs three rounds, the targets taking turns; each figure is the median round,
-and the ratio to moto_server the median of the rounds' ratios.`,
+Each workload runs in rounds (three unless --rounds says otherwise), the targets taking turns; each
+figure is the median round, and the ratio to moto_server the median of the rounds' ratios.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := setup("SQS"); err != nil {
@@ -65,6 +65,8 @@ and the ratio to moto_server the median of the rounds' ratios.`,
 			}
 			return bench.RunSQS(cmd.Context(), o)
 		},
-	})
+	}
+	sqsCmd.Flags().IntVar(&o.Rounds, "rounds", 3, "rounds of each workload per target; more narrow the medians on a drifting machine")
+	cmd.AddCommand(sqsCmd)
 	return cmd
 }
