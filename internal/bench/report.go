@@ -298,9 +298,7 @@ func RunSQS(ctx context.Context, o Options) error {
 	}
 	batched := make([][]float64, len(targets))
 	for i, m := range batchedRuns {
-		for _, x := range m.rounds {
-			batched[i] = append(batched[i], x.PerSec)
-		}
+		batched[i] = perSec(m.rounds)
 	}
 	var gureumBatched, gureumSingle float64
 	var gureumRounds, motoRounds []float64
@@ -333,12 +331,8 @@ func RunSQS(ctx context.Context, o Options) error {
 		if t.name == "gureum sqlite" {
 			tgt, gureumSingle = "≥ 5,000 /s, p50 ≤ 2 ms", s.PerSec // the targets are SQLite's; PostgreSQL is reported beside
 		}
-		rounds := make([]float64, len(singleRuns[i].rounds))
-		for r, x := range singleRuns[i].rounds {
-			rounds[r] = x.PerSec
-		}
 		add("sqs", "SendMessage, 16 clients: "+t.name, fmt.Sprintf("%.0f msgs/s, p50 %s (median of rounds %s)%s", s.PerSec, ms(s.P50),
-			joinf(rounds, "%.0f"), cpu(t, singleRuns[i].used, singleRuns[i].calls)), tgt)
+			joinf(perSec(singleRuns[i].rounds), "%.0f"), cpu(t, singleRuns[i].used, singleRuns[i].calls)), tgt)
 		w, err := LongPollWake(ctx, clients[i], 30)
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
@@ -367,9 +361,10 @@ func RunSQS(ctx context.Context, o Options) error {
 }
 
 // sqsRounds is how many times each SQS workload runs on each target unless --rounds says
-// otherwise, the targets taking turns (gureum, then PostgreSQL, then moto_server, and again). This machine's speed drifts by ±10%
-// within a minute; a ratio of two figures measured half a minute apart carries that drift,
-// while a round's two figures are seconds apart. The median round is reported, with all of them.
+// otherwise, the targets taking turns (gureum, then PostgreSQL, then moto_server, and again).
+// This machine's speed drifts by ±10% within a minute; a ratio of two figures measured half a
+// minute apart carries that drift, while a round's two figures are seconds apart. The median
+// round is reported, with all of them.
 const sqsRounds = 3
 
 // median is the middle value of xs (the mean of the middle two for an even count).
@@ -383,6 +378,15 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// perSec lists the rounds' throughputs.
+func perSec(ts []Throughput) []float64 {
+	out := make([]float64, len(ts))
+	for i, t := range ts {
+		out[i] = t.PerSec
+	}
+	return out
 }
 
 // medianRound is the round of median throughput (the lower middle one of an even count).
