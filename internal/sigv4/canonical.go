@@ -171,36 +171,35 @@ func queryUnescape(s string) string {
 	return s
 }
 
-// headerValue returns the canonical value of one signed header: the values trimmed, inner runs of
-// whitespace collapsed to one space, repeated headers joined with ','.
-func headerValue(r *http.Request, name string) (string, bool) {
+// appendHeaderValue appends the canonical value of one signed header: the values trimmed, inner
+// runs of whitespace collapsed to one space, repeated headers joined with ','.
+func appendHeaderValue(b []byte, r *http.Request, name string) ([]byte, bool) {
 	switch name {
 	case "host":
-		return r.Host, r.Host != ""
+		return append(b, r.Host...), r.Host != ""
 	case "content-length":
 		if v := r.Header.Get("Content-Length"); v != "" {
-			return v, true
+			return append(b, v...), true
 		}
 		if r.ContentLength >= 0 {
-			return strconv.FormatInt(r.ContentLength, 10), true
+			return strconv.AppendInt(b, r.ContentLength, 10), true
 		}
-		return "", false
+		return b, false
 	}
 	vals, ok := lookupHeader(r.Header, name)
 	if !ok {
 		vals, ok = r.Header[name] // a header set with a non-canonical key
 	}
 	if !ok {
-		return "", false
+		return b, false
 	}
-	if len(vals) == 1 {
-		return collapseSpaces(vals[0]), true
-	}
-	parts := make([]string, len(vals))
 	for i, v := range vals {
-		parts[i] = collapseSpaces(v)
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCollapsed(b, v)
 	}
-	return strings.Join(parts, ","), true
+	return b, true
 }
 
 // lookupHeader finds a header by its lower-case signed name, as r.Header[http.CanonicalHeaderKey(name)]
@@ -237,43 +236,88 @@ func tokenByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
-func collapseSpaces(v string) string {
+// appendCollapsed appends v trimmed, with inner runs of whitespace collapsed to one space. The
+// common value (printable ASCII, single inner spaces) is appended as it is.
+func appendCollapsed(b []byte, v string) []byte {
+	if plainValue(v) {
+		return append(b, v...)
+	}
 	v = strings.TrimSpace(v)
 	if !strings.ContainsAny(v, " \t\n\r") {
-		return v
+		return append(b, v...)
 	}
-	return strings.Join(strings.Fields(v), " ")
+	for i, f := range strings.Fields(v) {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, f...)
+	}
+	return b
+}
+
+// plainValue reports whether v is printable ASCII without leading, trailing or repeated spaces,
+// which collapsing leaves unchanged.
+func plainValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == ' ':
+			if i == 0 || i == len(v)-1 || v[i-1] == ' ' {
+				return false
+			}
+		case c < 0x21 || c > 0x7e:
+			return false
+		}
+	}
+	return true
 }
 
 // canonicalRequest assembles the canonical request; signed is the client's SignedHeaders list.
 func canonicalRequest(r *http.Request, path, query string, signed []string, payloadHash string) (string, bool) {
-	var b strings.Builder
-	b.Grow(256 + len(path) + len(query) + len(payloadHash) + 48*len(signed))
-	b.WriteString(r.Method)
-	b.WriteByte('\n')
-	b.WriteString(path)
-	b.WriteByte('\n')
-	b.WriteString(query)
-	b.WriteByte('\n')
+	b, ok := appendCanonicalRequest(make([]byte, 0, 512), r, path, query, signed, payloadHash)
+	return string(b), ok
+}
+
+// appendCanonicalRequest appends the canonical request to b.
+func appendCanonicalRequest(b []byte, r *http.Request, path, query string, signed []string, payloadHash string) ([]byte, bool) {
+	b = append(b, r.Method...)
+	b = append(b, '\n')
+	b = append(b, path...)
+	b = append(b, '\n')
+	b = append(b, query...)
+	b = append(b, '\n')
 	for _, h := range signed {
-		v, ok := headerValue(r, h)
-		if !ok {
-			return "", false
+		b = append(b, h...)
+		b = append(b, ':')
+		var ok bool
+		if b, ok = appendHeaderValue(b, r, h); !ok {
+			return b, false
 		}
-		b.WriteString(h)
-		b.WriteByte(':')
-		b.WriteString(v)
-		b.WriteByte('\n')
+		b = append(b, '\n')
 	}
-	b.WriteByte('\n')
-	b.WriteString(strings.Join(signed, ";"))
-	b.WriteByte('\n')
-	b.WriteString(payloadHash)
-	return b.String(), true
+	b = append(b, '\n')
+	for i, h := range signed {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, h...)
+	}
+	b = append(b, '\n')
+	return append(b, payloadHash...), true
 }
 
 func stringToSign(amzDate, scope, canonical string) string {
-	return algorithm + "\n" + amzDate + "\n" + scope + "\n" + hashHex([]byte(canonical))
+	return string(appendStringToSign(nil, amzDate, scope, sha256.Sum256([]byte(canonical))))
+}
+
+// appendStringToSign appends the string to sign for a canonical request's hash.
+func appendStringToSign(b []byte, amzDate, scope string, canonicalHash [sha256.Size]byte) []byte {
+	b = append(b, algorithm+"\n"...)
+	b = append(b, amzDate...)
+	b = append(b, '\n')
+	b = append(b, scope...)
+	b = append(b, '\n')
+	return hex.AppendEncode(b, canonicalHash[:])
 }
 
 func hashHex(b []byte) string {
@@ -287,8 +331,8 @@ func hmacSHA256(key []byte, data string) []byte {
 	return m.Sum(nil)
 }
 
-// signingKey derives the SigV4 signing key for one day, region and service.
-func signingKey(secret, date, region, service string) []byte {
+// deriveSigningKey derives the SigV4 signing key for one day, region and service.
+func deriveSigningKey(secret, date, region, service string) []byte {
 	k := hmacSHA256([]byte("AWS4"+secret), date)
 	k = hmacSHA256(k, region)
 	k = hmacSHA256(k, service)

@@ -109,7 +109,7 @@ func (u chunkedUpload) request(t *testing.T, url string) *http.Request {
 	if signed {
 		a := r.Header.Get("Authorization")
 		seed := a[strings.LastIndex(a, "=")+1:]
-		c := &chain{key: signingKey(rootCred.SecretAccessKey, testNow.Format("20060102"), "us-east-1", "s3"),
+		c := &chain{key: deriveSigningKey(rootCred.SecretAccessKey, testNow.Format("20060102"), "us-east-1", "s3"),
 			date: testNow.Format(timeFormat), scope: testNow.Format("20060102") + "/us-east-1/s3/aws4_request", prev: seed}
 		body = u.frame(c, data)
 	}

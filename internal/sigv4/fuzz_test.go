@@ -5,7 +5,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzVerify feeds arbitrary Authorization headers and query strings to the verifier: it must
@@ -57,6 +59,38 @@ func FuzzChunkedBody(f *testing.F) {
 			if int64(len(out)) > int64(len(body)) {
 				t.Fatalf("%s: decoded more bytes than were sent", mode)
 			}
+		}
+	})
+}
+
+// FuzzParseAmzDate checks the hand-written X-Amz-Date parser against time.Parse with the layout.
+func FuzzParseAmzDate(f *testing.F) {
+	for _, s := range []string{"20261122T120000Z", "20240229T235959Z", "20230229T000000Z", "20261131T000000Z",
+		"20261122T240000Z", "20261122T126000Z", "20261122T120060Z", "2026112xT120000Z", "+0261122T120000Z", "20261122 120000Z", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseAmzDate(s)
+		want, err := time.Parse(timeFormat, s)
+		if ok != (err == nil) || ok && !got.Equal(want) {
+			t.Fatalf("parseAmzDate(%q) = %v, %v; time.Parse gives %v, %v", s, got, ok, want, err)
+		}
+	})
+}
+
+// FuzzCollapse checks appendCollapsed, with its shortcut for plain values, against the rule it
+// implements: trim, then collapse inner runs of whitespace to one space.
+func FuzzCollapse(f *testing.F) {
+	for _, s := range []string{"attempt=1; max=1", " a  b ", "a\tb", "a\u00a0b", "a \u00a0b", "", " ", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		want := strings.TrimSpace(v)
+		if strings.ContainsAny(want, " \t\n\r") {
+			want = strings.Join(strings.Fields(want), " ")
+		}
+		if got := string(appendCollapsed([]byte("k:"), v)); got != "k:"+want {
+			t.Fatalf("appendCollapsed(%q) = %q, want %q", v, got, "k:"+want)
 		}
 	})
 }

@@ -145,7 +145,7 @@ func checkVectorPieces(t *testing.T, dir, form string, vc vectorContext) {
 	if want := readVector(t, dir, form+"-string-to-sign.txt"); sts != want {
 		t.Errorf("%s string to sign =\n%s\nwant\n%s", form, sts, want)
 	}
-	key := signingKey(vc.Credentials.SecretAccessKey, s.scope.Date, s.scope.Region, s.scope.Service)
+	key := deriveSigningKey(vc.Credentials.SecretAccessKey, s.scope.Date, s.scope.Region, s.scope.Service)
 	if got, want := sign(key, sts), readVector(t, dir, form+"-signature.txt"); got != want {
 		t.Errorf("%s signature = %s; want %s", form, got, want)
 	}

@@ -3,9 +3,13 @@ package sigv4
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
+	"hash"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,7 +47,7 @@ type Verifier struct {
 	Now    func() time.Time // the clock; time.Now when nil
 
 	mu    sync.Mutex
-	cache map[string][]byte // signing keys by secret|date|region|service
+	cache map[keyID]*signingKey
 }
 
 // Options says how one request is verified.
@@ -102,11 +106,16 @@ func ParseScope(r *http.Request) (Scope, bool) {
 }
 
 func parseScope(cred string) (Scope, bool) {
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 || parts[0] == "" || parts[4] != terminator {
+	var sc Scope
+	var ok [4]bool
+	rest := cred
+	for i, field := range []*string{&sc.AccessKeyID, &sc.Date, &sc.Region, &sc.Service} {
+		*field, rest, ok[i] = strings.Cut(rest, "/")
+	}
+	if !ok[3] || sc.AccessKeyID == "" || rest != terminator {
 		return Scope{}, false
 	}
-	return Scope{AccessKeyID: parts[0], Date: parts[1], Region: parts[2], Service: parts[3]}, true
+	return sc, true
 }
 
 func (s Scope) String() string {
@@ -149,14 +158,15 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, opt Options) (*R
 		return nil, err
 	}
 	key := v.signingKey(cred.SecretAccessKey, s.scope)
-	if !v.matches(r, s, opt, key, payloadHash, "X-Amz-Signature") &&
-		!(s.presigned && s.token != "" && v.matches(r, s, opt, key, payloadHash, "X-Amz-Signature", "X-Amz-Security-Token")) {
+	scope := s.scope.String()
+	if !v.matches(r, s, opt, key, scope, payloadHash, "X-Amz-Signature") &&
+		!(s.presigned && s.token != "" && v.matches(r, s, opt, key, scope, payloadHash, "X-Amz-Signature", "X-Amz-Security-Token")) {
 		return nil, awserr.New(awserr.SignatureMismatch,
 			"The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
 	}
 	res := &Result{Credential: cred, Region: s.scope.Region, Service: s.scope.Service, Presigned: s.presigned}
 	if opt.S3 {
-		body, err := newBody(r, mode, payloadHash, chain{key: key, date: s.amzDate, scope: s.scope.String(), prev: s.signature})
+		body, err := newBody(r, mode, payloadHash, chain{key: key.key, date: s.amzDate, scope: scope, prev: s.signature})
 		if err != nil {
 			return nil, err
 		}
@@ -167,15 +177,24 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, opt Options) (*R
 
 // matches computes the request's signature and compares it with the one presented. A presigned
 // URL's canonical query leaves out the parameters in skip; a header-signed request keeps them all.
-func (v *Verifier) matches(r *http.Request, s *signed, opt Options, key []byte, payloadHash string, skip ...string) bool {
+// The canonical request and the string to sign are built in the pooled HMAC's buffer, not as
+// strings (this runs on every request).
+func (v *Verifier) matches(r *http.Request, s *signed, opt Options, key *signingKey, scope, payloadHash string, skip ...string) bool {
 	if !s.presigned {
 		skip = nil
 	}
-	canonical, ok := canonicalRequest(r, canonicalURI(wirePath(r), opt.S3), canonicalQuery(r.URL.RawQuery, skip...), s.headers, payloadHash)
+	st := key.get()
+	defer key.put(st)
+	b, ok := appendCanonicalRequest(st.buf[:0], r, canonicalURI(wirePath(r), opt.S3), canonicalQuery(r.URL.RawQuery, skip...), s.headers, payloadHash)
 	if !ok {
 		return false
 	}
-	return hmac.Equal([]byte(sign(key, stringToSign(s.amzDate, s.scope.String(), canonical))), []byte(s.signature))
+	b = appendStringToSign(b[:0], s.amzDate, scope, sha256.Sum256(b))
+	st.buf = b
+	st.h.Write(b)
+	var got [2 * sha256.Size]byte
+	hex.Encode(got[:], st.h.Sum(st.out[:0]))
+	return hmac.Equal(got[:], []byte(s.signature))
 }
 
 func malformed(msg string) *awserr.Error {
@@ -184,7 +203,10 @@ func malformed(msg string) *awserr.Error {
 
 func (v *Verifier) parse(r *http.Request, opt Options) (*signed, error) {
 	auth := r.Header.Get("Authorization")
-	q := r.URL.Query()
+	var q url.Values // nil (no parameters) when the query is empty, as it is for most requests
+	if r.URL.RawQuery != "" {
+		q = r.URL.Query()
+	}
 	if auth != "" && (q.Has("X-Amz-Signature") || q.Has("X-Amz-Credential")) {
 		return nil, awserr.New(awserr.InvalidRequest, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified")
 	}
@@ -207,7 +229,9 @@ func parseHeader(r *http.Request, auth string) (*signed, error) {
 	}
 	s := &signed{}
 	var cred string
-	for _, field := range strings.Split(rest, ",") {
+	for more := true; more; {
+		var field string
+		field, rest, more = strings.Cut(rest, ",")
 		k, val, ok := strings.Cut(strings.TrimSpace(field), "=")
 		if !ok {
 			return nil, malformed("Authorization header requires each component to be of the form key=value.")
@@ -235,8 +259,8 @@ func parseHeader(r *http.Request, auth string) (*signed, error) {
 		if !contains(s.headers, "x-amz-date") {
 			return nil, malformed("The x-amz-date header must be signed.")
 		}
-		t, err := time.Parse(timeFormat, d)
-		if err != nil {
+		t, ok := parseAmzDate(d)
+		if !ok {
 			return nil, malformed("X-Amz-Date must be in the ISO8601 basic format (yyyyMMdd'T'HHmmss'Z').")
 		}
 		s.amzDate, s.t = d, t
@@ -278,8 +302,8 @@ func parsePresigned(q map[string][]string, opt Options) (*signed, error) {
 	if err := checkSignedHeaders(s.headers); err != nil {
 		return nil, err
 	}
-	t, err := time.Parse(timeFormat, s.amzDate)
-	if err != nil {
+	t, ok := parseAmzDate(s.amzDate)
+	if !ok {
 		return nil, malformed("X-Amz-Date must be in the ISO8601 basic format (yyyyMMdd'T'HHmmss'Z').")
 	}
 	s.t = t
@@ -447,19 +471,79 @@ func isHexSHA256(s string) bool {
 
 const maxCachedKeys = 4096
 
-func (v *Verifier) signingKey(secret string, sc Scope) []byte {
-	id := secret + "|" + sc.Date + "|" + sc.Region + "|" + sc.Service
+// signingKey is a derived SigV4 signing key with HMACs keyed by it, ready for reuse: keying an
+// HMAC hashes a block and allocates, and every request signs with one.
+type signingKey struct {
+	key  []byte
+	macs sync.Pool // of *macState
+}
+
+// macState is one reusable HMAC keyed by a signingKey, with a buffer for what it signs.
+type macState struct {
+	h   hash.Hash
+	buf []byte
+	out [sha256.Size]byte
+}
+
+func (k *signingKey) get() *macState {
+	if st, ok := k.macs.Get().(*macState); ok {
+		return st
+	}
+	return &macState{h: hmac.New(sha256.New, k.key), buf: make([]byte, 0, 1024)}
+}
+
+func (k *signingKey) put(st *macState) {
+	st.h.Reset()
+	if cap(st.buf) <= 64<<10 {
+		k.macs.Put(st)
+	}
+}
+
+// keyID names a cached signing key: the secret and the scope it was derived for.
+type keyID struct{ secret, date, region, service string }
+
+func (v *Verifier) signingKey(secret string, sc Scope) *signingKey {
+	id := keyID{secret, sc.Date, sc.Region, sc.Service}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if k, ok := v.cache[id]; ok {
 		return k
 	}
 	if v.cache == nil || len(v.cache) >= maxCachedKeys {
-		v.cache = make(map[string][]byte)
+		v.cache = make(map[keyID]*signingKey)
 	}
-	k := signingKey(secret, sc.Date, sc.Region, sc.Service)
+	k := &signingKey{key: deriveSigningKey(secret, sc.Date, sc.Region, sc.Service)}
 	v.cache[id] = k
 	return k
+}
+
+// parseAmzDate parses X-Amz-Date's ISO 8601 basic format (20060102T150405Z) as time.Parse
+// would, without its general layout machinery.
+func parseAmzDate(s string) (time.Time, bool) {
+	if len(s) != len(timeFormat) || s[8] != 'T' || s[15] != 'Z' {
+		return time.Time{}, false
+	}
+	ok := true
+	num := func(from, to int) int {
+		n := 0
+		for _, c := range []byte(s[from:to]) {
+			if c < '0' || c > '9' {
+				ok = false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(4, 6), num(6, 8)
+	hour, minute, sec := num(9, 11), num(11, 13), num(13, 15)
+	if !ok || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC)
+	if t.Day() != day { // the 31st of a 30-day month, February the 29th of a common year
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 var _ io.Reader = (*Body)(nil)
