@@ -2,14 +2,48 @@ package sqs
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/protocol/awsjson"
 	"github.com/gureum/gureum/internal/protocol/query"
 )
+
+// FuzzQueuePath checks the hand-cut path of plain queue URLs against url.Parse, and that
+// parseQueueURL reads the same account and name as splitting that path would.
+func FuzzQueuePath(f *testing.F) {
+	for _, s := range []string{"http://127.0.0.1:4566/000000000000/orders", "https://sqs.us-east-1.amazonaws.com/123456789012/q.fifo",
+		"http://h", "http:///a/b", "http://h//a//b/", "HTTP://h/a/b", "http://u@h/a/b", "http://h/a%2Fb/c", "http://h/a/b?x=1", "/a/b", "a b", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		want := raw
+		if u, err := url.Parse(raw); err == nil {
+			want = u.Path
+		}
+		if got := queuePath(raw); got != want {
+			t.Fatalf("queuePath(%q) = %q, url.Parse gives %q", raw, got, want)
+		}
+		if raw == "" {
+			return
+		}
+		segs := strings.Split(strings.Trim(want, "/"), "/")
+		account, name, err := parseQueueURL(context.Background(), raw)
+		if len(segs) < 2 || segs[len(segs)-1] == "" {
+			if err == nil {
+				t.Fatalf("parseQueueURL(%q) = %q, %q; want an error", raw, account, name)
+			}
+			return
+		}
+		if wantAcct, wantName := segs[len(segs)-2], segs[len(segs)-1]; err != nil || name != wantName || account != wantAcct && wantAcct != "queue" {
+			t.Fatalf("parseQueueURL(%q) = %q, %q, %v; want %q, %q", raw, account, name, err, wantAcct, wantName)
+		}
+	})
+}
 
 // FuzzReceiptHandle parses arbitrary receipt handles: anything that parses must round-trip.
 func FuzzReceiptHandle(f *testing.F) {

@@ -177,21 +177,54 @@ func parseQueueURL(ctx context.Context, raw string) (account, name string, err e
 	path := raw
 	if raw == "" {
 		path = request.From(ctx).Path
-	} else if u, perr := url.Parse(raw); perr == nil {
-		path = u.Path
+	} else {
+		path = queuePath(raw)
 	}
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	if len(segs) < 2 || segs[len(segs)-1] == "" {
+	// The last two segments of the path, without its outer slashes.
+	trimmed := strings.Trim(path, "/")
+	i := strings.LastIndexByte(trimmed, '/')
+	if i < 0 || trimmed[i+1:] == "" {
 		if raw == "" {
 			return "", "", ErrMissingParameter.Errorf("The request must contain the parameter QueueUrl.")
 		}
 		return "", "", ErrQueueDoesNotExist.Errorf("The specified queue does not exist.")
 	}
-	account, name = segs[len(segs)-2], segs[len(segs)-1]
+	name = trimmed[i+1:]
+	account = trimmed[strings.LastIndexByte(trimmed[:i], '/')+1 : i]
 	if account == "queue" {
 		account = callerAccount(ctx)
 	}
 	return account, name, nil
+}
+
+// queuePath is the path of a queue URL as url.Parse gives it. Every request names its queue by
+// URL, and queue URLs are plain (http or https, host and port, /account/name): those are cut by
+// hand, anything else is parsed.
+func queuePath(raw string) string {
+	rest, ok := strings.CutPrefix(raw, "http://")
+	if !ok {
+		rest, ok = strings.CutPrefix(raw, "https://")
+	}
+	for i := 0; ok && i < len(rest); i++ {
+		c := rest[i]
+		ok = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_./:", c) >= 0
+	}
+	host, path := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		host, path = rest[:i], rest[i:]
+	}
+	if i := strings.IndexByte(host, ':'); i >= 0 { // a port, which url.Parse wants in digits
+		for _, c := range []byte(host[i+1:]) {
+			ok = ok && '0' <= c && c <= '9'
+		}
+	}
+	if ok {
+		return path
+	}
+	if u, err := url.Parse(raw); err == nil {
+		return u.Path
+	}
+	return raw
 }
 
 // queueToChange resolves the queue an input names, as a copy the caller may modify.

@@ -51,7 +51,15 @@ func (c Codec) Decode(_ *http.Request, body []byte, _ map[string]string, in any)
 	return nil
 }
 
-func (c Codec) contentType() string { return "application/x-amz-json-" + c.Version }
+func (c Codec) contentType() string {
+	switch c.Version {
+	case "1.0":
+		return "application/x-amz-json-1.0"
+	case "1.1":
+		return "application/x-amz-json-1.1"
+	}
+	return "application/x-amz-json-" + c.Version
+}
 
 // Encode writes out as JSON; a nil output is {}.
 func (c Codec) Encode(w http.ResponseWriter, svc *service.Service, _ *service.Operation, out any, requestID string) {
@@ -86,10 +94,12 @@ func (c Codec) EncodeError(w http.ResponseWriter, svc *service.Service, err erro
 }
 
 func (c Codec) write(w http.ResponseWriter, status int, requestID string, body []byte) {
+	// The keys are written in canonical form (as Header.Set would write them) and the values share
+	// one backing array: every response sets these three.
 	h := w.Header()
-	h.Set("Content-Type", c.contentType())
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("x-amzn-RequestId", requestID)
+	vals := [...]string{c.contentType(), strconv.Itoa(len(body)), requestID}
+	shared := vals[:]
+	h["Content-Type"], h["Content-Length"], h["X-Amzn-Requestid"] = shared[0:1:1], shared[1:2:2], shared[2:3:3]
 	w.WriteHeader(status)
 	w.Write(body)
 }
