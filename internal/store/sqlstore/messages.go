@@ -187,7 +187,7 @@ func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []sto
 	}
 	if s.d.Postgres {
 		args = append(args, strconv.FormatInt(queueID, 10))
-		rows, err := s.wst(ctx, tx, fmt.Sprint("insertManyNotify/", variant, len(msgs))).QueryContext(ctx, args...)
+		rows, err := s.wst(ctx, tx, sized("insertManyNotify/"+variant, len(msgs))).QueryContext(ctx, args...)
 		if err != nil {
 			return s.fault("SendMessages", err)
 		}
@@ -214,7 +214,7 @@ func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []sto
 		}
 		return nil
 	}
-	res, err := s.wst(ctx, tx, fmt.Sprint("insertMany/", variant, len(msgs))).ExecContext(ctx, args...)
+	res, err := s.wst(ctx, tx, sized("insertMany/"+variant, len(msgs))).ExecContext(ctx, args...)
 	if err != nil {
 		return s.fault("SendMessages", err)
 	}
@@ -476,7 +476,7 @@ func (s *Store) markReceived(ctx context.Context, tx Tx, r store.Receive, msgs [
 		m.VisibleAt, m.ReceiptToken = r.VisibleUntil, token
 		args = append(args, m.Seq)
 	}
-	_, err := s.wst(ctx, tx, fmt.Sprint("markReceived/", len(msgs))).ExecContext(ctx, args...)
+	_, err := s.wst(ctx, tx, sized("markReceived/", len(msgs))).ExecContext(ctx, args...)
 	return s.fault("ReceiveMessages", err)
 }
 
@@ -515,7 +515,7 @@ func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []sto
 			args = append(args, h.Token)
 		}
 	}
-	name += strconv.Itoa(len(handles))
+	name = sized(name, len(handles))
 	deleted := 0
 	err := s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error {
 		res, err := s.wst(ctx, tx, name).ExecContext(ctx, args...)

@@ -131,6 +131,25 @@ const (
 // candidateStatements names the candidates statements with a written LIMIT, by FIFO and size.
 var candidateStatements = map[bool][]string{false: limited("candidates/"), true: limited("fifoCandidates/")}
 
+// sizedNames holds the names of the statements written for each batch size from 1 to maxBatch,
+// by prefix, so that the hot paths look a name up rather than format it per call.
+var sizedNames = func() map[string][]string {
+	m := map[string][]string{}
+	for _, prefix := range []string{"insertMany/uniform/", "insertMany/plain/", "insertMany/", "insertManyNotify/plain/",
+		"insertManyNotify/", "markReceived/", "deleteReceived/", "deleteReceivedOnce/"} {
+		m[prefix] = limited(prefix)
+	}
+	return m
+}()
+
+// sized is the name of the statement with prefix written for n rows (1 ≤ n ≤ maxBatch).
+func sized(prefix string, n int) string {
+	if names := sizedNames[prefix]; n < len(names) && n > 0 {
+		return names[n]
+	}
+	return fmt.Sprint(prefix, n)
+}
+
 func limited(prefix string) []string {
 	names := make([]string, maxBatch+1)
 	for n := 1; n <= maxBatch; n++ {
