@@ -272,13 +272,8 @@ func plainValue(v string) bool {
 	return true
 }
 
-// canonicalRequest assembles the canonical request; signed is the client's SignedHeaders list.
-func canonicalRequest(r *http.Request, path, query string, signed []string, payloadHash string) (string, bool) {
-	b, ok := appendCanonicalRequest(make([]byte, 0, 512), r, path, query, signed, payloadHash)
-	return string(b), ok
-}
-
-// appendCanonicalRequest appends the canonical request to b.
+// appendCanonicalRequest appends the canonical request to b; signed is the client's SignedHeaders
+// list.
 func appendCanonicalRequest(b []byte, r *http.Request, path, query string, signed []string, payloadHash string) ([]byte, bool) {
 	b = append(b, r.Method...)
 	b = append(b, '\n')
@@ -304,10 +299,6 @@ func appendCanonicalRequest(b []byte, r *http.Request, path, query string, signe
 	}
 	b = append(b, '\n')
 	return append(b, payloadHash...), true
-}
-
-func stringToSign(amzDate, scope, canonical string) string {
-	return string(appendStringToSign(nil, amzDate, scope, sha256.Sum256([]byte(canonical))))
 }
 
 // appendStringToSign appends the string to sign for a canonical request's hash.

@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -165,4 +166,15 @@ func verifyVector(t *testing.T, dir, form string, vc vectorContext) {
 	if _, err := v.Verify(context.Background(), r, Options{Service: vc.Service, Body: body}); err != nil {
 		t.Errorf("%s: Verify() = %v; want success", form, err)
 	}
+}
+
+// canonicalRequest and stringToSign give the verifier's intermediate texts as strings, to compare
+// with the suite's files; the verifier itself appends them to one buffer.
+func canonicalRequest(r *http.Request, path, query string, signed []string, payloadHash string) (string, bool) {
+	b, ok := appendCanonicalRequest(nil, r, path, query, signed, payloadHash)
+	return string(b), ok
+}
+
+func stringToSign(amzDate, scope, canonical string) string {
+	return string(appendStringToSign(nil, amzDate, scope, sha256.Sum256([]byte(canonical))))
 }
