@@ -446,9 +446,9 @@ func (s *Store) candidates(ctx context.Context, tx Tx, r store.Receive, n int) (
 	var err error
 	switch {
 	case n <= maxBatch && r.FIFO:
-		rows, err = s.wst(ctx, tx, candidateStatements[true][n]).QueryContext(ctx, r.QueueID, now, now, r.QueueID, now)
+		rows, err = s.wst(ctx, tx, sized("fifoCandidates/", n)).QueryContext(ctx, r.QueueID, now, now, r.QueueID, now)
 	case n <= maxBatch:
-		rows, err = s.wst(ctx, tx, candidateStatements[false][n]).QueryContext(ctx, r.QueueID, now, now)
+		rows, err = s.wst(ctx, tx, sized("candidates/", n)).QueryContext(ctx, r.QueueID, now, now)
 	case r.FIFO:
 		rows, err = s.wst(ctx, tx, "fifoCandidates").QueryContext(ctx, r.QueueID, now, now, r.QueueID, now, n)
 	default:

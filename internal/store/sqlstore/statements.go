@@ -43,7 +43,7 @@ var writeSQL = map[string]string{
 	"recordDedup": `INSERT INTO fifo_dedup (queue_id, scope, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (queue_id, scope, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`,
 	"lockQueue": `SELECT id FROM queues WHERE id = ? FOR UPDATE`,
-	// A receive's candidates for any n; candidateStatements are those with LIMIT n written in.
+	// A receive's candidates for any n; candidates/n and fifoCandidates/n have LIMIT n written in.
 	"fifoCandidates": fifoCandidates + ` LIMIT ?`,
 	"candidates":     candidates + ` LIMIT ?`,
 	// takeVisible is candidates and markReceived in one statement (one round trip), for standard
@@ -114,7 +114,7 @@ var writeSQL = map[string]string{
 // equality that a plan it weighs does not use), and such a statement is prepared afresh once its
 // parameters are cleared, which mattn/go-sqlite3 does after every run: each receive paid a parse
 // and a plan, a quarter of its CPU. So the limit is written in (batched adds a statement for each
-// n up to maxBatch, candidateStatements, used whenever the receive wants no more than that:
+// n up to maxBatch, named by sized, used whenever the receive wants no more than that:
 // always but in a refill round after dead-letter moves), and the queue id is compared to +?,
 // which SQLite cannot read ahead and which PostgreSQL's placeholders drop (Store.q).
 const (
@@ -128,14 +128,11 @@ const (
 		ORDER BY visible_at, seq`
 )
 
-// candidateStatements names the candidates statements with a written LIMIT, by FIFO and size.
-var candidateStatements = map[bool][]string{false: limited("candidates/"), true: limited("fifoCandidates/")}
-
 // sizedNames holds the names of the statements written for each batch size from 1 to maxBatch,
 // by prefix, so that the hot paths look a name up rather than format it per call.
 var sizedNames = func() map[string][]string {
 	m := map[string][]string{}
-	for _, prefix := range []string{"insertMany/uniform/", "insertMany/plain/", "insertMany/", "insertManyNotify/plain/",
+	for _, prefix := range []string{"candidates/", "fifoCandidates/", "insertMany/uniform/", "insertMany/plain/", "insertMany/", "insertManyNotify/plain/",
 		"insertManyNotify/", "markReceived/", "deleteReceived/", "deleteReceivedOnce/"} {
 		m[prefix] = limited(prefix)
 	}
@@ -199,8 +196,8 @@ func batched(stmts map[string]string) map[string]string {
 		out[k] = v
 	}
 	for n := 1; n <= maxBatch; n++ {
-		out[candidateStatements[false][n]] = fmt.Sprint(candidates, " LIMIT ", n)
-		out[candidateStatements[true][n]] = fmt.Sprint(fifoCandidates, " LIMIT ", n)
+		out[sized("candidates/", n)] = fmt.Sprint(candidates, " LIMIT ", n)
+		out[sized("fifoCandidates/", n)] = fmt.Sprint(fifoCandidates, " LIMIT ", n)
 		in := "?" + strings.Repeat(", ?", n-1)
 		pairs := "(seq = ? AND receipt_token = ?)" + strings.Repeat(" OR (seq = ? AND receipt_token = ?)", n-1)
 		out[fmt.Sprint("markReceived/", n)] = `UPDATE messages SET receive_count = receive_count + 1,
