@@ -30,12 +30,16 @@ func init() {
 }
 
 // dsn is the data source name of a connection to the database file at abs: WAL, synchronous=FULL
-// (a commit is on disk when it returns), a 10 s busy timeout, foreign keys, a 64 MiB page cache;
+// (a commit is on disk when it returns) but NORMAL for the writer, whose commits the store syncs
+// itself (wal.go), a 10 s busy timeout, foreign keys, a 64 MiB page cache;
 // readOnly for the read pool, immediate for the writer's transactions.
 func dsn(abs string, readOnly, immediate bool) string {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
+	if immediate {
+		q.Set("_synchronous", "NORMAL") // the writer syncs the WAL itself (wal.go)
+	}
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "1")
 	q.Set("_cache_size", "-65536")

@@ -17,12 +17,17 @@ const Driver = "modernc.org/sqlite (pure Go)"
 const driverName = "sqlite"
 
 // dsn is the data source name of a connection to the database file at abs: WAL, synchronous=FULL
-// (a commit is on disk when it returns), a 10 s busy timeout, foreign keys, a 64 MiB page cache,
+// (a commit is on disk when it returns) but NORMAL for the writer, whose commits the store syncs
+// itself (wal.go), a 10 s busy timeout, foreign keys, a 64 MiB page cache,
 // temporary tables in memory and no automatic checkpoints; readOnly for the read pool, immediate
 // for the writer's transactions.
 func dsn(abs string, readOnly, immediate bool) string {
 	q := url.Values{}
-	pragmas := []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)",
+	sync := "synchronous(FULL)"
+	if immediate {
+		sync = "synchronous(NORMAL)" // the writer syncs the WAL itself (wal.go)
+	}
+	pragmas := []string{"journal_mode(WAL)", sync, "busy_timeout(10000)", "foreign_keys(1)",
 		"cache_size(-65536)", "temp_store(MEMORY)", "wal_autocheckpoint(0)"}
 	if readOnly {
 		pragmas = append(pragmas, "query_only(1)")

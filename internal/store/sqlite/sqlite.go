@@ -1,6 +1,6 @@
 // Package sqlite is gureum's embedded store: SQLite (C through cgo where a C compiler is found, else
-// modernc.org/sqlite in pure Go: driver_cgo.go, driver_nocgo.go), in WAL mode
-// with synchronous=FULL so that a commit is on disk before it returns.
+// modernc.org/sqlite in pure Go: driver_cgo.go, driver_nocgo.go), in WAL mode, with every commit
+// synced to disk before its callers are answered (the writer syncs the WAL itself: wal.go).
 //
 // All writes go through one writer goroutine that group-commits: it takes a write, drains whatever
 // other writes are already waiting (up to MaxBatch), waits briefly for the rest of a wave of
@@ -55,7 +55,9 @@ type DB struct {
 	conn *sql.Conn
 	ctl  [6]*sql.Stmt // BEGIN IMMEDIATE, COMMIT, ROLLBACK, SAVEPOINT w, ROLLBACK TO w, RELEASE w
 
-	synced time.Duration // how long the last COMMIT took (writing and syncing the WAL); the writer's own
+	wal    *walFile      // synced by the writer after each COMMIT; the writer's own
+	synced time.Duration // how long the last COMMIT and its sync took; the writer's own
+	broken error         // set when a sync failed: every later write fails; the writer's own
 }
 
 // Transaction control statements, by index in DB.ctl.
@@ -108,8 +110,19 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	// Migrations committed without a sync too; this one covers them.
+	if db.wal, err = openWAL(abs + "-wal"); err == nil {
+		if err = db.wal.sync(); err != nil {
+			db.wal.Close()
+		}
+	}
+	if err != nil {
+		w.Close()
+		return nil, fault("sqlite.Open", err)
+	}
 	r, err := sql.Open(driverName, dsn(abs, true, false))
 	if err != nil {
+		db.wal.Close()
 		w.Close()
 		return nil, fault("sqlite.Open", err)
 	}
@@ -117,6 +130,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	r.SetMaxIdleConns(opt.Readers)
 	db.r = r
 	fail := func(err error) (*DB, error) {
+		db.wal.Close()
 		db.closeConn()
 		r.Close()
 		w.Close()
@@ -205,7 +219,7 @@ func (db *DB) Close() error {
 	db.ckpt.Close()
 	close(db.writes)
 	<-db.done
-	return errors.Join(db.Store.Close(), db.closeConn(), db.r.Close(), db.w.Close())
+	return errors.Join(db.Store.Close(), db.closeConn(), db.r.Close(), db.w.Close(), db.wal.Close())
 }
 
 // closeConn closes the transaction control statements and gives the writer's connection back.
@@ -384,6 +398,9 @@ func (db *DB) runBatch(batch []*write, results []error) error {
 // runTogether runs the batch in one transaction; done is false when a write failed and the
 // batch (more than one write) must be replayed in isolation.
 func (db *DB) runTogether(batch []*write, results []error) (done bool, err error) {
+	if db.broken != nil {
+		return false, db.broken
+	}
 	if err := db.exec(begin); err != nil {
 		return false, fault("sqlite.commit", err)
 	}
@@ -436,10 +453,19 @@ func (db *DB) runIsolated(batch []*write, results []error) error {
 	return nil
 }
 
-// commitTx commits the writer's transaction and records how long that took in synced.
+// commitTx commits the writer's transaction, syncs the WAL and records how long the two took in
+// synced. A failed sync leaves the commit in the WAL, visible but perhaps not on disk, and what the
+// page cache then holds of the file is unknown: the store stops taking writes (broken) until it
+// is reopened, rather than answer later writes as durable.
 func (db *DB) commitTx() error {
 	start := time.Now()
 	err := db.exec(commit)
+	if err == nil {
+		if serr := db.wal.sync(); serr != nil {
+			db.broken = fault("sqlite.sync", serr)
+			err = db.broken
+		}
+	}
 	db.synced = time.Since(start)
 	return err
 }

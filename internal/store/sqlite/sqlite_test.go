@@ -33,10 +33,12 @@ func TestConformanceWithoutGroupCommit(t *testing.T) {
 	})
 }
 
-// TestDurabilitySettings checks that the writer runs in WAL mode with synchronous=FULL, so a commit
-// is fsynced before it returns.
+// TestDurabilitySettings checks that the writer runs in WAL mode at synchronous=NORMAL and holds
+// the database's WAL, which it syncs after each commit (commitTx), so a commit is on disk before
+// its callers are answered, as at FULL; every other connection stays at FULL.
 func TestDurabilitySettings(t *testing.T) {
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "gureum.db"), Options{})
+	path := filepath.Join(t.TempDir(), "gureum.db")
+	db, err := Open(context.Background(), path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,8 +53,18 @@ func TestDurabilitySettings(t *testing.T) {
 		}
 		return conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync)
 	})
-	if err != nil || mode != "wal" || sync != 2 {
-		t.Errorf("journal_mode=%q synchronous=%d (%v); want wal and 2 (FULL)", mode, sync, err)
+	if err != nil || mode != "wal" || sync != 1 {
+		t.Errorf("writer: journal_mode=%q synchronous=%d (%v); want wal and 1 (NORMAL: the store syncs)", mode, sync, err)
+	}
+	if err := db.r.QueryRow("PRAGMA synchronous").Scan(&sync); err != nil || sync != 2 {
+		t.Errorf("reader: synchronous=%d (%v); want 2 (FULL)", sync, err)
+	}
+	held, err := db.wal.f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if onDisk, err := os.Stat(path + "-wal"); err != nil || !os.SameFile(held, onDisk) {
+		t.Errorf("the writer syncs %v, not the database's WAL (%v)", held.Name(), err)
 	}
 	var readOnly int
 	if err := db.r.QueryRow("PRAGMA query_only").Scan(&readOnly); err != nil || readOnly != 1 {
@@ -80,6 +92,48 @@ func TestDurabilitySettings(t *testing.T) {
 	})
 	check("reader", db.r)
 	check("checkpointer", db.ckpt)
+}
+
+// TestFailedSyncStopsWrites checks that a write whose sync fails is answered with an error, and
+// that so is every later write: the commit is in the WAL but may not be on disk, and the store
+// must be reopened before it answers any write as durable again.
+func TestFailedSyncStopsWrites(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		breakIt func(t *testing.T, db *DB, path string)
+	}{
+		{"sync error", func(t *testing.T, db *DB, _ string) {
+			// A closed descriptor makes fdatasync fail (EBADF), as a failing disk would.
+			if err := db.wal.f.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"WAL removed", func(t *testing.T, _ *DB, path string) {
+			if err := os.Remove(path + "-wal"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "gureum.db")
+			db, err := Open(context.Background(), path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ctx := context.Background()
+			if err := db.CreateAccount(ctx, store.Account{ID: "111111111111", Name: "before"}); err != nil {
+				t.Fatal(err)
+			}
+			c.breakIt(t, db, path)
+			if err := db.CreateAccount(ctx, store.Account{ID: "222222222222", Name: "unsynced"}); !errors.Is(err, store.ErrUnavailable) {
+				t.Errorf("write whose sync failed = %v; want ErrUnavailable", err)
+			}
+			if err := db.CreateAccount(ctx, store.Account{ID: "333333333333", Name: "after"}); !errors.Is(err, store.ErrUnavailable) {
+				t.Errorf("write after a failed sync = %v; want ErrUnavailable", err)
+			}
+		})
+	}
 }
 
 // TestPanickingWrite checks that a write that panics fails alone and the writer carries on.
