@@ -17,7 +17,9 @@ import (
 // writer's P to another thread and takes one back afterwards; on our 2-vCPU test machines that
 // handoff cost more server CPU than the sync's own kernel time, so a sync expected to be short
 // (the last one took under rawSyncBelow) keeps the P (a raw system call, sync_linux.go), and a
-// slow disk gets the ordinary call, which lets other goroutines run on the P meanwhile.
+// slow disk gets the ordinary call, which lets other goroutines run on the P meanwhile. The
+// runtime sees a P in a raw call as running, so a stop-the-world (the GC's) waits for the sync to
+// return: at most one short sync.
 type walFile struct {
 	f    *os.File
 	fd   uintptr
