@@ -36,10 +36,11 @@ func init() {
 func dsn(abs string, readOnly, immediate bool) string {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", "FULL")
+	sync := "FULL"
 	if immediate {
-		q.Set("_synchronous", "NORMAL") // the writer syncs the WAL itself (wal.go)
+		sync = "NORMAL" // the writer syncs the WAL itself (wal.go)
 	}
+	q.Set("_synchronous", sync)
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "1")
 	q.Set("_cache_size", "-65536")

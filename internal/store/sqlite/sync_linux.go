@@ -5,14 +5,15 @@ import (
 	"syscall"
 )
 
-// syncData is fdatasync(2) on fd, as a raw system call (keeping the caller's P) when raw is set.
-func syncData(_ *os.File, fd uintptr, raw bool) error {
+// syncData is fdatasync(2) on the WAL, as a raw system call (keeping the caller's P) when raw is
+// set.
+func (w *walFile) syncData(raw bool) error {
 	for {
 		var errno syscall.Errno
 		if raw {
-			_, _, errno = syscall.RawSyscall(syscall.SYS_FDATASYNC, fd, 0, 0)
+			_, _, errno = syscall.RawSyscall(syscall.SYS_FDATASYNC, w.fd, 0, 0)
 		} else {
-			_, _, errno = syscall.Syscall(syscall.SYS_FDATASYNC, fd, 0, 0)
+			_, _, errno = syscall.Syscall(syscall.SYS_FDATASYNC, w.fd, 0, 0)
 		}
 		switch errno {
 		case 0:
@@ -24,10 +25,10 @@ func syncData(_ *os.File, fd uintptr, raw bool) error {
 	}
 }
 
-// removed reports whether the file open at fd has no name left.
-func removed(fd uintptr) (bool, error) {
+// removed reports whether the WAL has no name left.
+func (w *walFile) removed() (bool, error) {
 	var st syscall.Stat_t
-	if err := syscall.Fstat(int(fd), &st); err != nil {
+	if err := syscall.Fstat(int(w.fd), &st); err != nil {
 		return false, err
 	}
 	return st.Nlink == 0, nil

@@ -22,8 +22,8 @@ import (
 // return: at most one short sync.
 type walFile struct {
 	f    *os.File
-	fd   uintptr
-	last time.Duration // how long the last sync took
+	fd   uintptr       // f's descriptor, for the raw call
+	last time.Duration // how long the last sync took (the first sync is not raw)
 }
 
 // rawSyncBelow is how short the last sync must have been for the next to keep the writer's P.
@@ -47,12 +47,12 @@ var errWALRemoved = errors.New("the WAL file was removed while the store was ope
 // sync makes what the WAL holds durable: its data, and its size when it grew.
 func (w *walFile) sync() error {
 	start := time.Now()
-	err := syncData(w.f, w.fd, w.last < rawSyncBelow)
+	err := w.syncData(w.last < rawSyncBelow)
 	w.last = time.Since(start)
 	if err != nil {
 		return err
 	}
-	gone, err := removed(w.fd)
+	gone, err := w.removed()
 	if err != nil {
 		return err
 	}
