@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -206,4 +207,76 @@ func StolenShare(total0, steal0, total1, steal1 int64) float64 {
 		return 0
 	}
 	return float64(steal1-steal0) / float64(total1-total0)
+}
+
+// WakeFloor measures, for d, the round trip of one byte through two pipes between this goroutine
+// and one that keeps its own thread: two wake-ups of a blocked thread, the step a request takes
+// at least twice (the server's read, the client's). On a virtual machine a wake-up that finds its
+// vCPU halted costs the hypervisor's work too, and that cost drifts with the host's load: the run
+// records it beside the figures it bounds.
+func WakeFloor(d time.Duration) (time.Duration, error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	qr, qw, err := os.Pipe()
+	if err != nil {
+		pr.Close()
+		pw.Close()
+		return 0, err
+	}
+	defer qr.Close()
+	echoed := make(chan struct{})
+	go func() {
+		defer close(echoed)
+		defer qw.Close()
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		b := make([]byte, 1)
+		for {
+			if _, err := pr.Read(b); err != nil {
+				pr.Close()
+				return
+			}
+			if _, err := qw.Write(b); err != nil {
+				pr.Close()
+				return
+			}
+		}
+	}()
+	b := make([]byte, 1)
+	n := 0
+	start := time.Now()
+	for time.Since(start) < d {
+		if _, err = pw.Write(b); err != nil {
+			break
+		}
+		if _, err = qr.Read(b); err != nil {
+			break
+		}
+		n++
+	}
+	elapsed := time.Since(start)
+	pw.Close()
+	<-echoed
+	if err != nil {
+		return 0, err
+	}
+	return elapsed / time.Duration(max(n, 1)), nil
+}
+
+// HaltPolling reads how long an idle vCPU of a KVM guest polls for work before it halts
+// (guest_halt_poll_ns of Linux's cpuidle haltpoll driver); ok is false where the driver is not
+// loaded (bare metal, other hypervisors, other systems). With polling off, waking a halted vCPU
+// goes through the hypervisor every time.
+func HaltPolling() (d time.Duration, ok bool) {
+	b, err := os.ReadFile("/sys/module/haltpoll/parameters/guest_halt_poll_ns")
+	if err != nil {
+		return 0, false
+	}
+	ns, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return time.Duration(ns), true
 }
