@@ -264,19 +264,3 @@ func WakeFloor(d time.Duration) (time.Duration, error) {
 	}
 	return elapsed / time.Duration(max(n, 1)), nil
 }
-
-// HaltPolling reads how long an idle vCPU of a KVM guest polls for work before it halts
-// (guest_halt_poll_ns of Linux's cpuidle haltpoll driver); ok is false where the driver is not
-// loaded (bare metal, other hypervisors, other systems). With polling off, waking a halted vCPU
-// goes through the hypervisor every time.
-func HaltPolling() (d time.Duration, ok bool) {
-	b, err := os.ReadFile("/sys/module/haltpoll/parameters/guest_halt_poll_ns")
-	if err != nil {
-		return 0, false
-	}
-	ns, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	return time.Duration(ns), true
-}

@@ -209,13 +209,6 @@ func RunSQS(ctx context.Context, o Options) error {
 		return err
 	}
 	add("sqs", "floor: wake a blocked thread and back (pipe round trip, this run)", fmt.Sprintf("%.1f µs", float64(wake.Nanoseconds())/1000), "")
-	if poll, ok := HaltPolling(); ok {
-		state := "off (guest_halt_poll_ns 0: every wake-up of an idle vCPU goes through the hypervisor)"
-		if poll > 0 {
-			state = fmt.Sprintf("up to %v", poll)
-		}
-		add("sqs", "machine: KVM guest halt polling", state, "")
-	}
 	// On a virtual machine the hypervisor may give this machine's cores to other guests for part
 	// of the run, which lowers every figure at once; the run reports how much.
 	total0, steal0, stealOK := MachineCPU()
