@@ -4,6 +4,7 @@ import (
 	"context"
 	"os/exec"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -61,10 +62,15 @@ func TestBenchSQS(t *testing.T) {
 		"SendMessage, 16 clients: gureum sqlite",
 		"msgs/s, p50 ",
 		"long-poll wake-up after a send (p50 of 30): gureum sqlite",
+		"floor: SendMessage, 16 clients, fixed answers",
+		"CPU µs/request: floor ", // the floor runs in a process of its own
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}
+	}
+	if runtime.GOOS == "linux" && !strings.Contains(string(out), "the load generator's priority") || !regexp.MustCompile(`load generator's priority +nice 19`).Match(out) && runtime.GOOS == "linux" {
+		t.Errorf("want the load generator at nice 19 on Linux:\n%s", out)
 	}
 	// --rounds 2: each workload's row lists two rounds.
 	if n := regexp.MustCompile(`median of rounds \d+, \d+\)`).FindAllIndex(out, -1); len(n) < 2 {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/md5"
@@ -263,4 +264,39 @@ func WakeFloor(d time.Duration) (time.Duration, error) {
 		return 0, err
 	}
 	return elapsed / time.Duration(max(n, 1)), nil
+}
+
+// ServeSQSFloor runs SQSFloor until ctx ends, after writing its endpoint as one line to out: the
+// floor in a process of its own (`gureum bench sqs-floor`), as the servers it stands beside run.
+func ServeSQSFloor(ctx context.Context, out io.Writer) error {
+	endpoint, stop, err := SQSFloor()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if _, err := fmt.Fprintln(out, endpoint); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// StartSQSFloor starts `bin bench sqs-floor` and returns the process and the floor's endpoint.
+// The caller stops the process.
+func StartSQSFloor(ctx context.Context, bin string) (*exec.Cmd, string, error) {
+	cmd := exec.CommandContext(ctx, bin, "bench", "sqs-floor")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, "", fmt.Errorf("the floor did not start: %w", err)
+	}
+	return cmd, strings.TrimSpace(line), nil
 }

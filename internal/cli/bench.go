@@ -62,7 +62,9 @@ fsync rate, and PostgreSQL when --postgres or GUREUM_TEST_POSTGRES gives a DSN).
 clients, single SendMessage from 16 clients and the long-poll wake-up, on SQLite (and PostgreSQL with
 --postgres or GUREUM_TEST_POSTGRES), and the batched workload against moto_server with the same client.
 Each workload runs in rounds (three unless --rounds says otherwise), the targets taking turns; each
-figure is the median round, and the ratio to moto_server the median of the rounds' ratios.`,
+figure is the median round, and the ratio to moto_server the median of the rounds' ratios. The floor
+(the same client against bare net/http with fixed answers) runs in a process of its own, and on Linux
+the bench, the load generator, lowers itself to nice 19 once the servers have started.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := setup("SQS"); err != nil {
@@ -72,6 +74,16 @@ figure is the median round, and the ratio to moto_server the median of the round
 		},
 	}
 	sqsCmd.Flags().IntVar(&o.Rounds, "rounds", 3, "rounds of each workload per target; more narrow the medians on a drifting machine")
-	cmd.AddCommand(sqsCmd)
+	// The SQS floor runs in a process of its own, started by `bench sqs` (bench.StartSQSFloor).
+	floorCmd := &cobra.Command{
+		Use:    "sqs-floor",
+		Short:  "Serve the SQS floor (fixed answers) and print its endpoint; for `bench sqs`",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return bench.ServeSQSFloor(cmd.Context(), stdout)
+		},
+	}
+	cmd.AddCommand(sqsCmd, floorCmd)
 	return cmd
 }
