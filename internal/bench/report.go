@@ -246,20 +246,7 @@ func RunSQS(ctx context.Context, o Options) error {
 		return err
 	}
 	defer func() { floorCmd.Process.Signal(os.Interrupt); floorCmd.Wait() }()
-	// Every server is running now. On this machine the load generator shares two cores with the
-	// server it measures, and its 16 clients (the SDK's CPU a call is about the server's) would
-	// otherwise delay the server's threads, the group-commit writer's above all, whose commit every
-	// waiting send shares; where the callers are other machines or other processes, nothing does.
-	// So the load generator takes the lowest priority, each round again, and the servers (the
-	// floor and moto_server too) keep theirs.
-	lower := func() {}
-	if err := yieldCPU(); err != nil {
-		add("sqs", "machine: the load generator's priority", "unchanged: "+err.Error(), "")
-	} else {
-		add("sqs", "machine: the load generator's priority", fmt.Sprintf("nice %d, below the servers it measures", loadPriority), "")
-		lower = func() { yieldCPU() }
-	}
-	httpFloor, err := sqsFloorRows(ctx, o, floorEndpoint, floorCmd.Process.Pid, lower, add)
+	httpFloor, err := sqsFloorRows(ctx, o, floorEndpoint, floorCmd.Process.Pid, add)
 	if err != nil {
 		return err
 	}
@@ -300,7 +287,6 @@ func RunSQS(ctx context.Context, o Options) error {
 				if !want(t) {
 					continue
 				}
-				lower()
 				before := cpuNow(t)
 				x, err := run(clients[i])
 				if err != nil {
@@ -443,7 +429,7 @@ type sqsFloor struct{ batched, single float64 }
 // sqsFloorRows measures the workloads with the same client against bare net/http with fixed
 // answers (SQSFloor, in its own process pid at endpoint): what this machine leaves for the server
 // once the client and the loopback connection have taken their share of its cores.
-func sqsFloorRows(ctx context.Context, o Options, endpoint string, pid int, lower func(), add func(g, f, v, t string)) (floor sqsFloor, err error) {
+func sqsFloorRows(ctx context.Context, o Options, endpoint string, pid int, add func(g, f, v, t string)) (floor sqsFloor, err error) {
 	c := SQSClient(endpoint, "AKIAGUREUMBENCH00001", "bench-secret")
 	type cpuTimes struct{ floor, client time.Duration }
 	now := func() (c cpuTimes) {
@@ -458,14 +444,12 @@ func sqsFloorRows(ctx context.Context, o Options, endpoint string, pid int, lowe
 		}
 		return fmt.Sprintf("; CPU µs/request: floor %.0f, client %.0f", perCall(t.floor-since.floor, calls), perCall(t.client-since.client, calls))
 	}
-	lower()
 	cpu0 := now()
 	b, err := BatchedPipeline(ctx, c, 16, o.Duration)
 	if err != nil {
 		return floor, fmt.Errorf("floor: %w", err)
 	}
 	add("sqs", "floor: send+receive+delete, batches of 10, 16 clients, fixed answers", fmt.Sprintf("%.0f msgs/s%s", b.PerSec, cpu(cpu0, b.Calls)), "")
-	lower()
 	cpu0 = now()
 	s, err := SingleSends(ctx, c, 16, o.Duration)
 	if err != nil {

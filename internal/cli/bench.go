@@ -63,8 +63,7 @@ clients, single SendMessage from 16 clients and the long-poll wake-up, on SQLite
 --postgres or GUREUM_TEST_POSTGRES), and the batched workload against moto_server with the same client.
 Each workload runs in rounds (three unless --rounds says otherwise), the targets taking turns; each
 figure is the median round, and the ratio to moto_server the median of the rounds' ratios. The floor
-(the same client against bare net/http with fixed answers) runs in a process of its own, and on Linux
-the bench, the load generator, lowers itself to nice 19 once the servers have started.`,
+(the same client against bare net/http with fixed answers) runs in a process of its own.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := setup("SQS"); err != nil {
