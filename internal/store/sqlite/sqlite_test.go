@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -197,7 +199,7 @@ func TestWALStaysBounded(t *testing.T) {
 	body := bytes.Repeat([]byte("x"), 3000) // about a page a message
 	const writers, each = 8, 300
 	var wg sync.WaitGroup
-	var peak atomic.Int64
+	var peak, restarts atomic.Int64
 	for w := 0; w < writers; w++ {
 		wg.Add(1)
 		go func() {
@@ -212,15 +214,39 @@ func TestWALStaysBounded(t *testing.T) {
 				if st, err := os.Stat(path + "-wal"); err == nil && st.Size() > peak.Load() {
 					peak.Store(st.Size())
 				}
+				if n := walRestarts(path + "-wal"); n > restarts.Load() {
+					restarts.Store(n)
+				}
 			}
 		}()
 	}
 	wg.Wait()
-	// Without catching up, the WAL holds every frame of the run: well over writers*each pages.
-	if limit := int64(writers * each * 4096 / 4); peak.Load() > limit {
+	// Without catching up, SQLite never starts the WAL over and it holds every frame of the run:
+	// well over writers*each pages. How far it gets between two starts depends on how the
+	// machine schedules the checkpointer (0.5 MB alone here, 2.7 MB once beside the rest of the
+	// test suite), so the bound is half the unbounded size, and the WAL must have started over.
+	if restarts.Load() < 2 {
+		t.Errorf("the WAL started over %d times during the run; want at least 2", restarts.Load())
+	}
+	if limit := int64(writers * each * 4096 / 2); peak.Load() > limit {
 		t.Errorf("WAL peaked at %d bytes over %d one-page writes; want under %d", peak.Load(), writers*each, limit)
 	}
-	t.Logf("WAL peak %d bytes", peak.Load())
+	t.Logf("WAL peak %d bytes, started over %d times", peak.Load(), restarts.Load())
+}
+
+// walRestarts reads the checkpoint sequence number from a WAL's header (bytes 12–15, big-endian):
+// SQLite adds one each time it starts the WAL over. 0 when the header cannot be read.
+func walRestarts(path string) int64 {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	var h [16]byte
+	if _, err := io.ReadFull(f, h[:]); err != nil {
+		return 0
+	}
+	return int64(binary.BigEndian.Uint32(h[12:16]))
 }
 
 // TestQueuePlans checks that the statements on a queue's hot paths cost what they touch, not the
