@@ -214,7 +214,7 @@ func StolenShare(total0, steal0, total1, steal1 int64) float64 {
 // and one that keeps its own thread: two wake-ups of a blocked thread, the step a request takes
 // at least twice (the server's read, the client's). On a virtual machine a wake-up that finds its
 // vCPU halted costs the hypervisor's work too, and that cost drifts with the host's load: the run
-// records it beside the figures it bounds.
+// records it beside its figures, as one measure of the machine's state while they were taken.
 func WakeFloor(d time.Duration) (time.Duration, error) {
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -266,9 +266,11 @@ func WakeFloor(d time.Duration) (time.Duration, error) {
 	return elapsed / time.Duration(max(n, 1)), nil
 }
 
-// ServeSQSFloor runs SQSFloor until ctx ends, after writing its endpoint as one line to out: the
-// floor in a process of its own (`gureum bench sqs-floor`), as the servers it stands beside run.
-func ServeSQSFloor(ctx context.Context, out io.Writer) error {
+// ServeSQSFloor runs SQSFloor until ctx ends or in reaches its end, after writing its endpoint as
+// one line to out: the floor in a process of its own (`gureum bench sqs-floor`), as the servers it
+// stands beside run. StartSQSFloor holds the other end of in, so the floor stops with the bench
+// even when the bench is killed.
+func ServeSQSFloor(ctx context.Context, in io.Reader, out io.Writer) error {
 	endpoint, stop, err := SQSFloor()
 	if err != nil {
 		return err
@@ -277,7 +279,12 @@ func ServeSQSFloor(ctx context.Context, out io.Writer) error {
 	if _, err := fmt.Fprintln(out, endpoint); err != nil {
 		return err
 	}
-	<-ctx.Done()
+	closed := make(chan struct{})
+	go func() { io.Copy(io.Discard, in); close(closed) }()
+	select {
+	case <-ctx.Done():
+	case <-closed:
+	}
 	return nil
 }
 
@@ -287,6 +294,9 @@ func StartSQSFloor(ctx context.Context, bin string) (*exec.Cmd, string, error) {
 	cmd := exec.CommandContext(ctx, bin, "bench", "sqs-floor")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
+		return nil, "", err
+	}
+	if _, err := cmd.StdinPipe(); err != nil { // held open until this process ends (ServeSQSFloor)
 		return nil, "", err
 	}
 	if err := cmd.Start(); err != nil {

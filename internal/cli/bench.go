@@ -80,7 +80,7 @@ figure is the median round, and the ratio to moto_server the median of the round
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return bench.ServeSQSFloor(cmd.Context(), stdout)
+			return bench.ServeSQSFloor(cmd.Context(), cmd.InOrStdin(), stdout)
 		},
 	}
 	cmd.AddCommand(sqsCmd, floorCmd)
