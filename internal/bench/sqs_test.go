@@ -1,8 +1,11 @@
 package bench_test
 
 import (
+	"bufio"
 	"context"
+	"io"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,5 +87,31 @@ func TestWakeFloor(t *testing.T) {
 	d, err := bench.WakeFloor(20 * time.Millisecond)
 	if err != nil || d <= 0 || d > time.Second {
 		t.Errorf("WakeFloor = %v, %v", d, err)
+	}
+}
+
+// TestServeSQSFloor checks that the floor's process body prints an endpoint that answers the
+// client, and returns once its input closes (the bench that started it has gone).
+func TestServeSQSFloor(t *testing.T) {
+	in, closeIn := io.Pipe()
+	out, lines := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- bench.ServeSQSFloor(context.Background(), in, lines) }()
+	endpoint, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := bench.SQSClient(strings.TrimSpace(endpoint), "AKIAGUREUMBENCH00001", "bench-secret")
+	if s, err := bench.SingleSends(context.Background(), c, 2, 50*time.Millisecond); err != nil || s.Messages == 0 {
+		t.Errorf("single sends against the floor: %d messages, %v", s.Messages, err)
+	}
+	closeIn.Close()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the floor did not return when its input closed")
 	}
 }
