@@ -55,14 +55,15 @@ func TestBenchSQS(t *testing.T) {
 		t.Fatalf("gureum bench sqs: %v\n%s", err, out)
 	}
 	for _, want := range []string{
-		"floor: send+receive+delete",
+		"send+receive+delete, batches of 10, 16 clients: floor (fixed answers)",
 		"send+receive+delete, batches of 10, 16 clients: gureum sqlite",
 		"msgs/s (median of rounds ",
 		"SendMessage, 16 clients: gureum sqlite",
 		"msgs/s, p50 ",
 		"long-poll wake-up after a send (p50 of 30): gureum sqlite",
-		"floor: SendMessage, 16 clients, fixed answers",
+		"SendMessage, 16 clients: floor (fixed answers)",
 		"CPU µs/request: floor ", // the floor runs in a process of its own
+		"gureum sqlite ÷ floor: batched, single sends",
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)

@@ -192,8 +192,9 @@ func RunSQS(ctx context.Context, o Options) error {
 	type target struct {
 		name     string
 		endpoint string
-		full     bool // run every workload (moto is too slow for more than the batched one)
+		full     bool // run single sends too (moto is too slow for more than the batched workload)
 		pid      int  // the server's process, for its CPU time (0: not ours)
+		floor    bool // the floor: fixed answers, no long poll
 	}
 	// The disk's sync latency drifts over minutes here and bounds every durable figure, so the
 	// run records it beside them.
@@ -217,7 +218,7 @@ func RunSQS(ctx context.Context, o Options) error {
 		return err
 	}
 	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
-	targets := []target{{"gureum sqlite", endpoint, true, cmd.Process.Pid}}
+	targets := []target{{"gureum sqlite", endpoint, true, cmd.Process.Pid, false}}
 	if o.Postgres != "" {
 		schema := fmt.Sprintf("gureum_bench_%d", time.Now().UnixNano())
 		db, err := postgres.Open(ctx, o.Postgres, postgres.Options{Schema: schema})
@@ -231,24 +232,25 @@ func RunSQS(ctx context.Context, o Options) error {
 			return err
 		}
 		defer func() { pg.Process.Signal(os.Interrupt); pg.Wait() }()
-		targets = append(targets, target{"gureum postgres", pgEndpoint, true, pg.Process.Pid})
+		targets = append(targets, target{"gureum postgres", pgEndpoint, true, pg.Process.Pid, false})
 	}
-	if !o.NoPeer {
-		if moto, stop, err := Moto(ctx); err == nil {
-			defer stop()
-			targets = append(targets, target{"moto_server", moto, false, 0})
-		} else {
-			fmt.Fprintf(os.Stderr, "NOTICE: moto_server not measured: %v\n", err)
-		}
-	}
+	// The floor (SQSFloor: bare net/http with fixed answers, in a process of its own as the
+	// servers are) takes its turn in every round too: what this machine leaves for a server once
+	// the client and the loopback connection have taken their share of its cores, measured
+	// seconds from the figures it bounds.
 	floorCmd, floorEndpoint, err := StartSQSFloor(ctx, o.Binary)
 	if err != nil {
 		return err
 	}
 	defer func() { floorCmd.Process.Signal(os.Interrupt); floorCmd.Wait() }()
-	httpFloor, err := sqsFloorRows(ctx, o, floorEndpoint, floorCmd.Process.Pid, add)
-	if err != nil {
-		return err
+	targets = append(targets, target{"floor", floorEndpoint, true, floorCmd.Process.Pid, true})
+	if !o.NoPeer {
+		if moto, stop, err := Moto(ctx); err == nil {
+			defer stop()
+			targets = append(targets, target{"moto_server", moto, false, 0, false})
+		} else {
+			fmt.Fprintf(os.Stderr, "NOTICE: moto_server not measured: %v\n", err)
+		}
 	}
 	clients := make([]*sqs.Client, len(targets))
 	for i, t := range targets {
@@ -267,7 +269,11 @@ func RunSQS(ctx context.Context, o Options) error {
 		if t.pid == 0 || used.server == 0 || calls == 0 {
 			return ""
 		}
-		return fmt.Sprintf("; CPU µs/request: server %.0f, client %.0f", perCall(used.server, calls), perCall(used.client, calls))
+		server := "server"
+		if t.floor {
+			server = "floor"
+		}
+		return fmt.Sprintf("; CPU µs/request: %s %.0f, client %.0f", server, perCall(used.server, calls), perCall(used.client, calls))
 	}
 	// inRounds runs a workload o.Rounds (default sqsRounds) times on each target that wants it,
 	// the targets taking turns, and gathers each target's rounds with the CPU time they used.
@@ -312,59 +318,68 @@ func RunSQS(ctx context.Context, o Options) error {
 	for i, m := range batchedRuns {
 		batched[i] = perSec(m.rounds)
 	}
-	var gureumBatched, gureumSingle float64
-	var gureumRounds, motoRounds []float64
+	// name is how a target's rows are labelled.
+	name := func(t target) string {
+		if t.floor {
+			return "floor (fixed answers)"
+		}
+		return t.name
+	}
+	var gureumRounds, floorRounds, motoRounds []float64
 	for i, t := range targets {
 		tgt := ""
-		if t.name == "gureum sqlite" {
-			tgt, gureumBatched, gureumRounds = "≥ 10,000 /s", median(batched[i]), batched[i]
-		}
-		if t.name == "moto_server" {
+		switch {
+		case t.name == "gureum sqlite":
+			tgt, gureumRounds = "≥ 10,000 /s", batched[i]
+		case t.floor:
+			floorRounds = batched[i]
+		case t.name == "moto_server":
 			motoRounds = batched[i]
 		}
-		add("sqs", "send+receive+delete, batches of 10, 16 clients: "+t.name,
+		add("sqs", "send+receive+delete, batches of 10, 16 clients: "+name(t),
 			fmt.Sprintf("%.0f msgs/s (median of rounds %s)%s", median(batched[i]), joinf(batched[i], "%.0f"), cpu(t, batchedRuns[i].used, batchedRuns[i].calls)), tgt)
 	}
-	// Single sends run in rounds too, on gureum's backends; the figure is the median round by
-	// throughput, with that round's p50 (the machine's speed drifts within a minute, and one run
-	// of a few seconds caught whatever phase it fell in).
+	// Single sends run in rounds too, on gureum's backends and the floor; the figure is the median
+	// round by throughput, with that round's p50 (the machine's speed drifts within a minute, and
+	// one run of a few seconds caught whatever phase it fell in).
 	singleRuns, err := inRounds(func(t target) bool { return t.full }, func(c *sqs.Client) (Throughput, error) {
 		return SingleSends(ctx, c, 16, o.Duration)
 	})
 	if err != nil {
 		return err
 	}
+	var gureumSingles, floorSingles []float64
 	for i, t := range targets {
 		if !t.full {
 			continue
 		}
 		s := medianRound(singleRuns[i].rounds)
 		tgt := ""
-		if t.name == "gureum sqlite" {
-			tgt, gureumSingle = "≥ 5,000 /s, p50 ≤ 2 ms", s.PerSec // the targets are SQLite's; PostgreSQL is reported beside
+		switch {
+		case t.name == "gureum sqlite":
+			// The targets are SQLite's; PostgreSQL is reported beside.
+			tgt, gureumSingles = "≥ 5,000 /s, p50 ≤ 2 ms", perSec(singleRuns[i].rounds)
+		case t.floor:
+			floorSingles = perSec(singleRuns[i].rounds)
 		}
-		add("sqs", "SendMessage, 16 clients: "+t.name, fmt.Sprintf("%.0f msgs/s, p50 %s (median of rounds %s)%s", s.PerSec, ms(s.P50),
+		add("sqs", "SendMessage, 16 clients: "+name(t), fmt.Sprintf("%.0f msgs/s, p50 %s (median of rounds %s)%s", s.PerSec, ms(s.P50),
 			joinf(perSec(singleRuns[i].rounds), "%.0f"), cpu(t, singleRuns[i].used, singleRuns[i].calls)), tgt)
+		if t.floor {
+			continue
+		}
 		w, err := LongPollWake(ctx, clients[i], 30)
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
 		add("sqs", "long-poll wake-up after a send (p50 of 30): "+t.name, ms(w.P50), "≤ 5 ms")
 	}
-	if httpFloor.batched > 0 && httpFloor.single > 0 {
-		add("sqs", "gureum sqlite ÷ floor: batched, single sends", fmt.Sprintf("%.0f%%, %.0f%%", 100*gureumBatched/httpFloor.batched, 100*gureumSingle/httpFloor.single), "")
+	// Each round's ratio pairs two measurements a few seconds apart; the median pair is the figure.
+	if b, s := roundRatios(gureumRounds, floorRounds), roundRatios(gureumSingles, floorSingles); len(b) > 0 && len(s) > 0 {
+		add("sqs", "gureum sqlite ÷ floor: batched, single sends", fmt.Sprintf("%.0f%%, %.0f%% (medians of the rounds: batched %s; single %s)",
+			100*median(b), 100*median(s), joinf(scale(b, 100), "%.0f%%"), joinf(scale(s, 100), "%.0f%%")), "")
 	}
-	if len(motoRounds) == len(gureumRounds) && len(motoRounds) > 0 {
-		// Each round's ratio pairs two measurements a few seconds apart; the median pair is the figure.
-		var ratios []float64
-		for r := range motoRounds {
-			if motoRounds[r] > 0 {
-				ratios = append(ratios, gureumRounds[r]/motoRounds[r])
-			}
-		}
-		if len(ratios) > 0 {
-			add("sqs", "gureum sqlite ÷ moto_server, batched workload", fmt.Sprintf("%.0f× (median of rounds %s)", median(ratios), joinf(ratios, "%.0f×")), "≥ 200×")
-		}
+	if ratios := roundRatios(gureumRounds, motoRounds); len(ratios) > 0 {
+		add("sqs", "gureum sqlite ÷ moto_server, batched workload", fmt.Sprintf("%.0f× (median of rounds %s)", median(ratios), joinf(ratios, "%.0f×")), "≥ 200×")
 	}
 	if total1, steal1, ok := MachineCPU(); ok && stealOK {
 		add("sqs", "machine: CPU time stolen by the hypervisor during the run", fmt.Sprintf("%.0f%%", 100*StolenShare(total0, steal0, total1, steal1)), "")
@@ -373,7 +388,7 @@ func RunSQS(ctx context.Context, o Options) error {
 }
 
 // sqsRounds is how many times each SQS workload runs on each target unless --rounds says
-// otherwise, the targets taking turns (gureum, then PostgreSQL, then moto_server, and again).
+// otherwise, the targets taking turns (gureum, then PostgreSQL, the floor, moto_server, and again).
 // This machine's speed drifts by ±10% within a minute; a ratio of two figures measured half a
 // minute apart carries that drift, while a round's two figures are seconds apart. The median
 // round is reported, with all of them.
@@ -423,41 +438,28 @@ func joinf(xs []float64, format string) string {
 // perCall is CPU time d spread over calls, in microseconds.
 func perCall(d time.Duration, calls int64) float64 { return float64(d.Microseconds()) / float64(calls) }
 
-// sqsFloor is the floor's throughput in messages a second.
-type sqsFloor struct{ batched, single float64 }
-
-// sqsFloorRows measures the workloads with the same client against bare net/http with fixed
-// answers (SQSFloor, in its own process pid at endpoint): what this machine leaves for the server
-// once the client and the loopback connection have taken their share of its cores.
-func sqsFloorRows(ctx context.Context, o Options, endpoint string, pid int, add func(g, f, v, t string)) (floor sqsFloor, err error) {
-	c := SQSClient(endpoint, "AKIAGUREUMBENCH00001", "bench-secret")
-	type cpuTimes struct{ floor, client time.Duration }
-	now := func() (c cpuTimes) {
-		c.floor, _ = ProcessCPU(pid)
-		c.client, _ = ProcessCPU(os.Getpid())
-		return c
+// roundRatios divides each round's a by the same round's b (rounds where b is 0 are left out);
+// nothing when the two did not run the same rounds.
+func roundRatios(a, b []float64) []float64 {
+	if len(a) != len(b) {
+		return nil
 	}
-	cpu := func(since cpuTimes, calls int64) string {
-		t := now()
-		if t.floor == 0 || calls == 0 {
-			return ""
+	var out []float64
+	for r := range a {
+		if b[r] > 0 {
+			out = append(out, a[r]/b[r])
 		}
-		return fmt.Sprintf("; CPU µs/request: floor %.0f, client %.0f", perCall(t.floor-since.floor, calls), perCall(t.client-since.client, calls))
 	}
-	cpu0 := now()
-	b, err := BatchedPipeline(ctx, c, 16, o.Duration)
-	if err != nil {
-		return floor, fmt.Errorf("floor: %w", err)
+	return out
+}
+
+// scale multiplies each value by k.
+func scale(xs []float64, k float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = x * k
 	}
-	add("sqs", "floor: send+receive+delete, batches of 10, 16 clients, fixed answers", fmt.Sprintf("%.0f msgs/s%s", b.PerSec, cpu(cpu0, b.Calls)), "")
-	cpu0 = now()
-	s, err := SingleSends(ctx, c, 16, o.Duration)
-	if err != nil {
-		return floor, fmt.Errorf("floor: %w", err)
-	}
-	add("sqs", "floor: SendMessage, 16 clients, fixed answers", fmt.Sprintf("%.0f msgs/s (p50 %s%s)", s.PerSec, ms(s.P50), cpu(cpu0, s.Calls)), "")
-	floor.batched, floor.single = b.PerSec, s.PerSec
-	return floor, nil
+	return out
 }
 
 func withSearchPath(dsn, schema string) string {

@@ -36,3 +36,16 @@ func TestMedian(t *testing.T) {
 		t.Errorf("joinf = %q", got)
 	}
 }
+
+func TestRoundRatios(t *testing.T) {
+	got := roundRatios([]float64{10, 20, 30}, []float64{5, 0, 10})
+	if len(got) != 2 || got[0] != 2 || got[1] != 3 {
+		t.Errorf("roundRatios = %v; want [2 3] (the round with a zero divisor left out)", got)
+	}
+	if got := roundRatios([]float64{1, 2}, []float64{1}); got != nil {
+		t.Errorf("roundRatios of unequal rounds = %v; want nothing", got)
+	}
+	if got := scale([]float64{0.5, 2}, 100); got[0] != 50 || got[1] != 200 {
+		t.Errorf("scale = %v", got)
+	}
+}
