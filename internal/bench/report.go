@@ -218,7 +218,7 @@ func RunSQS(ctx context.Context, o Options) error {
 		return err
 	}
 	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
-	targets := []target{{"gureum sqlite", endpoint, true, cmd.Process.Pid, false}}
+	targets := []target{{name: "gureum sqlite", endpoint: endpoint, full: true, pid: cmd.Process.Pid}}
 	if o.Postgres != "" {
 		schema := fmt.Sprintf("gureum_bench_%d", time.Now().UnixNano())
 		db, err := postgres.Open(ctx, o.Postgres, postgres.Options{Schema: schema})
@@ -232,7 +232,7 @@ func RunSQS(ctx context.Context, o Options) error {
 			return err
 		}
 		defer func() { pg.Process.Signal(os.Interrupt); pg.Wait() }()
-		targets = append(targets, target{"gureum postgres", pgEndpoint, true, pg.Process.Pid, false})
+		targets = append(targets, target{name: "gureum postgres", endpoint: pgEndpoint, full: true, pid: pg.Process.Pid})
 	}
 	// The floor (SQSFloor: bare net/http with fixed answers, in a process of its own as the
 	// servers are) takes its turn in every round too: what this machine leaves for a server once
@@ -243,11 +243,11 @@ func RunSQS(ctx context.Context, o Options) error {
 		return err
 	}
 	defer func() { floorCmd.Process.Signal(os.Interrupt); floorCmd.Wait() }()
-	targets = append(targets, target{"floor", floorEndpoint, true, floorCmd.Process.Pid, true})
+	targets = append(targets, target{name: "floor", endpoint: floorEndpoint, full: true, pid: floorCmd.Process.Pid, floor: true})
 	if !o.NoPeer {
 		if moto, stop, err := Moto(ctx); err == nil {
 			defer stop()
-			targets = append(targets, target{"moto_server", moto, false, 0, false})
+			targets = append(targets, target{name: "moto_server", endpoint: moto})
 		} else {
 			fmt.Fprintf(os.Stderr, "NOTICE: moto_server not measured: %v\n", err)
 		}
