@@ -243,7 +243,7 @@ func RunSQS(ctx context.Context, o Options) error {
 		return err
 	}
 	defer func() { floorCmd.Process.Signal(os.Interrupt); floorCmd.Wait() }()
-	targets = append(targets, target{name: "floor", endpoint: floorEndpoint, full: true, pid: floorCmd.Process.Pid, floor: true})
+	targets = append(targets, target{name: "floor (fixed answers)", endpoint: floorEndpoint, full: true, pid: floorCmd.Process.Pid, floor: true})
 	if !o.NoPeer {
 		if moto, stop, err := Moto(ctx); err == nil {
 			defer stop()
@@ -318,13 +318,6 @@ func RunSQS(ctx context.Context, o Options) error {
 	for i, m := range batchedRuns {
 		batched[i] = perSec(m.rounds)
 	}
-	// name is how a target's rows are labelled.
-	name := func(t target) string {
-		if t.floor {
-			return "floor (fixed answers)"
-		}
-		return t.name
-	}
 	var gureumRounds, floorRounds, motoRounds []float64
 	for i, t := range targets {
 		tgt := ""
@@ -336,7 +329,7 @@ func RunSQS(ctx context.Context, o Options) error {
 		case t.name == "moto_server":
 			motoRounds = batched[i]
 		}
-		add("sqs", "send+receive+delete, batches of 10, 16 clients: "+name(t),
+		add("sqs", "send+receive+delete, batches of 10, 16 clients: "+t.name,
 			fmt.Sprintf("%.0f msgs/s (median of rounds %s)%s", median(batched[i]), joinf(batched[i], "%.0f"), cpu(t, batchedRuns[i].used, batchedRuns[i].calls)), tgt)
 	}
 	// Single sends run in rounds too, on gureum's backends and the floor; the figure is the median
@@ -362,7 +355,7 @@ func RunSQS(ctx context.Context, o Options) error {
 		case t.floor:
 			floorSingles = perSec(singleRuns[i].rounds)
 		}
-		add("sqs", "SendMessage, 16 clients: "+name(t), fmt.Sprintf("%.0f msgs/s, p50 %s (median of rounds %s)%s", s.PerSec, ms(s.P50),
+		add("sqs", "SendMessage, 16 clients: "+t.name, fmt.Sprintf("%.0f msgs/s, p50 %s (median of rounds %s)%s", s.PerSec, ms(s.P50),
 			joinf(perSec(singleRuns[i].rounds), "%.0f"), cpu(t, singleRuns[i].used, singleRuns[i].calls)), tgt)
 		if t.floor {
 			continue
