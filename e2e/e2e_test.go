@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -152,6 +154,53 @@ except botocore.exceptions.ClientError as e:
 }
 
 // TestSIGTERM checks a clean, bounded shutdown on SIGTERM.
+// TestProcs checks how many cores the server runs Go code on: all but one by default, unless
+// GOMAXPROCS in its environment chose; --procs and GUREUM_PROCS set it. It reads the runtime's
+// own gauge from /metrics.
+func TestProcs(t *testing.T) {
+	gomaxprocs := func(p *gureumtest.Process) int {
+		t.Helper()
+		resp, err := http.Get(p.Endpoint + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		for _, l := range strings.Split(string(body), "\n") {
+			if v, ok := strings.CutPrefix(l, "go_sched_gomaxprocs_threads "); ok {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					t.Fatalf("gauge %q: %v", l, err)
+				}
+				return n
+			}
+		}
+		t.Fatalf("no go_sched_gomaxprocs_threads in /metrics")
+		return 0
+	}
+	// The child starts with what this process started with, and the same environment.
+	want := max(1, runtime.GOMAXPROCS(0)-1)
+	if env := os.Getenv("GOMAXPROCS"); env != "" {
+		want = runtime.GOMAXPROCS(0)
+	}
+	if got := gomaxprocs(gureumtest.StartBinary(t, bin, gureumtest.Options{})); got != want {
+		t.Errorf("by default GOMAXPROCS = %d; want %d", got, want)
+	}
+	if got := gomaxprocs(gureumtest.StartBinary(t, bin, gureumtest.Options{Args: []string{"--procs", "3"}})); got != 3 {
+		t.Errorf("with --procs 3 GOMAXPROCS = %d", got)
+	}
+	if got := gomaxprocs(gureumtest.StartBinary(t, bin, gureumtest.Options{Env: map[string]string{"GUREUM_PROCS": "2", "GOMAXPROCS": "5"}})); got != 2 {
+		t.Errorf("with GUREUM_PROCS=2 GOMAXPROCS = %d", got)
+	}
+	if got := gomaxprocs(gureumtest.StartBinary(t, bin, gureumtest.Options{Env: map[string]string{"GOMAXPROCS": "5"}})); got != 5 {
+		t.Errorf("with GOMAXPROCS=5 in the environment GOMAXPROCS = %d", got)
+	}
+	out, err := exec.Command(bin.Path, "server", "--procs", "-1", "--data-dir", t.TempDir()).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--procs -1") {
+		t.Errorf("gureum server --procs -1 = %s, %v; want an error naming the flag", out, err)
+	}
+}
+
 func TestSIGTERM(t *testing.T) {
 	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
 	callerIdentity(t, p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
