@@ -321,7 +321,7 @@ func TestQueuePlans(t *testing.T) {
 }
 
 // TestLinger pins the writer's wait for the rest of a wave: only a batch smaller than the last
-// one waits, for half of the last sync.
+// one waits, for twice the last COMMIT and sync.
 func TestLinger(t *testing.T) {
 	for _, c := range []struct {
 		last commitShape
@@ -332,8 +332,8 @@ func TestLinger(t *testing.T) {
 		{commitShape{writes: 1, sync: time.Millisecond}, 1, 0},  // a lone caller never waits
 		{commitShape{writes: 8, sync: time.Millisecond}, 8, 0},  // the wave is all here
 		{commitShape{writes: 8, sync: time.Millisecond}, 12, 0}, // more than last time
-		{commitShape{writes: 8, sync: time.Millisecond}, 3, 500 * time.Microsecond},
-		{commitShape{writes: 2, sync: 40 * time.Microsecond}, 1, 20 * time.Microsecond},
+		{commitShape{writes: 8, sync: time.Millisecond}, 3, 2 * time.Millisecond},
+		{commitShape{writes: 2, sync: 40 * time.Microsecond}, 1, 80 * time.Microsecond},
 	} {
 		if got := c.last.linger(c.n); got != c.want {
 			t.Errorf("%+v.linger(%d) = %v, want %v", c.last, c.n, got, c.want)
