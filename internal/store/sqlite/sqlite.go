@@ -480,6 +480,12 @@ func (db *DB) commitTx() error {
 	start := time.Now()
 	err := db.exec(commit)
 	if err == nil {
+		// Start writing the commit's frames out, let the requests that arrived meanwhile be read
+		// and decoded (on one P they would otherwise wait through the sync), then wait for the
+		// disk. In alternating rounds on the 2-vCPU test machine: single sends +3.5% and +5.9%
+		// (p50 −2%), batched +3%.
+		db.wal.startSync()
+		runtime.Gosched()
 		if serr := db.wal.sync(); serr != nil {
 			db.broken = fault("sqlite.sync", serr)
 			err = db.broken
