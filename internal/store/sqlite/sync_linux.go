@@ -3,6 +3,8 @@ package sqlite
 import (
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // syncData is fdatasync(2) on the WAL, as a raw system call (keeping the caller's P) when raw is
@@ -33,8 +35,22 @@ func (w *walFile) startSync() {
 	syscall.RawSyscall6(syscall.SYS_SYNC_FILE_RANGE, w.fd, 0, 0, syncFileRangeWrite, 0, 0)
 }
 
-// removed reports whether the WAL has no name left.
+// removed reports whether the WAL has no name left. It asks for the link count alone (statx(2)
+// with STATX_NLINK): a stat that reads the file's change time marks it as queried, and the
+// kernel (multigrain timestamps, Linux 6.13+) then gives the next write a fine-grained time, so
+// every commit's frames changed the WAL's mtime and every sync wrote the inode too (ext4 without
+// a journal writes it in fdatasync). On the 2-vCPU test machine, an 8 KiB pwrite and fdatasync
+// took 166–177 µs and 60–65 µs of CPU followed by this, against 221 µs and 79–82 µs followed by
+// fstat(2). Kernels without statx get fstat.
 func (w *walFile) removed() (bool, error) {
+	var stx unix.Statx_t
+	err := unix.Statx(int(w.fd), "", unix.AT_EMPTY_PATH|unix.AT_STATX_DONT_SYNC, unix.STATX_NLINK, &stx)
+	if err == nil && stx.Mask&unix.STATX_NLINK != 0 {
+		return stx.Nlink == 0, nil
+	}
+	if err != nil && err != unix.ENOSYS {
+		return false, err
+	}
 	var st syscall.Stat_t
 	if err := syscall.Fstat(int(w.fd), &st); err != nil {
 		return false, err
