@@ -22,6 +22,9 @@ const Driver = "mattn/go-sqlite3 (C, cgo)"
 const driverName = "gureum-sqlite3"
 
 func init() {
+	if err := registerWALVFS(); err != nil {
+		panic(err)
+	}
 	// Pragmas the DSN cannot carry, for every connection (registration only: no other effect).
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		_, err := c.Exec("PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0", nil)
@@ -50,6 +53,7 @@ func dsn(abs string, readOnly, immediate bool) string {
 	}
 	if immediate {
 		q.Set("_txlock", "immediate")
+		q.Set("vfs", walVFS) // the writer's WAL writes, one a commit (walvfs_cgo.go)
 	}
 	return "file:" + abs + "?" + q.Encode()
 }
