@@ -69,7 +69,7 @@ typedef struct wal_buffered {
 
 static wal_vfs *wal_default;
 static wal_vfs wal_ours;
-static wal_io_methods wal_methods;
+static const wal_io_methods wal_methods;
 #define WAL_REAL_OFFSET ((int)((sizeof(wal_buffered) + 15) & ~15))
 
 // Writes SQLite made to buffered WAL files, and writes the files got (tests read them).
@@ -168,26 +168,21 @@ static int wal_open(wal_vfs *vfs, const char *name, wal_file *f, int flags, int 
 	return rc;
 }
 
+// WAL files map no shared memory and are not memory-mapped: version 1 of the methods.
+static const wal_io_methods wal_methods = {
+	.iVersion = 1,
+	.xClose = wal_close, .xRead = wal_read, .xWrite = wal_write, .xTruncate = wal_truncate,
+	.xSync = wal_sync, .xFileSize = wal_file_size, .xLock = wal_lock, .xUnlock = wal_unlock,
+	.xCheckReservedLock = wal_check_reserved, .xFileControl = wal_file_control,
+	.xSectorSize = wal_sector_size, .xDeviceCharacteristics = wal_device,
+};
+
 // gureum_wal_register registers the VFS "gureum-wal": the default VFS, with WAL files buffered
 // as above. It returns 0, or an SQLite error code.
 static int gureum_wal_register(void) {
 	if (wal_default) return WAL_OK;
 	wal_vfs *d = sqlite3_vfs_find(0);
 	if (!d) return 1;
-	memset(&wal_methods, 0, sizeof wal_methods);
-	wal_methods.iVersion = 1; // WAL files map no shared memory and are not memory-mapped
-	wal_methods.xClose = wal_close;
-	wal_methods.xRead = wal_read;
-	wal_methods.xWrite = wal_write;
-	wal_methods.xTruncate = wal_truncate;
-	wal_methods.xSync = wal_sync;
-	wal_methods.xFileSize = wal_file_size;
-	wal_methods.xLock = wal_lock;
-	wal_methods.xUnlock = wal_unlock;
-	wal_methods.xCheckReservedLock = wal_check_reserved;
-	wal_methods.xFileControl = wal_file_control;
-	wal_methods.xSectorSize = wal_sector_size;
-	wal_methods.xDeviceCharacteristics = wal_device;
 	memcpy(&wal_ours, d, sizeof wal_ours);
 	wal_ours.pNext = 0;
 	wal_ours.zName = "gureum-wal";
