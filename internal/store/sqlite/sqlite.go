@@ -31,7 +31,11 @@ type Options struct {
 	Readers int
 	// OnCommit, when set, is told about every commit.
 	OnCommit store.CommitObserver
-	// CheckpointInterval is how often the WAL is copied into the database file (default 200 ms).
+	// CheckpointInterval is how often the WAL is copied into the database file (default 500 ms).
+	// A checkpoint copies each page once however often it changed since the last, and syncs the
+	// database file (a cache flush the writer's sync may queue behind): against 200 ms, in
+	// alternating rounds on the 2-vCPU test machine, single sends +16%, batched +15% and +1%; 1 s
+	// did about as well (+2 to +6% single, +2 to +19% batched) with a WAL twice the size.
 	CheckpointInterval time.Duration
 }
 
@@ -89,7 +93,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		opt.MaxBatch = 256
 	}
 	if opt.CheckpointInterval <= 0 {
-		opt.CheckpointInterval = 200 * time.Millisecond
+		opt.CheckpointInterval = 500 * time.Millisecond
 	}
 	if opt.Readers <= 0 {
 		opt.Readers = max(4, runtime.GOMAXPROCS(0))
