@@ -374,9 +374,9 @@ type commitShape struct {
 // rather than configured.
 //
 // Waiting costs no CPU: the writer parks and its P runs the handlers that bring the rest of the
-// wave. A commit costs CPU (COMMIT writes the frames of every page it dirtied, about 13 a commit
-// under the batched workload, each with two pwrites; the sync has its own kernel time) and, on
-// one P, blocks the P through its sync. On the 2-vCPU test machine, with the server on one P
+// wave. A commit costs CPU (COMMIT writes a frame for every page it dirtied, about 13 a commit
+// under the batched workload, and the sync has its own kernel time) and, on one P, blocks the P
+// through its sync. On the 2-vCPU test machine, with the server on one P
 // (--procs), alternating rounds of half, one, two, three and four times the last commit: twice
 // did 6,805 single sends a second from 16 clients against 5,592 at half (8.1 writes a commit
 // against 6.4), and 14,494 batched messages a second against 12,418; in two other sets +7.6% and

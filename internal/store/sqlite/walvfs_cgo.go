@@ -47,7 +47,6 @@ extern wal_vfs *sqlite3_vfs_find(const char*);
 extern int sqlite3_vfs_register(wal_vfs*, int);
 
 #define WAL_OK 0
-#define WAL_NOMEM 7
 #define WAL_OPEN_WAL 0x00080000
 #define WAL_FRAME_HEADER 24
 // The most the buffer holds: the default VFS writes at most 128 KiB in one call (its pwrite
