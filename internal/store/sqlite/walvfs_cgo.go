@@ -60,8 +60,8 @@ extern int sqlite3_vfs_register(wal_vfs*, int);
 typedef struct wal_buffered {
 	wal_file base;
 	wal_file *real; // the default VFS's file, in the same allocation after this struct
-	char *buf;
-	int len, cap;
+	char *buf;         // WAL_BUFFER_MAX bytes, allocated at the first write
+	int len;
 	wal_i64 start;     // the file offset of buf[0]
 	int commitNext;    // the last write was a commit frame's header: its page ends the commit
 } wal_buffered;
@@ -106,20 +106,10 @@ static int wal_write(wal_file *f, const void *p, int n, wal_i64 off) {
 	if (w->len > 0 && (off != w->start + w->len || w->len + n > WAL_BUFFER_MAX)) {
 		if ((rc = wal_flush(w)) != WAL_OK) return rc;
 	}
-	if (n > WAL_BUFFER_MAX) {
+	if (!w->buf) w->buf = malloc(WAL_BUFFER_MAX); // once per file; without it, writes go straight through
+	if (n > WAL_BUFFER_MAX || !w->buf) {
 		WAL_COUNT(wal_total_flushes);
 		return w->real->pMethods->xWrite(w->real, p, n, off);
-	}
-	if (w->len + n > w->cap) {
-		int cap = WAL_BUFFER_MAX;
-		char *b = realloc(w->buf, cap);
-		if (!b) {
-			if ((rc = wal_flush(w)) != WAL_OK) return rc;
-			WAL_COUNT(wal_total_flushes);
-			return w->real->pMethods->xWrite(w->real, p, n, off);
-		}
-		w->buf = b;
-		w->cap = cap;
 	}
 	if (w->len == 0) w->start = off;
 	memcpy(w->buf + w->len, p, n);
