@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -97,6 +98,20 @@ func FuzzJSONInputs(f *testing.F) {
 			if _, err := json.Marshal(in); err != nil && !bytes.Contains(body, []byte("Binary")) {
 				t.Fatalf("re-encoding %T: %v", in, err)
 			}
+		}
+	})
+}
+
+// FuzzBatchEntryID checks the hand-written batch entry id check against the rule as a regular
+// expression.
+func FuzzBatchEntryID(f *testing.F) {
+	rule := regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+	for _, s := range []string{"a", "msg-1_A", "", "a b", "é", strings.Repeat("x", 80), strings.Repeat("x", 81), "a\n", "a.b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		if got, want := batchEntryID(id), rule.MatchString(id); got != want {
+			t.Fatalf("batchEntryID(%q) = %v, want %v", id, got, want)
 		}
 	})
 }

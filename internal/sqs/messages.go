@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +31,6 @@ type sendRequest struct {
 
 var (
 	attrNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,256}$`)
-	idPattern       = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
 	groupPattern    = regexp.MustCompile(`^[\x21-\x7e]{1,128}$`)
 )
 
@@ -226,17 +226,32 @@ func checkBatch(ids []string) error {
 	if len(ids) > maxBatchEntries {
 		return ErrTooManyEntries.Errorf("Maximum number of entries per request are %d. You have sent %d.", maxBatchEntries, len(ids))
 	}
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if !idPattern.MatchString(id) {
+	for i, id := range ids {
+		if !batchEntryID(id) {
 			return ErrInvalidBatchEntryId.Errorf("A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
 		}
-		if seen[id] {
+		// At most ten entries: comparing with the earlier ones beats building a set.
+		if slices.Contains(ids[:i], id) {
 			return ErrBatchEntryIdsNotDistinct.Errorf("Id %s repeated.", id)
 		}
-		seen[id] = true
 	}
 	return nil
+}
+
+// batchEntryID reports whether id is a well-formed batch entry id: 1 to 80 ASCII letters, digits,
+// hyphens and underscores. Every entry of every batch is checked, so this is a loop, not a
+// regular expression (which took a third of checkBatch's time).
+func batchEntryID(id string) bool {
+	if len(id) == 0 || len(id) > 80 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func failure(id string, err error) BatchResultErrorEntry {
