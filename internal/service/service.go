@@ -49,11 +49,16 @@ func Func[In, Out any](fn func(ctx context.Context, in *In) (*Out, error)) Handl
 }
 
 // Route is how a REST operation is addressed: a method, a path pattern with {Label} and {Label+}
-// segments, and query parameters that must be present (S3 sub-resources such as "uploads").
+// segments, query parameters that must be present (S3 sub-resources such as "uploads", or
+// "key=value" when the value matters, as in "list-type=2"), and headers that must be present
+// (S3's "x-amz-copy-source" tells CopyObject from PutObject). Among the routes that match a
+// request, the one with the most literal path segments wins, then the one with the most query
+// and header predicates.
 type Route struct {
-	Method string
-	Path   string
-	Query  []string
+	Method  string
+	Path    string
+	Query   []string
+	Headers []string
 }
 
 // Operation is one row of a service's table.
@@ -121,10 +126,10 @@ func (s *Service) MatchRoute(r *http.Request) (*Operation, map[string]string) {
 			continue
 		}
 		labels, ok := matchPath(op.Route.Path, r.URL.Path)
-		if !ok || !hasAll(q, op.Route.Query) {
+		if !ok || !hasAll(q, op.Route.Query) || !hasHeaders(r.Header, op.Route.Headers) {
 			continue
 		}
-		if best == nil || len(op.Route.Query) > len(best.Route.Query) {
+		if best == nil || len(op.Route.Query)+len(op.Route.Headers) > len(best.Route.Query)+len(best.Route.Headers) {
 			best, bestLabels = op, labels
 		}
 	}
@@ -133,7 +138,18 @@ func (s *Service) MatchRoute(r *http.Request) (*Operation, map[string]string) {
 
 func hasAll(q map[string][]string, names []string) bool {
 	for _, n := range names {
-		if _, ok := q[n]; !ok {
+		name, want, valued := strings.Cut(n, "=")
+		v, ok := q[name]
+		if !ok || valued && (len(v) == 0 || v[0] != want) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasHeaders(h http.Header, names []string) bool {
+	for _, n := range names {
+		if _, ok := h[http.CanonicalHeaderKey(n)]; !ok {
 			return false
 		}
 	}
