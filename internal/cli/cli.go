@@ -24,8 +24,20 @@ import (
 var Version = "dev"
 
 // Run executes the command line args (without the program name) and returns when it is done or
-// ctx ends. getenv reads the environment; stdout and stderr receive output.
+// ctx ends. getenv reads the environment; stdout and stderr receive output. It leaves the
+// process-wide settings alone (the collector's target, GOMAXPROCS): a server that a test starts
+// in-process shares the test's process. Main applies them.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return run(ctx, args, getenv, stdout, stderr, false)
+}
+
+// Main is Run for gureum's own process (cmd/gureum): the server command also applies the
+// process-wide settings.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return run(ctx, args, getenv, stdout, stderr, true)
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, process bool) error {
 	root := &cobra.Command{
 		Use:           "gureum",
 		Short:         "gureum is a self-hosted serverless platform that speaks the AWS wire protocols",
@@ -35,7 +47,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serverCmd(getenv, stdout, stderr), versionCmd(stdout), benchCmd(getenv, stdout, stderr))
+	root.AddCommand(serverCmd(getenv, stdout, stderr, process), versionCmd(stdout), benchCmd(getenv, stdout, stderr))
 	return root.ExecuteContext(ctx)
 }
 
@@ -59,7 +71,7 @@ type serverFlags struct {
 	drain, headerTimeout, bodyTimeout         time.Duration
 }
 
-func serverCmd(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
+func serverCmd(getenv func(string) string, stdout, stderr io.Writer, process bool) *cobra.Command {
 	var f serverFlags
 	cmd := &cobra.Command{
 		Use:   "server",
@@ -76,7 +88,7 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 			if err := applyEnv(cmd.Flags(), getenv); err != nil {
 				return err
 			}
-			return runServer(cmd.Context(), f, getenv, stdout, stderr)
+			return runServer(cmd.Context(), f, getenv, stdout, stderr, process)
 		},
 	}
 	fl := cmd.Flags()
@@ -162,21 +174,28 @@ func procs(flag int, envSet bool, started int) int {
 	return max(1, started-1)
 }
 
-func runServer(ctx context.Context, f serverFlags, getenv func(string) string, stdout, stderr io.Writer) error {
-	log, err := newLogger(f.logFormat, f.logLevel, stderr)
-	if err != nil {
-		return err
-	}
+// applyProcessSettings sets what belongs to the whole process, for gureum's own process only.
+func applyProcessSettings(f serverFlags, getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		// The live heap is small, so the default target collects very often under load; a larger
 		// target halves the collector's share of CPU for a few tens of MiB. GOGC overrides.
 		debug.SetGCPercent(400)
 	}
+	if n := procs(f.procs, getenv("GOMAXPROCS") != "", runtime.GOMAXPROCS(0)); n > 0 {
+		runtime.GOMAXPROCS(n)
+	}
+}
+
+func runServer(ctx context.Context, f serverFlags, getenv func(string) string, stdout, stderr io.Writer, process bool) error {
+	log, err := newLogger(f.logFormat, f.logLevel, stderr)
+	if err != nil {
+		return err
+	}
 	if f.procs < 0 {
 		return fmt.Errorf("--procs %d: want 0 (all cores but one) or more", f.procs)
 	}
-	if n := procs(f.procs, getenv("GOMAXPROCS") != "", runtime.GOMAXPROCS(0)); n > 0 {
-		runtime.GOMAXPROCS(n)
+	if process {
+		applyProcessSettings(f, getenv)
 	}
 	if !validAccountID(f.accountID) {
 		return fmt.Errorf("--account-id %q: want 12 digits", f.accountID)
