@@ -23,7 +23,7 @@ var moveTaskReadSQL = map[string]string{
 	"listMoveTasks": `SELECT ` + moveTaskColumns + ` FROM move_tasks WHERE source_arn = ? ORDER BY started_at DESC, handle LIMIT ?`,
 }
 
-var _ store.MoveTasks = (*Store)(nil)
+var _ store.MoveTasks = (*byName)(nil)
 
 func scanMoveTask(row scanner) (store.MoveTask, error) {
 	var t store.MoveTask
@@ -35,7 +35,7 @@ func scanMoveTask(row scanner) (store.MoveTask, error) {
 
 // CreateMoveTask stores a new task; the partial unique index on active tasks makes a second
 // active task for the same source ErrExists.
-func (s *Store) CreateMoveTask(ctx context.Context, t store.MoveTask) error {
+func (s *byName) CreateMoveTask(ctx context.Context, t store.MoveTask) error {
 	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		_, err := s.wst(ctx, tx, "createMoveTask").ExecContext(ctx, t.Handle, t.Account, t.Source, t.Destination, t.Rate, t.Status,
 			t.Moved, t.ToMove, t.Reason, nanos(t.Started), nanos(t.Heartbeat))
@@ -44,13 +44,13 @@ func (s *Store) CreateMoveTask(ctx context.Context, t store.MoveTask) error {
 }
 
 // MoveTask reads one task.
-func (s *Store) MoveTask(ctx context.Context, handle string) (store.MoveTask, error) {
+func (s *byName) MoveTask(ctx context.Context, handle string) (store.MoveTask, error) {
 	t, err := scanMoveTask(s.rs["moveTask"].QueryRowContext(ctx, handle))
 	return t, s.fault("MoveTask", err)
 }
 
 // ListMoveTasks lists a source's most recent tasks, newest first.
-func (s *Store) ListMoveTasks(ctx context.Context, source string, limit int) ([]store.MoveTask, error) {
+func (s *byName) ListMoveTasks(ctx context.Context, source string, limit int) ([]store.MoveTask, error) {
 	rows, err := s.rs["listMoveTasks"].QueryContext(ctx, source, limit)
 	out, err := collect(rows, err, 0, scanMoveTask)
 	return out, s.fault("ListMoveTasks", err)
@@ -58,7 +58,7 @@ func (s *Store) ListMoveTasks(ctx context.Context, source string, limit int) ([]
 
 // ClaimMoveTasks takes over active tasks whose heartbeat is older than stale. The update
 // re-checks the heartbeat under the row's lock, so two nodes never claim one task.
-func (s *Store) ClaimMoveTasks(ctx context.Context, stale, now time.Time) ([]store.MoveTask, error) {
+func (s *byName) ClaimMoveTasks(ctx context.Context, stale, now time.Time) ([]store.MoveTask, error) {
 	var out []store.MoveTask
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		rows, err := s.wst(ctx, tx, "claimMoveTasks").QueryContext(ctx, nanos(now), nanos(stale))
@@ -69,7 +69,7 @@ func (s *Store) ClaimMoveTasks(ctx context.Context, stale, now time.Time) ([]sto
 }
 
 // ProgressMoveTask adds to a task's moved count, refreshes its heartbeat and returns its status.
-func (s *Store) ProgressMoveTask(ctx context.Context, handle string, moved int64, now time.Time) (string, error) {
+func (s *byName) ProgressMoveTask(ctx context.Context, handle string, moved int64, now time.Time) (string, error) {
 	var status string
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		return s.fault("ProgressMoveTask", s.wst(ctx, tx, "progressMoveTask").QueryRowContext(ctx, moved, nanos(now), handle).Scan(&status))
@@ -78,7 +78,7 @@ func (s *Store) ProgressMoveTask(ctx context.Context, handle string, moved int64
 }
 
 // FinishMoveTask moves a task from one of the statuses from (one or two) to status.
-func (s *Store) FinishMoveTask(ctx context.Context, handle, status, reason string, from ...string) (bool, error) {
+func (s *byName) FinishMoveTask(ctx context.Context, handle, status, reason string, from ...string) (bool, error) {
 	if len(from) == 0 || len(from) > 2 {
 		return false, fmt.Errorf("queues.FinishMoveTask: %d statuses to move from; want 1 or 2", len(from))
 	}

@@ -9,8 +9,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strconv"
-	"strings"
+	"fmt"
 	"time"
 
 	"github.com/gureum/gureum/internal/store"
@@ -40,74 +39,84 @@ type Preparer interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
-// Dialect is what differs between the backends.
-type Dialect struct {
-	Postgres bool                             // $n placeholders and FOR UPDATE SKIP LOCKED
-	Fault    func(op string, err error) error // maps driver errors to store kinds
-}
-
-// Store implements store.Accounts and store.Queues.
+// Store is every domain store on one backend. Each domain is a type of its own (Accounts,
+// Queues, …) holding its statements as typed fields, declared and prepared once; Store composes
+// them so that a backend embeds one value. The statements still kept by name (byName) are the
+// ones of the domains not yet given a type of their own.
 type Store struct {
-	w      Writer
-	d      Dialect
-	ws, rs map[string]*sql.Stmt // prepared write and read statements
+	*Accounts
+	*Queues
+	byName
 }
 
-// New returns the queue store over a durable writer and a read pool. Write statements are
+// New builds every domain store over a durable writer and a read pool. Write statements are
 // prepared on writeDB, which must be where the writer runs its transactions (its pool or its one
 // connection) and must not be busy in a transaction during New.
 func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dialect) (*Store, error) {
-	s := &Store{w: w, d: d}
+	b := base{w: w, d: d, writeDB: writeDB, readDB: readDB}
+	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), byName: byName{w: w, d: d}}
+	for _, dom := range []*base{&s.Accounts.base, &s.Queues.base} {
+		if err := dom.prepare(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	var err error
-	if s.ws, err = s.prepareAll(ctx, writeDB, merge(batched(writeSQL), accountWriteSQL, moveTaskWriteSQL)); err != nil {
+	if s.ws, err = s.prepareAll(ctx, writeDB, moveTaskWriteSQL); err != nil {
+		s.Close()
 		return nil, err
 	}
-	if s.rs, err = s.prepareAll(ctx, readDB, merge(readSQL, accountReadSQL, moveTaskReadSQL)); err != nil {
+	if s.rs, err = s.prepareAll(ctx, readDB, moveTaskReadSQL); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-var _ store.Queues = (*Store)(nil)
-
-func merge(maps ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range maps {
-		for k, v := range m {
-			out[k] = v
-		}
-	}
-	return out
+// Close releases the prepared statements.
+func (s *Store) Close() error {
+	return errors.Join(s.Accounts.close(), s.Queues.close(), s.byName.close())
 }
 
-// q rewrites ? placeholders (and +?, see candidates) for PostgreSQL.
-func (s *Store) q(query string) string {
-	if !s.d.Postgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(query); i++ {
-		if query[i] == '+' && i+1 < len(query) && query[i+1] == '?' {
-			continue // +? is for SQLite's planner (see candidates); a PostgreSQL parameter needs no plus
-		}
-		if query[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(query[i])
-	}
-	return b.String()
+// byName holds statements by name, for the domains not yet given a type of their own.
+type byName struct {
+	w      Writer
+	d      Dialect
+	ws, rs map[string]*sql.Stmt // prepared write and read statements
 }
 
-func (s *Store) fault(op string, err error) error {
+// prepareAll prepares each statement, rewritten for the dialect.
+func (s *byName) prepareAll(ctx context.Context, db Preparer, stmts map[string]string) (map[string]*sql.Stmt, error) {
+	out := make(map[string]*sql.Stmt, len(stmts))
+	for name, query := range stmts {
+		st, err := db.PrepareContext(ctx, s.d.SQL(query))
+		if err != nil {
+			return nil, fmt.Errorf("prepare %s: %w", name, err)
+		}
+		out[name] = st
+	}
+	return out, nil
+}
+
+// wst returns a write statement bound to tx.
+func (s *byName) wst(ctx context.Context, tx Tx, name string) *sql.Stmt {
+	return tx.StmtContext(ctx, s.ws[name])
+}
+
+func (s *byName) close() error {
+	for _, m := range []map[string]*sql.Stmt{s.ws, s.rs} {
+		for _, st := range m {
+			st.Close()
+		}
+	}
+	return nil
+}
+
+func (s *byName) fault(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return s.d.Fault("queues."+op, err)
+	return s.d.Fault("store."+op, err)
 }
 
 func nanos(t time.Time) int64     { return store.UnixNanos(t) }
