@@ -209,10 +209,19 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // fault maps a driver error to a storage kind (store.Fault).
 func fault(op string, err error) error {
-	return store.Fault(op, err, func(err error) bool {
-		var pe *pgconn.PgError
-		return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
-	}, func(err error) bool { return errors.Is(err, pgx.ErrNoRows) })
+	return store.Fault(op, err, store.Driver{
+		Exists:   func(err error) bool { return pgCode(err) == "23505" }, // unique_violation
+		NotFound: func(err error) bool { return errors.Is(err, pgx.ErrNoRows) },
+		Conflict: func(err error) bool { c := pgCode(err); return c == "40001" || c == "40P01" }, // serialization_failure, deadlock_detected
+	})
+}
+
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
 }
 
 // ListenQueues calls fn with the id of each queue that gains messages on any node, until ctx ends.

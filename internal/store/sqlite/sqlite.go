@@ -507,5 +507,5 @@ func (db *DB) exec(which int) error {
 
 // fault maps a driver error to a storage kind (store.Fault).
 func fault(op string, err error) error {
-	return store.Fault(op, err, isUniqueViolation, nil)
+	return store.Fault(op, err, store.Driver{Exists: isUniqueViolation})
 }
