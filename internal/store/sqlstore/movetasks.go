@@ -11,9 +11,7 @@ import (
 const moveTaskColumns = `handle, account_id, source_arn, dest_arn, rate, status, moved, to_move, reason, started_at, heartbeat_at`
 
 var moveTaskWriteSQL = map[string]string{
-	"createMoveTask": `INSERT INTO move_tasks (` + moveTaskColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	"claimMoveTasks": `UPDATE move_tasks SET heartbeat_at = ?
-		WHERE status IN ('RUNNING', 'CANCELLING') AND heartbeat_at < ? RETURNING ` + moveTaskColumns,
+	"createMoveTask":   `INSERT INTO move_tasks (` + moveTaskColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"progressMoveTask": `UPDATE move_tasks SET moved = moved + ?, heartbeat_at = ? WHERE handle = ? RETURNING status`,
 	"finishMoveTask":   `UPDATE move_tasks SET status = ?, reason = ? WHERE handle = ? AND status IN (?, ?)`,
 }
@@ -33,13 +31,17 @@ func scanMoveTask(row scanner) (store.MoveTask, error) {
 	return t, err
 }
 
-// CreateMoveTask stores a new task; the partial unique index on active tasks makes a second
-// active task for the same source ErrExists.
+// CreateMoveTask stores a new task and, in the same transaction, its free lease (kind
+// store.MoveTaskLease, named by handle) for a node to claim; the partial unique index on active
+// tasks makes a second active task for the same source ErrExists.
 func (s *Store) CreateMoveTask(ctx context.Context, t store.MoveTask) error {
 	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		_, err := s.wst(ctx, tx, "createMoveTask").ExecContext(ctx, t.Handle, t.Account, t.Source, t.Destination, t.Rate, t.Status,
 			t.Moved, t.ToMove, t.Reason, nanos(t.Started), nanos(t.Heartbeat))
-		return s.fault("CreateMoveTask", err)
+		if err != nil {
+			return s.fault("CreateMoveTask", err)
+		}
+		return s.Leases.addTx(ctx, tx, store.MoveTaskLease, t.Handle)
 	})
 }
 
@@ -54,18 +56,6 @@ func (s *Store) ListMoveTasks(ctx context.Context, source string, limit int) ([]
 	rows, err := s.rs["listMoveTasks"].QueryContext(ctx, source, limit)
 	out, err := collect(rows, err, 0, scanMoveTask)
 	return out, s.fault("ListMoveTasks", err)
-}
-
-// ClaimMoveTasks takes over active tasks whose heartbeat is older than stale. The update
-// re-checks the heartbeat under the row's lock, so two nodes never claim one task.
-func (s *Store) ClaimMoveTasks(ctx context.Context, stale, now time.Time) ([]store.MoveTask, error) {
-	var out []store.MoveTask
-	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
-		rows, err := s.wst(ctx, tx, "claimMoveTasks").QueryContext(ctx, nanos(now), nanos(stale))
-		out, err = collect(rows, err, 0, scanMoveTask)
-		return s.fault("ClaimMoveTasks", err)
-	})
-	return out, err
 }
 
 // ProgressMoveTask adds to a task's moved count, refreshes its heartbeat and returns its status.

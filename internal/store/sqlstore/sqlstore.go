@@ -44,10 +44,18 @@ type Preparer interface {
 type Dialect struct {
 	Postgres bool                             // $n placeholders and FOR UPDATE SKIP LOCKED
 	Fault    func(op string, err error) error // maps driver errors to store kinds
+	// Listen, on a backend shared by several nodes, receives the notifications sent on channels
+	// and calls deliver with each until ctx ends or the connection fails (Notifier.Listen).
+	Listen func(ctx context.Context, channels []string, deliver func(channel, payload string)) error
 }
 
-// Store implements store.Accounts and store.Queues.
+// Store implements the domain stores: accounts, queues and move tasks here, and the
+// background-work domains as their own types (Leases, Outbox, Notifier).
 type Store struct {
+	*Leases
+	*Outbox
+	*Notifier
+
 	w      Writer
 	d      Dialect
 	ws, rs map[string]*sql.Stmt // prepared write and read statements
@@ -63,6 +71,15 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 		return nil, err
 	}
 	if s.rs, err = s.prepareAll(ctx, readDB, merge(readSQL, accountReadSQL, moveTaskReadSQL)); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if s.Notifier, err = newNotifier(ctx, writeDB, d); err == nil {
+		if s.Leases, err = newLeases(ctx, w, writeDB, readDB, d); err == nil {
+			s.Outbox, err = newOutbox(ctx, w, writeDB, readDB, d, s.Notifier)
+		}
+	}
+	if err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -82,8 +99,11 @@ func merge(maps ...map[string]string) map[string]string {
 }
 
 // q rewrites ? placeholders (and +?, see candidates) for PostgreSQL.
-func (s *Store) q(query string) string {
-	if !s.d.Postgres {
+func (s *Store) q(query string) string { return rewrite(s.d, query) }
+
+// rewrite rewrites ? placeholders (and +?, see candidates) for the dialect.
+func rewrite(d Dialect, query string) string {
+	if !d.Postgres {
 		return query
 	}
 	var b strings.Builder

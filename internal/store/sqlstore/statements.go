@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/gureum/gureum/internal/store"
 )
 
 // The statements, by name. Each is prepared once when the store is built: the write statements
@@ -155,9 +157,10 @@ func limited(prefix string) []string {
 	return names
 }
 
-// NotifyChannel is the PostgreSQL channel on which a queue's id is announced when it gains
-// visible messages, so long polls on other nodes wake.
-const NotifyChannel = "gureum_queues"
+// NotifyChannel is the PostgreSQL channel of store.QueuesTopic, on which a queue's id is
+// announced when it gains visible messages, so long polls on other nodes wake: SQS's statements
+// notify it inside their own transactions, and Notifier.Listen hands it to the topic's subscribers.
+const NotifyChannel = ChannelPrefix + store.QueuesTopic
 
 var readSQL = map[string]string{
 	"queue":        `SELECT ` + queueColumns + ` FROM queues WHERE account_id = ? AND name = ?`,
@@ -272,6 +275,15 @@ func (s *Store) Close() error {
 		for _, st := range m {
 			st.Close()
 		}
+	}
+	if s.Notifier != nil {
+		s.Notifier.close()
+	}
+	if s.Leases != nil {
+		s.Leases.close()
+	}
+	if s.Outbox != nil {
+		s.Outbox.close()
 	}
 	return nil
 }

@@ -35,9 +35,17 @@ func Run(t *testing.T, newBackend func(t *testing.T) Opener) {
 		{"FailedWriteIsolated", testFailedWriteIsolated},
 		{"SurvivesReopen", testSurvivesReopen},
 	}
-	for _, tt := range append(append(tests, queueTests...), moveTaskTests...) {
+	for _, tt := range concat(tests, queueTests, moveTaskTests, leaseTests, outboxTests) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newBackend(t)) })
 	}
+}
+
+func concat(lists ...[]suiteTest) []suiteTest {
+	var out []suiteTest
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }
 
 func mustOpen(t *testing.T, open Opener) store.Store {
