@@ -19,7 +19,7 @@ const PeriodicLease = "periodic"
 func (r *Runner) Every(name string, interval time.Duration, fn func(ctx context.Context) error) {
 	ttl := max(r.cfg.LeaseTTL, 2*interval)
 	r.spawn(func(ctx context.Context) {
-		p := periodic{r: r, name: name, ttl: ttl}
+		p := periodic{r: r, kind: PeriodicLease, name: name, ttl: ttl}
 		defer p.release()
 		for ctx.Err() == nil {
 			if p.hold(ctx) {
@@ -33,9 +33,11 @@ func (r *Runner) Every(name string, interval time.Duration, fn func(ctx context.
 	})
 }
 
-// periodic is one periodic job's lease as its loop sees it.
+// periodic is a lease that one loop holds while it runs: a periodic job's, or a node's presence
+// among a sharded job's nodes.
 type periodic struct {
 	r       *Runner
+	kind    string
 	name    string
 	ttl     time.Duration
 	added   bool
@@ -48,7 +50,7 @@ type periodic struct {
 func (p *periodic) hold(ctx context.Context) bool {
 	leases := p.r.cfg.Leases
 	if !p.added {
-		if err := leases.AddLease(ctx, PeriodicLease, p.name); err != nil {
+		if err := leases.AddLease(ctx, p.kind, p.name); err != nil {
 			p.r.failed(p.name, err)
 			return false
 		}
@@ -58,7 +60,7 @@ func (p *periodic) hold(ctx context.Context) bool {
 	if p.holding && p.lease.Expires.Sub(now) > p.ttl/2 {
 		return true
 	}
-	l, ok, err := leases.ClaimLease(ctx, PeriodicLease, p.name, p.r.cfg.Node, now, now.Add(p.ttl))
+	l, ok, err := leases.ClaimLease(ctx, p.kind, p.name, p.r.cfg.Node, now, now.Add(p.ttl))
 	if err != nil {
 		p.r.failed(p.name, err)
 		p.holding = p.holding && now.Before(p.lease.Expires)
@@ -79,4 +81,14 @@ func (p *periodic) release() {
 	ctx, cancel := releaseContext()
 	defer cancel()
 	p.r.failed(p.name, p.r.cfg.Leases.ReleaseLease(ctx, p.lease, time.Time{}))
+}
+
+// finish removes the lease (a node's presence, which ends with it).
+func (p *periodic) finish() {
+	if !p.holding {
+		return
+	}
+	ctx, cancel := releaseContext()
+	defer cancel()
+	p.r.failed(p.name, p.r.cfg.Leases.FinishLease(ctx, p.lease))
 }

@@ -9,8 +9,9 @@ import (
 
 // Shards runs work split into named shards (one poller per event source mapping, say) spread
 // across the nodes: each shard is a lease of kind, and every interval each node reconciles the
-// leases with names() (adding new shards, removing gone ones), counts the nodes holding leases of
-// the kind, and claims free or expired shards up to its share (or gives back those above it).
+// leases with names() (adding new shards, removing gone ones), counts the nodes taking part (each
+// holds a presence lease of kind+".nodes", named after itself, while it runs), and claims free or
+// expired shards up to its share (or gives back those above it).
 // fn runs for each shard this node holds until its context ends (the runner stops, the shard is
 // gone or given up, or its lease lost); if fn returns nil, the shard is given back and claimed
 // again at the next interval, so fn may also be a single pass.
@@ -19,8 +20,12 @@ func (r *Runner) Shards(kind string, interval time.Duration, names func(ctx cont
 		return r.cfg.Leases.ReleaseLease(ctx, l, time.Time{})
 	})
 	r.spawn(func(ctx context.Context) {
+		p := periodic{r: r, name: r.cfg.Node, kind: kind + ".nodes", ttl: max(r.cfg.LeaseTTL, 2*interval)}
+		defer p.finish()
 		for ctx.Err() == nil {
-			r.failed(kind, balance(ctx, g, names))
+			if p.hold(ctx) {
+				r.failed(kind, balance(ctx, g, p.kind, names))
+			}
 			if Sleep(ctx, r.cfg.Clock, interval) != nil {
 				return
 			}
@@ -30,7 +35,7 @@ func (r *Runner) Shards(kind string, interval time.Duration, names func(ctx cont
 
 // balance reconciles a sharded job's leases with its shards and claims or gives back this node's
 // share.
-func balance(ctx context.Context, g *leased, names func(ctx context.Context) ([]string, error)) error {
+func balance(ctx context.Context, g *leased, nodesKind string, names func(ctx context.Context) ([]string, error)) error {
 	r := g.r
 	want, err := names(ctx)
 	if err != nil {
@@ -40,12 +45,21 @@ func balance(ctx context.Context, g *leased, names func(ctx context.Context) ([]
 	if err != nil {
 		return err
 	}
+	nodes, err := r.cfg.Leases.ListLeases(ctx, nodesKind)
+	if err != nil {
+		return err
+	}
+	now := r.cfg.Clock.Now()
+	holders := map[string]bool{r.cfg.Node: true}
+	for _, n := range nodes {
+		if n.Holder != "" && n.Expires.After(now) {
+			holders[n.Holder] = true
+		}
+	}
 	wanted := map[string]bool{}
 	for _, n := range want {
 		wanted[n] = true
 	}
-	now := r.cfg.Clock.Now()
-	holders := map[string]bool{r.cfg.Node: true}
 	for _, l := range list {
 		if !wanted[l.Name] {
 			g.stop(l.Name, errLost)
