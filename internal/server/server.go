@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/service"
@@ -58,6 +59,7 @@ type Server struct {
 	metrics    *telemetry.Metrics
 	services   []*service.Service
 	components []component
+	runner     *bg.Runner
 	http       *http.Server
 	ln         net.Listener
 	started    time.Time
@@ -98,7 +100,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s.services, s.components = services(st, cfg.Region)
+	s.runner = newRunner(st, cfg, s.metrics)
+	s.services, s.components = services(st, cfg.Region, s.runner)
+	s.components = append(s.components, s.runner) // started after the services, stopped before
 	rt := router.New(router.Config{
 		Services:    s.services,
 		Verifier:    &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
@@ -132,9 +136,23 @@ type component interface {
 	Stop()
 }
 
-// services builds every service gureum serves on a store, and those with background work.
-func services(st store.Store, region string) ([]*service.Service, []component) {
+// newRunner builds the runner of the background work of every service, with the work every
+// node runs for the store: the notifier's Listen loop (cross-node wake-ups) and the outbox's
+// dispatcher.
+func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) *bg.Runner {
+	r := bg.New(bg.Config{Leases: st, Log: cfg.Log.With("component", "background"), Metrics: m})
+	r.Go("store.notifier", st.Listen)
+	r.Go("outbox", bg.NewOutbox(r, st, st, bg.OutboxOptions{}).Run)
+	return r
+}
+
+// services builds every service gureum serves on a store, and those with background work, which
+// they register on r (nil: none, as for Catalog).
+func services(st store.Store, region string, r *bg.Runner) ([]*service.Service, []component) {
 	queues := sqs.New(st, region, nil)
+	if r != nil {
+		queues.Register(r)
+	}
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
@@ -143,7 +161,7 @@ func services(st store.Store, region string) ([]*service.Service, []component) {
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, "us-east-1")
+	svcs, _ := services(nil, "us-east-1", nil)
 	return svcs
 }
 
@@ -195,8 +213,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	for _, c := range s.components {
-		c.Stop()
+	for i := len(s.components) - 1; i >= 0; i-- { // in reverse: the runner before the services
+		s.components[i].Stop()
 	}
 	return errors.Join(err, s.store.Close())
 }

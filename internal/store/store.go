@@ -114,6 +114,9 @@ type Store interface {
 	Accounts
 	Queues
 	MoveTasks
+	Leases
+	Outbox
+	Notifier
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

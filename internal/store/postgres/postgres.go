@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -81,7 +80,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	if db.Store, err = sqlstore.New(ctx, sqlWriter{db}, db.sql, db.sql, sqlstore.Dialect{Postgres: true, Fault: fault}); err != nil {
+	if db.Store, err = sqlstore.New(ctx, sqlWriter{db}, db.sql, db.sql, sqlstore.Dialect{Postgres: true, Fault: fault, Listen: db.listen}); err != nil {
 		db.sql.Close()
 		pool.Close()
 		return nil, fault("postgres.Open", err)
@@ -224,29 +223,18 @@ func pgCode(err error) string {
 	return ""
 }
 
-// ListenQueues calls fn with the id of each queue that gains messages on any node, until ctx ends.
-// It holds one connection for LISTEN and reconnects after errors.
-func (db *DB) ListenQueues(ctx context.Context, fn func(queueID int64)) error {
-	for ctx.Err() == nil {
-		if err := db.listen(ctx, fn); err == nil || ctx.Err() != nil {
-			break
-		}
-		select { // the connection failed: retry shortly (long polls fall back to their timers meanwhile)
-		case <-time.After(time.Second):
-		case <-ctx.Done():
-		}
-	}
-	return nil
-}
-
-func (db *DB) listen(ctx context.Context, fn func(int64)) error {
+// listen holds one pool connection, LISTENs on channels and calls deliver with each
+// notification until ctx ends or the connection fails (sqlstore.Notifier.Listen reconnects).
+func (db *DB) listen(ctx context.Context, channels []string, deliver func(channel, payload string)) error {
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, "LISTEN "+sqlstore.NotifyChannel); err != nil {
-		return err
+	for _, ch := range channels {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+			return err
+		}
 	}
 	defer conn.Exec(context.Background(), "UNLISTEN *")
 	for {
@@ -254,8 +242,6 @@ func (db *DB) listen(ctx context.Context, fn func(int64)) error {
 		if err != nil {
 			return err
 		}
-		if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
-			fn(id)
-		}
+		deliver(n.Channel, n.Payload)
 	}
 }

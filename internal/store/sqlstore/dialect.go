@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"strconv"
 	"strings"
 )
@@ -11,6 +12,9 @@ import (
 type Dialect struct {
 	Postgres bool                             // $n placeholders and FOR UPDATE SKIP LOCKED
 	Fault    func(op string, err error) error // maps driver errors to store kinds
+	// Listen, on a backend shared by several nodes, receives the notifications sent on channels
+	// and calls deliver with each until ctx ends or the connection fails (Notifier.Listen).
+	Listen func(ctx context.Context, channels []string, deliver func(channel, payload string)) error
 }
 
 // skipLocked is what a PostgreSQL receive appends so that concurrent receivers pass each other's

@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/gureum/gureum/internal/store"
@@ -40,13 +39,15 @@ type Preparer interface {
 }
 
 // Store is every domain store on one backend. Each domain is a type of its own (Accounts,
-// Queues, …) holding its statements as typed fields, declared and prepared once; Store composes
-// them so that a backend embeds one value. The statements still kept by name (byName) are the
-// ones of the domains not yet given a type of their own.
+// Queues, Leases, …) holding its statements as typed fields, declared once and prepared when the
+// store is built; Store composes them so that a backend embeds one value.
 type Store struct {
 	*Accounts
 	*Queues
-	byName
+	*MoveTasks
+	*Leases
+	*Outbox
+	*Notifier
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -54,69 +55,30 @@ type Store struct {
 // connection) and must not be busy in a transaction during New.
 func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dialect) (*Store, error) {
 	b := base{w: w, d: d, writeDB: writeDB, readDB: readDB}
-	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), byName: byName{w: w, d: d}}
-	for _, dom := range []*base{&s.Accounts.base, &s.Queues.base} {
+	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), Leases: newLeases(b), Notifier: newNotifier(b)}
+	s.MoveTasks = newMoveTasks(b, s.Leases)
+	s.Outbox = newOutbox(b, s.Notifier)
+	for _, dom := range s.domains() {
 		if err := dom.prepare(ctx); err != nil {
 			s.Close()
 			return nil, err
 		}
 	}
-	var err error
-	if s.ws, err = s.prepareAll(ctx, writeDB, moveTaskWriteSQL); err != nil {
-		s.Close()
-		return nil, err
-	}
-	if s.rs, err = s.prepareAll(ctx, readDB, moveTaskReadSQL); err != nil {
-		s.Close()
-		return nil, err
-	}
 	return s, nil
+}
+
+// domains lists every domain's shared part, to prepare and close their statements.
+func (s *Store) domains() []*base {
+	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base}
 }
 
 // Close releases the prepared statements.
 func (s *Store) Close() error {
-	return errors.Join(s.Accounts.close(), s.Queues.close(), s.byName.close())
-}
-
-// byName holds statements by name, for the domains not yet given a type of their own.
-type byName struct {
-	w      Writer
-	d      Dialect
-	ws, rs map[string]*sql.Stmt // prepared write and read statements
-}
-
-// prepareAll prepares each statement, rewritten for the dialect.
-func (s *byName) prepareAll(ctx context.Context, db Preparer, stmts map[string]string) (map[string]*sql.Stmt, error) {
-	out := make(map[string]*sql.Stmt, len(stmts))
-	for name, query := range stmts {
-		st, err := db.PrepareContext(ctx, s.d.SQL(query))
-		if err != nil {
-			return nil, fmt.Errorf("prepare %s: %w", name, err)
-		}
-		out[name] = st
+	var errs []error
+	for _, dom := range s.domains() {
+		errs = append(errs, dom.close())
 	}
-	return out, nil
-}
-
-// wst returns a write statement bound to tx.
-func (s *byName) wst(ctx context.Context, tx Tx, name string) *sql.Stmt {
-	return tx.StmtContext(ctx, s.ws[name])
-}
-
-func (s *byName) close() error {
-	for _, m := range []map[string]*sql.Stmt{s.ws, s.rs} {
-		for _, st := range m {
-			st.Close()
-		}
-	}
-	return nil
-}
-
-func (s *byName) fault(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return s.d.Fault("store."+op, err)
+	return errors.Join(errs...)
 }
 
 func nanos(t time.Time) int64     { return store.UnixNanos(t) }

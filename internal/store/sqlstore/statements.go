@@ -167,9 +167,10 @@ const (
 		ORDER BY visible_at, seq`
 )
 
-// NotifyChannel is the PostgreSQL channel on which a queue's id is announced when it gains
-// visible messages, so long polls on other nodes wake.
-const NotifyChannel = "gureum_queues"
+// NotifyChannel is the PostgreSQL channel of store.QueuesTopic, on which a queue's id is
+// announced when it gains visible messages, so long polls on other nodes wake: SQS's statements
+// notify it inside their own transactions, and Notifier.Listen hands it to the topic's subscribers.
+const NotifyChannel = ChannelPrefix + store.QueuesTopic
 
 // maxBatch is the largest batch the batched statements below are prepared for (SQS's 10).
 const maxBatch = 10

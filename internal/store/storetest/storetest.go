@@ -38,6 +38,8 @@ func suites() []suite {
 		{"Accounts", accountTests},
 		{"Queues", queueTests},
 		{"MoveTasks", moveTaskTests},
+		{"Leases", leaseTests},
+		{"Outbox", outboxTests},
 	}
 }
 
