@@ -101,7 +101,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.runner = newRunner(st, cfg, s.metrics)
-	s.services, s.components = services(st, cfg.Region, s.runner)
+	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner})
 	s.components = append(s.components, s.runner) // started after the services, stopped before
 	rt := router.New(router.Config{
 		Services:    s.services,
@@ -146,13 +146,12 @@ func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) *bg.Runner {
 	return r
 }
 
-// services builds every service gureum serves on a store, and those with background work, which
-// they register on r (nil: none, as for Catalog).
-func services(st store.Store, region string, r *bg.Runner) ([]*service.Service, []component) {
-	queues := sqs.New(st, region, nil)
-	if r != nil {
-		queues.Register(r)
-	}
+// services builds every service gureum serves on a store, in dependency order (a service is
+// built after the peers it is given), and lists those with a Start and Stop: they start in that
+// order and stop in reverse. Each registers its background work on env.Runner (nil: none, as
+// for Catalog).
+func services(st store.Store, env service.Env) ([]*service.Service, []component) {
+	queues := sqs.New(sqs.Deps{Env: env, Store: st})
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
@@ -161,7 +160,7 @@ func services(st store.Store, region string, r *bg.Runner) ([]*service.Service, 
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, "us-east-1", nil)
+	svcs, _ := services(nil, service.Env{Region: "us-east-1"})
 	return svcs
 }
 

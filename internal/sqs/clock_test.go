@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/store/sqlite"
 )
 
@@ -87,7 +88,7 @@ func newClocked(t *testing.T) (*Service, *fakeClock, context.Context) {
 	t.Cleanup(func() { st.Close() })
 	clock := &fakeClock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
 	ctx := request.With(context.Background(), &request.Info{Host: "localhost:4566", Principal: request.RootPrincipal("000000000000", "AKIA")})
-	return New(st, "us-east-1", clock), clock, ctx
+	return New(Deps{Env: service.Env{Region: "us-east-1", Clock: clock}, Store: st}), clock, ctx
 }
 
 func mustCreate(t *testing.T, s *Service, ctx context.Context, name string, attrs map[string]string) string {

@@ -57,7 +57,7 @@ type CancelMessageMoveTaskOutput struct {
 // node that stops gives its leases up, one that dies lets them expire, and another node claims
 // and resumes them.
 type moveTasks struct {
-	tasks *background.Tasks // nil until Register: then tasks are stored but run nowhere here
+	tasks *background.Tasks // nil without a runner (New): then tasks are stored but run nowhere here
 
 	mu   sync.Mutex
 	wake map[string]chan struct{} // by handle, of the tasks running here: closed at a cancel

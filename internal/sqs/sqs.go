@@ -44,14 +44,22 @@ type Service struct {
 	unsubscribe []func() // Stop's: the notifier subscriptions Start made
 }
 
-// New returns the SQS service on a store. clock may be nil for real time. Its background work
-// (the retention sweeper and message-move tasks) runs once registered on a runner (Register).
-func New(st Store, region string, clock Clock) *Service {
-	if clock == nil {
-		clock = background.RealClock{}
-	}
-	return &Service{store: st, tasks: st, notes: st, region: region, clock: clock, waiters: waiters{m: map[int64]chan struct{}{}},
+// Deps is what SQS is built with.
+type Deps struct {
+	service.Env
+	Store Store
+}
+
+// New returns the SQS service. Its background work (the retention sweeper and message-move
+// tasks) is registered on d.Runner when there is one.
+func New(d Deps) *Service {
+	d.Env = d.Env.For("sqs")
+	s := &Service{store: d.Store, tasks: d.Store, notes: d.Store, region: d.Region, clock: d.Clock, waiters: waiters{m: map[int64]chan struct{}{}},
 		queues: queueCache{m: map[string]cachedQueue{}}, moves: moveTasks{wake: map[string]chan struct{}{}}}
+	if d.Runner != nil {
+		s.register(d.Runner)
+	}
+	return s
 }
 
 // Describe returns SQS's operation table: every operation of the 2012-11-05 API.
@@ -363,13 +371,13 @@ func (w *waiters) notify(queueID int64) {
 	}
 }
 
-// sweepEvery is how often retention and deduplication expiry runs (on one node: Register).
+// sweepEvery is how often retention and deduplication expiry runs (on one node: register).
 const sweepEvery = time.Second
 
-// Register puts SQS's background work on a runner: the retention sweeper, a periodic job on one
+// register puts SQS's background work on a runner: the retention sweeper, a periodic job on one
 // node at a time, and message-move tasks, each under its lease (store.MoveTaskLease) on whichever
 // node holds it.
-func (s *Service) Register(r *background.Runner) {
+func (s *Service) register(r *background.Runner) {
 	r.Every("sqs.retention", sweepEvery, s.sweep)
 	s.moves.tasks = r.Tasks(store.MoveTaskLease, s.runMove)
 }
