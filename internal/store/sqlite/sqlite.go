@@ -127,9 +127,13 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 // open opens the writer's connection and migrates the database through it, then the WAL the
 // writer syncs, the read pool, the statements and the checkpointer's connection.
 func (db *DB) open(ctx context.Context, abs string) error {
+	const onDefault = "sqlite: the store writes its WAL through SQLite's default VFS"
 	vfs, why := writerVFS(db.opt.DefaultVFS)
-	if why != "" {
-		db.opt.Log.Warn("sqlite: the store writes its WAL through SQLite's default VFS", "reason", why)
+	switch {
+	case db.opt.DefaultVFS:
+		db.opt.Log.Info(onDefault, "reason", "the WAL VFS is turned off")
+	case why != "":
+		db.opt.Log.Warn(onDefault, "reason", why)
 	}
 	var err error
 	if db.w, err = sql.Open(driverName, dsn(abs, false, true, vfs)); err != nil {
