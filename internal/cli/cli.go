@@ -35,7 +35,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serverCmd(getenv, stdout, stderr), versionCmd(stdout), benchCmd(getenv, stdout, stderr))
+	root.AddCommand(serverCmd(getenv, stdout, stderr), versionCmd(stdout), benchCmd(stdout, stderr))
 	return root.ExecuteContext(ctx)
 }
 
