@@ -69,7 +69,7 @@ type DB struct {
 	wal    *walFile      // synced by the writer after each COMMIT; the writer's own
 	walBuf *walBuffer    // the WAL VFS's hold on the WAL, checked after each COMMIT; nil without it
 	synced time.Duration // how long the last COMMIT and its sync took; the writer's own
-	broken error         // set when a sync failed: every later write fails; the writer's own
+	broken error         // set when a sync failed or a commit was held back: every later write fails; the writer's own
 }
 
 // Transaction control statements, by index in DB.ctl.
