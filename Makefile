@@ -6,8 +6,10 @@ LDFLAGS  := -X github.com/gureum/gureum/internal/cli.Version=$(VERSION)
 
 .PHONY: build run test unit fuzz bench docs vet
 
+# bin/gureum, the server, and beside it bin/gureum-bench, the load generator that `gureum bench`
+# runs (a binary of its own, so that the server does not link the AWS SDK's clients).
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o bin/gureum ./cmd/gureum
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/gureum ./cmd/gureum-bench
 
 run: build
 	./bin/gureum server
@@ -32,7 +34,8 @@ unit:
 fuzz:
 	./scripts/fuzz-all $(FUZZTIME)
 
-# Benchmarks (figures, not pass/fail). `gureum bench` prints the same figures as a table.
+# Benchmarks (figures, not pass/fail). `gureum bench` prints the same figures as a table (through
+# bin/gureum-bench).
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
 	./bin/gureum bench

@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serverCmd(getenv, stdout, stderr, process), versionCmd(stdout), benchCmd(getenv, stdout, stderr))
+	root.AddCommand(serverCmd(getenv, stdout, stderr, process), versionCmd(stdout), benchCmd(stdout, stderr))
 	return root.ExecuteContext(ctx)
 }
 
@@ -68,6 +68,7 @@ type serverFlags struct {
 	logFormat, logLevel                       string
 	cpuProfile                                string
 	procs                                     int
+	sqliteWALVFS                              bool
 	drain, headerTimeout, bodyTimeout         time.Duration
 }
 
@@ -103,6 +104,7 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.DurationVar(&f.headerTimeout, "header-timeout", 10*time.Second, "how long a client may take to send request headers")
 	fl.DurationVar(&f.bodyTimeout, "body-timeout", time.Minute, "how long a client may take to send a non-streaming request body")
 	fl.IntVar(&f.procs, "procs", 0, "how many cores run gureum's Go code at once (GOMAXPROCS); 0: all but one, leaving a core to the rest of the machine (GOMAXPROCS in the environment overrides 0)")
+	fl.BoolVar(&f.sqliteWALVFS, "sqlite-wal-vfs", true, "write the embedded store's WAL through gureum's VFS (a commit's frames in one write; used only on the SQLite release it was verified on); false: SQLite's default VFS")
 	fl.StringVar(&f.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (for `go tool pprof`)")
 	_ = fl.MarkHidden("cpu-profile")
 	return cmd
@@ -202,6 +204,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 	}
 	srv, err := server.Open(ctx, server.Config{
 		Listen: f.listen, DataDir: f.dataDir, Region: f.region, Store: f.store, AccountID: f.accountID,
+		SQLiteDefaultVFS:    !f.sqliteWALVFS,
 		Version:             Version,
 		RootAccessKeyID:     getenv("GUREUM_ROOT_ACCESS_KEY_ID"),
 		RootSecretAccessKey: getenv("GUREUM_ROOT_SECRET_ACCESS_KEY"),

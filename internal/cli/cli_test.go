@@ -1,6 +1,11 @@
 package cli
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 func TestProcs(t *testing.T) {
 	for _, c := range []struct {
@@ -19,5 +24,22 @@ func TestProcs(t *testing.T) {
 		if got := procs(c.flag, c.envSet, c.started); got != c.want {
 			t.Errorf("procs(%d, %v, %d) = %d; want %d", c.flag, c.envSet, c.started, got, c.want)
 		}
+	}
+}
+
+// TestBenchBinary checks that `gureum bench` finds gureum-bench beside gureum, and without it says
+// how to build it.
+func TestBenchBinary(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "gureum")
+	if _, err := benchBinary(exe); err == nil || !strings.Contains(err.Error(), "make build") || !strings.Contains(err.Error(), "./cmd/gureum-bench") {
+		t.Errorf("benchBinary(%q) without gureum-bench = %v; want an error that says how to build it", exe, err)
+	}
+	want := filepath.Join(dir, "gureum-bench")
+	if err := os.WriteFile(want, nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := benchBinary(exe); got != want || err != nil {
+		t.Errorf("benchBinary(%q) = %q, %v; want %q", exe, got, err, want)
 	}
 }

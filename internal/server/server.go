@@ -43,6 +43,10 @@ type Config struct {
 	RootAccessKeyID     string // from GUREUM_ROOT_ACCESS_KEY_ID; generated when empty
 	RootSecretAccessKey string
 
+	// SQLiteDefaultVFS keeps the embedded store's writer on SQLite's default VFS rather than
+	// gureum's WAL VFS (sqlite.Options.DefaultVFS; --sqlite-wal-vfs=false).
+	SQLiteDefaultVFS bool
+
 	Log    *slog.Logger
 	Stdout io.Writer // where first-start credentials are printed
 
@@ -167,7 +171,8 @@ func Catalog() []*service.Service {
 func openStore(ctx context.Context, cfg Config, m *telemetry.Metrics) (store.Store, error) {
 	switch {
 	case cfg.Store == "" || cfg.Store == "sqlite":
-		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "gureum.db"), sqlite.Options{OnCommit: m.Commit})
+		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "gureum.db"), sqlite.Options{
+			OnCommit: m.Commit, DefaultVFS: cfg.SQLiteDefaultVFS, Log: cfg.Log})
 	case strings.HasPrefix(cfg.Store, "postgres://") || strings.HasPrefix(cfg.Store, "postgresql://"):
 		return postgres.Open(ctx, cfg.Store, postgres.Options{OnCommit: m.Commit})
 	}
