@@ -193,8 +193,8 @@ func (s *Server) Store() store.Store { return s.store }
 func (s *Server) Serve(ctx context.Context) error {
 	for i, c := range s.components {
 		if err := c.Start(ctx); err != nil {
-			for _, started := range s.components[:i] {
-				started.Stop()
+			for j := i - 1; j >= 0; j-- { // the ones started, in reverse
+				s.components[j].Stop()
 			}
 			return errors.Join(err, s.store.Close())
 		}
