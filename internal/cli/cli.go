@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/server"
 )
 
@@ -57,6 +58,8 @@ type serverFlags struct {
 	cpuProfile                                string
 	procs                                     int
 	drain, headerTimeout, bodyTimeout         time.Duration
+	maxConnections                            int
+	maxBodyInflight                           int64
 }
 
 func serverCmd(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
@@ -90,6 +93,8 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.DurationVar(&f.drain, "drain-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
 	fl.DurationVar(&f.headerTimeout, "header-timeout", 10*time.Second, "how long a client may take to send request headers")
 	fl.DurationVar(&f.bodyTimeout, "body-timeout", time.Minute, "how long a client may take to send a non-streaming request body")
+	fl.IntVar(&f.maxConnections, "max-connections", server.DefaultMaxConnections, "the most client connections open at once; beyond it new connections wait to be accepted")
+	fl.Int64Var(&f.maxBodyInflight, "max-body-inflight", router.DefaultMaxBodyInflight, "the most bytes of request bodies held in memory at once, across all requests; a request beyond it gets a throttling error")
 	fl.IntVar(&f.procs, "procs", 0, "how many cores run gureum's Go code at once (GOMAXPROCS); 0: all but one, leaving a core to the rest of the machine (GOMAXPROCS in the environment overrides 0)")
 	fl.StringVar(&f.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (for `go tool pprof`)")
 	_ = fl.MarkHidden("cpu-profile")
@@ -178,6 +183,9 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 	if n := procs(f.procs, getenv("GOMAXPROCS") != "", runtime.GOMAXPROCS(0)); n > 0 {
 		runtime.GOMAXPROCS(n)
 	}
+	if f.maxConnections < 1 || f.maxBodyInflight < 1 {
+		return fmt.Errorf("--max-connections %d, --max-body-inflight %d: want at least 1 each", f.maxConnections, f.maxBodyInflight)
+	}
 	if !validAccountID(f.accountID) {
 		return fmt.Errorf("--account-id %q: want 12 digits", f.accountID)
 	}
@@ -188,6 +196,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 		RootSecretAccessKey: getenv("GUREUM_ROOT_SECRET_ACCESS_KEY"),
 		Log:                 log, Stdout: stdout, DrainTimeout: f.drain,
 		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout,
+		MaxConnections: f.maxConnections, MaxBodyInflight: f.maxBodyInflight,
 	})
 	if err != nil {
 		return err

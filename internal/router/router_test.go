@@ -111,7 +111,7 @@ func newRouter(t *testing.T) (*objects, *telemetry.Metrics, http.Handler) {
 	st.PutAccessKey(ctx, store.AccessKey{ID: userKey, Secret: userSecret, Account: "111111111111", PrincipalARN: "arn:aws:iam::111111111111:user/bob", UserID: "AIDABOB"})
 	o := &objects{data: map[string][]byte{}}
 	m := telemetry.New()
-	rt := router.New(router.Config{
+	rt, err := router.New(router.Config{
 		Services:   []*service.Service{o.describe()},
 		Verifier:   &sigv4.Verifier{Keys: iam.NewKeys(st, nil), Region: "us-east-1"},
 		Authorizer: iam.Authorizer{},
@@ -119,6 +119,9 @@ func newRouter(t *testing.T) (*objects, *telemetry.Metrics, http.Handler) {
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Region:     "us-east-1",
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return o, m, rt
 }
 

@@ -97,9 +97,18 @@ type Operation struct {
 	// source and writes its destination; CreateFunction also passes a role: iam:PassRole), in
 	// place of the single {Action, Resource}.
 	Checks func(ctx context.Context, in any) []Check
-	// Conditions adds the service's own condition keys for a call (s3:prefix, sqs:...), beside the
-	// request keys the router supplies (aws:SourceIp, aws:SecureTransport, aws:CurrentTime).
-	Conditions func(ctx context.Context, in any) map[string]string
+	// Conditions adds the service's own condition keys for a call (s3:prefix, lambda:Layer),
+	// beside the request keys the router supplies (aws:SourceIp, aws:SecureTransport,
+	// aws:CurrentTime). It is called only when the authorizer asks for one of them.
+	Conditions func(ctx context.Context, in any) map[string][]string
+}
+
+// Conditions is the condition context of one call, as IAM policy conditions read it: the
+// request's keys (aws:SourceIp, aws:SecureTransport, aws:CurrentTime, aws:PrincipalArn, …) and
+// the service's own (s3:prefix). A key may have several values (aws:TagKeys). Values are
+// computed when they are looked up: most calls are decided without reading any.
+type Conditions interface {
+	Lookup(key string) (values []string, ok bool)
 }
 
 // Implemented reports whether the operation has a handler.
