@@ -120,30 +120,36 @@ func (e *routeEntry) holds(rawQuery string, h http.Header) bool {
 	return true
 }
 
-// hasQuery looks a parameter up in the raw query without parsing it into a map. A name or value
-// that is percent-encoded is decoded before it is compared.
+// hasQuery looks a parameter up in the raw query without parsing it into a map, with
+// url.ParseQuery's rules (FuzzQueryPredicate holds it to them): a percent-encoded name or value is
+// decoded before it is compared, a pair that does not decode or holds a ";" is skipped, and the
+// first value counts, as url.Values.Get's does.
 func hasQuery(raw string, p queryPredicate) bool {
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
-		k, v, _ := strings.Cut(pair, "=")
-		if k != p.key {
-			if !strings.ContainsAny(k, "%+") {
-				continue
-			}
-			if dk, err := url.QueryUnescape(k); err != nil || dk != p.key {
-				continue
-			}
+		if pair == "" || strings.Contains(pair, ";") {
+			continue
 		}
-		if !p.valued {
-			return true
+		k, v, _ := strings.Cut(pair, "=")
+		if strings.ContainsAny(k, "%+") {
+			dk, err := url.QueryUnescape(k)
+			if err != nil {
+				continue
+			}
+			k = dk
+		}
+		if k != p.key {
+			continue
 		}
 		if strings.ContainsAny(v, "%+") {
-			if dv, err := url.QueryUnescape(v); err == nil {
-				v = dv
+			dv, err := url.QueryUnescape(v)
+			if err != nil {
+				continue
 			}
+			v = dv
 		}
-		return v == p.value // the first value counts, as url.Values.Get would
+		return !p.valued || v == p.value
 	}
 	return false
 }
