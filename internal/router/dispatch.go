@@ -36,7 +36,7 @@ func (rt *Router) pickService(x *exchange) error {
 			return awserr.New(awserr.UnknownOperation, "X-Amz-Target %q names no service served by this endpoint.", t)
 		}
 	} else if isForm(r) {
-		if !x.signed && !rt.anonymousForms() {
+		if !x.signed && !rt.anonForms {
 			return missingAuth()
 		}
 		if err := rt.readBody(x, anonymousFormBody); err != nil {
@@ -54,16 +54,6 @@ func (rt *Router) pickService(x *exchange) error {
 	}
 	x.info.Service = x.svc.Name
 	return nil
-}
-
-// anonymousForms reports whether any query-protocol operation may be called without credentials.
-func (rt *Router) anonymousForms() bool {
-	for _, s := range rt.byAction {
-		if s.HasAnonymous() {
-			return true
-		}
-	}
-	return false
 }
 
 func isForm(r *http.Request) bool {

@@ -77,6 +77,7 @@ type Router struct {
 	byTarget  map[string]*service.Service
 	byAction  map[string]*service.Service // query actions that only one service has
 	s3        *service.Service
+	anonForms bool         // a query-protocol operation may be called without credentials
 	inflight  atomic.Int64 // bytes of request bodies held
 }
 
@@ -120,6 +121,9 @@ func New(cfg Config) (*Router, error) {
 	}
 	for name := range dup {
 		delete(rt.byAction, name)
+	}
+	for _, s := range rt.byAction {
+		rt.anonForms = rt.anonForms || s.HasAnonymous()
 	}
 	if err := checkEndpoints(cfg.Endpoints); err != nil {
 		return nil, err
@@ -212,8 +216,16 @@ func (rt *Router) serve(x *exchange) error {
 // protocol's Action) or once the operation, and so its body cap, is known.
 func (rt *Router) route(x *exchange) (*service.Operation, map[string]string, error) {
 	if x.svc.Protocol == service.RESTXML {
+		// S3 bodies stream to the handler, capped only where the operation sets a cap.
 		virtualHost(x.r)
-		return x.codec.Route(x.r, nil, x.svc) // S3 bodies stream to the handler
+		op, labels, err := x.codec.Route(x.r, nil, x.svc)
+		if err == nil && op.MaxBody > 0 && x.r.Body != nil {
+			if x.r.ContentLength > op.MaxBody {
+				return nil, nil, tooLarge(x, op.MaxBody)
+			}
+			x.r.Body = http.MaxBytesReader(x.w, x.r.Body, op.MaxBody)
+		}
+		return op, labels, err
 	}
 	_, isQuery := x.codec.(query.Codec)
 	if isQuery {

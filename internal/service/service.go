@@ -89,7 +89,8 @@ type Operation struct {
 	UnsignedTrailer bool
 	// MaxBody caps the request body in bytes: 0 is DefaultMaxBody, Streams leaves a streamed body
 	// uncapped (the handler reads it), and a larger value admits bigger documents (Lambda's
-	// CreateFunction takes a 50 MB zip, 70 MB as base64 in JSON).
+	// CreateFunction takes a 50 MB zip, 70 MB as base64 in JSON). REST-XML (S3) bodies always
+	// stream to the handler, capped only where MaxBody is set above 0.
 	MaxBody int64
 	// Resource names the IAM resource of a call from its decoded input; nil means "*".
 	Resource func(ctx context.Context, in any) string
