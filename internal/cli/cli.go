@@ -168,6 +168,9 @@ func procs(flag int, envSet bool, started int) int {
 }
 
 func runServer(ctx context.Context, f serverFlags, getenv func(string) string, stdout, stderr io.Writer) error {
+	if f.maxConnections < 1 || f.maxBodyInflight < 1 {
+		return fmt.Errorf("--max-connections %d, --max-body-inflight %d: want at least 1 each", f.maxConnections, f.maxBodyInflight)
+	}
 	log, err := newLogger(f.logFormat, f.logLevel, stderr)
 	if err != nil {
 		return err
@@ -182,9 +185,6 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 	}
 	if n := procs(f.procs, getenv("GOMAXPROCS") != "", runtime.GOMAXPROCS(0)); n > 0 {
 		runtime.GOMAXPROCS(n)
-	}
-	if f.maxConnections < 1 || f.maxBodyInflight < 1 {
-		return fmt.Errorf("--max-connections %d, --max-body-inflight %d: want at least 1 each", f.maxConnections, f.maxBodyInflight)
 	}
 	if !validAccountID(f.accountID) {
 		return fmt.Errorf("--account-id %q: want 12 digits", f.accountID)

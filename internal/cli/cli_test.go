@@ -1,6 +1,11 @@
 package cli
 
-import "testing"
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+)
 
 func TestProcs(t *testing.T) {
 	for _, c := range []struct {
@@ -18,6 +23,23 @@ func TestProcs(t *testing.T) {
 	} {
 		if got := procs(c.flag, c.envSet, c.started); got != c.want {
 			t.Errorf("procs(%d, %v, %d) = %d; want %d", c.flag, c.envSet, c.started, got, c.want)
+		}
+	}
+}
+
+func TestLimitFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"server", "--max-connections", "0"}, nil},
+		{[]string{"server"}, map[string]string{"GUREUM_MAX_BODY_INFLIGHT": "-1"}},
+		{[]string{"server"}, map[string]string{"GUREUM_MAX_CONNECTIONS": "many"}},
+	} {
+		getenv := func(k string) string { return c.env[k] }
+		err := Run(context.Background(), c.args, getenv, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "max-") && !strings.Contains(err.Error(), "MAX_") {
+			t.Errorf("Run(%q, env %v) = %v; want an error naming the limit", c.args, c.env, err)
 		}
 	}
 }

@@ -22,7 +22,8 @@ const anonymousFormBody = 256 << 10
 // Action parameter; else S3's addressing.
 func (rt *Router) pickService(x *exchange) error {
 	r := x.r
-	if sc, ok := sigv4.ParseScope(r); ok {
+	if x.scoped {
+		sc := x.scope
 		svc, err := choose(rt.bySigning[sc.Service], r)
 		if err != nil {
 			return err
@@ -139,6 +140,7 @@ func (rt *Router) checkClaims() error {
 // authenticating or serving it. It reads a query-protocol request's body (to find its Action).
 func (rt *Router) Resolve(r *http.Request) (*service.Service, *service.Operation, error) {
 	x := &exchange{r: r, signed: sigv4.Signed(r), info: &request.Info{}}
+	x.scope, x.scoped = sigv4.ParseScope(r)
 	defer rt.release(x)
 	if err := rt.pickService(x); err != nil {
 		return nil, nil, err

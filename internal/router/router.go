@@ -144,6 +144,8 @@ type exchange struct {
 	body     []byte
 	read     bool
 	signed   bool
+	scope    sigv4.Scope // the credential scope, when scoped
+	scoped   bool
 	reserved int64 // bytes of the in-flight budget this request holds
 	called   bool  // the handler ran (and may have read a streamed body)
 }
@@ -171,6 +173,14 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the in-flight budget.
 func (rt *Router) serve(x *exchange) error {
 	x.signed = sigv4.Signed(x.r)
+	x.scope, x.scoped = sigv4.ParseScope(x.r)
+	if x.signed && !x.scoped {
+		// Signature material without a credential scope: refused before anything else is read.
+		if err := rt.cfg.Verifier.Precheck(x.r.Context(), x.r, sigv4.Options{}); err != nil {
+			return err
+		}
+		return awserr.New(awserr.IncompleteSignature, "The request's credential scope cannot be read.")
+	}
 	if err := rt.pickService(x); err != nil {
 		return err
 	}
