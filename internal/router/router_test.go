@@ -246,3 +246,22 @@ func TestPanicBecomesInternalError(t *testing.T) {
 }
 
 var awserrCode = awserr.Code{Name: "NoSuchKey", Status: 404}
+
+// TestS3KeysAreByteExact checks that keys with dot segments and empty segments reach the handler
+// as the client wrote them (issue 20: paths are never rewritten).
+func TestS3KeysAreByteExact(t *testing.T) {
+	o, _, rt := newRouter(t)
+	srv := httptest.NewTLSServer(rt)
+	defer srv.Close()
+	c := s3Client(srv, rootKey, rootSecret, true)
+	for _, key := range []string{"a/../b", "a//b", "./c", "d/./e/", "../../f", "g/.."} {
+		_, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String(key), Body: strings.NewReader(key)})
+		if err != nil {
+			t.Errorf("PutObject(%q): %v", key, err)
+			continue
+		}
+		if got := string(o.data["bkt/"+key]); got != key {
+			t.Errorf("PutObject(%q) stored %q under that key; want the key byte for byte", key, got)
+		}
+	}
+}
