@@ -12,7 +12,10 @@ import (
 // keys keep "..", "." and "//"), and answers its own endpoints only at their exact paths.
 func TestHandlerKeepsPaths(t *testing.T) {
 	var got string
-	rt := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.URL.RawPath + "|" + r.URL.Path; w.WriteHeader(299) })
+	rt := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.URL.RawPath + "|" + r.URL.Path
+		w.WriteHeader(299)
+	})
 	h := (&Server{metrics: telemetry.New()}).handler(rt)
 	for _, path := range []string{"/bkt/a/../b", "/bkt//a//b", "/bkt/./a", "/bkt/a%2F..%2Fb", "/000000000000/../x", "//_gureum/health", "/_gureum/health/", "/metrics/../metrics"} {
 		got = ""
