@@ -55,15 +55,16 @@ func SampleRequest(svc *Service, op *Operation) *http.Request {
 	return r
 }
 
-// samplePath fills each {Label} with "label" and a {Label+} with "label/of/several/segments".
+// samplePath fills each {Label} with "~Label" and a {Label+} with "~Label/~of/~segments": no
+// literal segment of an AWS route starts with "~", so a filled label never reads as one.
 func samplePath(pattern string) string {
 	segs := strings.Split(pattern, "/")
 	for i, s := range segs {
 		switch {
 		case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "+}"):
-			segs[i] = "greedy/of/several/segments"
+			segs[i] = "~" + s[1:len(s)-2] + "/~of/~segments"
 		case strings.HasPrefix(s, "{"):
-			segs[i] = "label"
+			segs[i] = "~" + strings.Trim(s, "{}")
 		}
 	}
 	return strings.Join(segs, "/")
