@@ -46,7 +46,7 @@ func (rt *Router) readBody(x *exchange, limit int64) error {
 	if x.r.ContentLength >= 0 && x.r.ContentLength < firstRead {
 		size = x.r.ContentLength + 1 // the room in which the read that finds EOF finds it
 	}
-	buf, err := rt.grow(x, nil, size)
+	buf, err := rt.grow(x, nil, min(size, limit+1))
 	if err != nil {
 		return err
 	}
