@@ -193,3 +193,44 @@ func TestPathsAreNotRewritten(t *testing.T) {
 		t.Errorf("GET /metrics = %d; want the metrics", status)
 	}
 }
+
+// TestConnectionCap checks --max-connections: with the cap's worth of idle connections open, a
+// further client waits to be accepted, and gets in once one closes.
+func TestConnectionCap(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{Args: []string{"--max-connections", "4"}})
+	addr := strings.TrimPrefix(srv.Endpoint, "http://")
+	var held []net.Conn
+	for range 4 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		held = append(held, c)
+	}
+	time.Sleep(100 * time.Millisecond) // let the server accept them
+	answered := make(chan time.Time, 1)
+	go func() {
+		r, _ := http.NewRequest("GET", srv.Endpoint+"/_gureum/health", nil)
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(r)
+		if err == nil {
+			resp.Body.Close()
+		}
+		answered <- time.Now()
+	}()
+	select {
+	case <-answered:
+		t.Fatalf("a fifth connection was served while four were open under --max-connections 4")
+	case <-time.After(300 * time.Millisecond):
+	}
+	closed := time.Now()
+	held[0].Close()
+	select {
+	case at := <-answered:
+		if at.Before(closed) {
+			t.Errorf("answered before a slot was free")
+		}
+	case <-time.After(5 * time.Second):
+		t.Errorf("the waiting client was not served after a connection closed")
+	}
+}
