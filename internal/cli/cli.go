@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/server"
 )
 
@@ -70,6 +71,8 @@ type serverFlags struct {
 	procs                                     int
 	sqliteWALVFS                              bool
 	drain, headerTimeout, bodyTimeout         time.Duration
+	maxConnections                            int
+	maxBodyInflight                           int64
 }
 
 func serverCmd(getenv func(string) string, stdout, stderr io.Writer, process bool) *cobra.Command {
@@ -103,6 +106,8 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.DurationVar(&f.drain, "drain-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
 	fl.DurationVar(&f.headerTimeout, "header-timeout", 10*time.Second, "how long a client may take to send request headers")
 	fl.DurationVar(&f.bodyTimeout, "body-timeout", time.Minute, "how long a client may take to send a non-streaming request body")
+	fl.IntVar(&f.maxConnections, "max-connections", server.DefaultMaxConnections, "the most client connections open at once; beyond it new connections wait to be accepted")
+	fl.Int64Var(&f.maxBodyInflight, "max-body-inflight", router.DefaultMaxBodyInflight, "the most bytes of request bodies held in memory at once, across all requests; a request beyond it gets a throttling error")
 	fl.IntVar(&f.procs, "procs", 0, "how many cores run gureum's Go code at once (GOMAXPROCS); 0: all but one, leaving a core to the rest of the machine (GOMAXPROCS in the environment overrides 0)")
 	fl.BoolVar(&f.sqliteWALVFS, "sqlite-wal-vfs", true, "write the embedded store's WAL through gureum's VFS (a commit's frames in one write; used only on the SQLite release it was verified on); false: SQLite's default VFS")
 	fl.StringVar(&f.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (for `go tool pprof`)")
@@ -189,6 +194,9 @@ func applyProcessSettings(f serverFlags, getenv func(string) string) {
 }
 
 func runServer(ctx context.Context, f serverFlags, getenv func(string) string, stdout, stderr io.Writer, process bool) error {
+	if f.maxConnections < 1 || f.maxBodyInflight < 1 {
+		return fmt.Errorf("--max-connections %d, --max-body-inflight %d: want at least 1 each", f.maxConnections, f.maxBodyInflight)
+	}
 	log, err := newLogger(f.logFormat, f.logLevel, stderr)
 	if err != nil {
 		return err
@@ -210,6 +218,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 		RootSecretAccessKey: getenv("GUREUM_ROOT_SECRET_ACCESS_KEY"),
 		Log:                 log, Stdout: stdout, DrainTimeout: f.drain,
 		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout,
+		MaxConnections: f.maxConnections, MaxBodyInflight: f.maxBodyInflight,
 	})
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,5 +43,22 @@ func TestBenchBinary(t *testing.T) {
 	}
 	if got, err := benchBinary(exe); got != want || err != nil {
 		t.Errorf("benchBinary(%q) = %q, %v; want %q", exe, got, err, want)
+	}
+}
+
+func TestLimitFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"server", "--max-connections", "0"}, nil},
+		{[]string{"server"}, map[string]string{"GUREUM_MAX_BODY_INFLIGHT": "-1"}},
+		{[]string{"server"}, map[string]string{"GUREUM_MAX_CONNECTIONS": "many"}},
+	} {
+		getenv := func(k string) string { return c.env[k] }
+		err := Run(context.Background(), c.args, getenv, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "max-") && !strings.Contains(err.Error(), "MAX_") {
+			t.Errorf("Run(%q, env %v) = %v; want an error naming the limit", c.args, c.env, err)
+		}
 	}
 }

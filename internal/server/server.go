@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/router"
@@ -53,8 +55,20 @@ type Config struct {
 	DrainTimeout  time.Duration // how long shutdown waits for requests in flight
 	HeaderTimeout time.Duration // how long a client may take to send the request headers
 	BodyTimeout   time.Duration // how long a client may take to send a non-streaming body
-	Now           func() time.Time
+	// MaxConnections caps the connections open at once (0: DefaultMaxConnections); beyond it the
+	// server stops accepting until one closes.
+	MaxConnections int
+	// MaxBodyInflight caps the bytes of request bodies held at once (0: router.DefaultMaxBodyInflight).
+	MaxBodyInflight int64
+	// Endpoints are the data plane's entries (API Gateway invoke URLs, function URLs, website
+	// endpoints), offered every request before the services.
+	Endpoints []router.Endpoint
+	Now       func() time.Time
 }
+
+// DefaultMaxConnections is the default cap on open connections. Each idle connection costs the
+// server about 10 KiB (its goroutine and buffers), so the cap bounds that cost near 40 MiB.
+const DefaultMaxConnections = 4096
 
 // Server is a running gureum.
 type Server struct {
@@ -107,21 +121,24 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	s.runner = newRunner(st, cfg, s.metrics)
 	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner})
 	s.components = append(s.components, s.runner) // started after the services, stopped before
-	rt := router.New(router.Config{
-		Services:    s.services,
-		Verifier:    &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
-		Authorizer:  iam.Authorizer{},
-		Metrics:     s.metrics,
-		Log:         cfg.Log,
-		Region:      cfg.Region,
-		BodyTimeout: cfg.BodyTimeout,
+	rt, err := router.New(router.Config{
+		Services:        s.services,
+		Endpoints:       cfg.Endpoints,
+		Verifier:        &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
+		Authorizer:      iam.Authorizer{},
+		Metrics:         s.metrics,
+		Log:             cfg.Log,
+		Region:          cfg.Region,
+		Now:             cfg.Now,
+		BodyTimeout:     cfg.BodyTimeout,
+		MaxBodyInflight: cfg.MaxBodyInflight,
 	})
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /_gureum/health", s.health)
-	mux.Handle("GET /metrics", s.metrics.Handler())
-	mux.Handle("/", rt)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	s.http = &http.Server{
-		Handler:           mux,
+		Handler:           s.handler(rt),
 		ReadHeaderTimeout: cfg.HeaderTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    1 << 20,
@@ -131,7 +148,32 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	if cfg.MaxConnections == 0 {
+		cfg.MaxConnections = DefaultMaxConnections
+	}
+	s.ln = netutil.LimitListener(s.ln, cfg.MaxConnections)
 	return s, nil
+}
+
+// handler serves the server's own endpoints and hands everything else to the router, with the
+// path as the client sent it: no ServeMux cleans it or redirects, since "/bucket/a/../b" and
+// "/bucket/a//b" are S3 keys in their own right, and every other protocol answers a path it does
+// not take with its own AWS error.
+func (s *Server) handler(rt http.Handler) http.Handler {
+	metrics := s.metrics.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			switch r.URL.Path {
+			case "/_gureum/health":
+				s.health(w, r)
+				return
+			case "/metrics":
+				metrics.ServeHTTP(w, r)
+				return
+			}
+		}
+		rt.ServeHTTP(w, r)
+	})
 }
 
 // component is a service with background work, started and stopped with the server.
