@@ -13,6 +13,7 @@ import (
 	json "github.com/segmentio/encoding/json"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/protocol/limit"
 	"github.com/gureum/gureum/internal/service"
 )
 
@@ -41,12 +42,27 @@ func (c Codec) Decode(_ *http.Request, body []byte, _ map[string]string, in any)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
+	if err := checkDocument(body); err != nil {
+		return err
+	}
 	if err := json.Unmarshal(body, in); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
 			return awserr.New(awserr.Malformed, "Value for field %q has the wrong type: expected %s.", typeErr.Field, typeErr.Type)
 		}
 		return awserr.New(awserr.Malformed, "The request body is not valid JSON.")
+	}
+	return nil
+}
+
+// checkDocument holds a body to the size and nesting limits before it is decoded: the decoder
+// recurses per level, and two million '[' would overflow the stack.
+func checkDocument(body []byte) error {
+	if len(body) > limit.MaxDocument {
+		return awserr.New(awserr.TooLarge, "The request body exceeds the maximum allowed size of %d bytes.", limit.MaxDocument)
+	}
+	if !limit.JSONDepth(body, limit.MaxDepth) {
+		return awserr.New(awserr.Malformed, "The request body nests more than %d levels deep.", limit.MaxDepth)
 	}
 	return nil
 }

@@ -4,9 +4,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/protocol/limit"
 	"github.com/gureum/gureum/internal/service"
 )
 
@@ -93,10 +97,42 @@ func TestEncodeError(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"QueueUrl":"u","DelaySecond":3,"Attributes":{"a":"b"}}`))
 	f.Add([]byte(`{"DelaySecond":1e999}`))
+	f.Add([]byte(strings.Repeat(`{"Attributes":[`, 200)))
+	f.Add([]byte(`{"QueueUrl":"\"[[[[","Attributes":{"a":[[[[[[[]]]]]]]}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var in input
 		if err := (Codec{"1.0"}).Decode(nil, body, nil, &in); err != nil && awserr.As(err).Kind != awserr.Malformed {
 			t.Fatalf("Decode = %v; want nil or Malformed", err)
 		}
 	})
+}
+
+// TestDecodeDeepNesting: two million '[' overflowed the decoder's stack (a fatal error, not a
+// panic) and one million took a second and ~700 MiB; both are refused by the depth scan, cheaply.
+func TestDecodeDeepNesting(t *testing.T) {
+	for _, n := range []int{limit.MaxDepth + 1, 1_000_000, 2_000_000} {
+		for _, open := range []string{"[", "{\"a\":"} {
+			body := []byte(strings.Repeat(open, n))
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			var in input
+			err := Codec{"1.0"}.Decode(nil, body, nil, &in)
+			took := time.Since(start)
+			runtime.ReadMemStats(&after)
+			if awserr.As(err).Kind != awserr.Malformed {
+				t.Errorf("Decode(%d × %q) = %v; want Malformed", n, open, err)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+				t.Errorf("Decode(%d × %q) allocated %d bytes", n, open, alloc)
+			}
+			if took > time.Second {
+				t.Errorf("Decode(%d × %q) took %v", n, open, took)
+			}
+		}
+	}
+	var v struct{ A [][][]int }
+	if err := (Codec{"1.0"}).Decode(nil, []byte(`{"A":[[[1]]]}`), nil, &v); err != nil {
+		t.Errorf("Decode(shallow) = %v", err)
+	}
 }

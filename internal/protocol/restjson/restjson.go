@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/protocol/limit"
 	"github.com/gureum/gureum/internal/protocol/restbind"
 	"github.com/gureum/gureum/internal/service"
 )
@@ -39,6 +40,12 @@ func decodeJSON(body io.Reader, v any) error {
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
+	}
+	if len(b) > limit.MaxDocument {
+		return awserr.New(awserr.TooLarge, "The request body exceeds the maximum allowed size of %d bytes.", limit.MaxDocument)
+	}
+	if !limit.JSONDepth(b, limit.MaxDepth) {
+		return awserr.New(awserr.Malformed, "The request body nests more than %d levels deep.", limit.MaxDepth)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return awserr.New(awserr.Malformed, "The request body is not valid JSON for this operation.")
