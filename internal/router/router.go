@@ -274,7 +274,7 @@ func (rt *Router) authenticate(x *exchange, op *service.Operation) error {
 	}
 	s3 := x.svc.Protocol == service.RESTXML
 	res, err := rt.cfg.Verifier.Verify(x.r.Context(), x.r, sigv4.Options{
-		Service: x.svc.SigningName, S3: s3, Body: x.body, AllowUnsignedTrailer: op.UnsignedTrailer,
+		Service: x.svc.SigningName, S3: s3, Body: x.body, AllowUnsignedTrailer: op.UnsignedTrailer, Payload: x.svc.Payload,
 	})
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ func FuzzVerify(f *testing.F) {
 		r.Header.Set("X-Amz-Date", date)
 		r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
 		for _, s3 := range []bool{false, true} {
-			if res, err := v.Verify(context.Background(), r, Options{S3: s3}); err == nil && res == nil {
+			if res, err := v.Verify(context.Background(), r, Options{S3: s3, Payload: s3Payload}); err == nil && res == nil {
 				t.Fatal("nil result without error")
 			}
 		}

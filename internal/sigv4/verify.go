@@ -17,6 +17,7 @@ import (
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
 )
 
 // MaxSkew is how far a request's time may be from the server's clock.
@@ -60,6 +61,10 @@ type Options struct {
 	Body []byte
 	// AllowUnsignedTrailer permits STREAMING-UNSIGNED-PAYLOAD-TRAILER (S3 PutObject and UploadPart).
 	AllowUnsignedTrailer bool
+	// Payload is what the service accepts beside a signed hash of the body (its description's
+	// service.Service.Payload): without PayloadUnsigned, UNSIGNED-PAYLOAD is refused; without
+	// PayloadStreaming, aws-chunked bodies are.
+	Payload service.PayloadModes
 }
 
 // Result is an authenticated request.
@@ -409,7 +414,8 @@ func (v *Verifier) checkToken(cred *Credential, s *signed) error {
 	return nil
 }
 
-// payloadMode decides the payload hash that goes into the canonical request.
+// payloadMode decides the payload hash that goes into the canonical request, holding the request
+// to the payload modes its service accepts.
 func payloadMode(r *http.Request, s *signed, opt Options) (mode, hash string, err error) {
 	declared := r.Header.Get("X-Amz-Content-Sha256")
 	if s.presigned {
@@ -418,20 +424,17 @@ func payloadMode(r *http.Request, s *signed, opt Options) (mode, hash string, er
 			declared = unsignedBody
 		}
 	}
+	if declared == unsignedBody && opt.Payload&service.PayloadUnsigned == 0 {
+		// AWS signs the body's hash for such a service whatever the header says, so a signature
+		// made over UNSIGNED-PAYLOAD does not match.
+		return "", "", awserr.New(awserr.SignatureMismatch,
+			"The request signature we calculated does not match the signature you provided. This service requires the body's SHA-256 to be signed; UNSIGNED-PAYLOAD is not accepted.")
+	}
+	if strings.HasPrefix(declared, "STREAMING-") && opt.Payload&service.PayloadStreaming == 0 {
+		return "", "", awserr.New(awserr.InvalidRequest, "x-amz-content-sha256 must be the SHA-256 of the body for this service; streaming payloads are not accepted.")
+	}
 	if !opt.S3 {
-		actual := hashHex(opt.Body)
-		switch {
-		case declared == "":
-			return "hash", actual, nil
-		case declared == unsignedBody:
-			return unsignedBody, declared, nil
-		case isHexSHA256(declared):
-			if declared != actual {
-				return "", "", awserr.New(awserr.ContentSHA256Mismatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
-			}
-			return "hash", declared, nil
-		}
-		return "", "", awserr.New(awserr.InvalidRequest, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD or a SHA-256 hash for this service.")
+		return bodyHash(declared, opt.Body)
 	}
 	switch {
 	case declared == "":
@@ -454,6 +457,24 @@ func payloadMode(r *http.Request, s *signed, opt Options) (mode, hash string, er
 		return "", "", awserr.New(awserr.NotImplemented, "SigV4a streaming payloads are not supported by this endpoint.")
 	}
 	return "", "", awserr.New(awserr.Validation, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
+}
+
+// bodyHash is the payload hash of a fully read body (every service but S3): the body's own, which a
+// declared hash must equal.
+func bodyHash(declared string, body []byte) (mode, hash string, err error) {
+	actual := hashHex(body)
+	switch {
+	case declared == "":
+		return "hash", actual, nil
+	case declared == unsignedBody:
+		return unsignedBody, declared, nil
+	case isHexSHA256(declared):
+		if declared != actual {
+			return "", "", awserr.New(awserr.ContentSHA256Mismatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+		}
+		return "hash", declared, nil
+	}
+	return "", "", awserr.New(awserr.InvalidRequest, "x-amz-content-sha256 must be the SHA-256 of the body for this service.")
 }
 
 func isHexSHA256(s string) bool {

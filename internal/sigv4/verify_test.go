@@ -179,7 +179,7 @@ func TestSDKSignedHeaderRequests(t *testing.T) {
 }
 
 func TestSDKPresignedRequests(t *testing.T) {
-	srv := verifyServer(t, Options{Service: "s3", S3: true})
+	srv := verifyServer(t, Options{Service: "s3", S3: true, Payload: s3Payload})
 	presign := func(c *Credential, path string, expires time.Duration, at time.Time) string {
 		r, _ := http.NewRequest("GET", srv.URL+path, nil)
 		q := r.URL.Query()
@@ -226,7 +226,7 @@ func TestSDKPresignedRequests(t *testing.T) {
 func fmtSeconds(d time.Duration) string { return strconv.Itoa(int(d.Seconds())) }
 
 func TestS3PayloadHash(t *testing.T) {
-	srv := verifyServer(t, Options{Service: "s3", S3: true})
+	srv := verifyServer(t, Options{Service: "s3", S3: true, Payload: s3Payload})
 	put := func(declared string, body []byte, sent []byte) *http.Request {
 		r, _ := http.NewRequest("PUT", srv.URL+"/bucket/key", bytes.NewReader(body))
 		r.Header.Set("X-Amz-Content-Sha256", declared)

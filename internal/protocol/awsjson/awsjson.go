@@ -61,8 +61,11 @@ func checkDocument(body []byte) error {
 	if len(body) > limit.MaxDocument {
 		return awserr.New(awserr.TooLarge, "The request body exceeds the maximum allowed size of %d bytes.", limit.MaxDocument)
 	}
-	if !limit.JSONDepth(body, limit.MaxDepth) {
+	switch limit.JSON(body, limit.MaxDepth) {
+	case limit.ErrTooDeep:
 		return awserr.New(awserr.Malformed, "The request body nests more than %d levels deep.", limit.MaxDepth)
+	case limit.ErrInvalidText:
+		return awserr.New(awserr.InvalidText, "The request body is not valid UTF-8 or escapes an unpaired surrogate.")
 	}
 	return nil
 }
@@ -93,6 +96,9 @@ func (c Codec) Encode(w http.ResponseWriter, svc *service.Service, _ *service.Op
 
 // EncodeError writes {"__type":…,"message":…} and returns the code it rendered.
 func (c Codec) EncodeError(w http.ResponseWriter, svc *service.Service, err error, requestID string) *awserr.Code {
+	if svc != nil && svc.InvalidText != nil && awserr.As(err).Kind == awserr.InvalidText && awserr.As(err).Code == nil {
+		err = svc.InvalidText
+	}
 	code, e := awserr.Resolve(awserr.JSON, err)
 	typ := code.Name
 	if svc != nil && svc.ErrorTypePrefix != "" {

@@ -15,8 +15,10 @@ import (
 )
 
 func sqsLike() *service.Service {
+	invalid := &awserr.Code{Name: "InvalidMessageContents", Status: 400}
 	return (&service.Service{Name: "sqs", TargetPrefix: "AmazonSQS", ErrorTypePrefix: "com.amazonaws.sqs#", QueryCompatible: true,
-		Operations: []service.Operation{{Name: "SendMessage"}}}).Index()
+		InvalidText: invalid.Errorf("Invalid characters found."),
+		Operations:  []service.Operation{{Name: "SendMessage"}}}).Index()
 }
 
 func TestRoute(t *testing.T) {
@@ -101,7 +103,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"QueueUrl":"\"[[[[","Attributes":{"a":[[[[[[[]]]]]]]}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var in input
-		if err := (Codec{"1.0"}).Decode(nil, body, nil, &in); err != nil && awserr.As(err).Kind != awserr.Malformed {
+		if err := (Codec{"1.0"}).Decode(nil, body, nil, &in); err != nil && awserr.As(err).Kind != awserr.Malformed && awserr.As(err).Kind != awserr.InvalidText {
 			t.Fatalf("Decode = %v; want nil or Malformed", err)
 		}
 	})
@@ -134,5 +136,38 @@ func TestDecodeDeepNesting(t *testing.T) {
 	var v struct{ A [][][]int }
 	if err := (Codec{"1.0"}).Decode(nil, []byte(`{"A":[[[1]]]}`), nil, &v); err != nil {
 		t.Errorf("Decode(shallow) = %v", err)
+	}
+}
+
+// TestDecodeInvalidText: the decoder turned invalid UTF-8 and escaped lone surrogates into U+FFFD
+// and accepted them; they are refused, in the service's own words where it has them.
+func TestDecodeInvalidText(t *testing.T) {
+	for _, body := range []string{
+		"{\"QueueUrl\":\"a\xffb\"}",
+		`{"QueueUrl":"\ud800"}`,
+		`{"Attributes":{"\udc00x":"v"}}`,
+		`{"QueueUrl":"\ud83d\u0041"}`,
+	} {
+		var in input
+		err := Codec{"1.0"}.Decode(nil, []byte(body), nil, &in)
+		if awserr.As(err).Kind != awserr.InvalidText {
+			t.Errorf("Decode(%q) = %v; want InvalidText", body, err)
+			continue
+		}
+		rec := httptest.NewRecorder()
+		Codec{"1.0"}.EncodeError(rec, sqsLike(), err, "rid")
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"__type":"com.amazonaws.sqs#InvalidMessageContents"`) ||
+			rec.Header().Get("x-amzn-query-error") != "InvalidMessageContents;Sender" {
+			t.Errorf("EncodeError(%q) = %d %v %s", body, rec.Code, rec.Header(), rec.Body)
+		}
+		rec = httptest.NewRecorder()
+		Codec{"1.0"}.EncodeError(rec, nil, err, "rid")
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"__type":"SerializationException"`) {
+			t.Errorf("EncodeError(%q) without a service = %d %s", body, rec.Code, rec.Body)
+		}
+	}
+	var in input
+	if err := (Codec{"1.0"}).Decode(nil, []byte(`{"QueueUrl":"\ud83d\ude00 é"}`), nil, &in); err != nil || in.QueueUrl != "😀 é" {
+		t.Errorf("Decode(a surrogate pair) = %v, %q", err, in.QueueUrl)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // MaxDepth is the deepest nesting of arrays and objects (JSON) or elements (XML) a request
@@ -23,43 +25,106 @@ const MaxDocument = 16 << 20
 // ErrTooDeep reports a document nested more deeply than MaxDepth.
 var ErrTooDeep = errors.New("limit: document nested too deeply")
 
-// JSONDepth reports whether b nests arrays and objects at most max levels deep. It does not
-// validate b: it counts brackets outside strings, which bounds how deep any JSON decoder reading b
-// can recurse before it finds an error.
-func JSONDepth(b []byte, max int) bool {
+// ErrInvalidText reports a JSON document whose text is not Unicode: bytes that are not UTF-8, or a
+// \u escape of a surrogate that is not half of a pair. JSON decoders turn both into U+FFFD and go
+// on, which would accept and store text other than what the client sent.
+var ErrInvalidText = errors.New("limit: text is not valid Unicode")
+
+// JSON checks b before it is decoded: ErrTooDeep when arrays and objects nest more than max levels
+// deep, ErrInvalidText when its text is not Unicode, nil otherwise. It does not validate the JSON
+// syntax: it counts brackets outside strings, which bounds how deep any JSON decoder reading b can
+// recurse before it finds an error, and looks at each escape in the strings.
+func JSON(b []byte, max int) error {
+	if !utf8.Valid(b) {
+		return ErrInvalidText
+	}
 	depth := 0
 	for i := 0; i < len(b); i++ {
 		switch b[i] {
 		case '{', '[':
 			if depth++; depth > max {
-				return false
+				return ErrTooDeep
 			}
 		case '}', ']':
 			depth--
 		case '"':
-			i = stringEnd(b, i+1)
+			end, ok := stringEnd(b, i+1)
+			if !ok {
+				return ErrInvalidText
+			}
+			i = end
 		}
 	}
-	return true
+	return nil
 }
 
 // stringEnd returns the index of the quote that closes the string whose body starts at i (or
-// len(b)-1 when it is not closed).
-func stringEnd(b []byte, i int) int {
+// len(b)-1 when it is not closed), and false when the string escapes a lone surrogate.
+func stringEnd(b []byte, i int) (int, bool) {
 	for {
 		j := bytes.IndexAny(b[i:], `"\`)
 		if j < 0 {
-			return len(b) - 1
+			return len(b) - 1, true
 		}
 		i += j
 		if b[i] == '"' {
-			return i
+			return i, true
+		}
+		if i+1 < len(b) && b[i+1] == 'u' {
+			n, ok := escapedSurrogates(b[i:])
+			if !ok {
+				return 0, false
+			}
+			i += n
+			continue
 		}
 		i += 2 // a backslash escapes the next byte
 		if i >= len(b) {
-			return len(b) - 1
+			return len(b) - 1, true
 		}
 	}
+}
+
+// escapedSurrogates looks at the \uXXXX escape b starts with: it returns how many bytes to skip
+// (one escape, or two for a surrogate pair) and false when the escape is a surrogate without its
+// other half. An escape with malformed hex digits is left to the decoder to refuse.
+func escapedSurrogates(b []byte) (int, bool) {
+	r, ok := hex4(b[2:])
+	if !ok || !utf16.IsSurrogate(r) {
+		return 2, true
+	}
+	if r >= 0xDC00 { // a low surrogate first
+		return 0, false
+	}
+	if len(b) < 12 || b[6] != '\\' || b[7] != 'u' {
+		return 0, false
+	}
+	r2, ok := hex4(b[8:])
+	if !ok || r2 < 0xDC00 || r2 > 0xDFFF {
+		return 0, false
+	}
+	return 12, true
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 // XMLDepth reads r as XML tokens without decoding them into anything and reports ErrTooDeep when

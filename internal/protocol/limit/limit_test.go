@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestJSONDepth(t *testing.T) {
@@ -26,8 +27,32 @@ func TestJSONDepth(t *testing.T) {
 		{strings.Repeat("[", 100) + strings.Repeat("]", 100), MaxDepth, true},
 	}
 	for _, tt := range tests {
-		if got := JSONDepth([]byte(tt.doc), tt.max); got != tt.ok {
-			t.Errorf("JSONDepth(%q, %d) = %v; want %v", tt.doc, tt.max, got, tt.ok)
+		if got := JSON([]byte(tt.doc), tt.max); (got == nil) != tt.ok || (got != nil && got != ErrTooDeep) {
+			t.Errorf("JSON(%q, %d) = %v; want ok=%v", tt.doc, tt.max, got, tt.ok)
+		}
+	}
+}
+
+func TestJSONText(t *testing.T) {
+	tests := []struct {
+		doc string
+		ok  bool
+	}{
+		{`{"a":"plain é 한 😀"}`, true},
+		{`{"a":"\u00e9\ud83d\ude00\"\\ud800"}`, true},
+		{`{"a":"\ud800"}`, false},
+		{`{"a":"\uD800x"}`, false},
+		{`{"a":"\udc00\ud800"}`, false},
+		{`{"a":"\ud800\u0041"}`, false},
+		{`{"a":"\ud800\ud800"}`, false},
+		{`{"a":"\ud83d\ude00"}`, true},
+		{`{"a":"\uzzzz"}`, true}, // malformed, the decoder's to refuse
+		{"{\"a\":\"\xff\"}", false},
+		{"{\"a\":\"\xed\xa0\x80\"}", false},
+	}
+	for _, tt := range tests {
+		if got := JSON([]byte(tt.doc), 10); (got == nil) != tt.ok || (got != nil && got != ErrInvalidText) {
+			t.Errorf("JSON(%q) = %v; want ok=%v", tt.doc, got, tt.ok)
 		}
 	}
 }
@@ -50,21 +75,30 @@ func TestXMLDepth(t *testing.T) {
 	}
 }
 
-// FuzzJSONDepth holds the scan to what it promises: a document it accepts never nests deeper
-// than the limit for encoding/json either (measured by walking the decoded value).
-func FuzzJSONDepth(f *testing.F) {
+// FuzzJSON holds the scan to what it promises: a document it accepts never nests deeper than the
+// limit for encoding/json either (measured by walking the decoded value), and its strings decode
+// to the text sent, with no U+FFFD the decoder put in place of something it could not read.
+func FuzzJSON(f *testing.F) {
 	f.Add([]byte(`{"a":[{"b":"[\"]"}]}`), 3)
 	f.Add([]byte(strings.Repeat("[", 1000)), 10)
+	f.Add([]byte(`["\ud800","\ud83d\ude00","\\ud800"]`), 3)
+	f.Add([]byte("[\"\xff\"]"), 3)
 	f.Fuzz(func(t *testing.T, b []byte, max int) {
 		if max < 0 || max > 64 {
 			return
 		}
 		var v any
-		if !JSONDepth(b, max) || json.Unmarshal(b, &v) != nil {
+		if JSON(b, max) != nil || json.Unmarshal(b, &v) != nil {
 			return
 		}
 		if d := depthOf(v); d > max {
-			t.Fatalf("JSONDepth(%q, %d) = true; decoded depth %d", b, max, d)
+			t.Fatalf("JSON(%q, %d) = nil; decoded depth %d", b, max, d)
+		}
+		if bytes.Contains(bytes.ToLower(b), []byte(`\ufffd`)) || bytes.ContainsRune(b, utf8.RuneError) {
+			return // the client sent a replacement character itself
+		}
+		if out, _ := json.Marshal(v); bytes.ContainsRune(out, utf8.RuneError) {
+			t.Fatalf("JSON(%q) = nil; decoded text %q has a replacement character", b, out)
 		}
 	})
 }
