@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/gureum/gureum/internal/store"
@@ -62,6 +63,10 @@ type DB struct {
 	wal    *walFile      // synced by the writer after each COMMIT; the writer's own
 	synced time.Duration // how long the last COMMIT and its sync took; the writer's own
 	broken error         // set when a sync failed: every later write fails; the writer's own
+
+	// fault is why the last commit failed for a reason of the store's (a failed sync, a full
+	// disk), nil once one succeeds; set by the writer, read by the health report (WriteFault).
+	fault atomic.Pointer[error]
 }
 
 // Transaction control statements, by index in DB.ctl.
@@ -393,6 +398,7 @@ func (db *DB) commit(batch []*write) commitShape {
 	start := time.Now()
 	results := make([]error, len(batch))
 	err := db.runBatch(batch, results)
+	db.noteFault(err, results)
 	for i, wr := range batch {
 		if err != nil {
 			wr.err <- err
@@ -404,6 +410,45 @@ func (db *DB) commit(batch []*write) commitShape {
 		db.opt.OnCommit(len(batch), time.Since(start))
 	}
 	return commitShape{writes: len(batch), sync: db.synced}
+}
+
+// noteFault records whether the batch showed the store unable to write: the batch failed, or a
+// write failed as unavailable (a statement that found the disk full). A write refused for its own
+// reasons (a name taken) says nothing, and any write that committed clears the fault.
+func (db *DB) noteFault(err error, results []error) {
+	if err == nil {
+		committed := false
+		for _, r := range results {
+			if errors.Is(r, store.ErrUnavailable) {
+				err = r
+				break
+			}
+			committed = committed || r == nil
+		}
+		if err == nil && !committed {
+			return
+		}
+	}
+	if err == nil && db.fault.Load() == nil {
+		return
+	}
+	if db.broken != nil {
+		err = db.broken
+	}
+	if err == nil {
+		db.fault.Store(nil)
+	} else {
+		db.fault.Store(&err)
+	}
+}
+
+// WriteFault is nil while writes commit; otherwise why the last commit failed. After a failed sync
+// it stays set until the store is reopened (store.WriteHealth).
+func (db *DB) WriteFault() error {
+	if p := db.fault.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // runBatch commits a batch. It first runs every write in one transaction without savepoints
@@ -509,3 +554,5 @@ func (db *DB) exec(which int) error {
 func fault(op string, err error) error {
 	return store.Fault(op, err, isUniqueViolation, nil)
 }
+
+var _ store.WriteHealth = (*DB)(nil)

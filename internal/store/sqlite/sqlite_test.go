@@ -127,12 +127,21 @@ func TestFailedSyncStopsWrites(t *testing.T) {
 			if err := db.CreateAccount(ctx, store.Account{ID: "111111111111", Name: "before"}); err != nil {
 				t.Fatal(err)
 			}
+			if err := db.CreateAccount(ctx, store.Account{ID: "111111111111", Name: "taken"}); !errors.Is(err, store.ErrExists) {
+				t.Fatalf("CreateAccount(taken) = %v", err)
+			}
+			if err := db.WriteFault(); err != nil {
+				t.Errorf("WriteFault() before = %v; want nil", err)
+			}
 			c.breakIt(t, db, path)
 			if err := db.CreateAccount(ctx, store.Account{ID: "222222222222", Name: "unsynced"}); !errors.Is(err, store.ErrUnavailable) {
 				t.Errorf("write whose sync failed = %v; want ErrUnavailable", err)
 			}
 			if err := db.CreateAccount(ctx, store.Account{ID: "333333333333", Name: "after"}); !errors.Is(err, store.ErrUnavailable) {
 				t.Errorf("write after a failed sync = %v; want ErrUnavailable", err)
+			}
+			if err := db.WriteFault(); !errors.Is(err, store.ErrUnavailable) {
+				t.Errorf("WriteFault() after a failed sync = %v; want ErrUnavailable", err)
 			}
 		})
 	}
