@@ -86,7 +86,7 @@ func TestUnsignedPayloadRefused(t *testing.T) {
 	srv := gureumtest.Start(t, gureumtest.Options{})
 	url := createQueue(t, srv, "swap")
 	send := `{"QueueUrl":"` + url + `","MessageBody":"hello"}`
-	swap := `{"QueueUrl":"` + url + `","MessageBody":"HACKED"}`
+	swap := `{"QueueUrl":"` + url + `","MessageBody":"HACKD"}` // as long: Content-Length is signed
 	query := "Action=GetQueueUrl&QueueName=swap&Version=2012-11-05&Pad=xxxxxx"
 	del := "Action=DeleteQueue&QueueUrl=" + url + "&Version=2012-11-05"
 	query = query + strings.Repeat("x", len(del)-len(query))
@@ -108,8 +108,11 @@ func TestUnsignedPayloadRefused(t *testing.T) {
 		})
 	}
 	out, err := sqs.NewFromConfig(srv.Config()).ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: &url})
-	if err != nil || len(out.Messages) != 0 {
-		t.Errorf("ReceiveMessage = %v, %d messages; want none stored", err, len(out.Messages))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Messages) != 0 {
+		t.Errorf("ReceiveMessage = %q; want no message stored", *out.Messages[0].Body)
 	}
 	// The same requests with the body's hash signed go through.
 	status, _, got := gureumtest.Do(t, rawRequest(t, srv, "application/x-amz-json-1.0", "AmazonSQS.SendMessage", send, send, "", "sqs"))
