@@ -126,7 +126,9 @@ func TestUnsignedPayloadRefused(t *testing.T) {
 func TestDuplicateCredentials(t *testing.T) {
 	srv := gureumtest.Start(t, gureumtest.Options{})
 	body := "Action=GetCallerIdentity&Version=2011-06-15"
-	signed := func() *http.Request { return rawRequest(t, srv, "application/x-www-form-urlencoded", "", body, body, "", "sts") }
+	signed := func() *http.Request {
+		return rawRequest(t, srv, "application/x-www-form-urlencoded", "", body, body, "", "sts")
+	}
 	tests := []struct {
 		name   string
 		edit   func(r *http.Request)
