@@ -129,3 +129,23 @@ func FuzzXMLDepth(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkJSON scans a 10-entry SendMessageBatch body, the hot path's largest common request.
+func BenchmarkJSON(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"QueueUrl":"http://localhost:4566/000000000000/bench","Entries":[`)
+	for i := 0; i < 10; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(`{"Id":"m` + string(rune('0'+i)) + `","MessageBody":"` + strings.Repeat("payload é \\\"quoted\\\" ", 8) + `","MessageAttributes":{"k":{"DataType":"String","StringValue":"v"}}}`)
+	}
+	sb.WriteString(`]}`)
+	body := []byte(sb.String())
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if JSON(body, MaxDepth) != nil {
+			b.Fatal("refused")
+		}
+	}
+}

@@ -392,3 +392,29 @@ func TestGather(t *testing.T) {
 		t.Fatalf("gathered %d writes after close, want 1", len(got))
 	}
 }
+
+// TestWriteFaultClears checks that a commit that failed for the store's own reasons (a full disk)
+// is reported until a write commits again, and that a write refused for its own reasons is not.
+func TestWriteFaultClears(t *testing.T) {
+	db := &DB{}
+	full := &store.Error{Op: "sqlite.commit", Kind: store.ErrUnavailable, Err: errors.New("database or disk is full")}
+	exists := &store.Error{Op: "sqlite.write", Kind: store.ErrExists}
+	steps := []struct {
+		err     error
+		results []error
+		fault   bool
+	}{
+		{nil, []error{nil}, false},
+		{nil, []error{exists}, false},
+		{full, []error{nil, nil}, true},
+		{nil, []error{exists}, true}, // nothing committed: still unknown, still degraded
+		{nil, []error{full, exists}, true},
+		{nil, []error{exists, nil}, false},
+	}
+	for i, s := range steps {
+		db.noteFault(s.err, s.results)
+		if got := db.WriteFault(); (got != nil) != s.fault {
+			t.Errorf("step %d: WriteFault() = %v; want fault %v", i, got, s.fault)
+		}
+	}
+}
