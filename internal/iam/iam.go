@@ -122,15 +122,23 @@ func (Authorizer) authorize(ctx context.Context, p *request.Principal, action, r
 	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s", p.ARN, action, resource)
 }
 
-// sameAccount reports whether resource ("*" or an ARN) belongs to account. An ARN without an
-// account field (S3 buckets) is checked by the owning service.
+// sameAccount reports whether resource ("*" or an ARN) belongs to account. An ARN's account field
+// is empty only for the services whose resource ARNs carry none (S3 buckets and objects, API
+// Gateway's management resources); their owning service checks whose the resource is. Any other
+// ARN without an account names no account's resource, and matches none.
 func sameAccount(account, resource string) bool {
 	if resource == "*" || resource == "" {
 		return true
 	}
 	parts := strings.SplitN(resource, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
+	if len(parts) < 6 || parts[0] != "arn" || account == "" {
 		return false
 	}
-	return parts[4] == "" || parts[4] == account
+	if parts[4] == "" {
+		return accountless[parts[2]]
+	}
+	return parts[4] == account
 }
+
+// accountless lists the services whose resource ARNs have an empty account field.
+var accountless = map[string]bool{"s3": true, "apigateway": true}

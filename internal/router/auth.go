@@ -9,7 +9,7 @@ import (
 )
 
 func (rt *Router) verifyOptions(x *exchange, op *service.Operation) sigv4.Options {
-	opt := sigv4.Options{Service: x.svc.SigningName, S3: x.svc.Protocol == service.RESTXML, Body: x.body}
+	opt := sigv4.Options{Service: x.svc.SigningName, S3: x.svc.Protocol == service.RESTXML, Body: x.body, Payload: x.svc.Payload}
 	if op != nil {
 		opt.AllowUnsignedTrailer = op.UnsignedTrailer
 	}

@@ -83,7 +83,7 @@ func (o *objects) get(ctx context.Context, in *getInput) (*getOutput, error) {
 }
 
 func (o *objects) describe() *service.Service {
-	return (&service.Service{Name: "s3", SigningName: "s3", Protocol: service.RESTXML, Operations: []service.Operation{
+	return (&service.Service{Name: "s3", SigningName: "s3", Protocol: service.RESTXML, Payload: service.PayloadUnsigned | service.PayloadStreaming, Operations: []service.Operation{
 		{Name: "PutObject", Action: "s3:PutObject", UnsignedTrailer: true, Handler: service.Func(o.put),
 			Route: service.Route{Method: "PUT", Path: "/{Bucket}/{Key+}"}},
 		{Name: "GetObject", Action: "s3:GetObject", Anonymous: true, Handler: service.Func(o.get),

@@ -273,6 +273,7 @@ type healthReport struct {
 	Region   string            `json:"region"`
 	Uptime   float64           `json:"uptime_seconds"`
 	Services map[string]string `json:"services"`
+	Reason   string            `json:"reason,omitempty"` // why the status is degraded
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -281,9 +282,10 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	if reason := s.storeFault(ctx); reason != "" {
 		rep.Status, status = "degraded", http.StatusServiceUnavailable
 		rep.Store += ": unavailable"
+		rep.Reason = reason
 	}
 	for _, svc := range s.services {
 		rep.Services[svc.Name] = "running"

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/gureum/gureum/internal/awserr"
 )
 
 // Protocol is an AWS wire-protocol family.
@@ -135,6 +137,21 @@ func (o *Operation) AuthChecks(ctx context.Context, in any) []Check {
 	return []Check{{Action: o.Action, Resource: resource}}
 }
 
+// PayloadModes are the forms of x-amz-content-sha256 a service accepts besides the hex SHA-256 of
+// the body, which every service accepts. The zero value accepts that alone, so the signature covers
+// the body: a service that allowed UNSIGNED-PAYLOAD would let a signed request's body be replaced
+// in flight (AWS allows it for S3 and a few streaming uploads, and for no JSON or query service).
+type PayloadModes uint8
+
+const (
+	// PayloadUnsigned accepts UNSIGNED-PAYLOAD, the body left out of the signature (and presigned
+	// URLs without X-Amz-Content-Sha256, which mean the same).
+	PayloadUnsigned PayloadModes = 1 << iota
+	// PayloadStreaming accepts aws-chunked bodies: STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER], and
+	// STREAMING-UNSIGNED-PAYLOAD-TRAILER where the operation also allows it (Operation.UnsignedTrailer).
+	PayloadStreaming
+)
+
 // Service is one AWS service.
 type Service struct {
 	Name        string   // gureum's name for it: "sts", "sqs", "s3"
@@ -152,6 +169,14 @@ type Service struct {
 	// all start with "/v2/", v1's do not. Empty: the service takes the paths its siblings' prefixes
 	// leave. A service's own routes must all start with its prefix.
 	PathPrefix string
+	// InvalidText is what the service answers, in a JSON protocol, for a body whose text is not
+	// Unicode (bytes that are not UTF-8, an escaped lone surrogate), which a JSON decoder would
+	// otherwise replace with U+FFFD and accept: SQS answers InvalidMessageContents as it does in the
+	// query protocol. Nil: the protocol's SerializationException.
+	InvalidText *awserr.Error
+	// Payload is the payload modes the verifier accepts beside a signed body hash (S3: unsigned
+	// and streaming; zero for the rest).
+	Payload PayloadModes
 
 	Operations []Operation
 

@@ -123,6 +123,13 @@ type Store interface {
 	Close() error
 }
 
+// WriteHealth is implemented by a store that knows when it cannot write, for the health report:
+// WriteFault is nil while writes commit, and otherwise says why the last one failed (a sync that
+// failed, a full disk). A store without it is judged by Ping alone.
+type WriteHealth interface {
+	WriteFault() error
+}
+
 // CommitObserver learns of each durable commit: how many writes it carried and how long it took.
 type CommitObserver func(writes int, d time.Duration)
 
