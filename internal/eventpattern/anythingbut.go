@@ -1,0 +1,117 @@
+package eventpattern
+
+import (
+	sjson "github.com/segmentio/encoding/json"
+)
+
+// anythingBut compiles {"anything-but": …}: a string, a number, a list of either, or one of
+// prefix, suffix, equals-ignore-case and wildcard (SNS: prefix only).
+func (c *compiler) anythingBut(v any) (*matcher, error) {
+	switch x := v.(type) {
+	case map[string]any:
+		return c.anythingButOp(x)
+	case string:
+		return &matcher{kind: kNotStrings, strs: []string{x}}, nil
+	case sjson.Number:
+		return &matcher{kind: kNotNumbers, nums: []number{newNumber(string(x))}}, nil
+	case []any:
+		return c.anythingButList(x)
+	}
+	return nil, c.fail("Value of anything-but must be an array or single string/number value.")
+}
+
+func (c *compiler) anythingButList(list []any) (*matcher, error) {
+	m := &matcher{}
+	for _, e := range list {
+		switch x := e.(type) {
+		case string:
+			m.strs = append(m.strs, x)
+		case sjson.Number:
+			m.nums = append(m.nums, newNumber(string(x)))
+		default:
+			return nil, c.fail("Inside anything but list, start|null|boolean is not supported.")
+		}
+	}
+	if (len(m.strs) > 0) == (len(m.nums) > 0) {
+		return nil, c.fail("Inside anything but list, either all values are number or string, mixed type is not supported")
+	}
+	m.kind = kNotStrings
+	if len(m.nums) > 0 {
+		m.kind = kNotNumbers
+	}
+	return m, nil
+}
+
+func (c *compiler) anythingButOp(m map[string]any) (*matcher, error) {
+	if len(m) == 0 {
+		return nil, c.fail("Anything-But expression name not found")
+	}
+	if len(m) > 1 {
+		return nil, c.fail("Only one key allowed in match expression")
+	}
+	var op string
+	var v any
+	for op, v = range m {
+	}
+	if c.d.sns() && op != "prefix" {
+		return nil, c.fail("Unsupported anything-but pattern: " + op)
+	}
+	switch op {
+	case "prefix", "suffix":
+		s, ok := v.(string)
+		if !ok {
+			return nil, c.fail("prefix/suffix match pattern must be a string")
+		}
+		if s == "" {
+			return nil, c.fail("Null prefix/suffix not allowed")
+		}
+		if op == "prefix" {
+			return &matcher{kind: kNotPrefix, s: s}, nil
+		}
+		return &matcher{kind: kNotSuffix, s: s}, nil
+	case "equals-ignore-case":
+		strs, err := c.stringOrList(v, "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.",
+			"Inside anything-but/equals-ignore-case list, numberic|start|null|boolean is not supported.")
+		if err != nil {
+			return nil, err
+		}
+		return &matcher{kind: kNotFold, strs: strs}, nil
+	case "wildcard":
+		strs, err := c.stringOrList(v, "wildcard match pattern must be a string", "wildcard match pattern must be a string")
+		if err != nil {
+			return nil, err
+		}
+		out := &matcher{kind: kNotWildcard}
+		for _, s := range strs {
+			w, reason := parseWildcard(s)
+			if reason != "" {
+				return nil, c.fail(reason)
+			}
+			out.wilds = append(out.wilds, w)
+		}
+		return out, nil
+	}
+	return nil, c.fail("Unsupported anything-but pattern: " + op)
+}
+
+// stringOrList reads a string or a list of strings; single and inList are the messages for a
+// wrong single value and a wrong list element.
+func (c *compiler) stringOrList(v any, single, inList string) ([]string, error) {
+	switch x := v.(type) {
+	case string:
+		return []string{x}, nil
+	case sjson.Number:
+		return nil, c.fail(single)
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return nil, c.fail(inList)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	return nil, c.fail("Value of anything-but must be an array or single string/number value.")
+}

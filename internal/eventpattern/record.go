@@ -1,0 +1,87 @@
+package eventpattern
+
+import "strings"
+
+// MatchRecord matches a Lambda event-source record (an SQS message as the function receives
+// it, a Kinesis record with its data decoded from base64) whose data key (SQS "body", Kinesis
+// "data") holds a string. As Lambda does (Lambda DG "Event filtering"): a pattern without the
+// data key matches the record's metadata; a pattern that nests fields under the data key
+// matches only data that is JSON (an object or an array), parsed; a pattern with a plain value
+// list for the data key matches only data that is not JSON, as a string. Records of the wrong
+// kind do not match (for SQS, Lambda then deletes them).
+func (p *Pattern) MatchRecord(record Event, dataKey string) bool {
+	obj, ok := record.v.(map[string]any)
+	if !ok {
+		return p.MatchEvent(record)
+	}
+	var ch *child
+	for _, c := range p.root.children {
+		if c.key == dataKey {
+			ch = c
+		}
+	}
+	if ch == nil {
+		return p.MatchEvent(record)
+	}
+	raw, _ := obj[dataKey].(string)
+	data, isJSON := jsonData(raw)
+	if isJSON != (ch.sub != nil) {
+		return false
+	}
+	if !isJSON {
+		return p.MatchEvent(record)
+	}
+	withData := make(map[string]any, len(obj))
+	for k, v := range obj {
+		withData[k] = v
+	}
+	withData[dataKey] = data
+	return p.root.match(withData, true)
+}
+
+// jsonData parses a record's data if it is a JSON object or array.
+func jsonData(s string) (any, bool) {
+	t := strings.TrimLeft(s, " \t\r\n")
+	if t == "" || (t[0] != '{' && t[0] != '[') {
+		return nil, false
+	}
+	e, err := Decode([]byte(s))
+	if err != nil {
+		return nil, false
+	}
+	return e.v, true
+}
+
+// Attribute is an SNS message attribute as published: its DataType and its string value.
+type Attribute struct {
+	Type  string
+	Value string
+}
+
+// MatchAttributes matches an SNS filter policy (scope MessageAttributes) against a message's
+// attributes: String (and String.<custom>) attributes are strings, Number attributes numbers,
+// String.Array values JSON arrays whose elements may each match, and Binary attributes are not
+// seen (SNS DG "Subscription filter policies").
+func (p *Pattern) MatchAttributes(attrs map[string]Attribute) bool {
+	m := make(map[string]any, len(attrs))
+	for name, a := range attrs {
+		switch {
+		case strings.HasSuffix(a.Type, ".Array"):
+			if e, err := Decode([]byte(a.Value)); err == nil {
+				if _, ok := e.v.([]any); ok {
+					m[name] = e.v
+				}
+			}
+		case strings.HasPrefix(a.Type, "Number"):
+			n := newNumber(strings.TrimSpace(a.Value))
+			if n.ok {
+				m[name] = n
+			} else {
+				m[name] = a.Value
+			}
+		case strings.HasPrefix(a.Type, "String"):
+			m[name] = a.Value
+		}
+	}
+	return p.root.match(normalizeObject(m, 0, true), true)
+}

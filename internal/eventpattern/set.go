@@ -1,0 +1,145 @@
+package eventpattern
+
+import "sort"
+
+// Set matches one event against many patterns (an EventBridge bus's rules, an SNS topic's
+// subscriptions). Patterns whose top level requires one of a list of exact strings for some
+// field ("source": ["aws.s3"], the usual rule) are indexed by those strings, so an event is
+// matched in full only against the patterns its own values select and against the unindexed
+// rest: the cost follows the event and the few candidates, not the number of patterns.
+//
+// Add is not safe for concurrent use; build a Set, then share it read-only (Match is safe for
+// concurrent use), and build a new one when the patterns change.
+type Set struct {
+	patterns []*Pattern
+	index    map[string]map[string][]int // top-level key → exact string → pattern indexes
+	keys     []string                    // the indexed keys, in the order first used
+	rest     []int                       // patterns with no index key
+}
+
+// preferredKeys are tried first as index keys: the fields EventBridge rules name most.
+var preferredKeys = []string{"source", "detail-type"}
+
+// Add adds a pattern; its position (0, 1, …) is what Match reports.
+func (s *Set) Add(p *Pattern) int {
+	i := len(s.patterns)
+	s.patterns = append(s.patterns, p)
+	key, values := indexKey(p.root)
+	if key == "" {
+		s.rest = append(s.rest, i)
+		return i
+	}
+	if s.index == nil {
+		s.index = map[string]map[string][]int{}
+	}
+	byValue, ok := s.index[key]
+	if !ok {
+		byValue = map[string][]int{}
+		s.index[key] = byValue
+		s.keys = append(s.keys, key)
+	}
+	for _, v := range values {
+		if l := byValue[v]; len(l) == 0 || l[len(l)-1] != i {
+			byValue[v] = append(l, i)
+		}
+	}
+	return i
+}
+
+// Len is the number of patterns.
+func (s *Set) Len() int { return len(s.patterns) }
+
+// indexKey picks a top-level field whose values are all exact strings (not IP literals, not
+// exists), preferring source and detail-type.
+func indexKey(root *node) (string, []string) {
+	var candidates []*child
+	for _, ch := range root.children {
+		if ch.sub == nil && ch.leaf != nil && !ch.leaf.existsTrue && !ch.leaf.existsFalse && allExact(ch.leaf) {
+			candidates = append(candidates, ch)
+		}
+	}
+	if len(candidates) == 0 {
+		return "", nil
+	}
+	best := candidates[0]
+	for _, want := range preferredKeys {
+		if c := findChild(candidates, want); c != nil {
+			best = c
+			break
+		}
+	}
+	values := make([]string, len(best.leaf.ms))
+	for i, m := range best.leaf.ms {
+		values[i] = m.s
+	}
+	return best.key, values
+}
+
+func allExact(l *leaf) bool {
+	for _, m := range l.ms {
+		if m.kind != kString {
+			return false
+		}
+	}
+	return len(l.ms) > 0
+}
+
+func findChild(list []*child, key string) *child {
+	for _, c := range list {
+		if c.key == key {
+			return c
+		}
+	}
+	return nil
+}
+
+// Match appends to dst the positions of the patterns the event matches, in ascending order.
+func (s *Set) Match(e Event, dst []int) []int {
+	start := len(dst)
+	obj, _ := e.v.(map[string]any)
+	for _, key := range s.keys {
+		byValue := s.index[key]
+		forEachString(obj[key], func(v string) {
+			for _, i := range byValue[v] {
+				if s.patterns[i].MatchEvent(e) {
+					dst = append(dst, i)
+				}
+			}
+		})
+	}
+	for _, i := range s.rest {
+		if s.patterns[i].MatchEvent(e) {
+			dst = append(dst, i)
+		}
+	}
+	found := dst[start:]
+	if len(found) > 1 {
+		sort.Ints(found)
+		dst = dst[:start+dedupe(found)]
+	}
+	return dst
+}
+
+// forEachString calls f for a string value or each string of an array (an event's array
+// matches when any element does).
+func forEachString(v any, f func(string)) {
+	switch x := v.(type) {
+	case string:
+		f(x)
+	case []any:
+		for _, e := range x {
+			forEachString(e, f)
+		}
+	}
+}
+
+func dedupe(sorted []int) int {
+	n := 1
+	for _, x := range sorted[1:] {
+		if x != sorted[n-1] {
+			sorted[n] = x
+			n++
+		}
+	}
+	return n
+}
