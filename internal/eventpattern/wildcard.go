@@ -1,7 +1,6 @@
 package eventpattern
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -68,78 +67,96 @@ func (w *wildcard) match(s string) bool {
 
 // complexity is the most states of the pattern's automaton that one input can keep alive at
 // once (event-ruler's MachineComplexityEvaluator counts the same for a rule's wildcard
-// patterns): `*:*:*:*:*:x` keeps a state per `*` alive on ":::::". The search over state sets
-// is bounded; a pattern that exhausts it is reported as too complex.
+// patterns): `*:*:*:*:*:x` keeps a state per `*` alive on ":::::", and `*aaaa` four on "aaa".
+// The search over the reachable state sets stops at the first set larger than
+// MaxWildcardComplexity, and a pattern whose sets outnumber maxStateSets counts as too complex.
 func (w *wildcard) complexity() int {
-	// Positions: each literal byte of the pattern, stars as self-loops on the position before
-	// the next segment. A state is a position index into the concatenated literal; star[i]
-	// says position i is preceded by a `*` (it loops).
+	if len(w.segs) == 1 {
+		return 1
+	}
+	// A state is a position in the concatenated literal (the number of literal bytes matched);
+	// star[p] says a `*` sits at position p, so the state loops on any byte.
 	var lit []byte
-	var star []bool
+	star := make([]bool, 0, 64)
 	for i, seg := range w.segs {
+		if i > 0 && seg == "" { // a trailing `*`
+			continue
+		}
 		for j := 0; j < len(seg); j++ {
 			lit = append(lit, seg[j])
 			star = append(star, i > 0 && j == 0)
 		}
 	}
-	star = append(star, len(w.segs) > 1 && w.segs[len(w.segs)-1] == "")
-	alphabet := map[byte]bool{0: true}
+	star = append(star, w.segs[len(w.segs)-1] == "")
+	var alphabet []byte
+	var seenByte [256]bool
+	seenByte[0] = true
+	alphabet = append(alphabet, 0) // any byte not in the pattern
 	for _, c := range lit {
-		alphabet[c] = true
-	}
-	type set = string
-	key := func(states []int) set {
-		var b strings.Builder
-		for _, s := range states {
-			b.WriteString(strconv.Itoa(s))
-			b.WriteByte(',')
+		if !seenByte[c] {
+			seenByte[c] = true
+			alphabet = append(alphabet, c)
 		}
-		return b.String()
 	}
-	closure := func(states []int) []int {
-		seen := map[int]bool{}
-		var out []int
-		for _, s := range states {
-			if !seen[s] {
-				seen[s] = true
-				out = append(out, s)
-			}
-		}
-		sort.Ints(out)
-		return out
-	}
-	start := closure([]int{0})
-	seen := map[set]bool{key(start): true}
-	queue := [][]int{start}
-	max := 1
+	start := stateSet{0}
+	seen := map[stateSet]bool{start: true}
+	queue := []stateSet{start}
+	sizes := map[stateSet]int{start: 1}
+	most := 1
 	for len(queue) > 0 {
-		if len(seen) > 5000 {
-			return MaxWildcardComplexity + 1
-		}
 		cur := queue[0]
 		queue = queue[1:]
-		for c := range alphabet {
-			var next []int
-			for _, s := range cur {
-				if star[s] {
-					next = append(next, s)
+		for _, c := range alphabet {
+			var next stateSet
+			n := 0
+			for k := 0; k < sizes[cur]; k++ {
+				p := int(cur[k])
+				if star[p] {
+					n = addState(&next, n, p)
 				}
-				if s < len(lit) && lit[s] == c {
-					next = append(next, s+1)
+				if p < len(lit) && lit[p] == c {
+					n = addState(&next, n, p+1)
+				}
+				if n > MaxWildcardComplexity {
+					return n
 				}
 			}
-			next = closure(next)
-			if len(next) == 0 {
+			if n == 0 || seen[next] {
 				continue
 			}
-			if k := key(next); !seen[k] {
-				seen[k] = true
-				queue = append(queue, next)
-				if len(next) > max {
-					max = len(next)
-				}
+			if len(seen) >= maxStateSets {
+				return MaxWildcardComplexity + 1
 			}
+			seen[next], sizes[next] = true, n
+			queue = append(queue, next)
+			most = max(most, n)
 		}
 	}
-	return max
+	return most
+}
+
+// stateSet is a sorted set of automaton states, as many as complexity needs to look at.
+type stateSet [MaxWildcardComplexity + 1]int32
+
+// maxStateSets bounds the work of complexity: enough for a 4,096-byte pattern of ordinary shape.
+const maxStateSets = 50000
+
+// addState adds p to the sorted set s of n states and returns the new size; a set that would
+// outgrow s reports MaxWildcardComplexity+1.
+func addState(s *stateSet, n, p int) int {
+	for k := 0; k < n; k++ {
+		if int(s[k]) == p {
+			return n
+		}
+	}
+	if n == len(s) {
+		return n + 1
+	}
+	k := n
+	for k > 0 && int(s[k-1]) > p {
+		s[k] = s[k-1]
+		k--
+	}
+	s[k] = int32(p)
+	return n + 1
 }

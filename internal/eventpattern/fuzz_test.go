@@ -1,0 +1,97 @@
+package eventpattern
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// FuzzCompile holds the compiler to never panicking, in every dialect, and a compiled pattern to
+// matching the table's events without panicking.
+func FuzzCompile(f *testing.F) {
+	for _, tc := range matchCases {
+		f.Add([]byte(tc.pattern))
+	}
+	for _, tc := range errorCases {
+		f.Add([]byte(tc.pattern))
+	}
+	events := make([]Event, 0, 4)
+	for _, s := range []string{ec2Event, numericEvent, s3Event, arrayEvent} {
+		e, err := Decode([]byte(s))
+		if err != nil {
+			f.Fatal(err)
+		}
+		events = append(events, e)
+	}
+	f.Fuzz(func(t *testing.T, pattern []byte) {
+		for _, d := range []Dialect{EventBridge, Lambda, SNSAttributes, SNSBody} {
+			p, err := Compile(pattern, d)
+			if err != nil {
+				if _, ok := err.(*Error); !ok {
+					t.Fatalf("Compile(%q, %v) = %T %v; want *Error", pattern, d, err, err)
+				}
+				continue
+			}
+			for _, e := range events {
+				p.MatchEvent(e)
+			}
+		}
+	})
+}
+
+// FuzzMatch holds matching to never panicking on any event, and the Set's index to giving the
+// answer the pattern gives alone.
+func FuzzMatch(f *testing.F) {
+	for _, tc := range matchCases {
+		f.Add([]byte(tc.pattern), []byte(tc.event))
+	}
+	f.Fuzz(func(t *testing.T, pattern, event []byte) {
+		p, err := Compile(pattern, EventBridge)
+		if err != nil {
+			return
+		}
+		e, err := Decode(event)
+		if err != nil {
+			return
+		}
+		alone := p.MatchEvent(e)
+		var s Set
+		s.Add(p)
+		if inSet := len(s.Match(e, nil)) == 1; inSet != alone {
+			t.Fatalf("pattern %s, event %s: alone %v, in a Set %v", pattern, event, alone, inSet)
+		}
+		p.MatchRecord(e, "body")
+	})
+}
+
+// FuzzWildcard checks the hand-written wildcard matcher against a regular expression built
+// from the same pattern.
+func FuzzWildcard(f *testing.F) {
+	f.Add("/Users/*/doc.txt", "/Users/u/d/doc.txt")
+	f.Add("a*b*c", "a-c-b-c")
+	f.Add(`a\*b*`, "a*bc")
+	f.Add("*", "")
+	f.Fuzz(func(t *testing.T, pattern, value string) {
+		w, reason := parseWildcard(pattern)
+		if reason != "" {
+			return
+		}
+		var re strings.Builder
+		re.WriteString(`(?s)\A`)
+		for i, seg := range w.segs {
+			if i > 0 {
+				re.WriteString(".*")
+			}
+			re.WriteString(regexp.QuoteMeta(seg))
+		}
+		re.WriteString(`\z`)
+		rx, err := regexp.Compile(re.String())
+		if err != nil {
+			return // invalid UTF-8 in a literal
+		}
+		if got, want := w.match(value), rx.MatchString(value); got != want {
+			t.Fatalf("wildcard %q on %q = %v; the regular expression says %v", pattern, value, got, want)
+		}
+		w.complexity()
+	})
+}
