@@ -42,7 +42,9 @@ func Compile(pattern []byte, d Dialect) (*Pattern, error) {
 	} else if root.combinations() > MaxCombinations {
 		return nil, c.fail("Rule is too complex - the $or relationships expand into more than 1000 combinations")
 	}
-	return &Pattern{dialect: d, root: root}, nil
+	p := &Pattern{dialect: d, root: root, fields: &fields{}}
+	p.fields.add(root)
+	return p, nil
 }
 
 // MustCompile is Compile for patterns known to be valid; it panics on an error.

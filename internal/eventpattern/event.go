@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	sjson "github.com/segmentio/encoding/json"
 )
 
 // Event is a decoded event, normalized for matching: numbers carry their literal and float
@@ -52,20 +51,7 @@ func (n number) equal(m number) bool {
 }
 
 // Decode parses a JSON event. Duplicate keys keep the last value, as AWS does.
-func Decode(b []byte) (Event, error) {
-	if err := checkDepth(b); err != nil {
-		return Event{}, err
-	}
-	var v any
-	rest, err := sjson.Parse(b, &v, sjson.UseNumber)
-	if err != nil {
-		return Event{}, err
-	}
-	if strings.TrimLeft(string(rest), " \t\r\n") != "" {
-		return Event{}, errors.New("eventpattern: data after the JSON value")
-	}
-	return Event{v: normalize(v, 0, true)}, nil
-}
+func Decode(b []byte) (Event, error) { return decodeFor(b, nil) }
 
 // Value wraps an already-decoded value as an Event (see Pattern.MatchValue for the types).
 func Value(v any) Event { return Event{v: normalize(v, 0, false)} }

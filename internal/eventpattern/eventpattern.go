@@ -96,6 +96,7 @@ const reasonNestedAttributes = "Filter policy scope MessageAttributes does not s
 type Pattern struct {
 	dialect Dialect
 	root    *node
+	fields  *fields // the event fields the pattern reads
 }
 
 // Dialect is the dialect the pattern was compiled for.
@@ -103,7 +104,7 @@ func (p *Pattern) Dialect() Dialect { return p.dialect }
 
 // Match reports whether the JSON event matches. An event that is not JSON is an error.
 func (p *Pattern) Match(event []byte) (bool, error) {
-	e, err := Decode(event)
+	e, err := decodeFor(event, p.fields)
 	if err != nil {
 		return false, err
 	}

@@ -1,9 +1,13 @@
 package eventpattern
 
 import (
+	"errors"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+
+	sjson "github.com/segmentio/encoding/json"
 )
 
 // FuzzCompile holds the compiler to never panicking, in every dialect, and a compiled pattern to
@@ -93,5 +97,40 @@ func FuzzWildcard(f *testing.F) {
 			t.Fatalf("wildcard %q on %q = %v; the regular expression says %v", pattern, value, got, want)
 		}
 		w.complexity()
+	})
+}
+
+// FuzzDecode holds the event scanner to the JSON library: decoding everything gives what the
+// library's decoder gives, and decoding for a pattern's fields gives the same match.
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{ec2Event, numericEvent, s3Event, arrayEvent, benchEvent, `{"a\"b":"\u00e9\n","c.d":[1,-2.5e3,true,null,{}]}`} {
+		f.Add([]byte(s), []byte(`{"detail":{"state":["terminated"]}}`))
+	}
+	f.Fuzz(func(t *testing.T, event, pattern []byte) {
+		got, err := Decode(event)
+		var v any
+		rest, perr := sjson.Parse(event, &v, sjson.UseNumber)
+		if perr == nil && len(strings.TrimLeft(string(rest), " \t\r\n")) > 0 {
+			perr = ErrSyntax
+		}
+		if (err == nil) != (perr == nil) {
+			if !errors.Is(err, ErrDepth) {
+				t.Fatalf("Decode(%q) = %v; the library says %v", event, err, perr)
+			}
+			return
+		}
+		if err != nil {
+			return
+		}
+		if want := Value(v); !reflect.DeepEqual(got.v, want.v) {
+			t.Fatalf("Decode(%q) = %#v; the library gives %#v", event, got.v, want.v)
+		}
+		p, err := Compile(pattern, EventBridge)
+		if err != nil {
+			return
+		}
+		if m, err := p.Match(event); err != nil || m != p.MatchEvent(got) {
+			t.Fatalf("pattern %s, event %s: Match = %v, %v; MatchEvent of the full decoding = %v", pattern, event, m, err, !m)
+		}
 	})
 }

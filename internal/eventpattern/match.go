@@ -141,16 +141,16 @@ const (
 
 // matcher is one value of a leaf's list.
 type matcher struct {
-	kind   kind
-	s      string     // kString, kIP (the literal), kPrefix*, kSuffix*, kFold, kNotPrefix, kNotSuffix
-	b      bool       // kBool
-	num    number     // kNumber
-	ip     netip.Addr // kIP
-	cidr   netip.Prefix
-	rng    numRange
-	strs   []string    // kNotStrings, kNotFold
-	nums   []number    // kNotNumbers
-	wilds  []*wildcard // kWildcard (one), kNotWildcard
+	kind  kind
+	s     string     // kString, kIP (the literal), kPrefix*, kSuffix*, kFold, kNotPrefix, kNotSuffix
+	b     bool       // kBool
+	num   number     // kNumber
+	ip    netip.Addr // kIP
+	cidr  netip.Prefix
+	rng   numRange
+	strs  []string    // kNotStrings, kNotFold
+	nums  []number    // kNotNumbers
+	wilds []*wildcard // kWildcard (one), kNotWildcard
 }
 
 // numRange is a numeric condition: [lo, hi] with open ends; an absent end is unbounded.

@@ -11,6 +11,7 @@ import "sort"
 // Add is not safe for concurrent use; build a Set, then share it read-only (Match is safe for
 // concurrent use), and build a new one when the patterns change.
 type Set struct {
+	fields   fields // what the patterns read, for Decode
 	patterns []*Pattern
 	index    map[string]map[string][]int // top-level key → exact string → pattern indexes
 	keys     []string                    // the indexed keys, in the order first used
@@ -24,6 +25,7 @@ var preferredKeys = []string{"source", "detail-type"}
 func (s *Set) Add(p *Pattern) int {
 	i := len(s.patterns)
 	s.patterns = append(s.patterns, p)
+	s.fields.add(p.root)
 	key, values := indexKey(p.root)
 	if key == "" {
 		s.rest = append(s.rest, i)
@@ -45,6 +47,10 @@ func (s *Set) Add(p *Pattern) int {
 	}
 	return i
 }
+
+// Decode decodes a JSON event for matching against this Set's patterns, keeping only the fields
+// they read. Match the result with this Set (or its patterns) only.
+func (s *Set) Decode(event []byte) (Event, error) { return decodeFor(event, &s.fields) }
 
 // Len is the number of patterns.
 func (s *Set) Len() int { return len(s.patterns) }
