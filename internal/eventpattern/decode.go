@@ -1,6 +1,7 @@
 package eventpattern
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"unicode/utf8"
@@ -78,15 +79,19 @@ func decodeFor(b []byte, f *fields) (Event, error) {
 	if s.err != nil {
 		return Event{}, s.err
 	}
-	return Event{v: normalize(v, 0, true)}, nil
+	if s.dotted {
+		v = normalize(v, 0, true)
+	}
+	return Event{v: v}, nil
 }
 
 // scanner reads JSON already known to be valid.
 type scanner struct {
-	b     []byte
-	i     int
-	depth int
-	err   error
+	b      []byte
+	i      int
+	depth  int
+	err    error
+	dotted bool // a key kept has a dot: the value needs normalize's merging
 }
 
 func (s *scanner) ws() {
@@ -177,6 +182,7 @@ func (s *scanner) object(f *fields) any {
 		}
 		s.i++
 		if sub, want := f.child(key); want {
+			s.dotted = s.dotted || bytes.IndexByte(key, '.') >= 0
 			m[string(key)] = s.value(sub)
 		} else {
 			s.skip()

@@ -1,13 +1,13 @@
 package eventpattern
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
 	"reflect"
 	"strconv"
 	"strings"
-
 )
 
 // Event is a decoded event, normalized for matching: numbers carry their literal and float
@@ -56,22 +56,14 @@ func Decode(b []byte) (Event, error) { return decodeFor(b, nil) }
 // Value wraps an already-decoded value as an Event (see Pattern.MatchValue for the types).
 func Value(v any) Event { return Event{v: normalize(v, 0, false)} }
 
-// checkDepth rejects JSON nested deeper than MaxDepth before it is parsed.
+// checkDepth rejects JSON nested deeper than MaxDepth before it is parsed. String bodies are
+// skipped with bytes.IndexByte, which is most of an event's bytes.
 func checkDepth(b []byte) error {
-	depth, inString := 0, false
+	depth := 0
 	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if inString {
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-			}
-			continue
-		}
-		switch c {
+		switch b[i] {
 		case '"':
-			inString = true
+			i = stringEnd(b, i)
 		case '[', '{':
 			if depth++; depth > MaxDepth {
 				return ErrDepth
@@ -81,6 +73,24 @@ func checkDepth(b []byte) error {
 		}
 	}
 	return nil
+}
+
+// stringEnd returns the index of the quote closing the string opened at b[i] (len(b) if none).
+func stringEnd(b []byte, i int) int {
+	for {
+		j := bytes.IndexByte(b[i+1:], '"')
+		if j < 0 {
+			return len(b)
+		}
+		i += 1 + j
+		backslashes := 0
+		for k := i - 1; k >= 0 && b[k] == '\\'; k-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
+			return i
+		}
+	}
 }
 
 // normalize converts numbers to number and merges dotted keys. Values deeper than MaxDepth are
