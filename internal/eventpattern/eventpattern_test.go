@@ -95,6 +95,12 @@ func TestLimits(t *testing.T) {
 	if _, err := Compile([]byte(tooMany), EventBridge); err == nil {
 		t.Errorf("Compile(1100 combinations) = nil; want an error")
 	}
+	// SNS DG "Filter policy constraints": 4 values three deep and 3 values two deep are
+	// 4 × 3 × 3 × 2 = 72 combinations, within 150.
+	sns := `{"key_a":{"key_b":{"key_c":["1","2","3","4"]}},"key_d":{"key_e":["1","2","3"]}}`
+	if _, err := Compile([]byte(sns), SNSBody); err != nil {
+		t.Errorf("Compile(72 combinations, SNSBody) = %v; want nil", err)
+	}
 	if _, err := Decode([]byte(strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1))); !errors.Is(err, ErrDepth) {
 		t.Errorf("Decode(deep) = %v; want ErrDepth", err)
 	}

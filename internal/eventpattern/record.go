@@ -85,3 +85,29 @@ func (p *Pattern) MatchAttributes(attrs map[string]Attribute) bool {
 	}
 	return p.root.match(normalizeObject(m, 0, true), true)
 }
+
+// DataForm is how a Lambda filter pattern treats a record's data key.
+type DataForm uint8
+
+const (
+	// DataAbsent: the pattern does not name the data key (metadata filtering only).
+	DataAbsent DataForm = iota
+	// DataPlain: the pattern lists values for the data key, matched against data that is not JSON.
+	DataPlain
+	// DataJSON: the pattern nests fields under the data key, matched against JSON data.
+	DataJSON
+)
+
+// DataForm says how the pattern treats dataKey at its top level. Lambda rejects a pattern whose
+// Kinesis or DynamoDB data filter is not JSON at CreateEventSourceMapping (DataPlain there).
+func (p *Pattern) DataForm(dataKey string) DataForm {
+	for _, c := range p.root.children {
+		if c.key == dataKey {
+			if c.sub != nil {
+				return DataJSON
+			}
+			return DataPlain
+		}
+	}
+	return DataAbsent
+}

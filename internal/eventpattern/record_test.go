@@ -98,3 +98,20 @@ func TestMatchRecord(t *testing.T) {
 		})
 	}
 }
+
+func TestDataForm(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    DataForm
+	}{
+		{`{"attributes":{"x":["1"]}}`, DataAbsent},
+		{`{"body":["plain"]}`, DataPlain},
+		{`{"body":{"a":["1"]}}`, DataJSON},
+		{`{"body.a":["1"]}`, DataJSON},
+	}
+	for _, tc := range tests {
+		if got := MustCompile(tc.pattern, Lambda).DataForm("body"); got != tc.want {
+			t.Errorf("Compile(%s).DataForm(body) = %v; want %v", tc.pattern, got, tc.want)
+		}
+	}
+}
