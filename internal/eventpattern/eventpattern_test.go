@@ -154,3 +154,29 @@ func TestSet(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentMatch: a compiled pattern and a Set are shared by goroutines (run with -race).
+func TestConcurrentMatch(t *testing.T) {
+	p := MustCompile(benchPattern, EventBridge)
+	var s Set
+	s.Add(p)
+	s.Add(MustCompile(`{"source":["aws.s3"]}`, EventBridge))
+	event := []byte(benchEvent)
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func() {
+			ok := true
+			for i := 0; i < 200; i++ {
+				m, err := p.Match(event)
+				e, _ := s.Decode(event)
+				ok = ok && m && err == nil && len(s.Match(e, nil)) == 2
+			}
+			done <- ok
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if !<-done {
+			t.Errorf("a concurrent match failed")
+		}
+	}
+}
