@@ -68,16 +68,15 @@ var ErrSyntax = errors.New("eventpattern: the event is not valid JSON")
 // tokenizer spent more time than this scanner needs in all. FuzzDecode holds the scanner to the
 // library's full decoding.
 func decodeFor(b []byte, f *fields) (Event, error) {
-	if err := checkDepth(b); err != nil { // before the library's recursive check
-		return Event{}, err
-	}
-	if !sjson.Valid(b) {
-		return Event{}, ErrSyntax
-	}
+	// The scanner runs first: it bounds the nesting of everything it reads (MaxDepth), and the
+	// library's check, which recurses, reads no deeper than the scanner did before it stops.
 	s := scanner{b: b}
 	v := s.value(f)
 	if s.err != nil {
 		return Event{}, s.err
+	}
+	if !sjson.Valid(b) {
+		return Event{}, ErrSyntax
 	}
 	if s.dotted {
 		v = normalize(v, 0, true)
@@ -137,6 +136,10 @@ func (s *scanner) value(f *fields) any {
 	}
 	start := s.i
 	s.scalarEnd()
+	if s.i == start { // a delimiter where a value belongs: invalid JSON
+		s.fail(ErrSyntax)
+		return nil
+	}
 	return newNumber(string(s.b[start:s.i]))
 }
 
@@ -269,7 +272,10 @@ func (s *scanner) skip() {
 				s.skipString()
 				continue
 			case '{', '[':
-				depth++
+				if depth++; s.depth+depth > MaxDepth {
+					s.fail(ErrDepth)
+					return
+				}
 			case '}', ']':
 				depth--
 			}
