@@ -290,14 +290,10 @@ func (s *scanner) skip() {
 }
 
 func (s *scanner) skipString() {
-	for j := s.i + 1; j < len(s.b); j++ {
-		switch s.b[j] {
-		case '\\':
-			j++
-		case '"':
-			s.i = j + 1
-			return
-		}
+	end := stringEnd(s.b, s.i)
+	if end >= len(s.b) {
+		s.fail(ErrSyntax)
+		return
 	}
-	s.fail(ErrSyntax)
+	s.i = end + 1
 }
