@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -176,16 +177,19 @@ func normalizeObject(m map[string]any, depth int, own bool) any {
 	if !dotted {
 		return m
 	}
+	// Plain keys first, then dotted ones in sorted order, so that the merge is deterministic.
 	out := make(map[string]any, len(m))
+	var dottedKeys []string
 	for k, e := range m {
 		if strings.IndexByte(k, '.') < 0 {
-			merge(out, []string{k}, e)
+			out[k] = e
+		} else {
+			dottedKeys = append(dottedKeys, k)
 		}
 	}
-	for k, e := range m {
-		if strings.IndexByte(k, '.') >= 0 {
-			merge(out, strings.Split(k, "."), e)
-		}
+	sort.Strings(dottedKeys)
+	for _, k := range dottedKeys {
+		merge(out, strings.Split(k, "."), m[k])
 	}
 	return out
 }
