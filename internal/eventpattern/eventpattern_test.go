@@ -180,3 +180,37 @@ func TestConcurrentMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestSetAgreesWithEachPattern: rules sharing a source spread over other keys, and the Set's
+// answer is always what matching each pattern alone gives.
+func TestSetAgreesWithEachPattern(t *testing.T) {
+	var s Set
+	var ps []*Pattern
+	for i := 0; i < 300; i++ {
+		pattern := fmt.Sprintf(`{"source":["aws.s3"],"detail-type":["Type %d","Object Created"],"region":["r%d","ca-central-1"]}`, i%7, i%5)
+		if i%3 == 0 {
+			pattern = fmt.Sprintf(`{"source":["aws.s3","aws.ec2"],"detail":{"object":{"size":[{"numeric":[">",%d]}]}}}`, i)
+		}
+		p := MustCompile(pattern, EventBridge)
+		ps = append(ps, p)
+		s.Add(p)
+	}
+	for _, ev := range []string{s3Event, ec2Event, benchEvent, `{"source":["aws.s3","x"],"detail-type":"Type 3","region":"r4"}`} {
+		e, err := s.Decode([]byte(ev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int
+		for i, p := range ps {
+			if p.MatchEvent(e) {
+				want = append(want, i)
+			}
+		}
+		if got := s.Match(e, nil); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("Set.Match(%.40s…) = %v; want %v", ev, got, want)
+		}
+	}
+	if len(s.index["detail-type"]) == 0 {
+		t.Errorf("no rule was indexed by detail-type: %v", s.keys)
+	}
+}

@@ -26,7 +26,7 @@ func (s *Set) Add(p *Pattern) int {
 	i := len(s.patterns)
 	s.patterns = append(s.patterns, p)
 	s.fields.add(p.root)
-	key, values := indexKey(p.root)
+	key, values := s.indexKey(p.root)
 	if key == "" {
 		s.rest = append(s.rest, i)
 		return i
@@ -56,29 +56,46 @@ func (s *Set) Decode(event []byte) (Event, error) { return decodeFor(event, &s.f
 func (s *Set) Len() int { return len(s.patterns) }
 
 // indexKey picks a top-level field whose values are all exact strings (not IP literals, not
-// exists), preferring source and detail-type.
-func indexKey(root *node) (string, []string) {
-	var candidates []*child
-	for _, ch := range root.children {
-		if ch.sub == nil && ch.leaf != nil && !ch.leaf.existsTrue && !ch.leaf.existsFalse && allExact(ch.leaf) {
-			candidates = append(candidates, ch)
+// exists): of those, the one whose buckets hold the fewest patterns so far (so that rules
+// sharing a source spread over their detail-types), preferring source, then detail-type.
+func (s *Set) indexKey(root *node) (string, []string) {
+	var best *child
+	bestLoad := 0
+	for _, want := range [...]string{"source", "detail-type", ""} {
+		for _, ch := range root.children {
+			if (want != "" && ch.key != want) || (want == "" && isPreferred(ch.key)) || !indexable(ch) {
+				continue
+			}
+			load := 0
+			for _, m := range ch.leaf.ms {
+				load += len(s.index[ch.key][m.s])
+			}
+			if best == nil || load < bestLoad {
+				best, bestLoad = ch, load
+			}
 		}
 	}
-	if len(candidates) == 0 {
+	if best == nil {
 		return "", nil
-	}
-	best := candidates[0]
-	for _, want := range preferredKeys {
-		if c := findChild(candidates, want); c != nil {
-			best = c
-			break
-		}
 	}
 	values := make([]string, len(best.leaf.ms))
 	for i, m := range best.leaf.ms {
 		values[i] = m.s
 	}
 	return best.key, values
+}
+
+func isPreferred(key string) bool {
+	for _, k := range preferredKeys {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+func indexable(ch *child) bool {
+	return ch.sub == nil && ch.leaf != nil && !ch.leaf.existsTrue && !ch.leaf.existsFalse && allExact(ch.leaf)
 }
 
 func allExact(l *leaf) bool {
@@ -88,15 +105,6 @@ func allExact(l *leaf) bool {
 		}
 	}
 	return len(l.ms) > 0
-}
-
-func findChild(list []*child, key string) *child {
-	for _, c := range list {
-		if c.key == key {
-			return c
-		}
-	}
-	return nil
 }
 
 // Match appends to dst the positions of the patterns the event matches, in ascending order.
