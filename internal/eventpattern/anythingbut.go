@@ -1,19 +1,15 @@
 package eventpattern
 
-import (
-	sjson "github.com/segmentio/encoding/json"
-)
-
 // anythingBut compiles {"anything-but": …}: a string, a number, a list of either, or one of
 // prefix, suffix, equals-ignore-case and wildcard (SNS: prefix only).
 func (c *compiler) anythingBut(v any) (*matcher, error) {
 	switch x := v.(type) {
-	case map[string]any:
+	case *object:
 		return c.anythingButOp(x)
 	case string:
 		return &matcher{kind: kNotStrings, strs: []string{x}}, nil
-	case sjson.Number:
-		return &matcher{kind: kNotNumbers, nums: []number{newNumber(string(x))}}, nil
+	case number:
+		return &matcher{kind: kNotNumbers, nums: []number{x}}, nil
 	case []any:
 		return c.anythingButList(x)
 	}
@@ -26,8 +22,8 @@ func (c *compiler) anythingButList(list []any) (*matcher, error) {
 		switch x := e.(type) {
 		case string:
 			m.strs = append(m.strs, x)
-		case sjson.Number:
-			m.nums = append(m.nums, newNumber(string(x)))
+		case number:
+			m.nums = append(m.nums, x)
 		default:
 			return nil, c.fail("Inside anything but list, start|null|boolean is not supported.")
 		}
@@ -42,17 +38,21 @@ func (c *compiler) anythingButList(list []any) (*matcher, error) {
 	return m, nil
 }
 
-func (c *compiler) anythingButOp(m map[string]any) (*matcher, error) {
-	if len(m) == 0 {
+func (c *compiler) anythingButOp(m *object) (*matcher, error) {
+	if len(m.keys) == 0 {
 		return nil, c.fail("Anything-But expression name not found")
 	}
-	if len(m) > 1 {
-		return nil, c.fail("Only one key allowed in match expression")
+	out, err := c.anythingButOp1(m.keys[0], m.vals[0])
+	if err != nil || len(m.keys) == 1 {
+		return out, err
 	}
-	var op string
-	var v any
-	for op, v = range m {
+	if m.keys[0] == "equals-ignore-case" {
+		return nil, c.fail("Too many elements in numeric expression")
 	}
+	return nil, c.fail("Only one key allowed in match expression")
+}
+
+func (c *compiler) anythingButOp1(op string, v any) (*matcher, error) {
 	if c.d.sns() && op != "prefix" {
 		return nil, c.fail("Unsupported anything-but pattern: " + op)
 	}
@@ -100,7 +100,7 @@ func (c *compiler) stringOrList(v any, single, inList string) ([]string, error) 
 	switch x := v.(type) {
 	case string:
 		return []string{x}, nil
-	case sjson.Number:
+	case number:
 		return nil, c.fail(single)
 	case []any:
 		out := make([]string, 0, len(x))

@@ -85,7 +85,9 @@ var matchCases = []matchCase{
 	// A detail that is a JSON string is not parsed (AWS-validated nested_json_NEG).
 	{EventBridge, `{"detail":{"state":["terminated"]}}`, `{"detail":"{\"state\":\"terminated\"}"}`, false},
 	{EventBridge, `{"detail":["{\"state\":\"terminated\"}"]}`, `{"detail":"{\"state\":\"terminated\"}"}`, true},
-	// Duplicate keys: the last one wins (pattern and event).
+	// Duplicate keys: the last one wins (pattern and event), a dotted key and its nested form too.
+	{EventBridge, `{"a":{"b":["x"]},"a.b":["y"]}`, `{"a":{"b":"y"}}`, true},
+	{EventBridge, `{"a.b":["y"],"a":{"b":["x"]}}`, `{"a":{"b":"y"}}`, false},
 	{EventBridge, `{"source":["a"],"source":["b"]}`, `{"source":"b"}`, true},
 	{EventBridge, `{"source":["a"],"source":["b"]}`, `{"source":"a"}`, false},
 	{EventBridge, `{"source":["a"]}`, `{"source":"b","source":"a"}`, true},

@@ -2,11 +2,9 @@ package eventpattern
 
 import (
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 
-	sjson "github.com/segmentio/encoding/json"
 )
 
 // Compile parses and validates a pattern (EventBridge EventPattern, a Lambda Filter.Pattern,
@@ -19,16 +17,15 @@ func Compile(pattern []byte, d Dialect) (*Pattern, error) {
 	if checkDepth(pattern) != nil {
 		return nil, c.fail("Pattern is nested more than " + strconv.Itoa(MaxDepth) + " levels deep")
 	}
-	var v any
-	rest, err := sjson.Parse(pattern, &v, sjson.UseNumber)
-	if err != nil || strings.TrimLeft(string(rest), " \t\r\n") != "" {
+	v, err := decodePattern(pattern)
+	if err != nil {
 		return nil, c.fail("Unexpected character or end-of-input: the pattern is not valid JSON")
 	}
-	m, ok := v.(map[string]any)
+	m, ok := v.(*object)
 	if !ok {
 		return nil, c.fail("Filter is not an object")
 	}
-	if d.sns() && len(m) > MaxSNSKeys {
+	if keys, _ := m.unique(); d.sns() && len(keys) > MaxSNSKeys {
 		return nil, c.fail("Filter policy can not have more than 5 keys")
 	}
 	root, err := c.object(m, 1, false)
@@ -68,24 +65,15 @@ var reservedInOr = map[string]bool{
 	"numeric": true, "exists": true, "cidr": true, "wildcard": true,
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// object compiles a pattern object. Keys are taken in sorted order so that errors and the
-// last-wins of a dotted key and its nested form ("a.b" sorts after "a") are deterministic.
-func (c *compiler) object(m map[string]any, depth int, inOr bool) (*node, error) {
-	if len(m) == 0 {
+// object compiles a pattern object, its entries in document order (a later entry for the
+// same path replaces an earlier one, as in event-ruler).
+func (c *compiler) object(m *object, depth int, inOr bool) (*node, error) {
+	if len(m.keys) == 0 {
 		return nil, c.fail("Empty objects are not allowed")
 	}
 	n := &node{}
-	for _, k := range sortedKeys(m) {
-		v := m[k]
+	for i, k := range m.keys {
+		v := m.vals[i]
 		if k == "$or" {
 			group, err := c.or(v, depth)
 			if err != nil {
@@ -99,7 +87,7 @@ func (c *compiler) object(m map[string]any, depth int, inOr bool) (*node, error)
 		}
 		path := strings.Split(k, ".")
 		switch x := v.(type) {
-		case map[string]any:
+		case *object:
 			if c.d == SNSAttributes {
 				return nil, c.fail(reasonNestedAttributes)
 			}
@@ -128,7 +116,7 @@ func (c *compiler) or(v any, depth int) ([]*node, error) {
 	}
 	var group []*node
 	for _, e := range arr {
-		m, ok := e.(map[string]any)
+		m, ok := e.(*object)
 		if !ok {
 			return nil, c.fail("Only JSON object is allowed in array of $or relationship.")
 		}
@@ -207,10 +195,11 @@ func (n *node) combinations() int {
 
 // snsCombinations counts as SNS does (SNS DG "Filter policy constraints"): the product of each
 // key's number of values times its nesting depth, $or branches summed.
-func snsCombinations(m map[string]any, depth, combos int) int {
-	for _, k := range sortedKeys(m) {
+func snsCombinations(o *object, depth, combos int) int {
+	keys, m := o.unique()
+	for _, k := range keys {
 		switch v := m[k].(type) {
-		case map[string]any:
+		case *object:
 			combos = snsCombinations(v, depth+1, combos)
 		case []any:
 			if k != "$or" {
@@ -219,7 +208,7 @@ func snsCombinations(m map[string]any, depth, combos int) int {
 			}
 			sum := 0
 			for _, b := range v {
-				if bm, ok := b.(map[string]any); ok {
+				if bm, ok := b.(*object); ok {
 					sum = capAdd(sum, snsCombinations(bm, depth, combos))
 				}
 			}
@@ -259,13 +248,13 @@ func (c *compiler) leaf(arr []any) (*leaf, error) {
 		switch x := e.(type) {
 		case string:
 			l.ms = append(l.ms, stringMatcher(x))
-		case sjson.Number:
-			l.ms = append(l.ms, matcher{kind: kNumber, num: newNumber(string(x))})
+		case number:
+			l.ms = append(l.ms, matcher{kind: kNumber, num: x})
 		case bool:
 			l.ms = append(l.ms, matcher{kind: kBool, b: x})
 		case nil:
 			l.ms = append(l.ms, matcher{kind: kNull})
-		case map[string]any:
+		case *object:
 			m, err := c.expr(x, l)
 			if err != nil {
 				return nil, err

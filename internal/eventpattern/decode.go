@@ -90,7 +90,42 @@ type scanner struct {
 	i      int
 	depth  int
 	err    error
-	dotted bool // a key kept has a dot: the value needs normalize's merging
+	dotted  bool // a key kept has a dot: the value needs normalize's merging
+	ordered bool // objects become *object (patterns), not maps
+}
+
+// object is a pattern's JSON object: its entries in document order, a repeated key included,
+// so that the compiler sees them as event-ruler's streaming parser does (errors in document
+// order; of a repeated key, the last one wins).
+type object struct {
+	keys []string
+	vals []any
+}
+
+// unique returns the object's keys once each, with their last values, in first-seen order.
+func (o *object) unique() ([]string, map[string]any) {
+	m := make(map[string]any, len(o.keys))
+	var keys []string
+	for i, k := range o.keys {
+		if _, ok := m[k]; !ok {
+			keys = append(keys, k)
+		}
+		m[k] = o.vals[i]
+	}
+	return keys, m
+}
+
+// decodePattern parses a pattern: objects as *object, numbers as number.
+func decodePattern(b []byte) (any, error) {
+	if err := checkDepth(b); err != nil {
+		return nil, err
+	}
+	if !sjson.Valid(b) {
+		return nil, ErrSyntax
+	}
+	s := scanner{b: b, ordered: true}
+	v := s.value(nil)
+	return v, s.err
 }
 
 func (s *scanner) ws() {
@@ -160,6 +195,9 @@ func (s *scanner) enter() bool {
 }
 
 func (s *scanner) object(f *fields) any {
+	if s.ordered {
+		return s.orderedObject()
+	}
 	m := map[string]any{}
 	if !s.enter() {
 		return m
@@ -190,6 +228,36 @@ func (s *scanner) object(f *fields) any {
 		} else {
 			s.skip()
 		}
+	}
+}
+
+func (s *scanner) orderedObject() any {
+	o := &object{}
+	if !s.enter() {
+		return o
+	}
+	for {
+		switch s.peek() {
+		case '}':
+			s.i++
+			s.depth--
+			return o
+		case ',':
+			s.i++
+			continue
+		case '"':
+		default:
+			s.fail(ErrSyntax)
+			return o
+		}
+		key := s.str()
+		if s.peek() != ':' {
+			s.fail(ErrSyntax)
+			return o
+		}
+		s.i++
+		o.keys = append(o.keys, key)
+		o.vals = append(o.vals, s.value(nil))
 	}
 }
 

@@ -80,6 +80,15 @@ var errorCases = []errorCase{
 	{EventBridge, `{"a":`, "Unexpected character or end-of-input: the pattern is not valid JSON"},
 	{EventBridge, `{"a":["x"]} x`, "Unexpected character or end-of-input: the pattern is not valid JSON"},
 	{Lambda, `{"body":[]}`, "Empty arrays are not allowed"},
+	// Errors come in document order, as event-ruler's streaming parser finds them.
+	{EventBridge, `{"b":[],"a":"x"}`, "Empty arrays are not allowed"},
+	{EventBridge, `{"a":"x","b":[]}`, `"a" must be an object or an array`},
+	{EventBridge, `{"a":[],"a":["x"]}`, "Empty arrays are not allowed"},
+	{EventBridge, `{"n":[{"numeric":[">",1],"x":1}]}`, "Too many elements in numeric expression"},
+	{EventBridge, `{"n":[{"anything-but":"a","x":1}]}`, "Too many elements in numeric expression"},
+	{EventBridge, `{"n":[{"prefix":5,"suffix":"x"}]}`, "prefix match pattern must be a string"},
+	{EventBridge, `{"n":[{"suffix":"x","prefix":5}]}`, "Only one key allowed in match expression"},
+	{EventBridge, `{"n":[{"anything-but":{"prefix":"a","suffix":"b"}}]}`, "Only one key allowed in match expression"},
 	// SNS (SNS DG "Filter policy constraints"; LocalStack AWS-validated snapshots).
 	{SNSAttributes, `{"a":["1"],"b":["1"],"c":["1"],"d":["1"],"e":["1"],"f":["1"]}`, "Filter policy can not have more than 5 keys"},
 	{SNSAttributes, `{"a":{"b":["x"]}}`, reasonNestedAttributes},

@@ -5,22 +5,28 @@ import (
 	"strconv"
 	"strings"
 
-	sjson "github.com/segmentio/encoding/json"
 )
 
 // expr compiles a match expression ({"prefix": …} and the others). exists sets the leaf's flags
 // and returns no matcher.
-func (c *compiler) expr(m map[string]any, l *leaf) (*matcher, error) {
-	if len(m) == 0 {
+func (c *compiler) expr(m *object, l *leaf) (*matcher, error) {
+	if len(m.keys) == 0 {
 		return nil, c.fail("Match expression name not found")
 	}
-	if len(m) > 1 {
-		return nil, c.fail("Only one key allowed in match expression")
+	op := m.keys[0]
+	out, err := c.expr1(op, m.vals[0], l)
+	if err != nil || len(m.keys) == 1 {
+		return out, err
 	}
-	var op string
-	var v any
-	for op, v = range m {
+	// event-ruler reads the first entry, then expects the object's end.
+	if op == "numeric" || op == "anything-but" {
+		return nil, c.fail("Too many elements in numeric expression")
 	}
+	return nil, c.fail("Only one key allowed in match expression")
+}
+
+// expr1 compiles the match expression {op: v}.
+func (c *compiler) expr1(op string, v any, l *leaf) (*matcher, error) {
 	s, isString := v.(string)
 	switch op {
 	case "exact":
@@ -77,8 +83,8 @@ func (c *compiler) affix(op string, v any) (*matcher, error) {
 	if s, ok := v.(string); ok {
 		return &matcher{kind: kinds[0], s: s}, nil
 	}
-	if m, ok := v.(map[string]any); ok && len(m) == 1 && !c.d.sns() {
-		if s, ok := m["equals-ignore-case"].(string); ok {
+	if m, ok := v.(*object); ok && len(m.keys) == 1 && m.keys[0] == "equals-ignore-case" && !c.d.sns() {
+		if s, ok := m.vals[0].(string); ok {
 			return &matcher{kind: kinds[1], s: s}, nil
 		}
 	}
@@ -90,15 +96,15 @@ func tokenText(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
-	case sjson.Number:
-		return string(x)
+	case number:
+		return x.lit
 	case bool:
 		return strconv.FormatBool(x)
 	case nil:
 		return "null"
 	case []any:
 		return "["
-	case map[string]any:
+	case *object:
 		return "{"
 	}
 	return ""
@@ -193,11 +199,11 @@ func endText(v any) string {
 }
 
 func numberOf(v any) (float64, bool) {
-	n, ok := v.(sjson.Number)
+	n, ok := v.(number)
 	if !ok {
 		return 0, false
 	}
-	f, err := strconv.ParseFloat(string(n), 64)
+	f, err := strconv.ParseFloat(n.lit, 64)
 	if err != nil && !strings.Contains(err.Error(), "range") {
 		return 0, false
 	}
