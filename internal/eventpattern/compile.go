@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-
 )
 
 // Compile parses and validates a pattern (EventBridge EventPattern, a Lambda Filter.Pattern,

@@ -86,10 +86,10 @@ func decodeFor(b []byte, f *fields) (Event, error) {
 
 // scanner reads JSON already known to be valid.
 type scanner struct {
-	b      []byte
-	i      int
-	depth  int
-	err    error
+	b       []byte
+	i       int
+	depth   int
+	err     error
 	dotted  bool // a key kept has a dot: the value needs normalize's merging
 	ordered bool // objects become *object (patterns), not maps
 }

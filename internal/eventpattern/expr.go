@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-
 )
 
 // expr compiles a match expression ({"prefix": …} and the others). exists sets the leaf's flags
