@@ -7,6 +7,25 @@
 // "Comparison operators"; aws/event-ruler): exact values, arrays as OR, nested fields, prefix,
 // suffix, anything-but, numeric ranges, exists, equals-ignore-case, wildcard, cidr and $or.
 // Invalid patterns fail with *Error, whose Reason is AWS's text.
+//
+// Semantics worth knowing (reference: /work/shared/reference/eventing.md §2):
+//   - A number matches by value as well as literally (300 matches 300.0); integers compare by
+//     their digits, so account-sized ids stay exact. A numeric string never matches a number.
+//   - An event array matches when one element does; fields under one array of objects must
+//     come from the same element. exists:true needs a leaf value (null counts, an object or []
+//     does not); exists:false matches a missing field, an object or [].
+//   - anything-but never matches a missing field, and matches null and values of other types.
+//   - "a.b" in a pattern or an event means the same as {"a":{"b":…}}.
+//   - A string pattern that is an IP address matches the address in any spelling.
+//
+// Dialects: Lambda accepts EventBridge's language (event-ruler serves both); what differs is
+// the record (MatchRecord, DataForm). SNS refuses wildcard and anything-but other than prefix,
+// and adds its limits (5 keys, 150 combinations counted as SNS counts them, no nesting in
+// attribute scope). Guesses, not AWS-verified: the texts for an over-long pattern, invalid
+// JSON and too many $or combinations; the wildcard complexity threshold (MaxWildcardComplexity);
+// Lambda's "JSON data" meaning an object or an array; SNS String attributes never satisfying
+// numeric conditions. AWS's messages also carry Jackson's "at [Source: …]" position, which
+// Reason leaves out.
 package eventpattern
 
 // Dialect says which service's variant of the language a pattern is written in.
