@@ -10,6 +10,17 @@ import "strings"
 // list for the data key matches only data that is not JSON, as a string. Records of the wrong
 // kind do not match (for SQS, Lambda then deletes them).
 func (p *Pattern) MatchRecord(record Event, dataKey string) bool {
+	return p.matchRecord(record, dataKey, false)
+}
+
+// MatchBrokerRecord is MatchRecord as Lambda does it for Kafka and Amazon MQ: when the data's
+// format does not suit the pattern, the record is matched on its metadata alone (the pattern
+// without its data key) instead of being dropped.
+func (p *Pattern) MatchBrokerRecord(record Event, dataKey string) bool {
+	return p.matchRecord(record, dataKey, true)
+}
+
+func (p *Pattern) matchRecord(record Event, dataKey string, metadataOnMismatch bool) bool {
 	obj, ok := record.v.(map[string]any)
 	if !ok {
 		return p.MatchEvent(record)
@@ -26,6 +37,9 @@ func (p *Pattern) MatchRecord(record Event, dataKey string) bool {
 	raw, _ := obj[dataKey].(string)
 	data, isJSON := jsonData(raw)
 	if isJSON != (ch.sub != nil) {
+		if metadataOnMismatch {
+			return p.root.without(dataKey).match(obj, true)
+		}
 		return false
 	}
 	if !isJSON {
@@ -37,6 +51,17 @@ func (p *Pattern) MatchRecord(record Event, dataKey string) bool {
 	}
 	withData[dataKey] = data
 	return p.root.match(withData, true)
+}
+
+// without is n less its child key.
+func (n *node) without(key string) *node {
+	out := &node{ors: n.ors}
+	for _, c := range n.children {
+		if c.key != key {
+			out.children = append(out.children, c)
+		}
+	}
+	return out
 }
 
 // jsonData parses a record's data if it is a JSON object or array.

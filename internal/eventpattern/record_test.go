@@ -115,3 +115,28 @@ func TestDataForm(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchBrokerRecord(t *testing.T) {
+	p := MustCompile(`{"topic":["orders"],"value":{"kind":["new"]}}`, Lambda)
+	tests := []struct {
+		record string
+		want   bool
+	}{
+		{`{"topic":"orders","value":"{\"kind\":\"new\"}"}`, true},
+		{`{"topic":"orders","value":"{\"kind\":\"old\"}"}`, false},
+		{`{"topic":"orders","value":"not json"}`, true}, // metadata only
+		{`{"topic":"other","value":"not json"}`, false},
+	}
+	for _, tc := range tests {
+		e, err := Decode([]byte(tc.record))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.MatchBrokerRecord(e, "value"); got != tc.want {
+			t.Errorf("MatchBrokerRecord(%s) = %v; want %v", tc.record, got, tc.want)
+		}
+		if tc.record == `{"topic":"orders","value":"not json"}` && p.MatchRecord(e, "value") {
+			t.Errorf("MatchRecord(%s) = true; want false (SQS drops a format mismatch)", tc.record)
+		}
+	}
+}
