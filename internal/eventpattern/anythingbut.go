@@ -58,20 +58,10 @@ func (c *compiler) anythingButOp1(op string, v any) (*matcher, error) {
 	}
 	switch op {
 	case "prefix", "suffix":
-		s, ok := v.(string)
-		if !ok {
-			return nil, c.fail("prefix/suffix match pattern must be a string")
-		}
-		if s == "" {
-			return nil, c.fail("Null prefix/suffix not allowed")
-		}
-		if op == "prefix" {
-			return &matcher{kind: kNotPrefix, s: s}, nil
-		}
-		return &matcher{kind: kNotSuffix, s: s}, nil
+		return c.anythingButAffix(op, v)
 	case "equals-ignore-case":
-		strs, err := c.stringOrList(v, "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.",
-			"Inside anything-but/equals-ignore-case list, numberic|start|null|boolean is not supported.")
+		const msg = "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported."
+		strs, err := c.stringOrList(v, msg, msg)
 		if err != nil {
 			return nil, err
 		}
@@ -114,4 +104,26 @@ func (c *compiler) stringOrList(v any, single, inList string) ([]string, error) 
 		return out, nil
 	}
 	return nil, c.fail("Value of anything-but must be an array or single string/number value.")
+}
+
+// anythingButAffix compiles anything-but prefix or suffix: a string or a list of strings, none
+// empty (AWS-validated: an object inside, such as equals-ignore-case, is refused).
+func (c *compiler) anythingButAffix(op string, v any) (*matcher, error) {
+	const msg = "prefix/suffix match pattern must be a string"
+	if _, ok := v.(*object); ok {
+		return nil, c.fail("Value of anything-but must be an array or single string/number value.")
+	}
+	strs, err := c.stringOrList(v, msg, msg)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range strs {
+		if s == "" {
+			return nil, c.fail("Null prefix/suffix not allowed")
+		}
+	}
+	if op == "prefix" {
+		return &matcher{kind: kNotPrefix, strs: strs}, nil
+	}
+	return &matcher{kind: kNotSuffix, strs: strs}, nil
 }

@@ -215,15 +215,15 @@ func (c *compiler) cidr(s string) (*matcher, error) {
 		return nil, c.fail("Malformed CIDR, one '/' required")
 	}
 	ipPart, bitsPart, _ := strings.Cut(s, "/")
+	bits, err := strconv.Atoi(bitsPart) // AWS checks the mask before the address
+	if err != nil {
+		return nil, c.fail("Malformed CIDR, mask bits must be an integer")
+	}
 	a, err := netip.ParseAddr(ipPart)
 	if err != nil || a.Zone() != "" {
 		return nil, c.fail("Nonstandard IP address: " + ipPart)
 	}
 	a = a.Unmap()
-	bits, err := strconv.Atoi(bitsPart)
-	if err != nil {
-		return nil, c.fail("Malformed CIDR, mask bits must be an integer")
-	}
 	if bits < 0 || bits > a.BitLen() {
 		return nil, c.fail("Malformed CIDR, mask bits must be between 0 and " + strconv.Itoa(a.BitLen()))
 	}

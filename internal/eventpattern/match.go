@@ -229,9 +229,23 @@ func (m *matcher) matchNot(v any, s string, isString bool) bool {
 		}
 		return true
 	case kNotPrefix:
-		return !isString || !strings.HasPrefix(s, m.s)
+		if isString {
+			for _, x := range m.strs {
+				if strings.HasPrefix(s, x) {
+					return false
+				}
+			}
+		}
+		return true
 	case kNotSuffix:
-		return !isString || !strings.HasSuffix(s, m.s)
+		if isString {
+			for _, x := range m.strs {
+				if strings.HasSuffix(s, x) {
+					return false
+				}
+			}
+		}
+		return true
 	case kNotFold:
 		if !isString {
 			return true

@@ -12,8 +12,7 @@ type wildcard struct {
 }
 
 // parseWildcard reads AWS's wildcard syntax: `*` is any run of characters, `\*` and `\\` are
-// literal, any other backslash and two consecutive `*` are errors (positions in UTF-8 bytes, as
-// event-ruler reports them).
+// literal, any other backslash and two consecutive `*` are errors (positions in UTF-8 bytes).
 func parseWildcard(p string) (*wildcard, string) {
 	var segs []string
 	var cur strings.Builder
@@ -21,7 +20,8 @@ func parseWildcard(p string) (*wildcard, string) {
 		switch c := p[i]; c {
 		case '*':
 			if i+1 < len(p) && p[i+1] == '*' {
-				return nil, "Consecutive wildcard characters at pos " + strconv.Itoa(i)
+				// AWS reports the second `*` (AWS-validated: "arn:aws:events:us-east-1:**" → 26).
+				return nil, "Consecutive wildcard characters at pos " + strconv.Itoa(i+1)
 			}
 			segs = append(segs, cur.String())
 			cur.Reset()
