@@ -225,6 +225,12 @@ var matchCases = []matchCase{
 	{EventBridge, `{"x":[{"exists":true},"nope"]}`, `{"x":"yes"}`, true},
 	{EventBridge, `{"detail":{"state":[{"exists":false}]}}`, `{"source":"x"}`, true},
 	{EventBridge, `{"replay-name":[{"exists":false}],"source":["aws.ec2"]}`, ec2Event, true},
+	{EventBridge, `{"dynamodb":{"presentKey":[{"exists":true}]}}`, `{"dynamodb":{"id":{"S":"t1"},"presentKey":{"S":"t2"}}}`, false},
+	{EventBridge, `{"dynamodb":{"presentKey":{"S":[{"exists":true}]}}}`, `{"dynamodb":{"id":{"S":"t1"},"presentKey":{"S":"t2"}}}`, true},
+	{EventBridge, `{"detail":{"automations":{"id":[{"exists":true}]}}}`, `{"detail":{"automations":[{"k":"v"},{"id":"x"},{"k2":"v2"}]}}`, true},
+	// UG "Complex example": every condition but x-limit holds.
+	{EventBridge, `{"time":[{"prefix":"2022-07-13"}],"detail":{"state":[{"anything-but":"initializing"}],"c-count":[{"numeric":[">",0,"<=",5]}],"d-count":[{"numeric":["<",10]}],"x-limit":[{"anything-but":[100,200,300]}]}}`, `{"time":"2022-07-13T13:48:01Z","detail":{"state":"processing","c-count":3,"d-count":9,"x-limit":300}}`, false},
+	{EventBridge, `{"time":[{"prefix":"2022-07-13"}],"detail":{"state":[{"anything-but":"initializing"}],"c-count":[{"numeric":[">",0,"<=",5]}],"d-count":[{"numeric":["<",10]}],"x-limit":[{"anything-but":[100,200,300]}]}}`, `{"time":"2022-07-13T13:48:01Z","detail":{"state":"processing","c-count":3,"d-count":9,"x-limit":301.8}}`, true},
 	// cidr and IP literals (UG "IP address matching"; AWS-validated).
 	{EventBridge, `{"detail":{"source-ip":[{"cidr":"10.0.0.0/24"}]}}`, numericEvent, true},
 	{EventBridge, `{"detail":{"source-ip":[{"cidr":"10.0.1.0/24"}]}}`, numericEvent, false},
