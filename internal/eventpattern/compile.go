@@ -1,6 +1,7 @@
 package eventpattern
 
 import (
+	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -18,7 +19,10 @@ func Compile(pattern []byte, d Dialect) (*Pattern, error) {
 	}
 	v, err := decodePattern(pattern)
 	if err != nil {
-		return nil, c.fail("Unexpected character or end-of-input: the pattern is not valid JSON")
+		if errors.Is(err, ErrDepth) {
+			return nil, c.fail("Pattern is nested more than " + strconv.Itoa(MaxDepth) + " levels deep")
+		}
+		return nil, c.fail(syntaxReason(pattern))
 	}
 	m, ok := v.(*object)
 	if !ok {
