@@ -21,8 +21,9 @@
 // Dialects: Lambda accepts EventBridge's language (event-ruler serves both); what differs is
 // the record (MatchRecord, DataForm). SNS refuses wildcard and anything-but other than prefix,
 // and adds its limits (5 keys, 150 combinations counted as SNS counts them, no nesting in
-// attribute scope). Guesses, not AWS-verified: the texts for an over-long pattern, invalid
-// JSON and too many $or combinations; the wildcard complexity threshold (MaxWildcardComplexity);
+// attribute scope). Guesses, not AWS-verified: the texts for an over-long pattern and too many
+// $or combinations, and Jackson's wording of the rarer JSON syntax errors (syntax.go); the
+// wildcard complexity threshold (MaxWildcardComplexity);
 // Lambda's "JSON data" meaning an object or an array; SNS String attributes never satisfying
 // numeric conditions. AWS's messages also carry Jackson's "at [Source: …]" position, which
 // Reason leaves out.
