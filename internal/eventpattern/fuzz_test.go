@@ -31,8 +31,8 @@ func FuzzCompile(f *testing.F) {
 		for _, d := range []Dialect{EventBridge, Lambda, SNSAttributes, SNSBody} {
 			p, err := Compile(pattern, d)
 			if err != nil {
-				if _, ok := err.(*Error); !ok {
-					t.Fatalf("Compile(%q, %v) = %T %v; want *Error", pattern, d, err, err)
+				if perr, ok := err.(*Error); !ok || perr.Reason == "" || perr.Reason == "Malformed JSON" {
+					t.Fatalf("Compile(%q, %v) = %T %v; want *Error with a reason", pattern, d, err, err)
 				}
 				continue
 			}

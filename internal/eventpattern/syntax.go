@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	sjson "github.com/segmentio/encoding/json"
 )
 
 // syntaxReason describes the first JSON syntax error in a pattern as Jackson, the parser behind
@@ -13,13 +15,13 @@ import (
 // the JSON library has already refused.
 func syntaxReason(b []byte) string {
 	p := jsonProbe{b: b}
-	if p.peek() == 0 {
+	if p.peek() == eof {
 		return "No content to map due to end-of-input"
 	}
 	if reason := p.value(0); reason != "" {
 		return reason
 	}
-	if p.peek() != 0 {
+	if p.peek() != eof {
 		return p.unexpected("expected end of input")
 	}
 	return "Malformed JSON" // the library refused what this probe accepts
@@ -30,15 +32,18 @@ type jsonProbe struct {
 	i int
 }
 
-func (p *jsonProbe) peek() byte {
+// peek returns the next byte after white space, or eof.
+func (p *jsonProbe) peek() int {
 	for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\n' || p.b[p.i] == '\r') {
 		p.i++
 	}
 	if p.i < len(p.b) {
-		return p.b[p.i]
+		return int(p.b[p.i])
 	}
-	return 0
+	return eof
 }
+
+const eof = -1
 
 func (p *jsonProbe) unexpected(expecting string) string {
 	r, _ := utf8.DecodeRune(p.b[p.i:])
@@ -70,13 +75,13 @@ func (p *jsonProbe) value(depth int) string {
 		if len(lit) > 1 && lit[0] == '0' && lit[1] >= '0' && lit[1] <= '9' {
 			return "Invalid numeric value: Leading zeroes not allowed"
 		}
-		if _, err := strconv.ParseFloat(string(p.b[start:p.i]), 64); err != nil && !isRangeErr(err) {
+		if !sjson.Valid(p.b[start:p.i]) {
 			return "Invalid numeric value: " + string(p.b[start:p.i])
 		}
 		return ""
-	case c == 0:
+	case c == eof:
 		return "Unexpected end-of-input"
-	case isTokenByte(c):
+	case isTokenByte(byte(c)):
 		start := p.i
 		for p.i < len(p.b) && isTokenByte(p.b[p.i]) {
 			p.i++
@@ -90,7 +95,7 @@ func (p *jsonProbe) value(depth int) string {
 }
 
 // container checks an object or an array opened at p.i.
-func (p *jsonProbe) container(depth int, end byte, kind string) string {
+func (p *jsonProbe) container(depth int, end int, kind string) string {
 	p.i++
 	if p.peek() == end {
 		p.i++
@@ -103,13 +108,13 @@ func (p *jsonProbe) container(depth int, end byte, kind string) string {
 				if reason := p.str(); reason != "" {
 					return reason
 				}
-			case 0:
+			case eof:
 				return p.endOfInput(kind)
 			default:
 				return p.unexpected("was expecting double-quote to start field name")
 			}
 			if c := p.peek(); c != ':' {
-				if c == 0 {
+				if c == eof {
 					return p.endOfInput(kind)
 				}
 				return p.unexpected("was expecting a colon to separate field name and value")
@@ -125,7 +130,7 @@ func (p *jsonProbe) container(depth int, end byte, kind string) string {
 		case end:
 			p.i++
 			return ""
-		case 0:
+		case eof:
 			return p.endOfInput(kind)
 		default:
 			return p.unexpected("was expecting comma to separate " + kind + " entries")
@@ -137,6 +142,9 @@ func (p *jsonProbe) str() string {
 	for j := p.i + 1; j < len(p.b); j++ {
 		switch c := p.b[j]; {
 		case c == '\\':
+			if reason := p.escape(j + 1); reason != "" {
+				return reason
+			}
 			j++
 		case c == '"':
 			p.i = j + 1
@@ -158,7 +166,27 @@ func isTokenByte(c byte) bool {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80
 }
 
-func isRangeErr(err error) bool {
-	ne, ok := err.(*strconv.NumError)
-	return ok && ne.Err == strconv.ErrRange
+// escape checks the escape sequence whose letter is at b[j].
+func (p *jsonProbe) escape(j int) string {
+	if j >= len(p.b) {
+		return "Unexpected end-of-input in character escape sequence"
+	}
+	switch c := p.b[j]; c {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return ""
+	case 'u':
+		for k := j + 1; k <= j+4; k++ {
+			if k >= len(p.b) {
+				return "Unexpected end-of-input in character escape sequence"
+			}
+			if h := p.b[k]; !((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F')) {
+				p.i = k
+				return p.unexpected("expected a hex-digit for character escape sequence")
+			}
+		}
+		return ""
+	default:
+		r, _ := utf8.DecodeRune(p.b[j:])
+		return "Unrecognized character escape '" + string(r) + "' (code " + strconv.Itoa(int(r)) + ")"
+	}
 }
