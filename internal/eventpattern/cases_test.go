@@ -314,4 +314,7 @@ var matchCases = []matchCase{
 	{SNSBody, `{"event":[{"equals-ignore-case":"ORDER_PLACED"}]}`, `{"event":"order_placed"}`, true},
 	{SNSBody, `{"event":[{"suffix":"_placed"}]}`, `{"event":"order_placed"}`, true},
 	{SNSBody, `{"event":[{"exists":false}]}`, `{"store":"x"}`, true},
+	{SNSBody, `{"event":[{"exists":false}]}`, `[{"store":"x"}]`, false},
+	{SNSBody, `{"event":["x"]}`, `[{"event":"x"}]`, false},
+	{EventBridge, `{"event":["x"]}`, `[{"event":"x"}]`, true},
 }

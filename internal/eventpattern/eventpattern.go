@@ -122,7 +122,8 @@ type Pattern struct {
 // Dialect is the dialect the pattern was compiled for.
 func (p *Pattern) Dialect() Dialect { return p.dialect }
 
-// Match reports whether the JSON event matches. An event that is not JSON is an error.
+// Match reports whether the JSON event matches. An event that is not JSON is an error (for an
+// SNS message body, a body that is not JSON simply does not match: test the error).
 func (p *Pattern) Match(event []byte) (bool, error) {
 	e, err := decodeFor(event, p.fields)
 	if err != nil {
@@ -134,6 +135,9 @@ func (p *Pattern) Match(event []byte) (bool, error) {
 // MatchEvent matches an event decoded once with Decode (or built with Value), so that one event
 // can be matched against many patterns.
 func (p *Pattern) MatchEvent(e Event) bool {
+	if _, ok := e.v.(map[string]any); !ok && p.dialect == SNSBody {
+		return false // SNS filters message bodies that are JSON objects only
+	}
 	return p.root.match(e.v, true)
 }
 
