@@ -110,7 +110,15 @@ func allExact(l *leaf) bool {
 // Match appends to dst the positions of the patterns the event matches, in ascending order.
 func (s *Set) Match(e Event, dst []int) []int {
 	start := len(dst)
-	obj, _ := e.v.(map[string]any)
+	obj, ok := e.v.(map[string]any)
+	if !ok { // not an object (an array matches when an element does): no index applies
+		for i, p := range s.patterns {
+			if p.MatchEvent(e) {
+				dst = append(dst, i)
+			}
+		}
+		return dst
+	}
 	for _, key := range s.keys {
 		byValue := s.index[key]
 		forEachString(obj[key], func(v string) {
