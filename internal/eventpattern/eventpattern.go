@@ -23,10 +23,9 @@
 // and adds its limits (5 keys, 150 combinations counted as SNS counts them, no nesting in
 // attribute scope). Guesses, not AWS-verified: the texts for an over-long pattern and too many
 // $or combinations, and Jackson's wording of the rarer JSON syntax errors (syntax.go); the
-// wildcard complexity threshold (MaxWildcardComplexity);
-// Lambda's "JSON data" meaning an object or an array; SNS String attributes never satisfying
-// numeric conditions. AWS's messages also carry Jackson's "at [Source: …]" position, which
-// Reason leaves out.
+// wildcard complexity threshold (MaxWildcardComplexity); Lambda's "JSON data" meaning an
+// object or an array; SNS String attributes never satisfying numeric conditions. AWS's
+// messages also carry Jackson's "at [Source: …]" position, which Reason leaves out.
 package eventpattern
 
 // Dialect says which service's variant of the language a pattern is written in.
