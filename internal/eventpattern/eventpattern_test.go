@@ -191,11 +191,15 @@ func TestSetAgreesWithEachPattern(t *testing.T) {
 		if i%3 == 0 {
 			pattern = fmt.Sprintf(`{"source":["aws.s3","aws.ec2"],"detail":{"object":{"size":[{"numeric":[">",%d]}]}}}`, i)
 		}
+		if i%4 == 1 {
+			pattern = fmt.Sprintf(`{"detail":{"bucket":{"name":["example-bucket","b%d"]},"object":{"size":[{"numeric":[">",%d]}]}}}`, i, i%7)
+		}
 		p := MustCompile(pattern, EventBridge)
 		ps = append(ps, p)
 		s.Add(p)
 	}
-	for _, ev := range []string{s3Event, ec2Event, benchEvent, `{"source":["aws.s3","x"],"detail-type":"Type 3","region":"r4"}`} {
+	for _, ev := range []string{s3Event, ec2Event, benchEvent, `{"source":["aws.s3","x"],"detail-type":"Type 3","region":"r4"}`,
+		`{"detail":[{"bucket":{"name":"b5"}},{"bucket":[{"name":"b9"}],"object":{"size":3}}]}`} {
 		e, err := s.Decode([]byte(ev))
 		if err != nil {
 			t.Fatal(err)
@@ -210,7 +214,12 @@ func TestSetAgreesWithEachPattern(t *testing.T) {
 			t.Errorf("Set.Match(%.40s…) = %v; want %v", ev, got, want)
 		}
 	}
-	if len(s.index["detail-type"]) == 0 {
-		t.Errorf("no rule was indexed by detail-type: %v", s.keys)
+	for _, key := range []string{"source", "detail-type", "detail.bucket.name"} {
+		if len(s.index[key]) == 0 {
+			t.Errorf("no rule was indexed by %s: %v", key, s.keys)
+		}
+	}
+	if len(s.rest) != 0 {
+		t.Errorf("%d rules were not indexed", len(s.rest))
 	}
 }

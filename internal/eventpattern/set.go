@@ -1,20 +1,25 @@
 package eventpattern
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Set matches one event against many patterns (an EventBridge bus's rules, an SNS topic's
-// subscriptions). Patterns whose top level requires one of a list of exact strings for some
-// field ("source": ["aws.s3"], the usual rule) are indexed by those strings, so an event is
-// matched in full only against the patterns its own values select and against the unindexed
-// rest: the cost follows the event and the few candidates, not the number of patterns.
+// subscriptions). Patterns that require one of a list of exact strings for some field outside
+// any $or ("source": ["aws.s3"], the usual rule, or a nested "detail.type") are indexed by
+// those strings, so an event is matched in full only against the patterns its own values select
+// and against the unindexed rest: the cost follows the event and the few candidates, not the
+// number of patterns.
 //
 // Add is not safe for concurrent use; build a Set, then share it read-only (Match is safe for
 // concurrent use), and build a new one when the patterns change.
 type Set struct {
 	fields   fields // what the patterns read, for Decode
 	patterns []*Pattern
-	index    map[string]map[string][]int // top-level key → exact string → pattern indexes
-	keys     []string                    // the indexed keys, in the order first used
+	index    map[string]map[string][]int // field path ("detail.type") → exact string → pattern indexes
+	keys     []string                    // the indexed paths, in the order first used
+	paths    [][]string                  // keys, split
 	rest     []int                       // patterns with no index key
 }
 
@@ -39,6 +44,7 @@ func (s *Set) Add(p *Pattern) int {
 		byValue = map[string][]int{}
 		s.index[key] = byValue
 		s.keys = append(s.keys, key)
+		s.paths = append(s.paths, strings.Split(key, "."))
 	}
 	for _, v := range values {
 		if l := byValue[v]; len(l) == 0 || l[len(l)-1] != i {
@@ -55,23 +61,28 @@ func (s *Set) Decode(event []byte) (Event, error) { return decodeFor(event, &s.f
 // Len is the number of patterns.
 func (s *Set) Len() int { return len(s.patterns) }
 
-// indexKey picks a top-level field whose values are all exact strings (not IP literals, not
-// exists): of those, the one whose buckets hold the fewest patterns so far (so that rules
-// sharing a source spread over their detail-types), preferring source, then detail-type.
+// indexKey picks a field outside any $or whose values are all exact strings (not IP literals,
+// not exists), at most maxIndexDepth deep: of those, the one whose buckets hold the fewest
+// patterns so far (so that rules sharing a source spread over their detail-types), preferring
+// source, then detail-type, then shallower fields. Its path is dot-joined (pattern keys are
+// split at dots, so the join is unambiguous).
 func (s *Set) indexKey(root *node) (string, []string) {
-	var best *child
+	var cands []indexCandidate
+	collectCandidates(root, "", 1, &cands)
+	var best *indexCandidate
 	bestLoad := 0
 	for _, want := range [...]string{"source", "detail-type", ""} {
-		for _, ch := range root.children {
-			if (want != "" && ch.key != want) || (want == "" && isPreferred(ch.key)) || !indexable(ch) {
+		for k := range cands {
+			c := &cands[k]
+			if (want != "" && c.key != want) || (want == "" && isPreferred(c.key)) {
 				continue
 			}
 			load := 0
-			for _, m := range ch.leaf.ms {
-				load += len(s.index[ch.key][m.s])
+			for _, m := range c.leaf.ms {
+				load += len(s.index[c.key][m.s])
 			}
 			if best == nil || load < bestLoad {
-				best, bestLoad = ch, load
+				best, bestLoad = c, load
 			}
 		}
 	}
@@ -83,6 +94,30 @@ func (s *Set) indexKey(root *node) (string, []string) {
 		values[i] = m.s
 	}
 	return best.key, values
+}
+
+const maxIndexDepth = 4
+
+type indexCandidate struct {
+	key  string
+	leaf *leaf
+}
+
+// collectCandidates lists n's indexable fields, shallower first.
+func collectCandidates(n *node, prefix string, depth int, out *[]indexCandidate) {
+	for _, ch := range n.children {
+		if indexable(ch) {
+			*out = append(*out, indexCandidate{key: prefix + ch.key, leaf: ch.leaf})
+		}
+	}
+	if depth >= maxIndexDepth {
+		return
+	}
+	for _, ch := range n.children {
+		if ch.sub != nil && ch.leaf == nil {
+			collectCandidates(ch.sub, prefix+ch.key+".", depth+1, out)
+		}
+	}
 }
 
 func isPreferred(key string) bool {
@@ -119,9 +154,9 @@ func (s *Set) Match(e Event, dst []int) []int {
 		}
 		return dst
 	}
-	for _, key := range s.keys {
+	for k, key := range s.keys {
 		byValue := s.index[key]
-		forEachString(obj[key], func(v string) {
+		forEachStringAt(obj, s.paths[k], func(v string) {
 			for _, i := range byValue[v] {
 				if s.patterns[i].MatchEvent(e) {
 					dst = append(dst, i)
@@ -140,6 +175,24 @@ func (s *Set) Match(e Event, dst []int) []int {
 		dst = dst[:start+dedupe(found)]
 	}
 	return dst
+}
+
+// forEachStringAt calls f for the strings at path in v, through arrays at any level.
+func forEachStringAt(v any, path []string, f func(string)) {
+	if len(path) == 0 {
+		forEachString(v, f)
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if e, ok := x[path[0]]; ok {
+			forEachStringAt(e, path[1:], f)
+		}
+	case []any:
+		for _, e := range x {
+			forEachStringAt(e, path, f)
+		}
+	}
 }
 
 // forEachString calls f for a string value or each string of an array (an event's array
