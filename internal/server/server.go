@@ -118,8 +118,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s.runner = newRunner(st, cfg, s.metrics)
-	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner})
+	var outbox *bg.Outbox
+	s.runner, outbox = newRunner(st, cfg, s.metrics)
+	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox})
 	s.components = append(s.components, s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
@@ -184,12 +185,13 @@ type component interface {
 
 // newRunner builds the runner of the background work of every service, with the work every
 // node runs for the store: the notifier's Listen loop (cross-node wake-ups) and the outbox's
-// dispatcher.
-func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) *bg.Runner {
+// dispatcher, on which the services register their delivery handlers.
+func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) (*bg.Runner, *bg.Outbox) {
 	r := bg.New(bg.Config{Leases: st, Log: cfg.Log.With("component", "background"), Metrics: m})
 	r.Go("store.notifier", st.Listen)
-	r.Go("outbox", bg.NewOutbox(r, st, st, bg.OutboxOptions{}).Run)
-	return r
+	o := bg.NewOutbox(r, st, st, bg.OutboxOptions{})
+	r.Go("outbox", o.Run)
+	return r, o
 }
 
 // services builds every service gureum serves on a store, in dependency order (a service is

@@ -179,6 +179,9 @@ type Service struct {
 	Payload PayloadModes
 
 	Operations []Operation
+	// Endpoints are the service's data plane (API Gateway invoke URLs, function URLs, S3
+	// websites): traffic that is not an API call, which the router offers these before any service.
+	Endpoints []Endpoint
 
 	byName    map[string]*Operation
 	routes    *routeIndex
@@ -262,4 +265,18 @@ func (s *Service) MatchRoute(r *http.Request) (*Operation, map[string]string) {
 		return nil, nil
 	}
 	return s.routes.find(r.Method, r.URL.Path, r.URL.RawQuery, r.Header)
+}
+
+// Endpoint is a data-plane entry: traffic that is not an AWS API call (API Gateway invoke URLs,
+// Lambda function URLs, S3 website endpoints and browser POST uploads), chosen by Host pattern or
+// by path prefix. Its handler gets the request as it came, unauthenticated, and decides itself
+// who may call it. Anonymous requests are served only here and by operations marked Anonymous.
+type Endpoint struct {
+	Name string // for metrics and logs: "execute-api", "lambda-url", "s3-website"
+	// Host is a pattern "*.<suffix>" ("*.execute-api.localhost", "*.lambda-url.us-east-1.localhost"):
+	// the "*" stands for one or more labels. Empty: no host.
+	Host string
+	// Prefix is a path prefix under "/_gureum/" ("/_gureum/execute-api/"). Empty: no prefix.
+	Prefix  string
+	Handler http.Handler
 }
