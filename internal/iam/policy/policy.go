@@ -74,8 +74,8 @@ type Statement struct {
 
 // Principals is a Principal element.
 type Principals struct {
-	All                                  bool // "*" or {"AWS":"*"}
-	AWS, Service, Federated, Canonical   []string
+	All                                bool // "*" or {"AWS":"*"}
+	AWS, Service, Federated, Canonical []string
 }
 
 // Error is a MalformedPolicyDocument: the message says what is wrong.
