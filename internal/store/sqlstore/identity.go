@@ -18,19 +18,19 @@ const sessionColumns = `access_key_id, account_id, role_arn, session_name, sourc
 
 var identityWriteSQL = map[string]string{
 	"bumpGeneration": `UPDATE iam_generation SET generation = generation + 1 WHERE id = 1`,
-	"createEntity": `INSERT INTO iam_entities (name_key, ` + entityColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"createEntity":   `INSERT INTO iam_entities (name_key, ` + entityColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"updateEntity": `UPDATE iam_entities SET name = ?, path = ?, description = ?, trust_policy = ?, max_session = ?, boundary = ?, tags = ?
 		WHERE account_id = ? AND kind = ? AND name_key = ?`,
 	"deleteEntity":       `DELETE FROM iam_entities WHERE account_id = ? AND kind = ? AND name_key = ?`,
 	"deleteEntityInline": `DELETE FROM iam_inline_policies WHERE account_id = ? AND kind = ? AND entity = ?`,
 	"putInline": `INSERT INTO iam_inline_policies (account_id, kind, entity, name, document) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (account_id, kind, entity, name) DO UPDATE SET document = excluded.document`,
-	"deleteInline": `DELETE FROM iam_inline_policies WHERE account_id = ? AND kind = ? AND entity = ? AND name = ?`,
-	"addMember":    `INSERT INTO iam_group_members (account_id, group_name, user_name) VALUES (?, ?, ?)`,
-	"removeMember": `DELETE FROM iam_group_members WHERE account_id = ? AND group_name = ? AND user_name = ?`,
-	"createPolicy": `INSERT INTO iam_policies (` + policyColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	"updatePolicy": `UPDATE iam_policies SET description = ?, default_version = ?, tags = ?, updated_at = ? WHERE arn = ?`,
-	"deletePolicy": `DELETE FROM iam_policies WHERE arn = ?`,
+	"deleteInline":   `DELETE FROM iam_inline_policies WHERE account_id = ? AND kind = ? AND entity = ? AND name = ?`,
+	"addMember":      `INSERT INTO iam_group_members (account_id, group_name, user_name) VALUES (?, ?, ?)`,
+	"removeMember":   `DELETE FROM iam_group_members WHERE account_id = ? AND group_name = ? AND user_name = ?`,
+	"createPolicy":   `INSERT INTO iam_policies (` + policyColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"updatePolicy":   `UPDATE iam_policies SET description = ?, default_version = ?, tags = ?, updated_at = ? WHERE arn = ?`,
+	"deletePolicy":   `DELETE FROM iam_policies WHERE arn = ?`,
 	"deleteVersions": `DELETE FROM iam_policy_versions WHERE policy_arn = ?`,
 	"takeVersion": `UPDATE iam_policies SET next_version = next_version + 1, updated_at = ? WHERE arn = ?
 		RETURNING next_version - 1, (SELECT COUNT(*) FROM iam_policy_versions WHERE policy_arn = ?)`,
