@@ -159,7 +159,7 @@ func Evaluate(r *Request, ps *Policies) Result {
 	resAllow := grant != noMatch
 	if ev.denied != "" {
 		res.Decision = ExplicitDeny
-		res.Reason = "with an explicit deny in a " + string(ev.denied)
+		res.Reason = "with an explicit deny in " + article(ev.denied) + " " + string(ev.denied)
 		return res
 	}
 	p := &r.Principal
@@ -192,6 +192,13 @@ func Evaluate(r *Request, ps *Policies) Result {
 		return finish(&res, true, "", r.Action)
 	}
 	return finish(&res, false, missing(idAllow, boundAllow, sessAllow), r.Action)
+}
+
+func article(s Source) string {
+	if s == FromIdentity {
+		return "an"
+	}
+	return "a"
 }
 
 func missing(ok ...bool) Source {

@@ -108,7 +108,7 @@ func TestMatchedStatements(t *testing.T) {
 	if res.Decision != ExplicitDeny || len(res.Matched) != 2 || res.Matched[0].Sid != "One" || res.Matched[1].Sid != "Three" || res.Matched[1].Policy != id.Name {
 		t.Errorf("Evaluate = %+v; want an explicit deny matching One and Three", res)
 	}
-	if res.Reason != "with an explicit deny in a identity-based policy" && res.Reason != "with an explicit deny in an identity-based policy" {
+	if res.Reason != "with an explicit deny in an identity-based policy" {
 		t.Errorf("Reason = %q", res.Reason)
 	}
 	r.Action = "dynamodb:GetItem"
