@@ -138,6 +138,7 @@ func services(st store.Store, region string) ([]*service.Service, []component) {
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
+		iam.NewService(st, nil).Describe(),
 	}, []component{queues}
 }
 
