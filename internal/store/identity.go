@@ -129,7 +129,9 @@ type Identity interface {
 	InactiveKeys(ctx context.Context, account string) ([]AccessKey, error)
 	DeleteInactiveKey(ctx context.Context, id string) error
 
-	PutSession(ctx context.Context, s Session) error
+	// PutSession records a session and drops the records (and keys) of sessions that expired a
+	// day before now.
+	PutSession(ctx context.Context, s Session, now time.Time) error
 	Session(ctx context.Context, accessKeyID string) (Session, error)
 
 	// ServerSecret returns the named secret shared by every node on this store, storing fresh

@@ -395,3 +395,13 @@ func principalIn(ps *Principals, p *Principal) principalHow {
 	}
 	return best
 }
+
+// Grants reports whether a resource policy by itself grants the request to its principal: an
+// Allow statement matches it and no Deny does. A role's trust policy must grant AssumeRole this
+// way whatever the caller's own policies say.
+func Grants(r *Request, pol *Policy) bool {
+	var res Result
+	ev := evaluator{r: r, action: lowerASCII(r.Action), res: &res, parts: splitARN(r.Resource)}
+	grant := ev.scanResource(pol)
+	return grant != noMatch && ev.denied == ""
+}

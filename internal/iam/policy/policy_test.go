@@ -176,3 +176,19 @@ func median(d []time.Duration) time.Duration {
 	}
 	return d[len(d)/2]
 }
+
+func TestGrants(t *testing.T) {
+	trust := mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x"}}}]}`, Trust)
+	r := &Request{Principal: Principal{Type: "User", Account: "111122223333", ARN: "arn:aws:iam::111122223333:user/a"}, Action: "sts:AssumeRole", Resource: "arn:aws:iam::444455556666:role/R"}
+	if Grants(r, trust) {
+		t.Errorf("Grants without the external id = true")
+	}
+	r.Set("sts:ExternalId", "x")
+	if !Grants(r, trust) {
+		t.Errorf("Grants with the external id = false")
+	}
+	r.Principal.Account = "999988887777"
+	if Grants(r, trust) {
+		t.Errorf("Grants to another account = true")
+	}
+}

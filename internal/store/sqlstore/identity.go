@@ -408,7 +408,7 @@ func (s *Store) DeleteInactiveKey(ctx context.Context, id string) error {
 }
 
 // PutSession records a session and drops the records and keys of sessions long expired.
-func (s *Store) PutSession(ctx context.Context, ss store.Session) error {
+func (s *Store) PutSession(ctx context.Context, ss store.Session, now time.Time) error {
 	pols, _ := json.Marshal(ss.Policies)
 	keys, _ := json.Marshal(ss.TransitiveKeys)
 	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
@@ -417,7 +417,7 @@ func (s *Store) PutSession(ctx context.Context, ss store.Session) error {
 		if err != nil {
 			return s.fault("PutSession", err)
 		}
-		old := nanos(time.Now().Add(-24 * time.Hour))
+		old := nanos(now.Add(-24 * time.Hour))
 		if _, err := s.wst(ctx, tx, "expireOld").ExecContext(ctx, old); err != nil {
 			return s.fault("PutSession", err)
 		}

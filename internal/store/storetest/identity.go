@@ -188,7 +188,7 @@ func testIdentityKeysAndSessions(t *testing.T, open Opener) {
 	ss := store.Session{AccessKeyID: "ASIA0000000000000SES", Account: idAcct, RoleARN: "arn:aws:iam::" + idAcct + ":role/R", SessionName: "s",
 		SourceIdentity: "me", Policies: []string{"{}"}, HasPolicies: true, Tags: []store.Tag{{Key: "k", Value: "v"}}, TransitiveKeys: []string{"k"},
 		Chained: true, Expires: time.Now().Add(time.Hour).UTC().Truncate(time.Microsecond)}
-	if err := s.PutSession(ctx, ss); err != nil {
+	if err := s.PutSession(ctx, ss, time.Now()); err != nil {
 		t.Fatalf("PutSession: %v", err)
 	}
 	if got, err := s.Session(ctx, ss.AccessKeyID); err != nil || !cmp.Equal(got, ss) {
