@@ -25,9 +25,9 @@ type Service struct {
 	Enforcer *iam.Enforcer
 	Now      func() time.Time
 
-	mu       sync.Mutex
-	ownEnf   *iam.Enforcer
-	tokens   sealer
+	mu     sync.Mutex
+	ownEnf *iam.Enforcer
+	tokens sealer
 }
 
 // IAM is the store STS needs for roles and sessions.
