@@ -85,20 +85,19 @@ type GetAccountAuthorizationDetailsOutput struct {
 func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, in *GetAccountAuthorizationDetailsInput) (*GetAccountAuthorizationDetailsOutput, error) {
 	want := func(f string) bool { return len(in.Filter) == 0 || contains(in.Filter, f) }
 	out := &GetAccountAuthorizationDetailsOutput{}
-	used := map[string]bool{}
 	var err error
 	if want("User") {
-		if out.UserDetailList, err = s.userDetails(ctx, used); err != nil {
+		if out.UserDetailList, err = s.userDetails(ctx); err != nil {
 			return nil, err
 		}
 	}
 	if want("Group") {
-		if out.GroupDetailList, err = s.groupDetails(ctx, used); err != nil {
+		if out.GroupDetailList, err = s.groupDetails(ctx); err != nil {
 			return nil, err
 		}
 	}
 	if want("Role") {
-		if out.RoleDetailList, err = s.roleDetails(ctx, used); err != nil {
+		if out.RoleDetailList, err = s.roleDetails(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -129,7 +128,7 @@ func (s *Service) parts(ctx context.Context, e store.Entity) ([]PolicyDetail, []
 	return details, attached, nil
 }
 
-func (s *Service) userDetails(ctx context.Context, used map[string]bool) ([]UserDetail, error) {
+func (s *Service) userDetails(ctx context.Context) ([]UserDetail, error) {
 	es, err := s.list(ctx, store.KindUser, "")
 	if err != nil {
 		return nil, err
@@ -146,18 +145,11 @@ func (s *Service) userDetails(ctx context.Context, used map[string]bool) ([]User
 		}
 		out = append(out, UserDetail{Path: e.Path, UserName: e.Name, UserId: e.ID, Arn: e.ARN, CreateDate: e.Created, UserPolicyList: inline,
 			GroupList: groups, AttachedManagedPolicies: attached, PermissionsBoundary: boundaryOf(e.Boundary), Tags: fromStoreTags(e.Tags)})
-		markUsed(used, attached)
 	}
 	return out, nil
 }
 
-func markUsed(used map[string]bool, attached []AttachedPolicy) {
-	for _, a := range attached {
-		used[a.PolicyArn] = true
-	}
-}
-
-func (s *Service) groupDetails(ctx context.Context, used map[string]bool) ([]GroupDetail, error) {
+func (s *Service) groupDetails(ctx context.Context) ([]GroupDetail, error) {
 	es, err := s.list(ctx, store.KindGroup, "")
 	if err != nil {
 		return nil, err
@@ -169,12 +161,11 @@ func (s *Service) groupDetails(ctx context.Context, used map[string]bool) ([]Gro
 			return nil, err
 		}
 		out = append(out, GroupDetail{Path: e.Path, GroupName: e.Name, GroupId: e.ID, Arn: e.ARN, CreateDate: e.Created, GroupPolicyList: inline, AttachedManagedPolicies: attached})
-		markUsed(used, attached)
 	}
 	return out, nil
 }
 
-func (s *Service) roleDetails(ctx context.Context, used map[string]bool) ([]RoleDetail, error) {
+func (s *Service) roleDetails(ctx context.Context) ([]RoleDetail, error) {
 	es, err := s.list(ctx, store.KindRole, "")
 	if err != nil {
 		return nil, err
@@ -187,7 +178,6 @@ func (s *Service) roleDetails(ctx context.Context, used map[string]bool) ([]Role
 		}
 		out = append(out, RoleDetail{Path: e.Path, RoleName: e.Name, RoleId: e.ID, Arn: e.ARN, CreateDate: e.Created, AssumeRolePolicyDocument: encodeDocument(e.TrustPolicy),
 			RolePolicyList: inline, AttachedManagedPolicies: attached, PermissionsBoundary: boundaryOf(e.Boundary), Tags: fromStoreTags(e.Tags)})
-		markUsed(used, attached)
 	}
 	return out, nil
 }

@@ -200,14 +200,14 @@ func (s *Service) trustedRole(ctx context.Context, idn store.Identity, p *reques
 	if err := s.enforcer().Authorize(ctx, p, demands, conds); err != nil {
 		return role, denied
 	}
-	if !s.trustGrants(p, role, demands, conds) {
+	if !s.trustGrants(ctx, idn, p, role, demands, conds) {
 		return role, denied
 	}
 	return role, nil
 }
 
 // trustGrants checks that the trust policy itself grants every demand to the caller.
-func (s *Service) trustGrants(p *request.Principal, role store.Entity, demands []iam.Demand, conds map[string][]string) bool {
+func (s *Service) trustGrants(ctx context.Context, idn store.Identity, p *request.Principal, role store.Entity, demands []iam.Demand, conds map[string][]string) bool {
 	trust, err := policy.Parse(role.TrustPolicy, policy.Trust)
 	if err != nil {
 		return false
@@ -218,8 +218,12 @@ func (s *Service) trustGrants(p *request.Principal, role store.Entity, demands [
 		pr.Type = "Account"
 	case strings.Contains(p.ARN, ":assumed-role/"):
 		pr.Type = "AssumedRole"
+		// A trust policy names the caller's role by its ARN, which has the role's path.
 		segs := strings.Split(p.ARN, "/")
 		pr.RoleARN = "arn:aws:iam::" + p.Account + ":role/" + segs[1]
+		if caller, err := idn.Entity(ctx, p.Account, store.KindRole, segs[1]); err == nil {
+			pr.RoleARN = caller.ARN
+		}
 	case strings.HasSuffix(p.ARN, ".amazonaws.com") && !strings.HasPrefix(p.ARN, "arn:"):
 		pr = policy.Principal{Type: "Service", Service: p.ARN, ARN: p.ARN}
 	}

@@ -194,6 +194,24 @@ func testIdentityKeysAndSessions(t *testing.T, open Opener) {
 	if got, err := s.Session(ctx, ss.AccessKeyID); err != nil || !cmp.Equal(got, ss) {
 		t.Errorf("Session = %+v, %v; want %+v", got, err, ss)
 	}
+	// A session that expired more than a day before a later PutSession is dropped with its key.
+	old := store.Session{AccessKeyID: "ASIA0000000000000OLD", Account: idAcct, Expires: epoch}
+	if err := s.PutAccessKey(ctx, store.AccessKey{ID: old.AccessKeyID, Secret: "x", SessionToken: "t", Account: idAcct, PrincipalARN: "p", UserID: "u", Expires: epoch, Created: epoch}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSession(ctx, old, epoch); err != nil {
+		t.Fatal(err)
+	}
+	fresh := store.Session{AccessKeyID: "ASIA000000000000FRSH", Account: idAcct, Expires: epoch.Add(48 * time.Hour)}
+	if err := s.PutSession(ctx, fresh, epoch.Add(25*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, old.AccessKeyID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Session(expired a day ago) = %v; want ErrNotFound", err)
+	}
+	if _, err := s.AccessKey(ctx, old.AccessKeyID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("AccessKey(expired a day ago) = %v; want ErrNotFound", err)
+	}
 	a, err := s.ServerSecret(ctx, "sts", []byte("first"))
 	if err != nil || string(a) != "first" {
 		t.Fatalf("ServerSecret = %q, %v", a, err)
