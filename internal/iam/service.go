@@ -57,7 +57,7 @@ func (s *Service) Describe() *service.Service {
 		Operations: []service.Operation{
 			op("AcceptDelegationRequest", nil),
 			op("AddClientIDToOpenIDConnectProvider", nil),
-			op("AddRoleToInstanceProfile", nil),
+			op("AddRoleToInstanceProfile", service.Func(s.AddRoleToInstanceProfile)),
 			op("AddUserToGroup", service.Func(s.AddUserToGroup)),
 			op("AssociateDelegationRequest", nil),
 			op("AttachGroupPolicy", service.Func(s.AttachGroupPolicy)),
@@ -68,8 +68,8 @@ func (s *Service) Describe() *service.Service {
 			op("CreateAccountAlias", nil),
 			op("CreateDelegationRequest", nil),
 			op("CreateGroup", service.Func(s.CreateGroup)),
-			op("CreateInstanceProfile", nil),
-			op("CreateLoginProfile", nil),
+			op("CreateInstanceProfile", service.Func(s.CreateInstanceProfile)),
+			op("CreateLoginProfile", service.Func(s.CreateLoginProfile)),
 			op("CreateOpenIDConnectProvider", nil),
 			op("CreatePolicy", service.Func(s.CreatePolicy)),
 			op("CreatePolicyVersion", service.Func(s.CreatePolicyVersion)),
@@ -85,8 +85,8 @@ func (s *Service) Describe() *service.Service {
 			op("DeleteAccountPasswordPolicy", nil),
 			op("DeleteGroup", service.Func(s.DeleteGroup)),
 			op("DeleteGroupPolicy", service.Func(s.DeleteGroupPolicy)),
-			op("DeleteInstanceProfile", nil),
-			op("DeleteLoginProfile", nil),
+			op("DeleteInstanceProfile", service.Func(s.DeleteInstanceProfile)),
+			op("DeleteLoginProfile", service.Func(s.DeleteLoginProfile)),
 			op("DeleteOpenIDConnectProvider", nil),
 			op("DeletePolicy", service.Func(s.DeletePolicy)),
 			op("DeletePolicyVersion", service.Func(s.DeletePolicyVersion)),
@@ -127,8 +127,8 @@ func (s *Service) Describe() *service.Service {
 			op("GetGroup", service.Func(s.GetGroup)),
 			op("GetGroupPolicy", service.Func(s.GetGroupPolicy)),
 			op("GetHumanReadableSummary", nil),
-			op("GetInstanceProfile", nil),
-			op("GetLoginProfile", nil),
+			op("GetInstanceProfile", service.Func(s.GetInstanceProfile)),
+			op("GetLoginProfile", service.Func(s.GetLoginProfile)),
 			op("GetMFADevice", nil),
 			op("GetOpenIDConnectProvider", nil),
 			op("GetOrganizationsAccessReport", nil),
@@ -156,8 +156,8 @@ func (s *Service) Describe() *service.Service {
 			op("ListGroups", service.Func(s.ListGroups)),
 			op("ListGroupsForUser", service.Func(s.ListGroupsForUser)),
 			op("ListInstanceProfileTags", nil),
-			op("ListInstanceProfiles", nil),
-			op("ListInstanceProfilesForRole", nil),
+			op("ListInstanceProfiles", service.Func(s.ListInstanceProfiles)),
+			op("ListInstanceProfilesForRole", service.Func(s.ListInstanceProfilesForRole)),
 			op("ListMFADeviceTags", nil),
 			op("ListMFADevices", nil),
 			op("ListOpenIDConnectProviderTags", nil),
@@ -188,7 +188,7 @@ func (s *Service) Describe() *service.Service {
 			op("PutUserPolicy", service.Func(s.PutUserPolicy)),
 			op("RejectDelegationRequest", nil),
 			op("RemoveClientIDFromOpenIDConnectProvider", nil),
-			op("RemoveRoleFromInstanceProfile", nil),
+			op("RemoveRoleFromInstanceProfile", service.Func(s.RemoveRoleFromInstanceProfile)),
 			op("RemoveUserFromGroup", service.Func(s.RemoveUserFromGroup)),
 			op("ResetServiceSpecificCredential", nil),
 			op("ResyncMFADevice", nil),
@@ -218,7 +218,7 @@ func (s *Service) Describe() *service.Service {
 			op("UpdateAssumeRolePolicy", service.Func(s.UpdateAssumeRolePolicy)),
 			op("UpdateDelegationRequest", nil),
 			op("UpdateGroup", service.Func(s.UpdateGroup)),
-			op("UpdateLoginProfile", nil),
+			op("UpdateLoginProfile", service.Func(s.UpdateLoginProfile)),
 			op("UpdateOpenIDConnectProviderThumbprint", nil),
 			op("UpdateRole", service.Func(s.UpdateRole)),
 			op("UpdateRoleDescription", service.Func(s.UpdateRoleDescription)),
@@ -287,6 +287,8 @@ func resourceOf(ctx context.Context, in any) string {
 		return "arn:aws:iam::" + account + ":user/" + str("UserName")
 	case str("PolicyArn") != "":
 		return str("PolicyArn")
+	case str("InstanceProfileName") != "":
+		return "arn:aws:iam::" + account + ":instance-profile/" + str("InstanceProfileName")
 	}
 	return "*"
 }

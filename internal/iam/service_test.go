@@ -214,3 +214,49 @@ func TestRolesPoliciesAndGroups(t *testing.T) {
 		t.Errorf("SimulatePrincipalPolicy under an SQS boundary = %+v, %v; want implicitDeny", sim, err)
 	}
 }
+
+func TestProfilesAccepted(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{})
+	ctx := context.Background()
+	c := awsiam.NewFromConfig(srv.Config())
+	c.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("carol")})
+	lp, err := c.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("carol"), Password: aws.String("Secret-1234"), PasswordResetRequired: true})
+	if err != nil || !lp.LoginProfile.PasswordResetRequired {
+		t.Fatalf("CreateLoginProfile = %+v, %v", lp, err)
+	}
+	if _, err := c.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("carol")}); apiCode(err) != "DeleteConflict" {
+		t.Errorf("DeleteUser with a login profile = %v; want DeleteConflict", err)
+	}
+	if _, err := c.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{UserName: aws.String("carol")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{UserName: aws.String("carol")}); apiCode(err) != "NoSuchEntity" {
+		t.Errorf("GetLoginProfile after delete = %v; want NoSuchEntity", err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	c.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trust)})
+	if _, err := c.CreateInstanceProfile(ctx, &awsiam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AddRoleToInstanceProfile(ctx, &awsiam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String("r")}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetInstanceProfile(ctx, &awsiam.GetInstanceProfileInput{InstanceProfileName: aws.String("ip")})
+	if err != nil || len(got.InstanceProfile.Roles) != 1 || aws.ToString(got.InstanceProfile.Roles[0].RoleName) != "r" {
+		t.Errorf("GetInstanceProfile = %+v, %v; want role r", got, err)
+	}
+	if _, err := c.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("r")}); apiCode(err) != "DeleteConflict" {
+		t.Errorf("DeleteRole in an instance profile = %v; want DeleteConflict", err)
+	}
+	for_, err := c.ListInstanceProfilesForRole(ctx, &awsiam.ListInstanceProfilesForRoleInput{RoleName: aws.String("r")})
+	if err != nil || len(for_.InstanceProfiles) != 1 {
+		t.Errorf("ListInstanceProfilesForRole = %+v, %v", for_, err)
+	}
+	c.RemoveRoleFromInstanceProfile(ctx, &awsiam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("ip"), RoleName: aws.String("r")})
+	if _, err := c.DeleteInstanceProfile(ctx, &awsiam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("ip")}); err != nil {
+		t.Errorf("DeleteInstanceProfile: %v", err)
+	}
+	if _, err := c.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("r")}); err != nil {
+		t.Errorf("DeleteRole: %v", err)
+	}
+}

@@ -314,6 +314,18 @@ func (s *Service) checkUnused(ctx context.Context, e store.Entity) error {
 		if len(groups) > 0 {
 			return ErrDeleteConflict.Errorf("Cannot delete entity, must remove users from group first.")
 		}
+		if _, err := s.store.Entity(ctx, e.Account, kindLoginProfile, e.Name); err == nil {
+			return ErrDeleteConflict.Errorf("Cannot delete entity, must delete login profile first.")
+		}
+	}
+	if e.Kind == store.KindRole {
+		at, err := s.store.AttachedTo(ctx, e.ARN)
+		if err != nil {
+			return err
+		}
+		if len(at) > 0 {
+			return ErrDeleteConflict.Errorf("Cannot delete entity, must remove roles from instance profile first.")
+		}
 	}
 	if e.Kind == store.KindGroup {
 		members, err := s.store.Members(ctx, e.Account, e.Name)
