@@ -214,3 +214,25 @@ func TestGetSessionTokenAndMessages(t *testing.T) {
 		t.Errorf("DecodeAuthorizationMessage by another account = %v", err)
 	}
 }
+
+// TestAssumeRoleAsAService is how gureum's functions get their execution role's credentials: the
+// function service calls AssumeRole in process as lambda.amazonaws.com.
+func TestAssumeRoleAsAService(t *testing.T) {
+	f := newFixture(t)
+	f.entity(t, store.Entity{Account: acctA, Kind: store.KindRole, Name: "exec", ID: "AROAEXEC", Path: "/service-role/", ARN: "arn:aws:iam::" + acctA + ":role/service-role/exec",
+		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`})
+	in := &AssumeRoleInput{RoleArn: "arn:aws:iam::" + acctA + ":role/service-role/exec", RoleSessionName: "fn"}
+	out, err := f.svc.AssumeRole(as(&request.Principal{ARN: "lambda.amazonaws.com"}), in)
+	if err != nil {
+		t.Fatalf("AssumeRole as lambda.amazonaws.com: %v", err)
+	}
+	if want := "arn:aws:sts::" + acctA + ":assumed-role/exec/fn"; out.AssumedRoleUser.Arn != want {
+		t.Errorf("Arn = %s; want %s", out.AssumedRoleUser.Arn, want)
+	}
+	if _, err := f.svc.AssumeRole(as(&request.Principal{ARN: "states.amazonaws.com"}), in); code(err) != "AccessDenied" {
+		t.Errorf("AssumeRole as an untrusted service = %v; want AccessDenied", err)
+	}
+	if _, err := f.svc.AssumeRole(as(f.alice), in); code(err) != "AccessDenied" {
+		t.Errorf("AssumeRole of a service's role by a user = %v; want AccessDenied", err)
+	}
+}
