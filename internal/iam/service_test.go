@@ -184,6 +184,8 @@ func TestRolesPoliciesAndGroups(t *testing.T) {
 	if r := sim.EvaluationResults[0]; r.EvalDecision != types.PolicyEvaluationDecisionTypeAllowed || len(r.MatchedStatements) != 1 ||
 		aws.ToString(r.MatchedStatements[0].SourcePolicyId) != aws.ToString(arn) {
 		t.Errorf("s3:GetObject = %s %+v; want allowed by %s", r.EvalDecision, r.MatchedStatements, aws.ToString(arn))
+	} else if m := r.MatchedStatements[0]; m.StartPosition.Line != 1 || m.StartPosition.Column != 38 || m.EndPosition.Column != 87 {
+		t.Errorf("matched statement at %+v-%+v; want 1:38-1:87", *m.StartPosition, *m.EndPosition)
 	}
 	if r := sim.EvaluationResults[1]; r.EvalDecision != types.PolicyEvaluationDecisionTypeImplicitDeny {
 		t.Errorf("sqs:SendMessage = %s; want implicitDeny", r.EvalDecision)

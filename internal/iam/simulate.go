@@ -20,6 +20,14 @@ type ContextEntry struct {
 type MatchedStatement struct {
 	SourcePolicyId   string
 	SourcePolicyType string
+	StartPosition    Position
+	EndPosition      Position
+}
+
+// Position is a line and column in a policy document.
+type Position struct {
+	Line   int
+	Column int
 }
 
 // EvaluationResult is one (action, resource) decision.
@@ -181,7 +189,8 @@ func (s *Service) simulate(p policy.Principal, pols *policy.Policies, actions, r
 			er := EvaluationResult{EvalActionName: a, EvalResourceName: r, EvalDecision: res.Decision.String()}
 			for _, m := range res.Matched {
 				t, id := splitPolicyName(m.Policy)
-				er.MatchedStatements = append(er.MatchedStatements, MatchedStatement{SourcePolicyId: id, SourcePolicyType: t})
+				er.MatchedStatements = append(er.MatchedStatements, MatchedStatement{SourcePolicyId: id, SourcePolicyType: t,
+					StartPosition: Position{m.Start.Line, m.Start.Column}, EndPosition: Position{m.End.Line, m.End.Column}})
 			}
 			results = append(results, er)
 		}

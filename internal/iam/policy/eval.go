@@ -131,6 +131,8 @@ type Match struct {
 	Statement int    // index in the policy
 	Sid       string
 	Effect    Effect
+	Start     Position
+	End       Position
 }
 
 // Result is a decision with its reason.
@@ -240,7 +242,7 @@ func (ev *evaluator) scan(src Source, pols []*Policy) bool {
 			if !ev.matches(s) {
 				continue
 			}
-			ev.res.Matched = append(ev.res.Matched, Match{Source: src, Policy: pol.Name, Statement: i, Sid: s.Sid, Effect: s.Effect})
+			ev.res.Matched = append(ev.res.Matched, Match{Source: src, Policy: pol.Name, Statement: i, Sid: s.Sid, Effect: s.Effect, Start: s.Start, End: s.End})
 			if s.Effect == Deny {
 				if ev.denied == "" {
 					ev.denied = src
@@ -266,7 +268,7 @@ func (ev *evaluator) scanResource(pol *Policy) principalHow {
 		if how == noMatch {
 			continue
 		}
-		ev.res.Matched = append(ev.res.Matched, Match{Source: FromResource, Policy: pol.Name, Statement: i, Sid: s.Sid, Effect: s.Effect})
+		ev.res.Matched = append(ev.res.Matched, Match{Source: FromResource, Policy: pol.Name, Statement: i, Sid: s.Sid, Effect: s.Effect, Start: s.Start, End: s.End})
 		if s.Effect == Deny {
 			if ev.denied == "" {
 				ev.denied = FromResource

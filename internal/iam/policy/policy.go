@@ -70,6 +70,8 @@ type Statement struct {
 	Principal *Principals // Principal or NotPrincipal; nil when absent
 	NotPrinc  bool
 	Conds     []Condition
+	Start     Position // where the statement is in its document
+	End       Position
 }
 
 // Principals is a Principal element.
@@ -150,6 +152,7 @@ func Parse(doc string, kind Kind) (*Policy, error) {
 	if len(list) == 0 {
 		return nil, errorf("Syntax errors in policy: Statement must not be empty.")
 	}
+	spans := statementSpans(doc)
 	sids := map[string]bool{}
 	for i, raw := range list {
 		s, err := parseStatement(raw, kind, p.Version)
@@ -165,7 +168,9 @@ func Parse(doc string, kind Kind) (*Policy, error) {
 		if p.Version != "2012-10-17" {
 			s.literalVariables() // policy variables arrived with the 2012-10-17 grammar
 		}
-		_ = i
+		if i < len(spans) {
+			s.Start, s.End = spans[i][0], spans[i][1]
+		}
 		p.Statements = append(p.Statements, s)
 	}
 	return p, nil

@@ -192,3 +192,18 @@ func TestGrants(t *testing.T) {
 		t.Errorf("Grants to another account = true")
 	}
 }
+
+func TestStatementPositions(t *testing.T) {
+	doc := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"},\n    {\"Effect\": \"Deny\", \"Action\": \"s3:*\", \"Resource\": \"*\"}\n  ]\n}"
+	p := mustParse(t, doc, Identity)
+	want := []Statement{{Start: Position{4, 5}, End: Position{4, 56}}, {Start: Position{5, 5}, End: Position{5, 58}}}
+	for i, w := range want {
+		if p.Statements[i].Start != w.Start || p.Statements[i].End != w.End {
+			t.Errorf("statement %d at %v-%v; want %v-%v", i, p.Statements[i].Start, p.Statements[i].End, w.Start, w.End)
+		}
+	}
+	one := mustParse(t, `{"Statement": {"Effect":"Allow","Action":"*","Resource":"*"}}`, Identity)
+	if s := one.Statements[0]; s.Start != (Position{1, 15}) || s.End != (Position{1, 61}) {
+		t.Errorf("single statement at %v-%v; want 1:15-1:61", s.Start, s.End)
+	}
+}
