@@ -23,33 +23,33 @@ const tokenKeyName = "sts-token-key"
 // key id, secret, principal and expiry): whoever holds the token learns nothing of the secret
 // without the key, and any change to the token fails to open.
 type sealer struct {
-	once sync.Once
+	mu   sync.Mutex
 	aead cipher.AEAD
-	err  error
 }
 
+// init loads (or on the first start makes) the key; a failure is retried on the next call.
 func (s *sealer) init(ctx context.Context, st store.Identity) error {
-	s.once.Do(func() {
-		fresh := make([]byte, 32)
-		rand.Read(fresh)
-		var key []byte
-		if key, s.err = st.ServerSecret(ctx, tokenKeyName, []byte(hex.EncodeToString(fresh))); s.err != nil {
-			return
-		}
-		raw, err := hex.DecodeString(string(key))
-		if err != nil || len(raw) != 32 {
-			s.err = errors.New("sts: the stored token key is not 32 hex-encoded bytes")
-			return
-		}
-		block, _ := aes.NewCipher(raw)
-		s.aead, s.err = cipher.NewGCM(block)
-	})
-	if s.err != nil {
-		// Let a later call try again (the store may have been unavailable).
-		err := s.err
-		s.once = sync.Once{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.aead != nil {
+		return nil
+	}
+	fresh := make([]byte, 32)
+	rand.Read(fresh)
+	key, err := st.ServerSecret(ctx, tokenKeyName, []byte(hex.EncodeToString(fresh)))
+	if err != nil {
 		return err
 	}
+	raw, err := hex.DecodeString(string(key))
+	if err != nil || len(raw) != 32 {
+		return errors.New("sts: the stored token key is not 32 hex-encoded bytes")
+	}
+	block, _ := aes.NewCipher(raw)
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return err
+	}
+	s.aead = aead
 	return nil
 }
 
