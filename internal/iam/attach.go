@@ -82,7 +82,7 @@ func (s *Service) listAttached(ctx context.Context, kind, name, prefix, marker s
 
 // ListAttachedPoliciesOutput is the output of the ListAttached…Policies operations.
 type ListAttachedPoliciesOutput struct {
-	AttachedPolicies []AttachedPolicy `xml:"AttachedPolicies>member"`
+	AttachedPolicies members[AttachedPolicy] `xml:"AttachedPolicies"`
 	IsTruncated      bool
 	Marker           string `xml:",omitempty"`
 }
@@ -167,9 +167,9 @@ type PolicyUser struct{ UserName, UserId string }
 type PolicyRole struct{ RoleName, RoleId string }
 
 type ListEntitiesForPolicyOutput struct {
-	PolicyGroups []PolicyGroup `xml:"PolicyGroups>member"`
-	PolicyUsers  []PolicyUser  `xml:"PolicyUsers>member"`
-	PolicyRoles  []PolicyRole  `xml:"PolicyRoles>member"`
+	PolicyGroups members[PolicyGroup] `xml:"PolicyGroups"`
+	PolicyUsers  members[PolicyUser]  `xml:"PolicyUsers"`
+	PolicyRoles  members[PolicyRole]  `xml:"PolicyRoles"`
 	IsTruncated  bool
 	Marker       string `xml:",omitempty"`
 }

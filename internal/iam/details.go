@@ -20,11 +20,11 @@ type UserDetail struct {
 	UserId                  string
 	Arn                     string
 	CreateDate              time.Time
-	UserPolicyList          []PolicyDetail       `xml:"UserPolicyList>member"`
-	GroupList               []string             `xml:"GroupList>member"`
-	AttachedManagedPolicies []AttachedPolicy     `xml:"AttachedManagedPolicies>member"`
-	PermissionsBoundary     *PermissionsBoundary `xml:",omitempty"`
-	Tags                    []Tag                `xml:"Tags>member,omitempty"`
+	UserPolicyList          members[PolicyDetail]   `xml:"UserPolicyList"`
+	GroupList               members[string]         `xml:"GroupList"`
+	AttachedManagedPolicies members[AttachedPolicy] `xml:"AttachedManagedPolicies"`
+	PermissionsBoundary     *PermissionsBoundary    `xml:",omitempty"`
+	Tags                    []Tag                   `xml:"Tags>member,omitempty"`
 }
 
 type GroupDetail struct {
@@ -33,8 +33,8 @@ type GroupDetail struct {
 	GroupId                 string
 	Arn                     string
 	CreateDate              time.Time
-	GroupPolicyList         []PolicyDetail   `xml:"GroupPolicyList>member"`
-	AttachedManagedPolicies []AttachedPolicy `xml:"AttachedManagedPolicies>member"`
+	GroupPolicyList         members[PolicyDetail]   `xml:"GroupPolicyList"`
+	AttachedManagedPolicies members[AttachedPolicy] `xml:"AttachedManagedPolicies"`
 }
 
 type RoleDetail struct {
@@ -44,10 +44,10 @@ type RoleDetail struct {
 	Arn                      string
 	CreateDate               time.Time
 	AssumeRolePolicyDocument string
-	RolePolicyList           []PolicyDetail       `xml:"RolePolicyList>member"`
-	AttachedManagedPolicies  []AttachedPolicy     `xml:"AttachedManagedPolicies>member"`
-	PermissionsBoundary      *PermissionsBoundary `xml:",omitempty"`
-	Tags                     []Tag                `xml:"Tags>member,omitempty"`
+	RolePolicyList           members[PolicyDetail]   `xml:"RolePolicyList"`
+	AttachedManagedPolicies  members[AttachedPolicy] `xml:"AttachedManagedPolicies"`
+	PermissionsBoundary      *PermissionsBoundary    `xml:",omitempty"`
+	Tags                     []Tag                   `xml:"Tags>member,omitempty"`
 }
 
 type ManagedPolicyDetail struct {
@@ -62,7 +62,7 @@ type ManagedPolicyDetail struct {
 	Description                   string `xml:",omitempty"`
 	CreateDate                    time.Time
 	UpdateDate                    time.Time
-	PolicyVersionList             []PolicyVersion `xml:"PolicyVersionList>member"`
+	PolicyVersionList             members[PolicyVersion] `xml:"PolicyVersionList"`
 }
 
 type GetAccountAuthorizationDetailsInput struct {
@@ -72,10 +72,10 @@ type GetAccountAuthorizationDetailsInput struct {
 }
 
 type GetAccountAuthorizationDetailsOutput struct {
-	UserDetailList  []UserDetail          `xml:"UserDetailList>member"`
-	GroupDetailList []GroupDetail         `xml:"GroupDetailList>member"`
-	RoleDetailList  []RoleDetail          `xml:"RoleDetailList>member"`
-	Policies        []ManagedPolicyDetail `xml:"Policies>member"`
+	UserDetailList  members[UserDetail]          `xml:"UserDetailList"`
+	GroupDetailList members[GroupDetail]         `xml:"GroupDetailList"`
+	RoleDetailList  members[RoleDetail]          `xml:"RoleDetailList"`
+	Policies        members[ManagedPolicyDetail] `xml:"Policies"`
 	IsTruncated     bool
 }
 

@@ -58,7 +58,7 @@ type GetGroupInput struct {
 
 type GetGroupOutput struct {
 	Group       Group
-	Users       []User `xml:"Users>member"`
+	Users       members[User] `xml:"Users"`
 	IsTruncated bool
 	Marker      string `xml:",omitempty"`
 }
@@ -93,7 +93,7 @@ type ListGroupsInput struct {
 }
 
 type ListGroupsOutput struct {
-	Groups      []Group `xml:"Groups>member"`
+	Groups      members[Group] `xml:"Groups"`
 	IsTruncated bool
 	Marker      string `xml:",omitempty"`
 }

@@ -96,7 +96,7 @@ func (s *Service) listInline(ctx context.Context, kind, entity, marker string, m
 
 // ListPolicyNamesOutput is the output of ListUserPolicies, ListGroupPolicies and ListRolePolicies.
 type ListPolicyNamesOutput struct {
-	PolicyNames []string `xml:"PolicyNames>member"`
+	PolicyNames members[string] `xml:"PolicyNames"`
 	IsTruncated bool
 	Marker      string `xml:",omitempty"`
 }

@@ -128,7 +128,7 @@ type ListAccessKeysInput struct {
 }
 
 type ListAccessKeysOutput struct {
-	AccessKeyMetadata []AccessKeyMetadata `xml:"AccessKeyMetadata>member"`
+	AccessKeyMetadata members[AccessKeyMetadata] `xml:"AccessKeyMetadata"`
 	IsTruncated       bool
 	Marker            string `xml:",omitempty"`
 }

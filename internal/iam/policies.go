@@ -141,7 +141,7 @@ type ListPoliciesInput struct {
 }
 
 type ListPoliciesOutput struct {
-	Policies    []Policy `xml:"Policies>member"`
+	Policies    members[Policy] `xml:"Policies"`
 	IsTruncated bool
 	Marker      string `xml:",omitempty"`
 }
@@ -306,7 +306,7 @@ type ListPolicyVersionsInput struct {
 }
 
 type ListPolicyVersionsOutput struct {
-	Versions    []PolicyVersion `xml:"Versions>member"`
+	Versions    members[PolicyVersion] `xml:"Versions"`
 	IsTruncated bool
 	Marker      string `xml:",omitempty"`
 }

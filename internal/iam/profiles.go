@@ -123,8 +123,8 @@ type InstanceProfile struct {
 	InstanceProfileId   string
 	Arn                 string
 	CreateDate          time.Time
-	Roles               []Role `xml:"Roles>member"`
-	Tags                []Tag  `xml:"Tags>member,omitempty"`
+	Roles               members[Role] `xml:"Roles"`
+	Tags                []Tag         `xml:"Tags>member,omitempty"`
 }
 
 func (s *Service) instanceProfileOf(ctx context.Context, e store.Entity) (InstanceProfile, error) {
@@ -204,7 +204,7 @@ type ListInstanceProfilesInput struct {
 }
 
 type ListInstanceProfilesOutput struct {
-	InstanceProfiles []InstanceProfile `xml:"InstanceProfiles>member"`
+	InstanceProfiles members[InstanceProfile] `xml:"InstanceProfiles"`
 	IsTruncated      bool
 	Marker           string `xml:",omitempty"`
 }

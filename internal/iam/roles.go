@@ -158,7 +158,7 @@ type ListRolesInput struct {
 }
 
 type ListRolesOutput struct {
-	Roles       []Role `xml:"Roles>member"`
+	Roles       members[Role] `xml:"Roles"`
 	IsTruncated bool
 	Marker      string `xml:",omitempty"`
 }

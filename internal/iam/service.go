@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/xml"
 	"reflect"
 	"strconv"
 	"strings"
@@ -363,6 +364,23 @@ func page[T any](items []T, marker string, maxItems int) (out []T, next string, 
 		return items[start:end], strconv.Itoa(end), true, nil
 	}
 	return items[start:end], "", false, nil
+}
+
+// members is a list as the query protocol's XML writes it: <Name><member>…</member></Name>,
+// and <Name></Name> when empty (AWS always writes the element; boto3 reads an absent one as no key).
+type members[T any] []T
+
+// MarshalXML writes the list's element and one member element a value.
+func (m members[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	for _, v := range m {
+		if err := e.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: "member"}}); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
 }
 
 // encodeDocument percent-encodes a policy document as IAM returns them (RFC 3986: every byte

@@ -35,8 +35,8 @@ type EvaluationResult struct {
 	EvalActionName       string
 	EvalResourceName     string
 	EvalDecision         string
-	MatchedStatements    []MatchedStatement `xml:"MatchedStatements>member"`
-	MissingContextValues []string           `xml:"MissingContextValues>member"`
+	MatchedStatements    members[MatchedStatement] `xml:"MatchedStatements"`
+	MissingContextValues members[string]           `xml:"MissingContextValues"`
 }
 
 type SimulatePrincipalPolicyInput struct {
@@ -54,7 +54,7 @@ type SimulatePrincipalPolicyInput struct {
 }
 
 type SimulateOutput struct {
-	EvaluationResults []EvaluationResult `xml:"EvaluationResults>member"`
+	EvaluationResults members[EvaluationResult] `xml:"EvaluationResults"`
 	IsTruncated       bool
 	Marker            string `xml:",omitempty"`
 }

@@ -200,7 +200,7 @@ type ListUsersInput struct {
 }
 
 type ListUsersOutput struct {
-	Users       []User `xml:"Users>member"`
+	Users       members[User] `xml:"Users"`
 	IsTruncated bool
 	Marker      string `xml:",omitempty"`
 }
@@ -384,7 +384,7 @@ type ListUserTagsInput struct {
 }
 
 type ListTagsOutput struct {
-	Tags        []Tag `xml:"Tags>member"`
+	Tags        members[Tag] `xml:"Tags"`
 	IsTruncated bool
 	Marker      string `xml:",omitempty"`
 }
