@@ -163,7 +163,12 @@ func TestRolesPoliciesAndGroups(t *testing.T) {
 		t.Errorf("ListPolicyVersions = %v, %v; want 5", vs, err)
 	}
 
-	// Groups, and the simulator over a user's group policy.
+	checkGroupsAndSimulator(t, c, arn)
+}
+
+// checkGroupsAndSimulator puts a user in a group with the managed policy arn and simulates.
+func checkGroupsAndSimulator(t *testing.T, c *awsiam.Client, arn *string) {
+	ctx := context.Background()
 	c.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("bob")})
 	if _, err := c.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("devs")}); err != nil {
 		t.Fatal(err)
