@@ -203,6 +203,7 @@ func services(st store.Store, env service.Env) ([]*service.Service, []component)
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
+		iam.NewService(st, nil).Describe(),
 	}, []component{queues}
 }
 
