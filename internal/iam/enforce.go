@@ -11,6 +11,7 @@ import (
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/iam/policy"
 	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/store"
 )
 
@@ -71,9 +72,17 @@ func (e *Enforcer) Invalidate() {
 // Authorize decides every demand for p (nil: anonymous) with the request's condition keys, and
 // returns AccessDenied with AWS's message for the first demand that is not allowed.
 func (e *Enforcer) Authorize(ctx context.Context, p *request.Principal, demands []Demand, conditions map[string][]string) error {
+	return e.authorize(ctx, p, demands, conditions, nil)
+}
+
+// authorize decides demands with the condition keys given, and those more asks for.
+func (e *Enforcer) authorize(ctx context.Context, p *request.Principal, demands []Demand, conditions map[string][]string, more service.Conditions) error {
 	r, err := e.request(ctx, p, conditions)
 	if err != nil {
 		return err
+	}
+	if more != nil {
+		r.req.Lookup = more.Lookup
 	}
 	for _, d := range demands {
 		res, err := e.decide(ctx, r.req, r.pols, d)

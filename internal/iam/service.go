@@ -33,6 +33,22 @@ type Service struct {
 	OnChange func()
 }
 
+// Deps is what the IAM service is built with.
+type Deps struct {
+	service.Env
+	Store Store
+	// OnChange is called after every change the service makes (the Enforcer's Invalidate).
+	OnChange func()
+}
+
+// New returns the IAM service.
+func New(d Deps) *Service {
+	d.Env = d.Env.For("iam")
+	s := NewService(d.Store, d.Clock.Now)
+	s.OnChange = d.OnChange
+	return s
+}
+
 // NewService returns the IAM service on a store; now may be nil for real time.
 func NewService(st Store, now func() time.Time) *Service {
 	if now == nil {

@@ -55,6 +55,9 @@ type Config struct {
 	DrainTimeout  time.Duration // how long shutdown waits for requests in flight
 	HeaderTimeout time.Duration // how long a client may take to send the request headers
 	BodyTimeout   time.Duration // how long a client may take to send a non-streaming body
+	// NoIAMEnforcement lets every authenticated caller do anything (--iam-enforcement=false):
+	// for throwaway local use. The zero value enforces IAM on every request.
+	NoIAMEnforcement bool
 	// MaxConnections caps the connections open at once (0: DefaultMaxConnections); beyond it the
 	// server stops accepting until one closes.
 	MaxConnections int
@@ -120,13 +123,19 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	var outbox *bg.Outbox
 	s.runner, outbox = newRunner(st, cfg, s.metrics)
-	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox})
+	enforcer := iam.NewEnforcer(st, cfg.Now)
+	var authorizer router.Authorizer = iam.RequestAuthorizer{Enforcer: enforcer}
+	if cfg.NoIAMEnforcement {
+		cfg.Log.Warn("IAM ENFORCEMENT IS OFF (--iam-enforcement=false): every authenticated caller may do anything to anything; for throwaway local use only")
+		authorizer = iam.Unenforced{}
+	}
+	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox}, enforcer)
 	s.components = append(s.components, s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
 		Endpoints:       cfg.Endpoints,
 		Verifier:        &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
-		Authorizer:      iam.Authorizer{},
+		Authorizer:      authorizer,
 		Metrics:         s.metrics,
 		Log:             cfg.Log,
 		Region:          cfg.Region,
@@ -198,18 +207,24 @@ func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) (*bg.Runner, *b
 // built after the peers it is given), and lists those with a Start and Stop: they start in that
 // order and stop in reverse. Each registers its background work on env.Runner (nil: none, as
 // for Catalog).
-func services(st store.Store, env service.Env) ([]*service.Service, []component) {
+func services(st store.Store, env service.Env, enforcer *iam.Enforcer) ([]*service.Service, []component) {
+	var invalidate func()
+	if enforcer != nil {
+		invalidate = enforcer.Invalidate
+	}
+	identity := iam.New(iam.Deps{Env: env, Store: st, OnChange: invalidate})
+	tokens := sts.New(sts.Deps{Env: env, Store: st, Enforcer: enforcer})
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
 	return []*service.Service{
-		(&sts.Service{Accounts: st}).Describe(),
+		identity.Describe(),
+		tokens.Describe(),
 		queues.Describe(),
-		iam.NewService(st, nil).Describe(),
 	}, []component{queues}
 }
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, service.Env{Region: "us-east-1"})
+	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, nil)
 	return svcs
 }
 

@@ -30,6 +30,25 @@ type Service struct {
 	tokens sealer
 }
 
+// Deps is what STS is built with.
+type Deps struct {
+	service.Env
+	Store IAM // accounts and keys; roles and sessions
+	// Enforcer evaluates trust policies and the caller's policies: the server's, so that a change
+	// the IAM service makes is seen at once; nil: STS keeps one of its own.
+	Enforcer *iam.Enforcer
+}
+
+// New returns the STS service.
+func New(d Deps) *Service {
+	d.Env = d.Env.For("sts")
+	s := &Service{Enforcer: d.Enforcer, Now: d.Clock.Now}
+	if d.Store != nil {
+		s.Accounts = d.Store
+	}
+	return s
+}
+
 // IAM is the store STS needs for roles and sessions.
 type IAM interface {
 	store.Accounts

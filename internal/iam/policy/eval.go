@@ -31,6 +31,10 @@ type Request struct {
 	// principal implies (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:userid,
 	// aws:username, aws:PrincipalTag/…, aws:PrincipalServiceName) are derived when absent.
 	Context map[string][]string
+	// Lookup, when set, answers the keys that are neither in Context nor implied by the
+	// principal, when a condition asks for them (the router's request context: aws:SourceIp,
+	// aws:SecureTransport, the service's own keys). Keys are case-insensitive.
+	Lookup func(key string) ([]string, bool)
 }
 
 // Set adds a condition key (any case) to the request's context.
@@ -77,6 +81,9 @@ func (r *Request) lookup(key string) ([]string, bool) {
 				return []string{v}, true
 			}
 		}
+	}
+	if r.Lookup != nil {
+		return r.Lookup(key)
 	}
 	return nil, false
 }
