@@ -200,3 +200,18 @@ func BenchmarkEnforcer(b *testing.B) {
 		}
 	}
 }
+
+// TestEmptyAccountIsNoOnes: an ARN of an account-scoped service with its account left out is no
+// caller's, not every caller's (issue 20); an S3 bucket's ARN, which has no account field, is
+// left to S3's own ownership check.
+func TestEmptyAccountIsNoOnes(t *testing.T) {
+	e := NewEnforcer(nil, nil)
+	root := request.RootPrincipal("111111111111", "AKIAROOT")
+	ctx := context.Background()
+	if err := e.Authorize(ctx, root, []Demand{{Action: "sqs:DeleteQueue", Resource: "arn:aws:sqs:us-east-1::victim"}}, nil); err == nil {
+		t.Error("root of 111111111111 may delete an SQS queue whose ARN has no account; want AccessDenied")
+	}
+	if err := e.Authorize(ctx, root, []Demand{{Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket/key"}}, nil); err != nil {
+		t.Errorf("root on an S3 object ARN = %v; want allowed (S3 checks the bucket's owner)", err)
+	}
+}

@@ -179,7 +179,10 @@ func Evaluate(r *Request, ps *Policies) Result {
 	if owner == "" {
 		owner = ARNAccount(r.Resource)
 	}
-	sameAccount := owner == "" || owner == p.Account
+	// A resource with no owner is the caller's only where its service's ARNs carry no account (an
+	// S3 bucket, which its service checks) or it names no one resource ("*"): an SQS ARN with its
+	// account left out belongs to no one, not to every caller.
+	sameAccount := owner == p.Account || owner == "" && !accountScoped(r.Resource)
 	if p.Root() {
 		idAllow, boundAllow, sessAllow = true, true, true
 	}
@@ -413,4 +416,18 @@ func Grants(r *Request, pol *Policy) bool {
 	ev := evaluator{r: r, action: lowerASCII(r.Action), res: &res, parts: splitARN(r.Resource)}
 	grant := ev.scanResource(pol)
 	return grant != noMatch && ev.denied == ""
+}
+
+// accountScoped reports whether resource is an ARN of a service whose ARNs carry the owning
+// account (every service but S3 and API Gateway's management API).
+func accountScoped(resource string) bool {
+	parts := strings.SplitN(resource, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return false
+	}
+	switch parts[2] {
+	case "s3", "apigateway":
+		return false
+	}
+	return true
 }
