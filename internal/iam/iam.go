@@ -92,4 +92,3 @@ func (k *Keys) load(ctx context.Context, id string) (*sigv4.Credential, error) {
 		Principal:       p,
 	}, nil
 }
-
