@@ -114,7 +114,7 @@ func newRouter(t *testing.T) (*objects, *telemetry.Metrics, http.Handler) {
 	rt, err := router.New(router.Config{
 		Services:   []*service.Service{o.describe()},
 		Verifier:   &sigv4.Verifier{Keys: iam.NewKeys(st, nil), Region: "us-east-1"},
-		Authorizer: iam.Authorizer{},
+		Authorizer: iam.RequestAuthorizer{Enforcer: iam.NewEnforcer(st, nil)},
 		Metrics:    m,
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Region:     "us-east-1",

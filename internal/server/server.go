@@ -22,6 +22,7 @@ import (
 
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/iam"
+	"github.com/gureum/gureum/internal/organizations"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
@@ -129,7 +130,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.Log.Warn("IAM ENFORCEMENT IS OFF (--iam-enforcement=false): every authenticated caller may do anything to anything; for throwaway local use only")
 		authorizer = iam.Unenforced{}
 	}
-	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox}, enforcer)
+	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox}, cfg.AccountID, enforcer)
 	s.components = append(s.components, s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
@@ -207,7 +208,7 @@ func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) (*bg.Runner, *b
 // built after the peers it is given), and lists those with a Start and Stop: they start in that
 // order and stop in reverse. Each registers its background work on env.Runner (nil: none, as
 // for Catalog).
-func services(st store.Store, env service.Env, enforcer *iam.Enforcer) ([]*service.Service, []component) {
+func services(st store.Store, env service.Env, management string, enforcer *iam.Enforcer) ([]*service.Service, []component) {
 	var invalidate func()
 	if enforcer != nil {
 		invalidate = enforcer.Invalidate
@@ -215,7 +216,9 @@ func services(st store.Store, env service.Env, enforcer *iam.Enforcer) ([]*servi
 	identity := iam.New(iam.Deps{Env: env, Store: st, OnChange: invalidate})
 	tokens := sts.New(sts.Deps{Env: env, Store: st, Enforcer: enforcer})
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
+	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: management})
 	return []*service.Service{
+		accounts.Describe(),
 		identity.Describe(),
 		tokens.Describe(),
 		queues.Describe(),
@@ -224,7 +227,7 @@ func services(st store.Store, env service.Env, enforcer *iam.Enforcer) ([]*servi
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, nil)
+	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, "000000000000", nil)
 	return svcs
 }
 
