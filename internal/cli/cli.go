@@ -55,6 +55,7 @@ type serverFlags struct {
 	listen, dataDir, region, store, accountID string
 	logFormat, logLevel                       string
 	cpuProfile                                string
+	isolation                                 string
 	procs                                     int
 	drain, headerTimeout, bodyTimeout         time.Duration
 }
@@ -91,6 +92,7 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.DurationVar(&f.headerTimeout, "header-timeout", 10*time.Second, "how long a client may take to send request headers")
 	fl.DurationVar(&f.bodyTimeout, "body-timeout", time.Minute, "how long a client may take to send a non-streaming request body")
 	fl.IntVar(&f.procs, "procs", 0, "how many cores run gureum's Go code at once (GOMAXPROCS); 0: all but one, leaving a core to the rest of the machine (GOMAXPROCS in the environment overrides 0)")
+	fl.StringVar(&f.isolation, "isolation", "auto", "how functions are isolated: auto (namespace sandboxes when root on Linux, else plain processes, loudly), namespace, or process")
 	fl.StringVar(&f.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (for `go tool pprof`)")
 	_ = fl.MarkHidden("cpu-profile")
 	return cmd
@@ -187,7 +189,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 		RootAccessKeyID:     getenv("GUREUM_ROOT_ACCESS_KEY_ID"),
 		RootSecretAccessKey: getenv("GUREUM_ROOT_SECRET_ACCESS_KEY"),
 		Log:                 log, Stdout: stdout, DrainTimeout: f.drain,
-		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout,
+		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout, Isolation: f.isolation,
 	})
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -131,8 +132,8 @@ func (p execProc) kill() {
 func (p execProc) wait() error { return p.cmd.Wait() }
 
 // startProcess runs the program as a plain child in its code directory, serving its ports on
-// free loopback ports of the host. Paths in Argv under /var/task, /opt and /var/runtime are
-// rewritten to the host directories; the environment is not.
+// free loopback ports of the host. The sandbox paths and ports in Argv and Env are rewritten to
+// the host's (see processRewriter).
 func startProcess(spec Spec) (*Sandbox, error) {
 	sb := &Sandbox{done: make(chan struct{})}
 	for range spec.Ports {
@@ -144,12 +145,17 @@ func startProcess(spec Spec) (*Sandbox, error) {
 		sb.Listeners = append(sb.Listeners, ln)
 		sb.Addrs = append(sb.Addrs, "127.0.0.1:"+strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	}
+	rw := processRewriter(spec, sb.Addrs)
 	argv := make([]string, len(spec.Argv))
 	for i, a := range spec.Argv {
-		argv[i] = HostPath(spec, a)
+		argv[i] = rw.Replace(a)
+	}
+	env := make([]string, len(spec.Env))
+	for i, kv := range spec.Env {
+		env[i] = rw.Replace(kv)
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = spec.Env, spec.Code, spec.Log, spec.Log
+	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = env, spec.Code, spec.Log, spec.Log
 	cmd.SysProcAttr = processAttr()
 	if err := cmd.Start(); err != nil {
 		closeAll(sb.Listeners)
@@ -158,6 +164,21 @@ func startProcess(spec Spec) (*Sandbox, error) {
 	sb.proc = execProc{cmd}
 	go sb.watch()
 	return sb, nil
+}
+
+// processRewriter rewrites the sandbox paths (/var/task, /opt, /var/runtime) and loopback
+// ports (127.0.0.1:port) in a Process-level sandbox's argv and environment to the host's.
+func processRewriter(spec Spec, addrs []string) *strings.Replacer {
+	var pairs []string
+	for i, p := range spec.Ports {
+		pairs = append(pairs, "127.0.0.1:"+strconv.Itoa(p), addrs[i])
+	}
+	layers := spec.Layers
+	if layers == "" {
+		layers = filepath.Join(spec.Code, ".no-layers")
+	}
+	pairs = append(pairs, "/var/task", spec.Code, "/var/runtime", spec.Runtime, "/opt", layers)
+	return strings.NewReplacer(pairs...)
 }
 
 // HostPath maps a path inside a sandbox to the host path it shows at the Process level.

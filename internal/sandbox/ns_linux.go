@@ -54,7 +54,7 @@ type bind struct {
 
 func (m *Manager) initSpec(spec Spec) initSpec {
 	is := initSpec{Root: m.root, TmpMB: spec.TmpMB, UID: m.cfg.UID, GID: m.cfg.GID, Argv: spec.Argv, Env: spec.Env}
-	for _, p := range append(append([]string{}, systemPaths...), m.cfg.Binds...) {
+	for _, p := range append(append(append([]string{}, systemPaths...), m.cfg.Binds...), spec.Binds...) {
 		is.Binds = append(is.Binds, bind{p, p})
 	}
 	for _, b := range []bind{{spec.Code, "/var/task"}, {spec.Layers, "/opt"}, {spec.Runtime, "/var/runtime"}} {

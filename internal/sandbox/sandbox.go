@@ -63,6 +63,7 @@ type Spec struct {
 	Code    string   // host directory shown read-only at /var/task
 	Layers  string   // host directory shown read-only at /opt ("" for an empty /opt)
 	Runtime string   // host directory shown read-only at /var/runtime ("" for none)
+	Binds   []string // more host paths shown read-only at the same path (an interpreter's prefix)
 
 	MemoryMB int // cgroup memory limit; CPU is proportional (1,769 MB = one vCPU)
 	TmpMB    int // size of the /tmp tmpfs

@@ -49,6 +49,7 @@ type Config struct {
 	HeaderTimeout time.Duration // how long a client may take to send the request headers
 	BodyTimeout   time.Duration // how long a client may take to send a non-streaming body
 	Now           func() time.Time
+	Isolation     string // functions' sandboxes: "auto" (or ""), "namespace" or "process"
 }
 
 // Server is a running gureum.
@@ -98,7 +99,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s.services, s.components = services(st, cfg.Region)
+	s.services, s.components = services(st, cfg)
 	rt := router.New(router.Config{
 		Services:    s.services,
 		Verifier:    &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
@@ -123,6 +124,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	s.attachFunctions(mux)
 	return s, nil
 }
 
@@ -133,17 +135,19 @@ type component interface {
 }
 
 // services builds every service gureum serves on a store, and those with background work.
-func services(st store.Store, region string) ([]*service.Service, []component) {
-	queues := sqs.New(st, region, nil)
+func services(st store.Store, cfg Config) ([]*service.Service, []component) {
+	queues := sqs.New(st, cfg.Region, nil)
+	functions := newFunctions(st, cfg)
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
-	}, []component{queues}
+		functions.Describe(),
+	}, []component{queues, functions}
 }
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, "us-east-1")
+	svcs, _ := services(nil, Config{Region: "us-east-1"})
 	return svcs
 }
 
