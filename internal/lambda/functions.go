@@ -149,7 +149,7 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 		TracingConfig: &TracingConfig{Mode: "PassThrough"}, DeadLetterConfig: in.DeadLetterConfig, PackageType: "Zip",
 		Architectures: []string{"x86_64"}, EphemeralStorage: &EphemeralStorage{Size: defaultTmpMB},
 		LoggingConfig: &LoggingConfig{LogFormat: "Text", LogGroup: "/aws/lambda/" + in.FunctionName},
-		State: "Active", LastUpdateStatus: "Successful",
+		State:         "Active", LastUpdateStatus: "Successful",
 	}
 	applyCreate(c, in)
 	if err := s.checkConfig(c); err != nil {

@@ -181,7 +181,7 @@ func (s *Service) run(ctx context.Context, inv *invocation, in *InvokeInput, req
 	var fail *invokeFailure
 	var res runtimeapi.Result
 	if cold {
-		fail = e.awaitInit(dctx, requestID)
+		fail = e.awaitInit(dctx, requestID, inv.c.Timeout)
 	}
 	if fail == nil {
 		res, fail = s.exchange(dctx, e, inv, in, requestID, deadline)
@@ -198,6 +198,7 @@ func (s *Service) run(ctx context.Context, inv *invocation, in *InvokeInput, req
 		out.FunctionError = "Unhandled"
 	}
 	if in.LogType == "Tail" {
+		e.log.settle()
 		out.LogResult = tail(requestID, inv.v.Version, e.log.take(), time.Since(start), inv.c.MemorySize)
 	} else {
 		e.log.take()

@@ -166,6 +166,7 @@ func TestTimeoutAndMemory(t *testing.T) {
 	f := start(t)
 	code := zipOf(t, map[string][]byte{"bootstrap*": goBootstrap(t)})
 	f.create(t, "slow", "provided.al2", "bootstrap", code, func(in *lambda.CreateFunctionInput) { in.Timeout = aws.Int32(1) })
+	f.invoke(t, "slow", `{"echo":"warm up"}`) // under a loaded machine a cold start can take a second
 	out := f.invoke(t, "slow", `{"sleep_ms":3000}`)
 	if aws.ToString(out.FunctionError) != "Unhandled" || !strings.Contains(string(out.Payload), "Task timed out after 1.00 seconds") {
 		t.Errorf("timed-out Invoke = %v %s", aws.ToString(out.FunctionError), out.Payload)

@@ -14,7 +14,7 @@ type TagResourceInput struct {
 
 // UntagResourceInput removes tags.
 type UntagResourceInput struct {
-	Resource string `rest:"uri=Resource" json:"-"`
+	Resource string   `rest:"uri=Resource" json:"-"`
 	TagKeys  []string `rest:"query=tagKeys" json:"-"`
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/gureum/gureum/internal/lambda/runtimeapi"
 	"github.com/gureum/gureum/internal/sandbox"
 	"github.com/gureum/gureum/internal/store"
+	"golang.org/x/sys/unix"
 )
 
 // Ports inside every sandbox: the Runtime API, and gureum's own endpoint (AWS_ENDPOINT_URL).
@@ -226,11 +227,19 @@ func (s *Service) launch(ctx context.Context, key envKey, v store.FunctionVersio
 		return nil, err
 	}
 	spec.ID = "fn-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.workers.seq.Add(1), 36)
-	spec.Log = e.log
-	sb, err := s.cfg.Sandboxes.Start(spec)
+	pr, pw, err := os.Pipe()
 	if err != nil {
+		return nil, err
+	}
+	spec.Log = pw
+	sb, err := s.cfg.Sandboxes.Start(spec)
+	pw.Close()
+	if err != nil {
+		pr.Close()
 		return nil, fmt.Errorf("start sandbox: %w", err)
 	}
+	e.log.pipe = pr
+	go e.log.drain()
 	e.sb = sb
 	go e.api.Serve(sb.Listeners[0])
 	if s.endpoint != nil {
@@ -242,7 +251,7 @@ func (s *Service) launch(ctx context.Context, key envKey, v store.FunctionVersio
 }
 
 // awaitInit waits for the runtime's first /next; a failed init is the invoke's error.
-func (e *env) awaitInit(ctx context.Context, requestID string) *invokeFailure {
+func (e *env) awaitInit(ctx context.Context, requestID string, timeout int32) *invokeFailure {
 	t := time.NewTimer(initTimeout)
 	defer t.Stop()
 	select {
@@ -256,7 +265,7 @@ func (e *env) awaitInit(ctx context.Context, requestID string) *invokeFailure {
 	case <-t.C:
 		return &invokeFailure{typ: "Runtime.Unknown", payload: runtimeapi.ErrorDoc("Runtime.Unknown", "RequestId: "+requestID+" Error: the runtime did not start within 10 seconds")}
 	case <-ctx.Done():
-		return timeoutFailure(requestID, 0)
+		return timeoutFailure(requestID, timeout)
 	}
 }
 
@@ -353,13 +362,31 @@ func isWithin(dir, p string) bool {
 	return err == nil && rel != ".." && !filepath.IsAbs(rel) && (len(rel) < 3 || rel[:3] != "../")
 }
 
-// logBuffer collects an environment's output for the current invoke (bounded).
+// logBuffer collects an environment's output (its stdout and stderr pipe) for the current
+// invoke, up to maxInvokeLog bytes.
 type logBuffer struct {
-	mu  sync.Mutex
-	buf []byte
+	pipe    *os.File
+	reading atomic.Bool // a read has returned and its bytes are not appended yet
+	mu      sync.Mutex
+	buf     []byte
 }
 
 const maxInvokeLog = 1 << 20
+
+// drain copies the pipe into the buffer until every writer has closed it.
+func (l *logBuffer) drain() {
+	defer l.pipe.Close()
+	p := make([]byte, 32<<10)
+	for {
+		n, err := l.pipe.Read(p)
+		l.reading.Store(true)
+		l.Write(p[:n])
+		l.reading.Store(false)
+		if err != nil {
+			return
+		}
+	}
+}
 
 func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
@@ -368,6 +395,27 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 	}
 	l.mu.Unlock()
 	return len(p), nil
+}
+
+// settle waits (up to a few milliseconds) until what the runtime wrote before answering has
+// left the pipe: the runtime writes its log before it posts the response, so the bytes are in
+// the pipe by then, but the reader may not have copied them yet.
+func (l *logBuffer) settle() {
+	if l.pipe == nil {
+		return
+	}
+	rc, err := l.pipe.SyscallConn()
+	if err != nil {
+		return
+	}
+	for i := 0; i < 50; i++ {
+		pending := 0
+		rc.Control(func(fd uintptr) { pending, _ = unix.IoctlGetInt(int(fd), unix.TIOCINQ) })
+		if pending == 0 && !l.reading.Load() {
+			return
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
 }
 
 // take returns what was written since the last take.
