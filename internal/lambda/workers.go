@@ -20,7 +20,6 @@ import (
 	"github.com/gureum/gureum/internal/lambda/runtimeapi"
 	"github.com/gureum/gureum/internal/sandbox"
 	"github.com/gureum/gureum/internal/store"
-	"golang.org/x/sys/unix"
 )
 
 // Ports inside every sandbox: the Runtime API, and gureum's own endpoint (AWS_ENDPOINT_URL).
@@ -410,7 +409,7 @@ func (l *logBuffer) settle() {
 	}
 	for i := 0; i < 50; i++ {
 		pending := 0
-		rc.Control(func(fd uintptr) { pending, _ = unix.IoctlGetInt(int(fd), unix.TIOCINQ) })
+		rc.Control(func(fd uintptr) { pending = pipePending(fd) })
 		if pending == 0 && !l.reading.Load() {
 			return
 		}
