@@ -264,3 +264,5 @@ func TestNodeFunction(t *testing.T) {
 		t.Errorf("ESM Invoke = %s", out.Payload)
 	}
 }
+
+func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
