@@ -219,6 +219,11 @@ func (s *Service) launch(ctx context.Context, key envKey, v store.FunctionVersio
 	if err != nil {
 		return nil, err
 	}
+	return s.launchCode(key, c, code)
+}
+
+// launchCode starts an environment on unpacked code.
+func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code string) (*env, error) {
 	e := &env{key: key, log: &logBuffer{}, api: runtimeapi.New()}
 	e.stream = time.Now().UTC().Format("2006/01/02") + "/[" + c.Version + "]" + randomHex(16)
 	spec, err := s.sandboxSpec(c, code, e.stream)
