@@ -28,3 +28,9 @@ func ColdStart(s *Service, rt, handler, code string, payload []byte) (time.Durat
 	}
 	return d, res.Payload, nil
 }
+
+// ParseRef exposes the function-reference parser to the fuzz target.
+func ParseRef(fn, qualifier string) (string, string, string, error) {
+	r, err := New(Config{}).parseRef(context.Background(), fn, qualifier)
+	return r.account, r.name, r.qualifier, err
+}
