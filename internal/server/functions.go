@@ -49,3 +49,17 @@ func (s *Server) attachFunctions(mux *http.ServeMux) {
 		}
 	}
 }
+
+// functionsHealth says in the health report how functions are isolated, loudly when they are not.
+func (s *Server) functionsHealth(services map[string]string) {
+	for _, c := range s.components {
+		if fns, ok := c.(*lambda.Service); ok {
+			level, reason := fns.Isolation()
+			if reason != "" {
+				services["lambda"] = "running; functions NOT isolated (" + level + "): " + reason
+			} else {
+				services["lambda"] = "running; isolation " + level
+			}
+		}
+	}
+}

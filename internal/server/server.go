@@ -228,6 +228,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	for _, svc := range s.services {
 		rep.Services[svc.Name] = "running"
 	}
+	s.functionsHealth(rep.Services)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(rep)
