@@ -260,3 +260,27 @@ func TestConcurrencyTagsAndSettings(t *testing.T) {
 		t.Errorf("Invoke(6 MB + 1) = %v", err)
 	}
 }
+
+func TestReservedConcurrencyThrottles(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	f.create(t, "one", "provided.al2023", "bootstrap", zipOf(t, map[string][]byte{"bootstrap*": goBootstrap(t)}))
+	if _, err := f.client.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{FunctionName: aws.String("one"), ReservedConcurrentExecutions: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	f.invoke(t, "one", `{"echo":"warm"}`)
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("one"), Payload: []byte(`{"sleep_ms":800}`)})
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	_, err := f.client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("one"), Payload: []byte(`{}`)}, func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
+	var tmr *types.TooManyRequestsException
+	if !asErr(err, &tmr) || tmr.Reason != types.ThrottleReasonReservedFunctionConcurrentInvocationLimitExceeded {
+		t.Errorf("second concurrent Invoke under reserved concurrency 1 = %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("first Invoke: %v", err)
+	}
+}
