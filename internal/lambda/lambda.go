@@ -93,8 +93,16 @@ func (s *Service) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop ends every environment.
-func (s *Service) Stop() { s.workers.stopAll() }
+// Stop ends every environment and the sandbox manager's pre-built sandboxes.
+func (s *Service) Stop() {
+	s.workers.stopAll()
+	if s.cfg.Sandboxes != nil {
+		s.cfg.Sandboxes.Close()
+	}
+}
+
+// SandboxPorts are the ports every environment's sandbox serves inside (for a sandbox pool).
+var SandboxPorts = []int{runtimePort, endpointPort}
 
 // Describe returns Lambda's operation table.
 func (s *Service) Describe() *service.Service {

@@ -231,18 +231,11 @@ func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code string) 
 		return nil, err
 	}
 	spec.ID = "fn-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.workers.seq.Add(1), 36)
-	pr, pw, err := os.Pipe()
+	sb, err := s.cfg.Sandboxes.Start(spec) // no Spec.Log: the environment reads sb.Output itself
 	if err != nil {
-		return nil, err
-	}
-	spec.Log = pw
-	sb, err := s.cfg.Sandboxes.Start(spec)
-	pw.Close()
-	if err != nil {
-		pr.Close()
 		return nil, fmt.Errorf("start sandbox: %w", err)
 	}
-	e.log.pipe = pr
+	e.log.pipe = sb.Output
 	go e.log.drain()
 	e.sb = sb
 	go e.api.Serve(sb.Listeners[0])

@@ -28,6 +28,9 @@ type Config struct {
 	// StrictCPU caps CPU with a CFS quota proportional to memory, as Lambda does; without it
 	// CPU is shared by weight proportional to memory, and idle CPU is free to use.
 	StrictCPU bool
+	// Prebuilt is how many empty sandboxes with PrebuiltPorts to keep ready (Namespace level).
+	Prebuilt      int
+	PrebuiltPorts []int
 }
 
 // Manager starts sandboxes.
@@ -37,6 +40,7 @@ type Manager struct {
 	reason string
 	cg     *cgroups
 	root   string
+	pool   *pool
 }
 
 // New checks that the configured level is available. With Auto it falls back to Process and
@@ -83,8 +87,12 @@ func (m *Manager) prepareNamespace() error {
 		return err
 	}
 	m.cg = cg
+	m.pool = newPool(m)
 	return nil
 }
+
+// Close ends the pre-built sandboxes. Running sandboxes are their owners' to kill.
+func (m *Manager) Close() { m.pool.close() }
 
 // Level is the isolation sandboxes get.
 func (m *Manager) Level() Level { return m.level }
@@ -154,14 +162,23 @@ func startProcess(spec Spec) (*Sandbox, error) {
 	for i, kv := range spec.Env {
 		env[i] = rw.Replace(kv)
 	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		closeAll(sb.Listeners)
+		return nil, err
+	}
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = env, spec.Code, spec.Log, spec.Log
+	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = env, spec.Code, outW, outW
 	cmd.SysProcAttr = processAttr()
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	outW.Close()
+	if err != nil {
+		outR.Close()
 		closeAll(sb.Listeners)
 		return nil, err
 	}
 	sb.proc = execProc{cmd}
+	sb.output(outR, spec.Log)
 	go sb.watch()
 	return sb, nil
 }

@@ -65,37 +65,48 @@ func (m *Manager) initSpec(spec Spec) initSpec {
 	return is
 }
 
-// startNamespace clones the init step into new namespaces and a cgroup, opens the sandbox's
-// listeners inside its network namespace, then hands the init step its spec; the init step
-// builds the root and executes the program, or reports why it could not.
-func (m *Manager) startNamespace(spec Spec) (sb *Sandbox, err error) {
-	cg, err := m.cg.create(spec.ID, spec.MemoryMB, spec.Pids, m.cfg.StrictCPU)
+// spawned is an init step cloned into its namespaces and cgroup, with its listeners open,
+// waiting for its spec: a sandbox still without a program (the pool keeps a few).
+type spawned struct {
+	cmd        *exec.Cmd
+	cg         *cgroup
+	cfgW, errR *os.File
+	out        *os.File // the read end of the program's stdout and stderr
+	lns        []net.Listener
+	ports      []int
+}
+
+func (p *spawned) discard() {
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
+	closeAll(p.lns)
+	p.cfgW.Close()
+	p.errR.Close()
+	p.out.Close()
+	p.cg.remove()
+}
+
+// spawn clones the init step into new namespaces and a cgroup and opens its listeners inside its
+// network namespace.
+func (m *Manager) spawn(id string, memoryMB, pids int, ports []int) (*spawned, error) {
+	cg, err := m.cg.create(id, memoryMB, pids, m.cfg.StrictCPU)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
+	var files [6]*os.File // cfgR, cfgW, errR, errW, outR, outW
+	for i := 0; i < 6; i += 2 {
+		if files[i], files[i+1], err = os.Pipe(); err != nil {
+			for _, f := range files[:i] {
+				f.Close()
+			}
 			cg.remove()
+			return nil, err
 		}
-	}()
-	cfgR, cfgW, err := os.Pipe()
-	if err != nil {
-		return nil, err
 	}
-	defer cfgW.Close()
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		cfgR.Close()
-		return nil, err
-	}
-	defer errR.Close()
-	cmd := &exec.Cmd{
-		Path:       "/proc/self/exe",
-		Args:       []string{initArg},
-		Env:        []string{},
-		ExtraFiles: []*os.File{cfgR, errW},
-		Stdout:     spec.Log,
-		Stderr:     spec.Log,
+	p := &spawned{cg: cg, cfgW: files[1], errR: files[2], out: files[4], ports: ports}
+	p.cmd = &exec.Cmd{
+		Path: "/proc/self/exe", Args: []string{initArg}, Env: []string{},
+		ExtraFiles: []*os.File{files[0], files[3]}, Stdout: files[5], Stderr: files[5],
 		SysProcAttr: &syscall.SysProcAttr{
 			Cloneflags: syscall.CLONE_NEWNS | syscall.CLONE_NEWPID | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS | syscall.CLONE_NEWNET,
 			Pdeathsig:  syscall.SIGKILL,
@@ -103,50 +114,73 @@ func (m *Manager) startNamespace(spec Spec) (sb *Sandbox, err error) {
 	}
 	if cg.v2 {
 		fd, err := unix.Open(cg.dirs[0], unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-		if err != nil {
+		if err == nil {
+			defer unix.Close(fd)
+			p.cmd.SysProcAttr.UseCgroupFD, p.cmd.SysProcAttr.CgroupFD = true, fd
+		}
+	}
+	err = p.cmd.Start()
+	files[0].Close()
+	files[3].Close()
+	files[5].Close()
+	if err != nil {
+		p.cfgW.Close()
+		p.errR.Close()
+		p.out.Close()
+		cg.remove()
+		return nil, err
+	}
+	if !cg.v2 {
+		err = cg.join(p.cmd.Process.Pid)
+	}
+	if err == nil {
+		p.lns, err = listenIn(p.cmd.Process.Pid, ports)
+	}
+	if err != nil {
+		p.discard()
+		return nil, err
+	}
+	return p, nil
+}
+
+// startNamespace takes a pre-built sandbox from the pool, or spawns one, and hands its init
+// step the spec; the init step builds the root and executes the program, or says why not.
+func (m *Manager) startNamespace(spec Spec) (*Sandbox, error) {
+	p := m.pool.take(spec.Ports)
+	if p != nil {
+		if err := p.cg.limit(spec.MemoryMB, spec.Pids, m.cfg.StrictCPU); err != nil {
+			p.discard()
+			p = nil
+		}
+	}
+	m.pool.refill(m)
+	if p == nil {
+		var err error
+		if p, err = m.spawn(spec.ID, spec.MemoryMB, spec.Pids, spec.Ports); err != nil {
 			return nil, err
 		}
-		defer unix.Close(fd)
-		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
 	}
-	err = cmd.Start()
-	cfgR.Close()
-	errW.Close()
-	if err != nil {
+	if err := m.handOver(p, spec); err != nil {
+		p.discard()
 		return nil, err
 	}
-	sb = &Sandbox{proc: execProc{cmd}, done: make(chan struct{})}
-	if err = m.handOver(sb, cmd.Process.Pid, cg, spec, cfgW, errR); err != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
-		closeAll(sb.Listeners)
-		return nil, err
+	sb := &Sandbox{proc: execProc{p.cmd}, Listeners: p.lns, done: make(chan struct{}), cleanup: p.cg.remove, oom: p.cg.oomKilled}
+	for _, port := range spec.Ports {
+		sb.Addrs = append(sb.Addrs, "127.0.0.1:"+strconv.Itoa(port))
 	}
-	sb.cleanup = cg.remove
-	sb.oom = cg.oomKilled
+	sb.output(p.out, spec.Log)
 	go sb.watch()
 	return sb, nil
 }
 
-func (m *Manager) handOver(sb *Sandbox, pid int, cg *cgroup, spec Spec, cfgW io.WriteCloser, errR io.Reader) error {
-	if !cg.v2 {
-		if err := cg.join(pid); err != nil {
-			return err
-		}
-	}
-	lns, err := listenIn(pid, spec.Ports)
-	if err != nil {
-		return err
-	}
-	sb.Listeners = lns
-	for _, p := range spec.Ports {
-		sb.Addrs = append(sb.Addrs, "127.0.0.1:"+strconv.Itoa(p))
-	}
-	if err := json.NewEncoder(cfgW).Encode(m.initSpec(spec)); err != nil {
+// handOver sends the init step its spec and waits until the program runs or init fails.
+func (m *Manager) handOver(p *spawned, spec Spec) error {
+	defer p.errR.Close()
+	if err := json.NewEncoder(p.cfgW).Encode(m.initSpec(spec)); err != nil {
 		return fmt.Errorf("sandbox init: %w", err)
 	}
-	cfgW.Close()
-	msg, _ := io.ReadAll(errR) // EOF without a word: the program was executed
+	p.cfgW.Close()
+	msg, _ := io.ReadAll(p.errR) // EOF without a word: the program was executed
 	if len(msg) > 0 {
 		return fmt.Errorf("sandbox init: %s", msg)
 	}

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 )
 
@@ -74,7 +75,8 @@ type Spec struct {
 	// free host port at the Process level; Addrs says which address the program must use).
 	Ports []int
 
-	Log io.Writer // the program's stdout and stderr
+	// Log receives the program's stdout and stderr; when nil, the caller reads Sandbox.Output.
+	Log io.Writer
 }
 
 // DefaultPids is the pids limit when a Spec does not set one.
@@ -87,6 +89,9 @@ type Sandbox struct {
 	Listeners []net.Listener
 	// Addrs are the host:port addresses the program reaches Listeners at, in order.
 	Addrs []string
+	// Output is the read end of the program's stdout and stderr when Spec.Log was nil; the
+	// caller reads it to EOF and closes it.
+	Output *os.File
 
 	proc interface {
 		kill()
@@ -98,6 +103,21 @@ type Sandbox struct {
 	cleanup    func() error
 	oom        func() bool
 	oomKilled  bool
+	copied     chan struct{} // closed when the output has been copied to Spec.Log
+}
+
+// output hands the program's output pipe to the caller, or copies it to log.
+func (s *Sandbox) output(r *os.File, log io.Writer) {
+	if log == nil {
+		s.Output = r
+		return
+	}
+	s.copied = make(chan struct{})
+	go func() {
+		io.Copy(log, r)
+		r.Close()
+		close(s.copied)
+	}()
 }
 
 // OOMKilled reports whether the kernel killed a process of the sandbox for exceeding its memory
@@ -121,6 +141,9 @@ func (s *Sandbox) Kill() {
 
 func (s *Sandbox) watch() {
 	s.waitErr = s.proc.wait()
+	if s.copied != nil {
+		<-s.copied
+	}
 	closeAll(s.Listeners)
 	s.oomKilled = s.oom != nil && s.oom()
 	if s.cleanup != nil {

@@ -279,3 +279,23 @@ func BenchmarkStart(b *testing.B) {
 		<-sb.Done()
 	}
 }
+
+func TestPrebuiltPool(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	m, err := New(Config{Level: Namespace, StateDir: t.TempDir(), CgroupParent: "gureum-test", Prebuilt: 2, PrebuiltPorts: []int{9001}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		out, sb := run(t, m, Spec{Ports: []int{9001}, MemoryMB: 64}, `echo mem=$(cat /proc/self/cgroup | grep -c memory) host=$(hostname)`)
+		if sb.Err() != nil || !strings.Contains(out, "host=sandbox") {
+			t.Errorf("pooled sandbox %d: %v %s", i, sb.Err(), out)
+		}
+	}
+	m.Close()
+	if dirs, _ := filepath.Glob("/sys/fs/cgroup/*/gureum-test/pool-*"); len(dirs) > 0 {
+		t.Errorf("pool cgroups left after Close: %v", dirs)
+	}
+}

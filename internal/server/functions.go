@@ -24,7 +24,8 @@ func newFunctions(st store.Store, cfg Config) *lambda.Service {
 	}
 	level, auto, err := sandbox.ParseLevel(cfg.Isolation)
 	if err == nil {
-		lc.Sandboxes, err = sandbox.New(sandbox.Config{Level: level, Auto: auto, StateDir: filepath.Join(cfg.DataDir, "sandbox")})
+		lc.Sandboxes, err = sandbox.New(sandbox.Config{Level: level, Auto: auto, StateDir: filepath.Join(cfg.DataDir, "sandbox"),
+			Prebuilt: 2, PrebuiltPorts: lambda.SandboxPorts})
 	}
 	if err != nil && cfg.Log != nil {
 		cfg.Log.Error("functions cannot run", "err", err)
