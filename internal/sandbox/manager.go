@@ -220,3 +220,6 @@ func cutPrefix(s, prefix string) (string, bool) {
 	}
 	return s, false
 }
+
+// Prebuilt is how many pre-built sandboxes are ready now.
+func (m *Manager) Prebuilt() int { return m.pool.readyCount() }

@@ -29,3 +29,5 @@ type pool struct{}
 func (*pool) close() {}
 
 func newPool(*Manager) *pool { return nil }
+
+func (*pool) readyCount() int { return 0 }

@@ -90,3 +90,12 @@ func (p *pool) close() {
 		s.discard()
 	}
 }
+
+func (p *pool) readyCount() int {
+	if p == nil {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.ready)
+}
