@@ -9,9 +9,11 @@ import (
 	"syscall"
 
 	"github.com/gureum/gureum/internal/cli"
+	"github.com/gureum/gureum/internal/sandbox"
 )
 
 func main() {
+	sandbox.Init() // a function sandbox's init step runs here, before anything else
 	ctx, cancel := context.WithCancel(context.Background())
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)

@@ -68,6 +68,7 @@ type serverFlags struct {
 	listen, dataDir, region, store, accountID string
 	logFormat, logLevel                       string
 	cpuProfile                                string
+	isolation                                 string
 	procs                                     int
 	sqliteWALVFS                              bool
 	iamEnforcement                            bool
@@ -112,6 +113,7 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.IntVar(&f.procs, "procs", 0, "how many cores run gureum's Go code at once (GOMAXPROCS); 0: all but one, leaving a core to the rest of the machine (GOMAXPROCS in the environment overrides 0)")
 	fl.BoolVar(&f.iamEnforcement, "iam-enforcement", true, "authorize every request with IAM policies (identity, resource, boundary and session policies); false lets every authenticated caller do anything, for throwaway local use")
 	fl.BoolVar(&f.sqliteWALVFS, "sqlite-wal-vfs", true, "write the embedded store's WAL through gureum's VFS (a commit's frames in one write; used only on the SQLite release it was verified on); false: SQLite's default VFS")
+	fl.StringVar(&f.isolation, "isolation", "auto", "how functions are isolated: auto (namespace sandboxes when root on Linux, else plain processes, loudly), namespace, or process")
 	fl.StringVar(&f.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (for `go tool pprof`)")
 	_ = fl.MarkHidden("cpu-profile")
 	return cmd
@@ -220,7 +222,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 		RootAccessKeyID:     getenv("GUREUM_ROOT_ACCESS_KEY_ID"),
 		RootSecretAccessKey: getenv("GUREUM_ROOT_SECRET_ACCESS_KEY"),
 		Log:                 log, Stdout: stdout, DrainTimeout: f.drain,
-		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout,
+		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout, Isolation: f.isolation,
 		MaxConnections: f.maxConnections, MaxBodyInflight: f.maxBodyInflight,
 	})
 	if err != nil {

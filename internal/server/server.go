@@ -68,6 +68,7 @@ type Config struct {
 	// endpoints), offered every request before the services.
 	Endpoints []router.Endpoint
 	Now       func() time.Time
+	Isolation string // functions' sandboxes: "auto" (or ""), "namespace" or "process"
 }
 
 // DefaultMaxConnections is the default cap on open connections. Each idle connection costs the
@@ -130,7 +131,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.Log.Warn("IAM ENFORCEMENT IS OFF (--iam-enforcement=false): every authenticated caller may do anything to anything; for throwaway local use only")
 		authorizer = iam.Unenforced{}
 	}
-	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox}, cfg.AccountID, enforcer)
+	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox}, cfg, enforcer)
 	s.components = append(s.components, s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
@@ -163,6 +164,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.MaxConnections = DefaultMaxConnections
 	}
 	s.ln = netutil.LimitListener(s.ln, cfg.MaxConnections)
+	s.attachFunctions()
 	return s, nil
 }
 
@@ -208,7 +210,7 @@ func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) (*bg.Runner, *b
 // built after the peers it is given), and lists those with a Start and Stop: they start in that
 // order and stop in reverse. Each registers its background work on env.Runner (nil: none, as
 // for Catalog).
-func services(st store.Store, env service.Env, management string, enforcer *iam.Enforcer) ([]*service.Service, []component) {
+func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforcer) ([]*service.Service, []component) {
 	var invalidate func()
 	if enforcer != nil {
 		invalidate = enforcer.Invalidate
@@ -216,18 +218,20 @@ func services(st store.Store, env service.Env, management string, enforcer *iam.
 	identity := iam.New(iam.Deps{Env: env, Store: st, OnChange: invalidate})
 	tokens := sts.New(sts.Deps{Env: env, Store: st, Enforcer: enforcer})
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
-	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: management})
+	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
+	functions := newFunctions(st, cfg)
 	return []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
 		tokens.Describe(),
 		queues.Describe(),
-	}, []component{queues}
+		functions.Describe(),
+	}, []component{queues, functions}
 }
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, "000000000000", nil)
+	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, Config{Region: "us-east-1", AccountID: "000000000000"}, nil)
 	return svcs
 }
 
@@ -311,6 +315,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	for _, svc := range s.services {
 		rep.Services[svc.Name] = "running"
 	}
+	s.functionsHealth(rep.Services)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(rep)

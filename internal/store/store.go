@@ -119,6 +119,7 @@ type Store interface {
 	Outbox
 	Notifier
 	Identity
+	Functions
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

@@ -3,7 +3,7 @@
 //
 //	`rest:"uri=Bucket"`      a path label from the operation's route ({Bucket}, {Key+})
 //	`rest:"header=X-Amz-Acl"` a header
-//	`rest:"query=prefix"`     a query parameter
+//	`rest:"query=prefix"`     a query parameter (a []string field takes every value)
 //	`rest:"payload"`          the whole body: io.Reader (streamed), []byte, or a struct for the body codec
 //	`rest:"status"`           (output) the HTTP status code
 //
@@ -72,7 +72,9 @@ func Bind(r *http.Request, body io.Reader, labels map[string]string, in any, dec
 				}
 			}
 		case "query":
-			if vals, ok := q[b.name]; ok {
+			if vals, ok := q[b.name]; ok && fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String {
+				fv.Set(reflect.ValueOf(append([]string(nil), vals...)).Convert(fv.Type()))
+			} else if ok {
 				if err := setScalar(fv, vals[0], b.name); err != nil {
 					return err
 				}

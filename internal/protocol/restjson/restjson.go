@@ -68,6 +68,10 @@ func (c Codec) Encode(w http.ResponseWriter, svc *service.Service, _ *service.Op
 	if payload == nil && resp.Members {
 		payload = out
 	}
+	if resp.Status == http.StatusNoContent {
+		w.WriteHeader(resp.Status)
+		return
+	}
 	var body []byte
 	switch p := payload.(type) {
 	case io.Reader:
@@ -92,7 +96,8 @@ func (c Codec) Encode(w http.ResponseWriter, svc *service.Service, _ *service.Op
 	w.Write(body)
 }
 
-// EncodeError writes the error type header and a JSON body with the message.
+// EncodeError writes the error type header and a JSON body with the message and the error's
+// extra fields (Lambda's throttling Reason, for one).
 func (Codec) EncodeError(w http.ResponseWriter, svc *service.Service, err error, requestID string) *awserr.Code {
 	if svc != nil && svc.InvalidText != nil && awserr.As(err).Kind == awserr.InvalidText && awserr.As(err).Code == nil {
 		err = svc.InvalidText
@@ -102,11 +107,11 @@ func (Codec) EncodeError(w http.ResponseWriter, svc *service.Service, err error,
 	if code.Receiver {
 		typ = "Service"
 	}
-	body, _ := json.Marshal(struct {
-		Type    string `json:"Type"`
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	}{typ, code.Name, e.Message})
+	doc := map[string]string{"Type": typ, "code": code.Name, "message": e.Message}
+	for _, f := range e.Fields {
+		doc[f.Name] = f.Value
+	}
+	body, _ := json.Marshal(doc)
 	h := w.Header()
 	h.Set("x-amzn-ErrorType", code.Name)
 	h.Set("x-amzn-RequestId", requestID)

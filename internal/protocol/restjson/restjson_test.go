@@ -117,3 +117,32 @@ func TestDecodeDeepNesting(t *testing.T) {
 		}
 	}
 }
+
+func TestNoContentAndErrorFields(t *testing.T) {
+	type out struct {
+		Status int `rest:"status" json:"-"`
+	}
+	w := httptest.NewRecorder()
+	Codec{}.Encode(w, &service.Service{}, nil, &out{Status: 204}, "req")
+	if w.Code != 204 || w.Body.Len() != 0 {
+		t.Errorf("Encode(204) = %d with %d body bytes; want 204 and none", w.Code, w.Body.Len())
+	}
+	code := &awserr.Code{Name: "TooManyRequestsException", Status: 429}
+	w = httptest.NewRecorder()
+	Codec{}.EncodeError(w, &service.Service{}, code.Errorf("Rate Exceeded.").With("Reason", "ConcurrentInvocationLimitExceeded"), "req")
+	var doc map[string]string
+	json.Unmarshal(w.Body.Bytes(), &doc)
+	if w.Code != 429 || doc["Reason"] != "ConcurrentInvocationLimitExceeded" || doc["message"] != "Rate Exceeded." {
+		t.Errorf("EncodeError = %d %s", w.Code, w.Body)
+	}
+}
+
+func TestRepeatedQueryIntoSlice(t *testing.T) {
+	var in struct {
+		TagKeys []string `rest:"query=tagKeys" json:"-"`
+	}
+	r := httptest.NewRequest("DELETE", "/2017-03-31/tags/arn?tagKeys=a&tagKeys=b", nil)
+	if err := (Codec{}).Decode(r, nil, nil, &in); err != nil || strings.Join(in.TagKeys, ",") != "a,b" {
+		t.Errorf("Decode = %v, %v; want [a b]", in.TagKeys, err)
+	}
+}

@@ -49,6 +49,7 @@ type Store struct {
 	*Outbox
 	*Notifier
 	*Identity
+	*Functions
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -59,6 +60,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), Leases: newLeases(b), Notifier: newNotifier(b)}
 	s.MoveTasks = newMoveTasks(b, s.Leases)
 	s.Identity = newIdentity(b)
+	s.Functions = newFunctions(b)
 	s.Outbox = newOutbox(b, s.Notifier)
 	for _, dom := range s.domains() {
 		if err := dom.prepare(ctx); err != nil {
@@ -71,7 +73,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 
 // domains lists every domain's shared part, to prepare and close their statements.
 func (s *Store) domains() []*base {
-	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base, &s.Identity.base}
+	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base, &s.Identity.base, &s.Functions.base}
 }
 
 // Close releases the prepared statements.

@@ -41,6 +41,7 @@ func suites() []suite {
 		{"Leases", leaseTests},
 		{"Outbox", outboxTests},
 		{"Identity", identityTests},
+		{"Functions", functionTests},
 	}
 }
 

@@ -1,0 +1,194 @@
+// Package lambda is AWS Lambda (REST-JSON, API version 2015-03-31): the control plane of
+// functions, versions and aliases on the store, and Invoke, which runs functions in sandboxes
+// (package sandbox) that speak the Runtime API (package runtimeapi).
+//
+// Invoke follows Lambda's own shape: a front end resolves the function and qualifier, a counting
+// service admits the invoke against account and reserved concurrency without touching a sandbox,
+// and a worker manager reuses a warm environment of that version or starts one.
+package lambda
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/blob"
+	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/sandbox"
+	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/store"
+)
+
+// Config wires the Lambda service.
+type Config struct {
+	Store     store.Functions
+	Blobs     blob.Store
+	Sandboxes *sandbox.Manager
+	Region    string
+	DataDir   string // unpacked code, runtime clients
+	Log       *slog.Logger
+	Now       func() time.Time
+
+	// AccountConcurrency is the account's concurrency limit (default 1,000).
+	AccountConcurrency int
+	// IdleTimeout is how long a warm environment waits for an invoke before it is stopped.
+	IdleTimeout time.Duration
+	// MaxEnvironments caps live environments (default 256).
+	MaxEnvironments int
+}
+
+// Service serves Lambda.
+type Service struct {
+	cfg      Config
+	counter  *counter
+	workers  *workers
+	runtimes *runtimes
+
+	mu       sync.Mutex // serialises read-modify-write of a function's records
+	endpoint http.Handler
+	baseURL  string // how GetFunction's Code.Location is addressed
+}
+
+// New builds the service. Sandboxes may be nil for a catalog-only service.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.AccountConcurrency == 0 {
+		cfg.AccountConcurrency = 1000
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 5 * time.Minute
+	}
+	if cfg.MaxEnvironments == 0 {
+		cfg.MaxEnvironments = 256
+	}
+	s := &Service{cfg: cfg, counter: newCounter(cfg.AccountConcurrency)}
+	s.runtimes = newRuntimes(cfg.DataDir)
+	s.workers = newWorkers(s)
+	return s
+}
+
+// SetEndpoint gives functions gureum's own handler, served inside each sandbox for
+// AWS_ENDPOINT_URL, and the server's base URL for code downloads.
+func (s *Service) SetEndpoint(h http.Handler, baseURL string) {
+	s.endpoint, s.baseURL = h, baseURL
+}
+
+// Start begins the worker manager's idle expiry.
+func (s *Service) Start(ctx context.Context) error {
+	if s.cfg.Sandboxes != nil && s.cfg.Sandboxes.Level() == sandbox.Process {
+		s.cfg.Log.Warn("FUNCTIONS ARE NOT ISOLATED: they run as plain child processes", "reason", s.cfg.Sandboxes.Reason())
+	}
+	s.workers.start()
+	return nil
+}
+
+// Stop ends every environment and the sandbox manager's pre-built sandboxes.
+func (s *Service) Stop() {
+	s.workers.stopAll()
+	if s.cfg.Sandboxes != nil {
+		s.cfg.Sandboxes.Close()
+	}
+}
+
+// SandboxPorts are the ports every environment's sandbox serves inside (for a sandbox pool).
+var SandboxPorts = []int{runtimePort, endpointPort}
+
+// Describe returns Lambda's operation table.
+func (s *Service) Describe() *service.Service {
+	return (&service.Service{
+		Name:        "lambda",
+		SigningName: "lambda",
+		Protocol:    service.RESTJSON,
+		APIVersion:  "2015-03-31",
+		Operations:  s.operations(),
+		// GetFunction's Code.Location: a link signed by the service, served without SigV4.
+		Endpoints: []service.Endpoint{{Name: "lambda-code", Prefix: "/_gureum/lambda/", Handler: s.CodeHandler()}},
+	}).Index()
+}
+
+// Isolation reports the sandboxes' isolation level and why it is weaker than namespaces.
+func (s *Service) Isolation() (level, reason string) {
+	if s.cfg.Sandboxes == nil {
+		return "none", "no sandbox manager"
+	}
+	return s.cfg.Sandboxes.Level().String(), s.cfg.Sandboxes.Reason()
+}
+
+func account(ctx context.Context) string {
+	if p := request.From(ctx).Principal; p != nil {
+		return p.Account
+	}
+	return "000000000000"
+}
+
+func (s *Service) functionARN(acct, name string) string {
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", s.cfg.Region, acct, name)
+}
+
+var (
+	nameRE      = regexp.MustCompile(`^[a-zA-Z0-9-_]{1,64}$`)
+	qualifierRE = regexp.MustCompile(`^(|[a-zA-Z0-9$_-]{1,128})$`)
+)
+
+// ref is a function reference as callers write it: a name, a partial ARN
+// (123456789012:function:name) or a full ARN, each optionally with :qualifier.
+type ref struct {
+	account, name, qualifier string
+}
+
+func (s *Service) parseRef(ctx context.Context, fn, qualifier string) (ref, error) {
+	r := ref{account: account(ctx)}
+	parts := strings.Split(fn, ":")
+	switch {
+	case len(parts) == 1 || len(parts) == 2 && nameRE.MatchString(parts[0]):
+		r.name = parts[0]
+		if len(parts) == 2 {
+			r.qualifier = parts[1]
+		}
+	case len(parts) >= 7 && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "function":
+		r.account, r.name = parts[4], parts[6]
+		if len(parts) == 8 {
+			r.qualifier = parts[7]
+		}
+	case len(parts) >= 3 && parts[1] == "function":
+		r.account, r.name = parts[0], parts[2]
+		if len(parts) == 4 {
+			r.qualifier = parts[3]
+		}
+	default:
+		return r, invalidName(fn)
+	}
+	if !nameRE.MatchString(r.name) || len(parts) > 8 {
+		return r, invalidName(fn)
+	}
+	if r.account != account(ctx) {
+		return r, awserr.New(awserr.AccessDenied, "User is not authorized to access function %s in another account.", fn)
+	}
+	if qualifier != "" {
+		if r.qualifier != "" && r.qualifier != qualifier {
+			return r, invalid("The derived qualifier from the function name does not match the specified qualifier.")
+		}
+		r.qualifier = qualifier
+	}
+	if !qualifierRE.MatchString(r.qualifier) {
+		return r, awserr.New(awserr.Validation, "1 validation error detected: Value '%s' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)", r.qualifier)
+	}
+	return r, nil
+}
+
+func invalidName(fn string) error {
+	return awserr.New(awserr.Validation, "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?", fn)
+}
+
+func lastModified(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000+0000") }

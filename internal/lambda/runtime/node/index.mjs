@@ -1,0 +1,155 @@
+// gureum's Node.js runtime client: runs a file.function handler (CommonJS or ES module, async or
+// callback) against the Lambda Runtime API. Written for gureum, not derived from AWS's client.
+
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+
+const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const PREFIX = '/2018-06-01/runtime';
+const TASK = process.env.LAMBDA_TASK_ROOT || '/var/task';
+
+function call(method, p, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host, port, method, path: PREFIX + p, agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+let requestId = '';
+function patchConsole() {
+  const write = (stream, level) => (...args) => {
+    const line = `${new Date().toISOString()}\t${requestId}\t${level}\t${format(...args)}`.replace(/\n/g, '\r');
+    stream.write(line + '\n');
+  };
+  console.log = console.info = write(process.stdout, 'INFO');
+  console.warn = write(process.stderr, 'WARN');
+  console.error = write(process.stderr, 'ERROR');
+  console.debug = write(process.stdout, 'DEBUG');
+}
+
+function errorDoc(err, type) {
+  if (!(err instanceof Error)) {
+    return { errorType: type || 'Error', errorMessage: typeof err === 'string' ? err : JSON.stringify(err), trace: [] };
+  }
+  return { errorType: type || err.name || 'Error', errorMessage: err.message, trace: (err.stack || '').split('\n') };
+}
+
+class InitError extends Error {
+  constructor(type, message) {
+    super(message);
+    this.name = type;
+  }
+}
+
+function moduleFile(base) {
+  for (const ext of ['.js', '.mjs', '.cjs']) {
+    const f = path.resolve(TASK, base + ext);
+    if (fs.existsSync(f)) return f;
+  }
+  return null;
+}
+
+async function loadHandler(spec) {
+  const dot = spec.lastIndexOf('.');
+  if (dot <= 0) throw new InitError('Runtime.MalformedHandlerName', `Bad handler ${spec}`);
+  const base = spec.slice(0, dot);
+  const fn = spec.slice(dot + 1);
+  const file = moduleFile(base);
+  if (!file) throw new InitError('Runtime.ImportModuleError', `Error: Cannot find module '${base}'`);
+  let mod;
+  try {
+    mod = await import(pathToFileURL(file).href);
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new InitError('Runtime.UserCodeSyntaxError', `${e.name}: ${e.message}`);
+    throw new InitError('Runtime.ImportModuleError', `${e.name}: ${e.message}`);
+  }
+  const handler = mod[fn] ?? mod.default?.[fn];
+  if (typeof handler !== 'function') throw new InitError('Runtime.HandlerNotFound', `${base}.${fn} is undefined or not exported`);
+  return handler;
+}
+
+function makeContext(headers) {
+  const deadline = Number(headers['lambda-runtime-deadline-ms'] || 0);
+  const env = process.env;
+  const parse = (h) => (h ? JSON.parse(h) : undefined);
+  return {
+    awsRequestId: headers['lambda-runtime-aws-request-id'],
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    clientContext: parse(headers['lambda-runtime-client-context']),
+    identity: parse(headers['lambda-runtime-cognito-identity']),
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+// run calls the handler: async handlers resolve; handlers with three parameters answer through
+// the callback (or context.done/succeed/fail) unless they return a promise first.
+function run(handler, event, ctx) {
+  return new Promise((resolve, reject) => {
+    const callback = (err, value) => (err ? reject(err) : resolve(value));
+    ctx.done = callback;
+    ctx.succeed = (v) => resolve(v);
+    ctx.fail = (e) => reject(e);
+    try {
+      const r = handler(event, ctx, callback);
+      if (r && typeof r.then === 'function') r.then(resolve, reject);
+      else if (handler.length < 3) resolve(r);
+    } catch (e) {
+      reject(e);
+    }
+  });
+}
+
+async function invoke(handler, next) {
+  const id = next.headers['lambda-runtime-aws-request-id'];
+  requestId = id;
+  if (next.headers['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = next.headers['lambda-runtime-trace-id'];
+  const ctx = makeContext(next.headers);
+  try {
+    const text = next.body.toString();
+    const event = text ? JSON.parse(text) : {};
+    const result = await run(handler, event, ctx);
+    const out = JSON.stringify(result === undefined ? null : result);
+    await call('POST', `/invocation/${id}/response`, out, { 'Content-Type': 'application/json' });
+  } catch (e) {
+    const doc = errorDoc(e);
+    console.error('Invoke Error', JSON.stringify(doc));
+    await call('POST', `/invocation/${id}/error`, JSON.stringify(doc), {
+      'Content-Type': 'application/json', 'Lambda-Runtime-Function-Error-Type': doc.errorType,
+    });
+  }
+}
+
+async function main() {
+  patchConsole();
+  let handler;
+  try {
+    handler = await loadHandler(process.env._HANDLER);
+  } catch (e) {
+    const doc = errorDoc(e, e instanceof InitError ? e.name : 'Runtime.ImportModuleError');
+    console.error(`${doc.errorType}: ${doc.errorMessage}`);
+    await call('POST', '/init/error', JSON.stringify(doc), { 'Lambda-Runtime-Function-Error-Type': doc.errorType });
+    process.exit(1);
+  }
+  for (;;) {
+    const next = await call('GET', '/invocation/next');
+    if (next.status !== 200) throw new Error(`runtime API /next answered ${next.status}`);
+    await invoke(handler, next);
+  }
+}
+
+main();

@@ -1,0 +1,425 @@
+package lambda
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gureum/gureum/internal/blob"
+	"github.com/gureum/gureum/internal/lambda/runtimeapi"
+	"github.com/gureum/gureum/internal/sandbox"
+	"github.com/gureum/gureum/internal/store"
+)
+
+// Ports inside every sandbox: the Runtime API, and gureum's own endpoint (AWS_ENDPOINT_URL).
+const (
+	runtimePort  = 9001
+	endpointPort = 9000
+)
+
+// initTimeout is how long a runtime may take to reach its first /next before the invoke is
+// failed (Lambda retries init within the first invoke; gureum gives the invoke's own timeout too).
+const initTimeout = 10 * time.Second
+
+// envKey identifies the environments that may serve an invoke: one version at one revision.
+type envKey struct {
+	account, function, version, revision string
+}
+
+// env is one execution environment: a sandbox and its Runtime API.
+type env struct {
+	key      envKey
+	sb       *sandbox.Sandbox
+	api      *runtimeapi.Server
+	ep       *http.Server
+	log      *logBuffer
+	lastUsed time.Time
+	stream   string
+}
+
+func (e *env) dead() bool {
+	select {
+	case <-e.sb.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+func (e *env) kill() {
+	e.api.Close()
+	if e.ep != nil {
+		e.ep.Close()
+	}
+	e.sb.Kill()
+}
+
+// workers is the worker manager: warm environments per function version, reused LIFO, stopped
+// after IdleTimeout or when their function changes.
+type workers struct {
+	s      *Service
+	secret [32]byte // signs code download links
+	seq    atomic.Int64
+
+	mu   sync.Mutex
+	idle map[envKey][]*env
+	live int
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+func newWorkers(s *Service) *workers {
+	w := &workers{s: s, idle: map[envKey][]*env{}, stop: make(chan struct{})}
+	rand.Read(w.secret[:])
+	return w
+}
+
+func (w *workers) start() {
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		t := time.NewTicker(max(w.s.cfg.IdleTimeout/4, 10*time.Millisecond))
+		defer t.Stop()
+		for {
+			select {
+			case <-w.stop:
+				return
+			case <-t.C:
+				w.expire(w.s.cfg.Now().Add(-w.s.cfg.IdleTimeout))
+			}
+		}
+	}()
+}
+
+func (w *workers) stopAll() {
+	close(w.stop)
+	w.wg.Wait()
+	w.expire(time.Now().Add(time.Hour * 24 * 365 * 100))
+}
+
+// expire stops idle environments last used before cutoff.
+func (w *workers) expire(cutoff time.Time) {
+	var gone []*env
+	w.mu.Lock()
+	for k, list := range w.idle {
+		keep := list[:0]
+		for _, e := range list {
+			if e.lastUsed.Before(cutoff) || e.dead() {
+				gone = append(gone, e)
+			} else {
+				keep = append(keep, e)
+			}
+		}
+		if len(keep) == 0 {
+			delete(w.idle, k)
+		} else {
+			w.idle[k] = keep
+		}
+	}
+	w.live -= len(gone)
+	w.mu.Unlock()
+	for _, e := range gone {
+		e.kill()
+	}
+}
+
+// retire stops a function's idle environments (its code or configuration changed).
+func (w *workers) retire(account, function string) {
+	var gone []*env
+	w.mu.Lock()
+	for k, list := range w.idle {
+		if k.account == account && k.function == function {
+			gone = append(gone, list...)
+			delete(w.idle, k)
+		}
+	}
+	w.live -= len(gone)
+	w.mu.Unlock()
+	for _, e := range gone {
+		e.kill()
+	}
+}
+
+// get returns a warm environment for key, or reserves room for a new one (nil, true).
+func (w *workers) get(key envKey) (*env, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for list := w.idle[key]; len(list) > 0; list = w.idle[key] {
+		e := list[len(list)-1]
+		w.idle[key] = list[:len(list)-1]
+		if !e.dead() {
+			return e, nil
+		}
+		w.live--
+	}
+	if w.live >= w.s.cfg.MaxEnvironments && !w.evictLocked() {
+		return nil, throttle(ReasonAccountExceeded)
+	}
+	w.live++
+	return nil, nil
+}
+
+// evictLocked stops the least recently used idle environment of any function to make room.
+func (w *workers) evictLocked() bool {
+	var oldest *env
+	for _, list := range w.idle {
+		if len(list) > 0 && (oldest == nil || list[0].lastUsed.Before(oldest.lastUsed)) {
+			oldest = list[0]
+		}
+	}
+	if oldest == nil {
+		return false
+	}
+	w.idle[oldest.key] = w.idle[oldest.key][1:]
+	w.live--
+	go oldest.kill()
+	return true
+}
+
+// put returns an environment to the warm pool, or ends it when it is dead.
+func (w *workers) put(e *env) {
+	e.lastUsed = w.s.cfg.Now()
+	w.mu.Lock()
+	if e.dead() {
+		w.live--
+		w.mu.Unlock()
+		return
+	}
+	w.idle[e.key] = append(w.idle[e.key], e)
+	w.mu.Unlock()
+}
+
+// discard ends an environment that failed (timed out, crashed) or was never started.
+func (w *workers) discard(e *env) {
+	w.mu.Lock()
+	w.live--
+	w.mu.Unlock()
+	if e != nil {
+		e.kill()
+	}
+}
+
+// launch starts a new environment for a version and waits for its runtime's first /next.
+func (s *Service) launch(ctx context.Context, key envKey, v store.FunctionVersion, c *FunctionConfiguration) (*env, error) {
+	if s.cfg.Sandboxes == nil {
+		return nil, ErrService.Errorf("Functions cannot run: gureum has no sandbox manager.")
+	}
+	code, err := s.unpackCode(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return s.launchCode(key, c, code)
+}
+
+// launchCode starts an environment on unpacked code.
+func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code string) (*env, error) {
+	e := &env{key: key, log: &logBuffer{}, api: runtimeapi.New()}
+	e.stream = time.Now().UTC().Format("2006/01/02") + "/[" + c.Version + "]" + randomHex(16)
+	spec, err := s.sandboxSpec(c, code, e.stream)
+	if err != nil {
+		return nil, err
+	}
+	spec.ID = "fn-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.workers.seq.Add(1), 36)
+	sb, err := s.cfg.Sandboxes.Start(spec) // no Spec.Log: the environment reads sb.Output itself
+	if err != nil {
+		return nil, fmt.Errorf("start sandbox: %w", err)
+	}
+	e.log.pipe = sb.Output
+	go e.log.drain()
+	e.sb = sb
+	go e.api.Serve(sb.Listeners[0])
+	if s.endpoint != nil {
+		e.ep = &http.Server{Handler: s.endpoint, ReadHeaderTimeout: 10 * time.Second}
+		go e.ep.Serve(sb.Listeners[1])
+	}
+	go func() { <-sb.Done(); e.api.Close() }()
+	return e, nil
+}
+
+// awaitInit waits for the runtime's first /next; a failed init is the invoke's error.
+func (e *env) awaitInit(ctx context.Context, requestID string, timeout int32) *invokeFailure {
+	t := time.NewTimer(initTimeout)
+	defer t.Stop()
+	select {
+	case <-e.api.Ready():
+		return nil
+	case <-e.api.InitFailed():
+		ie := e.api.InitErr()
+		return &invokeFailure{typ: ie.Type, payload: ie.Payload}
+	case <-e.sb.Done():
+		return exitFailure(requestID, e.sb)
+	case <-t.C:
+		return &invokeFailure{typ: "Runtime.Unknown", payload: runtimeapi.ErrorDoc("Runtime.Unknown", "RequestId: "+requestID+" Error: the runtime did not start within 10 seconds")}
+	case <-ctx.Done():
+		return timeoutFailure(requestID, timeout)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n/2)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// unpackCode extracts a version's zip once into DataDir/code/<sha>, shared by its environments.
+func (s *Service) unpackCode(ctx context.Context, v store.FunctionVersion) (string, error) {
+	sum, _ := hexOfBase64(v.CodeSha256)
+	dir := filepath.Join(s.cfg.DataDir, "code", sum)
+	if _, err := os.Stat(dir); err == nil {
+		return dir, nil
+	}
+	rd, err := s.cfg.Blobs.Open(ctx, blob.Ref(v.CodeRef))
+	if err != nil {
+		return "", fmt.Errorf("open code: %w", err)
+	}
+	defer rd.Close()
+	zr, err := zip.NewReader(rd, rd.Size())
+	if err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(filepath.Join(s.cfg.DataDir, "code"), "unpack-")
+	if err != nil {
+		if err = os.MkdirAll(filepath.Join(s.cfg.DataDir, "code"), 0o755); err == nil {
+			tmp, err = os.MkdirTemp(filepath.Join(s.cfg.DataDir, "code"), "unpack-")
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	os.Chmod(tmp, 0o755)
+	if err := extract(zr, tmp); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.RemoveAll(tmp)
+		if _, serr := os.Stat(dir); serr == nil {
+			return dir, nil // another invoke unpacked it first
+		}
+		return "", err
+	}
+	return dir, nil
+}
+
+// extract writes a zip's files under dir, readable by the sandbox's unprivileged user and
+// keeping their executable bits; names that leave dir are refused.
+func extract(zr *zip.Reader, dir string) error {
+	for _, f := range zr.File {
+		p := filepath.Join(dir, f.Name)
+		if !isWithin(dir, p) {
+			return fmt.Errorf("zip entry %q leaves the code directory", f.Name)
+		}
+		if f.FileInfo().IsDir() {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		mode := os.FileMode(0o644)
+		if f.Mode()&0o111 != 0 {
+			mode = 0o755
+		}
+		if err := extractFile(f, p, mode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func extractFile(f *zip.File, p string, mode os.FileMode) error {
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	out, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, io.LimitReader(rc, maxUnzipped))
+	return errors.Join(err, out.Close())
+}
+
+func isWithin(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !filepath.IsAbs(rel) && (len(rel) < 3 || rel[:3] != "../")
+}
+
+// logBuffer collects an environment's output (its stdout and stderr pipe) for the current
+// invoke, up to maxInvokeLog bytes.
+type logBuffer struct {
+	pipe    *os.File
+	reading atomic.Bool // a read has returned and its bytes are not appended yet
+	mu      sync.Mutex
+	buf     []byte
+}
+
+const maxInvokeLog = 1 << 20
+
+// drain copies the pipe into the buffer until every writer has closed it.
+func (l *logBuffer) drain() {
+	defer l.pipe.Close()
+	p := make([]byte, 32<<10)
+	for {
+		n, err := l.pipe.Read(p)
+		l.reading.Store(true)
+		l.Write(p[:n])
+		l.reading.Store(false)
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	if len(l.buf)+len(p) <= maxInvokeLog {
+		l.buf = append(l.buf, p...)
+	}
+	l.mu.Unlock()
+	return len(p), nil
+}
+
+// settle waits (up to a few milliseconds) until what the runtime wrote before answering has
+// left the pipe: the runtime writes its log before it posts the response, so the bytes are in
+// the pipe by then, but the reader may not have copied them yet.
+func (l *logBuffer) settle() {
+	if l.pipe == nil {
+		return
+	}
+	rc, err := l.pipe.SyscallConn()
+	if err != nil {
+		return
+	}
+	for i := 0; i < 50; i++ {
+		pending := 0
+		rc.Control(func(fd uintptr) { pending = pipePending(fd) })
+		if pending == 0 && !l.reading.Load() {
+			return
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+// take returns what was written since the last take.
+func (l *logBuffer) take() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buf
+	l.buf = nil
+	return b
+}

@@ -1,0 +1,301 @@
+package sandbox
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestMain(m *testing.M) {
+	Init()
+	os.Exit(m.Run())
+}
+
+// syncBuffer is a log the sandbox writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var idSeq int
+
+func nsManager(t *testing.T) *Manager {
+	t.Helper()
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		t.Skip("namespace sandboxes need Linux and root; this run is neither")
+	}
+	m, err := New(Config{Level: Namespace, StateDir: t.TempDir(), CgroupParent: "gureum-test"})
+	if err != nil {
+		t.Skipf("namespace sandboxes unavailable: %v", err)
+	}
+	return m
+}
+
+// run starts a shell script in a sandbox and returns its output once it exits.
+func run(t *testing.T, m *Manager, spec Spec, script string) (string, *Sandbox) {
+	t.Helper()
+	log := &syncBuffer{}
+	idSeq++
+	if spec.ID == "" {
+		spec.ID = fmt.Sprintf("t%d-%d", os.Getpid(), idSeq)
+	}
+	if spec.Code == "" {
+		spec.Code = t.TempDir()
+	}
+	spec.Argv = []string{"/bin/bash", "-c", script}
+	spec.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin"}
+	if spec.MemoryMB == 0 {
+		spec.MemoryMB = 128
+	}
+	spec.Log = log
+	sb, err := m.Start(spec)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	select {
+	case <-sb.Done():
+	case <-time.After(20 * time.Second):
+		sb.Kill()
+		t.Fatalf("sandbox did not exit; log:\n%s", log)
+	}
+	if err := sb.CleanupErr(); err != nil {
+		t.Errorf("cleanup: %v", err)
+	}
+	return log.String(), sb
+}
+
+func TestIsolation(t *testing.T) {
+	m := nsManager(t)
+	hostSecret := t.TempDir()
+	os.WriteFile(filepath.Join(hostSecret, "secret"), []byte("x"), 0o644)
+	code := t.TempDir()
+	os.WriteFile(filepath.Join(code, "hello.txt"), []byte("hi"), 0o644)
+	script := `
+echo uid=$(id -u) gid=$(id -g)
+echo host=$(hostname)
+echo procs=$(ls -d /proc/[0-9]* | wc -l)
+echo pid1=$(tr '\0' ' ' < /proc/1/cmdline)
+echo code=$(cat /var/task/hello.txt)
+test -e ` + hostSecret + `/secret && echo datadir=visible || echo datadir=hidden
+touch /var/task/new 2>/dev/null && echo task=writable || echo task=readonly
+touch /usr/new 2>/dev/null && echo usr=writable || echo usr=readonly
+touch /newfile 2>/dev/null && echo root=writable || echo root=readonly
+echo data > /tmp/mine && echo tmp=writable
+unshare -m true 2>/dev/null && echo unshare=allowed || echo unshare=denied
+echo caps=$(grep CapEff /proc/self/status | tr -d '\t')
+echo bnd=$(grep CapBnd /proc/self/status | tr -d '\t')
+echo nnp=$(grep NoNewPrivs /proc/self/status | tr -d '\t')
+echo seccomp=$(grep '^Seccomp:' /proc/self/status | tr -d '\t')
+echo ifaces=$(ls /sys/class/net 2>/dev/null | tr '\n' ' ')
+`
+	out, sb := run(t, m, Spec{Code: code}, script)
+	if sb.Err() != nil {
+		t.Fatalf("script failed: %v\n%s", sb.Err(), out)
+	}
+	for _, want := range []string{
+		"uid=65534 gid=65534", "host=sandbox", "pid1=/bin/bash -c", "code=hi", "datadir=hidden",
+		"task=readonly", "usr=readonly", "root=readonly", "tmp=writable", "unshare=denied",
+		"caps=CapEff:0000000000000000", "bnd=CapBnd:0000000000000000", "nnp=NoNewPrivs:1", "seccomp=Seccomp:2",
+	} {
+		if !strings.Contains(out, want+"\n") && !strings.Contains(out, want) {
+			t.Errorf("sandbox output lacks %q:\n%s", want, out)
+		}
+	}
+	// The host runs many processes; the sandbox sees its shell and the few it starts.
+	for _, line := range strings.Split(out, "\n") {
+		if n, ok := strings.CutPrefix(line, "procs="); ok && len(n) > 1 {
+			t.Errorf("sandbox sees %s processes; want only its own", n)
+		}
+	}
+}
+
+func TestTmpPrivateAndCapped(t *testing.T) {
+	m := nsManager(t)
+	out, _ := run(t, m, Spec{TmpMB: 4}, `echo secret > /tmp/a-secret; dd if=/dev/zero of=/tmp/big bs=1M count=8 2>&1; echo size=$(stat -c %s /tmp/big)`)
+	if !strings.Contains(out, "No space left on device") || !strings.Contains(out, "size=41") {
+		t.Errorf("writing 8 MB into a 4 MB /tmp: %s; want No space left on device", out)
+	}
+	out, _ = run(t, m, Spec{}, `ls /tmp; echo end`)
+	if strings.Contains(out, "a-secret") {
+		t.Errorf("a second sandbox sees the first one's /tmp: %s", out)
+	}
+}
+
+func TestMemoryLimit(t *testing.T) {
+	m := nsManager(t)
+	out, sb := run(t, m, Spec{MemoryMB: 32}, `x=$(head -c 200000000 /dev/zero | tr '\0' a); echo survived ${#x}`)
+	if strings.Contains(out, "survived") {
+		t.Fatalf("a 32 MB sandbox held 200 MB: %s", out)
+	}
+	if !sb.OOMKilled() {
+		t.Errorf("OOMKilled() = false after %v; want true", sb.Err())
+	}
+}
+
+func TestPidsLimit(t *testing.T) {
+	m := nsManager(t)
+	out, _ := run(t, m, Spec{Pids: 8}, `for i in $(seq 20); do sleep 5 & done 2>&1 | head -1; echo forked; kill $(jobs -p) 2>/dev/null; exit 0`)
+	if !strings.Contains(out, "Resource temporarily unavailable") && !strings.Contains(out, "retry") {
+		t.Errorf("forking 20 processes under pids.max 8: %s; want fork failures", out)
+	}
+}
+
+func TestRuntimePortInsideOnly(t *testing.T) {
+	m := nsManager(t)
+	log := &syncBuffer{}
+	spec := Spec{ID: fmt.Sprintf("port-%d", os.Getpid()), Code: t.TempDir(), MemoryMB: 128, Ports: []int{9001}, Log: log,
+		Argv: []string{"/bin/bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/9001; echo ping >&3; read -r line <&3; echo got=$line`}}
+	sb, err := m.Start(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Kill()
+	if sb.Addrs[0] != "127.0.0.1:9001" {
+		t.Errorf("Addrs = %v; want 127.0.0.1:9001", sb.Addrs)
+	}
+	c, err := sb.Listeners[0].Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(c).ReadString('\n')
+	c.Write([]byte("pong\n"))
+	c.Close()
+	<-sb.Done()
+	if line != "ping\n" || !strings.Contains(log.String(), "got=pong") {
+		t.Errorf("exchange: host read %q, sandbox log %q", line, log)
+	}
+	// The host's own 127.0.0.1:9001 is not the sandbox's.
+	if out, err := exec.Command("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9001").CombinedOutput(); err == nil {
+		t.Errorf("the host reached a sandbox port: %s", out)
+	}
+}
+
+// TestNothingLeftBehind starts and kills sandboxes, including ones killed mid-run, and checks that
+// no cgroup, process, mount or file descriptor remains.
+func TestNothingLeftBehind(t *testing.T) {
+	m := nsManager(t)
+	fds := countFDs(t)
+	mounts := countMounts(t)
+	for i := 0; i < 20; i++ {
+		spec := Spec{ID: fmt.Sprintf("leak-%d-%d", os.Getpid(), i), Code: t.TempDir(), MemoryMB: 64, Ports: []int{9001}, Log: &syncBuffer{},
+			Argv: []string{"/bin/bash", "-c", "sleep 30 & sleep 30"}}
+		sb, err := m.Start(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb.Kill()
+		if err := sb.CleanupErr(); err != nil {
+			t.Error(err)
+		}
+	}
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/gureum-test/leak-*")
+	if len(dirs) > 0 {
+		t.Errorf("cgroups left: %v", dirs)
+	}
+	if out, _ := exec.Command("pgrep", "-f", "sleep 30").Output(); len(out) > 0 {
+		t.Errorf("processes left: %s", out)
+	}
+	if n := countFDs(t); n > fds {
+		t.Errorf("file descriptors: %d before, %d after", fds, n)
+	}
+	if n := countMounts(t); n != mounts {
+		t.Errorf("host mounts: %d before, %d after", mounts, n)
+	}
+}
+
+func countFDs(t *testing.T) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+func countMounts(t *testing.T) int {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Count(b, []byte("\n"))
+}
+
+func TestProcessLevel(t *testing.T) {
+	m, err := New(Config{Level: Process})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Level() != Process || m.Reason() == "" {
+		t.Errorf("Level, Reason = %v, %q", m.Level(), m.Reason())
+	}
+	code := t.TempDir()
+	log := &syncBuffer{}
+	sb, err := m.Start(Spec{Code: code, Ports: []int{9001}, Log: log, Argv: []string{"/bin/sh", "-c", "pwd; echo $X"}, Env: []string{"X=y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-sb.Done()
+	if want := code + "\ny\n"; log.String() != want {
+		t.Errorf("log = %q; want %q", log, want)
+	}
+	if sb.Addrs[0] == "127.0.0.1:9001" || !strings.HasPrefix(sb.Addrs[0], "127.0.0.1:") {
+		t.Errorf("Addrs = %v; want a free loopback port", sb.Addrs)
+	}
+}
+
+func BenchmarkStart(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root")
+	}
+	m, err := New(Config{Level: Namespace, StateDir: b.TempDir(), CgroupParent: "gureum-test"})
+	if err != nil {
+		b.Skip(err)
+	}
+	code := b.TempDir()
+	for i := 0; b.Loop(); i++ {
+		sb, err := m.Start(Spec{ID: fmt.Sprintf("bench-%d", i), Code: code, MemoryMB: 128, Ports: []int{9001}, Argv: []string{"/bin/true"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		<-sb.Done()
+	}
+}
+
+func TestPrebuiltPool(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	m, err := New(Config{Level: Namespace, StateDir: t.TempDir(), CgroupParent: "gureum-test", Prebuilt: 2, PrebuiltPorts: []int{9001}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		out, sb := run(t, m, Spec{Ports: []int{9001}, MemoryMB: 64}, `echo mem=$(cat /proc/self/cgroup | grep -c memory) host=$(hostname)`)
+		if sb.Err() != nil || !strings.Contains(out, "host=sandbox") {
+			t.Errorf("pooled sandbox %d: %v %s", i, sb.Err(), out)
+		}
+	}
+	m.Close()
+	if dirs, _ := filepath.Glob("/sys/fs/cgroup/*/gureum-test/pool-*"); len(dirs) > 0 {
+		t.Errorf("pool cgroups left after Close: %v", dirs)
+	}
+}
