@@ -16,7 +16,7 @@ func (s *Service) operations() []service.Operation {
 		{Name: "CreateCapacityProvider", Action: "lambda:CreateCapacityProvider", Route: service.Route{Method: "POST", Path: "/2025-11-30/capacity-providers"}, Handler: nil},
 		{Name: "CreateCodeSigningConfig", Action: "lambda:CreateCodeSigningConfig", Route: service.Route{Method: "POST", Path: "/2020-04-22/code-signing-configs"}, Handler: nil},
 		{Name: "CreateEventSourceMapping", Action: "lambda:CreateEventSourceMapping", Route: service.Route{Method: "POST", Path: "/2015-03-31/event-source-mappings"}, Handler: nil},
-		{Name: "CreateFunction", Action: "lambda:CreateFunction", Route: service.Route{Method: "POST", Path: "/2015-03-31/functions"}, Handler: service.Func(s.CreateFunction)},
+		{Name: "CreateFunction", MaxBody: zipRequestMax, Action: "lambda:CreateFunction", Route: service.Route{Method: "POST", Path: "/2015-03-31/functions"}, Handler: service.Func(s.CreateFunction)},
 		{Name: "CreateFunctionUrlConfig", Action: "lambda:CreateFunctionUrlConfig", Route: service.Route{Method: "POST", Path: "/2021-10-31/functions/{FunctionName}/url"}, Handler: nil},
 		{Name: "DeleteAlias", Action: "lambda:DeleteAlias", Route: service.Route{Method: "DELETE", Path: "/2015-03-31/functions/{FunctionName}/aliases/{Name}"}, Handler: service.Func(s.DeleteAlias)},
 		{Name: "DeleteCapacityProvider", Action: "lambda:DeleteCapacityProvider", Route: service.Route{Method: "DELETE", Path: "/2025-11-30/capacity-providers/{CapacityProviderName}"}, Handler: nil},
@@ -69,7 +69,7 @@ func (s *Service) operations() []service.Operation {
 		{Name: "ListProvisionedConcurrencyConfigs", Action: "lambda:ListProvisionedConcurrencyConfigs", Route: service.Route{Method: "GET", Path: "/2019-09-30/functions/{FunctionName}/provisioned-concurrency", Query: []string{"List=ALL"}}, Handler: nil},
 		{Name: "ListTags", Action: "lambda:ListTags", Route: service.Route{Method: "GET", Path: "/2017-03-31/tags/{Resource}"}, Handler: service.Func(s.ListTags)},
 		{Name: "ListVersionsByFunction", Action: "lambda:ListVersionsByFunction", Route: service.Route{Method: "GET", Path: "/2015-03-31/functions/{FunctionName}/versions"}, Handler: service.Func(s.ListVersionsByFunction)},
-		{Name: "PublishLayerVersion", Action: "lambda:PublishLayerVersion", Route: service.Route{Method: "POST", Path: "/2018-10-31/layers/{LayerName}/versions"}, Handler: nil},
+		{Name: "PublishLayerVersion", MaxBody: zipRequestMax, Action: "lambda:PublishLayerVersion", Route: service.Route{Method: "POST", Path: "/2018-10-31/layers/{LayerName}/versions"}, Handler: nil},
 		{Name: "PublishVersion", Action: "lambda:PublishVersion", Route: service.Route{Method: "POST", Path: "/2015-03-31/functions/{FunctionName}/versions"}, Handler: service.Func(s.PublishVersion)},
 		{Name: "PutFunctionCodeSigningConfig", Action: "lambda:PutFunctionCodeSigningConfig", Route: service.Route{Method: "PUT", Path: "/2020-06-30/functions/{FunctionName}/code-signing-config"}, Handler: nil},
 		{Name: "PutFunctionConcurrency", Action: "lambda:PutFunctionConcurrency", Route: service.Route{Method: "PUT", Path: "/2017-10-31/functions/{FunctionName}/concurrency"}, Handler: service.Func(s.PutFunctionConcurrency)},
@@ -90,9 +90,13 @@ func (s *Service) operations() []service.Operation {
 		{Name: "UpdateCapacityProvider", Action: "lambda:UpdateCapacityProvider", Route: service.Route{Method: "PUT", Path: "/2025-11-30/capacity-providers/{CapacityProviderName}"}, Handler: nil},
 		{Name: "UpdateCodeSigningConfig", Action: "lambda:UpdateCodeSigningConfig", Route: service.Route{Method: "PUT", Path: "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}"}, Handler: nil},
 		{Name: "UpdateEventSourceMapping", Action: "lambda:UpdateEventSourceMapping", Route: service.Route{Method: "PUT", Path: "/2015-03-31/event-source-mappings/{UUID}"}, Handler: nil},
-		{Name: "UpdateFunctionCode", Action: "lambda:UpdateFunctionCode", Route: service.Route{Method: "PUT", Path: "/2015-03-31/functions/{FunctionName}/code"}, Handler: service.Func(s.UpdateFunctionCode)},
+		{Name: "UpdateFunctionCode", MaxBody: zipRequestMax, Action: "lambda:UpdateFunctionCode", Route: service.Route{Method: "PUT", Path: "/2015-03-31/functions/{FunctionName}/code"}, Handler: service.Func(s.UpdateFunctionCode)},
 		{Name: "UpdateFunctionConfiguration", Action: "lambda:UpdateFunctionConfiguration", Route: service.Route{Method: "PUT", Path: "/2015-03-31/functions/{FunctionName}/configuration"}, Handler: service.Func(s.UpdateFunctionConfiguration)},
 		{Name: "UpdateFunctionEventInvokeConfig", Action: "lambda:UpdateFunctionEventInvokeConfig", Route: service.Route{Method: "POST", Path: "/2019-09-25/functions/{FunctionName}/event-invoke-config"}, Handler: nil},
 		{Name: "UpdateFunctionUrlConfig", Action: "lambda:UpdateFunctionUrlConfig", Route: service.Route{Method: "PUT", Path: "/2021-10-31/functions/{FunctionName}/url"}, Handler: nil},
 	}
 }
+
+// zipRequestMax is the body cap of the calls that carry a zip: Lambda takes a 50 MB zip, which is
+// about 70 MB as base64 in JSON (beyond it RequestEntityTooLargeException, as AWS answers).
+const zipRequestMax = 70 << 20
