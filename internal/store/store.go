@@ -98,6 +98,7 @@ type Store interface {
 	Accounts
 	Queues
 	MoveTasks
+	Objects
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

@@ -59,10 +59,10 @@ type Store struct {
 func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dialect) (*Store, error) {
 	s := &Store{w: w, d: d}
 	var err error
-	if s.ws, err = s.prepareAll(ctx, writeDB, merge(batched(writeSQL), accountWriteSQL, moveTaskWriteSQL)); err != nil {
+	if s.ws, err = s.prepareAll(ctx, writeDB, merge(batched(writeSQL), accountWriteSQL, moveTaskWriteSQL, objectWriteSQL(d.Postgres))); err != nil {
 		return nil, err
 	}
-	if s.rs, err = s.prepareAll(ctx, readDB, merge(readSQL, accountReadSQL, moveTaskReadSQL)); err != nil {
+	if s.rs, err = s.prepareAll(ctx, readDB, merge(readSQL, accountReadSQL, moveTaskReadSQL, objectReadSQL)); err != nil {
 		s.Close()
 		return nil, err
 	}

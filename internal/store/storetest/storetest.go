@@ -35,7 +35,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) Opener) {
 		{"FailedWriteIsolated", testFailedWriteIsolated},
 		{"SurvivesReopen", testSurvivesReopen},
 	}
-	for _, tt := range append(append(tests, queueTests...), moveTaskTests...) {
+	for _, tt := range append(append(append(tests, queueTests...), moveTaskTests...), objectTests...) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newBackend(t)) })
 	}
 }
