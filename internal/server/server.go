@@ -20,6 +20,7 @@ import (
 
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/router"
+	"github.com/gureum/gureum/internal/s3"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/sqs"
@@ -98,7 +99,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s.services, s.components = services(st, cfg.Region)
+	s.services, s.components = services(st, cfg.Region, cfg.DataDir)
 	rt := router.New(router.Config{
 		Services:    s.services,
 		Verifier:    &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
@@ -133,17 +134,19 @@ type component interface {
 }
 
 // services builds every service gureum serves on a store, and those with background work.
-func services(st store.Store, region string) ([]*service.Service, []component) {
+func services(st store.Store, region, dataDir string) ([]*service.Service, []component) {
 	queues := sqs.New(st, region, nil)
+	objects := s3.New(s3.Config{Store: st, BlobDir: s3.BlobDir(dataDir), Region: region, Queues: queues})
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
-	}, []component{queues}
+		objects.Describe(),
+	}, []component{queues, objects}
 }
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, "us-east-1")
+	svcs, _ := services(nil, "us-east-1", "")
 	return svcs
 }
 

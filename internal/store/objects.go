@@ -6,8 +6,18 @@ import (
 	"time"
 )
 
-// ErrNotEmpty is returned when a bucket that still holds objects or uploads is deleted.
-var ErrNotEmpty = errors.New("not empty")
+// Kinds of object-store errors.
+var (
+	ErrNotEmpty     = errors.New("not empty")           // a bucket still holds objects or uploads
+	ErrPrecondition = errors.New("precondition failed") // a conditional write's condition does not hold
+)
+
+// Precondition makes a write conditional on the key's current object (not a delete marker):
+// Absent requires none, ETag requires one with that ETag.
+type Precondition struct {
+	Absent bool
+	ETag   string
+}
 
 // Bucket is an S3 bucket. Names are global across accounts.
 type Bucket struct {
@@ -46,8 +56,10 @@ type ObjectMeta struct {
 	User      map[string]string `json:"u,omitempty"` // x-amz-meta-* without the prefix
 	Checksums map[string]string `json:"c,omitempty"` // algorithm → base64 value
 	Tags      map[string]string `json:"t,omitempty"`
-	Parts     []int64           `json:"p,omitempty"` // part sizes of a multipart object
-	Owner     string            `json:"o,omitempty"` // the account that wrote it
+	Parts     []int64           `json:"p,omitempty"`   // part sizes of a multipart object
+	Owner     string            `json:"o,omitempty"`   // the account that wrote it
+	Upload    string            `json:"up,omitempty"`  // the multipart upload that made it
+	ACL       string            `json:"acl,omitempty"` // a canned ACL
 }
 
 // Upload is a multipart upload in progress.
@@ -92,8 +104,10 @@ type Objects interface {
 	// bucket's versioning state.
 	SetBucketConfig(ctx context.Context, name, kind, doc string) error
 
-	// PutObject makes o the latest version of its key, replacing any version with the same id.
-	PutObject(ctx context.Context, o Object) (freed []Blob, err error)
+	// PutObject makes o the latest version of its key, replacing any version with the same id;
+	// with pre, only when pre holds (else ErrPrecondition, or ErrNotFound for an ETag
+	// condition on a key with no current object).
+	PutObject(ctx context.Context, o Object, pre *Precondition) (freed []Blob, err error)
 	// Object reads a version; versionID "" reads the latest (which may be a delete marker).
 	Object(ctx context.Context, bucket, key, versionID string) (Object, error)
 	// DeleteVersion removes one version; when it was the latest the next newest becomes latest.
@@ -114,7 +128,7 @@ type Objects interface {
 	ListParts(ctx context.Context, uploadID string, after, limit int) ([]Part, error)
 	// CompleteUpload turns the upload into o (latest) and forgets the upload and its parts;
 	// blobs of parts not in o.Data are freed.
-	CompleteUpload(ctx context.Context, uploadID string, o Object) (freed []Blob, err error)
+	CompleteUpload(ctx context.Context, uploadID string, o Object, pre *Precondition) (freed []Blob, err error)
 	// AbortUpload forgets an upload and frees its parts.
 	AbortUpload(ctx context.Context, uploadID string) (freed []Blob, err error)
 }

@@ -35,6 +35,7 @@ func objectWriteSQL(postgres bool) map[string]string {
 		"deleteBucket":     `DELETE FROM buckets WHERE name = ?`,
 		"setConfigs":       `UPDATE buckets SET configs = ? WHERE name = ?`,
 		"setVersioning":    `UPDATE buckets SET versioning = ? WHERE name = ?`,
+		"latestForUpdate":   `SELECT ` + objectColumns + ` FROM objects WHERE bucket = ? AND okey = ? AND is_latest = 1`,
 		"versionForUpdate": `SELECT ` + objectColumns + ` FROM objects WHERE bucket = ? AND okey = ? AND version_id = ?`,
 		"deleteVersionRow": `DELETE FROM objects WHERE bucket = ? AND okey = ? AND version_id = ?`,
 		"unlatest":         `UPDATE objects SET is_latest = 0 WHERE bucket = ? AND okey = ? AND is_latest = 1`,
@@ -246,11 +247,14 @@ func (s *Store) SetBucketConfig(ctx context.Context, name, kind, doc string) err
 }
 
 // PutObject makes o its key's latest version.
-func (s *Store) PutObject(ctx context.Context, o store.Object) ([]store.Blob, error) {
+func (s *Store) PutObject(ctx context.Context, o store.Object, pre *store.Precondition) ([]store.Blob, error) {
 	var freed []store.Blob
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		freed = nil
 		if _, err := s.lockBucket(ctx, tx, o.Bucket); err != nil {
+			return err
+		}
+		if err := s.checkPrecondition(ctx, tx, o, pre); err != nil {
 			return err
 		}
 		var err error
@@ -258,6 +262,28 @@ func (s *Store) PutObject(ctx context.Context, o store.Object) ([]store.Blob, er
 		return err
 	})
 	return freed, err
+}
+
+// checkPrecondition tests a conditional write against the key's current object.
+func (s *Store) checkPrecondition(ctx context.Context, tx Tx, o store.Object, pre *store.Precondition) error {
+	if pre == nil {
+		return nil
+	}
+	cur, err := scanObject(s.wst(ctx, tx, "latestForUpdate").QueryRowContext(ctx, o.Bucket, keyBytes(o.Key)))
+	err = s.ofault("PutObject", err)
+	exists := err == nil && !cur.DeleteMarker
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	switch {
+	case pre.Absent && exists:
+		return &store.Error{Op: "objects.PutObject", Kind: store.ErrPrecondition}
+	case pre.ETag != "" && !exists:
+		return &store.Error{Op: "objects.PutObject", Kind: store.ErrNotFound}
+	case pre.ETag != "" && cur.ETag != pre.ETag:
+		return &store.Error{Op: "objects.PutObject", Kind: store.ErrPrecondition}
+	}
+	return nil
 }
 
 func (s *Store) putObject(ctx context.Context, tx Tx, o store.Object) ([]store.Blob, error) {
@@ -411,9 +437,12 @@ func (s *Store) ListParts(ctx context.Context, uploadID string, after, limit int
 }
 
 // CompleteUpload makes o the latest version and forgets the upload.
-func (s *Store) CompleteUpload(ctx context.Context, uploadID string, o store.Object) ([]store.Blob, error) {
+func (s *Store) CompleteUpload(ctx context.Context, uploadID string, o store.Object, pre *store.Precondition) ([]store.Blob, error) {
 	var freed []store.Blob
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
+		if err := s.checkPrecondition(ctx, tx, o, pre); err != nil {
+			return err
+		}
 		var err error
 		if freed, err = s.dropUpload(ctx, tx, uploadID, o.Bucket, o.Data); err != nil {
 			return err

@@ -47,7 +47,7 @@ func testBuckets(t *testing.T, open Opener) {
 	if err != nil || len(list) != 1 || list[0].Name != "photos" {
 		t.Errorf("ListBuckets = %v, %v; want [photos]", list, err)
 	}
-	if _, err := s.PutObject(ctx, store.Object{Bucket: "photos", Key: "a", VersionID: "null", Modified: epoch}); err != nil {
+	if _, err := s.PutObject(ctx, store.Object{Bucket: "photos", Key: "a", VersionID: "null", Modified: epoch}, nil); err != nil {
 		t.Fatalf("PutObject: %v", err)
 	}
 	if err := s.DeleteBucket(ctx, "photos"); !errors.Is(err, store.ErrNotEmpty) {
@@ -62,7 +62,7 @@ func testBuckets(t *testing.T, open Opener) {
 	if _, err := s.Bucket(ctx, "photos"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Bucket(deleted) = %v; want ErrNotFound", err)
 	}
-	if _, err := s.PutObject(ctx, store.Object{Bucket: "photos", Key: "a", VersionID: "null"}); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.PutObject(ctx, store.Object{Bucket: "photos", Key: "a", VersionID: "null"}, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("PutObject(no bucket) = %v; want ErrNotFound", err)
 	}
 }
@@ -80,12 +80,12 @@ func testObjectVersions(t *testing.T, open Opener) {
 	seedBucket(t, s, "b")
 	v1 := store.Object{Bucket: "b", Key: "k", VersionID: "v1", Size: 3, ETag: `"e1"`, Modified: epoch,
 		Data: []store.Blob{{Ref: "r1", Size: 3}}, Meta: store.ObjectMeta{Headers: map[string]string{"Content-Type": "text/plain"}, User: map[string]string{"a": "b"}}}
-	if _, err := s.PutObject(ctx, v1); err != nil {
+	if _, err := s.PutObject(ctx, v1, nil); err != nil {
 		t.Fatal(err)
 	}
 	v2 := v1
 	v2.VersionID, v2.ETag, v2.Data = "v2", `"e2"`, []store.Blob{{Ref: "r2", Size: 3}}
-	if _, err := s.PutObject(ctx, v2); err != nil {
+	if _, err := s.PutObject(ctx, v2, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Object(ctx, "b", "k", "")
@@ -100,12 +100,12 @@ func testObjectVersions(t *testing.T, open Opener) {
 	// Replacing a version id frees its data.
 	v2b := v2
 	v2b.Data = []store.Blob{{Ref: "r3", Size: 3}}
-	freed, err := s.PutObject(ctx, v2b)
+	freed, err := s.PutObject(ctx, v2b, nil)
 	if err != nil || len(freed) != 1 || freed[0].Ref != "r2" {
 		t.Errorf("PutObject(same version) freed %v, %v; want [r2]", freed, err)
 	}
 	marker := store.Object{Bucket: "b", Key: "k", VersionID: "dm", DeleteMarker: true, Modified: epoch}
-	if _, err := s.PutObject(ctx, marker); err != nil {
+	if _, err := s.PutObject(ctx, marker, nil); err != nil {
 		t.Fatal(err)
 	}
 	if list, _ := s.ListObjects(ctx, store.ObjectRange{Bucket: "b"}); len(list) != 0 {
@@ -129,6 +129,20 @@ func testObjectVersions(t *testing.T, open Opener) {
 	if got, _ := s.Object(ctx, "b", "k", ""); got.VersionID != "v2" || !got.Latest {
 		t.Errorf("after deleting the marker latest = %q; want v2", got.VersionID)
 	}
+	if _, err := s.PutObject(ctx, v1, &store.Precondition{Absent: true}); !errors.Is(err, store.ErrPrecondition) {
+		t.Errorf("PutObject(if absent, exists) = %v; want ErrPrecondition", err)
+	}
+	if _, err := s.PutObject(ctx, v1, &store.Precondition{ETag: `"nope"`}); !errors.Is(err, store.ErrPrecondition) {
+		t.Errorf("PutObject(if etag differs) = %v; want ErrPrecondition", err)
+	}
+	if _, err := s.PutObject(ctx, store.Object{Bucket: "b", Key: "new", VersionID: "null"}, &store.Precondition{ETag: `"e"`}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("PutObject(if etag, no object) = %v; want ErrNotFound", err)
+	}
+	v3 := v1
+	v3.VersionID = "v3"
+	if _, err := s.PutObject(ctx, v3, &store.Precondition{ETag: `"e2"`}); err != nil {
+		t.Errorf("PutObject(if etag matches) = %v", err)
+	}
 	tags := store.ObjectMeta{Tags: map[string]string{"x": "y"}}
 	if err := s.SetObjectMeta(ctx, "b", "k", "v1", tags); err != nil {
 		t.Fatal(err)
@@ -149,7 +163,7 @@ func testListObjectsByteOrder(t *testing.T, open Opener) {
 	long := string(make([]byte, 0)) + fmt.Sprintf("%01024d", 7)
 	keys = append(keys, long)
 	for _, k := range keys {
-		if _, err := s.PutObject(ctx, store.Object{Bucket: "b", Key: k, VersionID: "null", Modified: epoch}); err != nil {
+		if _, err := s.PutObject(ctx, store.Object{Bucket: "b", Key: k, VersionID: "null", Modified: epoch}, nil); err != nil {
 			t.Fatalf("PutObject(%q): %v", k, err)
 		}
 	}
@@ -208,7 +222,7 @@ func testMultipartUploads(t *testing.T, open Opener) {
 		t.Errorf("DeleteBucket(with upload) = %v; want ErrNotEmpty", err)
 	}
 	o := store.Object{Bucket: "b", Key: "big", VersionID: "null", Size: 6, Data: []store.Blob{{Ref: "r1", Size: 1}, {Ref: "r2b", Size: 5}}, Modified: epoch}
-	freed, err = s.CompleteUpload(ctx, "up1", o)
+	freed, err = s.CompleteUpload(ctx, "up1", o, nil)
 	if err != nil || len(freed) != 1 || freed[0].Ref != "r3" {
 		t.Errorf("CompleteUpload freed %v, %v; want [r3]", freed, err)
 	}
