@@ -205,5 +205,3 @@ func cloneMap(m map[string]string) map[string]string {
 	}
 	return out
 }
-
-

@@ -240,12 +240,12 @@ func parseComplete(doc []byte) (*completeRequest, error) {
 
 // CompleteOutput is CompleteMultipartUploadResult.
 type CompleteOutput struct {
-	XMLName   xml.Name    `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CompleteMultipartUploadResult"`
-	Header    http.Header `rest:"headers" xml:"-"`
-	Location  string      `xml:"Location"`
-	Bucket    string      `xml:"Bucket"`
-	Key       string      `xml:"Key"`
-	ETag      string      `xml:"ETag"`
+	XMLName  xml.Name    `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CompleteMultipartUploadResult"`
+	Header   http.Header `rest:"headers" xml:"-"`
+	Location string      `xml:"Location"`
+	Bucket   string      `xml:"Bucket"`
+	Key      string      `xml:"Key"`
+	ETag     string      `xml:"ETag"`
 	Checksums
 }
 

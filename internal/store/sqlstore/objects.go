@@ -35,7 +35,7 @@ func objectWriteSQL(postgres bool) map[string]string {
 		"deleteBucket":     `DELETE FROM buckets WHERE name = ?`,
 		"setConfigs":       `UPDATE buckets SET configs = ? WHERE name = ?`,
 		"setVersioning":    `UPDATE buckets SET versioning = ? WHERE name = ?`,
-		"latestForUpdate":   `SELECT ` + objectColumns + ` FROM objects WHERE bucket = ? AND okey = ? AND is_latest = 1`,
+		"latestForUpdate":  `SELECT ` + objectColumns + ` FROM objects WHERE bucket = ? AND okey = ? AND is_latest = 1`,
 		"versionForUpdate": `SELECT ` + objectColumns + ` FROM objects WHERE bucket = ? AND okey = ? AND version_id = ?`,
 		"deleteVersionRow": `DELETE FROM objects WHERE bucket = ? AND okey = ? AND version_id = ?`,
 		"unlatest":         `UPDATE objects SET is_latest = 0 WHERE bucket = ? AND okey = ? AND is_latest = 1`,
