@@ -159,11 +159,8 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*HeaderOut
 		return nil, s.writeError(err, in.Bucket, in.Key, pre)
 	}
 	s.free(ctx, freed)
-	h := http.Header{"Etag": {o.ETag}}
-	if u.declared {
-		h.Set(u.alg.Header(), u.sum)
-		h.Set("X-Amz-Checksum-Type", "FULL_OBJECT")
-	}
+	// The checksum the client asked for, or the CRC64NVME S3 computes for every new object.
+	h := http.Header{"Etag": {o.ETag}, u.alg.Header(): {u.sum}, "X-Amz-Checksum-Type": {"FULL_OBJECT"}}
 	setVersionHeader(h, b, o.VersionID)
 	echoSSE(h, meta)
 	return &HeaderOutput{Header: h}, nil

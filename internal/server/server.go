@@ -112,9 +112,8 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_gureum/health", s.health)
 	mux.Handle("GET /metrics", s.metrics.Handler())
-	mux.Handle("/", rt)
 	s.http = &http.Server{
-		Handler:           mux,
+		Handler:           unclean(mux, rt),
 		ReadHeaderTimeout: cfg.HeaderTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    1 << 20,
@@ -125,6 +124,18 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// unclean sends the server's own endpoints to mux and everything else to the router as sent:
+// ServeMux would redirect a path with "//" or ".." to its cleaned form, and S3 keys keep both.
+func unclean(mux *http.ServeMux, rt http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p == "/_gureum/health" || p == "/metrics" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rt.ServeHTTP(w, r)
+	})
 }
 
 // component is a service with background work, started and stopped with the server.
