@@ -53,6 +53,8 @@ type Service struct {
 	region string
 	now    func() time.Time
 	log    *slog.Logger
+
+	stop, done chan struct{} // the sweep's
 }
 
 // New returns the S3 service. Start prepares its blob directory.
@@ -66,22 +68,59 @@ func New(cfg Config) *Service {
 	return &Service{store: cfg.Store, cfg: cfg, region: cfg.Region, now: cfg.Now, log: cfg.Log}
 }
 
-// Start opens the blob directory and removes temporary files a crash left behind.
+// Start opens the blob directory and starts the orphan sweep: data files that no object or part
+// refers to (a crash between a blob's write and its metadata's commit) and temporary files,
+// older than an hour, are removed at start and every hour.
 func (s *Service) Start(ctx context.Context) error {
-	if s.blobs != nil {
-		return nil
-	}
 	f, err := blob.NewFiles(s.cfg.BlobDir)
 	if err != nil {
 		return err
 	}
 	s.files, s.blobs = f, f
-	f.Sweep(ctx, s.now(), time.Hour, func(blob.Ref) (bool, error) { return true, nil })
+	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	go s.sweepLoop()
 	return nil
 }
 
-// Stop has nothing to stop yet.
-func (s *Service) Stop() {}
+// Stop ends the sweep.
+func (s *Service) Stop() {
+	if s.stop != nil {
+		close(s.stop)
+		<-s.done
+		s.stop = nil
+	}
+}
+
+func (s *Service) sweepLoop() {
+	defer close(s.done)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-s.stop
+		cancel()
+	}()
+	for {
+		if n, err := s.Sweep(ctx, time.Hour); err != nil && ctx.Err() == nil {
+			s.log.Warn("s3: blob sweep", "err", err)
+		} else if n > 0 {
+			s.log.Info("s3: removed orphaned blobs", "count", n)
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(time.Hour):
+		}
+	}
+}
+
+// Sweep removes blobs older than minAge that nothing refers to, and returns how many.
+func (s *Service) Sweep(ctx context.Context, minAge time.Duration) (int, error) {
+	live, err := s.store.LiveBlobs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return s.files.Sweep(ctx, s.now(), minAge, func(r blob.Ref) (bool, error) { return live[string(r)], nil })
+}
 
 // UseBlobs sets the blob store (tests and Start).
 func (s *Service) UseBlobs(b blob.Store) { s.blobs = b }

@@ -131,4 +131,8 @@ type Objects interface {
 	CompleteUpload(ctx context.Context, uploadID string, o Object, pre *Precondition) (freed []Blob, err error)
 	// AbortUpload forgets an upload and frees its parts.
 	AbortUpload(ctx context.Context, uploadID string) (freed []Blob, err error)
+
+	// LiveBlobs lists every blob an object version or part refers to (the orphan sweep keeps
+	// these).
+	LiveBlobs(ctx context.Context) (map[string]bool, error)
 }

@@ -67,6 +67,8 @@ var objectReadSQL = map[string]string{
 	"upload":      `SELECT ` + uploadColumns + ` FROM uploads WHERE upload_id = ?`,
 	"listUploads": `SELECT ` + uploadColumns + ` FROM uploads WHERE bucket = ? AND okey >= ? AND okey < ? ORDER BY okey, initiated, upload_id LIMIT ?`,
 	"listParts":   `SELECT ` + partColumns + ` FROM parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?`,
+	"objectData":  `SELECT data FROM objects`,
+	"partRefs":    `SELECT blob_ref FROM parts`,
 }
 
 var _ store.Objects = (*Store)(nil)
@@ -495,4 +497,33 @@ func (s *Store) dropUpload(ctx context.Context, tx Tx, uploadID, bucket string, 
 		}
 	}
 	return freed, nil
+}
+
+// LiveBlobs reads every blob ref the objects and parts hold.
+func (s *Store) LiveBlobs(ctx context.Context) (map[string]bool, error) {
+	live := map[string]bool{}
+	rows, err := s.rs["objectData"].QueryContext(ctx)
+	_, err = collect(rows, err, 0, func(r scanner) (struct{}, error) {
+		var data string
+		if err := r.Scan(&data); err != nil {
+			return struct{}{}, err
+		}
+		var blobs []store.Blob
+		json.Unmarshal([]byte(data), &blobs)
+		for _, b := range blobs {
+			live[b.Ref] = true
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return nil, s.ofault("LiveBlobs", err)
+	}
+	rows, err = s.rs["partRefs"].QueryContext(ctx)
+	_, err = collect(rows, err, 0, func(r scanner) (struct{}, error) {
+		var ref string
+		err := r.Scan(&ref)
+		live[ref] = true
+		return struct{}{}, err
+	})
+	return live, s.ofault("LiveBlobs", err)
 }

@@ -236,6 +236,10 @@ func testMultipartUploads(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	s.PutPart(ctx, store.Part{UploadID: "up2", Number: 1, Ref: "z"})
+	live, err := s.LiveBlobs(ctx)
+	if err != nil || !live["r1"] || !live["r2b"] || !live["z"] || live["r3"] {
+		t.Errorf("LiveBlobs = %v, %v; want r1, r2b (object) and z (part), not r3", live, err)
+	}
 	freed, err = s.AbortUpload(ctx, "up2")
 	if err != nil || len(freed) != 1 || freed[0].Ref != "z" {
 		t.Errorf("AbortUpload freed %v, %v; want [z]", freed, err)
