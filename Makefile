@@ -6,8 +6,10 @@ LDFLAGS  := -X github.com/gureum/gureum/internal/cli.Version=$(VERSION)
 
 .PHONY: build run test unit fuzz bench docs vet
 
+# bin/gureum, the server, and beside it bin/gureum-bench, the load generator that `gureum bench`
+# runs (a binary of its own, so that the server does not link the AWS SDK's clients).
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o bin/gureum ./cmd/gureum
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/gureum ./cmd/gureum-bench
 
 run: build
 	./bin/gureum server
@@ -23,7 +25,8 @@ test: vet unit fuzz
 
 unit:
 	@if [ -z "$$GUREUM_TEST_POSTGRES" ]; then echo "NOTICE: GUREUM_TEST_POSTGRES is not set; the PostgreSQL suites are skipped."; fi
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -parallel 4 ./...
+	@# -parallel 4: the store suites' tests wait on fsync and PostgreSQL more than on the cores.
 	@# The embedded store's other SQLite driver (modernc.org/sqlite, chosen where cgo is not):
 	@# its suite and the services on it, without the race detector (which needs cgo).
 	CGO_ENABLED=0 $(GO) test -count=1 ./internal/store/sqlite/ ./internal/server/ ./internal/sqs/
@@ -31,7 +34,8 @@ unit:
 fuzz:
 	./scripts/fuzz-all $(FUZZTIME)
 
-# Benchmarks (figures, not pass/fail). `gureum bench` prints the same figures as a table.
+# Benchmarks (figures, not pass/fail). `gureum bench` prints the same figures as a table (through
+# bin/gureum-bench).
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
 	./bin/gureum bench

@@ -2,9 +2,12 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,9 +50,22 @@ func BenchmarkStartup(b *testing.B) {
 	}
 }
 
+// buildBench builds gureum-bench beside the gureum binary under test: `gureum bench` runs it.
+var buildBench = sync.OnceValue(func() error {
+	out := filepath.Join(filepath.Dir(bin.Path), "gureum-bench")
+	b, err := exec.Command("go", "build", "-o", out, "github.com/gureum/gureum/cmd/gureum-bench").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("go build ./cmd/gureum-bench: %v\n%s", err, b)
+	}
+	return nil
+})
+
 // TestBenchSQS runs `gureum bench sqs` briefly without the peer and checks that it reports every
 // SQS figure, the batched one and the single sends as the median of their rounds.
 func TestBenchSQS(t *testing.T) {
+	if err := buildBench(); err != nil {
+		t.Fatal(err)
+	}
 	out, err := exec.Command(bin.Path, "bench", "sqs", "--duration", "100ms", "--no-peer", "--rounds", "2").CombinedOutput()
 	if err != nil {
 		t.Fatalf("gureum bench sqs: %v\n%s", err, out)

@@ -21,7 +21,7 @@ func main() {
 		<-sig
 		os.Exit(130) // second signal: exit at once
 	}()
-	if err := cli.Run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := cli.Main(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "gureum:", err)
 		os.Exit(1)
 	}

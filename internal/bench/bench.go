@@ -1,6 +1,6 @@
 // Package bench measures gureum on the machine it runs on: start-up time and idle memory of the
-// binary, request latency and throughput, and durable store writes. `gureum bench` prints its
-// figures as a table; the Go benchmarks use the same measurements.
+// binary, request latency and throughput, and durable store writes. gureum-bench (Main; `gureum
+// bench` runs it) prints its figures as a table; the Go benchmarks use the same measurements.
 package bench
 
 import (

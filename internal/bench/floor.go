@@ -267,7 +267,7 @@ func WakeFloor(d time.Duration) (time.Duration, error) {
 }
 
 // ServeSQSFloor runs SQSFloor until ctx ends or in reaches its end, after writing its endpoint as
-// one line to out: the floor in a process of its own (`gureum bench sqs-floor`), as the servers it
+// one line to out: the floor in a process of its own (`gureum-bench sqs-floor`), as the servers it
 // stands beside run. StartSQSFloor holds the other end of in, so the floor stops with the bench
 // even when the bench is killed.
 func ServeSQSFloor(ctx context.Context, in io.Reader, out io.Writer) error {
@@ -288,10 +288,10 @@ func ServeSQSFloor(ctx context.Context, in io.Reader, out io.Writer) error {
 	return nil
 }
 
-// StartSQSFloor starts `bin bench sqs-floor` and returns the process and the floor's endpoint.
-// The caller stops the process.
+// StartSQSFloor starts `bin sqs-floor` (bin: gureum-bench) and returns the process and the
+// floor's endpoint. The caller stops the process.
 func StartSQSFloor(ctx context.Context, bin string) (*exec.Cmd, string, error) {
-	cmd := exec.CommandContext(ctx, bin, "bench", "sqs-floor")
+	cmd := exec.CommandContext(ctx, bin, "sqs-floor")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, "", err

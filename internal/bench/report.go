@@ -17,7 +17,8 @@ import (
 
 // Options choose what `gureum bench` measures.
 type Options struct {
-	Binary   string        // the gureum binary to start (os.Executable() for `gureum bench`)
+	Binary   string        // the gureum binary to measure (gureum beside gureum-bench, or --gureum)
+	Self     string        // the gureum-bench binary, whose sqs-floor command serves the SQS floor
 	Duration time.Duration // length of each throughput measurement
 	Postgres string        // a PostgreSQL DSN to measure beside SQLite; empty skips it
 	NoPeer   bool          // skip moto_server
@@ -238,7 +239,7 @@ func RunSQS(ctx context.Context, o Options) error {
 	// servers are) takes its turn in every round too: what this machine leaves for a server once
 	// the client and the loopback connection have taken their share of its cores, measured
 	// seconds from the figures it bounds.
-	floorCmd, floorEndpoint, err := StartSQSFloor(ctx, o.Binary)
+	floorCmd, floorEndpoint, err := StartSQSFloor(ctx, o.Self)
 	if err != nil {
 		return err
 	}

@@ -1,88 +1,78 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"runtime/debug"
+	"os/exec"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/gureum/gureum/internal/bench"
 )
 
-func benchCmd(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
-	var o bench.Options
-	// setup completes the options the way both bench commands need them.
-	setup := func(what string) error {
-		exe, err := os.Executable()
-		if err != nil {
-			return err
-		}
-		o.Binary, o.Out = exe, stdout
-		if o.Postgres == "" {
-			o.Postgres = getenv("GUREUM_TEST_POSTGRES")
-		}
-		fmt.Fprintf(stderr, "measuring %s…\n", what)
-		return nil
-	}
-	cmd := &cobra.Command{
-		Use:   "bench",
-		Short: "Measure gureum on this machine and print a table of figures",
-		Long: `Measure gureum on this machine: start-up time and idle memory of this binary, GetCallerIdentity
-latency and throughput beside the machine's floor (a bare net/http handler) and a peer (moto_server,
-when installed), and durable store writes (SQLite with and without group commit, beside the raw
-fsync rate, and PostgreSQL when --postgres or GUREUM_TEST_POSTGRES gives a DSN).`,
-		Args: cobra.NoArgs,
-		PersistentPreRun: func(*cobra.Command, []string) {
-			if getenv("GOGC") == "" {
-				// The load generator shares the machine's cores with the server it measures, and the
-				// SDK allocates heavily per call over a small live heap. A target of 20× rather than
-				// the server's 4× took the client's CPU per SendMessage from a median of 121 µs to
-				// 104 µs in six alternating runs here; at 16× the bench's peak RSS stays under
-				// 90 MiB. GOGC overrides.
-				debug.SetGCPercent(1600)
-			}
-		},
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := setup("gureum"); err != nil {
+// benchCmd is `gureum bench`. The measurements run in gureum-bench (cmd/gureum-bench), the load
+// generator, a binary of its own built beside gureum (make build) so that the AWS SDK clients it
+// drives are not linked into the server: gureum bench runs it with its arguments, naming this
+// binary as the one to measure.
+func benchCmd(stdout, stderr io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "bench [sqs] [flags]",
+		Short: "Measure gureum on this machine and print a table of figures (runs gureum-bench)",
+		Long: `Measure gureum on this machine and print a table of figures: start-up, memory, request latency
+and durable writes (gureum bench), or the SQS workloads (gureum bench sqs). The measurements run in
+gureum-bench, the load generator, which make build puts beside gureum; gureum bench --help lists
+its flags.`,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			exe, err := os.Executable()
+			if err != nil {
 				return err
 			}
-			return bench.Run(cmd.Context(), o)
-		},
-	}
-	cmd.PersistentFlags().DurationVar(&o.Duration, "duration", 3*time.Second, "length of each throughput measurement")
-	cmd.PersistentFlags().StringVar(&o.Postgres, "postgres", "", "a PostgreSQL DSN to measure beside SQLite")
-	cmd.PersistentFlags().BoolVar(&o.NoPeer, "no-peer", false, "do not measure moto_server")
-	sqsCmd := &cobra.Command{
-		Use:   "sqs",
-		Short: "Measure the SQS workloads beside moto_server",
-		Long: `Measure SQS on this machine with aws-sdk-go-v2: send+receive+delete in batches of 10 from 16
-clients, single SendMessage from 16 clients and the long-poll wake-up, on SQLite (and PostgreSQL with
---postgres or GUREUM_TEST_POSTGRES), and the batched workload against moto_server with the same client.
-Each workload runs in rounds (three unless --rounds says otherwise), the targets taking turns; each
-figure is the median round, and the ratio to moto_server the median of the rounds' ratios. The floor
-(the same client against bare net/http with fixed answers) runs in a process of its own.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := setup("SQS"); err != nil {
+			bench, err := benchBinary(exe)
+			if err != nil {
 				return err
 			}
-			return bench.RunSQS(cmd.Context(), o)
+			c := exec.Command(bench, append([]string{"--gureum=" + exe}, args...)...)
+			c.Stdin, c.Stdout, c.Stderr = os.Stdin, stdout, stderr
+			return runChild(cmd.Context(), c)
 		},
 	}
-	sqsCmd.Flags().IntVar(&o.Rounds, "rounds", 3, "rounds of each workload per target; more narrow the medians on a drifting machine")
-	// The SQS floor runs in a process of its own, started by `bench sqs` (bench.StartSQSFloor).
-	floorCmd := &cobra.Command{
-		Use:    "sqs-floor",
-		Short:  "Serve the SQS floor (fixed answers) and print its endpoint; for `bench sqs`",
-		Hidden: true,
-		Args:   cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return bench.ServeSQSFloor(cmd.Context(), cmd.InOrStdin(), stdout)
-		},
+}
+
+// benchBinary is gureum-bench beside exe, or an error that says how to build it.
+func benchBinary(exe string) (string, error) {
+	path := filepath.Join(filepath.Dir(exe), "gureum-bench"+filepath.Ext(exe)) // .exe on Windows
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("gureum bench runs gureum-bench, the load generator, which is not beside this binary (%s): make build builds both into bin/, or go build -o %s ./cmd/gureum-bench", path, filepath.Dir(path))
+	} else if err != nil {
+		return "", err
 	}
-	cmd.AddCommand(sqsCmd, floorCmd)
-	return cmd
+	return path, nil
+}
+
+// runChild runs c until it exits. When ctx ends first (a signal to gureum), the signal reached
+// the child too if it came from the terminal (one process group); if it was sent to gureum
+// alone, the child is interrupted a second later, so that either way it stops once and cleanly.
+func runChild(ctx context.Context, c *exec.Cmd) error {
+	if err := c.Start(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(time.Second):
+		c.Process.Signal(os.Interrupt)
+	}
+	return <-done
 }

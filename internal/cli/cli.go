@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/server"
 )
 
@@ -24,8 +25,20 @@ import (
 var Version = "dev"
 
 // Run executes the command line args (without the program name) and returns when it is done or
-// ctx ends. getenv reads the environment; stdout and stderr receive output.
+// ctx ends. getenv reads the environment; stdout and stderr receive output. It leaves the
+// process-wide settings alone (the collector's target, GOMAXPROCS): a server that a test starts
+// in-process shares the test's process. Main applies them.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return run(ctx, args, getenv, stdout, stderr, false)
+}
+
+// Main is Run for gureum's own process (cmd/gureum): the server command also applies the
+// process-wide settings.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return run(ctx, args, getenv, stdout, stderr, true)
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, process bool) error {
 	root := &cobra.Command{
 		Use:           "gureum",
 		Short:         "gureum is a self-hosted serverless platform that speaks the AWS wire protocols",
@@ -35,7 +48,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serverCmd(getenv, stdout, stderr), versionCmd(stdout), benchCmd(getenv, stdout, stderr))
+	root.AddCommand(serverCmd(getenv, stdout, stderr, process), versionCmd(stdout), benchCmd(stdout, stderr))
 	return root.ExecuteContext(ctx)
 }
 
@@ -56,10 +69,13 @@ type serverFlags struct {
 	logFormat, logLevel                       string
 	cpuProfile                                string
 	procs                                     int
+	sqliteWALVFS                              bool
 	drain, headerTimeout, bodyTimeout         time.Duration
+	maxConnections                            int
+	maxBodyInflight                           int64
 }
 
-func serverCmd(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
+func serverCmd(getenv func(string) string, stdout, stderr io.Writer, process bool) *cobra.Command {
 	var f serverFlags
 	cmd := &cobra.Command{
 		Use:   "server",
@@ -76,7 +92,7 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 			if err := applyEnv(cmd.Flags(), getenv); err != nil {
 				return err
 			}
-			return runServer(cmd.Context(), f, getenv, stdout, stderr)
+			return runServer(cmd.Context(), f, getenv, stdout, stderr, process)
 		},
 	}
 	fl := cmd.Flags()
@@ -90,7 +106,10 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.DurationVar(&f.drain, "drain-timeout", 10*time.Second, "how long shutdown waits for requests in flight")
 	fl.DurationVar(&f.headerTimeout, "header-timeout", 10*time.Second, "how long a client may take to send request headers")
 	fl.DurationVar(&f.bodyTimeout, "body-timeout", time.Minute, "how long a client may take to send a non-streaming request body")
+	fl.IntVar(&f.maxConnections, "max-connections", server.DefaultMaxConnections, "the most client connections open at once; beyond it new connections wait to be accepted")
+	fl.Int64Var(&f.maxBodyInflight, "max-body-inflight", router.DefaultMaxBodyInflight, "the most bytes of request bodies held in memory at once, across all requests; a request beyond it gets a throttling error")
 	fl.IntVar(&f.procs, "procs", 0, "how many cores run gureum's Go code at once (GOMAXPROCS); 0: all but one, leaving a core to the rest of the machine (GOMAXPROCS in the environment overrides 0)")
+	fl.BoolVar(&f.sqliteWALVFS, "sqlite-wal-vfs", true, "write the embedded store's WAL through gureum's VFS (a commit's frames in one write; used only on the SQLite release it was verified on); false: SQLite's default VFS")
 	fl.StringVar(&f.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (for `go tool pprof`)")
 	_ = fl.MarkHidden("cpu-profile")
 	return cmd
@@ -162,32 +181,44 @@ func procs(flag int, envSet bool, started int) int {
 	return max(1, started-1)
 }
 
-func runServer(ctx context.Context, f serverFlags, getenv func(string) string, stdout, stderr io.Writer) error {
-	log, err := newLogger(f.logFormat, f.logLevel, stderr)
-	if err != nil {
-		return err
-	}
+// applyProcessSettings sets what belongs to the whole process, for gureum's own process only.
+func applyProcessSettings(f serverFlags, getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		// The live heap is small, so the default target collects very often under load; a larger
 		// target halves the collector's share of CPU for a few tens of MiB. GOGC overrides.
 		debug.SetGCPercent(400)
 	}
+	if n := procs(f.procs, getenv("GOMAXPROCS") != "", runtime.GOMAXPROCS(0)); n > 0 {
+		runtime.GOMAXPROCS(n)
+	}
+}
+
+func runServer(ctx context.Context, f serverFlags, getenv func(string) string, stdout, stderr io.Writer, process bool) error {
+	if f.maxConnections < 1 || f.maxBodyInflight < 1 {
+		return fmt.Errorf("--max-connections %d, --max-body-inflight %d: want at least 1 each", f.maxConnections, f.maxBodyInflight)
+	}
+	log, err := newLogger(f.logFormat, f.logLevel, stderr)
+	if err != nil {
+		return err
+	}
 	if f.procs < 0 {
 		return fmt.Errorf("--procs %d: want 0 (all cores but one) or more", f.procs)
 	}
-	if n := procs(f.procs, getenv("GOMAXPROCS") != "", runtime.GOMAXPROCS(0)); n > 0 {
-		runtime.GOMAXPROCS(n)
+	if process {
+		applyProcessSettings(f, getenv)
 	}
 	if !validAccountID(f.accountID) {
 		return fmt.Errorf("--account-id %q: want 12 digits", f.accountID)
 	}
 	srv, err := server.Open(ctx, server.Config{
 		Listen: f.listen, DataDir: f.dataDir, Region: f.region, Store: f.store, AccountID: f.accountID,
+		SQLiteDefaultVFS:    !f.sqliteWALVFS,
 		Version:             Version,
 		RootAccessKeyID:     getenv("GUREUM_ROOT_ACCESS_KEY_ID"),
 		RootSecretAccessKey: getenv("GUREUM_ROOT_SECRET_ACCESS_KEY"),
 		Log:                 log, Stdout: stdout, DrainTimeout: f.drain,
 		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout,
+		MaxConnections: f.maxConnections, MaxBodyInflight: f.maxBodyInflight,
 	})
 	if err != nil {
 		return err

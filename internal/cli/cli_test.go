@@ -1,6 +1,13 @@
 package cli
 
-import "testing"
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 func TestProcs(t *testing.T) {
 	for _, c := range []struct {
@@ -18,6 +25,40 @@ func TestProcs(t *testing.T) {
 	} {
 		if got := procs(c.flag, c.envSet, c.started); got != c.want {
 			t.Errorf("procs(%d, %v, %d) = %d; want %d", c.flag, c.envSet, c.started, got, c.want)
+		}
+	}
+}
+
+// TestBenchBinary checks that `gureum bench` finds gureum-bench beside gureum, and without it says
+// how to build it.
+func TestBenchBinary(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "gureum")
+	if _, err := benchBinary(exe); err == nil || !strings.Contains(err.Error(), "make build") || !strings.Contains(err.Error(), "./cmd/gureum-bench") {
+		t.Errorf("benchBinary(%q) without gureum-bench = %v; want an error that says how to build it", exe, err)
+	}
+	want := filepath.Join(dir, "gureum-bench")
+	if err := os.WriteFile(want, nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := benchBinary(exe); got != want || err != nil {
+		t.Errorf("benchBinary(%q) = %q, %v; want %q", exe, got, err, want)
+	}
+}
+
+func TestLimitFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"server", "--max-connections", "0"}, nil},
+		{[]string{"server"}, map[string]string{"GUREUM_MAX_BODY_INFLIGHT": "-1"}},
+		{[]string{"server"}, map[string]string{"GUREUM_MAX_CONNECTIONS": "many"}},
+	} {
+		getenv := func(k string) string { return c.env[k] }
+		err := Run(context.Background(), c.args, getenv, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "max-") && !strings.Contains(err.Error(), "MAX_") {
+			t.Errorf("Run(%q, env %v) = %v; want an error naming the limit", c.args, c.env, err)
 		}
 	}
 }

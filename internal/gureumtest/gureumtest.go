@@ -14,8 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -80,11 +78,6 @@ func Start(t testing.TB, opt Options) *Server {
 		dir = t.TempDir()
 	}
 	env := opt.env(dir)
-	if _, ok := env["GUREUM_PROCS"]; !ok {
-		// The server sets how many cores run Go code (--procs) for its whole process; in-process,
-		// that is the test binary, which keeps what the test runner gave it.
-		env["GUREUM_PROCS"] = strconv.Itoa(runtime.GOMAXPROCS(0))
-	}
 	getenv := func(k string) string {
 		if v, ok := env[k]; ok {
 			return v

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/store"
 )
@@ -97,10 +98,21 @@ func (k *Keys) load(ctx context.Context, id string) (*sigv4.Credential, error) {
 // Authorizer is the authorization hook.
 type Authorizer struct{}
 
-// Authorize allows p to perform action on resource, or returns AccessDenied. A nil principal is an
+// Authorize allows p every check of a call, or returns AccessDenied for the first it may not
+// perform. The condition context is not read yet (policy evaluation will).
+func (a Authorizer) Authorize(ctx context.Context, p *request.Principal, checks []service.Check, _ service.Conditions) error {
+	for _, c := range checks {
+		if err := a.authorize(ctx, p, c.Action, c.Resource); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// authorize allows p to perform action on resource, or returns AccessDenied. A nil principal is an
 // anonymous caller of an operation that allows anonymous access; its resource policy (a later
 // issue) decides, so for now only the operation's own checks apply.
-func (Authorizer) Authorize(ctx context.Context, p *request.Principal, action, resource string) error {
+func (Authorizer) authorize(ctx context.Context, p *request.Principal, action, resource string) error {
 	if p == nil {
 		return nil
 	}

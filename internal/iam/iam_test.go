@@ -8,6 +8,7 @@ import (
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/store"
 	"github.com/gureum/gureum/internal/store/sqlite"
 )
@@ -30,7 +31,7 @@ func TestAuthorizeDefaultDeny(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := Authorizer{}.Authorize(context.Background(), tt.p, "sqs:SendMessage", tt.resource)
+			err := Authorizer{}.Authorize(context.Background(), tt.p, []service.Check{{Action: "sqs:SendMessage", Resource: tt.resource}}, nil)
 			if tt.allowed && err != nil {
 				t.Errorf("Authorize = %v; want allowed", err)
 			}

@@ -1,13 +1,15 @@
-// Package router is the single entry for AWS requests. For each request it picks the service
-// (SigV4 scope, X-Amz-Target, Action parameter, S3 addressing), reads a non-streaming body under a
-// size cap, asks the service's codec for the operation, authenticates the request (SigV4, one path
-// for every form), decodes the input, authorizes the operation's IAM action, calls the handler and
-// encodes the output or the error in the protocol's AWS shape. It records metrics and writes one
-// log line per request. Handlers never see the http.ResponseWriter.
+// Package router is the single entry for AWS requests. For each request it first offers the
+// request to the data-plane endpoints (invoke URLs, function URLs, website endpoints: traffic that
+// is not an AWS API call), then picks the service (SigV4 scope with path prefix and protocol,
+// X-Amz-Target, Action parameter, S3 addressing), checks the signature's headers, reads a
+// non-streaming body under the operation's cap and the in-flight budget, asks the service's codec
+// for the operation, authenticates the request (SigV4, one path for every form), decodes the input,
+// authorizes every check the operation raises with the request's condition context, calls the
+// handler and encodes the output or the error in the protocol's AWS shape. It records metrics and
+// writes one log line per request. Handlers never see the http.ResponseWriter.
 package router
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -15,6 +17,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gureum/gureum/internal/awserr"
@@ -28,8 +31,12 @@ import (
 	"github.com/gureum/gureum/internal/telemetry"
 )
 
-// DefaultMaxBody caps non-streaming request bodies (query, JSON, REST-JSON).
-const DefaultMaxBody = 16 << 20
+// DefaultMaxBody caps a non-streaming request body whose operation declares no cap of its own.
+const DefaultMaxBody = service.DefaultMaxBody
+
+// DefaultMaxBodyInflight caps the bytes held by request bodies being read or served at once,
+// across all requests. It admits one 70 MB Lambda CreateFunction body with room to spare.
+const DefaultMaxBodyInflight = 256 << 20
 
 // Codec turns requests into operations and inputs, and outputs and errors into responses.
 type Codec interface {
@@ -39,20 +46,26 @@ type Codec interface {
 	EncodeError(w http.ResponseWriter, svc *service.Service, err error, requestID string) *awserr.Code
 }
 
-// Authorizer decides whether a principal may perform an action on a resource.
+// Authorizer decides whether a principal may perform every check of a call: an action on a
+// resource each (CopyObject reads its source and writes its destination), under the call's
+// condition context. A nil principal is an anonymous caller of an operation that allows it.
 type Authorizer interface {
-	Authorize(ctx context.Context, p *request.Principal, action, resource string) error
+	Authorize(ctx context.Context, p *request.Principal, checks []service.Check, cond service.Conditions) error
 }
 
 // Config wires a Router.
 type Config struct {
 	Services   []*service.Service
+	Endpoints  []Endpoint // the data plane, offered every request before the services
 	Verifier   *sigv4.Verifier
 	Authorizer Authorizer
 	Metrics    *telemetry.Metrics
 	Log        *slog.Logger
 	Region     string
-	MaxBody    int64 // 0 means DefaultMaxBody
+	Now        func() time.Time // the clock for condition keys; time.Now when nil
+	// MaxBodyInflight caps the bytes of request bodies held at once (0: DefaultMaxBodyInflight).
+	// A body that would pass it is refused with the protocol's throttling error.
+	MaxBodyInflight int64
 	// BodyTimeout bounds how long a client may take to send a non-streaming body (0: no bound).
 	BodyTimeout time.Duration
 }
@@ -60,25 +73,41 @@ type Config struct {
 // Router is an http.Handler for every AWS service gureum serves.
 type Router struct {
 	cfg       Config
-	bySigning map[string]*service.Service
+	bySigning map[string][]*service.Service
 	byTarget  map[string]*service.Service
 	byAction  map[string]*service.Service // query actions that only one service has
 	s3        *service.Service
+	anonForms bool         // a query-protocol operation may be called without credentials
+	inflight  atomic.Int64 // bytes of request bodies held
 }
 
-// New builds a Router.
-func New(cfg Config) *Router {
-	if cfg.MaxBody == 0 {
-		cfg.MaxBody = DefaultMaxBody
+// New builds a Router. It refuses a service whose table could not be indexed, and two services
+// that claim the same request: each operation's sample request (service.SampleRequest) must
+// reach that operation and no other.
+func New(cfg Config) (*Router, error) {
+	if cfg.MaxBodyInflight == 0 {
+		cfg.MaxBodyInflight = DefaultMaxBodyInflight
 	}
-	rt := &Router{cfg: cfg, bySigning: map[string]*service.Service{}, byTarget: map[string]*service.Service{}, byAction: map[string]*service.Service{}}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	rt := &Router{cfg: cfg, bySigning: map[string][]*service.Service{}, byTarget: map[string]*service.Service{}, byAction: map[string]*service.Service{}}
 	dup := map[string]bool{}
 	for _, s := range cfg.Services {
-		rt.bySigning[s.SigningName] = s
+		if err := s.Err(); err != nil {
+			return nil, err
+		}
+		rt.bySigning[s.SigningName] = append(rt.bySigning[s.SigningName], s)
 		if s.TargetPrefix != "" {
+			if other := rt.byTarget[s.TargetPrefix]; other != nil {
+				return nil, fmt.Errorf("router: %s and %s both use the X-Amz-Target prefix %s", other.Name, s.Name, s.TargetPrefix)
+			}
 			rt.byTarget[s.TargetPrefix] = s
 		}
 		if s.Protocol == service.RESTXML {
+			if rt.s3 != nil {
+				return nil, fmt.Errorf("router: %s and %s are both REST-XML services; only one may take S3's addressing", rt.s3.Name, s.Name)
+			}
 			rt.s3 = s
 		}
 		if s.Protocol == service.Query || s.AlsoQuery {
@@ -93,44 +122,78 @@ func New(cfg Config) *Router {
 	for name := range dup {
 		delete(rt.byAction, name)
 	}
-	return rt
+	for _, s := range rt.byAction {
+		rt.anonForms = rt.anonForms || s.HasAnonymous()
+	}
+	if err := checkEndpoints(cfg.Endpoints); err != nil {
+		return nil, err
+	}
+	if err := rt.checkClaims(); err != nil {
+		return nil, err
+	}
+	return rt, nil
 }
 
 // exchange is one request in flight.
 type exchange struct {
-	w     *statusWriter
-	r     *http.Request
-	info  *request.Info
-	svc   *service.Service
-	codec Codec
-	body  []byte
-	read  bool
+	w        *statusWriter
+	r        *http.Request
+	info     *request.Info
+	svc      *service.Service
+	codec    Codec
+	body     []byte
+	read     bool
+	signed   bool
+	scope    sigv4.Scope // the credential scope, when scoped
+	scoped   bool
+	reserved int64 // bytes of the in-flight budget this request holds
+	called   bool  // the handler ran (and may have read a streamed body)
 }
 
-// ServeHTTP handles one AWS request.
+// ServeHTTP handles one request: a data-plane endpoint's, or an AWS API call.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := &request.Info{ID: request.NewID(), Start: time.Now(), Region: rt.cfg.Region, Host: r.Host, Path: r.URL.Path}
 	r = r.WithContext(request.With(r.Context(), info))
 	x := &exchange{w: &statusWriter{ResponseWriter: w}, r: r, info: info}
 	defer rt.finish(x)
+	if ep := rt.endpoint(r); ep != nil {
+		info.Service, info.Operation = ep.Name, "Invoke"
+		ep.Handler.ServeHTTP(x.w, r)
+		return
+	}
 	if err := rt.serve(x); err != nil {
 		rt.fail(x, err)
 	}
 }
 
+// serve runs an AWS API call. What an unauthenticated request can make the server do is bounded
+// before any body is read: a signed request's headers are checked first (structure, scope, time,
+// a known key), an unsigned one is refused unless an operation allows anonymous callers, and a
+// body is then read into a buffer that grows with what arrives, under the operation's cap and
+// the in-flight budget.
 func (rt *Router) serve(x *exchange) error {
+	x.signed = sigv4.Signed(x.r)
+	x.scope, x.scoped = sigv4.ParseScope(x.r)
+	if x.signed && !x.scoped {
+		// Signature material without a credential scope: refused before anything else is read.
+		if err := rt.cfg.Verifier.Precheck(x.r.Context(), x.r, sigv4.Options{}); err != nil {
+			return err
+		}
+		return awserr.New(awserr.IncompleteSignature, "The request's credential scope cannot be read.")
+	}
 	if err := rt.pickService(x); err != nil {
 		return err
 	}
 	x.codec = codecFor(x.svc, x.r)
-	if x.svc.Protocol != service.RESTXML {
-		if err := rt.readBody(x); err != nil {
+	if x.svc.Protocol != service.RESTXML && hasDotSegment(x.r.URL.Path) {
+		return awserr.New(awserr.InvalidRequest, "The request path %q has a dot segment; this service does not accept one.", x.r.URL.Path)
+	}
+	if x.signed {
+		if err := rt.cfg.Verifier.Precheck(x.r.Context(), x.r, rt.verifyOptions(x, nil)); err != nil {
 			return err
 		}
-	} else {
-		virtualHost(x.r)
 	}
-	op, labels, err := x.codec.Route(x.r, x.body, x.svc)
+	op, labels, err := rt.route(x)
 	if err != nil {
 		return err
 	}
@@ -146,13 +209,11 @@ func (rt *Router) serve(x *exchange) error {
 		return err
 	}
 	ctx := x.r.Context()
-	resource := "*"
-	if op.Resource != nil {
-		resource = op.Resource(ctx, in)
-	}
-	if err := rt.cfg.Authorizer.Authorize(ctx, x.info.Principal, op.Action, resource); err != nil {
+	cond := &conditions{rt: rt, x: x, op: op, in: in}
+	if err := rt.cfg.Authorizer.Authorize(ctx, x.info.Principal, op.AuthChecks(ctx, in), cond); err != nil {
 		return err
 	}
+	x.called = true
 	out, err := op.Handler.Call(ctx, in)
 	if err != nil {
 		return err
@@ -161,39 +222,58 @@ func (rt *Router) serve(x *exchange) error {
 	return nil
 }
 
-// pickService finds the service a request is for.
-func (rt *Router) pickService(x *exchange) error {
-	r := x.r
-	if sc, ok := sigv4.ParseScope(r); ok {
-		if x.svc = rt.bySigning[sc.Service]; x.svc == nil {
-			return awserr.New(awserr.UnknownOperation, "The service %q is not served by this endpoint.", sc.Service)
+// route finds the operation, reading the body where the operation is named in it (the query
+// protocol's Action) or once the operation, and so its body cap, is known.
+func (rt *Router) route(x *exchange) (*service.Operation, map[string]string, error) {
+	if x.svc.Protocol == service.RESTXML {
+		// S3 bodies stream to the handler, capped only where the operation sets a cap.
+		virtualHost(x.r)
+		op, labels, err := x.codec.Route(x.r, nil, x.svc)
+		if err == nil && op.MaxBody > 0 && x.r.Body != nil {
+			if x.r.ContentLength > op.MaxBody {
+				return nil, nil, tooLarge(x, op.MaxBody)
+			}
+			x.r.Body = http.MaxBytesReader(x.w, x.r.Body, op.MaxBody)
 		}
-	} else if t := r.Header.Get("X-Amz-Target"); t != "" {
-		prefix, _, _ := strings.Cut(t, ".")
-		if x.svc = rt.byTarget[prefix]; x.svc == nil {
-			return awserr.New(awserr.UnknownOperation, "X-Amz-Target %q names no service served by this endpoint.", t)
-		}
-	} else if isForm(r) {
-		if err := rt.readBody(x); err != nil {
-			return err
-		}
-		form, err := query.Form(r, x.body)
-		if err != nil {
-			return err
-		}
-		if x.svc = rt.byAction[form.Get("Action")]; x.svc == nil {
-			return awserr.New(awserr.UnknownOperation, "The action %q is not served by this endpoint.", form.Get("Action"))
-		}
-	} else if x.svc = rt.s3; x.svc == nil {
-		return awserr.New(awserr.MissingAuth, "Request is missing Authentication Token")
+		return op, labels, err
 	}
-	x.info.Service = x.svc.Name
-	return nil
+	_, isQuery := x.codec.(query.Codec)
+	if isQuery {
+		if !x.signed && !x.svc.HasAnonymous() {
+			return nil, nil, missingAuth()
+		}
+		if err := rt.readBody(x, x.svc.MaxBody()); err != nil {
+			return nil, nil, err
+		}
+	}
+	op, labels, err := x.codec.Route(x.r, x.body, x.svc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !x.signed && !op.Anonymous {
+		return nil, nil, missingAuth()
+	}
+	if err := rt.readBody(x, op.BodyLimit()); err != nil {
+		return nil, nil, err
+	}
+	return op, labels, nil
 }
 
-func isForm(r *http.Request) bool {
-	return strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") ||
-		strings.Contains(r.URL.RawQuery, "Action=")
+func missingAuth() error {
+	return awserr.New(awserr.MissingAuth, "Request is missing Authentication Token")
+}
+
+// hasDotSegment reports whether a path has a "." or ".." segment, which services other than S3
+// do not address anything with (S3 keys keep them byte-exact).
+func hasDotSegment(path string) bool {
+	for rest := path; rest != ""; {
+		var seg string
+		seg, rest, _ = strings.Cut(rest, "/")
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // codecFor picks the codec for a service, and for JSON services that still accept the query
@@ -224,68 +304,6 @@ func errorCodec(r *http.Request) Codec {
 	return query.Codec{}
 }
 
-func (rt *Router) readBody(x *exchange) error {
-	if x.read {
-		return nil
-	}
-	max := rt.cfg.MaxBody
-	var rc *http.ResponseController
-	if rt.cfg.BodyTimeout > 0 {
-		rc = http.NewResponseController(x.w)
-		if rc.SetReadDeadline(time.Now().Add(rt.cfg.BodyTimeout)) != nil {
-			rc = nil
-		}
-	}
-	x.read = true
-	if x.r.Body == nil || x.r.Body == http.NoBody {
-		return nil
-	}
-	if x.r.ContentLength > max {
-		return awserr.New(awserr.TooLarge, "The request body exceeds the maximum allowed size of %d bytes.", max)
-	}
-	var buf bytes.Buffer
-	if x.r.ContentLength > 0 {
-		// ReadFrom wants MinRead bytes of room before each read, the one that finds EOF included:
-		// without them it would grow the buffer again once the body is in.
-		buf.Grow(int(x.r.ContentLength) + bytes.MinRead)
-	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(x.w, x.r.Body, max))
-	if err != nil {
-		// The connection is in an unknown state: answer and close it. The read deadline stays, so
-		// the server's own discard of the unread body cannot block.
-		x.w.Header().Set("Connection", "close")
-		return awserr.FromRead(err)
-	}
-	if rc != nil {
-		rc.SetReadDeadline(time.Time{})
-	}
-	x.body = buf.Bytes()
-	return nil
-}
-
-// authenticate verifies the signature (every form goes through sigv4.Verify) or admits an
-// anonymous caller where the operation allows it.
-func (rt *Router) authenticate(x *exchange, op *service.Operation) error {
-	if !sigv4.Signed(x.r) {
-		if op.Anonymous {
-			return nil
-		}
-		return awserr.New(awserr.MissingAuth, "Request is missing Authentication Token")
-	}
-	s3 := x.svc.Protocol == service.RESTXML
-	res, err := rt.cfg.Verifier.Verify(x.r.Context(), x.r, sigv4.Options{
-		Service: x.svc.SigningName, S3: s3, Body: x.body, AllowUnsignedTrailer: op.UnsignedTrailer,
-	})
-	if err != nil {
-		return err
-	}
-	if res.Body != nil {
-		x.r.Body = res.Body
-	}
-	x.info.Principal = res.Credential.Principal
-	return nil
-}
-
 func (rt *Router) fail(x *exchange, err error) {
 	if x.w.status != 0 {
 		return // the response has started; the log line records the error
@@ -293,6 +311,11 @@ func (rt *Router) fail(x *exchange, err error) {
 	e := awserr.As(err)
 	if e.Kind == awserr.Internal && e.Code == nil {
 		rt.cfg.Log.Error("internal error", "request_id", x.info.ID, "service", x.info.Service, "operation", x.info.Operation, "err", err)
+	}
+	if !x.read && !x.called && x.r.ContentLength != 0 {
+		// Refused before its body was read: close rather than have the server read the body
+		// through (it would wait for a client that may never send it).
+		x.closeConn()
 	}
 	codec := x.codec
 	if codec == nil {
@@ -311,6 +334,7 @@ func (rt *Router) finish(x *exchange) {
 		rt.cfg.Log.Error("panic", "request_id", x.info.ID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 		rt.fail(x, fmt.Errorf("panic: %v", v))
 	}
+	rt.release(x)
 	d := time.Since(x.info.Start)
 	status := x.w.status
 	if status == 0 {

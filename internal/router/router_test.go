@@ -111,7 +111,7 @@ func newRouter(t *testing.T) (*objects, *telemetry.Metrics, http.Handler) {
 	st.PutAccessKey(ctx, store.AccessKey{ID: userKey, Secret: userSecret, Account: "111111111111", PrincipalARN: "arn:aws:iam::111111111111:user/bob", UserID: "AIDABOB"})
 	o := &objects{data: map[string][]byte{}}
 	m := telemetry.New()
-	rt := router.New(router.Config{
+	rt, err := router.New(router.Config{
 		Services:   []*service.Service{o.describe()},
 		Verifier:   &sigv4.Verifier{Keys: iam.NewKeys(st, nil), Region: "us-east-1"},
 		Authorizer: iam.Authorizer{},
@@ -119,6 +119,9 @@ func newRouter(t *testing.T) (*objects, *telemetry.Metrics, http.Handler) {
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Region:     "us-east-1",
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return o, m, rt
 }
 
@@ -243,3 +246,22 @@ func TestPanicBecomesInternalError(t *testing.T) {
 }
 
 var awserrCode = awserr.Code{Name: "NoSuchKey", Status: 404}
+
+// TestS3KeysAreByteExact checks that keys with dot segments and empty segments reach the handler
+// as the client wrote them (issue 20: paths are never rewritten).
+func TestS3KeysAreByteExact(t *testing.T) {
+	o, _, rt := newRouter(t)
+	srv := httptest.NewTLSServer(rt)
+	defer srv.Close()
+	c := s3Client(srv, rootKey, rootSecret, true)
+	for _, key := range []string{"a/../b", "a//b", "./c", "d/./e/", "../../f", "g/.."} {
+		_, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String(key), Body: strings.NewReader(key)})
+		if err != nil {
+			t.Errorf("PutObject(%q): %v", key, err)
+			continue
+		}
+		if got := string(o.data["bkt/"+key]); got != key {
+			t.Errorf("PutObject(%q) stored %q under that key; want the key byte for byte", key, got)
+		}
+	}
+}

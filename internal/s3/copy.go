@@ -136,7 +136,7 @@ func (s *Service) CopyObject(ctx context.Context, in *ObjectInput) (*CopyObjectO
 	meta.Parts, meta.Upload = nil, ""
 	o := store.Object{Bucket: in.Bucket, Key: in.Key, VersionID: versionFor(db), Size: u.size, ETag: u.etag(),
 		Modified: s.now(), Data: []store.Blob{{Ref: string(u.ref), Size: u.size}}, Meta: meta}
-	freed, err := s.store.PutObject(ctx, o, pre)
+	freed, err := s.store.PutObject(ctx, o, pre, s.events(ctx, db, "ObjectCreated:Copy", o)...)
 	if err != nil {
 		s.free(ctx, o.Data)
 		return nil, s.writeError(err, in.Bucket, in.Key, pre)

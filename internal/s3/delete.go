@@ -25,7 +25,8 @@ func (s *Service) deleteObject(ctx context.Context, b store.Bucket, key, version
 		if versionID != "null" && !validVersionID(versionID) {
 			return deleted{}, invalidArgument("Invalid version id specified", "versionId", versionID)
 		}
-		old, err := s.store.DeleteVersion(ctx, b.Name, key, versionID)
+		ev := s.events(ctx, b, "ObjectRemoved:Delete", store.Object{Key: key, VersionID: versionID, Modified: s.now()})
+		old, err := s.store.DeleteVersion(ctx, b.Name, key, versionID, ev...)
 		if errors.Is(err, store.ErrNotFound) {
 			return deleted{versionID: versionID}, nil
 		}
@@ -36,7 +37,8 @@ func (s *Service) deleteObject(ctx context.Context, b store.Bucket, key, version
 		return deleted{versionID: versionID, deleteMarker: old.DeleteMarker}, nil
 	}
 	if b.Versioning == "" {
-		old, err := s.store.DeleteVersion(ctx, b.Name, key, "null")
+		ev := s.events(ctx, b, "ObjectRemoved:Delete", store.Object{Key: key, VersionID: "null", Modified: s.now()})
+		old, err := s.store.DeleteVersion(ctx, b.Name, key, "null", ev...)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return deleted{}, err
 		}
@@ -45,7 +47,7 @@ func (s *Service) deleteObject(ctx context.Context, b store.Bucket, key, version
 	}
 	marker := store.Object{Bucket: b.Name, Key: key, VersionID: versionFor(b), DeleteMarker: true, Modified: s.now(),
 		Meta: store.ObjectMeta{Owner: b.Account}}
-	freed, err := s.store.PutObject(ctx, marker, nil)
+	freed, err := s.store.PutObject(ctx, marker, nil, s.events(ctx, b, "ObjectRemoved:DeleteMarkerCreated", marker)...)
 	if err != nil {
 		return deleted{}, s.writeError(err, b.Name, key, nil)
 	}

@@ -285,7 +285,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in *CompleteInput
 	}
 	b, _ := s.bucketFor(ctx, in.Bucket)
 	o.VersionID = versionFor(b)
-	freed, err := s.store.CompleteUpload(ctx, up.ID, o, pre)
+	freed, err := s.store.CompleteUpload(ctx, up.ID, o, pre, s.events(ctx, b, "ObjectCreated:CompleteMultipartUpload", o)...)
 	if errors.Is(err, store.ErrNotFound) && pre == nil {
 		return nil, noSuchUpload(up.ID)
 	}

@@ -140,12 +140,12 @@ func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *Co
 
 func (s *Service) testEvent(ctx context.Context, bucket, queueARN string) error {
 	bad := invalidArgument("Unable to validate the following destination configurations", queueARN, "The destination queue does not exist")
-	if s.cfg.Queues == nil || !strings.HasPrefix(queueARN, "arn:aws:sqs:") {
+	if s.deps.Queues == nil || !strings.HasPrefix(queueARN, "arn:aws:sqs:") {
 		return bad
 	}
 	body, _ := json.Marshal(TestEvent{Service: "Amazon S3", Event: "s3:TestEvent", Time: xmlTime(s.now()), Bucket: bucket,
 		RequestID: request.From(ctx).ID, HostID: request.From(ctx).ID})
-	if _, err := s.cfg.Queues.Enqueue(ctx, queueARN, string(body), nil, "", ""); err != nil {
+	if _, err := s.deps.Queues.Enqueue(ctx, queueARN, string(body), nil, "", ""); err != nil {
 		if e := awserr.As(err); e.Kind == awserr.Internal && e.Code == nil {
 			return err
 		}

@@ -66,3 +66,67 @@ func TestNotificationConfiguration(t *testing.T) {
 		}
 	})
 }
+
+// TestNotificationDelivery checks that object changes reach the queue as AWS's event records,
+// through the outbox, filtered by the configuration.
+func TestNotificationDelivery(t *testing.T) {
+	each(t, func(t *testing.T, c *s3.Client, srv *gureumtest.Server) {
+		mustBucket(t, c, "deliver")
+		q := sqs.NewFromConfig(srv.Config())
+		qu, _ := q.CreateQueue(bg, &sqs.CreateQueueInput{QueueName: aws.String("events")})
+		arn := "arn:aws:sqs:us-east-1:000000000000:events"
+		conf := &types.NotificationConfiguration{QueueConfigurations: []types.QueueConfiguration{{Id: aws.String("jpgs"), QueueArn: aws.String(arn),
+			Events: []types.Event{"s3:ObjectCreated:*", "s3:ObjectRemoved:*"}, Filter: &types.NotificationConfigurationFilter{Key: &types.S3KeyFilter{
+				FilterRules: []types.FilterRule{{Name: types.FilterRuleNameSuffix, Value: aws.String(".jpg")}}}}}}}
+		if _, err := c.PutBucketNotificationConfiguration(bg, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("deliver"), NotificationConfiguration: conf}); err != nil {
+			t.Fatal(err)
+		}
+		put(t, c, "deliver", "skip.png", "no event")
+		put(t, c, "deliver", "dir a/photo.jpg", "jpeg bytes")
+		c.DeleteObject(bg, &s3.DeleteObjectInput{Bucket: aws.String("deliver"), Key: aws.String("dir a/photo.jpg")})
+		var names, keys []string
+		deadline := 0
+		for len(names) < 3 && deadline < 10 {
+			deadline++
+			msgs, err := q.ReceiveMessage(bg, &sqs.ReceiveMessageInput{QueueUrl: qu.QueueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range msgs.Messages {
+				var rec struct {
+					Event   string `json:"Event"`
+					Records []struct {
+						EventName   string `json:"eventName"`
+						EventSource string `json:"eventSource"`
+						S3          struct {
+							ConfigurationID string `json:"configurationId"`
+							Object          struct {
+								Key  string `json:"key"`
+								Size *int64 `json:"size"`
+							} `json:"object"`
+						} `json:"s3"`
+					} `json:"Records"`
+				}
+				json.Unmarshal([]byte(*m.Body), &rec)
+				if rec.Event == "s3:TestEvent" {
+					names = append(names, "TestEvent")
+					continue
+				}
+				for _, r := range rec.Records {
+					if r.EventSource != "aws:s3" || r.S3.ConfigurationID != "jpgs" {
+						t.Errorf("record %+v", r)
+					}
+					names, keys = append(names, r.EventName), append(keys, r.S3.Object.Key)
+				}
+				q.DeleteMessage(bg, &sqs.DeleteMessageInput{QueueUrl: qu.QueueUrl, ReceiptHandle: m.ReceiptHandle})
+			}
+		}
+		want := []string{"TestEvent", "ObjectCreated:Put", "ObjectRemoved:Delete"}
+		if len(names) != 3 || names[0] != want[0] || names[1] != want[1] || names[2] != want[2] {
+			t.Errorf("events = %v; want %v", names, want)
+		}
+		if len(keys) != 2 || keys[0] != "dir+a%2Fphoto.jpg" {
+			t.Errorf("event keys = %v; want the form-encoded key dir+a%%2Fphoto.jpg", keys)
+		}
+	})
+}

@@ -153,7 +153,7 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*HeaderOut
 	meta.Checksums = map[string]string{string(u.alg): u.sum, "TYPE": "FULL_OBJECT"}
 	o := store.Object{Bucket: in.Bucket, Key: in.Key, VersionID: versionFor(b), Latest: true, Size: u.size, ETag: u.etag(),
 		Modified: s.now(), Data: []store.Blob{{Ref: string(u.ref), Size: u.size}}, Meta: meta}
-	freed, err := s.store.PutObject(ctx, o, pre)
+	freed, err := s.store.PutObject(ctx, o, pre, s.events(ctx, b, "ObjectCreated:Put", o)...)
 	if err != nil {
 		s.free(ctx, o.Data)
 		return nil, s.writeError(err, in.Bucket, in.Key, pre)

@@ -4,8 +4,12 @@ import "github.com/gureum/gureum/internal/service"
 
 // routes is every operation of the S3 API (2006-03-01, as in botocore's model) and how it is
 // addressed. The deprecated operations that share a route with their successor
-// (GetBucketLifecycle, PutBucketNotification, …) and ListDirectoryBuckets (directory buckets only)
-// are reachable only by their x-id, so the current operation answers the shared route.
+// (GetBucketLifecycle, PutBucketNotification, …) and ListDirectoryBuckets (directory buckets
+// only, on GET / like ListBuckets) also require deprecatedHeader, which no client sends, so the
+// current operation answers the shared route (the router refuses two routes no request could
+// tell apart).
+const deprecatedHeader = "X-Gureum-Deprecated-Operation"
+
 var routes = map[string]service.Route{
 	"AbortMultipartUpload":                            {Method: "DELETE", Path: "/{Bucket}/{Key+}", Query: []string{"uploadId"}},
 	"CompleteMultipartUpload":                         {Method: "POST", Path: "/{Bucket}/{Key+}", Query: []string{"uploadId"}},
@@ -42,14 +46,14 @@ var routes = map[string]service.Route{
 	"GetBucketEncryption":                             {Method: "GET", Path: "/{Bucket}", Query: []string{"encryption"}},
 	"GetBucketIntelligentTieringConfiguration":        {Method: "GET", Path: "/{Bucket}", Query: []string{"intelligent-tiering", "id"}},
 	"GetBucketInventoryConfiguration":                 {Method: "GET", Path: "/{Bucket}", Query: []string{"inventory", "id"}},
-	"GetBucketLifecycle":                              {Method: "GET", Path: "/{Bucket}", Query: []string{"lifecycle", "x-id=GetBucketLifecycle"}},
+	"GetBucketLifecycle":                              {Method: "GET", Path: "/{Bucket}", Query: []string{"lifecycle"}, Headers: []string{deprecatedHeader}},
 	"GetBucketLifecycleConfiguration":                 {Method: "GET", Path: "/{Bucket}", Query: []string{"lifecycle"}},
 	"GetBucketLocation":                               {Method: "GET", Path: "/{Bucket}", Query: []string{"location"}},
 	"GetBucketLogging":                                {Method: "GET", Path: "/{Bucket}", Query: []string{"logging"}},
 	"GetBucketMetadataConfiguration":                  {Method: "GET", Path: "/{Bucket}", Query: []string{"metadataConfiguration"}},
 	"GetBucketMetadataTableConfiguration":             {Method: "GET", Path: "/{Bucket}", Query: []string{"metadataTable"}},
 	"GetBucketMetricsConfiguration":                   {Method: "GET", Path: "/{Bucket}", Query: []string{"metrics", "id"}},
-	"GetBucketNotification":                           {Method: "GET", Path: "/{Bucket}", Query: []string{"notification", "x-id=GetBucketNotification"}},
+	"GetBucketNotification":                           {Method: "GET", Path: "/{Bucket}", Query: []string{"notification"}, Headers: []string{deprecatedHeader}},
 	"GetBucketNotificationConfiguration":              {Method: "GET", Path: "/{Bucket}", Query: []string{"notification"}},
 	"GetBucketOwnershipControls":                      {Method: "GET", Path: "/{Bucket}", Query: []string{"ownershipControls"}},
 	"GetBucketPolicy":                                 {Method: "GET", Path: "/{Bucket}", Query: []string{"policy"}},
@@ -75,7 +79,7 @@ var routes = map[string]service.Route{
 	"ListBucketInventoryConfigurations":               {Method: "GET", Path: "/{Bucket}", Query: []string{"inventory"}},
 	"ListBucketMetricsConfigurations":                 {Method: "GET", Path: "/{Bucket}", Query: []string{"metrics"}},
 	"ListBuckets":                                     {Method: "GET", Path: "/"},
-	"ListDirectoryBuckets":                            {Method: "GET", Path: "/", Query: []string{"x-id=ListDirectoryBuckets"}},
+	"ListDirectoryBuckets":                            {Method: "GET", Path: "/", Headers: []string{deprecatedHeader}},
 	"ListMultipartUploads":                            {Method: "GET", Path: "/{Bucket}", Query: []string{"uploads"}},
 	"ListObjectVersions":                              {Method: "GET", Path: "/{Bucket}", Query: []string{"versions"}},
 	"ListObjects":                                     {Method: "GET", Path: "/{Bucket}"},
@@ -89,11 +93,11 @@ var routes = map[string]service.Route{
 	"PutBucketEncryption":                             {Method: "PUT", Path: "/{Bucket}", Query: []string{"encryption"}},
 	"PutBucketIntelligentTieringConfiguration":        {Method: "PUT", Path: "/{Bucket}", Query: []string{"intelligent-tiering", "id"}},
 	"PutBucketInventoryConfiguration":                 {Method: "PUT", Path: "/{Bucket}", Query: []string{"inventory", "id"}},
-	"PutBucketLifecycle":                              {Method: "PUT", Path: "/{Bucket}", Query: []string{"lifecycle", "x-id=PutBucketLifecycle"}},
+	"PutBucketLifecycle":                              {Method: "PUT", Path: "/{Bucket}", Query: []string{"lifecycle"}, Headers: []string{deprecatedHeader}},
 	"PutBucketLifecycleConfiguration":                 {Method: "PUT", Path: "/{Bucket}", Query: []string{"lifecycle"}},
 	"PutBucketLogging":                                {Method: "PUT", Path: "/{Bucket}", Query: []string{"logging"}},
 	"PutBucketMetricsConfiguration":                   {Method: "PUT", Path: "/{Bucket}", Query: []string{"metrics", "id"}},
-	"PutBucketNotification":                           {Method: "PUT", Path: "/{Bucket}", Query: []string{"notification", "x-id=PutBucketNotification"}},
+	"PutBucketNotification":                           {Method: "PUT", Path: "/{Bucket}", Query: []string{"notification"}, Headers: []string{deprecatedHeader}},
 	"PutBucketNotificationConfiguration":              {Method: "PUT", Path: "/{Bucket}", Query: []string{"notification"}},
 	"PutBucketOwnershipControls":                      {Method: "PUT", Path: "/{Bucket}", Query: []string{"ownershipControls"}},
 	"PutBucketPolicy":                                 {Method: "PUT", Path: "/{Bucket}", Query: []string{"policy"}},

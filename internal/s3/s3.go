@@ -34,14 +34,11 @@ type Queues interface {
 	Enqueue(ctx context.Context, queueARN, body string, attrs map[string]sqs.MessageAttributeValue, groupID, dedupID string) (string, error)
 }
 
-// Config is how the service is built.
-type Config struct {
-	Store   store.Objects
-	BlobDir string // where object data lives (<data-dir>/blobs)
-	Region  string
-	Queues  Queues // nil: notification configurations naming queues are refused
-	Now     func() time.Time
-	Log     *slog.Logger
+// Deps are what the service is built from.
+type Deps struct {
+	service.Env
+	Store  store.Objects
+	Queues Queues // nil: notification configurations naming queues are refused
 }
 
 // Service serves S3.
@@ -49,7 +46,7 @@ type Service struct {
 	store  store.Objects
 	blobs  blob.Store
 	files  *blob.Files
-	cfg    Config
+	deps   Deps
 	region string
 	now    func() time.Time
 	log    *slog.Logger
@@ -57,22 +54,25 @@ type Service struct {
 	stop, done chan struct{} // the sweep's
 }
 
-// New returns the S3 service. Start prepares its blob directory.
-func New(cfg Config) *Service {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+// DeliveryKind is the outbox kind of S3's event notifications.
+const DeliveryKind = "s3.notification"
+
+// New returns the S3 service and registers its event notifications' delivery on the outbox.
+// Start prepares its blob directory.
+func New(d Deps) *Service {
+	d.Env = d.Env.For("s3")
+	s := &Service{store: d.Store, deps: d, region: d.Region, now: d.Clock.Now, log: d.Log}
+	if d.Outbox != nil {
+		d.Outbox.Handle(DeliveryKind, s.deliver)
 	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	return &Service{store: cfg.Store, cfg: cfg, region: cfg.Region, now: cfg.Now, log: cfg.Log}
+	return s
 }
 
 // Start opens the blob directory and starts the orphan sweep: data files that no object or part
 // refers to (a crash between a blob's write and its metadata's commit) and temporary files,
 // older than an hour, are removed at start and every hour.
 func (s *Service) Start(ctx context.Context) error {
-	f, err := blob.NewFiles(s.cfg.BlobDir)
+	f, err := blob.NewFiles(BlobDir(s.deps.DataDir))
 	if err != nil {
 		return err
 	}

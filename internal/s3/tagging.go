@@ -164,7 +164,11 @@ func (s *Service) setObjectTags(ctx context.Context, bucket, key, versionID stri
 		return nil, err
 	}
 	o.Meta.Tags = tags
-	if err := s.store.SetObjectMeta(ctx, bucket, key, o.VersionID, o.Meta); errors.Is(err, store.ErrNotFound) {
+	name := "ObjectTagging:Put"
+	if tags == nil {
+		name = "ObjectTagging:Delete"
+	}
+	if err := s.store.SetObjectMeta(ctx, bucket, key, o.VersionID, o.Meta, s.events(ctx, b, name, o)...); errors.Is(err, store.ErrNotFound) {
 		return nil, noSuchKey(key)
 	} else if err != nil {
 		return nil, err

@@ -18,6 +18,9 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/netutil"
+
+	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/s3"
@@ -43,14 +46,30 @@ type Config struct {
 	RootAccessKeyID     string // from GUREUM_ROOT_ACCESS_KEY_ID; generated when empty
 	RootSecretAccessKey string
 
+	// SQLiteDefaultVFS keeps the embedded store's writer on SQLite's default VFS rather than
+	// gureum's WAL VFS (sqlite.Options.DefaultVFS; --sqlite-wal-vfs=false).
+	SQLiteDefaultVFS bool
+
 	Log    *slog.Logger
 	Stdout io.Writer // where first-start credentials are printed
 
 	DrainTimeout  time.Duration // how long shutdown waits for requests in flight
 	HeaderTimeout time.Duration // how long a client may take to send the request headers
 	BodyTimeout   time.Duration // how long a client may take to send a non-streaming body
-	Now           func() time.Time
+	// MaxConnections caps the connections open at once (0: DefaultMaxConnections); beyond it the
+	// server stops accepting until one closes.
+	MaxConnections int
+	// MaxBodyInflight caps the bytes of request bodies held at once (0: router.DefaultMaxBodyInflight).
+	MaxBodyInflight int64
+	// Endpoints are the data plane's entries (API Gateway invoke URLs, function URLs, website
+	// endpoints), offered every request before the services.
+	Endpoints []router.Endpoint
+	Now       func() time.Time
 }
+
+// DefaultMaxConnections is the default cap on open connections. Each idle connection costs the
+// server about 10 KiB (its goroutine and buffers), so the cap bounds that cost near 40 MiB.
+const DefaultMaxConnections = 4096
 
 // Server is a running gureum.
 type Server struct {
@@ -59,6 +78,7 @@ type Server struct {
 	metrics    *telemetry.Metrics
 	services   []*service.Service
 	components []component
+	runner     *bg.Runner
 	http       *http.Server
 	ln         net.Listener
 	started    time.Time
@@ -99,21 +119,29 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s.services, s.components = services(st, cfg.Region, cfg.DataDir)
-	rt := router.New(router.Config{
-		Services:    s.services,
-		Verifier:    &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
-		Authorizer:  iam.Authorizer{},
-		Metrics:     s.metrics,
-		Log:         cfg.Log,
-		Region:      cfg.Region,
-		BodyTimeout: cfg.BodyTimeout,
+	var outbox *bg.Outbox
+	s.runner, outbox = newRunner(st, cfg, s.metrics)
+	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner,
+		Outbox: outbox, DataDir: cfg.DataDir})
+	s.components = append(s.components, s.runner) // started after the services, stopped before
+	rt, err := router.New(router.Config{
+		Services:        s.services,
+		Endpoints:       cfg.Endpoints,
+		Verifier:        &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
+		Authorizer:      iam.Authorizer{},
+		Metrics:         s.metrics,
+		Log:             cfg.Log,
+		Region:          cfg.Region,
+		Now:             cfg.Now,
+		BodyTimeout:     cfg.BodyTimeout,
+		MaxBodyInflight: cfg.MaxBodyInflight,
 	})
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /_gureum/health", s.health)
-	mux.Handle("GET /metrics", s.metrics.Handler())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	s.http = &http.Server{
-		Handler:           unclean(mux, rt),
+		Handler:           s.handler(rt),
 		ReadHeaderTimeout: cfg.HeaderTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    1 << 20,
@@ -123,16 +151,29 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	if cfg.MaxConnections == 0 {
+		cfg.MaxConnections = DefaultMaxConnections
+	}
+	s.ln = netutil.LimitListener(s.ln, cfg.MaxConnections)
 	return s, nil
 }
 
-// unclean sends the server's own endpoints to mux and everything else to the router as sent:
-// ServeMux would redirect a path with "//" or ".." to its cleaned form, and S3 keys keep both.
-func unclean(mux *http.ServeMux, rt http.Handler) http.Handler {
+// handler serves the server's own endpoints and hands everything else to the router, with the
+// path as the client sent it: no ServeMux cleans it or redirects, since "/bucket/a/../b" and
+// "/bucket/a//b" are S3 keys in their own right, and every other protocol answers a path it does
+// not take with its own AWS error.
+func (s *Server) handler(rt http.Handler) http.Handler {
+	metrics := s.metrics.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := r.URL.Path; p == "/_gureum/health" || p == "/metrics" {
-			mux.ServeHTTP(w, r)
-			return
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			switch r.URL.Path {
+			case "/_gureum/health":
+				s.health(w, r)
+				return
+			case "/metrics":
+				metrics.ServeHTTP(w, r)
+				return
+			}
 		}
 		rt.ServeHTTP(w, r)
 	})
@@ -144,10 +185,24 @@ type component interface {
 	Stop()
 }
 
-// services builds every service gureum serves on a store, and those with background work.
-func services(st store.Store, region, dataDir string) ([]*service.Service, []component) {
-	queues := sqs.New(st, region, nil)
-	objects := s3.New(s3.Config{Store: st, BlobDir: s3.BlobDir(dataDir), Region: region, Queues: queues})
+// newRunner builds the runner of the background work of every service, with the work every
+// node runs for the store: the notifier's Listen loop (cross-node wake-ups) and the outbox's
+// dispatcher.
+func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) (*bg.Runner, *bg.Outbox) {
+	r := bg.New(bg.Config{Leases: st, Log: cfg.Log.With("component", "background"), Metrics: m})
+	r.Go("store.notifier", st.Listen)
+	outbox := bg.NewOutbox(r, st, st, bg.OutboxOptions{})
+	r.Go("outbox", outbox.Run)
+	return r, outbox
+}
+
+// services builds every service gureum serves on a store, in dependency order (a service is
+// built after the peers it is given), and lists those with a Start and Stop: they start in that
+// order and stop in reverse. Each registers its background work on env.Runner (nil: none, as
+// for Catalog).
+func services(st store.Store, env service.Env) ([]*service.Service, []component) {
+	queues := sqs.New(sqs.Deps{Env: env, Store: st})
+	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
@@ -157,14 +212,15 @@ func services(st store.Store, region, dataDir string) ([]*service.Service, []com
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, "us-east-1", "")
+	svcs, _ := services(nil, service.Env{Region: "us-east-1"})
 	return svcs
 }
 
 func openStore(ctx context.Context, cfg Config, m *telemetry.Metrics) (store.Store, error) {
 	switch {
 	case cfg.Store == "" || cfg.Store == "sqlite":
-		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "gureum.db"), sqlite.Options{OnCommit: m.Commit})
+		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "gureum.db"), sqlite.Options{
+			OnCommit: m.Commit, DefaultVFS: cfg.SQLiteDefaultVFS, Log: cfg.Log})
 	case strings.HasPrefix(cfg.Store, "postgres://") || strings.HasPrefix(cfg.Store, "postgresql://"):
 		return postgres.Open(ctx, cfg.Store, postgres.Options{OnCommit: m.Commit})
 	}
@@ -185,8 +241,8 @@ func (s *Server) Store() store.Store { return s.store }
 func (s *Server) Serve(ctx context.Context) error {
 	for i, c := range s.components {
 		if err := c.Start(ctx); err != nil {
-			for _, started := range s.components[:i] {
-				started.Stop()
+			for j := i - 1; j >= 0; j-- { // the ones started, in reverse
+				s.components[j].Stop()
 			}
 			return errors.Join(err, s.store.Close())
 		}
@@ -209,8 +265,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	for _, c := range s.components {
-		c.Stop()
+	for i := len(s.components) - 1; i >= 0; i-- { // in reverse: the runner before the services
+		s.components[i].Stop()
 	}
 	return errors.Join(err, s.store.Close())
 }

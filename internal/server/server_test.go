@@ -108,7 +108,15 @@ func TestSlowClients(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=", addr)
+	// A signed request (its headers pass the checks made before the body is read) whose body
+	// stops after a few bytes; an unsigned one is refused before its body is read.
+	body := "Action=GetCallerIdentity&Version=2011-06-15&Pad=" + strings.Repeat("x", 52)
+	r, _ := http.NewRequest("POST", srv.Endpoint+"/", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	var raw bytes.Buffer
+	gureumtest.Sign(t, r, []byte(body), "sts").Write(&raw)
+	head, _, _ := strings.Cut(raw.String(), "\r\n\r\n")
+	fmt.Fprintf(conn, "%s\r\n\r\nAction=", head)
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	start := time.Now()
 	buf := make([]byte, 4096)

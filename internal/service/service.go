@@ -6,6 +6,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -49,16 +50,32 @@ func Func[In, Out any](fn func(ctx context.Context, in *In) (*Out, error)) Handl
 }
 
 // Route is how a REST operation is addressed: a method, a path pattern with {Label} and {Label+}
-// segments, query parameters that must be present (S3 sub-resources such as "uploads", or
-// "key=value" when the value matters, as in "list-type=2"), and headers that must be present
-// (S3's "x-amz-copy-source" tells CopyObject from PutObject). Among the routes that match a
-// request, the one with the most literal path segments wins, then the one with the most query
-// and header predicates.
+// segments (botocore's requestUri form, "/{Bucket}/{Key+}?uploads", is accepted: what follows
+// the "?" adds query predicates, except botocore's "x-id", which is no predicate on the wire),
+// query parameters that must be present (S3 sub-resources such as "uploads", or "key=value" when
+// the value matters, as in "list-type=2"), and headers that must be present (S3's
+// "x-amz-copy-source" tells CopyObject from PutObject).
+//
+// Precedence, as AWS applies it: at the first path segment where two matching routes differ, a
+// literal segment beats a {Label}, which beats a {Label+}; among routes with the same segments,
+// the one with the most query and header predicates wins.
 type Route struct {
 	Method  string
 	Path    string
 	Query   []string
 	Headers []string
+}
+
+// Body limits an Operation may declare in MaxBody.
+const (
+	DefaultMaxBody int64 = 16 << 20 // a non-streaming body, unless the operation says otherwise
+	Streams        int64 = -1       // the body streams to the handler and is not capped here (S3 objects)
+)
+
+// Check is one authorization question: may the caller perform Action on Resource?
+type Check struct {
+	Action   string // e.g. "s3:GetObject"
+	Resource string // an ARN, or "*"
 }
 
 // Operation is one row of a service's table.
@@ -70,12 +87,53 @@ type Operation struct {
 	Anonymous bool    // may be called without credentials (a later issue must say so)
 	// UnsignedTrailer permits STREAMING-UNSIGNED-PAYLOAD-TRAILER bodies (S3 PutObject, UploadPart).
 	UnsignedTrailer bool
+	// MaxBody caps the request body in bytes: 0 is DefaultMaxBody, Streams leaves a streamed body
+	// uncapped (the handler reads it), and a larger value admits bigger documents (Lambda's
+	// CreateFunction takes a 50 MB zip, 70 MB as base64 in JSON). REST-XML (S3) bodies always
+	// stream to the handler, capped only where MaxBody is set above 0.
+	MaxBody int64
 	// Resource names the IAM resource of a call from its decoded input; nil means "*".
 	Resource func(ctx context.Context, in any) string
+	// Checks, when set, lists every authorization question the call raises (CopyObject reads its
+	// source and writes its destination; CreateFunction also passes a role: iam:PassRole), in
+	// place of the single {Action, Resource}.
+	Checks func(ctx context.Context, in any) []Check
+	// Conditions adds the service's own condition keys for a call (s3:prefix, lambda:Layer),
+	// beside the request keys the router supplies (aws:SourceIp, aws:SecureTransport,
+	// aws:CurrentTime). It is called only when the authorizer asks for one of them.
+	Conditions func(ctx context.Context, in any) map[string][]string
+}
+
+// Conditions is the condition context of one call, as IAM policy conditions read it: the
+// request's keys (aws:SourceIp, aws:SecureTransport, aws:CurrentTime, aws:PrincipalArn, …) and
+// the service's own (s3:prefix). A key may have several values (aws:TagKeys). Values are
+// computed when they are looked up: most calls are decided without reading any.
+type Conditions interface {
+	Lookup(key string) (values []string, ok bool)
 }
 
 // Implemented reports whether the operation has a handler.
 func (o *Operation) Implemented() bool { return o.Handler != nil }
+
+// BodyLimit is the operation's cap on a non-streaming body, in bytes; Streams when uncapped.
+func (o *Operation) BodyLimit() int64 {
+	if o.MaxBody == 0 {
+		return DefaultMaxBody
+	}
+	return o.MaxBody
+}
+
+// AuthChecks lists the authorization questions of a call with input in.
+func (o *Operation) AuthChecks(ctx context.Context, in any) []Check {
+	if o.Checks != nil {
+		return o.Checks(ctx, in)
+	}
+	resource := "*"
+	if o.Resource != nil {
+		resource = o.Resource(ctx, in)
+	}
+	return []Check{{Action: o.Action, Resource: resource}}
+}
 
 // Service is one AWS service.
 type Service struct {
@@ -90,102 +148,93 @@ type Service struct {
 	QueryCompatible bool   // JSON errors also carry x-amzn-query-error (SQS)
 	// AlsoQuery serves the query protocol on the same endpoint beside JSON (SQS).
 	AlsoQuery bool
+	// PathPrefix tells REST services that share a signing name apart: API Gateway v2's routes
+	// all start with "/v2/", v1's do not. Empty: the service takes the paths its siblings' prefixes
+	// leave. A service's own routes must all start with its prefix.
+	PathPrefix string
 
 	Operations []Operation
 
-	byName map[string]*Operation
+	byName    map[string]*Operation
+	routes    *routeIndex
+	indexErr  error
+	anonymous bool
+	maxBody   int64
 }
 
-// Op finds an operation by name; nil when the service has no such operation.
-func (s *Service) Op(name string) *Operation {
-	if s.byName == nil {
-		s.byName = make(map[string]*Operation, len(s.Operations))
-		for i := range s.Operations {
-			s.byName[s.Operations[i].Name] = &s.Operations[i]
+// Index builds the operation indexes: by name, and for REST services by route. Call it once,
+// when the service is described and before it is shared; afterwards the Service is read-only.
+// A table that cannot be indexed (a bad pattern, two routes no request could tell apart) is
+// reported by Err, and router.New refuses it.
+func (s *Service) Index() *Service {
+	s.byName = make(map[string]*Operation, len(s.Operations))
+	s.anonymous, s.maxBody, s.indexErr = false, 0, nil
+	for i := range s.Operations {
+		op := &s.Operations[i]
+		if _, dup := s.byName[op.Name]; dup && s.indexErr == nil {
+			s.indexErr = fmt.Errorf("%s: operation %s is listed twice", s.Name, op.Name)
+		}
+		s.byName[op.Name] = op
+		s.anonymous = s.anonymous || op.Anonymous
+		if l := op.BodyLimit(); l > s.maxBody || l == Streams {
+			s.maxBody = l
+		}
+		if op.Route.Method != "" && s.PathPrefix != "" && !strings.HasPrefix(op.Route.Path, s.PathPrefix) && s.indexErr == nil {
+			s.indexErr = fmt.Errorf("%s: route %s of %s does not start with the service's path prefix %s", s.Name, op.Route.Path, op.Name, s.PathPrefix)
 		}
 	}
-	return s.byName[name]
-}
-
-// Index builds the name index; call it once before serving so that Op is read-only afterwards.
-func (s *Service) Index() *Service {
-	s.byName = nil
-	s.Op("")
+	if s.Protocol == RESTXML || s.Protocol == RESTJSON {
+		routes, err := buildRoutes(s.Operations)
+		if err != nil && s.indexErr == nil {
+			s.indexErr = fmt.Errorf("%s: %w", s.Name, err)
+		}
+		s.routes = routes
+	}
 	return s
 }
 
-// MatchRoute finds the REST operation for a method, path and query, returning the path labels.
-// Among matching routes the one that requires the most query parameters wins.
-func (s *Service) MatchRoute(r *http.Request) (*Operation, map[string]string) {
-	var best *Operation
-	var bestLabels map[string]string
-	q := r.URL.Query()
+// Indexed reports whether Index has run.
+func (s *Service) Indexed() bool { return s.byName != nil }
+
+// Err reports why the table could not be indexed; nil when it was.
+func (s *Service) Err() error {
+	if !s.Indexed() {
+		return fmt.Errorf("%s: the operation table was not indexed (call Index when describing the service)", s.Name)
+	}
+	return s.indexErr
+}
+
+// HasAnonymous reports whether any operation may be called without credentials.
+func (s *Service) HasAnonymous() bool { return s.anonymous }
+
+// MaxBody is the largest body any operation of the service accepts (Streams if one streams): the
+// cap for a body that must be read before the operation is known (the query protocol's Action).
+func (s *Service) MaxBody() int64 {
+	if s.maxBody == 0 {
+		return DefaultMaxBody
+	}
+	return s.maxBody
+}
+
+// Op finds an operation by name; nil when the service has no such operation. It reads the index
+// built by Index and never builds one; an unindexed service is searched in order.
+func (s *Service) Op(name string) *Operation {
+	if s.byName != nil {
+		return s.byName[name]
+	}
 	for i := range s.Operations {
-		op := &s.Operations[i]
-		if op.Route.Method != r.Method {
-			continue
-		}
-		labels, ok := matchPath(op.Route.Path, r.URL.Path)
-		if !ok || !hasAll(q, op.Route.Query) || !hasHeaders(r.Header, op.Route.Headers) {
-			continue
-		}
-		if best == nil || len(op.Route.Query)+len(op.Route.Headers) > len(best.Route.Query)+len(best.Route.Headers) {
-			best, bestLabels = op, labels
+		if s.Operations[i].Name == name {
+			return &s.Operations[i]
 		}
 	}
-	return best, bestLabels
+	return nil
 }
 
-func hasAll(q map[string][]string, names []string) bool {
-	for _, n := range names {
-		name, want, valued := strings.Cut(n, "=")
-		v, ok := q[name]
-		if !ok || valued && (len(v) == 0 || v[0] != want) {
-			return false
-		}
+// MatchRoute finds the REST operation for a request's method, path, query and headers, and the
+// values of the path's labels. It uses the index built by Index (nil without one).
+func (s *Service) MatchRoute(r *http.Request) (*Operation, map[string]string) {
+	if s.routes == nil {
+		return nil, nil
 	}
-	return true
-}
-
-func hasHeaders(h http.Header, names []string) bool {
-	for _, n := range names {
-		if _, ok := h[http.CanonicalHeaderKey(n)]; !ok {
-			return false
-		}
-	}
-	return true
-}
-
-// matchPath matches "/{Bucket}/{Key+}"-style patterns. A {Label+} takes the rest of the path.
-func matchPath(pattern, path string) (map[string]string, bool) {
-	labels := map[string]string{}
-	pp := strings.Split(strings.TrimPrefix(pattern, "/"), "/")
-	rest := strings.TrimPrefix(path, "/")
-	for i, seg := range pp {
-		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "+}") {
-			if rest == "" {
-				return nil, false
-			}
-			labels[seg[1:len(seg)-2]] = rest
-			return labels, i == len(pp)-1
-		}
-		part, tail, found := strings.Cut(rest, "/")
-		switch {
-		case strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}"):
-			if part == "" {
-				return nil, false
-			}
-			labels[seg[1:len(seg)-1]] = part
-		case seg != part:
-			return nil, false
-		}
-		rest = tail
-		if !found && i < len(pp)-1 {
-			return nil, false
-		}
-		if found && i == len(pp)-1 && tail != "" {
-			return nil, false
-		}
-	}
-	return labels, true
+	return s.routes.find(r.Method, r.URL.Path, r.URL.RawQuery, r.Header)
 }

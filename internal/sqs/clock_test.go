@@ -4,90 +4,37 @@ import (
 	"context"
 	"maps"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/store/sqlite"
 )
 
-// fakeClock is a Clock that moves only when told to.
-type fakeClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []fakeTimer
-}
-
-type fakeTimer struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	c.waiters = append(c.waiters, fakeTimer{c.now.Add(d), ch})
-	return ch
-}
-
-// Advance moves the clock and fires the timers that are due.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.waiters[:0]
-	for _, w := range c.waiters {
-		if !w.at.After(c.now) {
-			w.ch <- c.now
-			continue
-		}
-		kept = append(kept, w)
-	}
-	c.waiters = kept
-}
-
-// timers is how many timers were set on the clock and have not fired.
-func (c *fakeClock) timers() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.waiters)
-}
-
 // waitForTimer blocks until some goroutine is waiting on the clock.
-func (c *fakeClock) waitForTimer(t *testing.T) {
+func waitForTimer(t *testing.T, c *background.FakeClock) {
 	t.Helper()
-	for i := 0; i < 5000; i++ {
-		c.mu.Lock()
-		n := len(c.waiters)
-		c.mu.Unlock()
-		if n > 0 {
-			return
-		}
-		time.Sleep(time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if !c.WaitForTimers(ctx, 1) {
+		t.Fatal("nobody waited on the clock")
 	}
-	t.Fatal("nobody waited on the clock")
 }
 
 // newClocked returns the service over a real SQLite store with a fake clock, and a context that
 // carries the root principal as the router would.
-func newClocked(t *testing.T) (*Service, *fakeClock, context.Context) {
+func newClocked(t *testing.T) (*Service, *background.FakeClock, context.Context) {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clock := &fakeClock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
+	clock := background.NewFakeClock(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
 	ctx := request.With(context.Background(), &request.Info{Host: "localhost:4566", Principal: request.RootPrincipal("000000000000", "AKIA")})
-	return New(st, "us-east-1", clock), clock, ctx
+	return New(Deps{Env: service.Env{Region: "us-east-1", Clock: clock}, Store: st}), clock, ctx
 }
 
 func mustCreate(t *testing.T, s *Service, ctx context.Context, name string, attrs map[string]string) string {
@@ -164,7 +111,7 @@ func TestLongPollUsesTheClock(t *testing.T) {
 		result <- len(out.Messages)
 	}
 	go poll()
-	clock.waitForTimer(t)
+	waitForTimer(t, clock)
 	clock.Advance(20 * time.Second)
 	if n := <-result; n != 0 {
 		t.Fatalf("long poll on an empty queue returned %d; want 0 after its wait time", n)
@@ -172,7 +119,7 @@ func TestLongPollUsesTheClock(t *testing.T) {
 	// A delayed message wakes a waiting poll when it becomes visible.
 	s.SendMessage(ctx, &SendMessageInput{QueueUrl: url, MessageBody: str("soon"), DelaySeconds: intp(5)})
 	go poll()
-	clock.waitForTimer(t)
+	waitForTimer(t, clock)
 	clock.Advance(5 * time.Second)
 	if n := <-result; n != 1 {
 		t.Fatalf("long poll = %d messages; want the delayed one when it became visible", n)
@@ -301,7 +248,7 @@ func TestLongPollWakesOnDeadLetter(t *testing.T) {
 		t.Fatal(err)
 	}
 	result := longPoll(t, s, ctx, dlq)
-	clock.waitForTimer(t)
+	waitForTimer(t, clock)
 	if got := receiveN(t, s, ctx, src); len(got) != 0 {
 		t.Fatalf("second receive on the source = %d messages; want the message moved", len(got))
 	}
@@ -328,11 +275,11 @@ func TestLongPollWakesOnEarlierVisibility(t *testing.T) {
 		t.Fatalf("receive = %d messages", len(got))
 	}
 	result := longPoll(t, s, ctx, url)
-	clock.waitForTimer(t) // the poll sleeps until its wait time ends (before the 60 s deadline)
+	waitForTimer(t, clock) // the poll sleeps until its wait time ends (before the 60 s deadline)
 	if _, err := s.ChangeMessageVisibility(ctx, &ChangeMessageVisibilityInput{QueueUrl: url, ReceiptHandle: got[0].ReceiptHandle, VisibilityTimeout: intp(5)}); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 5000 && clock.timers() < 2; i++ { // the poll looked again and sleeps until 5 s
+	for i := 0; i < 5000 && clock.Timers() < 2; i++ { // the poll looked again and sleeps until 5 s
 		time.Sleep(time.Millisecond)
 	}
 	clock.Advance(5 * time.Second)

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/store"
 )
@@ -51,24 +52,53 @@ type CancelMessageMoveTaskOutput struct {
 	ApproximateNumberOfMessagesMoved int64
 }
 
-// moveTasks tracks the tasks this node runs; the tasks themselves are stored (store.MoveTasks),
-// so they outlive the node: one that stops leaves its running tasks RUNNING, with a heartbeat
-// that goes stale, and the next node to look claims and resumes them.
+// moveTasks are the message-move tasks this node runs. The tasks are stored (store.MoveTasks)
+// each with its lease (store.MoveTaskLease), and run as background tasks (background.Tasks): a
+// node that stops gives its leases up, one that dies lets them expire, and another node claims
+// and resumes them.
 type moveTasks struct {
-	mu      sync.Mutex
-	running map[string]chan struct{} // by handle: closed to wake the runner at a local cancel
-	wg      sync.WaitGroup
+	tasks *background.Tasks // nil without a runner (New): then tasks are stored but run nowhere here
+
+	mu   sync.Mutex
+	wake map[string]chan struct{} // by handle, of the tasks running here: closed at a cancel
 }
 
-const (
-	// moveTick is how often an unlimited task moves its next slice (of 100 messages).
-	moveTick = 100 * time.Millisecond
-	// moveStale is how old a running task's heartbeat must be before another runner claims it;
-	// a runner reports at least once a second.
-	moveStale = 10 * time.Second
-	// moveClaimEvery is how often a node looks for tasks to claim.
-	moveClaimEvery = 2 * time.Second
-)
+// moveTopic is the notifier topic on which a cancelled task's handle is announced, so that the
+// node running it sees the cancel at once.
+const moveTopic = "sqs_moves"
+
+// moveTick is how often an unlimited task moves its next slice (of 100 messages).
+const moveTick = 100 * time.Millisecond
+
+// running registers a task running here and returns its wake-up channel and its removal.
+func (m *moveTasks) running(handle string) (<-chan struct{}, func()) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ch := make(chan struct{})
+	m.wake[handle] = ch
+	return ch, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		delete(m.wake, handle)
+	}
+}
+
+// woken returns the task's current wake-up channel (wakeUp replaces it).
+func (m *moveTasks) woken(handle string) <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.wake[handle]
+}
+
+// wakeUp wakes a task's runner if it runs here.
+func (m *moveTasks) wakeUp(handle string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ch, ok := m.wake[handle]; ok {
+		close(ch)
+		m.wake[handle] = make(chan struct{})
+	}
+}
 
 func viewTask(t store.MoveTask) MessageMoveTask {
 	v := MessageMoveTask{Status: t.Status, SourceArn: t.Source, DestinationArn: t.Destination,
@@ -140,131 +170,115 @@ func (s *Service) StartMessageMoveTask(ctx context.Context, in *StartMessageMove
 	} else if err != nil {
 		return nil, err
 	}
-	s.runMove(t)
+	if s.moves.tasks != nil {
+		s.moves.tasks.Wake() // claim it here now rather than at the next poll
+	}
 	return &StartMessageMoveTaskOutput{TaskHandle: t.Handle}, nil
 }
 
-// claimMoves runs, until Stop, a loop that claims tasks whose runner stopped (this node before a
-// restart, or another node) and resumes them.
-func (s *Service) claimMoves() {
-	defer s.moves.wg.Done()
-	for {
-		now := s.clock.Now()
-		if claimed, err := s.tasks.ClaimMoveTasks(context.Background(), now.Add(-moveStale), now); err == nil {
-			for _, t := range claimed {
-				s.runMove(t)
-			}
-		}
-		select {
-		case <-s.stopMoves:
-			return
-		case <-s.clock.After(moveClaimEvery):
-		}
+// runMove runs a stored task on this node, under its lease: until it completes, fails or is
+// cancelled (nil: its lease is removed), or until ctx ends (the runner stops or the lease is
+// lost: the task stays RUNNING for its next runner). An error leaves the task to be claimed again
+// later.
+func (s *Service) runMove(ctx context.Context, handle string) error {
+	t, err := s.tasks.MoveTask(ctx, handle)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
 	}
-}
-
-// runMove starts running a task on this node.
-func (s *Service) runMove(t store.MoveTask) {
-	wake := make(chan struct{})
-	s.moves.mu.Lock()
-	select {
-	case <-s.stopMoves: // stopping: the task stays stored for the next runner
-		s.moves.mu.Unlock()
-		return
-	default:
+	if err != nil {
+		return err
 	}
-	if _, dup := s.moves.running[t.Handle]; dup {
-		s.moves.mu.Unlock()
-		return
+	if !store.MoveTaskActive(t.Status) {
+		return nil // finished before its lease was: nothing left to do
 	}
-	s.moves.running[t.Handle] = wake
-	s.moves.wg.Add(1)
-	s.moves.mu.Unlock()
-	go func() {
-		defer func() {
-			s.moves.mu.Lock()
-			delete(s.moves.running, t.Handle)
-			s.moves.mu.Unlock()
-			s.moves.wg.Done()
-		}()
-		s.move(t, wake)
-	}()
+	wake, done := s.moves.running(handle)
+	defer done()
+	return s.move(ctx, t, wake)
 }
 
 // move moves the task's messages in slices sized to its rate until none are left, it is
-// cancelled (on any node), or the server stops (the task stays RUNNING for the next runner).
-func (s *Service) move(t store.MoveTask, wake chan struct{}) {
-	ctx := context.Background()
+// cancelled (on any node), or ctx ends.
+func (s *Service) move(ctx context.Context, t store.MoveTask, wake <-chan struct{}) error {
 	perTick, every := 100, moveTick // unlimited: up to 1,000 messages a second
 	if t.Rate > 0 {
 		perTick = max(1, t.Rate*int(moveTick)/int(time.Second))
 		every = time.Duration(perTick) * time.Second / time.Duration(t.Rate)
 	}
-	finish := func(status, reason string, from ...string) {
-		s.tasks.FinishMoveTask(ctx, t.Handle, status, reason, from...)
+	finish := func(status, reason string, from ...string) error {
+		_, err := s.tasks.FinishMoveTask(ctx, t.Handle, status, reason, from...)
+		return err
 	}
 	if t.Status == "CANCELLING" {
-		finish("CANCELLED", "", "CANCELLING")
-		return
+		return finish("CANCELLED", "", "CANCELLING")
 	}
 	src, err := s.queueByARN(ctx, t.Source)
-	if err != nil {
-		finish("FAILED", "The source queue no longer exists.", "RUNNING", "CANCELLING")
-		return
+	if errors.Is(err, store.ErrNotFound) {
+		return finish("FAILED", "The source queue no longer exists.", "RUNNING", "CANCELLING")
+	} else if err != nil {
+		return err
 	}
-	dests := map[string]store.Queue{}
-	route := func(m store.Message) (int64, time.Time, bool) {
-		arn := t.Destination
-		if arn == "" {
-			arn = m.DeadLetterSource
-		}
-		q, ok := dests[arn]
-		if !ok {
-			var err error
-			if q, err = s.queueByARN(ctx, arn); err != nil {
-				return 0, time.Time{}, false
-			}
-			dests[arn] = q
-		}
-		return q.ID, s.clock.Now().Add(parseConfig(q.Attributes).retention), true
-	}
+	route := s.moveRoute(ctx, t)
 	for {
-		n, err := s.store.MoveMessages(ctx, src.ID, perTick, s.clock.Now(), route)
-		if err != nil {
-			finish("FAILED", "Moving messages failed: the store did not accept the move.", "RUNNING", "CANCELLING")
-			return
+		n, err := s.store.MoveMessages(ctx, src.ID, perTick, s.clock.Now(), route.to)
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
-		for _, q := range dests {
+		if err != nil {
+			return finish("FAILED", "Moving messages failed: the store did not accept the move.", "RUNNING", "CANCELLING")
+		}
+		for _, q := range route.dests {
 			s.waiters.notify(q.ID)
 		}
 		status, err := s.tasks.ProgressMoveTask(ctx, t.Handle, int64(n), s.clock.Now())
 		switch {
 		case err != nil:
-			return // the store is away: the task stays RUNNING and is claimed again once stale
+			return err // the store is away: the task is claimed again later
 		case status == "CANCELLING":
-			finish("CANCELLED", "", "CANCELLING")
-			return
+			return finish("CANCELLED", "", "CANCELLING")
 		case status != "RUNNING":
-			return
+			return nil
 		case n < perTick:
-			if done, _ := s.tasks.FinishMoveTask(ctx, t.Handle, "COMPLETED", "", "RUNNING"); !done {
-				finish("CANCELLED", "", "CANCELLING") // cancelled meanwhile
+			if done, err := s.tasks.FinishMoveTask(ctx, t.Handle, "COMPLETED", "", "RUNNING"); err != nil || done {
+				return err
 			}
-			return
+			return finish("CANCELLED", "", "CANCELLING") // cancelled meanwhile
 		}
-		s.moves.mu.Lock()
-		wake = s.moves.running[t.Handle]
-		s.moves.mu.Unlock()
 		select {
 		case <-s.clock.After(every):
 		case <-wake:
-		case <-s.stopMoves:
-			// Leave the task RUNNING with no heartbeat, for the next node (or this one after a
-			// restart) to claim at once. A node that dies instead lets the heartbeat go stale.
-			s.tasks.ProgressMoveTask(ctx, t.Handle, 0, time.Time{})
-			return
+			wake = s.moves.woken(t.Handle)
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
+}
+
+// moveRoute finds where a task's messages go: its destination, or each message's source queue.
+type moveRoute struct {
+	s     *Service
+	ctx   context.Context
+	t     store.MoveTask
+	dests map[string]store.Queue // by ARN
+}
+
+func (s *Service) moveRoute(ctx context.Context, t store.MoveTask) *moveRoute {
+	return &moveRoute{s: s, ctx: ctx, t: t, dests: map[string]store.Queue{}}
+}
+
+func (r *moveRoute) to(m store.Message) (int64, time.Time, bool) {
+	arn := r.t.Destination
+	if arn == "" {
+		arn = m.DeadLetterSource
+	}
+	q, ok := r.dests[arn]
+	if !ok {
+		var err error
+		if q, err = r.s.queueByARN(r.ctx, arn); err != nil {
+			return 0, time.Time{}, false
+		}
+		r.dests[arn] = q
+	}
+	return q.ID, r.s.clock.Now().Add(parseConfig(q.Attributes).retention), true
 }
 
 // ListMessageMoveTasks lists the most recent tasks of a source queue, newest first.
@@ -305,11 +319,7 @@ func (s *Service) CancelMessageMoveTask(ctx context.Context, in *CancelMessageMo
 	if !ok {
 		return nil, ErrUnsupportedOperation.Errorf("Only active tasks can be cancelled.")
 	}
-	s.moves.mu.Lock()
-	if wake, here := s.moves.running[in.TaskHandle]; here {
-		close(wake) // the runner sees CANCELLING at once
-		s.moves.running[in.TaskHandle] = make(chan struct{})
-	}
-	s.moves.mu.Unlock()
+	s.moves.wakeUp(in.TaskHandle)                 // the runner sees CANCELLING at once, here
+	s.notes.Notify(ctx, moveTopic, in.TaskHandle) // or on the node running it (best effort)
 	return &CancelMessageMoveTaskOutput{ApproximateNumberOfMessagesMoved: t.Moved}, nil
 }

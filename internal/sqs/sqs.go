@@ -7,57 +7,59 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/store"
 )
 
-// Clock is the service's time: Now for every timestamp and deadline, After for long-poll waits.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
+// Clock is the service's time: Now for every timestamp and deadline, After for long-poll waits
+// and background work.
+type Clock = background.Clock
 
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-// Store is what SQS keeps: queues with their messages, and message-move tasks.
+// Store is what SQS keeps: queues with their messages and message-move tasks, and the notifier
+// on which other nodes announce queues that gain messages and cancelled tasks.
 type Store interface {
 	store.Queues
 	store.MoveTasks
+	store.Notifier
 }
 
 // Service serves SQS.
 type Service struct {
 	store   store.Queues
 	tasks   store.MoveTasks
+	notes   store.Notifier
 	region  string
 	clock   Clock
 	waiters waiters
 	queues  queueCache
 	moves   moveTasks
 
-	stop         chan struct{}
-	done         chan struct{}
-	cancelListen context.CancelFunc
-	listenDone   chan struct{}
-	stopMoves    chan struct{} // closed by Stop: running move tasks end
+	unsubscribe []func() // Stop's: the notifier subscriptions Start made
 }
 
-// New returns the SQS service on a store. clock may be nil for real time.
-func New(st Store, region string, clock Clock) *Service {
-	if clock == nil {
-		clock = realClock{}
+// Deps is what SQS is built with.
+type Deps struct {
+	service.Env
+	Store Store
+}
+
+// New returns the SQS service. Its background work (the retention sweeper and message-move
+// tasks) is registered on d.Runner when there is one.
+func New(d Deps) *Service {
+	d.Env = d.Env.For("sqs")
+	s := &Service{store: d.Store, tasks: d.Store, notes: d.Store, region: d.Region, clock: d.Clock, waiters: waiters{m: map[int64]chan struct{}{}},
+		queues: queueCache{m: map[string]cachedQueue{}}, moves: moveTasks{wake: map[string]chan struct{}{}}}
+	if d.Runner != nil {
+		s.register(d.Runner)
 	}
-	return &Service{store: st, tasks: st, region: region, clock: clock, waiters: waiters{m: map[int64]chan struct{}{}},
-		queues: queueCache{m: map[string]cachedQueue{}}, moves: moveTasks{running: map[string]chan struct{}{}},
-		stopMoves: make(chan struct{})}
+	return s
 }
 
 // Describe returns SQS's operation table: every operation of the 2012-11-05 API.
@@ -369,61 +371,46 @@ func (w *waiters) notify(queueID int64) {
 	}
 }
 
-// sweepEvery is how often retention and deduplication expiry runs.
+// sweepEvery is how often retention and deduplication expiry runs (on one node: register).
 const sweepEvery = time.Second
 
-// listener is a store that announces queues gaining messages on other nodes (PostgreSQL).
-type listener interface {
-	ListenQueues(ctx context.Context, fn func(queueID int64)) error
+// register puts SQS's background work on a runner: the retention sweeper, a periodic job on one
+// node at a time, and message-move tasks, each under its lease (store.MoveTaskLease) on whichever
+// node holds it.
+func (s *Service) register(r *background.Runner) {
+	r.Every("sqs.retention", sweepEvery, s.sweep)
+	s.moves.tasks = r.Tasks(store.MoveTaskLease, s.runMove)
 }
 
-// Start runs the retention sweeper, the claimer of stored move tasks that no runner holds, and
-// the cross-node wake-up listener where the store has one, until Stop.
-func (s *Service) Start(ctx context.Context) error {
-	s.stop, s.done = make(chan struct{}), make(chan struct{})
-	s.moves.wg.Add(1)
-	go s.claimMoves()
-	if l, ok := s.store.(listener); ok {
-		lctx, cancel := context.WithCancel(context.Background())
-		s.listenDone = make(chan struct{})
-		s.cancelListen = cancel
-		go func() {
-			defer close(s.listenDone)
-			l.ListenQueues(lctx, s.waiters.notify)
-		}()
-	}
-	go func() {
-		defer close(s.done)
-		for {
-			select {
-			case <-s.stop:
-				return
-			case <-time.After(sweepEvery):
-			}
-			for {
-				n, err := s.store.ExpireMessages(context.Background(), s.clock.Now())
-				if err != nil || n == 0 {
-					break
-				}
-			}
+// sweep deletes messages past retention and deduplication entries past their window, in slices,
+// until none are left.
+func (s *Service) sweep(ctx context.Context) error {
+	for {
+		n, err := s.store.ExpireMessages(ctx, s.clock.Now())
+		if err != nil || n == 0 {
+			return err
 		}
-	}()
+	}
+}
+
+// Start subscribes to the notifier: queues that gain messages on other nodes wake this node's
+// long polls, and tasks cancelled on other nodes wake their runner here.
+func (s *Service) Start(context.Context) error {
+	s.unsubscribe = append(s.unsubscribe,
+		s.notes.Subscribe(store.QueuesTopic, func(key string) {
+			if id, err := strconv.ParseInt(key, 10, 64); err == nil {
+				s.waiters.notify(id)
+			}
+		}),
+		s.notes.Subscribe(moveTopic, s.moves.wakeUp))
 	return nil
 }
 
-// Stop ends the sweeper, the listener and running move tasks (which stay RUNNING in the store,
-// for the next node to resume).
+// Stop ends the subscriptions. Running move tasks end with the runner, which gives their leases
+// up for the next node (or this one after a restart).
 func (s *Service) Stop() {
-	s.moves.mu.Lock() // no runner starts once stopMoves is closed
-	close(s.stopMoves)
-	s.moves.mu.Unlock()
-	s.moves.wg.Wait()
-	if s.cancelListen != nil {
-		s.cancelListen()
-		<-s.listenDone
+	for _, cancel := range s.unsubscribe {
+		cancel()
 	}
-	if s.stop != nil {
-		close(s.stop)
-		<-s.done
-	}
+	s.unsubscribe = nil
 }

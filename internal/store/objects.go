@@ -92,7 +92,9 @@ type ObjectRange struct {
 	Limit  int
 }
 
-// Objects stores S3 buckets, object versions and multipart uploads. Object data lives in blobs
+// Objects stores S3 buckets, object versions and multipart uploads. The writes that change an
+// object take the deliveries the change causes (event notifications) and record them in the
+// outbox in the same transaction, so they are durable exactly when the change is. Object data lives in blobs
 // (package blob); the store records their refs. Methods that drop an object's data return the
 // blobs no longer referenced, for the caller to delete once the change is durable.
 type Objects interface {
@@ -107,13 +109,13 @@ type Objects interface {
 	// PutObject makes o the latest version of its key, replacing any version with the same id;
 	// with pre, only when pre holds (else ErrPrecondition, or ErrNotFound for an ETag
 	// condition on a key with no current object).
-	PutObject(ctx context.Context, o Object, pre *Precondition) (freed []Blob, err error)
+	PutObject(ctx context.Context, o Object, pre *Precondition, ds ...Delivery) (freed []Blob, err error)
 	// Object reads a version; versionID "" reads the latest (which may be a delete marker).
 	Object(ctx context.Context, bucket, key, versionID string) (Object, error)
 	// DeleteVersion removes one version; when it was the latest the next newest becomes latest.
-	DeleteVersion(ctx context.Context, bucket, key, versionID string) (Object, error)
+	DeleteVersion(ctx context.Context, bucket, key, versionID string, ds ...Delivery) (Object, error)
 	// SetObjectMeta replaces a version's metadata (tagging).
-	SetObjectMeta(ctx context.Context, bucket, key, versionID string, m ObjectMeta) error
+	SetObjectMeta(ctx context.Context, bucket, key, versionID string, m ObjectMeta, ds ...Delivery) error
 	// ListObjects lists the current objects (no delete markers) in key order.
 	ListObjects(ctx context.Context, r ObjectRange) ([]Object, error)
 	// ListVersions lists every version in key order, newest first within a key, starting after
@@ -128,7 +130,7 @@ type Objects interface {
 	ListParts(ctx context.Context, uploadID string, after, limit int) ([]Part, error)
 	// CompleteUpload turns the upload into o (latest) and forgets the upload and its parts;
 	// blobs of parts not in o.Data are freed.
-	CompleteUpload(ctx context.Context, uploadID string, o Object, pre *Precondition) (freed []Blob, err error)
+	CompleteUpload(ctx context.Context, uploadID string, o Object, pre *Precondition, ds ...Delivery) (freed []Blob, err error)
 	// AbortUpload forgets an upload and frees its parts.
 	AbortUpload(ctx context.Context, uploadID string) (freed []Blob, err error)
 

@@ -21,6 +21,12 @@ var (
 	ErrNotFound    = errors.New("not found")
 	ErrExists      = errors.New("already exists")
 	ErrUnavailable = errors.New("storage unavailable")
+	// ErrConditionFailed: a write's precondition did not hold (an S3 If-Match, a DynamoDB
+	// ConditionExpression, a lease held by another node). Domain stores return it themselves.
+	ErrConditionFailed = errors.New("condition failed")
+	// ErrConflict: a concurrent transaction won (PostgreSQL's serialization failure or deadlock);
+	// the write did not happen and may be retried.
+	ErrConflict = errors.New("conflict")
 )
 
 // Error is a storage failure: an operation, its kind and (for faults) the driver's cause.
@@ -43,11 +49,18 @@ func (e *Error) Is(target error) bool { return target == e.Kind }
 // Unwrap exposes the driver error to logs.
 func (e *Error) Unwrap() error { return e.Err }
 
+// Driver recognises a backend's errors by kind; nil members recognise nothing.
+type Driver struct {
+	Exists   func(error) bool // a key or uniqueness violation
+	NotFound func(error) bool // besides sql.ErrNoRows
+	Conflict func(error) bool // a concurrent transaction won
+}
+
 // Fault maps a backend's error to a storage kind, the same way for every backend: nil stays nil,
-// a storage error and a cancelled context pass through, sql.ErrNoRows (and whatever notFound
-// recognises) is ErrNotFound, what exists recognises (a key or uniqueness violation) is
-// ErrExists, and anything else is ErrUnavailable.
-func Fault(op string, err error, exists, notFound func(error) bool) error {
+// a storage error and a cancelled context pass through, sql.ErrNoRows (and whatever the driver
+// calls not found) is ErrNotFound, a uniqueness violation ErrExists, a lost race ErrConflict, and
+// anything else ErrUnavailable.
+func Fault(op string, err error, d Driver) error {
 	if err == nil {
 		return nil
 	}
@@ -55,11 +68,14 @@ func Fault(op string, err error, exists, notFound func(error) bool) error {
 	if errors.As(err, &se) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	if errors.Is(err, sql.ErrNoRows) || notFound != nil && notFound(err) {
+	if errors.Is(err, sql.ErrNoRows) || d.NotFound != nil && d.NotFound(err) {
 		return &Error{Op: op, Kind: ErrNotFound}
 	}
-	if exists(err) {
+	if d.Exists != nil && d.Exists(err) {
 		return &Error{Op: op, Kind: ErrExists}
+	}
+	if d.Conflict != nil && d.Conflict(err) {
+		return &Error{Op: op, Kind: ErrConflict, Err: err}
 	}
 	return &Error{Op: op, Kind: ErrUnavailable, Err: err}
 }
@@ -98,6 +114,9 @@ type Store interface {
 	Accounts
 	Queues
 	MoveTasks
+	Leases
+	Outbox
+	Notifier
 	Objects
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report

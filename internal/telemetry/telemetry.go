@@ -1,5 +1,5 @@
 // Package telemetry holds gureum's Prometheus metrics: requests by service, operation and status,
-// request latency, and the store's commit latency and batch size.
+// request latency, the store's commit latency and batch size, and background work (background.go).
 package telemetry
 
 import (
@@ -19,6 +19,7 @@ type Metrics struct {
 	latency     *prometheus.HistogramVec
 	commitTime  prometheus.Histogram
 	commitBatch prometheus.Histogram
+	background  background
 }
 
 // New registers gureum's collectors (and the Go runtime's) on a fresh registry.
@@ -43,6 +44,7 @@ func New() *Metrics {
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.commitTime, m.commitBatch,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.background = newBackground(m.reg)
 	return m
 }
 

@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -81,7 +80,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	if db.Store, err = sqlstore.New(ctx, sqlWriter{db}, db.sql, db.sql, sqlstore.Dialect{Postgres: true, Fault: fault}); err != nil {
+	if db.Store, err = sqlstore.New(ctx, sqlWriter{db}, db.sql, db.sql, sqlstore.Dialect{Postgres: true, Fault: fault, Listen: db.listen}); err != nil {
 		db.sql.Close()
 		pool.Close()
 		return nil, fault("postgres.Open", err)
@@ -209,35 +208,33 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // fault maps a driver error to a storage kind (store.Fault).
 func fault(op string, err error) error {
-	return store.Fault(op, err, func(err error) bool {
-		var pe *pgconn.PgError
-		return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
-	}, func(err error) bool { return errors.Is(err, pgx.ErrNoRows) })
+	return store.Fault(op, err, store.Driver{
+		Exists:   func(err error) bool { return pgCode(err) == "23505" }, // unique_violation
+		NotFound: func(err error) bool { return errors.Is(err, pgx.ErrNoRows) },
+		Conflict: func(err error) bool { c := pgCode(err); return c == "40001" || c == "40P01" }, // serialization_failure, deadlock_detected
+	})
 }
 
-// ListenQueues calls fn with the id of each queue that gains messages on any node, until ctx ends.
-// It holds one connection for LISTEN and reconnects after errors.
-func (db *DB) ListenQueues(ctx context.Context, fn func(queueID int64)) error {
-	for ctx.Err() == nil {
-		if err := db.listen(ctx, fn); err == nil || ctx.Err() != nil {
-			break
-		}
-		select { // the connection failed: retry shortly (long polls fall back to their timers meanwhile)
-		case <-time.After(time.Second):
-		case <-ctx.Done():
-		}
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
 	}
-	return nil
+	return ""
 }
 
-func (db *DB) listen(ctx context.Context, fn func(int64)) error {
+// listen holds one pool connection, LISTENs on channels and calls deliver with each
+// notification until ctx ends or the connection fails (sqlstore.Notifier.Listen reconnects).
+func (db *DB) listen(ctx context.Context, channels []string, deliver func(channel, payload string)) error {
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, "LISTEN "+sqlstore.NotifyChannel); err != nil {
-		return err
+	for _, ch := range channels {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+			return err
+		}
 	}
 	defer conn.Exec(context.Background(), "UNLISTEN *")
 	for {
@@ -245,8 +242,6 @@ func (db *DB) listen(ctx context.Context, fn func(int64)) error {
 		if err != nil {
 			return err
 		}
-		if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
-			fn(id)
-		}
+		deliver(n.Channel, n.Payload)
 	}
 }

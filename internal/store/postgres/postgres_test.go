@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,13 +22,16 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// schemas numbers the schemas of one run: the suite's tests run in parallel.
+var schemas atomic.Int64
+
 func TestConformance(t *testing.T) {
 	dsn := os.Getenv(DSNEnv)
 	if dsn == "" {
 		t.Skip(DSNEnv + " is not set")
 	}
 	storetest.Run(t, func(t *testing.T) storetest.Opener {
-		schema := fmt.Sprintf("gureum_test_%d", time.Now().UnixNano())
+		schema := fmt.Sprintf("gureum_test_%d_%d", time.Now().UnixNano(), schemas.Add(1))
 		t.Cleanup(func() {
 			db, err := Open(context.Background(), dsn, Options{})
 			if err == nil {

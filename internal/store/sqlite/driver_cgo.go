@@ -22,9 +22,6 @@ const Driver = "mattn/go-sqlite3 (C, cgo)"
 const driverName = "gureum-sqlite3"
 
 func init() {
-	if err := registerWALVFS(); err != nil {
-		panic(err)
-	}
 	// Pragmas the DSN cannot carry, for every connection (registration only: no other effect).
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		_, err := c.Exec("PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0", nil)
@@ -35,8 +32,9 @@ func init() {
 // dsn is the data source name of a connection to the database file at abs: WAL, synchronous=FULL
 // (a commit is on disk when it returns) but NORMAL for the writer, whose commits the store syncs
 // itself (wal.go), a 10 s busy timeout, foreign keys, a 64 MiB page cache;
-// readOnly for the read pool, immediate for the writer's transactions.
-func dsn(abs string, readOnly, immediate bool) string {
+// readOnly for the read pool, immediate for the writer's transactions, through the VFS vfs
+// ("" for SQLite's default).
+func dsn(abs string, readOnly, immediate bool, vfs string) string {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	sync := "FULL"
@@ -53,7 +51,9 @@ func dsn(abs string, readOnly, immediate bool) string {
 	}
 	if immediate {
 		q.Set("_txlock", "immediate")
-		q.Set("vfs", walVFS) // the writer's WAL writes, one a commit (walvfs_cgo.go)
+	}
+	if vfs != "" {
+		q.Set("vfs", vfs) // the writer's WAL writes, one a commit (walvfs_cgo.go)
 	}
 	return "file:" + abs + "?" + q.Encode()
 }

@@ -20,8 +20,8 @@ const driverName = "sqlite"
 // (a commit is on disk when it returns) but NORMAL for the writer, whose commits the store syncs
 // itself (wal.go), a 10 s busy timeout, foreign keys, a 64 MiB page cache,
 // temporary tables in memory and no automatic checkpoints; readOnly for the read pool, immediate
-// for the writer's transactions.
-func dsn(abs string, readOnly, immediate bool) string {
+// for the writer's transactions. There is no VFS of ours to choose without cgo.
+func dsn(abs string, readOnly, immediate bool, _ string) string {
 	q := url.Values{}
 	sync := "synchronous(FULL)"
 	if immediate {

@@ -14,6 +14,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -37,6 +38,12 @@ type Options struct {
 	// alternating rounds on the 2-vCPU test machine, single sends +16%, batched +15% and +1%; 1 s
 	// did about as well (+2 to +6% single, +2 to +19% batched) with a WAL twice the size.
 	CheckpointInterval time.Duration
+	// DefaultVFS opens the writer's connection on SQLite's default VFS instead of the WAL VFS,
+	// which hands a commit's WAL frames to the file in one write (walvfs_cgo.go). The WAL VFS is
+	// used only on the SQLite releases it was verified on; the pure-Go build has none.
+	DefaultVFS bool
+	// Log receives the store's notices (the WAL VFS not used, and why); slog.Default() when nil.
+	Log *slog.Logger
 }
 
 // DB is the SQLite store. It implements store.Store.
@@ -60,8 +67,9 @@ type DB struct {
 	ctl  [6]*sql.Stmt // BEGIN IMMEDIATE, COMMIT, ROLLBACK, SAVEPOINT w, ROLLBACK TO w, RELEASE w
 
 	wal    *walFile      // synced by the writer after each COMMIT; the writer's own
+	walBuf *walBuffer    // the WAL VFS's hold on the WAL, checked after each COMMIT; nil without it
 	synced time.Duration // how long the last COMMIT and its sync took; the writer's own
-	broken error         // set when a sync failed: every later write fails; the writer's own
+	broken error         // set when a sync failed or a commit was held back: every later write fails; the writer's own
 }
 
 // Transaction control statements, by index in DB.ctl.
@@ -98,68 +106,97 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if opt.Readers <= 0 {
 		opt.Readers = max(4, runtime.GOMAXPROCS(0))
 	}
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
-	w, err := sql.Open(driverName, dsn(abs, false, true))
-	if err != nil {
+	db := &DB{opt: opt, writes: make(chan *write, opt.MaxBatch), done: make(chan struct{})}
+	if err := db.open(ctx, abs); err != nil {
+		db.closeOpened()
 		return nil, fault("sqlite.Open", err)
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	db := &DB{w: w, opt: opt, writes: make(chan *write, opt.MaxBatch), done: make(chan struct{})}
-	if err := db.migrate(ctx); err != nil {
-		w.Close()
-		return nil, err
-	}
-	// Migrations committed without a sync too; this one covers them.
-	if db.wal, err = openWAL(abs + "-wal"); err == nil {
-		if err = db.wal.sync(); err != nil {
-			db.wal.Close()
-		}
-	}
-	if err != nil {
-		w.Close()
-		return nil, fault("sqlite.Open", err)
-	}
-	r, err := sql.Open(driverName, dsn(abs, true, false))
-	if err != nil {
-		db.wal.Close()
-		w.Close()
-		return nil, fault("sqlite.Open", err)
-	}
-	r.SetMaxOpenConns(opt.Readers)
-	r.SetMaxIdleConns(opt.Readers)
-	db.r = r
-	fail := func(err error) (*DB, error) {
-		db.wal.Close()
-		db.closeConn()
-		r.Close()
-		w.Close()
-		return nil, fault("sqlite.Open", err)
-	}
-	if db.conn, err = w.Conn(ctx); err != nil {
-		return fail(err)
-	}
-	for i, q := range []string{"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", "SAVEPOINT w", "ROLLBACK TO w", "RELEASE w"} {
-		if db.ctl[i], err = db.conn.PrepareContext(ctx, q); err != nil {
-			return fail(err)
-		}
-	}
-	if db.Store, err = sqlstore.New(ctx, db, db.conn, r, sqlstore.Dialect{Fault: fault}); err != nil {
-		return fail(err)
-	}
-	if db.ckpt, err = sql.Open(driverName, dsn(abs, false, false)); err != nil {
-		db.Store.Close()
-		return fail(err)
-	}
-	db.ckpt.SetMaxOpenConns(1)
 	db.ckptStop, db.ckptDone, db.catchUp = make(chan struct{}), make(chan struct{}), make(chan struct{}, 1)
 	go db.writer()
 	go db.checkpointer()
 	return db, nil
+}
+
+// open opens the writer's connection and migrates the database through it, then the WAL the
+// writer syncs, the read pool, the statements and the checkpointer's connection.
+func (db *DB) open(ctx context.Context, abs string) error {
+	const onDefault = "sqlite: the store writes its WAL through SQLite's default VFS"
+	vfs, why := writerVFS(db.opt.DefaultVFS)
+	switch {
+	case db.opt.DefaultVFS:
+		db.opt.Log.Info(onDefault, "reason", "the WAL VFS is turned off")
+	case why != "":
+		db.opt.Log.Warn(onDefault, "reason", why)
+	}
+	var err error
+	if db.w, err = sql.Open(driverName, dsn(abs, false, true, vfs)); err != nil {
+		return err
+	}
+	db.w.SetMaxOpenConns(1)
+	db.w.SetMaxIdleConns(1)
+	db.w.SetConnMaxLifetime(0)
+	if db.conn, err = db.w.Conn(ctx); err != nil {
+		return err
+	}
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	if vfs != "" {
+		if db.walBuf, err = findWALBuffer(db.conn); err != nil {
+			return err
+		}
+	}
+	// Migrations committed without a sync too; this one covers them.
+	if err := db.walBuf.settle(); err != nil {
+		return err
+	}
+	if db.wal, err = openWAL(abs + "-wal"); err != nil {
+		return err
+	}
+	if err := db.wal.sync(); err != nil {
+		return err
+	}
+	if db.r, err = sql.Open(driverName, dsn(abs, true, false, "")); err != nil {
+		return err
+	}
+	db.r.SetMaxOpenConns(db.opt.Readers)
+	db.r.SetMaxIdleConns(db.opt.Readers)
+	for i, q := range []string{"BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", "SAVEPOINT w", "ROLLBACK TO w", "RELEASE w"} {
+		if db.ctl[i], err = db.conn.PrepareContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	if db.Store, err = sqlstore.New(ctx, db, db.conn, db.r, sqlstore.Dialect{Fault: fault}); err != nil {
+		return err
+	}
+	if db.ckpt, err = sql.Open(driverName, dsn(abs, false, false, "")); err != nil {
+		return err
+	}
+	db.ckpt.SetMaxOpenConns(1)
+	return nil
+}
+
+// closeOpened closes what a failed open opened.
+func (db *DB) closeOpened() {
+	if db.Store != nil {
+		db.Store.Close()
+	}
+	if db.wal != nil {
+		db.wal.Close()
+	}
+	db.closeConn()
+	for _, c := range []*sql.DB{db.ckpt, db.r, db.w} {
+		if c != nil {
+			c.Close()
+		}
+	}
 }
 
 // Backend names the backend.
@@ -245,18 +282,18 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+	if _, err := db.conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		return fault("sqlite.migrate", err)
 	}
 	var current int
-	if err := db.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+	if err := db.conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fault("sqlite.migrate", err)
 	}
 	for _, m := range migrations {
 		if m.Version <= current {
 			continue
 		}
-		tx, err := db.w.BeginTx(ctx, nil)
+		tx, err := db.conn.BeginTx(ctx, nil)
 		if err != nil {
 			return fault("sqlite.migrate", err)
 		}
@@ -433,12 +470,12 @@ func (db *DB) runTogether(batch []*write, results []error) (done bool, err error
 			continue
 		}
 		if results[i] = store.Guard(func() error { return wr.fn(wr.run, tx) }); results[i] != nil {
-			db.exec(rollback)
+			db.rollback()
 			return len(batch) == 1, nil
 		}
 	}
 	if err := db.commitTx(); err != nil {
-		db.exec(rollback)
+		db.rollback()
 		return false, fault("sqlite.commit", err)
 	}
 	return true, nil
@@ -450,7 +487,7 @@ func (db *DB) runIsolated(batch []*write, results []error) error {
 		return fault("sqlite.commit", err)
 	}
 	fail := func(err error) error {
-		db.exec(rollback)
+		db.rollback()
 		return fault("sqlite.commit", err)
 	}
 	tx := writeTx{db.conn}
@@ -479,10 +516,18 @@ func (db *DB) runIsolated(batch []*write, results []error) error {
 // commitTx commits the writer's transaction, syncs the WAL and records how long the two took in
 // synced. A failed sync leaves the commit in the WAL, visible but perhaps not on disk, and what the
 // page cache then holds of the file is unknown: the store stops taking writes (broken) until it
-// is reopened, rather than answer later writes as durable.
+// is reopened, rather than answer later writes as durable. So does a commit that the WAL VFS did
+// not hand whole to the file (walBuffer.settle): the sync would not have covered it, and the VFS
+// can no longer be trusted to find a commit's end.
 func (db *DB) commitTx() error {
 	start := time.Now()
 	err := db.exec(commit)
+	if err == nil {
+		if serr := db.walBuf.settle(); serr != nil {
+			db.broken = fault("sqlite.commit", serr)
+			err = db.broken
+		}
+	}
 	if err == nil {
 		// Start writing the commit's frames out, let the requests that arrived meanwhile be read
 		// and decoded (on one P they would otherwise wait through the sync), then wait for the
@@ -499,6 +544,14 @@ func (db *DB) commitTx() error {
 	return err
 }
 
+// rollback ends the writer's transaction without its changes. Frames SQLite wrote before it gave
+// up (a page cache spilled mid-transaction) may still be held by the WAL VFS; they go to the file
+// now (SQLite overwrites them), so that the check after the next COMMIT sees only that commit.
+func (db *DB) rollback() {
+	db.exec(rollback)
+	db.walBuf.flush()
+}
+
 // exec runs one transaction control statement on the writer's connection.
 func (db *DB) exec(which int) error {
 	_, err := db.ctl[which].ExecContext(context.Background())
@@ -507,5 +560,5 @@ func (db *DB) exec(which int) error {
 
 // fault maps a driver error to a storage kind (store.Fault).
 func fault(op string, err error) error {
-	return store.Fault(op, err, isUniqueViolation, nil)
+	return store.Fault(op, err, store.Driver{Exists: isUniqueViolation})
 }

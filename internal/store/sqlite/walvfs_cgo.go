@@ -3,6 +3,7 @@
 package sqlite
 
 /*
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,7 @@ typedef struct wal_vfs {
 
 extern wal_vfs *sqlite3_vfs_find(const char*);
 extern int sqlite3_vfs_register(wal_vfs*, int);
+extern int sqlite3_libversion_number(void);
 
 #define WAL_OK 0
 #define WAL_OPEN_WAL 0x00080000
@@ -64,6 +66,11 @@ typedef struct wal_buffered {
 	int len;
 	wal_i64 start;     // the file offset of buf[0]
 	int commitNext;    // the last write was a commit frame's header: its page ends the commit
+	int missCommits;   // tests only: recognise no commit frame (gureum_wal_miss_commits)
+	// The open buffered files, for the writer's check after each commit (gureum_wal_settle).
+	long long id;
+	const char *name;  // SQLite's, unchanged until xClose
+	struct wal_buffered *next;
 } wal_buffered;
 
 static wal_vfs *wal_default;
@@ -75,6 +82,36 @@ static const wal_io_methods wal_methods;
 static long long wal_total_writes, wal_total_flushes;
 #define WAL_COUNT(n) __atomic_add_fetch(&n, 1, __ATOMIC_RELAXED)
 
+// wal_files lists the buffered files open, newest first; wal_files_mu guards the list and the
+// fields the Go side reaches through it (gureum_wal_settle, gureum_wal_miss_commits).
+static pthread_mutex_t wal_files_mu = PTHREAD_MUTEX_INITIALIZER;
+static wal_buffered *wal_files;
+static long long wal_last_id;
+
+static void wal_track(wal_buffered *w, const char *name) {
+	pthread_mutex_lock(&wal_files_mu);
+	w->id = ++wal_last_id;
+	w->name = name;
+	w->next = wal_files;
+	wal_files = w;
+	pthread_mutex_unlock(&wal_files_mu);
+}
+
+static void wal_untrack(wal_buffered *w) {
+	pthread_mutex_lock(&wal_files_mu);
+	for (wal_buffered **p = &wal_files; *p; p = &(*p)->next) {
+		if (*p == w) { *p = w->next; break; }
+	}
+	pthread_mutex_unlock(&wal_files_mu);
+}
+
+// wal_by_id returns the open file id, or 0; the caller holds wal_files_mu.
+static wal_buffered *wal_by_id(long long id) {
+	wal_buffered *w = wal_files;
+	while (w && w->id != id) w = w->next;
+	return w;
+}
+
 static int wal_flush(wal_buffered *w) {
 	if (w->len == 0) return WAL_OK;
 	int rc = w->real->pMethods->xWrite(w->real, w->buf, w->len, w->start);
@@ -85,6 +122,7 @@ static int wal_flush(wal_buffered *w) {
 
 static int wal_close(wal_file *f) {
 	wal_buffered *w = (wal_buffered*)f;
+	wal_untrack(w);
 	int rc = wal_flush(w);
 	int rc2 = w->real->pMethods->xClose(w->real);
 	free(w->buf);
@@ -120,7 +158,7 @@ static int wal_write(wal_file *f, const void *p, int n, wal_i64 off) {
 	}
 	// A frame header's bytes 4-7 hold the database size after the commit, and are zero unless
 	// this is a transaction's last frame.
-	if (n == WAL_FRAME_HEADER) {
+	if (n == WAL_FRAME_HEADER && !w->missCommits) {
 		const unsigned char *h = p;
 		w->commitNext = (h[4] | h[5] | h[6] | h[7]) != 0;
 	}
@@ -154,6 +192,7 @@ static int wal_open(wal_vfs *vfs, const char *name, wal_file *f, int flags, int 
 	int rc = wal_default->xOpen(wal_default, name, w->real, flags, out);
 	// SQLite closes a file whose xOpen failed if its pMethods is set.
 	w->base.pMethods = (rc == WAL_OK || w->real->pMethods) ? &wal_methods : 0;
+	if (rc == WAL_OK) wal_track(w, name);
 	return rc;
 }
 
@@ -181,6 +220,46 @@ static int gureum_wal_register(void) {
 	return sqlite3_vfs_register(&wal_ours, 0);
 }
 
+// gureum_wal_find returns the id of the open buffered file named name (the newest, should two
+// be open), or 0.
+static long long gureum_wal_find(const char *name) {
+	long long id = 0;
+	pthread_mutex_lock(&wal_files_mu);
+	for (wal_buffered *w = wal_files; w; w = w->next) {
+		if (w->name && strcmp(w->name, name) == 0) { id = w->id; break; }
+	}
+	pthread_mutex_unlock(&wal_files_mu);
+	return id;
+}
+
+// gureum_wal_settle hands what the file id still holds to the real file and reports in *pending
+// how many bytes that was. It returns 0, -1 when no such file is open, or the write's SQLite
+// error code.
+static int gureum_wal_settle(long long id, int *pending) {
+	int rc = -1;
+	*pending = 0;
+	pthread_mutex_lock(&wal_files_mu);
+	wal_buffered *w = wal_by_id(id);
+	if (w) {
+		*pending = w->len;
+		w->commitNext = 0;
+		rc = wal_flush(w);
+	}
+	pthread_mutex_unlock(&wal_files_mu);
+	return rc;
+}
+
+// gureum_wal_miss_commits makes the file id recognise no commit frame (on), as a bug in the
+// detection or a change in how SQLite writes frames would; for tests. It returns 0 when no such
+// file is open.
+static int gureum_wal_miss_commits(long long id, int on) {
+	pthread_mutex_lock(&wal_files_mu);
+	wal_buffered *w = wal_by_id(id);
+	if (w) w->missCommits = on;
+	pthread_mutex_unlock(&wal_files_mu);
+	return w != 0;
+}
+
 static void gureum_wal_totals(long long *writes, long long *flushes) {
 	*writes = __atomic_load_n(&wal_total_writes, __ATOMIC_RELAXED);
 	*flushes = __atomic_load_n(&wal_total_flushes, __ATOMIC_RELAXED);
@@ -188,7 +267,15 @@ static void gureum_wal_totals(long long *writes, long long *flushes) {
 */
 import "C"
 
-import "fmt"
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"unsafe"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
 
 // walVFS names the VFS the writer's connection opens the database with: SQLite's default, with
 // the WAL's writes buffered (above). SQLite writes a WAL frame with two pwrite calls, its header
@@ -198,14 +285,135 @@ import "fmt"
 // file in one write when its commit frame arrives, before SQLite publishes the commit to other
 // connections (which happens after its writes return), and before any read, sync, truncation or
 // size query of the WAL; it holds at most 64 KiB, so a larger transaction is written in pieces.
-// Durability is unchanged: the writer syncs the WAL after COMMIT returns (wal.go).
+// Durability is unchanged: the writer syncs the WAL after COMMIT returns (wal.go), once it has
+// checked that the VFS holds nothing back (walBuffer.settle).
+//
+// The VFS relies on how SQLite writes the WAL, which its documentation does not promise: a frame
+// as a 24-byte header then its page, a commit frame marked by a non-zero database size in its
+// header, and a commit published only after its writes return. So it is used only on the SQLite
+// releases it was verified on (walVFSVerified); on any other, and when Options.DefaultVFS says
+// so, the writer's connection keeps SQLite's default VFS, and Open logs why.
 const walVFS = "gureum-wal"
 
-func registerWALVFS() error {
-	if rc := C.gureum_wal_register(); rc != 0 {
-		return fmt.Errorf("sqlite: registering the %s VFS: error %d", walVFS, int(rc))
+// walVFSVerified is the SQLite release (sqlite3_libversion_number) the WAL VFS was verified on:
+// 3.54.1, the one mattn/go-sqlite3 v1.14.53 bundles. Verifying another means running TestWALVFS
+// and TestWALVFSMissedCommit on it and reading its wal.c (walWriteOneFrame, walFrames) for the
+// three points above; TestWALVFSVerifiedOnBundledSQLite fails when the bundled release changes.
+const walVFSVerified = 3054001
+
+// chooseWriterVFS picks the writer connection's VFS given the linked SQLite's version: walVFS,
+// or "" for SQLite's default, with the reason when the WAL VFS was wanted but cannot be used.
+func chooseWriterVFS(defaultVFS bool, version int) (vfs, why string) {
+	switch {
+	case defaultVFS:
+		return "", ""
+	case version != walVFSVerified:
+		return "", fmt.Sprintf("the WAL VFS was verified on SQLite %s, and SQLite %s is linked", sqliteRelease(walVFSVerified), sqliteRelease(version))
+	}
+	return walVFS, ""
+}
+
+// sqliteRelease spells a version number (3054001) as SQLite's release (3.54.1).
+func sqliteRelease(v int) string {
+	return fmt.Sprintf("%d.%d.%d", v/1_000_000, v/1000%1000, v%1000)
+}
+
+// sqliteVersion is the linked SQLite's sqlite3_libversion_number (3054001 for 3.54.1).
+func sqliteVersion() int { return int(C.sqlite3_libversion_number()) }
+
+// registered is the WAL VFS's registration with SQLite, done once a process.
+var registered struct {
+	sync.Once
+	err error
+}
+
+// writerVFS is chooseWriterVFS for the SQLite linked in, with the VFS registered when chosen.
+func writerVFS(defaultVFS bool) (vfs, why string) {
+	vfs, why = chooseWriterVFS(defaultVFS, sqliteVersion())
+	if vfs == "" {
+		return vfs, why
+	}
+	registered.Do(func() {
+		if rc := C.gureum_wal_register(); rc != 0 {
+			registered.err = fmt.Errorf("registering the %s VFS: SQLite error %d", walVFS, int(rc))
+		}
+	})
+	if registered.err != nil {
+		return "", registered.err.Error()
+	}
+	return vfs, ""
+}
+
+// errCommitHeldBack reports a commit that SQLite had finished writing (COMMIT returned) while
+// the WAL VFS still held some of its bytes: the VFS did not recognise the commit frame, so a
+// sync of the WAL would not have made the commit durable.
+var errCommitHeldBack = errors.New("the WAL VFS held back part of a commit (its commit frame went unrecognised)")
+
+// walBuffer is the writer's WAL as the WAL VFS holds it. A nil *walBuffer is a writer on SQLite's
+// default VFS, for which its methods do nothing.
+type walBuffer struct{ id C.longlong }
+
+// findWALBuffer finds the WAL of the database conn has open among the WAL VFS's files.
+func findWALBuffer(conn *sql.Conn) (*walBuffer, error) {
+	var name string
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("the writer's connection is a %T", dc)
+		}
+		name = c.GetFilename("main") + "-wal" // as SQLite names it (sqlite3_filename_wal)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	id := C.gureum_wal_find(cname)
+	if id == 0 {
+		return nil, fmt.Errorf("the writer's WAL %s is not open on the %s VFS", name, walVFS)
+	}
+	return &walBuffer{id: id}, nil
+}
+
+// settle checks, after a COMMIT, that the VFS handed the whole commit to the file the writer is
+// about to sync. Bytes it still holds are written now, so that the file holds what SQLite has
+// already published to readers, and reported as errCommitHeldBack: the writer must not answer
+// that commit as durable.
+func (b *walBuffer) settle() error {
+	if b == nil {
+		return nil
+	}
+	var pending C.int
+	switch rc := C.gureum_wal_settle(b.id, &pending); {
+	case rc == -1:
+		return fmt.Errorf("the writer's WAL is no longer open on the %s VFS", walVFS)
+	case pending > 0:
+		return fmt.Errorf("%w: %d bytes after COMMIT", errCommitHeldBack, int(pending))
+	case rc != 0:
+		return fmt.Errorf("writing the WAL: SQLite error %d", int(rc))
 	}
 	return nil
+}
+
+// flush hands what the VFS holds to the file: after a rollback, frames SQLite wrote before it gave
+// up (a page cache spilled mid-transaction) may be held back, and settle must see only the next
+// commit's. Errors are left to the next write, read or sync of the WAL.
+func (b *walBuffer) flush() {
+	if b != nil {
+		var pending C.int
+		C.gureum_wal_settle(b.id, &pending)
+	}
+}
+
+// missCommits makes the VFS recognise none of this WAL's commit frames (on), as a bug in the
+// detection or a change in how SQLite writes frames would. For tests only.
+func (b *walBuffer) missCommits(on bool) bool {
+	flag := C.int(0)
+	if on {
+		flag = 1
+	}
+	return C.gureum_wal_miss_commits(b.id, flag) != 0
 }
 
 // walWriteTotals reports the writes SQLite has made to WAL files through the writer's VFS, and

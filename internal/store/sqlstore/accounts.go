@@ -8,34 +8,42 @@ import (
 
 const accessKeyColumns = `id, secret, session_token, account_id, principal_arn, user_id, expires_at, created_at`
 
-var accountWriteSQL = map[string]string{
-	"createAccount": `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)`,
-	"putAccessKey": `INSERT INTO access_keys (` + accessKeyColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-	"deleteAccessKey": `DELETE FROM access_keys WHERE id = ?`,
+// Accounts implements store.Accounts: accounts and their access keys.
+type Accounts struct {
+	base
+	st struct {
+		createAccount, putAccessKey, deleteAccessKey *stmt
+		account, accessKey, listAccessKeys           *stmt
+	}
 }
 
-var accountReadSQL = map[string]string{
-	"account":        `SELECT id, name, created_at FROM accounts WHERE id = ?`,
-	"accessKey":      `SELECT ` + accessKeyColumns + ` FROM access_keys WHERE id = ?`,
-	"listAccessKeys": `SELECT ` + accessKeyColumns + ` FROM access_keys WHERE account_id = ? ORDER BY id`,
-}
+var _ store.Accounts = (*Accounts)(nil)
 
-var _ store.Accounts = (*Store)(nil)
+func newAccounts(b base) *Accounts {
+	s := &Accounts{base: b.of("accounts")}
+	w, r := s.stmts.w, s.stmts.r
+	s.st.createAccount = w("createAccount", `INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)`)
+	s.st.putAccessKey = w("putAccessKey", `INSERT INTO access_keys (`+accessKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	s.st.deleteAccessKey = w("deleteAccessKey", `DELETE FROM access_keys WHERE id = ?`)
+	s.st.account = r("account", `SELECT id, name, created_at FROM accounts WHERE id = ?`)
+	s.st.accessKey = r("accessKey", `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = ?`)
+	s.st.listAccessKeys = r("listAccessKeys", `SELECT `+accessKeyColumns+` FROM access_keys WHERE account_id = ? ORDER BY id`)
+	return s
+}
 
 // CreateAccount stores a new account.
-func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
+func (s *Accounts) CreateAccount(ctx context.Context, a store.Account) error {
 	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
-		_, err := s.wst(ctx, tx, "createAccount").ExecContext(ctx, a.ID, a.Name, nanos(a.Created))
+		_, err := s.st.createAccount.in(ctx, tx).ExecContext(ctx, a.ID, a.Name, nanos(a.Created))
 		return s.fault("CreateAccount", err)
 	})
 }
 
 // Account reads one account.
-func (s *Store) Account(ctx context.Context, id string) (store.Account, error) {
+func (s *Accounts) Account(ctx context.Context, id string) (store.Account, error) {
 	var a store.Account
 	var created int64
-	if err := s.rs["account"].QueryRowContext(ctx, id).Scan(&a.ID, &a.Name, &created); err != nil {
+	if err := s.st.account.ps.QueryRowContext(ctx, id).Scan(&a.ID, &a.Name, &created); err != nil {
 		return store.Account{}, s.fault("Account", err)
 	}
 	a.Created = fromNanos(created)
@@ -43,9 +51,9 @@ func (s *Store) Account(ctx context.Context, id string) (store.Account, error) {
 }
 
 // PutAccessKey stores a new access key.
-func (s *Store) PutAccessKey(ctx context.Context, k store.AccessKey) error {
+func (s *Accounts) PutAccessKey(ctx context.Context, k store.AccessKey) error {
 	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
-		_, err := s.wst(ctx, tx, "putAccessKey").ExecContext(ctx, k.ID, k.Secret, k.SessionToken, k.Account, k.PrincipalARN,
+		_, err := s.st.putAccessKey.in(ctx, tx).ExecContext(ctx, k.ID, k.Secret, k.SessionToken, k.Account, k.PrincipalARN,
 			k.UserID, nanos(k.Expires), nanos(k.Created))
 		return s.fault("PutAccessKey", err)
 	})
@@ -62,15 +70,15 @@ func scanAccessKey(row scanner) (store.AccessKey, error) {
 }
 
 // AccessKey reads one access key (every signed request looks its key up: the statement is prepared).
-func (s *Store) AccessKey(ctx context.Context, id string) (store.AccessKey, error) {
-	k, err := scanAccessKey(s.rs["accessKey"].QueryRowContext(ctx, id))
+func (s *Accounts) AccessKey(ctx context.Context, id string) (store.AccessKey, error) {
+	k, err := scanAccessKey(s.st.accessKey.ps.QueryRowContext(ctx, id))
 	return k, s.fault("AccessKey", err)
 }
 
 // DeleteAccessKey removes an access key.
-func (s *Store) DeleteAccessKey(ctx context.Context, id string) error {
+func (s *Accounts) DeleteAccessKey(ctx context.Context, id string) error {
 	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
-		res, err := s.wst(ctx, tx, "deleteAccessKey").ExecContext(ctx, id)
+		res, err := s.st.deleteAccessKey.in(ctx, tx).ExecContext(ctx, id)
 		if err != nil {
 			return s.fault("DeleteAccessKey", err)
 		}
@@ -82,8 +90,8 @@ func (s *Store) DeleteAccessKey(ctx context.Context, id string) error {
 }
 
 // ListAccessKeys lists an account's access keys by id.
-func (s *Store) ListAccessKeys(ctx context.Context, account string) ([]store.AccessKey, error) {
-	rows, err := s.rs["listAccessKeys"].QueryContext(ctx, account)
+func (s *Accounts) ListAccessKeys(ctx context.Context, account string) ([]store.AccessKey, error) {
+	rows, err := s.st.listAccessKeys.ps.QueryContext(ctx, account)
 	out, err := collect(rows, err, 0, scanAccessKey)
 	return out, s.fault("ListAccessKeys", err)
 }

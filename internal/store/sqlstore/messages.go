@@ -54,24 +54,24 @@ func scanMessage(row scanner) (store.Message, error) { return newMessageScanner(
 
 // insert stores one message in queueID and returns its sequence number. SQLite reports the new
 // rowid without the cost of RETURNING; PostgreSQL returns it.
-func (s *Store) insert(ctx context.Context, tx Tx, queueID int64, m *store.Message) (int64, error) {
+func (s *Queues) insert(ctx context.Context, tx Tx, queueID int64, m *store.Message) (int64, error) {
 	args := []any{queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
 		nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt), m.ReceiveCount, nanos(m.FirstReceiveAt), m.ReceiptToken,
 		m.GroupID, m.DedupID, m.DeadLetterSource}
 	if !s.d.Postgres {
-		res, err := s.wst(ctx, tx, "insertMessageNoReturn").ExecContext(ctx, args...)
+		res, err := s.st.insertMessageNoReturn.in(ctx, tx).ExecContext(ctx, args...)
 		if err != nil {
 			return 0, err
 		}
 		return res.LastInsertId()
 	}
 	var seq int64
-	err := s.wst(ctx, tx, "insertMessage").QueryRowContext(ctx, args...).Scan(&seq)
+	err := s.st.insertMessage.in(ctx, tx).QueryRowContext(ctx, args...).Scan(&seq)
 	return seq, err
 }
 
 // SendMessages stores messages, deduplicating FIFO sends, in one durable write.
-func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Message, dedup []store.Dedup, now time.Time) ([]store.SendResult, error) {
+func (s *Queues) SendMessages(ctx context.Context, queueID int64, msgs []store.Message, dedup []store.Dedup, now time.Time) ([]store.SendResult, error) {
 	out := make([]store.SendResult, len(msgs))
 	if len(msgs) == 0 {
 		return out, nil
@@ -87,7 +87,7 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 			if dedup != nil {
 				var id string
 				var seq int64
-				err := s.wst(ctx, tx, "findDedup").QueryRowContext(ctx, queueID, dedup[i].Scope, dedup[i].ID, nanos(now)).Scan(&id, &seq)
+				err := s.st.findDedup.in(ctx, tx).QueryRowContext(ctx, queueID, dedup[i].Scope, dedup[i].ID, nanos(now)).Scan(&id, &seq)
 				if err == nil {
 					out[i] = store.SendResult{Seq: seq, MessageID: id, Duplicate: true}
 					continue
@@ -107,7 +107,7 @@ func (s *Store) SendMessages(ctx context.Context, queueID int64, msgs []store.Me
 				}
 			}
 			if dedup != nil {
-				_, err := s.wst(ctx, tx, "recordDedup").ExecContext(ctx, queueID, dedup[i].Scope, dedup[i].ID, msgs[i].ID, seq, nanos(dedup[i].Expires))
+				_, err := s.st.recordDedup.in(ctx, tx).ExecContext(ctx, queueID, dedup[i].Scope, dedup[i].ID, msgs[i].ID, seq, nanos(dedup[i].Expires))
 				if err != nil {
 					return s.fault("SendMessages", err)
 				}
@@ -150,35 +150,35 @@ func uniform(msgs []store.Message) bool {
 	return true
 }
 
-// insertVariant names the insertMany statements that fit msgs: "uniform/" (SQLite: plain messages
-// sharing sender and times), "plain/" (every message plain) or "" (any messages).
-func (s *Store) insertVariant(msgs []store.Message) string {
+// rowsOf is the kind of rows the insertMany statements write for msgs: uniformRows (SQLite:
+// plain messages sharing sender and times), plainRows (every message plain) or freshRows.
+func (s *Queues) rowsOf(msgs []store.Message) rowKind {
 	for _, m := range msgs {
 		if !plain(m) {
-			return ""
+			return freshRows
 		}
 	}
 	if !s.d.Postgres && uniform(msgs) {
-		return "uniform/"
+		return uniformRows
 	}
-	return "plain/"
+	return plainRows
 }
 
 // insertMany stores up to maxBatch fresh messages with distinct ids with one statement and
 // announces the queue. SQLite gives the statement's rows consecutive rowids and reports the last;
 // PostgreSQL returns each row's sequence number and notifies in the same statement.
-func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []store.Message, out []store.SendResult) error {
-	variant := s.insertVariant(msgs)
+func (s *Queues) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []store.Message, out []store.SendResult) error {
+	kind := s.rowsOf(msgs)
 	args := make([]any, 0, 14*len(msgs)+1)
-	if variant == "uniform/" {
+	if kind == uniformRows {
 		m := msgs[0]
 		args = append(args, queueID, m.SenderID, nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt))
 	}
 	for _, m := range msgs {
-		switch variant {
-		case "uniform/":
+		switch kind {
+		case uniformRows:
 			args = append(args, m.ID, m.Body, m.MD5Body)
-		case "plain/":
+		case plainRows:
 			args = append(args, queueID, m.ID, m.Body, m.MD5Body, m.SenderID, nanos(m.SentAt), nanos(m.VisibleAt), nanos(m.ExpiresAt))
 		default:
 			args = append(args, queueID, m.ID, m.Body, m.Attributes, m.SystemAttributes, m.MD5Body, m.MD5Attributes, m.MD5System, m.SenderID,
@@ -187,7 +187,7 @@ func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []sto
 	}
 	if s.d.Postgres {
 		args = append(args, strconv.FormatInt(queueID, 10))
-		rows, err := s.wst(ctx, tx, sized("insertManyNotify/"+variant, len(msgs))).QueryContext(ctx, args...)
+		rows, err := s.st.insertManyNotify[kind][len(msgs)].in(ctx, tx).QueryContext(ctx, args...)
 		if err != nil {
 			return s.fault("SendMessages", err)
 		}
@@ -214,7 +214,7 @@ func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []sto
 		}
 		return nil
 	}
-	res, err := s.wst(ctx, tx, sized("insertMany/"+variant, len(msgs))).ExecContext(ctx, args...)
+	res, err := s.st.insertMany[kind][len(msgs)].in(ctx, tx).ExecContext(ctx, args...)
 	if err != nil {
 		return s.fault("SendMessages", err)
 	}
@@ -229,17 +229,17 @@ func (s *Store) insertMany(ctx context.Context, tx Tx, queueID int64, msgs []sto
 }
 
 // notify announces, at commit, that the queue has new messages (PostgreSQL only).
-func (s *Store) notify(ctx context.Context, tx Tx, queueID int64) error {
+func (s *Queues) notify(ctx context.Context, tx Tx, queueID int64) error {
 	if !s.d.Postgres {
 		return nil
 	}
-	_, err := s.wst(ctx, tx, "notify").ExecContext(ctx, strconv.FormatInt(queueID, 10))
+	_, err := s.st.notify.in(ctx, tx).ExecContext(ctx, strconv.FormatInt(queueID, 10))
 	return s.fault("notify", err)
 }
 
 // ReceiveMessages delivers up to r.Max visible messages, moving over-received ones to the
 // dead-letter queue on the way (and announcing it once, on PostgreSQL, when any moved).
-func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) (store.Received, error) {
+func (s *Queues) ReceiveMessages(ctx context.Context, r store.Receive) (store.Received, error) {
 	var out []store.Message
 	var movedAll int
 	if s.d.Postgres && !r.FIFO && r.Attempt == "" {
@@ -258,7 +258,7 @@ func (s *Store) ReceiveMessages(ctx context.Context, r store.Receive) (store.Rec
 		out, movedAll = out[:0], 0
 		if r.FIFO && s.d.Postgres {
 			// Serialise FIFO receives per queue so two receivers cannot take one group at once.
-			if _, err := s.wst(ctx, tx, "lockQueue").ExecContext(ctx, r.QueueID); err != nil {
+			if _, err := s.st.lockQueue.in(ctx, tx).ExecContext(ctx, r.QueueID); err != nil {
 				return s.fault("ReceiveMessages", err)
 			}
 		}
@@ -330,7 +330,7 @@ const refillRounds = 4
 // leaves it visible). Each round commits on its own, so a later round that fails leaves the
 // earlier ones' messages received: they are delivered rather than hidden for their visibility
 // timeout behind an error.
-func (s *Store) takeOrMove(ctx context.Context, r store.Receive) (store.Received, error) {
+func (s *Queues) takeOrMove(ctx context.Context, r store.Receive) (store.Received, error) {
 	var got store.Received
 	taken := []int64{} // not nil: PostgreSQL reads a nil slice as NULL, and seq <> ALL(NULL) holds for no row
 	for round := 0; round < refillRounds && len(got.Messages) < r.Max; round++ {
@@ -354,11 +354,11 @@ func (s *Store) takeOrMove(ctx context.Context, r store.Receive) (store.Received
 }
 
 // takeOrMoveRound runs one takeOrMove statement for up to n messages.
-func (s *Store) takeOrMoveRound(ctx context.Context, r store.Receive, n int, taken []int64) (msgs []store.Message, moved int, err error) {
+func (s *Queues) takeOrMoveRound(ctx context.Context, r store.Receive, n int, taken []int64) (msgs []store.Message, moved int, err error) {
 	now := nanos(r.Now)
 	err = s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error {
 		msgs, moved = msgs[:0], 0
-		rows, err := s.wst(ctx, tx, "takeOrMove").QueryContext(ctx, r.QueueID, now, now, taken, n,
+		rows, err := s.st.takeOrMove.in(ctx, tx).QueryContext(ctx, r.QueueID, now, now, taken, n,
 			now, nanos(r.VisibleUntil), r.NewToken(), r.MaxReceiveCount, r.MaxReceiveCount,
 			r.DeadLetterFIFO, now, r.DeadLetterQueue, now, r.DeadLetterExpiry.Nanoseconds(), r.SourceARN,
 			strconv.FormatInt(r.DeadLetterQueue, 10))
@@ -379,9 +379,9 @@ func (s *Store) takeOrMoveRound(ctx context.Context, r store.Receive, n int, tak
 // heldByAttempt returns, when r.Attempt names an earlier receive of the queue within its window,
 // the messages that receive delivered and still holds, with their visibility timeout restarted
 // (r.VisibleUntil) and their receipt tokens unchanged.
-func (s *Store) heldByAttempt(ctx context.Context, tx Tx, r store.Receive) ([]store.Message, error) {
+func (s *Queues) heldByAttempt(ctx context.Context, tx Tx, r store.Receive) ([]store.Message, error) {
 	var handles string
-	err := s.wst(ctx, tx, "findAttempt").QueryRowContext(ctx, r.QueueID, r.Attempt, nanos(r.Now)).Scan(&handles)
+	err := s.st.findAttempt.in(ctx, tx).QueryRowContext(ctx, r.QueueID, r.Attempt, nanos(r.Now)).Scan(&handles)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -396,14 +396,14 @@ func (s *Store) heldByAttempt(ctx context.Context, tx Tx, r store.Receive) ([]st
 		if err != nil {
 			return nil, s.fault("ReceiveMessages", fmt.Errorf("receive attempt %q: bad handle %q", r.Attempt, h))
 		}
-		m, err := scanMessage(s.wst(ctx, tx, "heldMessage").QueryRowContext(ctx, r.QueueID, seq, token, now, now))
+		m, err := scanMessage(s.st.heldMessage.in(ctx, tx).QueryRowContext(ctx, r.QueueID, seq, token, now, now))
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // deleted, expired, visible again or received by another receive since
 		}
 		if err != nil {
 			return nil, s.fault("ReceiveMessages", err)
 		}
-		if _, err := s.wst(ctx, tx, "setVisibility").ExecContext(ctx, nanos(r.VisibleUntil), seq); err != nil {
+		if _, err := s.st.setVisibility.in(ctx, tx).ExecContext(ctx, nanos(r.VisibleUntil), seq); err != nil {
 			return nil, s.fault("ReceiveMessages", err)
 		}
 		m.VisibleAt = r.VisibleUntil
@@ -413,7 +413,7 @@ func (s *Store) heldByAttempt(ctx context.Context, tx Tx, r store.Receive) ([]st
 }
 
 // recordAttempt records what the receive named r.Attempt delivered, for its retries.
-func (s *Store) recordAttempt(ctx context.Context, tx Tx, r store.Receive, msgs []store.Message) error {
+func (s *Queues) recordAttempt(ctx context.Context, tx Tx, r store.Receive, msgs []store.Message) error {
 	var b strings.Builder
 	for i, m := range msgs {
 		if i > 0 {
@@ -423,15 +423,15 @@ func (s *Store) recordAttempt(ctx context.Context, tx Tx, r store.Receive, msgs 
 		b.WriteByte(':')
 		b.WriteString(m.ReceiptToken)
 	}
-	_, err := s.wst(ctx, tx, "recordAttempt").ExecContext(ctx, r.QueueID, r.Attempt, b.String(), nanos(r.AttemptExpires))
+	_, err := s.st.recordAttempt.in(ctx, tx).ExecContext(ctx, r.QueueID, r.Attempt, b.String(), nanos(r.AttemptExpires))
 	return s.fault("ReceiveMessages", err)
 }
 
 // takeVisible marks up to r.Max visible messages of a standard queue received (those visible
 // longest first) and returns them in send order, with their new receive counts.
-func (s *Store) takeVisible(ctx context.Context, tx Tx, r store.Receive) ([]store.Message, error) {
+func (s *Queues) takeVisible(ctx context.Context, tx Tx, r store.Receive) ([]store.Message, error) {
 	now := nanos(r.Now)
-	rows, err := s.wst(ctx, tx, "takeVisible").QueryContext(ctx, now, nanos(r.VisibleUntil), r.NewToken(), r.QueueID, now, now, r.Max)
+	rows, err := s.st.takeVisible.in(ctx, tx).QueryContext(ctx, now, nanos(r.VisibleUntil), r.NewToken(), r.QueueID, now, now, r.Max)
 	out, err := collect(rows, err, r.Max, newMessageScanner(true).scan)
 	if err != nil {
 		return nil, s.fault("ReceiveMessages", err)
@@ -440,19 +440,19 @@ func (s *Store) takeVisible(ctx context.Context, tx Tx, r store.Receive) ([]stor
 	return out, nil
 }
 
-func (s *Store) candidates(ctx context.Context, tx Tx, r store.Receive, n int) ([]store.Message, error) {
+func (s *Queues) candidates(ctx context.Context, tx Tx, r store.Receive, n int) ([]store.Message, error) {
 	now := nanos(r.Now)
 	var rows *sql.Rows
 	var err error
 	switch {
 	case n <= maxBatch && r.FIFO:
-		rows, err = s.wst(ctx, tx, sized("fifoCandidates/", n)).QueryContext(ctx, r.QueueID, now, now, r.QueueID, now)
+		rows, err = s.st.fifoCandidates[n].in(ctx, tx).QueryContext(ctx, r.QueueID, now, now, r.QueueID, now)
 	case n <= maxBatch:
-		rows, err = s.wst(ctx, tx, sized("candidates/", n)).QueryContext(ctx, r.QueueID, now, now)
+		rows, err = s.st.candidates[n].in(ctx, tx).QueryContext(ctx, r.QueueID, now, now)
 	case r.FIFO:
-		rows, err = s.wst(ctx, tx, "fifoCandidates").QueryContext(ctx, r.QueueID, now, now, r.QueueID, now, n)
+		rows, err = s.st.fifoCandidatesAny.in(ctx, tx).QueryContext(ctx, r.QueueID, now, now, r.QueueID, now, n)
 	default:
-		rows, err = s.wst(ctx, tx, "candidates").QueryContext(ctx, r.QueueID, now, now, n)
+		rows, err = s.st.candidatesAny.in(ctx, tx).QueryContext(ctx, r.QueueID, now, now, n)
 	}
 	out, err := collect(rows, err, n, newMessageScanner(false).scan)
 	return out, s.fault("ReceiveMessages", err)
@@ -461,7 +461,7 @@ func (s *Store) candidates(ctx context.Context, tx Tx, r store.Receive, n int) (
 // markReceived records one receive of msgs with one statement: a receive count, the first
 // receive time, the new visibility deadline and a receipt token shared by the batch (a handle
 // names its message's sequence number too, so the pair stays unique and unguessable).
-func (s *Store) markReceived(ctx context.Context, tx Tx, r store.Receive, msgs []store.Message) error {
+func (s *Queues) markReceived(ctx context.Context, tx Tx, r store.Receive, msgs []store.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
@@ -476,13 +476,13 @@ func (s *Store) markReceived(ctx context.Context, tx Tx, r store.Receive, msgs [
 		m.VisibleAt, m.ReceiptToken = r.VisibleUntil, token
 		args = append(args, m.Seq)
 	}
-	_, err := s.wst(ctx, tx, sized("markReceived/", len(msgs))).ExecContext(ctx, args...)
+	_, err := s.st.markReceived[len(msgs)].in(ctx, tx).ExecContext(ctx, args...)
 	return s.fault("ReceiveMessages", err)
 }
 
 // moveToDeadLetter moves m to the dead-letter queue. Standard queues keep the original sent time
 // (and so the retention clock); FIFO queues restart it.
-func (s *Store) moveToDeadLetter(ctx context.Context, tx Tx, r store.Receive, m store.Message) error {
+func (s *Queues) moveToDeadLetter(ctx context.Context, tx Tx, r store.Receive, m store.Message) error {
 	moved := m
 	moved.ReceiveCount, moved.FirstReceiveAt, moved.ReceiptToken = 0, time.Time{}, ""
 	moved.VisibleAt = r.Now
@@ -494,31 +494,30 @@ func (s *Store) moveToDeadLetter(ctx context.Context, tx Tx, r store.Receive, m 
 	if _, err := s.insert(ctx, tx, r.DeadLetterQueue, &moved); err != nil {
 		return s.fault("ReceiveMessages", err)
 	}
-	_, err := s.wst(ctx, tx, "deleteSeq").ExecContext(ctx, m.Seq)
+	_, err := s.st.deleteSeq.in(ctx, tx).ExecContext(ctx, m.Seq)
 	return s.fault("ReceiveMessages", err)
 }
 
 // DeleteMessages deletes received messages by handle with one statement in one durable write.
-func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []store.Handle) (int, error) {
+func (s *Queues) DeleteMessages(ctx context.Context, queueID int64, handles []store.Handle) (int, error) {
 	if len(handles) == 0 || len(handles) > maxBatch {
 		return 0, fmt.Errorf("queues.DeleteMessages: %d handles; want 1 to %d", len(handles), maxBatch)
 	}
-	name, args := "deleteReceivedOnce/", []any{queueID, handles[0].Token}
+	st, args, pairs := s.st.deleteReceivedOnce[len(handles)], []any{queueID, handles[0].Token}, false
 	for _, h := range handles {
 		if h.Token != handles[0].Token {
-			name, args = "deleteReceived/", args[:1]
+			st, args, pairs = s.st.deleteReceived[len(handles)], args[:1], true
 			break
 		}
 	}
 	for _, h := range handles {
-		if args = append(args, h.Seq); name == "deleteReceived/" {
+		if args = append(args, h.Seq); pairs {
 			args = append(args, h.Token)
 		}
 	}
-	name = sized(name, len(handles))
 	deleted := 0
 	err := s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error {
-		res, err := s.wst(ctx, tx, name).ExecContext(ctx, args...)
+		res, err := st.in(ctx, tx).ExecContext(ctx, args...)
 		if err != nil {
 			return s.fault("DeleteMessages", err)
 		}
@@ -530,10 +529,10 @@ func (s *Store) DeleteMessages(ctx context.Context, queueID int64, handles []sto
 }
 
 // ChangeVisibility moves received messages' visibility deadlines while they are in flight.
-func (s *Store) ChangeVisibility(ctx context.Context, queueID int64, changes []store.VisibilityChange, now time.Time) ([]store.ChangeResult, error) {
+func (s *Queues) ChangeVisibility(ctx context.Context, queueID int64, changes []store.VisibilityChange, now time.Time) ([]store.ChangeResult, error) {
 	results := make([]store.ChangeResult, len(changes))
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
-		get, set := s.wst(ctx, tx, "visibilityOf"), s.wst(ctx, tx, "setVisibility")
+		get, set := s.st.visibilityOf.in(ctx, tx), s.st.setVisibility.in(ctx, tx)
 		for i, c := range changes {
 			var current string
 			var visible int64
@@ -565,11 +564,11 @@ func (s *Store) ChangeVisibility(ctx context.Context, queueID int64, changes []s
 }
 
 // MoveMessages moves visible messages to the queues route chooses, in one durable write.
-func (s *Store) MoveMessages(ctx context.Context, from int64, max int, now time.Time, route func(store.Message) (int64, time.Time, bool)) (int, error) {
+func (s *Queues) MoveMessages(ctx context.Context, from int64, max int, now time.Time, route func(store.Message) (int64, time.Time, bool)) (int, error) {
 	moved := 0
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		moved = 0
-		rows, err := s.wst(ctx, tx, "moveCandidates").QueryContext(ctx, from, nanos(now), nanos(now), max)
+		rows, err := s.st.moveCandidates.in(ctx, tx).QueryContext(ctx, from, nanos(now), nanos(now), max)
 		if err != nil {
 			return s.fault("MoveMessages", err)
 		}
@@ -595,7 +594,7 @@ func (s *Store) MoveMessages(ctx context.Context, from int64, max int, now time.
 			if _, err := s.insert(ctx, tx, to, &fresh); err != nil {
 				return s.fault("MoveMessages", err)
 			}
-			if _, err := s.wst(ctx, tx, "deleteSeq").ExecContext(ctx, m.Seq); err != nil {
+			if _, err := s.st.deleteSeq.in(ctx, tx).ExecContext(ctx, m.Seq); err != nil {
 				return s.fault("MoveMessages", err)
 			}
 			moved++
@@ -612,27 +611,27 @@ func (s *Store) MoveMessages(ctx context.Context, from int64, max int, now time.
 }
 
 // PurgeMessages deletes every message of a queue.
-func (s *Store) PurgeMessages(ctx context.Context, queueID int64) error {
+func (s *Queues) PurgeMessages(ctx context.Context, queueID int64) error {
 	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
-		_, err := s.wst(ctx, tx, "deleteMessages").ExecContext(ctx, queueID)
+		_, err := s.st.deleteMessages.in(ctx, tx).ExecContext(ctx, queueID)
 		return s.fault("PurgeMessages", err)
 	})
 }
 
 // CountMessages counts visible, in-flight and delayed messages.
-func (s *Store) CountMessages(ctx context.Context, queueID int64, now time.Time) (store.Counts, error) {
+func (s *Queues) CountMessages(ctx context.Context, queueID int64, now time.Time) (store.Counts, error) {
 	var c store.Counts
 	var visible, inflight, delayed sql.NullInt64
 	n := nanos(now)
-	err := s.rs["counts"].QueryRowContext(ctx, n, n, n, queueID, n).Scan(&visible, &inflight, &delayed)
+	err := s.st.counts.ps.QueryRowContext(ctx, n, n, n, queueID, n).Scan(&visible, &inflight, &delayed)
 	c.Visible, c.InFlight, c.Delayed = visible.Int64, inflight.Int64, delayed.Int64
 	return c, s.fault("CountMessages", err)
 }
 
 // NextVisible is the earliest visibility time after now.
-func (s *Store) NextVisible(ctx context.Context, queueID int64, now time.Time) (time.Time, bool, error) {
+func (s *Queues) NextVisible(ctx context.Context, queueID int64, now time.Time) (time.Time, bool, error) {
 	var next sql.NullInt64
-	err := s.rs["nextVisible"].QueryRowContext(ctx, queueID, nanos(now)).Scan(&next)
+	err := s.st.nextVisible.ps.QueryRowContext(ctx, queueID, nanos(now)).Scan(&next)
 	if err != nil || !next.Valid {
 		return time.Time{}, false, s.fault("NextVisible", err)
 	}
@@ -644,18 +643,18 @@ const expireBatch = 1000
 
 // ExpireMessages deletes a batch of messages past retention, and expired deduplication entries
 // and receive attempts.
-func (s *Store) ExpireMessages(ctx context.Context, now time.Time) (int64, error) {
+func (s *Queues) ExpireMessages(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
-		res, err := s.wst(ctx, tx, "expire").ExecContext(ctx, nanos(now), expireBatch)
+		res, err := s.st.expire.in(ctx, tx).ExecContext(ctx, nanos(now), expireBatch)
 		if err != nil {
 			return s.fault("ExpireMessages", err)
 		}
 		n, _ = res.RowsAffected()
-		if _, err = s.wst(ctx, tx, "expireDedup").ExecContext(ctx, nanos(now)); err != nil {
+		if _, err = s.st.expireDedup.in(ctx, tx).ExecContext(ctx, nanos(now)); err != nil {
 			return s.fault("ExpireMessages", err)
 		}
-		_, err = s.wst(ctx, tx, "expireAttempts").ExecContext(ctx, nanos(now))
+		_, err = s.st.expireAttempts.in(ctx, tx).ExecContext(ctx, nanos(now))
 		return s.fault("ExpireMessages", err)
 	})
 	return n, err

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"math"
@@ -71,13 +72,37 @@ var objectReadSQL = map[string]string{
 	"partRefs":    `SELECT blob_ref FROM parts`,
 }
 
-var _ store.Objects = (*Store)(nil)
+// Objects implements store.Objects. Its writes record the deliveries they cause (S3 event
+// notifications) in the outbox in their own transaction.
+type Objects struct {
+	base
+	outbox *Outbox
+	st     map[string]*stmt
+}
 
-func (s *Store) ofault(op string, err error) error {
-	if err == nil {
+var _ store.Objects = (*Objects)(nil)
+
+func newObjects(b base, outbox *Outbox) *Objects {
+	o := &Objects{base: b.of("objects"), outbox: outbox, st: map[string]*stmt{}}
+	for name, q := range objectWriteSQL(b.d.Postgres) {
+		o.st[name] = o.stmts.w(name, q)
+	}
+	for name, q := range objectReadSQL {
+		o.st[name] = o.stmts.r(name, q)
+	}
+	return o
+}
+
+func (s *Objects) ofault(op string, err error) error { return s.fault(op, err) }
+
+func (s *Objects) wst(ctx context.Context, tx Tx, name string) *sql.Stmt { return s.st[name].in(ctx, tx) }
+
+// deliver records deliveries in tx.
+func (s *Objects) deliver(ctx context.Context, tx Tx, ds []store.Delivery) error {
+	if len(ds) == 0 {
 		return nil
 	}
-	return s.d.Fault("objects."+op, err)
+	return s.outbox.append(ctx, tx, ds)
 }
 
 // keyBytes is a key as stored: never nil, which a driver would send as NULL.
@@ -179,7 +204,7 @@ func encodeJSON(v any) string {
 }
 
 // CreateBucket stores a new bucket.
-func (s *Store) CreateBucket(ctx context.Context, b store.Bucket) error {
+func (s *Objects) CreateBucket(ctx context.Context, b store.Bucket) error {
 	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		_, err := s.wst(ctx, tx, "createBucket").ExecContext(ctx, b.Name, b.Account, b.Region, b.Versioning, encodeMap(b.Configs), nanos(b.Created))
 		return s.ofault("CreateBucket", err)
@@ -187,20 +212,20 @@ func (s *Store) CreateBucket(ctx context.Context, b store.Bucket) error {
 }
 
 // Bucket reads a bucket.
-func (s *Store) Bucket(ctx context.Context, name string) (store.Bucket, error) {
-	b, err := scanBucket(s.rs["bucket"].QueryRowContext(ctx, name))
+func (s *Objects) Bucket(ctx context.Context, name string) (store.Bucket, error) {
+	b, err := scanBucket(s.st["bucket"].ps.QueryRowContext(ctx, name))
 	return b, s.ofault("Bucket", err)
 }
 
 // ListBuckets lists an account's buckets by name.
-func (s *Store) ListBuckets(ctx context.Context, account string) ([]store.Bucket, error) {
-	rows, err := s.rs["listBuckets"].QueryContext(ctx, account)
+func (s *Objects) ListBuckets(ctx context.Context, account string) ([]store.Bucket, error) {
+	rows, err := s.st["listBuckets"].ps.QueryContext(ctx, account)
 	out, err := collect(rows, err, 0, scanBucket)
 	return out, s.ofault("ListBuckets", err)
 }
 
 // DeleteBucket removes an empty bucket.
-func (s *Store) DeleteBucket(ctx context.Context, name string) error {
+func (s *Objects) DeleteBucket(ctx context.Context, name string) error {
 	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		if _, err := s.lockBucket(ctx, tx, name); err != nil {
 			return err
@@ -219,7 +244,7 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 	})
 }
 
-func (s *Store) lockBucket(ctx context.Context, tx Tx, name string) (map[string]string, error) {
+func (s *Objects) lockBucket(ctx context.Context, tx Tx, name string) (map[string]string, error) {
 	var configs string
 	if err := s.wst(ctx, tx, "lockBucket").QueryRowContext(ctx, name).Scan(&configs); err != nil {
 		return nil, s.ofault("lockBucket", err)
@@ -228,7 +253,7 @@ func (s *Store) lockBucket(ctx context.Context, tx Tx, name string) (map[string]
 }
 
 // SetBucketConfig stores or removes a sub-resource document, or sets the versioning state.
-func (s *Store) SetBucketConfig(ctx context.Context, name, kind, doc string) error {
+func (s *Objects) SetBucketConfig(ctx context.Context, name, kind, doc string) error {
 	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		configs, err := s.lockBucket(ctx, tx, name)
 		if err != nil {
@@ -249,7 +274,7 @@ func (s *Store) SetBucketConfig(ctx context.Context, name, kind, doc string) err
 }
 
 // PutObject makes o its key's latest version.
-func (s *Store) PutObject(ctx context.Context, o store.Object, pre *store.Precondition) ([]store.Blob, error) {
+func (s *Objects) PutObject(ctx context.Context, o store.Object, pre *store.Precondition, ds ...store.Delivery) ([]store.Blob, error) {
 	var freed []store.Blob
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		freed = nil
@@ -260,14 +285,16 @@ func (s *Store) PutObject(ctx context.Context, o store.Object, pre *store.Precon
 			return err
 		}
 		var err error
-		freed, err = s.putObject(ctx, tx, o)
-		return err
+		if freed, err = s.putObject(ctx, tx, o); err != nil {
+			return err
+		}
+		return s.deliver(ctx, tx, ds)
 	})
 	return freed, err
 }
 
 // checkPrecondition tests a conditional write against the key's current object.
-func (s *Store) checkPrecondition(ctx context.Context, tx Tx, o store.Object, pre *store.Precondition) error {
+func (s *Objects) checkPrecondition(ctx context.Context, tx Tx, o store.Object, pre *store.Precondition) error {
 	if pre == nil {
 		return nil
 	}
@@ -288,7 +315,7 @@ func (s *Store) checkPrecondition(ctx context.Context, tx Tx, o store.Object, pr
 	return nil
 }
 
-func (s *Store) putObject(ctx context.Context, tx Tx, o store.Object) ([]store.Blob, error) {
+func (s *Objects) putObject(ctx context.Context, tx Tx, o store.Object) ([]store.Blob, error) {
 	key := keyBytes(o.Key)
 	var freed []store.Blob
 	old, err := scanObject(s.wst(ctx, tx, "versionForUpdate").QueryRowContext(ctx, o.Bucket, key, o.VersionID))
@@ -312,19 +339,19 @@ func (s *Store) putObject(ctx context.Context, tx Tx, o store.Object) ([]store.B
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 // Object reads a version, or the latest.
-func (s *Store) Object(ctx context.Context, bucket, key, versionID string) (store.Object, error) {
+func (s *Objects) Object(ctx context.Context, bucket, key, versionID string) (store.Object, error) {
 	var o store.Object
 	var err error
 	if versionID == "" {
-		o, err = scanObject(s.rs["latestObject"].QueryRowContext(ctx, bucket, keyBytes(key)))
+		o, err = scanObject(s.st["latestObject"].ps.QueryRowContext(ctx, bucket, keyBytes(key)))
 	} else {
-		o, err = scanObject(s.rs["objectVersion"].QueryRowContext(ctx, bucket, keyBytes(key), versionID))
+		o, err = scanObject(s.st["objectVersion"].ps.QueryRowContext(ctx, bucket, keyBytes(key), versionID))
 	}
 	return o, s.ofault("Object", err)
 }
 
 // DeleteVersion removes one version and promotes the next newest when it was the latest.
-func (s *Store) DeleteVersion(ctx context.Context, bucket, key, versionID string) (store.Object, error) {
+func (s *Objects) DeleteVersion(ctx context.Context, bucket, key, versionID string, ds ...store.Delivery) (store.Object, error) {
 	var old store.Object
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		if _, err := s.lockBucket(ctx, tx, bucket); err != nil {
@@ -339,15 +366,17 @@ func (s *Store) DeleteVersion(ctx context.Context, bucket, key, versionID string
 			return s.ofault("DeleteVersion", err)
 		}
 		if old.Latest {
-			_, err = s.wst(ctx, tx, "promote").ExecContext(ctx, bucket, k, bucket, k)
+			if _, err = s.wst(ctx, tx, "promote").ExecContext(ctx, bucket, k, bucket, k); err != nil {
+				return s.ofault("DeleteVersion", err)
+			}
 		}
-		return s.ofault("DeleteVersion", err)
+		return s.deliver(ctx, tx, ds)
 	})
 	return old, err
 }
 
 // SetObjectMeta replaces a version's metadata.
-func (s *Store) SetObjectMeta(ctx context.Context, bucket, key, versionID string, m store.ObjectMeta) error {
+func (s *Objects) SetObjectMeta(ctx context.Context, bucket, key, versionID string, m store.ObjectMeta, ds ...store.Delivery) error {
 	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		res, err := s.wst(ctx, tx, "setObjectMeta").ExecContext(ctx, encodeJSON(m), bucket, keyBytes(key), versionID)
 		if err != nil {
@@ -356,20 +385,20 @@ func (s *Store) SetObjectMeta(ctx context.Context, bucket, key, versionID string
 		if n, _ := res.RowsAffected(); n == 0 {
 			return &store.Error{Op: "objects.SetObjectMeta", Kind: store.ErrNotFound}
 		}
-		return nil
+		return s.deliver(ctx, tx, ds)
 	})
 }
 
 // ListObjects range-scans the current objects.
-func (s *Store) ListObjects(ctx context.Context, r store.ObjectRange) ([]store.Object, error) {
+func (s *Objects) ListObjects(ctx context.Context, r store.ObjectRange) ([]store.Object, error) {
 	lower, upper := bounds(r)
-	rows, err := s.rs["listObjects"].QueryContext(ctx, r.Bucket, lower, upper, limitOf(r.Limit))
+	rows, err := s.st["listObjects"].ps.QueryContext(ctx, r.Bucket, lower, upper, limitOf(r.Limit))
 	out, err := collect(rows, err, 0, scanObject)
 	return out, s.ofault("ListObjects", err)
 }
 
 // ListVersions range-scans every version, newest first within a key.
-func (s *Store) ListVersions(ctx context.Context, r store.ObjectRange, afterSeq int64) ([]store.Object, error) {
+func (s *Objects) ListVersions(ctx context.Context, r store.ObjectRange, afterSeq int64) ([]store.Object, error) {
 	after := r.After
 	r.After = ""
 	if r.From < after {
@@ -379,13 +408,13 @@ func (s *Store) ListVersions(ctx context.Context, r store.ObjectRange, afterSeq 
 	if after == "" {
 		afterSeq = math.MaxInt64
 	}
-	rows, err := s.rs["listVersions"].QueryContext(ctx, r.Bucket, lower, upper, keyBytes(after), afterSeq, limitOf(r.Limit))
+	rows, err := s.st["listVersions"].ps.QueryContext(ctx, r.Bucket, lower, upper, keyBytes(after), afterSeq, limitOf(r.Limit))
 	out, err := collect(rows, err, 0, scanObject)
 	return out, s.ofault("ListVersions", err)
 }
 
 // CreateUpload records a new multipart upload.
-func (s *Store) CreateUpload(ctx context.Context, u store.Upload) error {
+func (s *Objects) CreateUpload(ctx context.Context, u store.Upload) error {
 	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		if _, err := s.lockBucket(ctx, tx, u.Bucket); err != nil {
 			return err
@@ -396,21 +425,21 @@ func (s *Store) CreateUpload(ctx context.Context, u store.Upload) error {
 }
 
 // Upload reads an upload.
-func (s *Store) Upload(ctx context.Context, id string) (store.Upload, error) {
-	u, err := scanUpload(s.rs["upload"].QueryRowContext(ctx, id))
+func (s *Objects) Upload(ctx context.Context, id string) (store.Upload, error) {
+	u, err := scanUpload(s.st["upload"].ps.QueryRowContext(ctx, id))
 	return u, s.ofault("Upload", err)
 }
 
 // ListUploads lists a bucket's uploads by key, then initiation.
-func (s *Store) ListUploads(ctx context.Context, r store.ObjectRange) ([]store.Upload, error) {
+func (s *Objects) ListUploads(ctx context.Context, r store.ObjectRange) ([]store.Upload, error) {
 	lower, upper := bounds(r)
-	rows, err := s.rs["listUploads"].QueryContext(ctx, r.Bucket, lower, upper, limitOf(r.Limit))
+	rows, err := s.st["listUploads"].ps.QueryContext(ctx, r.Bucket, lower, upper, limitOf(r.Limit))
 	out, err := collect(rows, err, 0, scanUpload)
 	return out, s.ofault("ListUploads", err)
 }
 
 // PutPart stores a part; ErrNotFound when the upload is gone.
-func (s *Store) PutPart(ctx context.Context, p store.Part) ([]store.Blob, error) {
+func (s *Objects) PutPart(ctx context.Context, p store.Part) ([]store.Blob, error) {
 	var freed []store.Blob
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		freed = nil
@@ -432,14 +461,14 @@ func (s *Store) PutPart(ctx context.Context, p store.Part) ([]store.Blob, error)
 }
 
 // ListParts lists an upload's parts after a part number.
-func (s *Store) ListParts(ctx context.Context, uploadID string, after, limit int) ([]store.Part, error) {
-	rows, err := s.rs["listParts"].QueryContext(ctx, uploadID, after, limitOf(limit))
+func (s *Objects) ListParts(ctx context.Context, uploadID string, after, limit int) ([]store.Part, error) {
+	rows, err := s.st["listParts"].ps.QueryContext(ctx, uploadID, after, limitOf(limit))
 	out, err := collect(rows, err, 0, scanPart)
 	return out, s.ofault("ListParts", err)
 }
 
 // CompleteUpload makes o the latest version and forgets the upload.
-func (s *Store) CompleteUpload(ctx context.Context, uploadID string, o store.Object, pre *store.Precondition) ([]store.Blob, error) {
+func (s *Objects) CompleteUpload(ctx context.Context, uploadID string, o store.Object, pre *store.Precondition, ds ...store.Delivery) ([]store.Blob, error) {
 	var freed []store.Blob
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		if err := s.checkPrecondition(ctx, tx, o, pre); err != nil {
@@ -450,14 +479,17 @@ func (s *Store) CompleteUpload(ctx context.Context, uploadID string, o store.Obj
 			return err
 		}
 		replaced, err := s.putObject(ctx, tx, o)
+		if err != nil {
+			return err
+		}
 		freed = append(freed, replaced...)
-		return err
+		return s.deliver(ctx, tx, ds)
 	})
 	return freed, err
 }
 
 // AbortUpload forgets an upload and frees its parts.
-func (s *Store) AbortUpload(ctx context.Context, uploadID string) ([]store.Blob, error) {
+func (s *Objects) AbortUpload(ctx context.Context, uploadID string) ([]store.Blob, error) {
 	var freed []store.Blob
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
@@ -468,7 +500,7 @@ func (s *Store) AbortUpload(ctx context.Context, uploadID string) ([]store.Blob,
 }
 
 // dropUpload deletes an upload and its parts and returns the parts' blobs not in keep.
-func (s *Store) dropUpload(ctx context.Context, tx Tx, uploadID, bucket string, keep []store.Blob) ([]store.Blob, error) {
+func (s *Objects) dropUpload(ctx context.Context, tx Tx, uploadID, bucket string, keep []store.Blob) ([]store.Blob, error) {
 	var got string
 	if err := s.wst(ctx, tx, "lockUpload").QueryRowContext(ctx, uploadID).Scan(&got); err != nil {
 		return nil, s.ofault("dropUpload", err)
@@ -500,9 +532,9 @@ func (s *Store) dropUpload(ctx context.Context, tx Tx, uploadID, bucket string, 
 }
 
 // LiveBlobs reads every blob ref the objects and parts hold.
-func (s *Store) LiveBlobs(ctx context.Context) (map[string]bool, error) {
+func (s *Objects) LiveBlobs(ctx context.Context) (map[string]bool, error) {
 	live := map[string]bool{}
-	rows, err := s.rs["objectData"].QueryContext(ctx)
+	rows, err := s.st["objectData"].ps.QueryContext(ctx)
 	_, err = collect(rows, err, 0, func(r scanner) (struct{}, error) {
 		var data string
 		if err := r.Scan(&data); err != nil {
@@ -518,7 +550,7 @@ func (s *Store) LiveBlobs(ctx context.Context) (map[string]bool, error) {
 	if err != nil {
 		return nil, s.ofault("LiveBlobs", err)
 	}
-	rows, err = s.rs["partRefs"].QueryContext(ctx)
+	rows, err = s.st["partRefs"].ps.QueryContext(ctx)
 	_, err = collect(rows, err, 0, func(r scanner) (struct{}, error) {
 		var ref string
 		err := r.Scan(&ref)

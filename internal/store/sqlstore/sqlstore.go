@@ -9,8 +9,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gureum/gureum/internal/store"
@@ -40,74 +38,49 @@ type Preparer interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
-// Dialect is what differs between the backends.
-type Dialect struct {
-	Postgres bool                             // $n placeholders and FOR UPDATE SKIP LOCKED
-	Fault    func(op string, err error) error // maps driver errors to store kinds
-}
-
-// Store implements store.Accounts and store.Queues.
+// Store is every domain store on one backend. Each domain is a type of its own (Accounts,
+// Queues, Leases, …) holding its statements as typed fields, declared once and prepared when the
+// store is built; Store composes them so that a backend embeds one value.
 type Store struct {
-	w      Writer
-	d      Dialect
-	ws, rs map[string]*sql.Stmt // prepared write and read statements
+	*Accounts
+	*Queues
+	*MoveTasks
+	*Leases
+	*Outbox
+	*Notifier
+	*Objects
 }
 
-// New returns the queue store over a durable writer and a read pool. Write statements are
+// New builds every domain store over a durable writer and a read pool. Write statements are
 // prepared on writeDB, which must be where the writer runs its transactions (its pool or its one
 // connection) and must not be busy in a transaction during New.
 func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dialect) (*Store, error) {
-	s := &Store{w: w, d: d}
-	var err error
-	if s.ws, err = s.prepareAll(ctx, writeDB, merge(batched(writeSQL), accountWriteSQL, moveTaskWriteSQL, objectWriteSQL(d.Postgres))); err != nil {
-		return nil, err
-	}
-	if s.rs, err = s.prepareAll(ctx, readDB, merge(readSQL, accountReadSQL, moveTaskReadSQL, objectReadSQL)); err != nil {
-		s.Close()
-		return nil, err
+	b := base{w: w, d: d, writeDB: writeDB, readDB: readDB}
+	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), Leases: newLeases(b), Notifier: newNotifier(b)}
+	s.MoveTasks = newMoveTasks(b, s.Leases)
+	s.Outbox = newOutbox(b, s.Notifier)
+	s.Objects = newObjects(b, s.Outbox)
+	for _, dom := range s.domains() {
+		if err := dom.prepare(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
 
-var _ store.Queues = (*Store)(nil)
-
-func merge(maps ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range maps {
-		for k, v := range m {
-			out[k] = v
-		}
-	}
-	return out
+// domains lists every domain's shared part, to prepare and close their statements.
+func (s *Store) domains() []*base {
+	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base, &s.Objects.base}
 }
 
-// q rewrites ? placeholders (and +?, see candidates) for PostgreSQL.
-func (s *Store) q(query string) string {
-	if !s.d.Postgres {
-		return query
+// Close releases the prepared statements.
+func (s *Store) Close() error {
+	var errs []error
+	for _, dom := range s.domains() {
+		errs = append(errs, dom.close())
 	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(query); i++ {
-		if query[i] == '+' && i+1 < len(query) && query[i+1] == '?' {
-			continue // +? is for SQLite's planner (see candidates); a PostgreSQL parameter needs no plus
-		}
-		if query[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(query[i])
-	}
-	return b.String()
-}
-
-func (s *Store) fault(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return s.d.Fault("queues."+op, err)
+	return errors.Join(errs...)
 }
 
 func nanos(t time.Time) int64     { return store.UnixNanos(t) }

@@ -1,10 +1,10 @@
 package sqlstore
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/gureum/gureum/internal/store"
 )
 
 // The statements, by name. Each is prepared once when the store is built: the write statements
@@ -22,38 +22,57 @@ const (
 // qualifiedMessageColumns is messageColumns of the table aliased m.
 var qualifiedMessageColumns = "m." + strings.Join(strings.Fields(strings.ReplaceAll(messageColumns, ",", "")), ", m.")
 
-var writeSQL = map[string]string{
-	"createQueue": `INSERT INTO queues (account_id, name, fifo, attributes, tags, dlq_target, created_at, modified_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-	"updateQueue":    `UPDATE queues SET attributes = ?, tags = ?, dlq_target = ?, modified_at = ?, purged_at = ? WHERE id = ?`,
-	"queueName":      `SELECT account_id, name FROM queues WHERE id = ?`,
-	"deleteMessages": `DELETE FROM messages WHERE queue_id = ?`,
-	"deleteDedup":    `DELETE FROM fifo_dedup WHERE queue_id = ?`,
-	"deleteAttempts": `DELETE FROM receive_attempts WHERE queue_id = ?`,
-	"deleteQueue":    `DELETE FROM queues WHERE id = ?`,
-	"recordDeleted": `INSERT INTO deleted_queues (account_id, name, deleted_at) VALUES (?, ?, ?)
-		ON CONFLICT (account_id, name) DO UPDATE SET deleted_at = excluded.deleted_at`,
-	"findDedup": `SELECT message_id, seq FROM fifo_dedup WHERE queue_id = ? AND scope = ? AND dedup_id = ? AND expires_at > ?`,
-	"insertMessage": `INSERT INTO messages (queue_id, id, body, attributes, system_attributes, md5_body, md5_attributes,
+// Queues implements store.Queues: queues, their messages, FIFO deduplication and receive
+// attempts.
+type Queues struct {
+	base
+	st struct {
+		createQueue, updateQueue, queueName, deleteMessages, deleteDedup, deleteAttempts, deleteQueue, recordDeleted, findDedup, insertMessage, insertMessageNoReturn, recordDedup, lockQueue, fifoCandidatesAny, candidatesAny, takeVisible, takeOrMove, moveCandidates, deleteSeq, visibilityOf, setVisibility, expire, expireDedup, expireAttempts, findAttempt, recordAttempt, heldMessage, notify *stmt
+		queue, queueByID, listQueues, dlqSources, deletedSince, counts, nextVisible                                                                                                                                                                                                                                                                                                                    *stmt
+		// For n = 1…maxBatch, written for n rows (index n): see candidates and batched below.
+		candidates, fifoCandidates, markReceived, deleteReceived, deleteReceivedOnce [maxBatch + 1]*stmt
+		insertMany                                                                   [rowKinds][maxBatch + 1]*stmt // SQLite
+		insertManyNotify                                                             [rowKinds][maxBatch + 1]*stmt // PostgreSQL (no uniform rows: it numbers no parameters)
+	}
+}
+
+var _ store.Queues = (*Queues)(nil)
+
+// newQueues declares the queue domain's statements.
+func newQueues(b base) *Queues {
+	s := &Queues{base: b.of("queues")}
+	w, r := s.stmts.w, s.stmts.r
+	s.st.createQueue = w("createQueue", `INSERT INTO queues (account_id, name, fifo, attributes, tags, dlq_target, created_at, modified_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	s.st.updateQueue = w("updateQueue", `UPDATE queues SET attributes = ?, tags = ?, dlq_target = ?, modified_at = ?, purged_at = ? WHERE id = ?`)
+	s.st.queueName = w("queueName", `SELECT account_id, name FROM queues WHERE id = ?`)
+	s.st.deleteMessages = w("deleteMessages", `DELETE FROM messages WHERE queue_id = ?`)
+	s.st.deleteDedup = w("deleteDedup", `DELETE FROM fifo_dedup WHERE queue_id = ?`)
+	s.st.deleteAttempts = w("deleteAttempts", `DELETE FROM receive_attempts WHERE queue_id = ?`)
+	s.st.deleteQueue = w("deleteQueue", `DELETE FROM queues WHERE id = ?`)
+	s.st.recordDeleted = w("recordDeleted", `INSERT INTO deleted_queues (account_id, name, deleted_at) VALUES (?, ?, ?)
+		ON CONFLICT (account_id, name) DO UPDATE SET deleted_at = excluded.deleted_at`)
+	s.st.findDedup = w("findDedup", `SELECT message_id, seq FROM fifo_dedup WHERE queue_id = ? AND scope = ? AND dedup_id = ? AND expires_at > ?`)
+	s.st.insertMessage = w("insertMessage", `INSERT INTO messages (queue_id, id, body, attributes, system_attributes, md5_body, md5_attributes,
 		md5_system, sender_id, sent_at, visible_at, expires_at, receive_count, first_receive_at, receipt_token, group_id, dedup_id, dlq_source)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-	"insertMessageNoReturn": `INSERT INTO messages (queue_id, id, body, attributes, system_attributes, md5_body, md5_attributes,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`)
+	s.st.insertMessageNoReturn = w("insertMessageNoReturn", `INSERT INTO messages (queue_id, id, body, attributes, system_attributes, md5_body, md5_attributes,
 		md5_system, sender_id, sent_at, visible_at, expires_at, receive_count, first_receive_at, receipt_token, group_id, dedup_id, dlq_source)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	"recordDedup": `INSERT INTO fifo_dedup (queue_id, scope, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (queue_id, scope, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`,
-	"lockQueue": `SELECT id FROM queues WHERE id = ? FOR UPDATE`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	s.st.recordDedup = w("recordDedup", `INSERT INTO fifo_dedup (queue_id, scope, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (queue_id, scope, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`)
+	s.st.lockQueue = w("lockQueue", `SELECT id FROM queues WHERE id = ? FOR UPDATE`)
 	// A receive's candidates for any n; candidates/n and fifoCandidates/n have LIMIT n written in.
-	"fifoCandidates": fifoCandidates + ` LIMIT ?`,
-	"candidates":     candidates + ` LIMIT ?`,
+	s.st.fifoCandidatesAny = w("fifoCandidates", fifoCandidates+` LIMIT ?`)
+	s.st.candidatesAny = w("candidates", candidates+` LIMIT ?`)
 	// takeVisible is candidates and markReceived in one statement (one round trip), for standard
 	// queues on PostgreSQL.
-	"takeVisible": `UPDATE messages SET receive_count = receive_count + 1,
+	s.st.takeVisible = w("takeVisible", `UPDATE messages SET receive_count = receive_count + 1,
 			first_receive_at = CASE WHEN first_receive_at = 0 THEN ? ELSE first_receive_at END,
 			visible_at = ?, receipt_token = ?
 		WHERE seq IN (SELECT seq FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
 			ORDER BY visible_at, seq LIMIT ?{{lock}})
-		RETURNING ` + messageColumns,
+		RETURNING `+messageColumns)
 	// takeOrMove is a receive from a standard queue with a dead-letter queue, for PostgreSQL, in
 	// one statement: it takes up to n visible messages (skipping seqs already taken by this
 	// receive), marks those under the receive limit received and returns them, moves those at the
@@ -62,7 +81,7 @@ var writeSQL = map[string]string{
 	// of zeros (seq 0) carries it when nothing was taken. The announcement's count is read in the
 	// last line, as a filter that always holds: a SELECT in WITH runs only where it is read, and
 	// the planner drops a count that nothing uses.
-	"takeOrMove": `WITH cand AS (
+	s.st.takeOrMove = w("takeOrMove", `WITH cand AS (
 			SELECT seq, receive_count FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ? AND seq <> ALL(?::bigint[])
 			ORDER BY visible_at, seq LIMIT ? FOR UPDATE SKIP LOCKED),
 		taken AS (
@@ -70,17 +89,17 @@ var writeSQL = map[string]string{
 				first_receive_at = CASE WHEN m.first_receive_at = 0 THEN ? ELSE m.first_receive_at END,
 				visible_at = ?, receipt_token = ?
 			FROM cand WHERE m.seq = cand.seq AND cand.receive_count < ?
-			RETURNING ` + qualifiedMessageColumns + `),
+			RETURNING `+qualifiedMessageColumns+`),
 		gone AS (
 			DELETE FROM messages m USING cand WHERE m.seq = cand.seq AND cand.receive_count >= ?
 			RETURNING m.id, m.body, m.attributes, m.system_attributes, m.md5_body, m.md5_attributes, m.md5_system,
 				m.sender_id, CASE WHEN ?::boolean THEN ?::bigint ELSE m.sent_at END AS sent_at, m.group_id, m.dedup_id),
 		moved AS (
-			INSERT INTO messages (` + insertColumns + `)
+			INSERT INTO messages (`+insertColumns+`)
 			SELECT ?::bigint, id, body, attributes, system_attributes, md5_body, md5_attributes, md5_system, sender_id,
 				sent_at, ?::bigint, sent_at + ?::bigint, 0, 0, '', group_id, dedup_id, ?::text FROM gone
 			RETURNING seq),
-		announced AS (SELECT pg_notify('` + NotifyChannel + `', ?) FROM (SELECT 1 FROM moved LIMIT 1) any_moved),
+		announced AS (SELECT pg_notify('`+NotifyChannel+`', ?) FROM (SELECT 1 FROM moved LIMIT 1) any_moved),
 		outcome AS (SELECT count(*) AS moved FROM moved)
 		SELECT COALESCE(t.seq, 0), COALESCE(t.id, ''), COALESCE(t.body, ''::bytea), t.attributes, t.system_attributes,
 			COALESCE(t.md5_body, ''), COALESCE(t.md5_attributes, ''), COALESCE(t.md5_system, ''), COALESCE(t.sender_id, ''),
@@ -88,25 +107,45 @@ var writeSQL = map[string]string{
 			COALESCE(t.first_receive_at, 0), COALESCE(t.receipt_token, ''), COALESCE(t.group_id, ''), COALESCE(t.dedup_id, ''),
 			COALESCE(t.dlq_source, ''), outcome.moved
 		FROM outcome LEFT JOIN taken t ON true
-		WHERE (SELECT count(*) FROM announced) >= 0`,
+		WHERE (SELECT count(*) FROM announced) >= 0`)
 	// moveCandidates takes the longest-visible first, the index's order: ordering by seq would
 	// sort the dead-letter queue's whole visible range at every step of a move task.
-	"moveCandidates": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
-		ORDER BY visible_at, seq LIMIT ?`,
-	"deleteSeq":      `DELETE FROM messages WHERE seq = ?`,
-	"visibilityOf":   `SELECT receipt_token, visible_at FROM messages WHERE queue_id = ? AND seq = ?`,
-	"setVisibility":  `UPDATE messages SET visible_at = ? WHERE seq = ?`,
-	"expire":         `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE expires_at <= ? LIMIT ?)`,
-	"expireDedup":    `DELETE FROM fifo_dedup WHERE expires_at <= ?`,
-	"expireAttempts": `DELETE FROM receive_attempts WHERE expires_at <= ?`,
-	"findAttempt":    `SELECT handles FROM receive_attempts WHERE queue_id = ? AND attempt = ? AND expires_at > ?`,
-	"recordAttempt": `INSERT INTO receive_attempts (queue_id, attempt, handles, expires_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (queue_id, attempt) DO UPDATE SET handles = excluded.handles, expires_at = excluded.expires_at`,
+	s.st.moveCandidates = w("moveCandidates", `SELECT `+messageColumns+` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?
+		ORDER BY visible_at, seq LIMIT ?`)
+	s.st.deleteSeq = w("deleteSeq", `DELETE FROM messages WHERE seq = ?`)
+	s.st.visibilityOf = w("visibilityOf", `SELECT receipt_token, visible_at FROM messages WHERE queue_id = ? AND seq = ?`)
+	s.st.setVisibility = w("setVisibility", `UPDATE messages SET visible_at = ? WHERE seq = ?`)
+	s.st.expire = w("expire", `DELETE FROM messages WHERE seq IN (SELECT seq FROM messages WHERE expires_at <= ? LIMIT ?)`)
+	s.st.expireDedup = w("expireDedup", `DELETE FROM fifo_dedup WHERE expires_at <= ?`)
+	s.st.expireAttempts = w("expireAttempts", `DELETE FROM receive_attempts WHERE expires_at <= ?`)
+	s.st.findAttempt = w("findAttempt", `SELECT handles FROM receive_attempts WHERE queue_id = ? AND attempt = ? AND expires_at > ?`)
+	s.st.recordAttempt = w("recordAttempt", `INSERT INTO receive_attempts (queue_id, attempt, handles, expires_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (queue_id, attempt) DO UPDATE SET handles = excluded.handles, expires_at = excluded.expires_at`)
 	// heldMessage is a message still held (invisible) by the receive that gave it the token: a
 	// retried receive returns it again, with its visibility timeout restarted.
-	"heldMessage": `SELECT ` + messageColumns + ` FROM messages WHERE queue_id = ? AND seq = ? AND receipt_token = ?
-		AND visible_at > ? AND expires_at > ?`,
-	"notify": `SELECT pg_notify('` + NotifyChannel + `', ?)`,
+	s.st.heldMessage = w("heldMessage", `SELECT `+messageColumns+` FROM messages WHERE queue_id = ? AND seq = ? AND receipt_token = ?
+		AND visible_at > ? AND expires_at > ?`)
+	s.st.notify = w("notify", `SELECT pg_notify('`+NotifyChannel+`', ?)`)
+	s.st.queue = r("queue", `SELECT `+queueColumns+` FROM queues WHERE account_id = ? AND name = ?`)
+	s.st.queueByID = r("queueByID", `SELECT `+queueColumns+` FROM queues WHERE id = ?`)
+	s.st.listQueues = r("listQueues", `SELECT `+queueColumns+` FROM queues WHERE account_id = ? ORDER BY name`)
+	s.st.dlqSources = r("dlqSources", `SELECT `+queueColumns+` FROM queues WHERE account_id = ? AND dlq_target = ? ORDER BY name`)
+	s.st.deletedSince = r("deletedSince", `SELECT deleted_at FROM deleted_queues WHERE account_id = ? AND name = ?`)
+	s.st.counts = r("counts", `SELECT
+			SUM(CASE WHEN visible_at <= ? THEN 1 ELSE 0 END),
+			SUM(CASE WHEN visible_at > ? AND receive_count > 0 THEN 1 ELSE 0 END),
+			SUM(CASE WHEN visible_at > ? AND receive_count = 0 THEN 1 ELSE 0 END)
+		FROM messages WHERE queue_id = ? AND expires_at > ?`)
+	s.st.nextVisible = r("nextVisible", `SELECT MIN(visible_at) FROM messages WHERE queue_id = ? AND visible_at > ?`)
+	s.batched()
+	// Where the backends differ: SQLite's single writer serialises receives (no lock, no
+	// one-statement receive) and its long polls are all local (no notify); PostgreSQL's receives
+	// pass each other's locked rows by.
+	for _, st := range []*stmt{s.st.lockQueue, s.st.notify, s.st.takeOrMove} {
+		st.only = postgresOnly
+	}
+	s.st.candidatesAny.lock, s.st.moveCandidates.lock = true, true
+	return s
 }
 
 // A receive's candidates, the hottest query, written so that SQLite never prepares it again.
@@ -128,50 +167,10 @@ const (
 		ORDER BY visible_at, seq`
 )
 
-// sizedNames holds the names of the statements written for each batch size from 1 to maxBatch,
-// by prefix, so that the hot paths look a name up rather than format it per call.
-var sizedNames = func() map[string][]string {
-	m := map[string][]string{}
-	for _, prefix := range []string{"candidates/", "fifoCandidates/", "insertMany/uniform/", "insertMany/plain/", "insertMany/", "insertManyNotify/plain/",
-		"insertManyNotify/", "markReceived/", "deleteReceived/", "deleteReceivedOnce/"} {
-		m[prefix] = limited(prefix)
-	}
-	return m
-}()
-
-// sized is the name of the statement with prefix written for n rows (1 ≤ n ≤ maxBatch).
-func sized(prefix string, n int) string {
-	if names := sizedNames[prefix]; n < len(names) && n > 0 {
-		return names[n]
-	}
-	return fmt.Sprint(prefix, n)
-}
-
-func limited(prefix string) []string {
-	names := make([]string, maxBatch+1)
-	for n := 1; n <= maxBatch; n++ {
-		names[n] = fmt.Sprint(prefix, n)
-	}
-	return names
-}
-
-// NotifyChannel is the PostgreSQL channel on which a queue's id is announced when it gains
-// visible messages, so long polls on other nodes wake.
-const NotifyChannel = "gureum_queues"
-
-var readSQL = map[string]string{
-	"queue":        `SELECT ` + queueColumns + ` FROM queues WHERE account_id = ? AND name = ?`,
-	"queueByID":    `SELECT ` + queueColumns + ` FROM queues WHERE id = ?`,
-	"listQueues":   `SELECT ` + queueColumns + ` FROM queues WHERE account_id = ? ORDER BY name`,
-	"dlqSources":   `SELECT ` + queueColumns + ` FROM queues WHERE account_id = ? AND dlq_target = ? ORDER BY name`,
-	"deletedSince": `SELECT deleted_at FROM deleted_queues WHERE account_id = ? AND name = ?`,
-	"counts": `SELECT
-			SUM(CASE WHEN visible_at <= ? THEN 1 ELSE 0 END),
-			SUM(CASE WHEN visible_at > ? AND receive_count > 0 THEN 1 ELSE 0 END),
-			SUM(CASE WHEN visible_at > ? AND receive_count = 0 THEN 1 ELSE 0 END)
-		FROM messages WHERE queue_id = ? AND expires_at > ?`,
-	"nextVisible": `SELECT MIN(visible_at) FROM messages WHERE queue_id = ? AND visible_at > ?`,
-}
+// NotifyChannel is the PostgreSQL channel of store.QueuesTopic, on which a queue's id is
+// announced when it gains visible messages, so long polls on other nodes wake: SQS's statements
+// notify it inside their own transactions, and Notifier.Listen hands it to the topic's subscribers.
+const NotifyChannel = ChannelPrefix + store.QueuesTopic
 
 // maxBatch is the largest batch the batched statements below are prepared for (SQS's 10).
 const maxBatch = 10
@@ -189,89 +188,60 @@ const freshRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, '', ?, ?, '')"
 // insertMany/plain statements).
 const plainRow = "(?, ?, ?, NULL, NULL, ?, '', '', ?, ?, ?, ?, 0, 0, '', '', '', '')"
 
-// batched adds, for n = 1…maxBatch, the statements that handle n messages at once.
-func batched(stmts map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range stmts {
-		out[k] = v
-	}
+// rowKind is how a batched insert writes its rows.
+type rowKind int
+
+const (
+	freshRows   rowKind = iota // freshRow: what a fresh message may carry
+	plainRows                  // plainRow: no attributes, group or deduplication id
+	uniformRows                // SQLite: plain rows that share their sender and times
+	rowKinds
+)
+
+// batched declares, for n = 1…maxBatch, the statements that handle n messages at once.
+func (s *Queues) batched() {
+	w := s.stmts.w
 	for n := 1; n <= maxBatch; n++ {
-		out[sized("candidates/", n)] = fmt.Sprint(candidates, " LIMIT ", n)
-		out[sized("fifoCandidates/", n)] = fmt.Sprint(fifoCandidates, " LIMIT ", n)
+		s.st.candidates[n] = w(fmt.Sprint("candidates/", n), fmt.Sprint(candidates, " LIMIT ", n))
+		s.st.candidates[n].lock = true
+		s.st.fifoCandidates[n] = w(fmt.Sprint("fifoCandidates/", n), fmt.Sprint(fifoCandidates, " LIMIT ", n))
 		in := "?" + strings.Repeat(", ?", n-1)
 		pairs := "(seq = ? AND receipt_token = ?)" + strings.Repeat(" OR (seq = ? AND receipt_token = ?)", n-1)
-		out[fmt.Sprint("markReceived/", n)] = `UPDATE messages SET receive_count = receive_count + 1,
+		s.st.markReceived[n] = w(fmt.Sprint("markReceived/", n), `UPDATE messages SET receive_count = receive_count + 1,
 			first_receive_at = CASE WHEN first_receive_at = 0 THEN ? ELSE first_receive_at END,
-			visible_at = ?, receipt_token = ? WHERE seq IN (` + in + `)`
+			visible_at = ?, receipt_token = ? WHERE seq IN (`+in+`)`)
 		// +queue_id keeps SQLite's planner from scanning the queue's whole messages_visible
 		// range (its default guess is that an equality on an index prefix matches ~10 rows, which
 		// beats ten rowid lookups): the delete must cost its handles, not the queue's depth.
-		out[fmt.Sprint("deleteReceived/", n)] = `DELETE FROM messages WHERE +queue_id = ? AND (` + pairs + `)`
+		s.st.deleteReceived[n] = w(fmt.Sprint("deleteReceived/", n), `DELETE FROM messages WHERE +queue_id = ? AND (`+pairs+`)`)
 		// The handles of one receive share its token (markReceived): then it is bound once.
-		out[fmt.Sprint("deleteReceivedOnce/", n)] = `DELETE FROM messages WHERE +queue_id = ? AND receipt_token = ? AND seq IN (` + in + `)`
+		s.st.deleteReceivedOnce[n] = w(fmt.Sprint("deleteReceivedOnce/", n), `DELETE FROM messages WHERE +queue_id = ? AND receipt_token = ? AND seq IN (`+in+`)`)
 		// SQLite only (numbered parameters): plain messages that share their sender and times, as
 		// a batch without per-message delays does, bind those once for the statement.
 		var shared []string
 		for i := range n {
 			shared = append(shared, fmt.Sprintf("(?1, ?%d, ?%d, NULL, NULL, ?%d, '', '', ?2, ?3, ?4, ?5, 0, 0, '', '', '', '')", 6+3*i, 7+3*i, 8+3*i))
 		}
-		out[fmt.Sprint("insertMany/uniform/", n)] = `INSERT INTO messages (` + insertColumns + `) VALUES ` + strings.Join(shared, ", ")
-		for variant, row := range map[string]string{"": freshRow, "plain/": plainRow} {
+		s.st.insertMany[uniformRows][n] = w(fmt.Sprint("insertMany/uniform/", n), `INSERT INTO messages (`+insertColumns+`) VALUES `+strings.Join(shared, ", "))
+		s.st.insertMany[uniformRows][n].only = sqliteOnly
+		for kind, row := range map[rowKind]string{freshRows: freshRow, plainRows: plainRow} {
 			insert := `INSERT INTO messages (` + insertColumns + `) VALUES ` + row + strings.Repeat(", "+row, n-1)
-			out[fmt.Sprint("insertMany/", variant, n)] = insert
+			s.st.insertMany[kind][n] = w(fmt.Sprint("insertMany/", kind, "/", n), insert)
+			s.st.insertMany[kind][n].only = sqliteOnly // its single writer makes a statement's rowids consecutive
 			// PostgreSQL inserts, learns the sequence numbers (by message id: RETURNING's order is
 			// not promised) and announces the queue in one statement, one round trip.
-			out[fmt.Sprint("insertManyNotify/", variant, n)] = `WITH ins AS (` + insert + ` RETURNING seq, id),
-				announced AS (SELECT pg_notify('` + NotifyChannel + `', ?))
-				SELECT seq, id FROM ins, announced`
+			s.st.insertManyNotify[kind][n] = w(fmt.Sprint("insertManyNotify/", kind, "/", n), `WITH ins AS (`+insert+` RETURNING seq, id),
+				announced AS (SELECT pg_notify('`+NotifyChannel+`', ?))
+				SELECT seq, id FROM ins, announced`)
+			s.st.insertManyNotify[kind][n].only = postgresOnly
 		}
 	}
-	return out
 }
 
-// Statement returns the SQLite text of a named statement (for tests of its query plan).
+// Statement returns the SQLite text of a queue statement by name (for the tests of its query plan).
 func Statement(name string) string {
-	return merge(batched(writeSQL), readSQL, accountWriteSQL, accountReadSQL, moveTaskWriteSQL, moveTaskReadSQL)[name]
-}
-
-// prepareAll prepares each statement, rewritten for the dialect.
-func (s *Store) prepareAll(ctx context.Context, db Preparer, stmts map[string]string) (map[string]*sql.Stmt, error) {
-	out := make(map[string]*sql.Stmt, len(stmts))
-	for name, query := range stmts {
-		if strings.HasPrefix(name, "insertMany/") && s.d.Postgres || strings.HasPrefix(name, "insertManyNotify/") && !s.d.Postgres {
-			continue // SQLite's single writer makes a statement's rowids consecutive; PostgreSQL returns them
-		}
-		if (name == "lockQueue" || name == "notify" || name == "takeOrMove") && !s.d.Postgres {
-			continue // SQLite's single writer serialises receives; its long polls are all local
-		}
-		if (name == "candidates" || strings.HasPrefix(name, "candidates/") || name == "moveCandidates") && s.d.Postgres {
-			query += " FOR UPDATE SKIP LOCKED"
-		}
-		lock := ""
-		if s.d.Postgres {
-			lock = " FOR UPDATE SKIP LOCKED"
-		}
-		query = strings.ReplaceAll(query, "{{lock}}", lock)
-		st, err := db.PrepareContext(ctx, s.q(query))
-		if err != nil {
-			return nil, fmt.Errorf("prepare %s: %w", name, err)
-		}
-		out[name] = st
+	if s := newQueues(base{}).stmts.find(name); s != nil {
+		return s.query
 	}
-	return out, nil
-}
-
-// wst returns a write statement bound to tx.
-func (s *Store) wst(ctx context.Context, tx Tx, name string) *sql.Stmt {
-	return tx.StmtContext(ctx, s.ws[name])
-}
-
-// Close releases the prepared statements.
-func (s *Store) Close() error {
-	for _, m := range []map[string]*sql.Stmt{s.ws, s.rs} {
-		for _, st := range m {
-			st.Close()
-		}
-	}
-	return nil
+	return ""
 }

@@ -12,7 +12,7 @@ import (
 // moveTaskTests are the store.MoveTasks part of the suite.
 var moveTaskTests = []suiteTest{
 	{"MoveTasks", testMoveTasks},
-	{"MoveTaskClaims", testMoveTaskClaims},
+	{"MoveTaskLeases", testMoveTaskLeases},
 }
 
 func moveTask(handle, source string, started time.Time) store.MoveTask {
@@ -70,22 +70,24 @@ func testMoveTasks(t *testing.T, open Opener) {
 	}
 }
 
-// testMoveTaskClaims checks that a stale active task is claimed once and a finished one never.
-func testMoveTaskClaims(t *testing.T, open Opener) {
+// testMoveTaskLeases checks that a task is stored with its free lease, which one node claims,
+// and that a task refused (a second active one for its source) leaves no lease behind.
+func testMoveTaskLeases(t *testing.T, open Opener) {
 	s := mustOpen(t, open)
 	ctx := context.Background()
-	for _, h := range []string{"a", "b", "done"} {
+	for _, h := range []string{"a", "b"} {
 		if err := s.CreateMoveTask(ctx, moveTask(h, "arn:"+h, epoch)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s.FinishMoveTask(ctx, "done", "COMPLETED", "", "RUNNING")
-	s.ProgressMoveTask(ctx, "b", 0, epoch.Add(time.Minute)) // b's runner is alive
-	got, err := s.ClaimMoveTasks(ctx, epoch.Add(30*time.Second), epoch.Add(time.Minute))
-	if err != nil || len(got) != 1 || got[0].Handle != "a" || !got[0].Heartbeat.Equal(epoch.Add(time.Minute)) {
-		t.Fatalf("ClaimMoveTasks = %+v, %v; want a alone", got, err)
+	if err := s.CreateMoveTask(ctx, moveTask("refused", "arn:a", epoch)); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("CreateMoveTask(second active) = %v; want ErrExists", err)
 	}
-	if again, err := s.ClaimMoveTasks(ctx, epoch.Add(30*time.Second), epoch.Add(time.Minute)); err != nil || len(again) != 0 {
+	got, err := s.ClaimLeases(ctx, store.MoveTaskLease, "node1", epoch, epoch.Add(10*time.Second), 10)
+	if err != nil || len(got) != 2 || got[0].Name != "a" || got[1].Name != "b" {
+		t.Fatalf("ClaimLeases(%s) = %+v, %v; want a and b", store.MoveTaskLease, got, err)
+	}
+	if again, err := s.ClaimLeases(ctx, store.MoveTaskLease, "node2", epoch, epoch.Add(10*time.Second), 10); err != nil || len(again) != 0 {
 		t.Errorf("second claim = %+v, %v; want nothing", again, err)
 	}
 }

@@ -25,18 +25,50 @@ type suiteTest struct {
 	fn   func(t *testing.T, open Opener)
 }
 
-// Run runs the whole suite. newBackend prepares fresh, empty data for one test and returns how to
-// open it.
-func Run(t *testing.T, newBackend func(t *testing.T) Opener) {
-	tests := []suiteTest{
-		{"Accounts", testAccounts},
-		{"AccessKeys", testAccessKeys},
-		{"ConcurrentWrites", testConcurrentWrites},
-		{"FailedWriteIsolated", testFailedWriteIsolated},
-		{"SurvivesReopen", testSurvivesReopen},
+// suite is the conformance tests of one domain interface.
+type suite struct {
+	name  string
+	tests []suiteTest
+}
+
+// suites lists every domain's suite; a new domain store adds its own.
+func suites() []suite {
+	return []suite{
+		{"Store", storeTests},
+		{"Accounts", accountTests},
+		{"Queues", queueTests},
+		{"MoveTasks", moveTaskTests},
+		{"Leases", leaseTests},
+		{"Outbox", outboxTests},
+		{"Objects", objectTests},
 	}
-	for _, tt := range append(append(append(tests, queueTests...), moveTaskTests...), objectTests...) {
-		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newBackend(t)) })
+}
+
+var storeTests = []suiteTest{
+	{"ConcurrentWrites", testConcurrentWrites},
+	{"FailedWriteIsolated", testFailedWriteIsolated},
+	{"SurvivesReopen", testSurvivesReopen},
+}
+
+var accountTests = []suiteTest{
+	{"Accounts", testAccounts},
+	{"AccessKeys", testAccessKeys},
+}
+
+// Run runs every domain's suite, each test on fresh data and in parallel with the others (they
+// share nothing), so the suite's time does not grow with the number of domains. newBackend
+// prepares fresh, empty data for one test and returns how to open it.
+func Run(t *testing.T, newBackend func(t *testing.T) Opener) {
+	for _, s := range suites() {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			for _, tt := range s.tests {
+				t.Run(tt.name, func(t *testing.T) {
+					t.Parallel()
+					tt.fn(t, newBackend(t))
+				})
+			}
+		})
 	}
 }
 

@@ -1,0 +1,91 @@
+package router
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+)
+
+// DataPlanePrefix is the path under which data-plane endpoints may also be addressed without
+// their host names (a client that cannot set a Host, or a machine without wildcard DNS for
+// *.localhost): "/_gureum/execute-api/{api-id}/{stage}/…", "/_gureum/lambda-url/{url-id}/…",
+// "/_gureum/s3-website/{bucket}/…". No AWS API path starts with it (an S3 bucket name cannot
+// contain "_"), so it can never take an API call.
+const DataPlanePrefix = "/_gureum/"
+
+// Endpoint is a data-plane entry: traffic that is not an AWS API call (API Gateway invoke URLs,
+// Lambda function URLs, S3 website endpoints and browser POST uploads). The router offers every
+// request to the endpoints before it looks for a service, by Host pattern and by path prefix;
+// an endpoint's handler gets the request as it came, unauthenticated, and decides itself who may
+// call it. Anonymous requests are served only here and by operations marked Anonymous.
+type Endpoint struct {
+	Name string // for metrics and logs: "execute-api", "lambda-url", "s3-website"
+	// Host is a pattern "*.<suffix>" ("*.execute-api.localhost", "*.lambda-url.us-east-1.localhost"):
+	// the "*" stands for one or more labels. Empty: no host.
+	Host string
+	// Prefix is a path prefix under DataPlanePrefix ("/_gureum/execute-api/"). Empty: no prefix.
+	Prefix  string
+	Handler http.Handler
+}
+
+// checkEndpoints refuses patterns the router could not tell apart or that would take API calls.
+func checkEndpoints(eps []Endpoint) error {
+	seen := map[string]string{}
+	for _, ep := range eps {
+		if ep.Handler == nil || ep.Name == "" || ep.Host == "" && ep.Prefix == "" {
+			return fmt.Errorf("router: endpoint %q needs a name, a handler and a host pattern or path prefix", ep.Name)
+		}
+		if ep.Host != "" && (!strings.HasPrefix(ep.Host, "*.") || len(ep.Host) < 3 || strings.Contains(ep.Host[2:], "*")) {
+			return fmt.Errorf("router: endpoint %s: host pattern %q is not of the form *.<suffix>", ep.Name, ep.Host)
+		}
+		if ep.Prefix != "" && (!strings.HasPrefix(ep.Prefix, DataPlanePrefix) || !strings.HasSuffix(ep.Prefix, "/") || len(ep.Prefix) <= len(DataPlanePrefix)) {
+			return fmt.Errorf("router: endpoint %s: path prefix %q is not of the form %s<name>/", ep.Name, ep.Prefix, DataPlanePrefix)
+		}
+		for _, key := range []string{"host " + strings.ToLower(ep.Host), "prefix " + ep.Prefix} {
+			if other, dup := seen[key]; dup && !strings.HasSuffix(key, " ") {
+				return fmt.Errorf("router: endpoints %s and %s both claim %s", other, ep.Name, key)
+			}
+			seen[key] = ep.Name
+		}
+	}
+	return nil
+}
+
+// endpoint finds the data-plane endpoint for a request: the longest matching host pattern, else
+// the longest matching path prefix; nil for an API call.
+func (rt *Router) endpoint(r *http.Request) *Endpoint {
+	if len(rt.cfg.Endpoints) == 0 {
+		return nil
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	var best *Endpoint
+	for i := range rt.cfg.Endpoints {
+		ep := &rt.cfg.Endpoints[i]
+		if ep.Host != "" && hostMatches(ep.Host, host) && (best == nil || best.Host == "" || len(ep.Host) > len(best.Host)) {
+			best = ep
+		}
+	}
+	if best != nil || !strings.HasPrefix(r.URL.Path, DataPlanePrefix) {
+		return best
+	}
+	for i := range rt.cfg.Endpoints {
+		ep := &rt.cfg.Endpoints[i]
+		if ep.Prefix != "" && strings.HasPrefix(r.URL.Path, ep.Prefix) && (best == nil || len(ep.Prefix) > len(best.Prefix)) {
+			best = ep
+		}
+	}
+	return best
+}
+
+// hostMatches matches "*.suffix" against a host, case-insensitively; "*" takes one or more labels.
+func hostMatches(pattern, host string) bool {
+	suffix := pattern[1:] // ".suffix"
+	if len(host) <= len(suffix) {
+		return false
+	}
+	return strings.EqualFold(host[len(host)-len(suffix):], suffix)
+}
