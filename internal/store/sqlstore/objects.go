@@ -95,7 +95,9 @@ func newObjects(b base, outbox *Outbox) *Objects {
 
 func (s *Objects) ofault(op string, err error) error { return s.fault(op, err) }
 
-func (s *Objects) wst(ctx context.Context, tx Tx, name string) *sql.Stmt { return s.st[name].in(ctx, tx) }
+func (s *Objects) wst(ctx context.Context, tx Tx, name string) *sql.Stmt {
+	return s.st[name].in(ctx, tx)
+}
 
 // deliver records deliveries in tx.
 func (s *Objects) deliver(ctx context.Context, tx Tx, ds []store.Delivery) error {
