@@ -17,6 +17,42 @@ var objectTests = []suiteTest{
 	{"ObjectVersions", testObjectVersions},
 	{"ListObjectsByteOrder", testListObjectsByteOrder},
 	{"MultipartUploads", testMultipartUploads},
+	{"ObjectDeliveries", testObjectDeliveries},
+}
+
+// testObjectDeliveries checks that a change's deliveries (event notifications) are recorded with
+// it, and not when the change does not happen.
+func testObjectDeliveries(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	seedBucket(t, s, "b")
+	d := func(p string) store.Delivery {
+		return store.Delivery{Kind: "s3.notification", Target: "arn:aws:sqs:us-east-1:111111111111:q", Payload: []byte(p)}
+	}
+	o := store.Object{Bucket: "b", Key: "k", VersionID: "null", ETag: `"e"`, Modified: epoch}
+	if _, err := s.PutObject(ctx, o, nil, d("put")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutObject(ctx, o, &store.Precondition{Absent: true}, d("refused")); !errors.Is(err, store.ErrPrecondition) {
+		t.Fatalf("PutObject(if absent) = %v; want ErrPrecondition", err)
+	}
+	if err := s.SetObjectMeta(ctx, "b", "k", "null", store.ObjectMeta{Tags: map[string]string{"a": "b"}}, d("tagged")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeleteVersion(ctx, "b", "k", "null", d("deleted")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeleteVersion(ctx, "b", "k", "null", d("nothing to delete")); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("DeleteVersion(gone) = %v; want ErrNotFound", err)
+	}
+	got, err := s.Deliveries(ctx, false, 10)
+	var payloads []string
+	for _, g := range got {
+		payloads = append(payloads, string(g.Payload))
+	}
+	if diff := cmp.Diff([]string{"put", "tagged", "deleted"}, payloads); err != nil || diff != "" {
+		t.Errorf("deliveries recorded = %v (-want +got):\n%s", err, diff)
+	}
 }
 
 func testBuckets(t *testing.T, open Opener) {
