@@ -163,6 +163,7 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*HeaderOut
 	h := http.Header{"Etag": {o.ETag}, u.alg.Header(): {u.sum}, "X-Amz-Checksum-Type": {"FULL_OBJECT"}}
 	setVersionHeader(h, b, o.VersionID)
 	echoSSE(h, meta)
+	corsHeaders(b, in.Header, http.MethodPut, h)
 	return &HeaderOutput{Header: h}, nil
 }
 
@@ -296,6 +297,7 @@ func (s *Service) readable(ctx context.Context, in *ObjectInput) (store.Bucket, 
 			h.Set("X-Amz-Checksum-Type", t)
 		}
 	}
+	corsHeaders(b, in.Header, http.MethodGet, h)
 	for q, name := range responseOverrides {
 		if v := in.Query.Get(q); v != "" {
 			h.Set(name, v)

@@ -1,6 +1,7 @@
 package s3_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -181,6 +182,37 @@ func TestBucketConfigurations(t *testing.T) {
 		_, err = c.GetBucketAnalyticsConfiguration(bg, &s3.GetBucketAnalyticsConfigurationInput{Bucket: b, Id: aws.String("x")})
 		if code(err) != "NotImplemented" || !strings.Contains(err.Error(), "501") {
 			t.Errorf("GetBucketAnalyticsConfiguration = %v; want NotImplemented (501)", err)
+		}
+	})
+}
+
+func TestCORSResponseHeaders(t *testing.T) {
+	each(t, func(t *testing.T, c *s3.Client, srv *gureumtest.Server) {
+		mustBucket(t, c, "web")
+		cors := &types.CORSConfiguration{CORSRules: []types.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"https://*.example.com"},
+			ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: aws.Int32(300)}}}
+		if _, err := c.PutBucketCors(bg, &s3.PutBucketCorsInput{Bucket: aws.String("web"), CORSConfiguration: cors}); err != nil {
+			t.Fatal(err)
+		}
+		put(t, c, "web", "app.js", "js")
+		get := func(origin string) http.Header {
+			r, _ := http.NewRequest("GET", srv.Endpoint+"/web/app.js", nil)
+			r.Header.Set("Origin", origin)
+			r.Header.Set("X-Amz-Content-Sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+			r = gureumtest.Sign(t, r, nil, "s3")
+			resp, err := http.DefaultClient.Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.Header
+		}
+		h := get("https://app.example.com")
+		if h.Get("Access-Control-Allow-Origin") != "https://app.example.com" || h.Get("Access-Control-Expose-Headers") != "ETag" {
+			t.Errorf("CORS headers for an allowed origin = %v", h)
+		}
+		if h := get("https://evil.test"); h.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("CORS headers for another origin = %v; want none", h)
 		}
 	})
 }
