@@ -78,7 +78,7 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	s.files, s.blobs = f, f
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
-	go s.sweepLoop()
+	go s.sweepLoop(s.stop, s.done)
 	return nil
 }
 
@@ -91,12 +91,12 @@ func (s *Service) Stop() {
 	}
 }
 
-func (s *Service) sweepLoop() {
-	defer close(s.done)
+func (s *Service) sweepLoop(stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
-		<-s.stop
+		<-stop
 		cancel()
 	}()
 	for {
@@ -106,7 +106,7 @@ func (s *Service) sweepLoop() {
 			s.log.Info("s3: removed orphaned blobs", "count", n)
 		}
 		select {
-		case <-s.stop:
+		case <-stop:
 			return
 		case <-time.After(time.Hour):
 		}
