@@ -128,7 +128,7 @@ func (s *Service) CopyObject(ctx context.Context, in *ObjectInput) (*CopyObjectO
 	if a, ok := checksum.Parse(in.Header.Get("X-Amz-Checksum-Algorithm")); ok {
 		alg = a
 	}
-	u, err := s.copyData(ctx, src.Data, 0, src.Size, alg)
+	u, err := s.copyData(ctx, src, 0, src.Size, alg)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/base64"
@@ -18,10 +19,13 @@ import (
 	"github.com/gureum/gureum/internal/store"
 )
 
-// MaxPutSize is the largest single PUT (5 GiB); MaxKeyLength the longest key in bytes.
+// MaxPutSize is the largest single PUT (5 GiB); MaxKeyLength the longest key in bytes;
+// MaxInline the largest object kept with its metadata rather than in a blob of its own (one
+// synced commit instead of a file's sync, its rename and its directory's sync besides).
 const (
 	MaxPutSize   = 5 << 30
 	MaxKeyLength = 1024
+	MaxInline    = 64 << 10
 )
 
 func checkKey(key string) error {
@@ -33,6 +37,7 @@ func checkKey(key string) error {
 
 // upload is a body written to a blob with the digests S3 keeps.
 type upload struct {
+	inline   []byte // the whole body, when it is small and the caller keeps it inline (no ref)
 	ref      blob.Ref
 	size     int64
 	md5      []byte
@@ -89,7 +94,7 @@ func declaredLength(h http.Header) int64 {
 // receive streams body into a new blob, computing its MD5 and checksum, and checks them against
 // Content-MD5 and a checksum header. The blob is durable when receive returns without error; on
 // error there is none.
-func (s *Service) receive(ctx context.Context, h http.Header, body io.Reader, max int64) (*upload, error) {
+func (s *Service) receive(ctx context.Context, h http.Header, body io.Reader, max int64, inline bool) (*upload, error) {
 	if n := declaredLength(h); n > max {
 		return nil, ErrEntityTooLarge.Errorf("Your proposed upload exceeds the maximum allowed size").
 			With("ProposedSize", strconv.FormatInt(n, 10)).With("MaxSizeAllowed", strconv.FormatInt(max, 10))
@@ -107,21 +112,50 @@ func (s *Service) receive(ctx context.Context, h http.Header, body io.Reader, ma
 	}
 	md := md5.New()
 	sum := alg.New()
-	lim := &io.LimitedReader{R: body, N: max + 1}
-	ref, n, err := s.blobs.Put(ctx, io.TeeReader(lim, io.MultiWriter(md, sum)))
-	if err != nil {
-		var e *awserr.Error
-		if errors.As(err, &e) {
-			return nil, e
-		}
-		return nil, awserr.FromRead(err)
+	src := io.TeeReader(&io.LimitedReader{R: body, N: max + 1}, io.MultiWriter(md, sum))
+	u := &upload{alg: alg, declared: announced}
+	if err := s.keep(ctx, u, src, inline); err != nil {
+		return nil, err
 	}
-	u := &upload{ref: ref, size: n, md5: md.Sum(nil), alg: alg, sum: checksum.Encode(sum), declared: announced}
-	if err := u.verify(n, max, wantMD5, wantSum); err != nil {
-		s.blobs.Delete(context.WithoutCancel(ctx), ref)
+	u.md5, u.sum = md.Sum(nil), checksum.Encode(sum)
+	if err := u.verify(u.size, max, wantMD5, wantSum); err != nil {
+		if u.ref != "" {
+			s.blobs.Delete(context.WithoutCancel(ctx), u.ref)
+		}
 		return nil, err
 	}
 	return u, nil
+}
+
+// keep reads src to its end: a body of at most MaxInline bytes stays in memory (when inline is
+// allowed), a larger one streams into a blob.
+func (s *Service) keep(ctx context.Context, u *upload, src io.Reader, inline bool) error {
+	var head []byte
+	if inline {
+		head = make([]byte, MaxInline+1)
+		n, err := io.ReadFull(src, head)
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			u.inline, u.size = head[:n:n], int64(n)
+			return nil
+		case err != nil:
+			return readFailure(err)
+		}
+	}
+	ref, n, err := s.blobs.Put(ctx, io.MultiReader(bytes.NewReader(head), src))
+	if err != nil {
+		return readFailure(err)
+	}
+	u.ref, u.size = ref, n
+	return nil
+}
+
+func readFailure(err error) error {
+	var e *awserr.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return awserr.FromRead(err)
 }
 
 func (u *upload) verify(n, max int64, wantMD5 []byte, wantSum string) error {
@@ -175,7 +209,12 @@ type dataReader struct {
 	cur   blob.Reader
 }
 
-func (s *Service) openData(ctx context.Context, data []store.Blob, off, n int64) *dataReader {
+func (s *Service) openData(ctx context.Context, o store.Object, off, n int64) io.ReadCloser {
+	if len(o.Data) == 0 {
+		end := min(off+n, int64(len(o.Inline)))
+		return io.NopCloser(bytes.NewReader(o.Inline[min(off, end):end]))
+	}
+	data := o.Data
 	r := &dataReader{ctx: ctx, blobs: s.blobs, data: data, n: n}
 	for r.idx < len(data) && off >= data[r.idx].Size && data[r.idx].Size >= 0 {
 		off -= data[r.idx].Size
@@ -229,8 +268,8 @@ func (r *dataReader) Close() error {
 }
 
 // copyData copies an object's range into a new blob (CopyObject, UploadPartCopy).
-func (s *Service) copyData(ctx context.Context, data []store.Blob, off, n int64, alg checksum.Algorithm) (*upload, error) {
-	r := s.openData(ctx, data, off, n)
+func (s *Service) copyData(ctx context.Context, src store.Object, off, n int64, alg checksum.Algorithm) (*upload, error) {
+	r := s.openData(ctx, src, off, n)
 	defer r.Close()
 	md := md5.New()
 	var sum hash.Hash = md5.New()
@@ -249,3 +288,11 @@ func (s *Service) copyData(ctx context.Context, data []store.Blob, off, n int64,
 }
 
 func unquote(etag string) string { return strings.Trim(strings.TrimSpace(etag), `"`) }
+
+// data is the blob list of a received body ("none" when it is inline).
+func (u *upload) data() []store.Blob {
+	if u.ref == "" {
+		return nil
+	}
+	return []store.Blob{{Ref: string(u.ref), Size: u.size}}
+}

@@ -109,7 +109,7 @@ func (s *Service) UploadPart(ctx context.Context, in *UploadPartInput) (*HeaderO
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.receive(ctx, in.Header, in.Body, MaxPartSize)
+	u, err := s.receive(ctx, in.Header, in.Body, MaxPartSize, false)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, in *UploadPartCopyInput) (
 		return nil, ErrEntityTooLarge.Errorf("Your proposed upload exceeds the maximum allowed size")
 	}
 	alg := checksum.Algorithm(up.Meta.Checksums["ALGORITHM"])
-	u, err := s.copyData(ctx, src.Data, off, size, alg)
+	u, err := s.copyData(ctx, src, off, size, alg)
 	if err != nil {
 		return nil, err
 	}

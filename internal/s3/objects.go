@@ -146,13 +146,13 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*HeaderOut
 	if in.Header.Get("Content-Length") == "" && in.Header.Get("X-Amz-Decoded-Content-Length") == "" && in.Header.Get("Transfer-Encoding") == "" {
 		// Go removes Content-Length for an empty body; a body of unknown length arrives chunked.
 	}
-	u, err := s.receive(ctx, in.Header, in.Body, MaxPutSize)
+	u, err := s.receive(ctx, in.Header, in.Body, MaxPutSize, true)
 	if err != nil {
 		return nil, err
 	}
 	meta.Checksums = map[string]string{string(u.alg): u.sum, "TYPE": "FULL_OBJECT"}
 	o := store.Object{Bucket: in.Bucket, Key: in.Key, VersionID: versionFor(b), Latest: true, Size: u.size, ETag: u.etag(),
-		Modified: s.now(), Data: []store.Blob{{Ref: string(u.ref), Size: u.size}}, Meta: meta}
+		Modified: s.now(), Data: u.data(), Inline: u.inline, Meta: meta}
 	freed, err := s.store.PutObject(ctx, o, pre, s.events(ctx, b, "ObjectCreated:Put", o)...)
 	if err != nil {
 		s.free(ctx, o.Data)
@@ -246,7 +246,7 @@ func (s *Service) GetObject(ctx context.Context, in *ObjectInput) (*GetObjectOut
 	_ = b
 	out := &GetObjectOutput{Status: status, Header: h}
 	if n > 0 {
-		out.Body = s.openData(ctx, o.Data, off, n)
+		out.Body = s.openData(ctx, o, off, n)
 	} else {
 		out.Body = strings.NewReader("")
 	}

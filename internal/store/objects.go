@@ -46,7 +46,8 @@ type Object struct {
 	Size         int64
 	ETag         string // quoted, as S3 sends it
 	Modified     time.Time
-	Data         []Blob // the data, in order
+	Data         []Blob // the data, in order; none for a small object kept inline
+	Inline       []byte // a small object's bytes, kept with its metadata (nil in listings)
 	Meta         ObjectMeta
 }
 

@@ -15,7 +15,8 @@ CREATE INDEX buckets_account ON buckets (account_id, name);
 -- Object versions. Keys are bytes so that both backends order them byte-wise (S3's order), not
 -- by a collation. An unversioned object has version_id 'null'. seq orders a key's versions
 -- (newest highest); is_latest marks the current one, which may be a delete marker. data is the
--- object's blobs as JSON [{"ref","size"}] (one for PUT, one a part for multipart); meta the rest.
+-- object's blobs as JSON [{"ref","size"}] (one for PUT, one a part for multipart), or '[]' with
+-- the bytes of a small object in inline; meta the rest.
 CREATE TABLE objects (
     bucket        TEXT NOT NULL,
     okey          {{blob}} NOT NULL,
@@ -28,6 +29,7 @@ CREATE TABLE objects (
     modified_at   {{bigint}} NOT NULL,
     data          TEXT NOT NULL,
     meta          TEXT NOT NULL,
+    inline        {{blob}},
     PRIMARY KEY (bucket, okey, version_id)
 );
 

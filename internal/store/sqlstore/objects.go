@@ -16,7 +16,9 @@ import (
 
 const (
 	bucketColumns = `name, account_id, region, versioning, configs, created_at`
-	objectColumns = `bucket, okey, version_id, seq, is_latest, delete_marker, size, etag, modified_at, data, meta`
+	objectColumns = `bucket, okey, version_id, seq, is_latest, delete_marker, size, etag, modified_at, data, meta, inline`
+	// listColumns are objectColumns without the inline bytes, which a listing does not read.
+	listColumns = `bucket, okey, version_id, seq, is_latest, delete_marker, size, etag, modified_at, data, meta, NULL`
 	uploadColumns = `upload_id, bucket, okey, initiated, meta`
 	partColumns   = `upload_id, part_number, size, etag, blob_ref, checksum, modified_at`
 )
@@ -43,7 +45,7 @@ func objectWriteSQL(postgres bool) map[string]string {
 		"promote":          `UPDATE objects SET is_latest = 1 WHERE bucket = ? AND okey = ? AND seq = (SELECT MAX(seq) FROM objects WHERE bucket = ? AND okey = ?)`,
 		"setObjectMeta":    `UPDATE objects SET meta = ? WHERE bucket = ? AND okey = ? AND version_id = ?`,
 		"insertObject": `INSERT INTO objects (` + objectColumns + `) VALUES (?, ?, ?,
-			(SELECT COALESCE(MAX(seq), 0) + 1 FROM objects WHERE bucket = ? AND okey = ?), 1, ?, ?, ?, ?, ?, ?)`,
+			(SELECT COALESCE(MAX(seq), 0) + 1 FROM objects WHERE bucket = ? AND okey = ?), 1, ?, ?, ?, ?, ?, ?, ?)`,
 		"createUpload": `INSERT INTO uploads (` + uploadColumns + `) VALUES (?, ?, ?, ?, ?)`,
 		"lockUpload":   `SELECT bucket FROM uploads WHERE upload_id = ?` + lock,
 		"deleteUpload": `DELETE FROM uploads WHERE upload_id = ?`,
@@ -61,9 +63,9 @@ var objectReadSQL = map[string]string{
 	"listBuckets":   `SELECT ` + bucketColumns + ` FROM buckets WHERE account_id = ? ORDER BY name`,
 	"latestObject":  `SELECT ` + objectColumns + ` FROM objects WHERE bucket = ? AND okey = ? AND is_latest = 1`,
 	"objectVersion": `SELECT ` + objectColumns + ` FROM objects WHERE bucket = ? AND okey = ? AND version_id = ?`,
-	"listObjects": `SELECT ` + objectColumns + ` FROM objects
+	"listObjects": `SELECT ` + listColumns + ` FROM objects
 		WHERE bucket = ? AND is_latest = 1 AND delete_marker = 0 AND okey >= ? AND okey < ? ORDER BY okey LIMIT ?`,
-	"listVersions": `SELECT ` + objectColumns + ` FROM objects
+	"listVersions": `SELECT ` + listColumns + ` FROM objects
 		WHERE bucket = ? AND okey >= ? AND okey < ? AND NOT (okey = ? AND seq >= ?) ORDER BY okey, seq DESC LIMIT ?`,
 	"upload":      `SELECT ` + uploadColumns + ` FROM uploads WHERE upload_id = ?`,
 	"listUploads": `SELECT ` + uploadColumns + ` FROM uploads WHERE bucket = ? AND okey >= ? AND okey < ? ORDER BY okey, initiated, upload_id LIMIT ?`,
@@ -170,7 +172,7 @@ func scanObject(row scanner) (store.Object, error) {
 	var latest, marker int
 	var modified int64
 	var data, meta string
-	if err := row.Scan(&o.Bucket, &key, &o.VersionID, &o.Seq, &latest, &marker, &o.Size, &o.ETag, &modified, &data, &meta); err != nil {
+	if err := row.Scan(&o.Bucket, &key, &o.VersionID, &o.Seq, &latest, &marker, &o.Size, &o.ETag, &modified, &data, &meta, &o.Inline); err != nil {
 		return o, err
 	}
 	o.Key, o.Latest, o.DeleteMarker, o.Modified = string(key), latest == 1, marker == 1, fromNanos(modified)
@@ -334,7 +336,7 @@ func (s *Objects) putObject(ctx context.Context, tx Tx, o store.Object) ([]store
 		return nil, s.ofault("PutObject", err)
 	}
 	_, err = s.wst(ctx, tx, "insertObject").ExecContext(ctx, o.Bucket, key, o.VersionID, o.Bucket, key,
-		boolInt(o.DeleteMarker), o.Size, o.ETag, nanos(o.Modified), encodeJSON(o.Data), encodeJSON(o.Meta))
+		boolInt(o.DeleteMarker), o.Size, o.ETag, nanos(o.Modified), encodeJSON(o.Data), encodeJSON(o.Meta), o.Inline)
 	return freed, s.ofault("PutObject", err)
 }
 

@@ -203,9 +203,21 @@ func testListObjectsByteOrder(t *testing.T, open Opener) {
 			t.Fatalf("PutObject(%q): %v", k, err)
 		}
 	}
+	small := store.Object{Bucket: "b", Key: "b", VersionID: "null", Size: 5, Inline: []byte("small"), Modified: epoch}
+	if _, err := s.PutObject(ctx, small, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Object(ctx, "b", "b", ""); err != nil || string(got.Inline) != "small" {
+		t.Errorf("Object(inline) = %q, %v; want its bytes", got.Inline, err)
+	}
 	all, err := s.ListObjects(ctx, store.ObjectRange{Bucket: "b"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, o := range all {
+		if o.Inline != nil {
+			t.Errorf("ListObjects read %q's inline bytes", o.Key)
+		}
 	}
 	var got []string
 	for _, o := range all {
