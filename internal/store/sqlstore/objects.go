@@ -18,7 +18,7 @@ const (
 	bucketColumns = `name, account_id, region, versioning, configs, created_at`
 	objectColumns = `bucket, okey, version_id, seq, is_latest, delete_marker, size, etag, modified_at, data, meta, inline`
 	// listColumns are objectColumns without the inline bytes, which a listing does not read.
-	listColumns = `bucket, okey, version_id, seq, is_latest, delete_marker, size, etag, modified_at, data, meta, NULL`
+	listColumns   = `bucket, okey, version_id, seq, is_latest, delete_marker, size, etag, modified_at, data, meta, NULL`
 	uploadColumns = `upload_id, bucket, okey, initiated, meta`
 	partColumns   = `upload_id, part_number, size, etag, blob_ref, checksum, modified_at`
 )
