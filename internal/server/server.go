@@ -123,10 +123,16 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	s.runner, outbox = newRunner(st, cfg, s.metrics)
 	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner,
 		Outbox: outbox, DataDir: cfg.DataDir})
+	endpoints := cfg.Endpoints
+	for _, c := range s.components { // services with a data plane (S3's website hosting)
+		if dp, ok := c.(interface{ Endpoints() []router.Endpoint }); ok {
+			endpoints = append(endpoints, dp.Endpoints()...)
+		}
+	}
 	s.components = append(s.components, s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
-		Endpoints:       cfg.Endpoints,
+		Endpoints:       endpoints,
 		Verifier:        &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
 		Authorizer:      iam.Authorizer{},
 		Metrics:         s.metrics,
