@@ -24,6 +24,7 @@ func (s *Service) handlers() map[string]service.Handler {
 		"DeleteObjectTagging": service.Func(s.DeleteObjectTagging),
 		"GetObjectAcl":        service.Func(s.GetObjectAcl),
 		"PutObjectAcl":        service.Func(s.PutObjectAcl),
+		"GetObjectAttributes": service.Func(s.GetObjectAttributes),
 		// Listing (list.go, versions.go)
 		"ListObjects":        service.Func(s.ListObjects),
 		"ListObjectsV2":      service.Func(s.ListObjectsV2),

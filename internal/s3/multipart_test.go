@@ -154,3 +154,23 @@ func TestMultipartRules(t *testing.T) {
 		}
 	})
 }
+
+func TestGetObjectAttributes(t *testing.T) {
+	each(t, func(t *testing.T, c *s3.Client, srv *gureumtest.Server) {
+		mustBucket(t, c, "attrs")
+		c.PutObject(bg, &s3.PutObjectInput{Bucket: aws.String("attrs"), Key: aws.String("k"), Body: bytes.NewReader([]byte("hello")), ChecksumAlgorithm: types.ChecksumAlgorithmSha256})
+		out, err := c.GetObjectAttributes(bg, &s3.GetObjectAttributesInput{Bucket: aws.String("attrs"), Key: aws.String("k"),
+			ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag, types.ObjectAttributesObjectSize, types.ObjectAttributesChecksum, types.ObjectAttributesStorageClass}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *out.ETag != "5d41402abc4b2a76b9719d911017c592" || *out.ObjectSize != 5 || out.StorageClass != types.StorageClassStandard ||
+			out.Checksum == nil || *out.Checksum.ChecksumSHA256 != "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=" {
+			t.Errorf("GetObjectAttributes = %+v", out)
+		}
+		_, err = c.GetObjectAttributes(bg, &s3.GetObjectAttributesInput{Bucket: aws.String("attrs"), Key: aws.String("nope"), ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag}})
+		if code(err) != "NoSuchKey" {
+			t.Errorf("GetObjectAttributes(missing) = %v; want NoSuchKey", err)
+		}
+	})
+}
