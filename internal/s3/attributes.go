@@ -11,10 +11,10 @@ import (
 
 // GetObjectAttributesInput is GetObjectAttributes' request.
 type GetObjectAttributesInput struct {
-	Bucket     string      `rest:"uri=Bucket"`
-	Key        string      `rest:"uri=Key"`
-	VersionID  string      `rest:"query=versionId"`
-	Header     http.Header `rest:"headers"`
+	Bucket    string      `rest:"uri=Bucket"`
+	Key       string      `rest:"uri=Key"`
+	VersionID string      `rest:"query=versionId"`
+	Header    http.Header `rest:"headers"`
 }
 
 // GetObjectAttributesOutput is GetObjectAttributesResponse.
