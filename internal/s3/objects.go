@@ -283,10 +283,20 @@ func (s *Service) readable(ctx context.Context, in *ObjectInput) (store.Bucket, 
 		}
 		return b, o, nil, withHeaders(noSuchKey(in.Key), h)
 	}
+	var e expiry
+	if versionID == "" {
+		var expired bool
+		if e, expired = s.expireIfDue(ctx, b, o); expired {
+			return b, o, nil, noSuchKey(in.Key)
+		}
+	}
 	if err := checkConditions(in.Header, o); err != nil {
 		return b, o, nil, err
 	}
 	h := objectHeaders(b, o)
+	if !e.at.IsZero() {
+		h.Set("X-Amz-Expiration", expirationHeader(e))
+	}
 	if strings.EqualFold(in.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") && in.Header.Get("Range") == "" && in.Query.Get("partNumber") == "" {
 		for alg, v := range o.Meta.Checksums {
 			if a, ok := checksum.Parse(alg); ok {

@@ -39,6 +39,8 @@ type Deps struct {
 	service.Env
 	Store  store.Objects
 	Queues Queues // nil: notification configurations naming queues are refused
+	// LifecycleDay is how long a lifecycle "day" lasts (24 h; shorter to test expiry).
+	LifecycleDay time.Duration
 }
 
 // Service serves S3.

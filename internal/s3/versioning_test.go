@@ -174,6 +174,11 @@ func TestBucketConfigurations(t *testing.T) {
 		if err != nil || len(gl.Rules) != 1 || *gl.Rules[0].Expiration.Days != 7 {
 			t.Errorf("GetBucketLifecycleConfiguration = %v, %v", gl, err)
 		}
+		put(t, c, "conf", "logs/today", "x")
+		h, err := c.HeadObject(bg, &s3.HeadObjectInput{Bucket: b, Key: aws.String("logs/today")})
+		if err != nil || h.Expiration == nil || !strings.Contains(*h.Expiration, `rule-id="expire"`) {
+			t.Errorf("HeadObject under a lifecycle rule: x-amz-expiration = %v, %v", h.Expiration, err)
+		}
 		bad := &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{ID: aws.String("x"), Status: types.ExpirationStatusEnabled,
 			Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")}, Expiration: &types.LifecycleExpiration{Days: aws.Int32(0)}}}}
 		if _, err := c.PutBucketLifecycleConfiguration(bg, &s3.PutBucketLifecycleConfigurationInput{Bucket: b, LifecycleConfiguration: bad}); code(err) != "InvalidArgument" {
