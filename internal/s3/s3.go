@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -166,6 +167,9 @@ func (s *Service) Describe() *service.Service {
 			op.Handler = withResource{fn}
 		}
 		op.UnsignedTrailer = n == "PutObject" || n == "UploadPart"
+		if n == "CopyObject" || n == "UploadPartCopy" {
+			op.Checks = copyChecks
+		}
 		ops = append(ops, op)
 	}
 	return (&service.Service{
@@ -210,6 +214,22 @@ func resourceOf(_ context.Context, in any) string {
 		arn += "/" + k.String()
 	}
 	return arn
+}
+
+// copyChecks are a copy's authorization questions: reading its source and writing its target.
+func copyChecks(ctx context.Context, in any) []service.Check {
+	var h http.Header
+	switch i := in.(type) {
+	case *ObjectInput:
+		h = i.Header
+	case *UploadPartCopyInput:
+		h = i.Header
+	}
+	checks := []service.Check{{Action: "s3:PutObject", Resource: resourceOf(ctx, in)}}
+	if cs, err := parseCopySource(h.Get("X-Amz-Copy-Source")); err == nil {
+		checks = append(checks, service.Check{Action: "s3:GetObject", Resource: "arn:aws:s3:::" + cs.bucket + "/" + cs.key})
+	}
+	return checks
 }
 
 // caller is the account making the request ("" when anonymous).
