@@ -74,6 +74,7 @@ const (
 	TooLarge                          // the body is larger than allowed
 	Timeout                           // the client was too slow sending the request
 	Throttled                         // a rate limit was hit
+	InvalidText                       // a document's text is not Unicode (a service may name its own code: service.Service.InvalidText)
 	numKinds
 )
 
@@ -150,7 +151,7 @@ var kindNames = [numKinds]string{
 	"Internal", "Validation", "Malformed", "UnknownOperation", "NotImplemented", "MissingAuth",
 	"IncompleteSignature", "UnknownAccessKey", "SignatureMismatch", "RequestExpired",
 	"RequestTimeTooSkewed", "InvalidToken", "ExpiredToken", "AccessDenied", "ContentSHA256Mismatch",
-	"BadDigest", "IncompleteBody", "InvalidRequest", "TooLarge", "Timeout", "Throttled",
+	"BadDigest", "IncompleteBody", "InvalidRequest", "TooLarge", "Timeout", "Throttled", "InvalidText",
 }
 
 // FromRead maps a failure to read a request body: a deadline is a Timeout, a body over the cap is

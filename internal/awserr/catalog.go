@@ -26,6 +26,7 @@ var families = [...][numKinds]*Code{
 		TooLarge:              {Name: "RequestEntityTooLarge", Status: 413},
 		Timeout:               {Name: "RequestTimeout", Status: 408},
 		Throttled:             {Name: "Throttling", Status: 400},
+		InvalidText:           {Name: "MalformedQueryString", Status: 400},
 	},
 	JSON: {
 		Internal:              {Name: "InternalFailure", Status: 500, Receiver: true},
@@ -49,6 +50,7 @@ var families = [...][numKinds]*Code{
 		TooLarge:              {Name: "RequestEntityTooLargeException", Status: 413},
 		Timeout:               {Name: "RequestTimeoutException", Status: 408},
 		Throttled:             {Name: "ThrottlingException", Status: 400, Query: "Throttling"},
+		InvalidText:           {Name: "SerializationException", Status: 400},
 	},
 	RESTXML: {
 		Internal:              {Name: "InternalError", Status: 500, Receiver: true},
@@ -72,6 +74,7 @@ var families = [...][numKinds]*Code{
 		TooLarge:              {Name: "EntityTooLarge", Status: 400},
 		Timeout:               {Name: "RequestTimeout", Status: 400},
 		Throttled:             {Name: "SlowDown", Status: 503, Receiver: true},
+		InvalidText:           {Name: "InvalidArgument", Status: 400},
 	},
 	RESTJSON: {
 		Internal:              {Name: "ServiceException", Status: 500, Receiver: true},
@@ -95,5 +98,6 @@ var families = [...][numKinds]*Code{
 		TooLarge:              {Name: "RequestEntityTooLargeException", Status: 413},
 		Timeout:               {Name: "RequestTimeoutException", Status: 408},
 		Throttled:             {Name: "TooManyRequestsException", Status: 429},
+		InvalidText:           {Name: "SerializationException", Status: 400},
 	},
 }

@@ -70,6 +70,7 @@ type serverFlags struct {
 	cpuProfile                                string
 	procs                                     int
 	sqliteWALVFS                              bool
+	iamEnforcement                            bool
 	drain, headerTimeout, bodyTimeout         time.Duration
 	maxConnections                            int
 	maxBodyInflight                           int64
@@ -109,6 +110,7 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.IntVar(&f.maxConnections, "max-connections", server.DefaultMaxConnections, "the most client connections open at once; beyond it new connections wait to be accepted")
 	fl.Int64Var(&f.maxBodyInflight, "max-body-inflight", router.DefaultMaxBodyInflight, "the most bytes of request bodies held in memory at once, across all requests; a request beyond it gets a throttling error")
 	fl.IntVar(&f.procs, "procs", 0, "how many cores run gureum's Go code at once (GOMAXPROCS); 0: all but one, leaving a core to the rest of the machine (GOMAXPROCS in the environment overrides 0)")
+	fl.BoolVar(&f.iamEnforcement, "iam-enforcement", true, "authorize every request with IAM policies (identity, resource, boundary and session policies); false lets every authenticated caller do anything, for throwaway local use")
 	fl.BoolVar(&f.sqliteWALVFS, "sqlite-wal-vfs", true, "write the embedded store's WAL through gureum's VFS (a commit's frames in one write; used only on the SQLite release it was verified on); false: SQLite's default VFS")
 	fl.StringVar(&f.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (for `go tool pprof`)")
 	_ = fl.MarkHidden("cpu-profile")
@@ -213,6 +215,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 	srv, err := server.Open(ctx, server.Config{
 		Listen: f.listen, DataDir: f.dataDir, Region: f.region, Store: f.store, AccountID: f.accountID,
 		SQLiteDefaultVFS:    !f.sqliteWALVFS,
+		NoIAMEnforcement:    !f.iamEnforcement,
 		Version:             Version,
 		RootAccessKeyID:     getenv("GUREUM_ROOT_ACCESS_KEY_ID"),
 		RootSecretAccessKey: getenv("GUREUM_ROOT_SECRET_ACCESS_KEY"),

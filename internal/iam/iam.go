@@ -1,21 +1,19 @@
-// Package iam decides who a request is and what it may do. Keys adapts the account store to the
-// SigV4 verifier; Authorizer is the authorization hook the router calls for every request.
-//
-// For now the Authorizer allows the root principal of an account on its own account's resources
-// and denies everything else: default deny. The IAM issue replaces the body of Authorize with
-// policy evaluation; the call sites stay as they are.
+// Package iam decides who a request is and what it may do, and serves AWS IAM. Keys adapts the
+// account store to the SigV4 verifier; RequestAuthorizer is the authorization hook the router
+// calls for every request, which hands each check to the Enforcer: AWS's policy evaluation
+// (package policy) over the caller's identity policies, boundary and session policies and the
+// resource's policy, deny by default. The IAM service (service.go and its families) keeps users,
+// groups, roles and policies in the store.
 package iam
 
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/request"
-	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/store"
 )
@@ -93,44 +91,4 @@ func (k *Keys) load(ctx context.Context, id string) (*sigv4.Credential, error) {
 		Expires:         key.Expires,
 		Principal:       p,
 	}, nil
-}
-
-// Authorizer is the authorization hook.
-type Authorizer struct{}
-
-// Authorize allows p every check of a call, or returns AccessDenied for the first it may not
-// perform. The condition context is not read yet (policy evaluation will).
-func (a Authorizer) Authorize(ctx context.Context, p *request.Principal, checks []service.Check, _ service.Conditions) error {
-	for _, c := range checks {
-		if err := a.authorize(ctx, p, c.Action, c.Resource); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// authorize allows p to perform action on resource, or returns AccessDenied. A nil principal is an
-// anonymous caller of an operation that allows anonymous access; its resource policy (a later
-// issue) decides, so for now only the operation's own checks apply.
-func (Authorizer) authorize(ctx context.Context, p *request.Principal, action, resource string) error {
-	if p == nil {
-		return nil
-	}
-	if p.Root && sameAccount(p.Account, resource) {
-		return nil
-	}
-	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s", p.ARN, action, resource)
-}
-
-// sameAccount reports whether resource ("*" or an ARN) belongs to account. An ARN without an
-// account field (S3 buckets) is checked by the owning service.
-func sameAccount(account, resource string) bool {
-	if resource == "*" || resource == "" {
-		return true
-	}
-	parts := strings.SplitN(resource, ":", 6)
-	if len(parts) < 6 || parts[0] != "arn" {
-		return false
-	}
-	return parts[4] == "" || parts[4] == account
 }

@@ -2,6 +2,7 @@ package router
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gureum/gureum/internal/service"
@@ -9,7 +10,7 @@ import (
 )
 
 func (rt *Router) verifyOptions(x *exchange, op *service.Operation) sigv4.Options {
-	opt := sigv4.Options{Service: x.svc.SigningName, S3: x.svc.Protocol == service.RESTXML, Body: x.body}
+	opt := sigv4.Options{Service: x.svc.SigningName, S3: x.svc.Protocol == service.RESTXML, Body: x.body, Payload: x.svc.Payload}
 	if op != nil {
 		opt.AllowUnsignedTrailer = op.UnsignedTrailer
 	}
@@ -52,33 +53,33 @@ type conditions struct {
 func (c *conditions) Lookup(key string) ([]string, bool) {
 	r, p := c.x.r, c.x.info.Principal
 	one := func(v string) ([]string, bool) { return []string{v}, true }
-	switch key {
-	case "aws:SourceIp":
+	switch strings.ToLower(key) { // condition keys are case-insensitive
+	case "aws:sourceip":
 		return one(remoteIP(r))
-	case "aws:SecureTransport":
+	case "aws:securetransport":
 		return one(strconv.FormatBool(r.TLS != nil))
-	case "aws:CurrentTime":
+	case "aws:currenttime":
 		return one(c.time().UTC().Format(time.RFC3339))
-	case "aws:EpochTime":
+	case "aws:epochtime":
 		return one(strconv.FormatInt(c.time().Unix(), 10))
-	case "aws:RequestedRegion":
+	case "aws:requestedregion":
 		return one(c.rt.cfg.Region)
-	case "aws:UserAgent":
+	case "aws:useragent":
 		if ua := r.UserAgent(); ua != "" {
 			return one(ua)
 		}
 		return nil, false
-	case "aws:Referer":
+	case "aws:referer":
 		if ref := r.Referer(); ref != "" {
 			return one(ref)
 		}
 		return nil, false
-	case "aws:PrincipalArn":
+	case "aws:principalarn":
 		if p != nil {
 			return one(p.ARN)
 		}
 		return nil, false
-	case "aws:PrincipalAccount":
+	case "aws:principalaccount":
 		if p != nil {
 			return one(p.Account)
 		}
@@ -95,8 +96,15 @@ func (c *conditions) Lookup(key string) ([]string, bool) {
 			c.service = c.op.Conditions(r.Context(), c.in)
 		}
 	}
-	v, ok := c.service[key]
-	return v, ok
+	if v, ok := c.service[key]; ok {
+		return v, true
+	}
+	for k, v := range c.service {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // time is the call's time, read once so that every time key agrees.

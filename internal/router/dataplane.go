@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+
+	"github.com/gureum/gureum/internal/service"
 )
 
 // DataPlanePrefix is the path under which data-plane endpoints may also be addressed without
@@ -14,20 +16,10 @@ import (
 // contain "_"), so it can never take an API call.
 const DataPlanePrefix = "/_gureum/"
 
-// Endpoint is a data-plane entry: traffic that is not an AWS API call (API Gateway invoke URLs,
-// Lambda function URLs, S3 website endpoints and browser POST uploads). The router offers every
-// request to the endpoints before it looks for a service, by Host pattern and by path prefix;
-// an endpoint's handler gets the request as it came, unauthenticated, and decides itself who may
-// call it. Anonymous requests are served only here and by operations marked Anonymous.
-type Endpoint struct {
-	Name string // for metrics and logs: "execute-api", "lambda-url", "s3-website"
-	// Host is a pattern "*.<suffix>" ("*.execute-api.localhost", "*.lambda-url.us-east-1.localhost"):
-	// the "*" stands for one or more labels. Empty: no host.
-	Host string
-	// Prefix is a path prefix under DataPlanePrefix ("/_gureum/execute-api/"). Empty: no prefix.
-	Prefix  string
-	Handler http.Handler
-}
+// Endpoint is a data-plane entry (service.Endpoint): the router offers every request to the
+// endpoints, the services' own (service.Service.Endpoints) and the configuration's, before it
+// looks for a service.
+type Endpoint = service.Endpoint
 
 // checkEndpoints refuses patterns the router could not tell apart or that would take API calls.
 func checkEndpoints(eps []Endpoint) error {

@@ -76,7 +76,7 @@ func build(t *testing.T, cfg router.Config) *router.Router {
 		cfg.Verifier = &sigv4.Verifier{Keys: newKeys(t), Region: "us-east-1"}
 	}
 	if cfg.Authorizer == nil {
-		cfg.Authorizer = iam.Authorizer{}
+		cfg.Authorizer = iam.RequestAuthorizer{Enforcer: iam.NewEnforcer(nil, nil)}
 	}
 	cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg.Region = "us-east-1"

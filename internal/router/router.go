@@ -125,7 +125,10 @@ func New(cfg Config) (*Router, error) {
 	for _, s := range rt.byAction {
 		rt.anonForms = rt.anonForms || s.HasAnonymous()
 	}
-	if err := checkEndpoints(cfg.Endpoints); err != nil {
+	for _, svc := range cfg.Services {
+		rt.cfg.Endpoints = append(rt.cfg.Endpoints, svc.Endpoints...)
+	}
+	if err := checkEndpoints(rt.cfg.Endpoints); err != nil {
 		return nil, err
 	}
 	if err := rt.checkClaims(); err != nil {

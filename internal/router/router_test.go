@@ -83,7 +83,7 @@ func (o *objects) get(ctx context.Context, in *getInput) (*getOutput, error) {
 }
 
 func (o *objects) describe() *service.Service {
-	return (&service.Service{Name: "s3", SigningName: "s3", Protocol: service.RESTXML, Operations: []service.Operation{
+	return (&service.Service{Name: "s3", SigningName: "s3", Protocol: service.RESTXML, Payload: service.PayloadUnsigned | service.PayloadStreaming, Operations: []service.Operation{
 		{Name: "PutObject", Action: "s3:PutObject", UnsignedTrailer: true, Handler: service.Func(o.put),
 			Route: service.Route{Method: "PUT", Path: "/{Bucket}/{Key+}"}},
 		{Name: "GetObject", Action: "s3:GetObject", Anonymous: true, Handler: service.Func(o.get),
@@ -114,7 +114,7 @@ func newRouter(t *testing.T) (*objects, *telemetry.Metrics, http.Handler) {
 	rt, err := router.New(router.Config{
 		Services:   []*service.Service{o.describe()},
 		Verifier:   &sigv4.Verifier{Keys: iam.NewKeys(st, nil), Region: "us-east-1"},
-		Authorizer: iam.Authorizer{},
+		Authorizer: iam.RequestAuthorizer{Enforcer: iam.NewEnforcer(st, nil)},
 		Metrics:    m,
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Region:     "us-east-1",

@@ -178,6 +178,7 @@ func (s *Service) Describe() *service.Service {
 		Protocol:     service.RESTXML,
 		APIVersion:   "2006-03-01",
 		XMLNamespace: Namespace,
+		Payload:      service.PayloadUnsigned | service.PayloadStreaming,
 		Operations:   ops,
 	}).Index()
 }

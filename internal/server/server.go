@@ -56,6 +56,9 @@ type Config struct {
 	DrainTimeout  time.Duration // how long shutdown waits for requests in flight
 	HeaderTimeout time.Duration // how long a client may take to send the request headers
 	BodyTimeout   time.Duration // how long a client may take to send a non-streaming body
+	// NoIAMEnforcement lets every authenticated caller do anything (--iam-enforcement=false):
+	// for throwaway local use. The zero value enforces IAM on every request.
+	NoIAMEnforcement bool
 	// MaxConnections caps the connections open at once (0: DefaultMaxConnections); beyond it the
 	// server stops accepting until one closes.
 	MaxConnections int
@@ -121,8 +124,14 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	var outbox *bg.Outbox
 	s.runner, outbox = newRunner(st, cfg, s.metrics)
-	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner,
-		Outbox: outbox, DataDir: cfg.DataDir})
+	enforcer := iam.NewEnforcer(st, cfg.Now)
+	var authorizer router.Authorizer = iam.RequestAuthorizer{Enforcer: enforcer}
+	if cfg.NoIAMEnforcement {
+		cfg.Log.Warn("IAM ENFORCEMENT IS OFF (--iam-enforcement=false): every authenticated caller may do anything to anything; for throwaway local use only")
+		authorizer = iam.Unenforced{}
+	}
+	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox,
+		DataDir: cfg.DataDir}, enforcer)
 	endpoints := cfg.Endpoints
 	for _, c := range s.components { // services with a data plane (S3's website hosting)
 		if dp, ok := c.(interface{ Endpoints() []router.Endpoint }); ok {
@@ -134,7 +143,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		Services:        s.services,
 		Endpoints:       endpoints,
 		Verifier:        &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
-		Authorizer:      iam.Authorizer{},
+		Authorizer:      authorizer,
 		Metrics:         s.metrics,
 		Log:             cfg.Log,
 		Region:          cfg.Region,
@@ -193,24 +202,31 @@ type component interface {
 
 // newRunner builds the runner of the background work of every service, with the work every
 // node runs for the store: the notifier's Listen loop (cross-node wake-ups) and the outbox's
-// dispatcher.
+// dispatcher, on which the services register their delivery handlers.
 func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) (*bg.Runner, *bg.Outbox) {
 	r := bg.New(bg.Config{Leases: st, Log: cfg.Log.With("component", "background"), Metrics: m})
 	r.Go("store.notifier", st.Listen)
-	outbox := bg.NewOutbox(r, st, st, bg.OutboxOptions{})
-	r.Go("outbox", outbox.Run)
-	return r, outbox
+	o := bg.NewOutbox(r, st, st, bg.OutboxOptions{})
+	r.Go("outbox", o.Run)
+	return r, o
 }
 
 // services builds every service gureum serves on a store, in dependency order (a service is
 // built after the peers it is given), and lists those with a Start and Stop: they start in that
 // order and stop in reverse. Each registers its background work on env.Runner (nil: none, as
 // for Catalog).
-func services(st store.Store, env service.Env) ([]*service.Service, []component) {
+func services(st store.Store, env service.Env, enforcer *iam.Enforcer) ([]*service.Service, []component) {
+	var invalidate func()
+	if enforcer != nil {
+		invalidate = enforcer.Invalidate
+	}
+	identity := iam.New(iam.Deps{Env: env, Store: st, OnChange: invalidate})
+	tokens := sts.New(sts.Deps{Env: env, Store: st, Enforcer: enforcer})
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
 	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
 	return []*service.Service{
-		(&sts.Service{Accounts: st}).Describe(),
+		identity.Describe(),
+		tokens.Describe(),
 		queues.Describe(),
 		objects.Describe(),
 	}, []component{queues, objects}
@@ -218,7 +234,7 @@ func services(st store.Store, env service.Env) ([]*service.Service, []component)
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, service.Env{Region: "us-east-1"})
+	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, nil)
 	return svcs
 }
 
@@ -285,6 +301,7 @@ type healthReport struct {
 	Region   string            `json:"region"`
 	Uptime   float64           `json:"uptime_seconds"`
 	Services map[string]string `json:"services"`
+	Reason   string            `json:"reason,omitempty"` // why the status is degraded
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -293,9 +310,10 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	if reason := s.storeFault(ctx); reason != "" {
 		rep.Status, status = "degraded", http.StatusServiceUnavailable
 		rep.Store += ": unavailable"
+		rep.Reason = reason
 	}
 	for _, svc := range s.services {
 		rep.Services[svc.Name] = "running"

@@ -18,10 +18,10 @@ type Env struct {
 	Clock   background.Clock   // Now and After; a fake in tests
 	Metrics *telemetry.Metrics // nil reports nothing
 	// Runner is where the service registers its background work (background.Runner's Every,
-	// Tasks, Shards, Go, and outbox handlers); nil when only the operation table is wanted.
+	// Tasks, Shards, Go); nil when only the operation table is wanted.
 	Runner *background.Runner
-	// Outbox is the server's outbox dispatcher, where a service registers the handler of each
-	// kind of delivery its changes record; nil with Runner.
+	// Outbox is where the service registers the handler of each kind of delivery it records in
+	// its store transactions (Outbox.Handle); nil with Runner.
 	Outbox *background.Outbox
 	// DataDir is the server's data directory (S3 keeps object data under it); "" for Catalog.
 	DataDir string

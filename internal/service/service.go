@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/gureum/gureum/internal/awserr"
 )
 
 // Protocol is an AWS wire-protocol family.
@@ -135,6 +137,21 @@ func (o *Operation) AuthChecks(ctx context.Context, in any) []Check {
 	return []Check{{Action: o.Action, Resource: resource}}
 }
 
+// PayloadModes are the forms of x-amz-content-sha256 a service accepts besides the hex SHA-256 of
+// the body, which every service accepts. The zero value accepts that alone, so the signature covers
+// the body: a service that allowed UNSIGNED-PAYLOAD would let a signed request's body be replaced
+// in flight (AWS allows it for S3 and a few streaming uploads, and for no JSON or query service).
+type PayloadModes uint8
+
+const (
+	// PayloadUnsigned accepts UNSIGNED-PAYLOAD, the body left out of the signature (and presigned
+	// URLs without X-Amz-Content-Sha256, which mean the same).
+	PayloadUnsigned PayloadModes = 1 << iota
+	// PayloadStreaming accepts aws-chunked bodies: STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER], and
+	// STREAMING-UNSIGNED-PAYLOAD-TRAILER where the operation also allows it (Operation.UnsignedTrailer).
+	PayloadStreaming
+)
+
 // Service is one AWS service.
 type Service struct {
 	Name        string   // gureum's name for it: "sts", "sqs", "s3"
@@ -152,8 +169,19 @@ type Service struct {
 	// all start with "/v2/", v1's do not. Empty: the service takes the paths its siblings' prefixes
 	// leave. A service's own routes must all start with its prefix.
 	PathPrefix string
+	// InvalidText is what the service answers, in a JSON protocol, for a body whose text is not
+	// Unicode (bytes that are not UTF-8, an escaped lone surrogate), which a JSON decoder would
+	// otherwise replace with U+FFFD and accept: SQS answers InvalidMessageContents as it does in the
+	// query protocol. Nil: the protocol's SerializationException.
+	InvalidText *awserr.Error
+	// Payload is the payload modes the verifier accepts beside a signed body hash (S3: unsigned
+	// and streaming; zero for the rest).
+	Payload PayloadModes
 
 	Operations []Operation
+	// Endpoints are the service's data plane (API Gateway invoke URLs, function URLs, S3
+	// websites): traffic that is not an API call, which the router offers these before any service.
+	Endpoints []Endpoint
 
 	byName    map[string]*Operation
 	routes    *routeIndex
@@ -237,4 +265,18 @@ func (s *Service) MatchRoute(r *http.Request) (*Operation, map[string]string) {
 		return nil, nil
 	}
 	return s.routes.find(r.Method, r.URL.Path, r.URL.RawQuery, r.Header)
+}
+
+// Endpoint is a data-plane entry: traffic that is not an AWS API call (API Gateway invoke URLs,
+// Lambda function URLs, S3 website endpoints and browser POST uploads), chosen by Host pattern or
+// by path prefix. Its handler gets the request as it came, unauthenticated, and decides itself
+// who may call it. Anonymous requests are served only here and by operations marked Anonymous.
+type Endpoint struct {
+	Name string // for metrics and logs: "execute-api", "lambda-url", "s3-website"
+	// Host is a pattern "*.<suffix>" ("*.execute-api.localhost", "*.lambda-url.us-east-1.localhost"):
+	// the "*" stands for one or more labels. Empty: no host.
+	Host string
+	// Prefix is a path prefix under "/_gureum/" ("/_gureum/execute-api/"). Empty: no prefix.
+	Prefix  string
+	Handler http.Handler
 }

@@ -46,7 +46,7 @@ func TestAWSStreamingExample(t *testing.T) {
 		r.Header.Set("X-Amz-Content-Sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
 		r.Header.Set("Content-Encoding", "aws-chunked")
 		r.Header.Set("X-Amz-Decoded-Content-Length", "66560")
-		res, err := v.Verify(context.Background(), r, Options{Service: "s3", S3: true})
+		res, err := v.Verify(context.Background(), r, Options{Service: "s3", S3: true, Payload: s3Payload})
 		if err != nil {
 			return nil, err
 		}
@@ -168,7 +168,7 @@ func (u chunkedUpload) frame(c *chain, data []byte) []byte {
 }
 
 func TestChunkedModes(t *testing.T) {
-	srv := verifyServer(t, Options{Service: "s3", S3: true, AllowUnsignedTrailer: true})
+	srv := verifyServer(t, Options{Service: "s3", S3: true, Payload: s3Payload, AllowUnsignedTrailer: true})
 	big := bytes.Repeat([]byte("x"), 9000)
 	tail := []byte("tail")
 	want := string(big) + string(tail)
@@ -222,7 +222,7 @@ func TestSDKUnsignedTrailerUpload(t *testing.T) {
 			raw[bytes.Index(raw, []byte("payload"))] ^= 1
 			r.Body = io.NopCloser(bytes.NewReader(raw))
 		}
-		res, err := v.Verify(r.Context(), r, Options{Service: "s3", S3: true, AllowUnsignedTrailer: true})
+		res, err := v.Verify(r.Context(), r, Options{Service: "s3", S3: true, Payload: s3Payload, AllowUnsignedTrailer: true})
 		if err == nil {
 			gotBody, err = io.ReadAll(res.Body)
 		}

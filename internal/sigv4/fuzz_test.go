@@ -27,7 +27,7 @@ func FuzzVerify(f *testing.F) {
 		r.Header.Set("X-Amz-Date", date)
 		r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
 		for _, s3 := range []bool{false, true} {
-			if res, err := v.Verify(context.Background(), r, Options{S3: s3}); err == nil && res == nil {
+			if res, err := v.Verify(context.Background(), r, Options{S3: s3, Payload: s3Payload}); err == nil && res == nil {
 				t.Fatal("nil result without error")
 			}
 		}
@@ -91,6 +91,36 @@ func FuzzCollapse(f *testing.F) {
 		}
 		if got := string(appendCollapsed([]byte("k:"), v)); got != "k:"+want {
 			t.Fatalf("appendCollapsed(%q) = %q, want %q", v, got, "k:"+want)
+		}
+	})
+}
+
+// FuzzAuthFields holds the Authorization header's one parse to the rule as a map of components:
+// each of Credential, SignedHeaders and Signature exactly once and not empty, or an error.
+func FuzzAuthFields(f *testing.F) {
+	f.Add("Credential=a/b/c/d/aws4_request, SignedHeaders=host, Signature=00")
+	f.Add("Credential=a, SignedHeaders=host, Signature=00, Signature=11")
+	f.Add("Signature=, Signature=11, Credential=a, SignedHeaders=host")
+	f.Add("Credential=a,SignedHeaders=host,Signature=00,Extra=1")
+	f.Add(strings.Repeat("Credential=a, ", 100))
+	f.Fuzz(func(t *testing.T, rest string) {
+		got, err := parseAuthFields(rest)
+		want := map[string][]string{}
+		wellFormed := true
+		for _, field := range strings.Split(rest, ",") {
+			k, v, ok := strings.Cut(strings.TrimSpace(field), "=")
+			wellFormed = wellFormed && ok
+			want[k] = append(want[k], v)
+		}
+		ok := wellFormed
+		for _, k := range []string{"Credential", "SignedHeaders", "Signature"} {
+			ok = ok && len(want[k]) == 1 && want[k][0] != ""
+		}
+		if ok != (err == nil) {
+			t.Fatalf("parseAuthFields(%q) = %+v, %v; want ok=%v", rest, got, err, ok)
+		}
+		if ok && (got.credential != want["Credential"][0] || got.signedHeaders != want["SignedHeaders"][0] || got.signature != want["Signature"][0]) {
+			t.Fatalf("parseAuthFields(%q) = %+v", rest, got)
 		}
 	})
 }

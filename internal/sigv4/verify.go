@@ -17,6 +17,7 @@ import (
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
 )
 
 // MaxSkew is how far a request's time may be from the server's clock.
@@ -60,6 +61,10 @@ type Options struct {
 	Body []byte
 	// AllowUnsignedTrailer permits STREAMING-UNSIGNED-PAYLOAD-TRAILER (S3 PutObject and UploadPart).
 	AllowUnsignedTrailer bool
+	// Payload is what the service accepts beside a signed hash of the body (its description's
+	// service.Service.Payload): without PayloadUnsigned, UNSIGNED-PAYLOAD is refused; without
+	// PayloadStreaming, aws-chunked bodies are.
+	Payload service.PayloadModes
 }
 
 // Result is an authenticated request.
@@ -88,17 +93,19 @@ func Signed(r *http.Request) bool {
 }
 
 // ParseScope reads the credential scope without verifying anything, for routing by service name.
+// It reads the Authorization header as Verify does, and finds nothing where Verify would refuse it.
 func ParseScope(r *http.Request) (Scope, bool) {
 	var cred string
-	if h := r.Header.Get("Authorization"); h != "" {
-		i := strings.Index(h, "Credential=")
-		if i < 0 {
+	if h := r.Header.Values("Authorization"); len(h) > 0 {
+		if len(h) > 1 {
 			return Scope{}, false
 		}
-		cred = h[i+len("Credential="):]
-		if j := strings.IndexAny(cred, ", "); j >= 0 {
-			cred = cred[:j]
+		_, rest, _ := strings.Cut(h[0], " ")
+		f, err := parseAuthFields(rest)
+		if err != nil {
+			return Scope{}, false
 		}
+		cred = f.credential
 	} else {
 		cred = r.URL.Query().Get("X-Amz-Credential")
 	}
@@ -201,22 +208,77 @@ func malformed(msg string) *awserr.Error {
 	return awserr.New(awserr.IncompleteSignature, "%s", msg)
 }
 
+// presignParams are the query parameters that make a request presigned.
+var presignParams = [...]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders"}
+
+// parse reads the request's signature material, refusing a request that offers it more than once:
+// two Authorization headers, a component repeated within one, a presign parameter given twice, or
+// header and query authentication together (AWS refuses each; taking the first or the last would
+// let a proxy and the verifier see different credentials).
 func (v *Verifier) parse(r *http.Request, opt Options) (*signed, error) {
-	auth := r.Header.Get("Authorization")
+	auths := r.Header.Values("Authorization")
 	var q url.Values // nil (no parameters) when the query is empty, as it is for most requests
 	if r.URL.RawQuery != "" {
 		q = r.URL.Query()
 	}
-	if auth != "" && (q.Has("X-Amz-Signature") || q.Has("X-Amz-Credential")) {
+	presigned := false
+	for _, k := range presignParams {
+		if len(q[k]) > 1 {
+			return nil, malformed("Query-string authentication parameters must not be repeated: " + k + ".")
+		}
+		presigned = presigned || q.Has(k)
+	}
+	if len(auths) > 0 && presigned {
 		return nil, awserr.New(awserr.InvalidRequest, "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified")
 	}
-	if auth != "" {
-		return parseHeader(r, auth)
+	if len(auths) > 1 {
+		return nil, malformed("Only one Authorization header is allowed.")
 	}
-	if q.Has("X-Amz-Signature") || q.Has("X-Amz-Credential") || q.Has("X-Amz-Algorithm") {
+	if len(auths) == 1 && auths[0] != "" {
+		return parseHeader(r, auths[0])
+	}
+	if presigned {
 		return parsePresigned(q, opt)
 	}
 	return nil, awserr.New(awserr.MissingAuth, "Request is missing Authentication Token")
+}
+
+// authFields are the components of an Authorization header after its algorithm.
+type authFields struct {
+	credential, signedHeaders, signature string
+}
+
+// parseAuthFields reads "Credential=…, SignedHeaders=…, Signature=…", each exactly once.
+func parseAuthFields(rest string) (authFields, error) {
+	var f authFields
+	var seen [3]bool
+	for more := true; more; {
+		var field string
+		field, rest, more = strings.Cut(rest, ",")
+		k, val, ok := strings.Cut(strings.TrimSpace(field), "=")
+		if !ok {
+			return f, malformed("Authorization header requires each component to be of the form key=value.")
+		}
+		var i int
+		switch k {
+		case "Credential":
+			i, f.credential = 0, val
+		case "SignedHeaders":
+			i, f.signedHeaders = 1, val
+		case "Signature":
+			i, f.signature = 2, val
+		default:
+			continue
+		}
+		if seen[i] {
+			return f, malformed("Authorization header has more than one '" + k + "' component.")
+		}
+		seen[i] = true
+	}
+	if f.credential == "" || f.signedHeaders == "" || f.signature == "" {
+		return f, malformed("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.")
+	}
+	return f, nil
 }
 
 func parseHeader(r *http.Request, auth string) (*signed, error) {
@@ -227,29 +289,13 @@ func parseHeader(r *http.Request, auth string) (*signed, error) {
 		}
 		return nil, awserr.New(awserr.IncompleteSignature, "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
 	}
-	s := &signed{}
-	var cred string
-	for more := true; more; {
-		var field string
-		field, rest, more = strings.Cut(rest, ",")
-		k, val, ok := strings.Cut(strings.TrimSpace(field), "=")
-		if !ok {
-			return nil, malformed("Authorization header requires each component to be of the form key=value.")
-		}
-		switch k {
-		case "Credential":
-			cred = val
-		case "SignedHeaders":
-			s.headers = strings.Split(val, ";")
-		case "Signature":
-			s.signature = val
-		}
+	f, err := parseAuthFields(rest)
+	if err != nil {
+		return nil, err
 	}
-	if cred == "" || len(s.headers) == 0 || s.signature == "" {
-		return nil, malformed("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.")
-	}
+	s := &signed{headers: strings.Split(f.signedHeaders, ";"), signature: f.signature}
 	var ok bool
-	if s.scope, ok = parseScope(cred); !ok {
+	if s.scope, ok = parseScope(f.credential); !ok {
 		return nil, malformed("Credential should be of the form <access key>/<date>/<region>/<service>/aws4_request.")
 	}
 	if err := checkSignedHeaders(s.headers); err != nil {
@@ -409,7 +455,8 @@ func (v *Verifier) checkToken(cred *Credential, s *signed) error {
 	return nil
 }
 
-// payloadMode decides the payload hash that goes into the canonical request.
+// payloadMode decides the payload hash that goes into the canonical request, holding the request
+// to the payload modes its service accepts.
 func payloadMode(r *http.Request, s *signed, opt Options) (mode, hash string, err error) {
 	declared := r.Header.Get("X-Amz-Content-Sha256")
 	if s.presigned {
@@ -418,20 +465,17 @@ func payloadMode(r *http.Request, s *signed, opt Options) (mode, hash string, er
 			declared = unsignedBody
 		}
 	}
+	if declared == unsignedBody && opt.Payload&service.PayloadUnsigned == 0 {
+		// AWS signs the body's hash for such a service whatever the header says, so a signature
+		// made over UNSIGNED-PAYLOAD does not match.
+		return "", "", awserr.New(awserr.SignatureMismatch,
+			"The request signature we calculated does not match the signature you provided. This service requires the body's SHA-256 to be signed; UNSIGNED-PAYLOAD is not accepted.")
+	}
+	if strings.HasPrefix(declared, "STREAMING-") && opt.Payload&service.PayloadStreaming == 0 {
+		return "", "", awserr.New(awserr.InvalidRequest, "x-amz-content-sha256 must be the SHA-256 of the body for this service; streaming payloads are not accepted.")
+	}
 	if !opt.S3 {
-		actual := hashHex(opt.Body)
-		switch {
-		case declared == "":
-			return "hash", actual, nil
-		case declared == unsignedBody:
-			return unsignedBody, declared, nil
-		case isHexSHA256(declared):
-			if declared != actual {
-				return "", "", awserr.New(awserr.ContentSHA256Mismatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
-			}
-			return "hash", declared, nil
-		}
-		return "", "", awserr.New(awserr.InvalidRequest, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD or a SHA-256 hash for this service.")
+		return bodyHash(declared, opt.Body)
 	}
 	switch {
 	case declared == "":
@@ -454,6 +498,24 @@ func payloadMode(r *http.Request, s *signed, opt Options) (mode, hash string, er
 		return "", "", awserr.New(awserr.NotImplemented, "SigV4a streaming payloads are not supported by this endpoint.")
 	}
 	return "", "", awserr.New(awserr.Validation, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
+}
+
+// bodyHash is the payload hash of a fully read body (every service but S3): the body's own, which a
+// declared hash must equal.
+func bodyHash(declared string, body []byte) (mode, hash string, err error) {
+	actual := hashHex(body)
+	switch {
+	case declared == "":
+		return "hash", actual, nil
+	case declared == unsignedBody:
+		return unsignedBody, declared, nil
+	case isHexSHA256(declared):
+		if declared != actual {
+			return "", "", awserr.New(awserr.ContentSHA256Mismatch, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+		}
+		return "hash", declared, nil
+	}
+	return "", "", awserr.New(awserr.InvalidRequest, "x-amz-content-sha256 must be the SHA-256 of the body for this service.")
 }
 
 func isHexSHA256(s string) bool {

@@ -19,6 +19,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/service"
 )
 
 var (
@@ -179,7 +180,7 @@ func TestSDKSignedHeaderRequests(t *testing.T) {
 }
 
 func TestSDKPresignedRequests(t *testing.T) {
-	srv := verifyServer(t, Options{Service: "s3", S3: true})
+	srv := verifyServer(t, Options{Service: "s3", S3: true, Payload: s3Payload})
 	presign := func(c *Credential, path string, expires time.Duration, at time.Time) string {
 		r, _ := http.NewRequest("GET", srv.URL+path, nil)
 		q := r.URL.Query()
@@ -226,7 +227,7 @@ func TestSDKPresignedRequests(t *testing.T) {
 func fmtSeconds(d time.Duration) string { return strconv.Itoa(int(d.Seconds())) }
 
 func TestS3PayloadHash(t *testing.T) {
-	srv := verifyServer(t, Options{Service: "s3", S3: true})
+	srv := verifyServer(t, Options{Service: "s3", S3: true, Payload: s3Payload})
 	put := func(declared string, body []byte, sent []byte) *http.Request {
 		r, _ := http.NewRequest("PUT", srv.URL+"/bucket/key", bytes.NewReader(body))
 		r.Header.Set("X-Amz-Content-Sha256", declared)
@@ -270,5 +271,125 @@ func TestErrorKinds(t *testing.T) {
 	var e *awserr.Error
 	if !errors.As(err, &e) || e.Kind != awserr.SignatureMismatch {
 		t.Errorf("Verify(tampered body) = %v; want kind SignatureMismatch", err)
+	}
+}
+
+// s3Payload is what S3's description declares: unsigned and streaming bodies.
+const s3Payload = service.PayloadUnsigned | service.PayloadStreaming
+
+// TestPayloadModes: SQS and STS took UNSIGNED-PAYLOAD, so a signed request's body could be replaced
+// in flight; a service accepts it only when its description says so.
+func TestPayloadModes(t *testing.T) {
+	body := "Action=GetCallerIdentity&Version=2011-06-15"
+	signed := func(declared, sent string) func() *http.Request {
+		return func() *http.Request {
+			r, _ := http.NewRequest("POST", "http://localhost/", strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set("X-Amz-Content-Sha256", declared)
+			if err := v4.NewSigner().SignHTTP(context.Background(), creds(rootCred), r, declared, "sts", "us-east-1", testNow); err != nil {
+				t.Fatal(err)
+			}
+			r.Body = io.NopCloser(strings.NewReader(sent))
+			return r
+		}
+	}
+	swapped := "Action=DeleteQueue&Version=2011-06-15&Pad=x" // as long as body: Content-Length is signed
+	tests := []struct {
+		name    string
+		payload service.PayloadModes
+		req     func() *http.Request
+		status  int
+		want    string
+	}{
+		{"unsigned payload, swapped body", 0, signed("UNSIGNED-PAYLOAD", swapped), 403, "SignatureDoesNotMatch"},
+		{"unsigned payload, same body", 0, signed("UNSIGNED-PAYLOAD", body), 403, "SignatureDoesNotMatch"},
+		{"unsigned payload where declared", service.PayloadUnsigned, signed("UNSIGNED-PAYLOAD", swapped), 200, swapped},
+		{"streaming", 0, signed("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", body), 400, "InvalidRequest"},
+		{"signed hash", 0, signed(sha([]byte(body)), body), 200, body},
+		{"signed hash, swapped body", 0, signed(sha([]byte(body)), swapped), 400, "XAmzContentSHA256Mismatch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := verifyServer(t, Options{Service: "sts", Payload: tt.payload})
+			r := tt.req()
+			r.URL, _ = url.Parse(srv.URL + "/")
+			status, got := send(t, r)
+			if status != tt.status || !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got %d %q; want %d %q", status, got, tt.status, tt.want)
+			}
+		})
+	}
+	// S3's presigned URLs carry no payload hash, which means UNSIGNED-PAYLOAD.
+	r, _ := http.NewRequest("GET", "http://localhost/b/k?X-Amz-Expires=60", nil)
+	u, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds(rootCred), r, "UNSIGNED-PAYLOAD", "s3", "us-east-1", testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ = http.NewRequest("GET", u, nil)
+	if _, err := testVerifier().Verify(context.Background(), r, Options{Service: "s3", S3: true}); awserr.As(err).Kind != awserr.SignatureMismatch {
+		t.Errorf("Verify(presigned S3 URL without PayloadUnsigned) = %v; want SignatureMismatch", err)
+	}
+}
+
+// TestDuplicateAuth: two Authorization headers (the first won), a component repeated in one (the
+// last won), repeated presign parameters and header and query authentication together are refused.
+func TestDuplicateAuth(t *testing.T) {
+	body := "Action=GetCallerIdentity&Version=2011-06-15"
+	good := func() *http.Request { return signQuery(t, "http://localhost", rootCred, body, testNow, "sts") }
+	auth := func(r *http.Request) (string, string) {
+		a := r.Header.Get("Authorization")
+		i := strings.Index(a, "Signature=")
+		return a, a[i+len("Signature="):]
+	}
+	tests := []struct {
+		name string
+		edit func(r *http.Request)
+		kind awserr.Kind
+	}{
+		{"valid then garbage", func(r *http.Request) { r.Header.Add("Authorization", "garbage") }, awserr.IncompleteSignature},
+		{"garbage then valid", func(r *http.Request) {
+			a, _ := auth(r)
+			r.Header["Authorization"] = []string{"AWS4-HMAC-SHA256 Credential=x", a}
+		}, awserr.IncompleteSignature},
+		{"the same header twice", func(r *http.Request) { a, _ := auth(r); r.Header.Add("Authorization", a) }, awserr.IncompleteSignature},
+		{"repeated Signature", func(r *http.Request) {
+			a, sig := auth(r)
+			r.Header.Set("Authorization", strings.Replace(a, "Signature="+sig, "Signature=0000, Signature="+sig, 1))
+		}, awserr.IncompleteSignature},
+		{"repeated Signature, the empty one first", func(r *http.Request) {
+			a, sig := auth(r)
+			r.Header.Set("Authorization", strings.Replace(a, "Signature="+sig, "Signature=, Signature="+sig, 1))
+		}, awserr.IncompleteSignature},
+		{"repeated Credential", func(r *http.Request) {
+			a, _ := auth(r)
+			r.Header.Set("Authorization", strings.Replace(a, "Credential=", "Credential=AKIAOTHER/20261122/us-east-1/sts/aws4_request, Credential=", 1))
+		}, awserr.IncompleteSignature},
+		{"repeated SignedHeaders", func(r *http.Request) {
+			a, _ := auth(r)
+			r.Header.Set("Authorization", strings.Replace(a, "SignedHeaders=", "SignedHeaders=host, SignedHeaders=", 1))
+		}, awserr.IncompleteSignature},
+		{"header and query auth", func(r *http.Request) { r.URL.RawQuery = "X-Amz-Algorithm=AWS4-HMAC-SHA256" }, awserr.InvalidRequest},
+		{"header and query signature", func(r *http.Request) { r.URL.RawQuery = "X-Amz-SignedHeaders=host" }, awserr.InvalidRequest},
+	}
+	v := testVerifier()
+	if _, err := v.Verify(context.Background(), good(), Options{Service: "sts", Body: []byte(body)}); err != nil {
+		t.Fatalf("Verify(good) = %v", err)
+	}
+	for _, tt := range tests {
+		r := good()
+		tt.edit(r)
+		_, err := v.Verify(context.Background(), r, Options{Service: "sts", Body: []byte(body)})
+		if awserr.As(err).Kind != tt.kind {
+			t.Errorf("%s: Verify = %v; want kind %d", tt.name, err, tt.kind)
+		}
+		if _, ok := ParseScope(r); ok && tt.kind == awserr.IncompleteSignature {
+			t.Errorf("%s: ParseScope found a scope Verify refuses", tt.name)
+		}
+	}
+	r, _ := http.NewRequest("GET", "http://localhost/b/k?X-Amz-Expires=60", nil)
+	u, _, _ := v4.NewSigner().PresignHTTP(context.Background(), creds(rootCred), r, "UNSIGNED-PAYLOAD", "s3", "us-east-1", testNow)
+	r, _ = http.NewRequest("GET", u+"&X-Amz-Signature=0000", nil)
+	if _, err := v.Verify(context.Background(), r, Options{Service: "s3", S3: true, Payload: s3Payload}); awserr.As(err).Kind != awserr.IncompleteSignature {
+		t.Errorf("Verify(repeated X-Amz-Signature) = %v; want IncompleteSignature", err)
 	}
 }

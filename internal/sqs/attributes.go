@@ -90,6 +90,9 @@ func (p redrivePolicy) String() string {
 func validateAttributes(in map[string]string, fifo, creating bool) (map[string]string, error) {
 	out := map[string]string{}
 	for name, v := range in {
+		if !validBody(v) { // text a JSON response could not carry unchanged (the query protocol lets any byte in)
+			return nil, invalidValue(name)
+		}
 		if r, ok := intAttributes[name]; ok {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < r.min || n > r.max {

@@ -34,6 +34,9 @@ var (
 	groupPattern    = regexp.MustCompile(`^[\x21-\x7e]{1,128}$`)
 )
 
+// invalidCharacters is SQS's message for a body with characters it does not allow.
+const invalidCharacters = "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"
+
 // validBody reports whether every character is one SQS allows: #x9 #xA #xD #x20–#xD7FF
 // #xE000–#xFFFD #x10000–#x10FFFF.
 func validBody(s string) bool {
@@ -106,7 +109,7 @@ func (s *Service) prepare(ctx context.Context, q store.Queue, cfg config, r send
 		return store.Message{}, nil, ErrMissingParameter.Errorf("The request must contain the parameter MessageBody.")
 	}
 	if !validBody(*r.body) {
-		return store.Message{}, nil, ErrInvalidMessageContents.Errorf("Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
+		return store.Message{}, nil, ErrInvalidMessageContents.Errorf(invalidCharacters)
 	}
 	attrSize, err := checkAttributes(r.attrs, false)
 	if err != nil {

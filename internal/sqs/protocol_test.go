@@ -122,3 +122,34 @@ func TestQueryProtocol(t *testing.T) {
 		t.Errorf("ListQueues = %d %s", status, body)
 	}
 }
+
+// TestQueryInvalidText: the query protocol lets any byte through, so text SQS does not allow is
+// refused wherever it is stored and later returned, not only in message bodies: message
+// attributes, queue attributes and tags, which a JSON response could not carry unchanged.
+func TestQueryInvalidText(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{})
+	q := srv.Endpoint + "/000000000000/text"
+	if status, _, body := queryCall(t, srv, "/", url.Values{"Action": {"CreateQueue"}, "QueueName": {"text"}}); status != 200 {
+		t.Fatalf("CreateQueue = %d %s", status, body)
+	}
+	tests := []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"message body", url.Values{"Action": {"SendMessage"}, "QueueUrl": {q}, "MessageBody": {"a\xffb"}}, "InvalidMessageContents"},
+		{"message body, encoded surrogate", url.Values{"Action": {"SendMessage"}, "QueueUrl": {q}, "MessageBody": {"\xed\xa0\x80"}}, "InvalidMessageContents"},
+		{"message attribute", url.Values{"Action": {"SendMessage"}, "QueueUrl": {q}, "MessageBody": {"ok"},
+			"MessageAttribute.1.Name": {"k"}, "MessageAttribute.1.Value.DataType": {"String"}, "MessageAttribute.1.Value.StringValue": {"\xff"}}, "InvalidMessageContents"},
+		{"queue attribute", url.Values{"Action": {"SetQueueAttributes"}, "QueueUrl": {q},
+			"Attribute.1.Name": {"KmsMasterKeyId"}, "Attribute.1.Value": {"key\xff"}}, "InvalidAttributeValue"},
+		{"tag value", url.Values{"Action": {"TagQueue"}, "QueueUrl": {q}, "Tag.1.Key": {"k"}, "Tag.1.Value": {"\xff"}}, "InvalidParameterValue"},
+		{"tag key at creation", url.Values{"Action": {"CreateQueue"}, "QueueName": {"tagged"}, "Tag.1.Key": {"\x01"}, "Tag.1.Value": {"v"}}, "InvalidParameterValue"},
+	}
+	for _, tt := range tests {
+		status, _, body := queryCall(t, srv, "/", tt.form)
+		if status != 400 || !strings.Contains(body, tt.want) {
+			t.Errorf("%s = %d %s; want 400 %s", tt.name, status, body, tt.want)
+		}
+	}
+}

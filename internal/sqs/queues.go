@@ -32,6 +32,9 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateQueueInput) (*Queue
 	if len(in.Tags) > 50 {
 		return nil, ErrInvalidParameterValue.Errorf("Too many tags added for queue %s.", in.QueueName)
 	}
+	if err := checkTagText(in.Tags); err != nil {
+		return nil, err
+	}
 	account := callerAccount(ctx)
 	if existing, err := s.store.Queue(ctx, account, in.QueueName); err == nil {
 		for k, v := range attrs {
@@ -267,6 +270,9 @@ func (s *Service) TagQueue(ctx context.Context, in *TagQueueInput) (*Empty, erro
 	if len(in.Tags) == 0 {
 		return nil, ErrMissingParameter.Errorf("The request must contain the parameter Tags.")
 	}
+	if err := checkTagText(in.Tags); err != nil {
+		return nil, err
+	}
 	if q.Tags == nil {
 		q.Tags = map[string]string{}
 	}
@@ -277,6 +283,17 @@ func (s *Service) TagQueue(ctx context.Context, in *TagQueueInput) (*Empty, erro
 		return nil, ErrInvalidParameterValue.Errorf("Too many tags added for queue %s.", q.Name)
 	}
 	return &Empty{}, s.updateQueue(ctx, q)
+}
+
+// checkTagText refuses tags whose keys or values hold characters SQS does not allow (the query
+// protocol lets any byte through, and a JSON response could not carry them unchanged).
+func checkTagText(tags map[string]string) error {
+	for k, v := range tags {
+		if !validBody(k) || !validBody(v) {
+			return ErrInvalidParameterValue.Errorf("Tag %q contains invalid characters. %s", k, invalidCharacters)
+		}
+	}
+	return nil
 }
 
 // UntagQueue removes tags.

@@ -78,6 +78,9 @@ func (s *Service) Describe() *service.Service {
 		QueryCompatible: true,
 		AlsoQuery:       true,
 		XMLNamespace:    "http://queue.amazonaws.com/doc/2012-11-05/",
+		// A JSON body the decoder would change (invalid UTF-8, an escaped lone surrogate) gets the
+		// answer the query protocol gives such text once decoded.
+		InvalidText: ErrInvalidMessageContents.Errorf(invalidCharacters),
 		Operations: []service.Operation{
 			op("AddPermission", service.Func(s.AddPermission), byURL),
 			op("CancelMessageMoveTask", service.Func(s.CancelMessageMoveTask), func(ctx context.Context, in any) string {

@@ -117,11 +117,19 @@ type Store interface {
 	Leases
 	Outbox
 	Notifier
+	Identity
 	Objects
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// WriteHealth is implemented by a store that knows when it cannot write, for the health report:
+// WriteFault is nil while writes commit, and otherwise says why the last one failed (a sync that
+// failed, a full disk). A store without it is judged by Ping alone.
+type WriteHealth interface {
+	WriteFault() error
 }
 
 // CommitObserver learns of each durable commit: how many writes it carried and how long it took.

@@ -3,17 +3,91 @@ package sts
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"errors"
+	"sync"
+	"time"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/store"
 )
 
-// Service serves STS.
+// Service serves STS. Accounts is the store; when it also holds the identity store (every
+// backend's store.Store does) AssumeRole and GetSessionToken work. Enforcer decides AssumeRole's
+// caller side; when nil, the service makes its own on the store (its cache then learns of IAM
+// changes within iam.GenerationCheck). Now is the clock (time.Now when nil).
 type Service struct {
 	Accounts store.Accounts
+	Enforcer *iam.Enforcer
+	Now      func() time.Time
+
+	mu     sync.Mutex
+	ownEnf *iam.Enforcer
+	tokens sealer
+}
+
+// Deps is what STS is built with.
+type Deps struct {
+	service.Env
+	Store IAM // accounts and keys; roles and sessions
+	// Enforcer evaluates trust policies and the caller's policies: the server's, so that a change
+	// the IAM service makes is seen at once; nil: STS keeps one of its own.
+	Enforcer *iam.Enforcer
+}
+
+// New returns the STS service.
+func New(d Deps) *Service {
+	d.Env = d.Env.For("sts")
+	s := &Service{Enforcer: d.Enforcer, Now: d.Clock.Now}
+	if d.Store != nil {
+		s.Accounts = d.Store
+	}
+	return s
+}
+
+// IAM is the store STS needs for roles and sessions.
+type IAM interface {
+	store.Accounts
+	store.Identity
+}
+
+func (s *Service) identity() (IAM, error) {
+	idn, ok := s.Accounts.(IAM)
+	if !ok {
+		return nil, awserr.New(awserr.NotImplemented, "This gureum store keeps no roles.")
+	}
+	return idn, nil
+}
+
+func (s *Service) enforcer() *iam.Enforcer {
+	if s.Enforcer != nil {
+		return s.Enforcer
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ownEnf == nil {
+		idn, _ := s.identity()
+		s.ownEnf = iam.NewEnforcer(idn, s.Now)
+	}
+	return s.ownEnf
+}
+
+func (s *Service) clock() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// newKeyID returns a 20-character access key id with a prefix (ASIA for temporary keys).
+func newKeyID(prefix string) string {
+	b := make([]byte, 15)
+	rand.Read(b)
+	return prefix + base32.StdEncoding.EncodeToString(b)[:16]
 }
 
 // Describe returns STS's operation table: every operation of the 2011-06-15 API, with a handler
@@ -29,16 +103,16 @@ func (s *Service) Describe() *service.Service {
 		APIVersion:   "2011-06-15",
 		XMLNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
 		Operations: []service.Operation{
-			op("AssumeRole", nil),
+			op("AssumeRole", service.Func(s.AssumeRole)),
 			op("AssumeRoleWithSAML", nil),
 			op("AssumeRoleWithWebIdentity", nil),
 			op("AssumeRoot", nil),
-			op("DecodeAuthorizationMessage", nil),
+			op("DecodeAuthorizationMessage", service.Func(s.DecodeAuthorizationMessage)),
 			op("GetAccessKeyInfo", service.Func(s.GetAccessKeyInfo)),
 			op("GetCallerIdentity", service.Func(s.GetCallerIdentity)),
 			op("GetDelegatedAccessToken", nil),
 			op("GetFederationToken", nil),
-			op("GetSessionToken", nil),
+			op("GetSessionToken", service.Func(s.GetSessionToken)),
 			op("GetWebIdentityToken", nil),
 		},
 	}).Index()

@@ -76,9 +76,9 @@ func TestAuthenticationFailures(t *testing.T) {
 
 func TestNotImplemented(t *testing.T) {
 	srv := gureumtest.Start(t, gureumtest.Options{})
-	_, err := sts.NewFromConfig(srv.Config()).GetSessionToken(context.Background(), &sts.GetSessionTokenInput{})
+	_, err := sts.NewFromConfig(srv.Config()).GetFederationToken(context.Background(), &sts.GetFederationTokenInput{Name: aws.String("fed")})
 	if apiCode(err) != "NotImplemented" {
-		t.Errorf("GetSessionToken = %v; want NotImplemented", err)
+		t.Errorf("GetFederationToken = %v; want NotImplemented", err)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	json "github.com/segmentio/encoding/json"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/protocol/limit"
 	"github.com/gureum/gureum/internal/service"
 )
 
@@ -41,12 +42,30 @@ func (c Codec) Decode(_ *http.Request, body []byte, _ map[string]string, in any)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
+	if err := checkDocument(body); err != nil {
+		return err
+	}
 	if err := json.Unmarshal(body, in); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
 			return awserr.New(awserr.Malformed, "Value for field %q has the wrong type: expected %s.", typeErr.Field, typeErr.Type)
 		}
 		return awserr.New(awserr.Malformed, "The request body is not valid JSON.")
+	}
+	return nil
+}
+
+// checkDocument holds a body to the size and nesting limits before it is decoded: the decoder
+// recurses per level, and two million '[' would overflow the stack.
+func checkDocument(body []byte) error {
+	if len(body) > limit.MaxDocument {
+		return awserr.New(awserr.TooLarge, "The request body exceeds the maximum allowed size of %d bytes.", limit.MaxDocument)
+	}
+	switch limit.JSON(body, limit.MaxDepth) {
+	case limit.ErrTooDeep:
+		return awserr.New(awserr.Malformed, "The request body nests more than %d levels deep.", limit.MaxDepth)
+	case limit.ErrInvalidText:
+		return awserr.New(awserr.InvalidText, "The request body is not valid UTF-8 or escapes an unpaired surrogate.")
 	}
 	return nil
 }
@@ -77,6 +96,9 @@ func (c Codec) Encode(w http.ResponseWriter, svc *service.Service, _ *service.Op
 
 // EncodeError writes {"__type":…,"message":…} and returns the code it rendered.
 func (c Codec) EncodeError(w http.ResponseWriter, svc *service.Service, err error, requestID string) *awserr.Code {
+	if svc != nil && svc.InvalidText != nil && awserr.As(err).Kind == awserr.InvalidText && awserr.As(err).Code == nil {
+		err = svc.InvalidText
+	}
 	code, e := awserr.Resolve(awserr.JSON, err)
 	typ := code.Name
 	if svc != nil && svc.ErrorTypePrefix != "" {

@@ -4,15 +4,21 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/protocol/limit"
 	"github.com/gureum/gureum/internal/service"
 )
 
 func sqsLike() *service.Service {
+	invalid := &awserr.Code{Name: "InvalidMessageContents", Status: 400}
 	return (&service.Service{Name: "sqs", TargetPrefix: "AmazonSQS", ErrorTypePrefix: "com.amazonaws.sqs#", QueryCompatible: true,
-		Operations: []service.Operation{{Name: "SendMessage"}}}).Index()
+		InvalidText: invalid.Errorf("Invalid characters found."),
+		Operations:  []service.Operation{{Name: "SendMessage"}}}).Index()
 }
 
 func TestRoute(t *testing.T) {
@@ -93,10 +99,75 @@ func TestEncodeError(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"QueueUrl":"u","DelaySecond":3,"Attributes":{"a":"b"}}`))
 	f.Add([]byte(`{"DelaySecond":1e999}`))
+	f.Add([]byte(strings.Repeat(`{"Attributes":[`, 200)))
+	f.Add([]byte(`{"QueueUrl":"\"[[[[","Attributes":{"a":[[[[[[[]]]]]]]}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var in input
-		if err := (Codec{"1.0"}).Decode(nil, body, nil, &in); err != nil && awserr.As(err).Kind != awserr.Malformed {
+		if err := (Codec{"1.0"}).Decode(nil, body, nil, &in); err != nil && awserr.As(err).Kind != awserr.Malformed && awserr.As(err).Kind != awserr.InvalidText {
 			t.Fatalf("Decode = %v; want nil or Malformed", err)
 		}
 	})
+}
+
+// TestDecodeDeepNesting: two million '[' overflowed the decoder's stack (a fatal error, not a
+// panic) and one million took a second and ~700 MiB; both are refused by the depth scan, cheaply.
+func TestDecodeDeepNesting(t *testing.T) {
+	for _, n := range []int{limit.MaxDepth + 1, 1_000_000, 2_000_000} {
+		for _, open := range []string{"[", "{\"a\":"} {
+			body := []byte(strings.Repeat(open, n))
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			var in input
+			err := Codec{"1.0"}.Decode(nil, body, nil, &in)
+			took := time.Since(start)
+			runtime.ReadMemStats(&after)
+			if awserr.As(err).Kind != awserr.Malformed {
+				t.Errorf("Decode(%d × %q) = %v; want Malformed", n, open, err)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+				t.Errorf("Decode(%d × %q) allocated %d bytes", n, open, alloc)
+			}
+			if took > time.Second {
+				t.Errorf("Decode(%d × %q) took %v", n, open, took)
+			}
+		}
+	}
+	var v struct{ A [][][]int }
+	if err := (Codec{"1.0"}).Decode(nil, []byte(`{"A":[[[1]]]}`), nil, &v); err != nil {
+		t.Errorf("Decode(shallow) = %v", err)
+	}
+}
+
+// TestDecodeInvalidText: the decoder turned invalid UTF-8 and escaped lone surrogates into U+FFFD
+// and accepted them; they are refused, in the service's own words where it has them.
+func TestDecodeInvalidText(t *testing.T) {
+	for _, body := range []string{
+		"{\"QueueUrl\":\"a\xffb\"}",
+		`{"QueueUrl":"\ud800"}`,
+		`{"Attributes":{"\udc00x":"v"}}`,
+		`{"QueueUrl":"\ud83d\u0041"}`,
+	} {
+		var in input
+		err := Codec{"1.0"}.Decode(nil, []byte(body), nil, &in)
+		if awserr.As(err).Kind != awserr.InvalidText {
+			t.Errorf("Decode(%q) = %v; want InvalidText", body, err)
+			continue
+		}
+		rec := httptest.NewRecorder()
+		Codec{"1.0"}.EncodeError(rec, sqsLike(), err, "rid")
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"__type":"com.amazonaws.sqs#InvalidMessageContents"`) ||
+			rec.Header().Get("x-amzn-query-error") != "InvalidMessageContents;Sender" {
+			t.Errorf("EncodeError(%q) = %d %v %s", body, rec.Code, rec.Header(), rec.Body)
+		}
+		rec = httptest.NewRecorder()
+		Codec{"1.0"}.EncodeError(rec, nil, err, "rid")
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"__type":"SerializationException"`) {
+			t.Errorf("EncodeError(%q) without a service = %d %s", body, rec.Code, rec.Body)
+		}
+	}
+	var in input
+	if err := (Codec{"1.0"}).Decode(nil, []byte(`{"QueueUrl":"\ud83d\ude00 é"}`), nil, &in); err != nil || in.QueueUrl != "😀 é" {
+		t.Errorf("Decode(a surrogate pair) = %v, %q", err, in.QueueUrl)
+	}
 }

@@ -1,11 +1,13 @@
 package query
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -122,6 +124,7 @@ func TestRoute(t *testing.T) {
 func FuzzUnmarshal(f *testing.F) {
 	f.Add("QueueName=q&Names.member.1=a&Attribute.1.Name=n&Attribute.1.Value=v&Tag.2.Key=k&Entries.entry.1.key=k&Policy.Count=1")
 	f.Add("Names.member.99999999999999999999=a&Delay=-1&Blob=AAAA")
+	f.Add("Policy" + strings.Repeat(".Name", 200) + "=x&Tag.1" + strings.Repeat(".1", 200) + "=y&Names.member.1.member.1=z")
 	f.Fuzz(func(t *testing.T, raw string) {
 		form, err := url.ParseQuery(raw)
 		if err != nil {
@@ -146,4 +149,49 @@ func FuzzForm(f *testing.F) {
 			t.Fatalf("Form = %v; want nil or Malformed", err)
 		}
 	})
+}
+
+type batchEntry struct {
+	Id    string
+	Attrs map[string]string `query:"Attr,flat,key=Name,value=Value"`
+}
+
+type batch struct {
+	Entries []batchEntry `query:"Entry,flat"`
+}
+
+// TestUnmarshalManyEntries: finding each entry's parameters walked the whole form, so a form of a
+// few thousand entries (the parameter cap is 10,000) cost seconds of CPU before authorization.
+func TestUnmarshalManyEntries(t *testing.T) {
+	const n = 3000
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "Entry.%d.Id=e&Entry.%d.Attr.1.Name=a&Entry.%d.Attr.1.Value=v&", i, i, i)
+	}
+	r := &http.Request{URL: &url.URL{}, Header: http.Header{}}
+	form, err := Form(r, []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	var got batch
+	if err := Unmarshal(form, &got); err != nil || len(got.Entries) != n || got.Entries[n-1].Attrs["a"] != "v" {
+		t.Fatalf("Unmarshal = %v, %d entries", err, len(got.Entries))
+	}
+	if took := time.Since(start); took > 250*time.Millisecond {
+		t.Errorf("Unmarshal of %d entries took %v", n, took)
+	}
+}
+
+// TestFormTooManyParameters: a form is capped at MaxParameters, answered as a malformed query.
+func TestFormTooManyParameters(t *testing.T) {
+	r := &http.Request{URL: &url.URL{}, Header: http.Header{}}
+	body := strings.Repeat("a=b&", MaxParameters) + "a=b"
+	if _, err := Form(r, []byte(body)); awserr.As(err).Kind != awserr.Malformed {
+		t.Errorf("Form(%d parameters) = %v; want Malformed", MaxParameters+1, err)
+	}
+	r = &http.Request{URL: &url.URL{}, Header: http.Header{}}
+	if _, err := Form(r, []byte(strings.Repeat("a=b&", MaxParameters-1)+"a=b")); err != nil {
+		t.Errorf("Form(%d parameters) = %v", MaxParameters, err)
+	}
 }

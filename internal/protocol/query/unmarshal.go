@@ -26,7 +26,34 @@ func Unmarshal(form url.Values, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
 		panic("query.Unmarshal: want a pointer to a struct")
 	}
-	return decodeStruct(form, "", rv.Elem())
+	return decodeStruct(newParams(form), "", rv.Elem())
+}
+
+// params is a form with its names sorted, so that finding the parameters under a prefix is a
+// binary search rather than a walk over the whole form for every field of every list entry (which
+// made a form of many entries quadratic).
+type params struct {
+	url.Values
+	keys []string
+}
+
+func newParams(form url.Values) *params {
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return &params{form, keys}
+}
+
+// under returns the sorted names that start with prefix.
+func (p *params) under(prefix string) []string {
+	i := sort.SearchStrings(p.keys, prefix)
+	j := i
+	for j < len(p.keys) && strings.HasPrefix(p.keys[j], prefix) {
+		j++
+	}
+	return p.keys[i:j]
 }
 
 type fieldTag struct {
@@ -60,7 +87,7 @@ func parseTag(f reflect.StructField) (fieldTag, bool) {
 	return t, true
 }
 
-func decodeStruct(form url.Values, prefix string, v reflect.Value) error {
+func decodeStruct(form *params, prefix string, v reflect.Value) error {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -78,7 +105,7 @@ func decodeStruct(form url.Values, prefix string, v reflect.Value) error {
 	return nil
 }
 
-func decodeValue(form url.Values, name string, tag fieldTag, v reflect.Value) error {
+func decodeValue(form *params, name string, tag fieldTag, v reflect.Value) error {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if !present(form, name) {
@@ -104,26 +131,18 @@ func decodeValue(form url.Values, name string, tag fieldTag, v reflect.Value) er
 }
 
 // present reports whether any parameter is name or starts with name + ".".
-func present(form url.Values, name string) bool {
-	if _, ok := form[name]; ok {
+func present(form *params, name string) bool {
+	if _, ok := form.Values[name]; ok {
 		return true
 	}
-	for k := range form {
-		if strings.HasPrefix(k, name+".") {
-			return true
-		}
-	}
-	return false
+	return len(form.under(name+".")) > 0
 }
 
 // indices returns the sorted list indices N that appear as prefix.N or prefix.N.*.
-func indices(form url.Values, prefix string) ([]int, error) {
+func indices(form *params, prefix string) ([]int, error) {
 	seen := map[int]bool{}
-	for k := range form {
-		rest, ok := strings.CutPrefix(k, prefix+".")
-		if !ok {
-			continue
-		}
+	for _, k := range form.under(prefix + ".") {
+		rest := k[len(prefix)+1:]
 		num, _, _ := strings.Cut(rest, ".")
 		n, err := strconv.Atoi(num)
 		if err != nil || n < 1 {
@@ -139,7 +158,7 @@ func indices(form url.Values, prefix string) ([]int, error) {
 	return out, nil
 }
 
-func decodeList(form url.Values, name string, tag fieldTag, v reflect.Value) error {
+func decodeList(form *params, name string, tag fieldTag, v reflect.Value) error {
 	prefix := name + ".member"
 	if tag.flat {
 		prefix = name
@@ -158,7 +177,7 @@ func decodeList(form url.Values, name string, tag fieldTag, v reflect.Value) err
 	return nil
 }
 
-func decodeMap(form url.Values, name string, tag fieldTag, v reflect.Value) error {
+func decodeMap(form *params, name string, tag fieldTag, v reflect.Value) error {
 	prefix := name + ".entry"
 	if tag.flat {
 		prefix = name
@@ -184,8 +203,8 @@ func decodeMap(form url.Values, name string, tag fieldTag, v reflect.Value) erro
 	return nil
 }
 
-func decodeScalar(form url.Values, name string, v reflect.Value) error {
-	vals, ok := form[name]
+func decodeScalar(form *params, name string, v reflect.Value) error {
+	vals, ok := form.Values[name]
 	if !ok {
 		return nil
 	}

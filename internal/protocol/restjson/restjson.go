@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/protocol/limit"
 	"github.com/gureum/gureum/internal/protocol/restbind"
 	"github.com/gureum/gureum/internal/service"
 )
@@ -39,6 +40,15 @@ func decodeJSON(body io.Reader, v any) error {
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
+	}
+	if len(b) > limit.MaxDocument {
+		return awserr.New(awserr.TooLarge, "The request body exceeds the maximum allowed size of %d bytes.", limit.MaxDocument)
+	}
+	switch limit.JSON(b, limit.MaxDepth) {
+	case limit.ErrTooDeep:
+		return awserr.New(awserr.Malformed, "The request body nests more than %d levels deep.", limit.MaxDepth)
+	case limit.ErrInvalidText:
+		return awserr.New(awserr.InvalidText, "The request body is not valid UTF-8 or escapes an unpaired surrogate.")
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return awserr.New(awserr.Malformed, "The request body is not valid JSON for this operation.")
@@ -83,7 +93,10 @@ func (c Codec) Encode(w http.ResponseWriter, svc *service.Service, _ *service.Op
 }
 
 // EncodeError writes the error type header and a JSON body with the message.
-func (Codec) EncodeError(w http.ResponseWriter, _ *service.Service, err error, requestID string) *awserr.Code {
+func (Codec) EncodeError(w http.ResponseWriter, svc *service.Service, err error, requestID string) *awserr.Code {
+	if svc != nil && svc.InvalidText != nil && awserr.As(err).Kind == awserr.InvalidText && awserr.As(err).Code == nil {
+		err = svc.InvalidText
+	}
 	code, e := awserr.Resolve(awserr.RESTJSON, err)
 	typ := "User"
 	if code.Receiver {

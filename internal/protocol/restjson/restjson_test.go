@@ -86,6 +86,7 @@ func TestEncodeError(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add("/2015-03-31/functions/f/invocations", []byte(`{"a":1}`))
 	f.Add("/2015-03-31/functions", []byte(`{"FunctionName":"f","MemorySize":-1}`))
+	f.Add("/2015-03-31/functions", []byte(`{"Tags":`+strings.Repeat(`{"a":[`, 120)))
 	f.Fuzz(func(t *testing.T, path string, body []byte) {
 		r, err := http.NewRequest("POST", "http://h/", nil)
 		if err != nil {
@@ -100,8 +101,19 @@ func FuzzDecode(f *testing.F) {
 		if op.Name == "CreateFunction" {
 			in = &createInput{}
 		}
-		if err := (Codec{}).Decode(r, body, labels, in); err != nil && awserr.As(err).Kind != awserr.Malformed {
+		if err := (Codec{}).Decode(r, body, labels, in); err != nil && awserr.As(err).Kind != awserr.Malformed && awserr.As(err).Kind != awserr.InvalidText {
 			t.Fatalf("Decode = %v", err)
 		}
 	})
+}
+
+// TestDecodeDeepNesting: a body nested deeper than the limit is refused before the decoder recurses.
+func TestDecodeDeepNesting(t *testing.T) {
+	for _, n := range []int{101, 1_000_000, 2_000_000} {
+		r, _ := http.NewRequest("POST", "http://h/2015-03-31/functions", nil)
+		body := []byte(`{"Tags":` + strings.Repeat("[", n))
+		if err := (Codec{}).Decode(r, body, nil, &createInput{}); awserr.As(err).Kind != awserr.Malformed {
+			t.Errorf("Decode(depth %d) = %v; want Malformed", n, err)
+		}
+	}
 }

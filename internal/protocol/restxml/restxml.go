@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/protocol/limit"
 	"github.com/gureum/gureum/internal/protocol/restbind"
 	"github.com/gureum/gureum/internal/service"
 )
@@ -46,6 +47,9 @@ func decodeXML(body io.Reader, v any) error {
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
+	}
+	if err := limit.XMLDepth(bytes.NewReader(b), limit.MaxDepth); err == limit.ErrTooDeep {
+		return awserr.New(awserr.Malformed, "The XML you provided was not well-formed or did not validate against our published schema")
 	}
 	if err := xml.Unmarshal(b, v); err != nil {
 		return awserr.New(awserr.Malformed, "The XML you provided was not well-formed or did not validate against our published schema")

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -130,6 +131,7 @@ func TestEncodeError(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>`), "/b/k", "private")
 	f.Add([]byte(`<!DOCTYPE x [<!ENTITY a "b">]><Tagging>&a;</Tagging>`), "/", "")
+	f.Add([]byte(`<Tagging><TagSet>`+strings.Repeat("<Tag>", 150)), "/b", "")
 	f.Fuzz(func(t *testing.T, body []byte, path, acl string) {
 		r, err := http.NewRequest("PUT", "http://h/", bytes.NewReader(body))
 		if err != nil {
@@ -153,4 +155,26 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDecodeDeepNesting: a document nested deeper than the limit is refused as MalformedXML with
+// flat memory (the pre-scan keeps no stack of open elements).
+func TestDecodeDeepNesting(t *testing.T) {
+	for _, body := range []string{
+		"<Tagging><TagSet>" + strings.Repeat("<Tag>", 200),
+		"<Tagging><TagSet>" + strings.Repeat("<Tag>", 800_000),
+		strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100) + strings.Repeat("<b>", 101),
+	} {
+		r, _ := http.NewRequest("PUT", "http://h/b?tagging", strings.NewReader(body))
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		err := Codec{}.Decode(r, nil, map[string]string{"Bucket": "b"}, &taggingInput{})
+		runtime.ReadMemStats(&after)
+		if awserr.As(err).Kind != awserr.Malformed {
+			t.Errorf("Decode(%.40q…) = %v; want Malformed", body, err)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+			t.Errorf("Decode(%.40q…) allocated %d bytes", body, alloc)
+		}
+	}
 }

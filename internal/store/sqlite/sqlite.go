@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/gureum/gureum/internal/store"
@@ -70,6 +71,10 @@ type DB struct {
 	walBuf *walBuffer    // the WAL VFS's hold on the WAL, checked after each COMMIT; nil without it
 	synced time.Duration // how long the last COMMIT and its sync took; the writer's own
 	broken error         // set when a sync failed or a commit was held back: every later write fails; the writer's own
+
+	// fault is why the last commit failed for a reason of the store's (a failed sync, a full
+	// disk), nil once one succeeds; set by the writer, read by the health report (WriteFault).
+	fault atomic.Pointer[error]
 }
 
 // Transaction control statements, by index in DB.ctl.
@@ -430,6 +435,7 @@ func (db *DB) commit(batch []*write) commitShape {
 	start := time.Now()
 	results := make([]error, len(batch))
 	err := db.runBatch(batch, results)
+	db.noteFault(err, results)
 	for i, wr := range batch {
 		if err != nil {
 			wr.err <- err
@@ -441,6 +447,45 @@ func (db *DB) commit(batch []*write) commitShape {
 		db.opt.OnCommit(len(batch), time.Since(start))
 	}
 	return commitShape{writes: len(batch), sync: db.synced}
+}
+
+// noteFault records whether the batch showed the store unable to write: the batch failed, or a
+// write failed as unavailable (a statement that found the disk full). A write refused for its own
+// reasons (a name taken) says nothing, and any write that committed clears the fault.
+func (db *DB) noteFault(err error, results []error) {
+	if err == nil {
+		committed := false
+		for _, r := range results {
+			if errors.Is(r, store.ErrUnavailable) {
+				err = r
+				break
+			}
+			committed = committed || r == nil
+		}
+		if err == nil && !committed {
+			return
+		}
+	}
+	if err == nil && db.fault.Load() == nil {
+		return
+	}
+	if db.broken != nil {
+		err = db.broken
+	}
+	if err == nil {
+		db.fault.Store(nil)
+	} else {
+		db.fault.Store(&err)
+	}
+}
+
+// WriteFault is nil while writes commit; otherwise why the last commit failed. After a failed sync
+// it stays set until the store is reopened (store.WriteHealth).
+func (db *DB) WriteFault() error {
+	if p := db.fault.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // runBatch commits a batch. It first runs every write in one transaction without savepoints
@@ -562,3 +607,5 @@ func (db *DB) exec(which int) error {
 func fault(op string, err error) error {
 	return store.Fault(op, err, store.Driver{Exists: isUniqueViolation})
 }
+
+var _ store.WriteHealth = (*DB)(nil)

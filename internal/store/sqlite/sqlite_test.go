@@ -127,12 +127,21 @@ func TestFailedSyncStopsWrites(t *testing.T) {
 			if err := db.CreateAccount(ctx, store.Account{ID: "111111111111", Name: "before"}); err != nil {
 				t.Fatal(err)
 			}
+			if err := db.CreateAccount(ctx, store.Account{ID: "111111111111", Name: "taken"}); !errors.Is(err, store.ErrExists) {
+				t.Fatalf("CreateAccount(taken) = %v", err)
+			}
+			if err := db.WriteFault(); err != nil {
+				t.Errorf("WriteFault() before = %v; want nil", err)
+			}
 			c.breakIt(t, db, path)
 			if err := db.CreateAccount(ctx, store.Account{ID: "222222222222", Name: "unsynced"}); !errors.Is(err, store.ErrUnavailable) {
 				t.Errorf("write whose sync failed = %v; want ErrUnavailable", err)
 			}
 			if err := db.CreateAccount(ctx, store.Account{ID: "333333333333", Name: "after"}); !errors.Is(err, store.ErrUnavailable) {
 				t.Errorf("write after a failed sync = %v; want ErrUnavailable", err)
+			}
+			if err := db.WriteFault(); !errors.Is(err, store.ErrUnavailable) {
+				t.Errorf("WriteFault() after a failed sync = %v; want ErrUnavailable", err)
 			}
 		})
 	}
@@ -381,5 +390,31 @@ func TestGather(t *testing.T) {
 	close(db.writes)
 	if got := db.gather([]*write{{}}, 4, time.Hour, wait); len(got) != 1 {
 		t.Fatalf("gathered %d writes after close, want 1", len(got))
+	}
+}
+
+// TestWriteFaultClears checks that a commit that failed for the store's own reasons (a full disk)
+// is reported until a write commits again, and that a write refused for its own reasons is not.
+func TestWriteFaultClears(t *testing.T) {
+	db := &DB{}
+	full := &store.Error{Op: "sqlite.commit", Kind: store.ErrUnavailable, Err: errors.New("database or disk is full")}
+	exists := &store.Error{Op: "sqlite.write", Kind: store.ErrExists}
+	steps := []struct {
+		err     error
+		results []error
+		fault   bool
+	}{
+		{nil, []error{nil}, false},
+		{nil, []error{exists}, false},
+		{full, []error{nil, nil}, true},
+		{nil, []error{exists}, true}, // nothing committed: still unknown, still degraded
+		{nil, []error{full, exists}, true},
+		{nil, []error{exists, nil}, false},
+	}
+	for i, s := range steps {
+		db.noteFault(s.err, s.results)
+		if got := db.WriteFault(); (got != nil) != s.fault {
+			t.Errorf("step %d: WriteFault() = %v; want fault %v", i, got, s.fault)
+		}
 	}
 }

@@ -48,6 +48,7 @@ type Store struct {
 	*Leases
 	*Outbox
 	*Notifier
+	*Identity
 	*Objects
 }
 
@@ -58,6 +59,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 	b := base{w: w, d: d, writeDB: writeDB, readDB: readDB}
 	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), Leases: newLeases(b), Notifier: newNotifier(b)}
 	s.MoveTasks = newMoveTasks(b, s.Leases)
+	s.Identity = newIdentity(b)
 	s.Outbox = newOutbox(b, s.Notifier)
 	s.Objects = newObjects(b, s.Outbox)
 	for _, dom := range s.domains() {
@@ -71,7 +73,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 
 // domains lists every domain's shared part, to prepare and close their statements.
 func (s *Store) domains() []*base {
-	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base, &s.Objects.base}
+	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base, &s.Identity.base, &s.Objects.base}
 }
 
 // Close releases the prepared statements.

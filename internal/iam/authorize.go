@@ -1,0 +1,35 @@
+package iam
+
+import (
+	"context"
+
+	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
+)
+
+// RequestAuthorizer is the router's authorizer when identity is enforced: every check of an
+// operation (its action and resource, or the several an operation such as CopyObject names) goes
+// to the Enforcer with the request's condition context, looked up lazily as conditions ask.
+type RequestAuthorizer struct {
+	Enforcer *Enforcer
+}
+
+// Authorize allows the call when every check is allowed, or returns AWS's denial for the first
+// that is not.
+func (a RequestAuthorizer) Authorize(ctx context.Context, p *request.Principal, checks []service.Check, cond service.Conditions) error {
+	demands := make([]Demand, len(checks))
+	for i, c := range checks {
+		demands[i] = Demand{Action: c.Action, Resource: c.Resource}
+	}
+	return a.Enforcer.authorize(ctx, p, demands, nil, cond)
+}
+
+// Unenforced is the authorizer of a server run with --iam-enforcement=false: every
+// authenticated caller may do anything, as in an emulator without IAM. Signatures are still
+// verified; anonymous callers still reach only what allows anonymous access.
+type Unenforced struct{}
+
+// Authorize allows every call.
+func (Unenforced) Authorize(context.Context, *request.Principal, []service.Check, service.Conditions) error {
+	return nil
+}
