@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base32"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -24,6 +25,14 @@ func splitResource(arn string) []string {
 }
 
 func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
+
+// NewAccessKeyID returns an access key id: prefix (AKIA for long-term keys, ASIA for temporary
+// ones) and 16 random characters of the base32 alphabet, the shape of AWS's.
+func NewAccessKeyID(prefix string) string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	return prefix + base32.StdEncoding.EncodeToString(b)
+}
 
 // NewSecret returns a 40-character secret access key.
 func NewSecret() string {

@@ -2,14 +2,13 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/store"
 )
 
@@ -67,7 +66,7 @@ func rootCredentials(cfg Config, path string) (RootCredentials, bool, error) {
 	if !errors.Is(err, os.ErrNotExist) {
 		return RootCredentials{}, false, err
 	}
-	return RootCredentials{AccessKeyID: newAccessKeyID("AKIA"), SecretAccessKey: newSecret()}, false, nil
+	return RootCredentials{AccessKeyID: iam.NewAccessKeyID("AKIA"), SecretAccessKey: iam.NewSecret()}, false, nil
 }
 
 // ensureKey stores the root key, replacing a stored key of the same id whose secret differs.
@@ -91,23 +90,4 @@ func ensureKey(ctx context.Context, st store.Store, cfg Config, root RootCredent
 		return fmt.Errorf("store root key: %w", err)
 	}
 	return nil
-}
-
-const keyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-
-// newAccessKeyID returns prefix + 16 random base32 characters, the shape of AWS key ids.
-func newAccessKeyID(prefix string) string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	for i := range b {
-		b[i] = keyAlphabet[int(b[i])%len(keyAlphabet)]
-	}
-	return prefix + string(b)
-}
-
-// newSecret returns 40 random characters, the shape of AWS secret keys.
-func newSecret() string {
-	b := make([]byte, 30)
-	rand.Read(b)
-	return base64.StdEncoding.EncodeToString(b)
 }

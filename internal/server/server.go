@@ -22,6 +22,7 @@ import (
 
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/iam"
+	"github.com/gureum/gureum/internal/organizations"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/s3"
 	"github.com/gureum/gureum/internal/service"
@@ -131,7 +132,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		authorizer = iam.Unenforced{}
 	}
 	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox,
-		DataDir: cfg.DataDir}, enforcer)
+		DataDir: cfg.DataDir}, cfg.AccountID, enforcer)
 	endpoints := cfg.Endpoints
 	for _, c := range s.components { // services with a data plane (S3's website hosting)
 		if dp, ok := c.(interface{ Endpoints() []router.Endpoint }); ok {
@@ -215,7 +216,7 @@ func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) (*bg.Runner, *b
 // built after the peers it is given), and lists those with a Start and Stop: they start in that
 // order and stop in reverse. Each registers its background work on env.Runner (nil: none, as
 // for Catalog).
-func services(st store.Store, env service.Env, enforcer *iam.Enforcer) ([]*service.Service, []component) {
+func services(st store.Store, env service.Env, management string, enforcer *iam.Enforcer) ([]*service.Service, []component) {
 	var invalidate func()
 	if enforcer != nil {
 		invalidate = enforcer.Invalidate
@@ -224,7 +225,9 @@ func services(st store.Store, env service.Env, enforcer *iam.Enforcer) ([]*servi
 	tokens := sts.New(sts.Deps{Env: env, Store: st, Enforcer: enforcer})
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
 	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
+	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: management})
 	return []*service.Service{
+		accounts.Describe(),
 		identity.Describe(),
 		tokens.Describe(),
 		queues.Describe(),
@@ -234,7 +237,7 @@ func services(st store.Store, env service.Env, enforcer *iam.Enforcer) ([]*servi
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, nil)
+	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, "000000000000", nil)
 	return svcs
 }
 

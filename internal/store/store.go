@@ -103,6 +103,7 @@ type AccessKey struct {
 type Accounts interface {
 	CreateAccount(ctx context.Context, a Account) error // ErrExists when the id is taken
 	Account(ctx context.Context, id string) (Account, error)
+	ListAccounts(ctx context.Context) ([]Account, error) // by id
 	PutAccessKey(ctx context.Context, k AccessKey) error // ErrExists when the id is taken
 	AccessKey(ctx context.Context, id string) (AccessKey, error)
 	DeleteAccessKey(ctx context.Context, id string) error

@@ -330,7 +330,7 @@ func (s *Service) issue(ctx context.Context, idn store.Identity, account, princi
 	}
 	now := s.clock()
 	expires := now.Add(d).UTC().Truncate(time.Second)
-	id := newKeyID("ASIA")
+	id := iam.NewAccessKeyID("ASIA")
 	secret := iam.NewSecret()
 	token, err := s.tokens.seal("session", tokenRecord{AccessKeyID: id, Secret: secret, Principal: principal, Expires: expires})
 	if err != nil {

@@ -3,8 +3,6 @@ package sts
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"errors"
 	"sync"
 	"time"
@@ -81,13 +79,6 @@ func (s *Service) clock() time.Time {
 		return s.Now()
 	}
 	return time.Now()
-}
-
-// newKeyID returns a 20-character access key id with a prefix (ASIA for temporary keys).
-func newKeyID(prefix string) string {
-	b := make([]byte, 15)
-	rand.Read(b)
-	return prefix + base32.StdEncoding.EncodeToString(b)[:16]
 }
 
 // Describe returns STS's operation table: every operation of the 2011-06-15 API, with a handler

@@ -12,8 +12,8 @@ const accessKeyColumns = `id, secret, session_token, account_id, principal_arn, 
 type Accounts struct {
 	base
 	st struct {
-		createAccount, putAccessKey, deleteAccessKey *stmt
-		account, accessKey, listAccessKeys           *stmt
+		createAccount, putAccessKey, deleteAccessKey     *stmt
+		account, accessKey, listAccessKeys, listAccounts *stmt
 	}
 }
 
@@ -26,6 +26,7 @@ func newAccounts(b base) *Accounts {
 	s.st.putAccessKey = w("putAccessKey", `INSERT INTO access_keys (`+accessKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	s.st.deleteAccessKey = w("deleteAccessKey", `DELETE FROM access_keys WHERE id = ?`)
 	s.st.account = r("account", `SELECT id, name, created_at FROM accounts WHERE id = ?`)
+	s.st.listAccounts = r("listAccounts", `SELECT id, name, created_at FROM accounts ORDER BY id`)
 	s.st.accessKey = r("accessKey", `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = ?`)
 	s.st.listAccessKeys = r("listAccessKeys", `SELECT `+accessKeyColumns+` FROM access_keys WHERE account_id = ? ORDER BY id`)
 	return s
@@ -48,6 +49,19 @@ func (s *Accounts) Account(ctx context.Context, id string) (store.Account, error
 	}
 	a.Created = fromNanos(created)
 	return a, nil
+}
+
+// ListAccounts lists every account by id.
+func (s *Accounts) ListAccounts(ctx context.Context) ([]store.Account, error) {
+	rows, err := s.st.listAccounts.ps.QueryContext(ctx)
+	out, err := collect(rows, err, 0, func(row scanner) (store.Account, error) {
+		var a store.Account
+		var created int64
+		err := row.Scan(&a.ID, &a.Name, &created)
+		a.Created = fromNanos(created)
+		return a, err
+	})
+	return out, s.fault("ListAccounts", err)
 }
 
 // PutAccessKey stores a new access key.
