@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -157,7 +158,9 @@ func TestClaimCollisionsAreStartUpErrors(t *testing.T) {
 // fixtures' REST services) a request built from its table, and expects that operation back.
 func TestEveryOperationRoutesToItself(t *testing.T) {
 	services := append(server.Catalog(), apigateways()...)
-	services = append(services, (&objects{}).describe())
+	if !slices.ContainsFunc(services, func(s *service.Service) bool { return s.Protocol == service.RESTXML }) {
+		services = append(services, (&objects{}).describe()) // the fixture S3 until gureum serves its own
+	}
 	rt := build(t, router.Config{Services: services})
 	n := 0
 	for _, s := range services {

@@ -24,6 +24,7 @@ import (
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/organizations"
 	"github.com/gureum/gureum/internal/router"
+	"github.com/gureum/gureum/internal/s3"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/sqs"
@@ -131,7 +132,8 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.Log.Warn("IAM ENFORCEMENT IS OFF (--iam-enforcement=false): every authenticated caller may do anything to anything; for throwaway local use only")
 		authorizer = iam.Unenforced{}
 	}
-	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox}, cfg, enforcer)
+	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox,
+		DataDir: cfg.DataDir}, cfg, enforcer)
 	s.components = append(s.components, s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
@@ -218,6 +220,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	identity := iam.New(iam.Deps{Env: env, Store: st, OnChange: invalidate})
 	tokens := sts.New(sts.Deps{Env: env, Store: st, Enforcer: enforcer})
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
+	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
 	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
 	functions := newFunctions(st, cfg)
 	return []*service.Service{
@@ -226,7 +229,8 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		tokens.Describe(),
 		queues.Describe(),
 		functions.Describe(),
-	}, []component{queues, functions}
+		objects.Describe(),
+	}, []component{queues, functions, objects}
 }
 
 // Catalog lists every service's operation table without a store, for documentation.

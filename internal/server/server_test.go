@@ -69,10 +69,10 @@ func TestWireErrors(t *testing.T) {
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			return gureumtest.Do(t, r)
 		}, 403, "<Code>MissingAuthenticationToken</Code>"},
-		{"anonymous GET /", func() (int, http.Header, string) {
+		{"anonymous GET / (S3's ListBuckets)", func() (int, http.Header, string) {
 			r, _ := http.NewRequest("GET", srv.Endpoint+"/", nil)
 			return gureumtest.Do(t, r)
-		}, 403, "<Code>MissingAuthenticationToken</Code>"},
+		}, 403, "<Code>AccessDenied</Code>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,7 +80,7 @@ func TestWireErrors(t *testing.T) {
 			if status != tt.status || !strings.Contains(body, tt.want) {
 				t.Errorf("got %d %s; want %d containing %s", status, body, tt.status, tt.want)
 			}
-			if h.Get("x-amzn-RequestId") == "" {
+			if h.Get("x-amzn-RequestId") == "" && h.Get("x-amz-request-id") == "" {
 				t.Errorf("no x-amzn-RequestId header")
 			}
 			if h.Get("Date") == "" {
@@ -213,7 +213,7 @@ func TestGracefulShutdown(t *testing.T) {
 	r.Write(&raw)
 	wire := raw.Bytes()
 	conn.Write(wire[:len(wire)-5]) // the request is in flight: its body is not complete
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond) // until the server has read the headers (a loaded machine is slow to)
 	stopped := make(chan error, 1)
 	go func() { stopped <- srv.Stop() }()
 	time.Sleep(100 * time.Millisecond)

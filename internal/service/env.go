@@ -23,6 +23,8 @@ type Env struct {
 	// Outbox is where the service registers the handler of each kind of delivery it records in
 	// its store transactions (Outbox.Handle); nil with Runner.
 	Outbox *background.Outbox
+	// DataDir is the server's data directory (S3 keeps object data under it); "" for Catalog.
+	DataDir string
 }
 
 // For returns the Env of the service name: its logger names it. Unset fields get defaults (a

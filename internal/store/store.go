@@ -120,6 +120,7 @@ type Store interface {
 	Notifier
 	Identity
 	Functions
+	Objects
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

@@ -6,6 +6,8 @@
 //	`rest:"query=prefix"`     a query parameter (a []string field takes every value)
 //	`rest:"payload"`          the whole body: io.Reader (streamed), []byte, or a struct for the body codec
 //	`rest:"status"`           (output) the HTTP status code
+//	`rest:"headers"`          an http.Header: every request header (input), or headers to add (output)
+//	`rest:"querymap"`         a url.Values: every query parameter (input)
 //
 // Fields without a rest tag are members of the body document, which the protocol's codec reads and
 // writes (they should carry `xml:"-"`/`json:"-"` when bound elsewhere).
@@ -83,6 +85,10 @@ func Bind(r *http.Request, body io.Reader, labels map[string]string, in any, dec
 			if err := bindPayload(fv, body, decodeBody); err != nil {
 				return err
 			}
+		case "headers":
+			fv.Set(reflect.ValueOf(r.Header))
+		case "querymap":
+			fv.Set(reflect.ValueOf(q))
 		}
 	}
 	if bodyMembers {
@@ -163,6 +169,12 @@ func Split(out any) Response {
 		case "header":
 			if s, ok := format(fv); ok {
 				resp.Header.Set(b.name, s)
+			}
+		case "headers":
+			if h, ok := fv.Interface().(http.Header); ok {
+				for k, v := range h {
+					resp.Header[http.CanonicalHeaderKey(k)] = v
+				}
 			}
 		case "status":
 			if fv.Int() != 0 {

@@ -87,7 +87,9 @@ func (c Codec) Encode(w http.ResponseWriter, svc *service.Service, op *service.O
 		doc = p
 	}
 	if doc == nil {
-		h.Set("Content-Length", "0")
+		if h.Get("Content-Length") == "" { // a HEAD answers the length of what a GET would send
+			h.Set("Content-Length", "0")
+		}
 		w.WriteHeader(resp.Status)
 		return
 	}
@@ -108,7 +110,8 @@ func setIDs(h http.Header, requestID string) {
 	h.Set("x-amz-id-2", requestID)
 }
 
-// EncodeError writes S3's <Error> document.
+// EncodeError writes S3's <Error> document. An error with a ResponseHeaders() http.Header method
+// adds those headers (S3's x-amz-delete-marker on NoSuchKey); a 304 has no body.
 func (Codec) EncodeError(w http.ResponseWriter, _ *service.Service, err error, requestID string) *awserr.Code {
 	code, e := awserr.Resolve(awserr.RESTXML, err)
 	var buf bytes.Buffer
@@ -129,7 +132,18 @@ func (Codec) EncodeError(w http.ResponseWriter, _ *service.Service, err error, r
 		enc.EncodeToken(start.End()), enc.Flush())
 	_ = werr // encoding strings into a buffer cannot fail
 	h := w.Header()
+	var extra interface{ ResponseHeaders() http.Header }
+	if errors.As(err, &extra) {
+		for k, v := range extra.ResponseHeaders() {
+			h[http.CanonicalHeaderKey(k)] = v
+		}
+	}
 	setIDs(h, requestID)
+	if code.Status == http.StatusNotModified {
+		// A 304 carries no body (S3's NotModified has headers only).
+		w.WriteHeader(code.Status)
+		return code
+	}
 	h.Set("Content-Type", "application/xml")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(code.Status)

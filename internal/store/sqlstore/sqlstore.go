@@ -50,6 +50,7 @@ type Store struct {
 	*Notifier
 	*Identity
 	*Functions
+	*Objects
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -62,6 +63,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 	s.Identity = newIdentity(b)
 	s.Functions = newFunctions(b)
 	s.Outbox = newOutbox(b, s.Notifier)
+	s.Objects = newObjects(b, s.Outbox)
 	for _, dom := range s.domains() {
 		if err := dom.prepare(ctx); err != nil {
 			s.Close()
@@ -73,7 +75,8 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 
 // domains lists every domain's shared part, to prepare and close their statements.
 func (s *Store) domains() []*base {
-	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base, &s.Identity.base, &s.Functions.base}
+	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base, &s.Identity.base,
+		&s.Functions.base, &s.Objects.base}
 }
 
 // Close releases the prepared statements.

@@ -42,6 +42,7 @@ func suites() []suite {
 		{"Outbox", outboxTests},
 		{"Identity", identityTests},
 		{"Functions", functionTests},
+		{"Objects", objectTests},
 	}
 }
 

@@ -1,0 +1,71 @@
+package s3
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/sqs"
+	"github.com/gureum/gureum/internal/store"
+)
+
+// events builds the deliveries a change to o causes under the bucket's notification
+// configuration: one a matching queue configuration, each carrying AWS's event record. The
+// store records them in the change's own transaction.
+func (s *Service) events(ctx context.Context, b store.Bucket, name string, o store.Object) []store.Delivery {
+	doc := b.Configs["notification"]
+	if doc == "" {
+		return nil
+	}
+	var n notificationConfiguration
+	if xml.Unmarshal([]byte(doc), &n) != nil {
+		return nil
+	}
+	var ds []store.Delivery
+	for _, q := range n.Queues {
+		if !q.matches(name, o.Key) {
+			continue
+		}
+		e := s.eventOf(ctx, b, name, o)
+		e.ConfigID = q.ID
+		payload, _ := json.Marshal(EventMessage{Records: []EventRecord{e.Record()}})
+		ds = append(ds, store.Delivery{Kind: DeliveryKind, Target: q.Queue, Payload: payload})
+	}
+	return ds
+}
+
+func (s *Service) eventOf(ctx context.Context, b store.Bucket, name string, o store.Object) Event {
+	info := request.From(ctx)
+	principal := "anonymous"
+	if info.Principal != nil {
+		principal = info.Principal.UserID
+	}
+	e := Event{Name: name, Time: s.now(), Region: b.Region, Bucket: b.Name, Owner: b.Account, Principal: principal,
+		RequestID: info.ID, Key: o.Key, Sequencer: fmt.Sprintf("%016X", o.Modified.UnixNano())}
+	if b.Versioning != "" {
+		e.VersionID = o.VersionID
+	}
+	if !o.DeleteMarker && !strings.HasPrefix(name, "ObjectRemoved") {
+		e.Size, e.HasSize, e.ETag = o.Size, true, unquote(o.ETag)
+	}
+	return e
+}
+
+// deliver sends one event message to its queue through the queue service's in-process
+// interface. A queue that no longer exists is a permanent failure (the delivery is dead-lettered).
+func (s *Service) deliver(ctx context.Context, d store.Delivery) error {
+	if s.deps.Queues == nil {
+		return background.Permanent(errors.New("s3: no queue service to deliver to"))
+	}
+	_, err := s.deps.Queues.Enqueue(ctx, d.Target, string(d.Payload), nil, "", "")
+	if err != nil && awserr.As(err).Code == sqs.ErrQueueDoesNotExist {
+		return background.Permanent(err)
+	}
+	return err
+}

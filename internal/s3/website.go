@@ -1,0 +1,230 @@
+package s3
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gureum/gureum/internal/router"
+	"github.com/gureum/gureum/internal/store"
+)
+
+// WebsitePrefix is the path form of website hosting, for clients that cannot set a Host:
+// /_gureum/s3-website/<bucket>/<key>.
+const WebsitePrefix = router.DataPlanePrefix + "s3-website/"
+
+// Endpoints are S3's data-plane entries: static website hosting at
+// http://<bucket>.s3-website.localhost:<port>/ and under WebsitePrefix.
+func (s *Service) Endpoints() []router.Endpoint {
+	return []router.Endpoint{{Name: "s3-website", Host: "*.s3-website.localhost", Prefix: WebsitePrefix, Handler: http.HandlerFunc(s.website)}}
+}
+
+// websiteTarget reads the bucket and key a website request names.
+func websiteTarget(r *http.Request) (bucket, key string) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, WebsitePrefix); ok {
+		bucket, key, _ = strings.Cut(rest, "/")
+		return bucket, key
+	}
+	host := r.Host
+	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	bucket, _, _ = strings.Cut(host, ".s3-website.")
+	return bucket, strings.TrimPrefix(r.URL.Path, "/")
+}
+
+// website serves a bucket's website as S3 does: anonymous, only for a public bucket, with the
+// index document for directories, redirects, and the error document with its status.
+func (s *Service) website(w http.ResponseWriter, r *http.Request) {
+	bucket, key := websiteTarget(r)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		websiteError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+		return
+	}
+	b, err := s.store.Bucket(r.Context(), bucket)
+	if err != nil {
+		websiteError(w, http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist")
+		return
+	}
+	var wc websiteConfiguration
+	if doc := b.Configs["website"]; doc == "" || xml.Unmarshal([]byte(doc), &wc) != nil {
+		websiteError(w, http.StatusNotFound, "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration")
+		return
+	}
+	if !publicRead(b) {
+		websiteError(w, http.StatusForbidden, "AccessDenied", "Access Denied")
+		return
+	}
+	if redirectEverything(w, r, wc, key) || routingRedirect(w, r, wc, key, 0) {
+		return
+	}
+	if key == "" || strings.HasSuffix(key, "/") {
+		key += wc.IndexDocument.Suffix
+	}
+	o, err := s.store.Object(r.Context(), bucket, key, "")
+	if err == nil && !o.DeleteMarker {
+		s.serveObject(w, r, b, o, http.StatusOK)
+		return
+	}
+	if idx, ierr := s.store.Object(r.Context(), bucket, key+"/"+wc.IndexDocument.Suffix, ""); ierr == nil && !idx.DeleteMarker {
+		http.Redirect(w, r, "/"+key+"/", http.StatusFound)
+		return
+	}
+	if routingRedirect(w, r, wc, key, http.StatusNotFound) {
+		return
+	}
+	if wc.ErrorDocument != nil {
+		if eo, eerr := s.store.Object(r.Context(), bucket, wc.ErrorDocument.Key, ""); eerr == nil && !eo.DeleteMarker {
+			s.serveObject(w, r, b, eo, http.StatusNotFound)
+			return
+		}
+	}
+	websiteError(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
+}
+
+func (s *Service) serveObject(w http.ResponseWriter, r *http.Request, b store.Bucket, o store.Object, status int) {
+	h := w.Header()
+	for k, v := range objectHeaders(b, o) {
+		h[k] = v
+	}
+	h.Set("Content-Length", strconv.FormatInt(o.Size, 10))
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	body := s.openData(r.Context(), o, 0, o.Size)
+	defer body.Close()
+	io.Copy(w, body)
+}
+
+func redirectEverything(w http.ResponseWriter, r *http.Request, wc websiteConfiguration, key string) bool {
+	to := wc.RedirectAllRequestsTo
+	if to == nil {
+		return false
+	}
+	proto := to.Protocol
+	if proto == "" {
+		proto = "http"
+	}
+	http.Redirect(w, r, proto+"://"+to.HostName+"/"+key, http.StatusMovedPermanently)
+	return true
+}
+
+// routingRedirect applies the first routing rule whose condition holds for key and status (0:
+// before the object is looked up, so only rules without an error-code condition apply).
+func routingRedirect(w http.ResponseWriter, r *http.Request, wc websiteConfiguration, key string, status int) bool {
+	for _, rule := range wc.RoutingRules {
+		c := rule.Condition
+		if c != nil && c.KeyPrefixEquals != "" && !strings.HasPrefix(key, c.KeyPrefixEquals) {
+			continue
+		}
+		wantCode := c != nil && c.HTTPErrorCodeReturnedEquals != ""
+		if wantCode != (status != 0) || wantCode && c.HTTPErrorCodeReturnedEquals != strconv.Itoa(status) {
+			continue
+		}
+		rd := rule.Redirect
+		newKey := key
+		switch {
+		case rd.ReplaceKeyWith != "":
+			newKey = rd.ReplaceKeyWith
+		case rd.ReplaceKeyPrefixWith != "" || c != nil && c.KeyPrefixEquals != "":
+			prefix := ""
+			if c != nil {
+				prefix = c.KeyPrefixEquals
+			}
+			newKey = rd.ReplaceKeyPrefixWith + strings.TrimPrefix(key, prefix)
+		}
+		target := "/" + newKey
+		if rd.HostName != "" {
+			proto := rd.Protocol
+			if proto == "" {
+				proto = "http"
+			}
+			target = proto + "://" + rd.HostName + target
+		}
+		code := http.StatusMovedPermanently
+		if n, err := strconv.Atoi(rd.HTTPRedirectCode); err == nil && n >= 300 && n < 400 {
+			code = n
+		}
+		http.Redirect(w, r, target, code)
+		return true
+	}
+	return false
+}
+
+// publicRead reports whether anonymous readers may get the bucket's objects: a bucket policy
+// allowing s3:GetObject to everyone (unless public policies are restricted), or a public-read ACL
+// (unless public ACLs are ignored).
+func publicRead(b store.Bucket) bool {
+	var pab publicAccessBlock
+	xml.Unmarshal([]byte(b.Configs["publicAccessBlock"]), &pab)
+	if acl := b.Configs["acl"]; (acl == "public-read" || acl == "public-read-write") && !pab.IgnorePublicAcls {
+		return true
+	}
+	if pab.RestrictPublicBuckets {
+		return false
+	}
+	var doc struct {
+		Statement json.RawMessage `json:"Statement"`
+	}
+	if json.Unmarshal([]byte(b.Configs["policy"]), &doc) != nil {
+		return false
+	}
+	var stmts []map[string]any
+	if json.Unmarshal(doc.Statement, &stmts) != nil {
+		var one map[string]any
+		if json.Unmarshal(doc.Statement, &one) != nil {
+			return false
+		}
+		stmts = append(stmts, one)
+	}
+	for _, st := range stmts {
+		if st["Effect"] == "Allow" && everyone(st["Principal"]) && anyOf(st["Action"], "s3:GetObject", "s3:*", "*") {
+			return true
+		}
+	}
+	return false
+}
+
+func everyone(p any) bool {
+	if p == "*" {
+		return true
+	}
+	m, ok := p.(map[string]any)
+	return ok && anyOf(m["AWS"], "*")
+}
+
+func anyOf(v any, want ...string) bool {
+	var vals []string
+	switch x := v.(type) {
+	case string:
+		vals = []string{x}
+	case []any:
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				vals = append(vals, s)
+			}
+		}
+	}
+	for _, got := range vals {
+		for _, w := range want {
+			if strings.EqualFold(got, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// websiteError writes S3's website error page.
+func websiteError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "<html>\n<head><title>%d %s</title></head>\n<body>\n<h1>%d %s</h1>\n<ul>\n<li>Code: %s</li>\n<li>Message: %s</li>\n</ul>\n<hr/>\n</body>\n</html>\n",
+		status, http.StatusText(status), status, http.StatusText(status), html.EscapeString(code), html.EscapeString(msg))
+}
