@@ -120,9 +120,13 @@ func TestAWSCLI(t *testing.T) {
 	if err == nil || !strings.Contains(out, "SignatureDoesNotMatch") {
 		t.Errorf("aws with a wrong secret = %s, %v; want SignatureDoesNotMatch", out, err)
 	}
-	out, err = run(gureumtest.SecretAccessKey, "sts", "get-session-token")
+	out, err = run(gureumtest.SecretAccessKey, "sts", "get-session-token", "--output", "json")
+	if err != nil || !strings.Contains(out, `"AccessKeyId": "ASIA`) {
+		t.Errorf("aws sts get-session-token = %s, %v; want temporary credentials", out, err)
+	}
+	out, err = run(gureumtest.SecretAccessKey, "sts", "get-federation-token", "--name", "x")
 	if err == nil || !strings.Contains(out, "NotImplemented") {
-		t.Errorf("aws sts get-session-token = %s, %v; want NotImplemented", out, err)
+		t.Errorf("aws sts get-federation-token = %s, %v; want NotImplemented", out, err)
 	}
 }
 
