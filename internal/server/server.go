@@ -22,6 +22,7 @@ import (
 
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/iam"
+	"github.com/gureum/gureum/internal/logs"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
@@ -203,6 +204,7 @@ func services(st store.Store, env service.Env) ([]*service.Service, []component)
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
+		logs.New(logs.Deps{Env: env, Store: st}).Describe(),
 	}, []component{queues}
 }
 

@@ -9,12 +9,12 @@ import (
 type kind int
 
 const (
-	tEOF kind = iota
-	tPunct     // { } ( ) [ ] ,
-	tOp        // = != < <= > >= && ||
-	tString    // "…", unquoted
-	tRegex     // %…%, without the percent signs
-	tWord      // anything else: a selector, a number, a bare value, a keyword, ...
+	tEOF    kind = iota
+	tPunct       // { } ( ) [ ] ,
+	tOp          // = != < <= > >= && ||
+	tString      // "…", unquoted
+	tRegex       // %…%, without the percent signs
+	tWord        // anything else: a selector, a number, a bare value, a keyword, ...
 )
 
 type token struct {
