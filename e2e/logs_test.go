@@ -1,18 +1,22 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
-	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
 	"github.com/gureum/gureum/internal/gureumtest"
 )
 
-// TestLogsAWSCLI writes and reads CloudWatch Logs with the AWS CLI (v1 here: get-log-events and
+// TestLogsAWSCLI reads CloudWatch Logs with the AWS CLI (v1 here: get-log-events and
 // filter-log-events, no logs tail), then reads the group with `gureum logs tail`.
 func TestLogsAWSCLI(t *testing.T) {
 	if _, err := exec.LookPath("aws"); err != nil {
@@ -29,11 +33,23 @@ func TestLogsAWSCLI(t *testing.T) {
 		}
 		return string(out)
 	}
-	run("create-log-group", "--log-group-name", "/aws/lambda/orders")
-	run("create-log-stream", "--log-group-name", "/aws/lambda/orders", "--log-stream-name", "2026/12/07/[$LATEST]abc")
+	// Written with the SDK (each AWS CLI start costs seconds here); read with the CLI.
+	c := cwl.NewFromConfig(p.Config())
+	group, stream := aws.String("/aws/lambda/orders"), aws.String("2026/12/07/[$LATEST]abc")
+	if _, err := c.CreateLogGroup(context.Background(), &cwl.CreateLogGroupInput{LogGroupName: group}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateLogStream(context.Background(), &cwl.CreateLogStreamInput{LogGroupName: group, LogStreamName: stream}); err != nil {
+		t.Fatal(err)
+	}
 	now := time.Now().UnixMilli()
-	events := fmt.Sprintf(`[{"timestamp":%d,"message":"START RequestId: r1"},{"timestamp":%d,"message":"ERROR order 7 failed"},{"timestamp":%d,"message":"END RequestId: r1"}]`, now, now+1, now+2)
-	run("put-log-events", "--log-group-name", "/aws/lambda/orders", "--log-stream-name", "2026/12/07/[$LATEST]abc", "--log-events", events)
+	var evs []types.InputLogEvent
+	for i, m := range []string{"START RequestId: r1", "ERROR order 7 failed", "END RequestId: r1"} {
+		evs = append(evs, types.InputLogEvent{Timestamp: aws.Int64(now + int64(i)), Message: aws.String(m)})
+	}
+	if _, err := c.PutLogEvents(context.Background(), &cwl.PutLogEventsInput{LogGroupName: group, LogStreamName: stream, LogEvents: evs}); err != nil {
+		t.Fatal(err)
+	}
 
 	var got struct {
 		Events []struct {
