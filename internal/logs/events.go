@@ -246,8 +246,11 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *FilterLogEventsInput)
 		return nil, err
 	}
 	pattern, err := filter.Compile(in.FilterPattern)
-	if err != nil {
-		return nil, ErrInvalidParameter.Errorf("Invalid filter pattern: %s", err.(*filter.Error).Reason)
+	var bad *filter.Error
+	if errors.As(err, &bad) {
+		return nil, ErrInvalidParameter.Errorf("Invalid filter pattern: %s", bad.Reason)
+	} else if err != nil {
+		return nil, err
 	}
 	g, err := s.group(ctx, nameOf(in.LogGroupName, in.LogGroupIdentifier))
 	if err != nil {

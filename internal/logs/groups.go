@@ -50,7 +50,10 @@ func limit(v *int, most int) (int, error) {
 	if v == nil {
 		return most, nil
 	}
-	if *v < 1 || *v > most {
+	if *v < 1 {
+		return 0, constraint(fmt.Sprint(*v), "limit", "Member must have value greater than or equal to 1")
+	}
+	if *v > most {
 		return 0, constraint(fmt.Sprint(*v), "limit", fmt.Sprintf("Member must have value less than or equal to %d", most))
 	}
 	return *v, nil
