@@ -245,11 +245,8 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *FilterLogEventsInput)
 	if err != nil {
 		return nil, err
 	}
-	pattern, err := filter.Compile(in.FilterPattern)
-	var bad *filter.Error
-	if errors.As(err, &bad) {
-		return nil, ErrInvalidParameter.Errorf("Invalid filter pattern: %s", bad.Reason)
-	} else if err != nil {
+	pattern, err := compilePattern(in.FilterPattern)
+	if err != nil {
 		return nil, err
 	}
 	g, err := s.group(ctx, nameOf(in.LogGroupName, in.LogGroupIdentifier))
@@ -307,5 +304,37 @@ func (s *Service) filterScan(ctx context.Context, q store.LogEventQuery, n int, 
 		}
 	}
 	out.NextToken = eventToken('f', q.From)
+	return out, nil
+}
+
+// compilePattern compiles a filter pattern, refusing it as AWS does.
+func compilePattern(text string) (filter.Pattern, error) {
+	p, err := filter.Compile(text)
+	var bad *filter.Error
+	if errors.As(err, &bad) {
+		return nil, ErrInvalidParameter.Errorf("Invalid filter pattern: %s", bad.Reason)
+	}
+	return p, err
+}
+
+// TestMetricFilter reports which of up to 50 messages a filter pattern matches (their values
+// extracted by a metric filter's fields are not reported yet).
+func (s *Service) TestMetricFilter(ctx context.Context, in *TestMetricFilterInput) (*TestMetricFilterOutput, error) {
+	if in.FilterPattern == nil {
+		return nil, constraint("null", "filterPattern", "Member must not be null")
+	}
+	if len(in.LogEventMessages) < 1 || len(in.LogEventMessages) > 50 {
+		return nil, constraint("[...]", "logEventMessages", "Member must have length between 1 and 50")
+	}
+	p, err := compilePattern(*in.FilterPattern)
+	if err != nil {
+		return nil, err
+	}
+	out := &TestMetricFilterOutput{Matches: []MetricFilterMatchRecord{}}
+	for i, m := range in.LogEventMessages {
+		if p.Match(m) {
+			out.Matches = append(out.Matches, MetricFilterMatchRecord{EventNumber: int64(i + 1), EventMessage: m, ExtractedValues: map[string]string{}})
+		}
+	}
 	return out, nil
 }

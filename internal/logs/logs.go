@@ -119,13 +119,14 @@ func (s *Service) Describe() *service.Service {
 		"PutRetentionPolicy":    service.Func(s.PutRetentionPolicy),
 		"TagLogGroup":           service.Func(s.TagLogGroup),
 		"TagResource":           service.Func(s.TagResource),
+		"TestMetricFilter":      service.Func(s.TestMetricFilter),
 		"UntagLogGroup":         service.Func(s.UntagLogGroup),
 		"UntagResource":         service.Func(s.UntagResource),
 	}
 	ops := make([]service.Operation, 0, len(operations))
 	for _, name := range operations {
 		op := service.Operation{Name: name, Action: "logs:" + name, Handler: served[name]}
-		if op.Handler != nil && name != "DescribeLogGroups" {
+		if op.Handler != nil && name != "DescribeLogGroups" && name != "TestMetricFilter" {
 			op.Resource = byGroup
 		}
 		ops = append(ops, op)

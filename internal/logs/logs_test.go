@@ -348,7 +348,14 @@ func TestFilterLogEvents(t *testing.T) {
 				t.Errorf("FilterLogEvents(%+v) = %q; want %q", tc.in, got, tc.want)
 			}
 		}
-		_, err := c.FilterLogEvents(bg, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), FilterPattern: aws.String(`{ $.a = }`)})
+		tm := must[*cwl.TestMetricFilterOutput](t, "TestMetricFilter")(c.TestMetricFilter(bg, &cwl.TestMetricFilterInput{
+			FilterPattern: aws.String(`{ $.latency > 50 }`), LogEventMessages: []string{`{"latency":20}`, `{"latency":90}`, "text"}}))
+		if len(tm.Matches) != 1 || tm.Matches[0].EventNumber != 2 || *tm.Matches[0].EventMessage != `{"latency":90}` {
+			t.Errorf("TestMetricFilter = %+v", tm.Matches)
+		}
+		_, err := c.TestMetricFilter(bg, &cwl.TestMetricFilterInput{FilterPattern: aws.String(`[a,`), LogEventMessages: []string{"x"}})
+		wantCode(t, "TestMetricFilter(bad pattern)", err, "InvalidParameterException")
+		_, err = c.FilterLogEvents(bg, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), FilterPattern: aws.String(`{ $.a = }`)})
 		wantCode(t, "FilterLogEvents(bad pattern)", err, "InvalidParameterException")
 		_, err = c.FilterLogEvents(bg, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), LogStreamNames: []string{"a"}, LogStreamNamePrefix: aws.String("a")})
 		wantCode(t, "FilterLogEvents(names and prefix)", err, "InvalidParameterException")

@@ -198,3 +198,18 @@ type UntagResourceInput struct {
 type ListTagsForResourceInput struct {
 	ResourceArn string `json:"resourceArn"`
 }
+
+type TestMetricFilterInput struct {
+	FilterPattern    *string  `json:"filterPattern"`
+	LogEventMessages []string `json:"logEventMessages"`
+}
+
+type MetricFilterMatchRecord struct {
+	EventNumber     int64             `json:"eventNumber"`
+	EventMessage    string            `json:"eventMessage"`
+	ExtractedValues map[string]string `json:"extractedValues"`
+}
+
+type TestMetricFilterOutput struct {
+	Matches []MetricFilterMatchRecord `json:"matches"`
+}
