@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"math"
 	"strings"
 	"time"
@@ -18,7 +19,7 @@ type Logs struct {
 	base
 	st struct {
 		createGroup, ensureGroup, groupTx, updateGroup, deleteGroup, dropStreams, drop *stmt
-		createStream, ensureStream, streamTx, deleteStream, touchStream                *stmt
+		createStream, ensureStream, streamTx, streamByName, deleteStream, touchStream  *stmt
 		insertOne, insertMany                                                          *stmt
 		sweepRetention, sweepGroups, sweepStreams, forgetGroups, forgetStreams         *stmt
 		group, listGroups                                                              *stmt
@@ -54,6 +55,8 @@ func newLogs(b base) *Logs {
 	s.st.createStream = w("createStream", `INSERT INTO log_streams (group_id, name, created_at) VALUES (?, ?, ?)`)
 	s.st.ensureStream = w("ensureStream", `INSERT INTO log_streams (group_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (group_id, name) DO NOTHING`)
 	s.st.streamTx = w("streamTx", `SELECT `+logStreamColumns+` FROM log_streams WHERE group_id = ? AND name = ?`)
+	s.st.streamByName = w("streamByName", `SELECT s.id, s.group_id, s.name, s.created_at, s.first_event, s.last_event, s.last_ingestion
+		FROM log_groups g JOIN log_streams s ON s.group_id = g.id WHERE g.account = ? AND g.name = ? AND s.name = ?`)
 	s.st.deleteStream = w("deleteStream", `DELETE FROM log_streams WHERE id = ?`)
 	s.st.touchStream = w("touchStream", `UPDATE log_streams SET
 		first_event = CASE WHEN first_event = 0 OR first_event > ? THEN ? ELSE first_event END,
@@ -261,6 +264,10 @@ func (s *Logs) AppendLogEvents(ctx context.Context, account, group, stream strin
 
 // streamFor finds (or, with create, makes) the stream an append writes to.
 func (s *Logs) streamFor(ctx context.Context, tx Tx, account, group, stream string, create bool, now time.Time) (store.LogStream, error) {
+	x, err := scanLogStream(s.st.streamByName.in(ctx, tx).QueryRowContext(ctx, account, group, stream))
+	if err != sql.ErrNoRows {
+		return x, s.fault("AppendLogEvents", err)
+	}
 	if create {
 		if _, err := s.st.ensureGroup.in(ctx, tx).ExecContext(ctx, account, group, nanos(now)); err != nil {
 			return store.LogStream{}, s.fault("AppendLogEvents", err)
@@ -275,7 +282,7 @@ func (s *Logs) streamFor(ctx context.Context, tx Tx, account, group, stream stri
 			return store.LogStream{}, s.fault("AppendLogEvents", err)
 		}
 	}
-	x, err := scanLogStream(s.st.streamTx.in(ctx, tx).QueryRowContext(ctx, g.ID, stream))
+	x, err = scanLogStream(s.st.streamTx.in(ctx, tx).QueryRowContext(ctx, g.ID, stream))
 	return x, s.fault("AppendLogEvents", err)
 }
 
