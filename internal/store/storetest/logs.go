@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,42 @@ var logTests = []suiteTest{
 	{"Streams", testLogStreams},
 	{"Events", testLogEvents},
 	{"Sweep", testLogSweep},
+	{"ConcurrentCreate", testLogConcurrentCreate},
+}
+
+// testLogConcurrentCreate appends to one new group and stream from many writers on two nodes
+// at once: every append creates or finds them, none fails, and every event is kept.
+func testLogConcurrentCreate(t *testing.T, open Opener) {
+	a, b := nodes(t, open)
+	ctx := context.Background()
+	const writers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for i := range writers {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.AppendLogEvents(ctx, "1", "/aws/lambda/f", "s", []store.LogEvent{{Timestamp: int64(i), Ingestion: 1, Message: "x"}}, true, epoch)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("append %d: %v", i, err)
+		}
+	}
+	g, err := a.LogGroup(ctx, "1", "/aws/lambda/f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := a.LogEvents(ctx, store.LogEventQuery{GroupID: g.ID, From: store.LogCursor{Timestamp: -1}, Limit: 100})
+	if err != nil || len(evs) != writers {
+		t.Errorf("%d events, %v; want %d", len(evs), err, writers)
+	}
 }
 
 func testLogGroups(t *testing.T, open Opener) {
