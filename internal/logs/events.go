@@ -317,8 +317,8 @@ func compilePattern(text string) (filter.Pattern, error) {
 	return p, err
 }
 
-// TestMetricFilter reports which of up to 50 messages a filter pattern matches (their values
-// extracted by a metric filter's fields are not reported yet).
+// TestMetricFilter reports which of up to 50 messages a filter pattern matches, with the fields
+// a space-delimited pattern extracts.
 func (s *Service) TestMetricFilter(ctx context.Context, in *TestMetricFilterInput) (*TestMetricFilterOutput, error) {
 	if in.FilterPattern == nil {
 		return nil, constraint("null", "filterPattern", "Member must not be null")
@@ -332,8 +332,14 @@ func (s *Service) TestMetricFilter(ctx context.Context, in *TestMetricFilterInpu
 	}
 	out := &TestMetricFilterOutput{Matches: []MetricFilterMatchRecord{}}
 	for i, m := range in.LogEventMessages {
-		if p.Match(m) {
-			out.Matches = append(out.Matches, MetricFilterMatchRecord{EventNumber: int64(i + 1), EventMessage: m, ExtractedValues: map[string]string{}})
+		values, ok := map[string]string{}, false
+		if x, extracts := p.(filter.Extractor); extracts {
+			values, ok = x.Extract(m)
+		} else {
+			ok = p.Match(m)
+		}
+		if ok {
+			out.Matches = append(out.Matches, MetricFilterMatchRecord{EventNumber: int64(i + 1), EventMessage: m, ExtractedValues: values})
 		}
 	}
 	return out, nil

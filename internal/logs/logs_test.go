@@ -353,6 +353,11 @@ func TestFilterLogEvents(t *testing.T) {
 		if len(tm.Matches) != 1 || tm.Matches[0].EventNumber != 2 || *tm.Matches[0].EventMessage != `{"latency":90}` {
 			t.Errorf("TestMetricFilter = %+v", tm.Matches)
 		}
+		tm = must[*cwl.TestMetricFilterOutput](t, "TestMetricFilter")(c.TestMetricFilter(bg, &cwl.TestMetricFilterInput{
+			FilterPattern: aws.String(`[ip, ..., status = 4*, bytes]`), LogEventMessages: []string{`1.2.3.4 - "GET /" 404 12`}}))
+		if len(tm.Matches) != 1 || tm.Matches[0].ExtractedValues["$status"] != "404" || tm.Matches[0].ExtractedValues["$ip"] != "1.2.3.4" {
+			t.Errorf("TestMetricFilter(space-delimited) = %+v", tm.Matches)
+		}
 		_, err := c.TestMetricFilter(bg, &cwl.TestMetricFilterInput{FilterPattern: aws.String(`[a,`), LogEventMessages: []string{"x"}})
 		wantCode(t, "TestMetricFilter(bad pattern)", err, "InvalidParameterException")
 		_, err = c.FilterLogEvents(bg, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), FilterPattern: aws.String(`{ $.a = }`)})

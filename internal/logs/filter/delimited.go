@@ -202,3 +202,49 @@ func validName(s string) bool {
 	}
 	return s != ""
 }
+
+// Extract returns the named fields of a message that matches, as a metric filter extracts them
+// ("$name" → value); ok is false when the message does not match.
+func (p *delimited) Extract(message string) (values map[string]string, ok bool) {
+	vals := splitFields(message)
+	m, n := len(p.fields), len(vals)
+	// can[i][j]: fields[i:] match vals[j:].
+	can := make([][]bool, m+1)
+	for i := range can {
+		can[i] = make([]bool, n+1)
+	}
+	can[m][n] = true
+	for i := m - 1; i >= 0; i-- {
+		f := &p.fields[i]
+		for j := n; j >= 0; j-- {
+			if f.ellipsis {
+				can[i][j] = can[i+1][j] || j < n && can[i][j+1]
+			} else {
+				can[i][j] = j < n && can[i+1][j+1] && f.match(vals[j])
+			}
+		}
+	}
+	if !can[0][0] {
+		return nil, false
+	}
+	values = map[string]string{}
+	for i, j := 0, 0; i < m; {
+		f := &p.fields[i]
+		switch {
+		case f.ellipsis && can[i+1][j]:
+			i++
+		case f.ellipsis:
+			j++
+		default:
+			values["$"+f.name] = vals[j]
+			i, j = i+1, j+1
+		}
+	}
+	return values, true
+}
+
+// Extractor is a pattern that also names the values it matched (space-delimited patterns).
+type Extractor interface {
+	Pattern
+	Extract(message string) (map[string]string, bool)
+}

@@ -213,3 +213,18 @@ func TestCompileErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestExtract(t *testing.T) {
+	p, err := Compile(`[ip, ..., status_code = 4*, bytes]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := p.(Extractor)
+	got, ok := x.Extract(apache404)
+	if !ok || got["$ip"] != "127.0.0.1" || got["$status_code"] != "404" || got["$bytes"] != "2326" || len(got) != 3 {
+		t.Errorf("Extract = %v, %v", got, ok)
+	}
+	if _, ok := x.Extract(apache); ok {
+		t.Errorf("Extract(200) matched")
+	}
+}

@@ -22,7 +22,12 @@ func FuzzCompile(f *testing.F) {
 			}
 			return
 		}
-		p.Match(message)
+		matched := p.Match(message)
 		p.Match("")
+		if x, ok := p.(Extractor); ok {
+			if _, extracted := x.Extract(message); extracted != matched {
+				t.Fatalf("Compile(%q): Match(%q) = %v but Extract matched %v", pattern, message, matched, extracted)
+			}
+		}
 	})
 }
