@@ -1,4 +1,4 @@
-// Package cli is gureum's command line: `gureum server`, `gureum version` and `gureum bench`.
+// Package cli is gureum's command line: `gureum server`, `gureum version`, `gureum bench` and `gureum logs`.
 // main calls Run; the in-process test harness calls the same Run.
 package cli
 
@@ -48,7 +48,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serverCmd(getenv, stdout, stderr, process), versionCmd(stdout), benchCmd(stdout, stderr), accountCmd(getenv, stdout))
+	root.AddCommand(serverCmd(getenv, stdout, stderr, process), versionCmd(stdout), benchCmd(stdout, stderr), accountCmd(getenv, stdout), logsCmd(stdout, stderr))
 	return root.ExecuteContext(ctx)
 }
 

@@ -22,6 +22,7 @@ import (
 
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/iam"
+	"github.com/gureum/gureum/internal/logs"
 	"github.com/gureum/gureum/internal/organizations"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/s3"
@@ -230,6 +231,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		queues.Describe(),
 		functions.Describe(),
 		objects.Describe(),
+		logs.New(logs.Deps{Env: env, Store: st}).Describe(),
 	}, []component{queues, functions, objects}
 }
 

@@ -121,6 +121,7 @@ type Store interface {
 	Identity
 	Functions
 	Objects
+	Logs
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

@@ -43,6 +43,7 @@ func suites() []suite {
 		{"Identity", identityTests},
 		{"Functions", functionTests},
 		{"Objects", objectTests},
+		{"Logs", logTests},
 	}
 }
 
