@@ -22,6 +22,7 @@ import (
 
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/iam"
+	"github.com/gureum/gureum/internal/kms"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
@@ -120,7 +121,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	var outbox *bg.Outbox
 	s.runner, outbox = newRunner(st, cfg, s.metrics)
-	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox})
+	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox}, cfg.DataDir)
 	s.components = append(s.components, s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
@@ -198,18 +199,29 @@ func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) (*bg.Runner, *b
 // built after the peers it is given), and lists those with a Start and Stop: they start in that
 // order and stop in reverse. Each registers its background work on env.Runner (nil: none, as
 // for Catalog).
-func services(st store.Store, env service.Env) ([]*service.Service, []component) {
+func services(st store.Store, env service.Env, dataDir string) ([]*service.Service, []component) {
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
+	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, dataDir)})
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
+		keys.Describe(),
 	}, []component{queues}
 }
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, service.Env{Region: "us-east-1"})
+	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, "")
 	return svcs
+}
+
+// kmsMaster is where KMS's master key lives: a 0600 file of the data dir beside an embedded
+// store, the store itself when nodes share it (see kms.MasterKey for the trade-off).
+func kmsMaster(st store.Store, dataDir string) kms.MasterKey {
+	if st == nil || st.Backend() != "sqlite" {
+		return nil
+	}
+	return kms.FileMasterKey(filepath.Join(dataDir, "kms-master.key"))
 }
 
 func openStore(ctx context.Context, cfg Config, m *telemetry.Metrics) (store.Store, error) {
