@@ -27,6 +27,7 @@ import (
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/sqs"
+	"github.com/gureum/gureum/internal/ssm"
 	"github.com/gureum/gureum/internal/store"
 	"github.com/gureum/gureum/internal/store/postgres"
 	"github.com/gureum/gureum/internal/store/sqlite"
@@ -206,6 +207,7 @@ func services(st store.Store, env service.Env, dataDir string) ([]*service.Servi
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
 		keys.Describe(),
+		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
 	}, []component{queues}
 }
 
