@@ -24,6 +24,7 @@ import (
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/kms"
 	"github.com/gureum/gureum/internal/router"
+	"github.com/gureum/gureum/internal/secretsmanager"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/sqs"
@@ -208,6 +209,7 @@ func services(st store.Store, env service.Env, dataDir string) ([]*service.Servi
 		queues.Describe(),
 		keys.Describe(),
 		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
+		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys}).Describe(), // Invoker: Lambda, when it lands
 	}, []component{queues}
 }
 
