@@ -14,7 +14,7 @@ import (
 )
 
 // newClocked returns KMS over a real SQLite store with a fake clock and a file master key.
-func newClocked(t *testing.T) (*Service, *background.FakeClock, context.Context, string) {
+func newClocked(t testing.TB) (*Service, *background.FakeClock, context.Context, string) {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "db"), sqlite.Options{})
