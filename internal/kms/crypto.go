@@ -39,7 +39,7 @@ func (s *Service) material(ctx context.Context, k *key, v uint32) ([]byte, error
 
 // encryptKey loads a key for encryption, rotating it first when its rotation is due.
 func (s *Service) encryptKey(ctx context.Context, keyID, usage string) (*key, error) {
-	k, err := s.load(ctx, keyID)
+	k, err := s.loadForUse(ctx, keyID)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (s *Service) encryptKey(ctx context.Context, keyID, usage string) (*key, er
 	if k.doc.Meta.KeyUsage != usage {
 		return nil, ErrInvalidKeyUsage.Errorf("%s key usage is %s which is not valid for this operation.", k.arn(), k.doc.Meta.KeyUsage)
 	}
-	return k, s.rotateIfDue(ctx, k)
+	return s.rotateIfDue(ctx, k)
 }
 
 // encrypt seals plaintext under the newest version of keyID.
@@ -72,12 +72,12 @@ func (s *Service) decrypt(ctx context.Context, blob []byte, ec map[string]string
 	if err != nil {
 		return nil, nil, ErrInvalidCiphertext.Errorf("")
 	}
-	k, err := s.load(ctx, h.KeyARN)
+	k, err := s.loadForUse(ctx, h.KeyARN)
 	if err != nil {
 		return nil, nil, err
 	}
 	if keyID != "" {
-		want, err := s.load(ctx, keyID)
+		want, err := s.loadForUse(ctx, keyID)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -79,6 +79,42 @@ func (s *Service) load(ctx context.Context, keyID string) (*key, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.loadID(ctx, account, id)
+}
+
+// cachedKey is a key as read for cryptography, kept briefly so that a burst of Encrypt and
+// Decrypt calls does not read and parse the key each time.
+type cachedKey struct {
+	k     *key // never changed once cached
+	until time.Time
+}
+
+// keyTTL is how long a node uses a key it read for cryptography before reading it again. Its
+// own changes drop its copy at once; another node's (PostgreSQL) are seen within keyTTL, well
+// inside the eventual consistency AWS documents for key state changes.
+const keyTTL = time.Second
+
+// loadForUse reads a key for Encrypt and Decrypt, from the cache when fresh. The key returned
+// must not be changed: update through load.
+func (s *Service) loadForUse(ctx context.Context, keyID string) (*key, error) {
+	account, id, err := s.resolve(ctx, keyID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	if c, ok := s.cache.Load(account + "/" + id); ok && now.Before(c.(cachedKey).until) {
+		return c.(cachedKey).k, nil
+	}
+	k, err := s.loadID(ctx, account, id)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.Store(account+"/"+id, cachedKey{k: k, until: now.Add(keyTTL)})
+	return k, nil
+}
+
+// loadID reads a key by account and id.
+func (s *Service) loadID(ctx context.Context, account, id string) (*key, error) {
 	rec, err := s.store.SecretRecord(ctx, store.KindKMSKey, account, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNotFound.Errorf("Key '%s' does not exist", s.keyARN(account, id))
@@ -91,6 +127,7 @@ func (s *Service) load(ctx context.Context, keyID string) (*key, error) {
 		return nil, err
 	}
 	if k.doc.Meta.KeyState == statePendingDeletion && !s.clock.Now().Before(k.doc.Meta.DeletionDate.Time) {
+		s.cache.Delete(account + "/" + id)
 		s.store.DeleteSecretRecord(ctx, store.KindKMSKey, account, id)
 		return nil, ErrNotFound.Errorf("Key '%s' does not exist", k.arn())
 	}
@@ -100,6 +137,7 @@ func (s *Service) load(ctx context.Context, keyID string) (*key, error) {
 // save writes a loaded key back; a concurrent change makes the caller's request fail rather
 // than lose either write.
 func (s *Service) save(ctx context.Context, k *key) error {
+	s.cache.Delete(k.account + "/" + k.doc.Meta.KeyId)
 	doc, _ := json.Marshal(k.doc)
 	err := s.store.UpdateSecretRecord(ctx, store.SecretRecord{Kind: store.KindKMSKey, Account: k.account, Name: k.doc.Meta.KeyId, Rev: k.rev, Doc: doc, Updated: s.clock.Now()})
 	if errors.Is(err, store.ErrConditionFailed) {
@@ -108,6 +146,7 @@ func (s *Service) save(ctx context.Context, k *key) error {
 	if err == nil {
 		k.rev++
 	}
+	s.cache.Delete(k.account + "/" + k.doc.Meta.KeyId)
 	return err
 }
 
@@ -204,17 +243,22 @@ func usable(k *key) error {
 	return ErrInvalidState.Errorf("%s is pending deletion.", k.arn())
 }
 
-// rotateIfDue rotates an automatically rotated key whose rotation date has passed.
-func (s *Service) rotateIfDue(ctx context.Context, k *key) error {
+// rotateIfDue rotates an automatically rotated key whose rotation date has passed, and returns
+// the key to use: k itself, or the key read again and rotated.
+func (s *Service) rotateIfDue(ctx context.Context, k *key) (*key, error) {
 	now := s.clock.Now()
 	if !k.doc.Rotation || k.doc.NextRotation.IsZero() || now.Before(k.doc.NextRotation) {
-		return nil
+		return k, nil
 	}
-	if err := s.rotate(ctx, k, "AUTOMATIC"); err != nil {
-		return err
+	fresh, err := s.loadID(ctx, k.account, k.doc.Meta.KeyId)
+	if err != nil || !fresh.doc.Rotation || now.Before(fresh.doc.NextRotation) {
+		return fresh, err
 	}
-	k.doc.NextRotation = now.AddDate(0, 0, int(k.doc.RotationPeriod))
-	return s.save(ctx, k)
+	if err := s.rotate(ctx, fresh, "AUTOMATIC"); err != nil {
+		return nil, err
+	}
+	fresh.doc.NextRotation = now.AddDate(0, 0, int(fresh.doc.RotationPeriod))
+	return fresh, s.save(ctx, fresh)
 }
 
 // rotate gives k new material; its earlier versions stay for decryption.

@@ -43,6 +43,7 @@ type Service struct {
 	mu         sync.Mutex
 	masterAEAD cipher.AEAD
 	aeads      sync.Map // keyARN + "#" + version → cipher.AEAD (unwrapped material)
+	cache      sync.Map // account + "/" + key id → cachedKey
 }
 
 // New returns the KMS service.
