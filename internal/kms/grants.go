@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+
+	"github.com/gureum/gureum/internal/store"
 )
 
 // CreateGrantInput is CreateGrant's input.
@@ -133,7 +136,11 @@ func (s *Service) RetireGrant(ctx context.Context, in *GrantInput) (*Empty, erro
 		return nil, ErrValidation.Errorf("Either GrantToken or both KeyId and GrantId are required")
 	}
 	if in.KeyId == "" {
-		return nil, ErrInvalidGrantToken.Errorf("A grant token alone cannot name its key here; give KeyId and GrantId")
+		k, err := s.keyOfToken(ctx, in.GrantToken)
+		if err != nil {
+			return nil, err
+		}
+		in.KeyId = k.arn()
 	}
 	return s.dropGrant(ctx, in.KeyId, func(g storedGrant) bool {
 		return g.GrantId == in.GrantId || in.GrantToken != "" && g.Token == in.GrantToken
@@ -151,4 +158,75 @@ func (s *Service) dropGrant(ctx context.Context, keyID string, match func(stored
 		return ErrNotFound.Errorf("Grant ID not found")
 	})
 	return &Empty{}, err
+}
+
+// eachKey calls fn for every key of the caller's account until it returns false.
+func (s *Service) eachKey(ctx context.Context, fn func(k *key) bool) error {
+	account := callerAccount(ctx)
+	recs, err := s.store.ListSecretRecords(ctx, store.KindKMSKey, account, "", "", 0)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		k := &key{account: account, rev: r.Rev}
+		if json.Unmarshal(r.Doc, &k.doc) == nil && !fn(k) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// keyOfToken finds the key holding a grant token.
+func (s *Service) keyOfToken(ctx context.Context, token string) (*key, error) {
+	var found *key
+	err := s.eachKey(ctx, func(k *key) bool {
+		for _, g := range k.doc.Grants {
+			if g.Token == token {
+				found = k
+			}
+		}
+		return found == nil
+	})
+	if err == nil && found == nil {
+		err = ErrInvalidGrantToken.Errorf("Grant token is not valid")
+	}
+	return found, err
+}
+
+// ListRetirableGrantsInput is ListRetirableGrants' input.
+type ListRetirableGrantsInput struct {
+	RetiringPrincipal string
+	Limit             *int32
+	Marker            string
+}
+
+// ListRetirableGrants lists the grants of the caller's keys that a principal may retire.
+func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGrantsInput) (*ListGrantsOutput, error) {
+	n, err := limit(in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	if in.RetiringPrincipal == "" {
+		return nil, ErrValidation.Errorf("RetiringPrincipal is required")
+	}
+	out := &ListGrantsOutput{Grants: []Grant{}}
+	started := in.Marker == ""
+	err = s.eachKey(ctx, func(k *key) bool {
+		for _, g := range k.doc.Grants {
+			if !started {
+				started = g.GrantId == in.Marker
+				continue
+			}
+			if g.RetiringPrincipal != in.RetiringPrincipal {
+				continue
+			}
+			if len(out.Grants) == n {
+				out.Truncated, out.NextMarker = true, out.Grants[n-1].GrantId
+				return false
+			}
+			out.Grants = append(out.Grants, g.Grant)
+		}
+		return true
+	})
+	return out, err
 }

@@ -111,7 +111,7 @@ func (s *Service) Describe() *service.Service {
 			op("ListKeyRotations", service.Func(s.ListKeyRotations)),
 			op("ListKeys", service.Func(s.ListKeys)),
 			op("ListResourceTags", service.Func(s.ListResourceTags)),
-			op("ListRetirableGrants", nil),
+			op("ListRetirableGrants", service.Func(s.ListRetirableGrants)),
 			op("PutKeyPolicy", service.Func(s.PutKeyPolicy)),
 			op("ReEncrypt", service.Func(s.ReEncrypt)),
 			op("ReplicateKey", nil),

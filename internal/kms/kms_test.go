@@ -284,6 +284,21 @@ func TestGrantsAndMac(t *testing.T) {
 		if err != nil || len(list.Grants) != 1 || *list.Grants[0].GrantId != *g.GrantId {
 			t.Errorf("ListGrants = %+v, %v", list, err)
 		}
+		g2, err := c.CreateGrant(bg, &kms.CreateGrantInput{KeyId: k.KeyId, GranteePrincipal: aws.String("arn:aws:iam::000000000000:role/r"),
+			RetiringPrincipal: aws.String("arn:aws:iam::000000000000:role/ops"), Operations: []types.GrantOperation{types.GrantOperationEncrypt}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ret, err := c.ListRetirableGrants(bg, &kms.ListRetirableGrantsInput{RetiringPrincipal: aws.String("arn:aws:iam::000000000000:role/ops")})
+		if err != nil || len(ret.Grants) != 1 || *ret.Grants[0].GrantId != *g2.GrantId {
+			t.Errorf("ListRetirableGrants = %+v, %v", ret, err)
+		}
+		if _, err := c.RetireGrant(bg, &kms.RetireGrantInput{GrantToken: g2.GrantToken}); err != nil {
+			t.Errorf("RetireGrant(token) = %v", err)
+		}
+		if _, err := c.RetireGrant(bg, &kms.RetireGrantInput{GrantToken: g2.GrantToken}); code(err) != "InvalidGrantTokenException" {
+			t.Errorf("RetireGrant(token again) = %v", err)
+		}
 		if _, err := c.RevokeGrant(bg, &kms.RevokeGrantInput{KeyId: k.KeyId, GrantId: g.GrantId}); err != nil {
 			t.Fatal(err)
 		}

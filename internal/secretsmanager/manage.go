@@ -47,7 +47,7 @@ func describe(x *secret) DescribeSecretOutput {
 	}
 	d := DescribeSecretOutput{ARN: x.doc.ARN, Name: x.doc.Name, Description: x.doc.Description, KmsKeyId: x.doc.KmsKeyId,
 		RotationEnabled: x.doc.RotationEnabled, RotationLambdaARN: x.doc.RotationLambda, RotationRules: x.doc.Rules,
-		LastRotatedDate: at(x.doc.LastRotated), LastChangedDate: at(x.doc.Changed), DeletedDate: at(x.doc.Deleted),
+		LastRotatedDate: at(x.doc.LastRotated), LastChangedDate: at(x.doc.Changed), LastAccessedDate: at(x.doc.Accessed), DeletedDate: at(x.doc.Deleted),
 		Tags: x.doc.Tags, CreatedDate: at(x.doc.Created)}
 	if x.doc.RotationEnabled {
 		d.NextRotationDate = at(x.doc.NextRotation)

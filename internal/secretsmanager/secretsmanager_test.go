@@ -87,7 +87,7 @@ func TestSecretLifecycle(t *testing.T) {
 			t.Errorf("ListSecretVersionIds = %+v, %v", ids, err)
 		}
 		d, err := c.DescribeSecret(bg, &sm.DescribeSecretInput{SecretId: aws.String("db/main")})
-		if err != nil || *d.Description != "main db" || len(d.VersionIdsToStages) != 2 {
+		if err != nil || *d.Description != "main db" || len(d.VersionIdsToStages) != 2 || d.LastAccessedDate == nil || d.LastAccessedDate.UTC().Hour() != 0 {
 			t.Errorf("DescribeSecret = %+v, %v", d, err)
 		}
 		bin, err := c.CreateSecret(bg, &sm.CreateSecretInput{Name: aws.String("bin"), SecretBinary: []byte{0, 1, 2, 255}})

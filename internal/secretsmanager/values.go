@@ -5,6 +5,7 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -251,7 +252,22 @@ func (s *Service) GetSecretValue(ctx context.Context, in *GetSecretValueInput) (
 	if err != nil {
 		return nil, err
 	}
-	return s.valueOf(ctx, x, in.VersionId, in.VersionStage)
+	out, err := s.valueOf(ctx, x, in.VersionId, in.VersionStage)
+	if err == nil {
+		s.accessed(ctx, x)
+	}
+	return out, err
+}
+
+// accessed records the day a secret was last read (LastAccessedDate is a date, as on AWS), so
+// a read writes at most once a day. It is bookkeeping: a failed write does not fail the read.
+func (s *Service) accessed(ctx context.Context, x *secret) {
+	day := s.clock.Now().UTC().Truncate(24 * time.Hour)
+	if x.doc.Accessed.Equal(day) {
+		return
+	}
+	x.doc.Accessed = day
+	s.save(ctx, x)
 }
 
 // valueOf decrypts the version a request names.

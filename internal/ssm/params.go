@@ -144,6 +144,19 @@ func (s *Service) newVersion(ctx context.Context, p *param, in *PutParameterInpu
 	if in.AllowedPattern != nil {
 		v.AllowedPattern = *in.AllowedPattern
 	}
+	if in.Policies != "" {
+		ps, err := parsePolicies(in.Policies)
+		if err != nil {
+			return v, err
+		}
+		v.Policies = ps
+		if v.Tier == "Standard" || v.Tier == "" && (len(p.doc.Versions) == 0 || p.doc.latest().Tier != "Advanced") {
+			if v.Tier == "Standard" {
+				return v, ErrValidation.Errorf("Parameter policies are supported only for advanced tier parameters.")
+			}
+			v.Tier = "Advanced"
+		}
+	}
 	if err := settle(&v, *in.Value); err != nil {
 		return v, err
 	}
@@ -261,3 +274,27 @@ func (s *Service) value(ctx context.Context, p *param, v *version, decrypt bool)
 const storeKind = store.KindSSMParam
 
 func isStoreNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// parsePolicies reads PutParameter's Policies: a JSON array of up to 10 policies of the types
+// AWS knows. They are stored and described; their expirations and notifications do not run.
+func parsePolicies(text string) ([]ParameterInlinePolicy, error) {
+	var raw []json.RawMessage
+	if err := json.Unmarshal([]byte(text), &raw); err != nil {
+		return nil, ErrInvalidPolicyAttribute.Errorf("The policy is not a valid JSON array of policies.")
+	}
+	if len(raw) > 10 {
+		return nil, ErrPoliciesLimitExceeded.Errorf("You specified more than the maximum number of allowed policies for the parameter. The maximum is 10.")
+	}
+	out := make([]ParameterInlinePolicy, 0, len(raw))
+	for _, r := range raw {
+		var p struct{ Type string }
+		json.Unmarshal(r, &p)
+		switch p.Type {
+		case "Expiration", "ExpirationNotification", "NoChangeNotification":
+		default:
+			return nil, ErrInvalidPolicyType.Errorf("The policy type %q is not supported. Supported types: Expiration, ExpirationNotification, NoChangeNotification.", p.Type)
+		}
+		out = append(out, ParameterInlinePolicy{PolicyText: string(r), PolicyType: p.Type, PolicyStatus: "Pending"})
+	}
+	return out, nil
+}

@@ -121,6 +121,15 @@ func TestValidation(t *testing.T) {
 		if err != nil || out.Tier != types.ParameterTierAdvanced {
 			t.Errorf("PutParameter(intelligent tiering, 4097) = %+v, %v; want Advanced", out, err)
 		}
+		pol := `[{"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2030-01-01T00:00:00.000Z"}}]`
+		out, err = c.PutParameter(bg, &ssm.PutParameterInput{Name: aws.String("/pol"), Value: aws.String("v"), Type: types.ParameterTypeString, Policies: aws.String(pol)})
+		if err != nil || out.Tier != types.ParameterTierAdvanced {
+			t.Errorf("PutParameter(policies) = %+v, %v; want Advanced", out, err)
+		}
+		_, err = c.PutParameter(bg, &ssm.PutParameterInput{Name: aws.String("/pol2"), Value: aws.String("v"), Type: types.ParameterTypeString, Policies: aws.String(`[{"Type":"Nope"}]`)})
+		if code(err) != "InvalidPolicyTypeException" {
+			t.Errorf("PutParameter(bad policy type) = %v", err)
+		}
 		_, err = c.PutParameter(bg, &ssm.PutParameterInput{Name: aws.String("/q"), Value: aws.String("v"), Type: types.ParameterTypeString, DataType: aws.String("Text")})
 		if code(err) != "ValidationException" {
 			t.Errorf("PutParameter(DataType Text) = %v", err)
