@@ -42,7 +42,13 @@ func TestDeletionWindowEnds(t *testing.T) {
 	if _, err := s.DescribeKey(ctx, &KeyInput{KeyId: k.KeyMetadata.KeyId}); err != nil {
 		t.Fatalf("DescribeKey before the window ends = %v", err)
 	}
+	if l, _ := s.ListKeys(ctx, &ListInput{}); len(l.Keys) != 1 {
+		t.Errorf("ListKeys before the window ends = %+v", l.Keys)
+	}
 	clock.Advance(time.Second)
+	if l, _ := s.ListKeys(ctx, &ListInput{}); len(l.Keys) != 0 {
+		t.Errorf("ListKeys after the window = %+v; want none", l.Keys)
+	}
 	if _, err := s.DescribeKey(ctx, &KeyInput{KeyId: k.KeyMetadata.KeyId}); !isNotFound(err) {
 		t.Errorf("DescribeKey after the window = %v; want NotFoundException", err)
 	}

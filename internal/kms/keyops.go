@@ -127,14 +127,17 @@ func (s *Service) ListKeys(ctx context.Context, in *ListInput) (*ListKeysOutput,
 	if err != nil {
 		return nil, err
 	}
-	recs, err := s.store.ListSecretRecords(ctx, store.KindKMSKey, callerAccount(ctx), "", in.Marker, n+1)
+	recs, err := s.store.ListSecretRecords(ctx, store.KindKMSKey, callerAccount(ctx), "", in.Marker, 0)
 	if err != nil {
 		return nil, err
 	}
 	out := &ListKeysOutput{Keys: []KeyListEntry{}}
-	for i, r := range recs {
-		if i == n {
-			out.Truncated, out.NextMarker = true, recs[i-1].Name
+	for _, r := range recs {
+		if s.expired(ctx, r) {
+			continue
+		}
+		if len(out.Keys) == n {
+			out.Truncated, out.NextMarker = true, out.Keys[n-1].KeyId
 			break
 		}
 		out.Keys = append(out.Keys, KeyListEntry{KeyId: r.Name, KeyArn: s.keyARN(r.Account, r.Name)})
@@ -333,3 +336,14 @@ func checkPolicy(p string) error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// expired deletes a listed key whose deletion date has passed and reports it gone.
+func (s *Service) expired(ctx context.Context, r store.SecretRecord) bool {
+	var doc struct{ Meta KeyMetadata }
+	if json.Unmarshal(r.Doc, &doc) != nil || doc.Meta.KeyState != statePendingDeletion || s.clock.Now().Before(doc.Meta.DeletionDate.Time) {
+		return false
+	}
+	s.cache.Delete(r.Account + "/" + r.Name)
+	s.store.DeleteSecretRecord(ctx, store.KindKMSKey, r.Account, r.Name)
+	return true
+}

@@ -130,6 +130,10 @@ func (s *Service) secrets(ctx context.Context, filters []Filter, deleted bool, d
 		if json.Unmarshal(r.Doc, &x.doc) != nil || !deleted && !x.doc.Deleted.IsZero() || !matches(x, filters) {
 			continue
 		}
+		if !x.doc.DeleteAt.IsZero() && !s.clock.Now().Before(x.doc.DeleteAt) { // its recovery window has ended
+			s.purge(ctx, x)
+			continue
+		}
 		out = append(out, x)
 	}
 	if desc {

@@ -3,10 +3,12 @@ package secretsmanager
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/kms"
 	"github.com/gureum/gureum/internal/request"
@@ -43,7 +45,9 @@ func (r *rotator) Invoke(_ context.Context, fn string, payload []byte) error {
 	return nil
 }
 
-func TestScheduledRotation(t *testing.T) {
+// newClocked returns the service with KMS over a real SQLite store, a fake clock, the rotator
+// as its Invoker, and a context carrying the root principal.
+func newClocked(t *testing.T) (*Service, *background.FakeClock, context.Context, *rotator) {
 	dir := t.TempDir()
 	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "db"), sqlite.Options{})
 	if err != nil {
@@ -57,6 +61,38 @@ func TestScheduledRotation(t *testing.T) {
 	s := New(Deps{Env: env, Store: st, Keys: keys, Invoker: r})
 	ctx := request.With(context.Background(), &request.Info{Principal: request.RootPrincipal("000000000000", "AKIA")})
 	r.s, r.ctx = s, ctx
+	return s, clock, ctx, r
+}
+
+func TestRecoveryWindowEnds(t *testing.T) {
+	s, clock, ctx, _ := newClocked(t)
+	v := "x"
+	if _, err := s.CreateSecret(ctx, &CreateSecretInput{Name: "gone", SecretString: &v}); err != nil {
+		t.Fatal(err)
+	}
+	days := int64(7)
+	if _, err := s.DeleteSecret(ctx, &DeleteSecretInput{SecretId: "gone", RecoveryWindowInDays: &days}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateSecret(ctx, &CreateSecretInput{Name: "gone", SecretString: &v}); !isCode(err, ErrInvalidRequest) {
+		t.Errorf("CreateSecret(name pending deletion) = %v; want InvalidRequestException", err)
+	}
+	clock.Advance(7 * 24 * time.Hour)
+	if _, err := s.DescribeSecret(ctx, &IDInput{SecretId: "gone"}); !isCode(err, ErrResourceNotFound) {
+		t.Errorf("DescribeSecret after the window = %v; want ResourceNotFoundException", err)
+	}
+	if _, err := s.CreateSecret(ctx, &CreateSecretInput{Name: "gone", SecretString: &v}); err != nil {
+		t.Errorf("CreateSecret(name freed) = %v", err)
+	}
+}
+
+func isCode(err error, c *awserr.Code) bool {
+	var ae *awserr.Error
+	return errors.As(err, &ae) && ae.Code == c
+}
+
+func TestScheduledRotation(t *testing.T) {
+	s, clock, ctx, r := newClocked(t)
 	v := "original"
 	if _, err := s.CreateSecret(ctx, &CreateSecretInput{Name: "db", SecretString: &v}); err != nil {
 		t.Fatal(err)
