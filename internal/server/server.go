@@ -26,9 +26,12 @@ import (
 	"github.com/gureum/gureum/internal/organizations"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/s3"
+	"github.com/gureum/gureum/internal/kms"
+	"github.com/gureum/gureum/internal/secretsmanager"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/sqs"
+	"github.com/gureum/gureum/internal/ssm"
 	"github.com/gureum/gureum/internal/store"
 	"github.com/gureum/gureum/internal/store/postgres"
 	"github.com/gureum/gureum/internal/store/sqlite"
@@ -135,6 +138,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox,
 		DataDir: cfg.DataDir}, cfg, enforcer)
+	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox}, cfg.DataDir)
 	s.components = append(s.components, s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
@@ -224,6 +228,8 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
 	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
 	functions := newFunctions(st, cfg)
+func services(st store.Store, env service.Env, dataDir string) ([]*service.Service, []component) {
+	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, dataDir)})
 	return []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
@@ -232,13 +238,26 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		functions.Describe(),
 		objects.Describe(),
 		logs.New(logs.Deps{Env: env, Store: st}).Describe(),
+		keys.Describe(),
+		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
+		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys}).Describe(), // Invoker: Lambda, when it lands
 	}, []component{queues, functions, objects}
 }
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
 	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, Config{Region: "us-east-1", AccountID: "000000000000"}, nil)
+	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, "")
 	return svcs
+}
+
+// kmsMaster is where KMS's master key lives: a 0600 file of the data dir beside an embedded
+// store, the store itself when nodes share it (see kms.MasterKey for the trade-off).
+func kmsMaster(st store.Store, dataDir string) kms.MasterKey {
+	if st == nil || st.Backend() != "sqlite" {
+		return nil
+	}
+	return kms.FileMasterKey(filepath.Join(dataDir, "kms-master.key"))
 }
 
 func openStore(ctx context.Context, cfg Config, m *telemetry.Metrics) (store.Store, error) {

@@ -122,6 +122,7 @@ type Store interface {
 	Functions
 	Objects
 	Logs
+	Secrets
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

@@ -44,6 +44,7 @@ func suites() []suite {
 		{"Functions", functionTests},
 		{"Objects", objectTests},
 		{"Logs", logTests},
+		{"Secrets", secretTests},
 	}
 }
 
