@@ -25,6 +25,7 @@ import (
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
+	"github.com/gureum/gureum/internal/sns"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
 	"github.com/gureum/gureum/internal/store/postgres"
@@ -203,6 +204,7 @@ func services(st store.Store, env service.Env) ([]*service.Service, []component)
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
+		sns.New(sns.Deps{Env: env, Store: st, Queues: queues}).Describe(),
 	}, []component{queues}
 }
 
