@@ -69,6 +69,7 @@ type Topics interface {
 	DeleteSubscription(ctx context.Context, arn string) error
 	// Publish records publications, each with its deliveries, in one durable write.
 	Publish(ctx context.Context, ps []Publication) ([]Published, error)
-	// SigningKey returns the region's signing key, storing candidate first when there is none.
+	// SigningKey returns the region's signing key, storing candidate first when there is none;
+	// ErrNotFound when there is none and candidate is nil.
 	SigningKey(ctx context.Context, region string, candidate []byte, now time.Time) ([]byte, error)
 }

@@ -220,14 +220,15 @@ func (s *Topics) publish(ctx context.Context, tx Tx, p store.Publication) (store
 	return r, nil
 }
 
-// SigningKey returns the region's key, storing candidate when there is none yet.
+// SigningKey returns the region's key, storing candidate when there is none yet (ErrNotFound
+// without a candidate).
 func (s *Topics) SigningKey(ctx context.Context, region string, candidate []byte, now time.Time) ([]byte, error) {
 	var key []byte
 	err := s.st.key.ps.QueryRowContext(ctx, region).Scan(&key)
 	if err == nil {
 		return key, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	if !errors.Is(err, sql.ErrNoRows) || candidate == nil {
 		return nil, s.fault("SigningKey", err)
 	}
 	err = s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error {

@@ -140,6 +140,9 @@ func testSigningKey(t *testing.T, open Opener) {
 	s := mustOpen(t, open)
 	ctx := context.Background()
 	now := time.Unix(1700000000, 0).UTC()
+	if _, err := s.SigningKey(ctx, "us-east-1", nil, now); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("SigningKey(none, nil) = %v; want ErrNotFound", err)
+	}
 	k, err := s.SigningKey(ctx, "us-east-1", []byte("first"), now)
 	if err != nil || !bytes.Equal(k, []byte("first")) {
 		t.Fatalf("SigningKey = %q, %v", k, err)
