@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
@@ -160,5 +162,59 @@ func TestRetryPolicyDelays(t *testing.T) {
 	}
 	if d := httpDefault.delay(3); d != 20*time.Second {
 		t.Errorf("HTTP default delay = %v; want 20s", d)
+	}
+}
+
+// invocations records what SNS hands the function service (Lambda is wired by the lead; this
+// stands in for its InvokeAsync).
+type invocations struct {
+	mu   sync.Mutex
+	got  map[string][][]byte
+	fail bool
+}
+
+func (i *invocations) InvokeAsync(_ context.Context, fn string, payload []byte) error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.got == nil {
+		i.got = map[string][][]byte{}
+	}
+	i.got[fn] = append(i.got[fn], payload)
+	return nil
+}
+
+// TestLambdaEventDecodes: a function subscription gets the SNS event as aws-lambda-go decodes it.
+func TestLambdaEventDecodes(t *testing.T) {
+	w := newWorld(t)
+	inv := &invocations{}
+	w.sns.invoker = inv
+	topic, _ := w.sns.CreateTopic(w.ctx, &CreateTopicInput{Name: "t"})
+	fn := "arn:aws:lambda:us-east-1:000000000000:function:f"
+	sub, err := w.sns.Subscribe(w.ctx, &SubscribeInput{TopicArn: topic.TopicArn, Protocol: "lambda", Endpoint: fn})
+	if err != nil || sub.SubscriptionArn == pendingConfirmation {
+		t.Fatalf("Subscribe(lambda) = %+v, %v", sub, err)
+	}
+	msg, subject, color := "hi", "subj", "red"
+	out, err := w.sns.Publish(w.ctx, &PublishInput{TopicArn: topic.TopicArn, Message: &msg, Subject: &subject,
+		MessageAttributes: map[string]MessageAttributeValue{"color": {DataType: "String", StringValue: &color}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.drain(t)
+	if len(inv.got[fn]) != 1 {
+		t.Fatalf("function invoked %d times; want 1", len(inv.got[fn]))
+	}
+	var ev events.SNSEvent
+	if err := json.Unmarshal(inv.got[fn][0], &ev); err != nil {
+		t.Fatal(err)
+	}
+	r := ev.Records[0]
+	if r.EventSource != "aws:sns" || r.EventVersion != "1.0" || r.EventSubscriptionArn != sub.SubscriptionArn || r.SNS.MessageID != out.MessageId ||
+		r.SNS.Message != "hi" || r.SNS.Subject != "subj" || r.SNS.TopicArn != topic.TopicArn || r.SNS.Timestamp.IsZero() ||
+		r.SNS.SigningCertURL == "" || r.SNS.UnsubscribeURL == "" || r.SNS.Signature == "" {
+		t.Errorf("SNS event record = %+v", r)
+	}
+	if a, _ := r.SNS.MessageAttributes["color"].(map[string]any); a["Value"] != "red" {
+		t.Errorf("MessageAttributes = %v", r.SNS.MessageAttributes)
 	}
 }
