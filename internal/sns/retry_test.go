@@ -218,3 +218,33 @@ func TestLambdaEventDecodes(t *testing.T) {
 		t.Errorf("MessageAttributes = %v", r.SNS.MessageAttributes)
 	}
 }
+
+// TestCrossAccountQueueConfirms: a queue of another account gets a SubscriptionConfirmation and
+// stays pending until confirmed.
+func TestCrossAccountQueueConfirms(t *testing.T) {
+	w := newWorld(t)
+	other := request.With(context.Background(), &request.Info{Host: "localhost:4566", Principal: request.RootPrincipal("111111111111", "AKIB")})
+	if _, err := w.sqs.CreateQueue(other, &sqs.CreateQueueInput{QueueName: "theirs"}); err != nil {
+		t.Fatal(err)
+	}
+	q := "arn:aws:sqs:us-east-1:111111111111:theirs"
+	topic, _ := w.sns.CreateTopic(w.ctx, &CreateTopicInput{Name: "t"})
+	sub, err := w.sns.Subscribe(w.ctx, &SubscribeInput{TopicArn: topic.TopicArn, Protocol: "sqs", Endpoint: q})
+	if err != nil || sub.SubscriptionArn != pendingConfirmation {
+		t.Fatalf("Subscribe(cross-account queue) = %+v, %v", sub, err)
+	}
+	w.drain(t)
+	got, err := w.sqs.Poll(other, q, 10, 0, 0)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("queue got %d messages, %v", len(got), err)
+	}
+	var env map[string]string
+	json.Unmarshal([]byte(got[0].Body), &env)
+	if env["Type"] != "SubscriptionConfirmation" || env["Token"] == "" {
+		t.Fatalf("confirmation = %v", env)
+	}
+	conf, err := w.sns.ConfirmSubscription(other, &ConfirmSubscriptionInput{TopicArn: topic.TopicArn, Token: env["Token"]})
+	if err != nil || topicOfSubscription(conf.SubscriptionArn) != topic.TopicArn {
+		t.Fatalf("ConfirmSubscription = %+v, %v", conf, err)
+	}
+}

@@ -192,7 +192,7 @@ func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (*Subscript
 	}
 	sub := store.Subscription{ARN: t.ARN + ":" + newUUID(), TopicARN: t.ARN, Account: callerAccount(ctx), Protocol: in.Protocol,
 		Endpoint: in.Endpoint, Attributes: attrs, Created: s.clock.Now()}
-	if in.Protocol == "http" || in.Protocol == "https" {
+	if needsConfirmation(t, in.Protocol, in.Endpoint) {
 		sub.Pending, sub.Token = true, newToken()
 	}
 	if err := s.store.PutSubscription(ctx, sub); err != nil {
@@ -204,6 +204,18 @@ func (s *Service) Subscribe(ctx context.Context, in *SubscribeInput) (*Subscript
 		}
 	}
 	return subscribeAnswer(sub, in.ReturnSubscriptionArn), nil
+}
+
+// needsConfirmation: HTTP/HTTPS endpoints confirm, and so do queues of another account (the
+// confirmation goes to the queue); a queue or function of the topic's account is confirmed at once.
+func needsConfirmation(t store.Topic, protocol, endpoint string) bool {
+	switch protocol {
+	case "http", "https":
+		return true
+	case "sqs":
+		return strings.Split(endpoint, ":")[4] != t.Account
+	}
+	return false
 }
 
 func subscribeAnswer(x store.Subscription, returnARN bool) *SubscriptionArnOutput {
