@@ -317,7 +317,11 @@ func (s *Service) publish(ctx context.Context, t store.Topic, ms []message) ([]s
 				p.DedupID = m.group + "\x00" + m.dedup
 			}
 		}
-		p.Build = func(seq int64) []store.Delivery { return s.fanOut(t, subs, m, seq, now, base) }
+		if t.FIFO { // the deliveries carry the sequence number the transaction takes
+			p.Build = func(seq int64) []store.Delivery { return s.fanOut(t, subs, m, seq, now, base) }
+		} else { // built before, so that the store's writer does not wait on matching
+			p.Deliveries = s.fanOut(t, subs, m, 0, now, base)
+		}
 		ps[i] = p
 	}
 	return s.store.Publish(ctx, ps)
