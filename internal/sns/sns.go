@@ -163,8 +163,10 @@ func topicOfSubscription(arn string) string {
 	return ""
 }
 
+// arnOr is the IAM resource for a topic ARN parameter: "*" when it is no topic ARN (the handler
+// reports it).
 func arnOr(arn string) string {
-	if arn == "" {
+	if !strings.HasPrefix(arn, "arn:aws:sns:") || strings.Count(arn, ":") != 5 {
 		return "*"
 	}
 	return arn

@@ -510,3 +510,41 @@ func TestSubscriptionAttributes(t *testing.T) {
 		}
 	})
 }
+
+func TestPublishErrors(t *testing.T) {
+	each(t, func(t *testing.T, c clients) {
+		arn := topic(t, c, "errs", nil)
+		missing := "arn:aws:sns:us-east-1:000000000000:missing"
+		cases := []struct {
+			name      string
+			in        *sns.PublishInput
+			code, msg string
+		}{
+			{"missing topic", &sns.PublishInput{TopicArn: &missing, Message: aws.String("m")}, "NotFound", "Topic does not exist"},
+			{"bad topic ARN", &sns.PublishInput{TopicArn: aws.String("nope"), Message: aws.String("m")}, "InvalidParameter", "Invalid parameter: TopicArn"},
+			{"empty message", &sns.PublishInput{TopicArn: &arn, Message: aws.String("")}, "InvalidParameter", "Invalid parameter: Empty message"},
+			{"long subject", &sns.PublishInput{TopicArn: &arn, Message: aws.String("m"), Subject: aws.String(strings.Repeat("s", 100))}, "InvalidParameter", "Invalid parameter: Subject"},
+			{"dedup id on a standard topic", &sns.PublishInput{TopicArn: &arn, Message: aws.String("m"), MessageDeduplicationId: aws.String("d")},
+				"InvalidParameter", "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type"},
+			{"bad attribute type", &sns.PublishInput{TopicArn: &arn, Message: aws.String("m"), MessageAttributes: map[string]snstypes.MessageAttributeValue{
+				"a": {DataType: aws.String("Float"), StringValue: aws.String("1")}}}, "ParameterValueInvalid",
+				"The message attribute 'a' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String."},
+			{"bad number", &sns.PublishInput{TopicArn: &arn, Message: aws.String("m"), MessageAttributes: map[string]snstypes.MessageAttributeValue{
+				"n": {DataType: aws.String("Number"), StringValue: aws.String("one")}}}, "ParameterValueInvalid", "Could not cast message attribute 'n' value to number."},
+		}
+		for _, tc := range cases {
+			_, err := c.sns.Publish(bg, tc.in)
+			if code, msg := apiError(err); code != tc.code || msg != tc.msg {
+				t.Errorf("Publish(%s) = %s %q; want %s %q", tc.name, code, msg, tc.code, tc.msg)
+			}
+		}
+		_, err := c.sns.Subscribe(bg, &sns.SubscribeInput{TopicArn: &arn, Protocol: aws.String("carrier-pigeon"), Endpoint: aws.String("x")})
+		if code, msg := apiError(err); code != "InvalidParameter" || msg != "Invalid parameter: Amazon SNS does not support this protocol string: carrier-pigeon" {
+			t.Errorf("Subscribe(bad protocol) = %s %q", code, msg)
+		}
+		_, err = c.sns.Subscribe(bg, &sns.SubscribeInput{TopicArn: &arn, Protocol: aws.String("https"), Endpoint: aws.String("http://x")})
+		if code, msg := apiError(err); code != "InvalidParameter" || msg != "Invalid parameter: Endpoint must match the specified protocol" {
+			t.Errorf("Subscribe(https to http://) = %s %q", code, msg)
+		}
+	})
+}
