@@ -3,7 +3,6 @@ package sns
 import (
 	"context"
 	"encoding/xml"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -50,7 +49,7 @@ func (s *Service) unsubscribeByURL(ctx context.Context, arn string) (*Empty, err
 	if err == nil && x.Attributes["ConfirmationWasAuthenticated"] == "true" {
 		return nil, ErrAuthorizationError.Errorf("Unsubscribe requires authentication for this subscription")
 	}
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	if err != nil && !hasCode(err, ErrNotFound) {
 		return nil, err
 	}
 	return s.Unsubscribe(ctx, &SubscriptionInput{SubscriptionArn: arn})

@@ -1,6 +1,10 @@
 package sns
 
-import "github.com/gureum/gureum/internal/awserr"
+import (
+	"errors"
+
+	"github.com/gureum/gureum/internal/awserr"
+)
 
 // SNS's error codes (botocore's sns 2010-03-31 model, error.code and httpStatusCode).
 var (
@@ -26,3 +30,9 @@ func invalid(format string, args ...any) error {
 func topicNotFound() error { return ErrNotFound.Errorf("Topic does not exist") }
 
 func subscriptionNotFound() error { return ErrNotFound.Errorf("Subscription does not exist") }
+
+// hasCode reports whether err is an *awserr.Error of code c.
+func hasCode(err error, c *awserr.Code) bool {
+	var e *awserr.Error
+	return errors.As(err, &e) && e.Code == c
+}

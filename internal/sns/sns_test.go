@@ -500,6 +500,9 @@ func TestSubscriptionAttributes(t *testing.T) {
 		if _, err := c.sns.Unsubscribe(bg, &sns.UnsubscribeInput{SubscriptionArn: &sub}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := c.sns.Unsubscribe(bg, &sns.UnsubscribeInput{SubscriptionArn: &sub}); err != nil {
+			t.Errorf("Unsubscribe(again) = %v; want success", err)
+		}
 		_, err = c.sns.GetSubscriptionAttributes(bg, &sns.GetSubscriptionAttributesInput{SubscriptionArn: &sub})
 		if code, _ := apiError(err); code != "NotFound" {
 			t.Errorf("GetSubscriptionAttributes(deleted) = %v", err)

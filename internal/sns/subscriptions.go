@@ -275,8 +275,8 @@ func (s *Service) subscription(ctx context.Context, arn string) (store.Subscript
 // Unsubscribe deletes a subscription; an HTTP endpoint is sent an UnsubscribeConfirmation.
 func (s *Service) Unsubscribe(ctx context.Context, in *SubscriptionInput) (*Empty, error) {
 	x, err := s.subscription(ctx, in.SubscriptionArn)
-	if errors.Is(err, store.ErrNotFound) || err != nil && errors.Is(err, ErrNotFound) {
-		return &Empty{}, nil
+	if hasCode(err, ErrNotFound) {
+		return &Empty{}, nil // AWS answers an unsubscribe of a missing subscription with success
 	}
 	if err != nil {
 		return nil, err
