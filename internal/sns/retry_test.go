@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -246,5 +247,23 @@ func TestCrossAccountQueueConfirms(t *testing.T) {
 	conf, err := w.sns.ConfirmSubscription(other, &ConfirmSubscriptionInput{TopicArn: topic.TopicArn, Token: env["Token"]})
 	if err != nil || topicOfSubscription(conf.SubscriptionArn) != topic.TopicArn {
 		t.Fatalf("ConfirmSubscription = %+v, %v", conf, err)
+	}
+}
+
+// TestPublicURL: Deps.PublicURL is the base of the certificate, unsubscribe and confirmation URLs.
+func TestPublicURL(t *testing.T) {
+	w := newWorld(t)
+	w.sns.public = "https://sns.us-east-1.amazonaws.com"
+	url := w.sns.baseURL(w.ctx)
+	p := payload{Type: "Notification", Sub: "arn:aws:sns:us-east-1:000000000000:t:1", Topic: "arn:aws:sns:us-east-1:000000000000:t",
+		MessageID: "m", Message: "x", Timestamp: "2026-12-07T12:00:00.000Z", BaseURL: url}
+	e, err := w.sns.envelopeOf(w.ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := w.sns.signingKey(w.ctx)
+	if e.SigningCertURL != "https://sns.us-east-1.amazonaws.com/_gureum/sns/SimpleNotificationService-"+k.id+".pem" ||
+		!strings.HasPrefix(e.UnsubscribeURL, "https://sns.us-east-1.amazonaws.com/_gureum/sns/?Action=Unsubscribe&SubscriptionArn=arn%3Aaws%3Asns") {
+		t.Errorf("URLs = %s %s", e.SigningCertURL, e.UnsubscribeURL)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -337,6 +339,10 @@ func TestFIFOTopicToFIFOQueue(t *testing.T) {
 	})
 }
 
+// certHost is the host pattern the test's validator accepts: gureum's, where AWS's validators
+// would accept sns.<region>.amazonaws.com.
+var certHost = regexp.MustCompile(`^127\.0\.0\.1:[0-9]+$`)
+
 // verify checks an SNS message's signature as SNS message validators do: the certificate from
 // SigningCertURL, the fields in AWS's order, SHA1withRSA or SHA256withRSA.
 func verify(env map[string]any) error {
@@ -345,7 +351,10 @@ func verify(env map[string]any) error {
 		return v, ok
 	}
 	certURL, _ := field("SigningCertURL")
-	if !strings.HasSuffix(certURL, ".pem") || !strings.Contains(certURL, "/_gureum/sns/SimpleNotificationService-") {
+	u, err := url.Parse(certURL)
+	// The validators' host check (aws-php-sns-message-validator's $hostNamePattern, sns-validator's
+	// hostRegex), configured for gureum's host.
+	if err != nil || !certHost.MatchString(u.Host) || !strings.HasSuffix(u.Path, ".pem") {
 		return fmt.Errorf("SigningCertURL %q", certURL)
 	}
 	resp, err := http.Get(certURL)
