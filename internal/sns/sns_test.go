@@ -560,3 +560,49 @@ func TestPublishErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestSigningKeyOutlivesRestart: the certificate URL (and so the key) is the same after a
+// restart, so validators that cache certificates by URL keep verifying.
+func TestSigningKeyOutlivesRestart(t *testing.T) {
+	certURL := func(srv *gureumtest.Server) string {
+		c := clients{sns.NewFromConfig(srv.Config()), sqs.NewFromConfig(srv.Config()), srv}
+		arn := topic(t, c, "t", nil)
+		url, qarn := queue(t, c, "q", nil)
+		subscribe(t, c, arn, "sqs", qarn, nil)
+		if _, err := c.sns.Publish(bg, &sns.PublishInput{TopicArn: &arn, Message: aws.String("m")}); err != nil {
+			t.Fatal(err)
+		}
+		for range 10 {
+			for _, m := range receive(t, c, url, 2) {
+				c.sqs.DeleteMessage(bg, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: m.ReceiptHandle})
+				var env map[string]any
+				json.Unmarshal([]byte(*m.Body), &env)
+				if err := verify(env); err != nil {
+					t.Errorf("signature: %v", err)
+				}
+				u, _ := url2path(env["SigningCertURL"].(string))
+				return u
+			}
+		}
+		t.Fatal("no message")
+		return ""
+	}
+	srv := gureumtest.Start(t, gureumtest.Options{Args: []string{"--log-level", "warn"}})
+	first := certURL(srv)
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	srv = gureumtest.Start(t, gureumtest.Options{DataDir: srv.DataDir, Args: []string{"--log-level", "warn"}})
+	if again := certURL(srv); again != first {
+		t.Errorf("certificate path after restart = %s; want %s", again, first)
+	}
+}
+
+// url2path is a URL's path (the port changes across restarts).
+func url2path(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", err
+	}
+	return u.Path, nil
+}
