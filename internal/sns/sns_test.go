@@ -206,6 +206,10 @@ func TestFanOutWithFilterPolicy(t *testing.T) {
 		subscribe(t, c, arn, "sqs", redARN, map[string]string{"FilterPolicy": `{"color":["red"]}`})
 		subscribe(t, c, arn, "sqs", blueARN, map[string]string{"FilterPolicy": `{"color":["blue"]}`})
 		subscribe(t, c, arn, "sqs", rawARN, map[string]string{"RawMessageDelivery": "true"})
+		bodyURL, bodyARN := queue(t, c, "body", nil)
+		subscribe(t, c, arn, "sqs", bodyARN, map[string]string{"FilterPolicyScope": "MessageBody", "FilterPolicy": `{"hello":[{"prefix":"<w"}]}`})
+		offURL, offARN := queue(t, c, "off", nil)
+		subscribe(t, c, arn, "sqs", offARN, map[string]string{"FilterPolicyScope": "MessageBody", "FilterPolicy": `{"hello":["other"]}`})
 
 		_, err := c.sns.Subscribe(bg, &sns.SubscribeInput{TopicArn: &arn, Protocol: aws.String("sqs"), Endpoint: &redARN,
 			Attributes: map[string]string{"FilterPolicy": `{"color":"red"}`}})
@@ -242,6 +246,12 @@ func TestFanOutWithFilterPolicy(t *testing.T) {
 		raw := receive(t, c, rawURL, 5)
 		if len(raw) != 1 || *raw[0].Body != `{"hello":"<world>"}` || *raw[0].MessageAttributes["color"].StringValue != "red" {
 			t.Errorf("raw queue got %+v", raw)
+		}
+		if body := receive(t, c, bodyURL, 5); len(body) != 1 {
+			t.Errorf("body-scope queue got %d messages; want 1", len(body))
+		}
+		if off := receive(t, c, offURL, 0); len(off) != 0 {
+			t.Errorf("non-matching body-scope queue got %d messages; want none", len(off))
 		}
 		if blue := receive(t, c, blueURL, 0); len(blue) != 0 {
 			t.Errorf("blue queue got %d messages; want none", len(blue))
