@@ -79,7 +79,16 @@ func New(d Deps) *Service {
 	if d.Outbox != nil {
 		d.Outbox.Handle(deliveryKind, s.deliver)
 	}
+	if d.Runner != nil {
+		d.Runner.Every("sns.dedup", time.Minute, s.sweepDedup)
+	}
 	return s
+}
+
+// sweepDedup forgets FIFO deduplication ids whose five minutes have passed, a bounded batch a run.
+func (s *Service) sweepDedup(ctx context.Context) error {
+	_, err := s.store.SweepDedup(ctx, s.clock.Now(), 1000)
+	return err
 }
 
 // Describe returns SNS's operation table: every operation of the 2010-03-31 API.

@@ -69,6 +69,9 @@ type Topics interface {
 	DeleteSubscription(ctx context.Context, arn string) error
 	// Publish records publications, each with its deliveries, in one durable write.
 	Publish(ctx context.Context, ps []Publication) ([]Published, error)
+	// SweepDedup forgets up to limit deduplication ids whose window ended before now; it
+	// returns how many.
+	SweepDedup(ctx context.Context, now time.Time, limit int) (int, error)
 	// SigningKey returns the region's signing key, storing candidate first when there is none;
 	// ErrNotFound when there is none and candidate is nil.
 	SigningKey(ctx context.Context, region string, candidate []byte, now time.Time) ([]byte, error)

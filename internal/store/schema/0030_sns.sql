@@ -37,6 +37,8 @@ CREATE TABLE sns_dedup (
     PRIMARY KEY (topic_arn, dedup_id)
 );
 
+CREATE INDEX sns_dedup_expiry ON sns_dedup (expires_at);
+
 CREATE TABLE sns_keys (
     region     TEXT PRIMARY KEY,
     key_der    {{blob}} NOT NULL,

@@ -15,7 +15,7 @@ type Topics struct {
 	base
 	outbox *Outbox
 	st     struct {
-		create, update, del, delSubs, putSub, delSub, seq, dedup, putDedup, putKey *stmt
+		create, update, del, delSubs, putSub, delSub, seq, dedup, putDedup, putKey, sweep *stmt
 		topic, list, sub, subsByTopic, subsByAccount, key                          *stmt
 	}
 }
@@ -39,6 +39,8 @@ func newTopics(b base, o *Outbox) *Topics {
 	s.st.dedup = w("dedup", `SELECT message_id, seq FROM sns_dedup WHERE topic_arn = ? AND dedup_id = ? AND expires_at > ?`)
 	s.st.putDedup = w("putDedup", `INSERT INTO sns_dedup (topic_arn, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (topic_arn, dedup_id) DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at`)
+	s.st.sweep = w("sweep", `DELETE FROM sns_dedup WHERE (topic_arn, dedup_id) IN (
+			SELECT topic_arn, dedup_id FROM sns_dedup WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`)
 	s.st.putKey = w("putKey", `INSERT INTO sns_keys (region, key_der, created_at) VALUES (?, ?, ?) ON CONFLICT (region) DO NOTHING`)
 	s.st.topic = r("topic", `SELECT `+topicColumns+` FROM sns_topics WHERE arn = ?`)
 	s.st.list = r("list", `SELECT `+topicColumns+` FROM sns_topics WHERE account = ? AND arn > ? ORDER BY arn LIMIT ?`)
@@ -218,6 +220,19 @@ func (s *Topics) publish(ctx context.Context, tx Tx, p store.Publication) (store
 		}
 	}
 	return r, nil
+}
+
+// SweepDedup forgets expired deduplication ids.
+func (s *Topics) SweepDedup(ctx context.Context, now time.Time, limit int) (int, error) {
+	var n int64
+	err := s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error {
+		res, err := s.st.sweep.in(ctx, tx).ExecContext(ctx, nanos(now), limit)
+		if err == nil {
+			n, _ = res.RowsAffected()
+		}
+		return s.fault("SweepDedup", err)
+	})
+	return int(n), err
 }
 
 // SigningKey returns the region's key, storing candidate when there is none yet (ErrNotFound

@@ -130,6 +130,12 @@ func testPublishDedup(t *testing.T, open Opener) {
 	if a.Duplicate || !b.Duplicate || b.MessageID != "m1" || b.Seq != a.Seq || c.Duplicate || c.Seq <= a.Seq {
 		t.Fatalf("Publish results %+v %+v %+v", a, b, c)
 	}
+	if n, err := s.SweepDedup(ctx, now.Add(6*time.Minute), 10); err != nil || n != 0 {
+		t.Fatalf("SweepDedup(before the window ends) = %d, %v; want 0", n, err)
+	}
+	if n, err := s.SweepDedup(ctx, now.Add(time.Hour), 10); err != nil || n != 1 {
+		t.Fatalf("SweepDedup(after) = %d, %v; want 1", n, err)
+	}
 	ds, err := s.ClaimDeliveries(ctx, now.Add(time.Hour), now.Add(2*time.Hour), 10)
 	if err != nil || len(ds) != 2 || ds[0].Target != "m1" || ds[1].Target != "m3" || ds[1].Payload[0] != byte(c.Seq) {
 		t.Fatalf("deliveries = %+v, %v", ds, err)
