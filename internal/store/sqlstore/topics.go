@@ -16,7 +16,7 @@ type Topics struct {
 	outbox *Outbox
 	st     struct {
 		create, update, del, delSubs, putSub, delSub, seq, dedup, putDedup, putKey, sweep *stmt
-		topic, list, sub, subsByTopic, subsByAccount, key                          *stmt
+		topic, list, sub, subsByTopic, subsByAccount, key                                 *stmt
 	}
 }
 
