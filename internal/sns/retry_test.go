@@ -2,6 +2,10 @@ package sns
 
 import (
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -265,5 +269,31 @@ func TestPublicURL(t *testing.T) {
 	if e.SigningCertURL != "https://sns.us-east-1.amazonaws.com/_gureum/sns/SimpleNotificationService-"+k.id+".pem" ||
 		!strings.HasPrefix(e.UnsubscribeURL, "https://sns.us-east-1.amazonaws.com/_gureum/sns/?Action=Unsubscribe&SubscriptionArn=arn%3Aaws%3Asns") {
 		t.Errorf("URLs = %s %s", e.SigningCertURL, e.UnsubscribeURL)
+	}
+}
+
+// TestSignatureCache: envelopes with the same signed fields share one signature (a fan-out
+// signs once), and a different message gets its own, which verifies.
+func TestSignatureCache(t *testing.T) {
+	w := newWorld(t)
+	k, err := w.sns.signingKey(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &envelope{Type: "Notification", MessageId: "m", TopicArn: "arn:aws:sns:us-east-1:000000000000:t", Message: "x", Timestamp: "t", UnsubscribeURL: "u1"}
+	b, c := *a, *a
+	b.UnsubscribeURL, c.Message = "u2", "y"
+	for _, e := range []*envelope{a, &b, &c} {
+		if err := k.sign(e, "2", "http://h"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.Signature != b.Signature || a.Signature == c.Signature {
+		t.Fatalf("signatures: same fields %v, different message %v", a.Signature == b.Signature, a.Signature != c.Signature)
+	}
+	sig, _ := base64.StdEncoding.DecodeString(c.Signature)
+	sum := sha256.Sum256(stringToSign(&c))
+	if err := rsa.VerifyPKCS1v15(&k.key.PublicKey, crypto.SHA256, sum[:], sig); err != nil {
+		t.Errorf("signature of the second message: %v", err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"math/big"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/gureum/gureum/internal/store"
@@ -30,6 +31,9 @@ type signer struct {
 	key     *rsa.PrivateKey
 	certPEM []byte
 	id      string // 32 hex digits naming the certificate file
+
+	mu   sync.Mutex
+	sigs map[string]string // recent signatures by version and hash of the signed text
 }
 
 // signingKey loads the region's key, generating and storing it the first time; every node and
@@ -109,6 +113,12 @@ func (k *signer) sign(e *envelope, version, base string) error {
 		version = "1"
 	}
 	text := stringToSign(e)
+	digest := sha256.Sum256(text)
+	key := version + string(digest[:]) // the cache's key: a fan-out signs its text once
+	if sig, ok := k.cached(key); ok {
+		e.SignatureVersion, e.Signature, e.SigningCertURL = version, sig, base+k.certPath()
+		return nil
+	}
 	var sig []byte
 	var err error
 	if version == "2" {
@@ -122,7 +132,28 @@ func (k *signer) sign(e *envelope, version, base string) error {
 		return err
 	}
 	e.SignatureVersion, e.Signature, e.SigningCertURL = version, base64.StdEncoding.EncodeToString(sig), base+k.certPath()
+	k.remember(key, e.Signature)
 	return nil
+}
+
+// signatureCache bounds the signatures kept: every subscription of a fan-out (and every retry)
+// gets the same signed text, and an RSA signature costs about a millisecond.
+const signatureCache = 1024
+
+func (k *signer) cached(key string) (string, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	sig, ok := k.sigs[key]
+	return sig, ok
+}
+
+func (k *signer) remember(key, sig string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.sigs == nil || len(k.sigs) >= signatureCache {
+		k.sigs = make(map[string]string, signatureCache)
+	}
+	k.sigs[key] = sig
 }
 
 // envelope is the SNS message JSON, its keys in the order AWS emits them.
