@@ -190,6 +190,13 @@ func (s *Topics) Publish(ctx context.Context, ps []store.Publication) ([]store.P
 
 func (s *Topics) publish(ctx context.Context, tx Tx, p store.Publication) (store.Published, error) {
 	r := store.Published{MessageID: p.MessageID}
+	// A FIFO publication takes its number first: the update locks the topic's row (PostgreSQL), so
+	// the deduplication check below sees every earlier publication of the topic committed.
+	if p.FIFO {
+		if err := s.st.seq.in(ctx, tx).QueryRowContext(ctx, p.TopicARN).Scan(&r.Seq); err != nil {
+			return r, s.fault("Publish", err)
+		}
+	}
 	if p.DedupID != "" {
 		err := s.st.dedup.in(ctx, tx).QueryRowContext(ctx, p.TopicARN, p.DedupID, nanos(p.Now)).Scan(&r.MessageID, &r.Seq)
 		if err == nil {
@@ -199,13 +206,6 @@ func (s *Topics) publish(ctx context.Context, tx Tx, p store.Publication) (store
 		if !errors.Is(err, sql.ErrNoRows) {
 			return r, s.fault("Publish", err)
 		}
-	}
-	if p.FIFO {
-		if err := s.st.seq.in(ctx, tx).QueryRowContext(ctx, p.TopicARN).Scan(&r.Seq); err != nil {
-			return r, s.fault("Publish", err)
-		}
-	}
-	if p.DedupID != "" {
 		if _, err := s.st.putDedup.in(ctx, tx).ExecContext(ctx, p.TopicARN, p.DedupID, p.MessageID, r.Seq, nanos(p.DedupUntil)); err != nil {
 			return r, s.fault("Publish", err)
 		}

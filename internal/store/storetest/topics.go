@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ var topicTests = []suiteTest{
 	{"Subscriptions", testSubscriptions},
 	{"PublishDedup", testPublishDedup},
 	{"SigningKey", testSigningKey},
+	{"ConcurrentDedup", testConcurrentDedup},
 }
 
 const topicARN = "arn:aws:sns:us-east-1:000000000000:"
@@ -155,5 +158,45 @@ func testSigningKey(t *testing.T, open Opener) {
 	}
 	if k, err = s.SigningKey(ctx, "us-east-1", []byte("second"), now); err != nil || !bytes.Equal(k, []byte("first")) {
 		t.Fatalf("SigningKey again = %q, %v; want the first kept", k, err)
+	}
+}
+
+// testConcurrentDedup publishes one deduplication id from several writers at once (two nodes on
+// PostgreSQL): exactly one publication is new.
+func testConcurrentDedup(t *testing.T, open Opener) {
+	a, b := nodes(t, open)
+	ctx := context.Background()
+	now := time.Unix(1700000000, 0).UTC()
+	arn := topicARN + "c.fifo"
+	if _, _, err := a.CreateTopic(ctx, store.Topic{ARN: arn, Account: "000000000000", Name: "c.fifo", FIFO: true, Created: now}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	fresh := 0
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			out, err := s.Publish(ctx, []store.Publication{{TopicARN: arn, MessageID: fmt.Sprint("m", i), DedupID: "same",
+				DedupUntil: now.Add(5 * time.Minute), Now: now, FIFO: true}})
+			if err != nil {
+				t.Errorf("Publish: %v", err)
+				return
+			}
+			mu.Lock()
+			if !out[0].Duplicate {
+				fresh++
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if fresh != 1 {
+		t.Errorf("%d publications of one deduplication id were new; want 1", fresh)
 	}
 }
