@@ -30,6 +30,7 @@ import (
 	"github.com/gureum/gureum/internal/secretsmanager"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
+	"github.com/gureum/gureum/internal/sns"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/ssm"
 	"github.com/gureum/gureum/internal/store"
@@ -241,6 +242,7 @@ func services(st store.Store, env service.Env, dataDir string) ([]*service.Servi
 		keys.Describe(),
 		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
 		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys}).Describe(), // Invoker: Lambda, when it lands
+		sns.New(sns.Deps{Env: env, Store: st, Queues: queues}).Describe(),
 	}, []component{queues, functions, objects}
 }
 

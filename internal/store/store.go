@@ -123,6 +123,7 @@ type Store interface {
 	Objects
 	Logs
 	Secrets
+	Topics
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

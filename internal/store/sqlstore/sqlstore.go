@@ -53,6 +53,7 @@ type Store struct {
 	*Objects
 	*Logs
 	*Secrets
+	*Topics
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -67,6 +68,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 	s.Functions = newFunctions(b)
 	s.Outbox = newOutbox(b, s.Notifier)
 	s.Objects = newObjects(b, s.Outbox)
+	s.Topics = newTopics(b, s.Outbox)
 	for _, dom := range s.domains() {
 		if err := dom.prepare(ctx); err != nil {
 			s.Close()
@@ -78,7 +80,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 
 // domains lists every domain's shared part, to prepare and close their statements.
 func (s *Store) domains() []*base {
-	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base, &s.Identity.base, &s.Functions.base, &s.Objects.base, &s.Logs.base, &s.Secrets.base}
+	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base, &s.Identity.base, &s.Functions.base, &s.Objects.base, &s.Logs.base, &s.Secrets.base, &s.Topics.base}
 }
 
 // Close releases the prepared statements.

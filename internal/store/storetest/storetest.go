@@ -45,6 +45,7 @@ func suites() []suite {
 		{"Objects", objectTests},
 		{"Logs", logTests},
 		{"Secrets", secretTests},
+		{"Topics", topicTests},
 	}
 }
 
