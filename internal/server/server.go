@@ -22,11 +22,11 @@ import (
 
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/iam"
+	"github.com/gureum/gureum/internal/kms"
 	"github.com/gureum/gureum/internal/logs"
 	"github.com/gureum/gureum/internal/organizations"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/s3"
-	"github.com/gureum/gureum/internal/kms"
 	"github.com/gureum/gureum/internal/secretsmanager"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
@@ -139,7 +139,6 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox,
 		DataDir: cfg.DataDir}, cfg, enforcer)
-	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox}, cfg.DataDir)
 	s.components = append(s.components, s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
@@ -229,8 +228,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
 	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
 	functions := newFunctions(st, cfg)
-func services(st store.Store, env service.Env, dataDir string) ([]*service.Service, []component) {
-	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, dataDir)})
+	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
 	return []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
@@ -249,7 +247,6 @@ func services(st store.Store, env service.Env, dataDir string) ([]*service.Servi
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
 	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, Config{Region: "us-east-1", AccountID: "000000000000"}, nil)
-	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, "")
 	return svcs
 }
 

@@ -212,7 +212,7 @@ func TestGracefulShutdown(t *testing.T) {
 	var raw bytes.Buffer
 	r.Write(&raw)
 	wire := raw.Bytes()
-	conn.Write(wire[:len(wire)-5]) // the request is in flight: its body is not complete
+	conn.Write(wire[:len(wire)-5])     // the request is in flight: its body is not complete
 	time.Sleep(300 * time.Millisecond) // until the server has read the headers (a loaded machine is slow to)
 	stopped := make(chan error, 1)
 	go func() { stopped <- srv.Stop() }()

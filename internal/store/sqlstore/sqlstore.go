@@ -61,8 +61,8 @@ type Store struct {
 // connection) and must not be busy in a transaction during New.
 func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dialect) (*Store, error) {
 	b := base{w: w, d: d, writeDB: writeDB, readDB: readDB}
-	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), Leases: newLeases(b), Notifier: newNotifier(b), Logs: newLogs(b)}
-	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), Leases: newLeases(b), Notifier: newNotifier(b), Secrets: newSecrets(b)}
+	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), Leases: newLeases(b), Notifier: newNotifier(b), Logs: newLogs(b),
+		Secrets: newSecrets(b)}
 	s.MoveTasks = newMoveTasks(b, s.Leases)
 	s.Identity = newIdentity(b)
 	s.Functions = newFunctions(b)
@@ -80,7 +80,8 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 
 // domains lists every domain's shared part, to prepare and close their statements.
 func (s *Store) domains() []*base {
-	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base, &s.Identity.base, &s.Functions.base, &s.Objects.base, &s.Logs.base, &s.Secrets.base, &s.Topics.base}
+	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base,
+		&s.Identity.base, &s.Functions.base, &s.Objects.base, &s.Logs.base, &s.Secrets.base, &s.Topics.base}
 }
 
 // Close releases the prepared statements.
