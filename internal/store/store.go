@@ -117,6 +117,8 @@ type Store interface {
 	Leases
 	Outbox
 	Notifier
+	EventBuses
+	Schedules
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

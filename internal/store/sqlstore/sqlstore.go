@@ -48,6 +48,8 @@ type Store struct {
 	*Leases
 	*Outbox
 	*Notifier
+	*EventBuses
+	*Schedules
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -58,6 +60,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), Leases: newLeases(b), Notifier: newNotifier(b)}
 	s.MoveTasks = newMoveTasks(b, s.Leases)
 	s.Outbox = newOutbox(b, s.Notifier)
+	s.EventBuses, s.Schedules = newEventBuses(b, s.Outbox), newSchedules(b, s.Outbox)
 	for _, dom := range s.domains() {
 		if err := dom.prepare(ctx); err != nil {
 			s.Close()
@@ -69,7 +72,8 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 
 // domains lists every domain's shared part, to prepare and close their statements.
 func (s *Store) domains() []*base {
-	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base}
+	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base,
+		&s.EventBuses.base, &s.Schedules.base}
 }
 
 // Close releases the prepared statements.

@@ -40,6 +40,8 @@ func suites() []suite {
 		{"MoveTasks", moveTaskTests},
 		{"Leases", leaseTests},
 		{"Outbox", outboxTests},
+		{"EventBuses", eventTests},
+		{"Schedules", scheduleTests},
 	}
 }
 
