@@ -21,6 +21,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	bg "github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/service"
@@ -200,10 +201,12 @@ func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) (*bg.Runner, *b
 // for Catalog).
 func services(st store.Store, env service.Env) ([]*service.Service, []component) {
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
+	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues}) // Invoker: Lambda, when it lands
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
-	}, []component{queues}
+		eventBus.Describe(),
+	}, []component{queues, eventBus}
 }
 
 // Catalog lists every service's operation table without a store, for documentation.
