@@ -154,7 +154,7 @@ func TestTestEventPattern(t *testing.T) {
 		event := `{"id":"1","account":"000000000000","source":"shop","time":"2026-12-07T16:00:00Z","region":"us-east-1","resources":[],"detail-type":"OrderPaid","detail":{"amount":120}}`
 		for pattern, want := range map[string]bool{
 			`{"detail":{"amount":[{"numeric":[">",100]}]}}`: true,
-			`{"source":["other"]}`:                           false,
+			`{"source":["other"]}`:                          false,
 		} {
 			out, err := c.eb.TestEventPattern(bg, &eventbridge.TestEventPatternInput{EventPattern: aws.String(pattern), Event: aws.String(event)})
 			if err != nil || out.Result != want {
@@ -200,7 +200,7 @@ func TestPutEventsToQueue(t *testing.T) {
 			*out.Entries[3].ErrorCode != "NotAuthorizedForSourceException" || out.Entries[0].EventId == nil {
 			t.Fatalf("PutEvents = %+v", out)
 		}
-		got := receive(t, c.sqs, url, 2, 3*time.Second)
+		got := receive(t, c.sqs, url, 2, 1500*time.Millisecond)
 		if len(got) != 1 {
 			t.Fatalf("the queue got %d messages; want the one matching event", len(got))
 		}

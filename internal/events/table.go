@@ -28,11 +28,11 @@ func (s *Service) Describe() *service.Service {
 		}
 	}
 	return (&service.Service{
-		Name:            "events",
-		SigningName:     "events",
-		Protocol:        service.JSON11,
-		APIVersion:      "2015-10-07",
-		TargetPrefix:    "AWSEvents",
+		Name:         "events",
+		SigningName:  "events",
+		Protocol:     service.JSON11,
+		APIVersion:   "2015-10-07",
+		TargetPrefix: "AWSEvents",
 		Operations: []service.Operation{
 			op("ActivateEventSource", nil, nil),
 			op("CancelReplay", nil, nil),
