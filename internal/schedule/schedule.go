@@ -142,22 +142,34 @@ func (e *Expr) Next(after, anchor time.Time, loc *time.Location) (t time.Time, o
 }
 
 // Last is the latest time the expression fired in (after, upTo], for catching up after a
-// pause: a scheduler that was down fires a missed slot once. ok is false when none did.
+// pause: a scheduler that was down fires a missed slot once. ok is false when none did. A cron
+// expression is searched in widening windows back from upTo, so a long gap costs little.
 func (e *Expr) Last(after, upTo, anchor time.Time, loc *time.Location) (time.Time, bool) {
-	t, ok := e.Next(after, anchor, loc)
-	if !ok || t.After(upTo) {
-		return time.Time{}, false
-	}
 	if e.kind == Rate {
-		n := upTo.Sub(t) / e.rate
-		return t.Add(n * e.rate), true
+		t, ok := e.Next(after, anchor, loc)
+		if !ok || t.After(upTo) {
+			return time.Time{}, false
+		}
+		return t.Add(upTo.Sub(t) / e.rate * e.rate), true
 	}
-	for i := 0; i < 100000; i++ { // cron: walk forward; bounded
-		n, ok := e.Next(t, anchor, loc)
-		if !ok || n.After(upTo) {
+	for _, w := range []time.Duration{time.Hour, 24 * time.Hour, 32 * 24 * time.Hour, 367 * 24 * time.Hour, 0} {
+		start := after
+		if w > 0 && upTo.Add(-w).After(after) {
+			start = upTo.Add(-w)
+		}
+		t, ok := e.Next(start, anchor, loc)
+		if ok && !t.After(upTo) {
+			for {
+				n, ok := e.Next(t, anchor, loc)
+				if !ok || n.After(upTo) {
+					return t, true
+				}
+				t = n
+			}
+		}
+		if start.Equal(after) {
 			break
 		}
-		t = n
 	}
-	return t, true
+	return time.Time{}, false
 }

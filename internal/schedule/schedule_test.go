@@ -132,3 +132,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestLastAfterALongGap(t *testing.T) {
+	c, _ := Parse("cron(* * * * ? *)")
+	got, ok := c.Last(ts("1970-01-01T00:00:00Z"), ts("2026-12-07T16:00:30Z"), time.Time{}, nil)
+	if !ok || !got.Equal(ts("2026-12-07T16:00:00Z")) {
+		t.Errorf("Last over 56 years = %v, %v", got, ok)
+	}
+	y, _ := Parse("cron(0 0 1 1 ? *)")
+	got, ok = y.Last(ts("2020-06-01T00:00:00Z"), ts("2026-12-07T16:00:00Z"), time.Time{}, nil)
+	if !ok || !got.Equal(ts("2026-01-01T00:00:00Z")) {
+		t.Errorf("yearly Last = %v, %v", got, ok)
+	}
+}

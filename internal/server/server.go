@@ -24,6 +24,7 @@ import (
 	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/router"
+	"github.com/gureum/gureum/internal/scheduler"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/sqs"
@@ -202,10 +203,12 @@ func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) (*bg.Runner, *b
 func services(st store.Store, env service.Env) ([]*service.Service, []component) {
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues}) // Invoker: Lambda, when it lands
+	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus})
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
 		eventBus.Describe(),
+		schedules.Describe(),
 	}, []component{queues, eventBus}
 }
 
