@@ -17,9 +17,6 @@ func (s *Service) PutEvent(ctx context.Context, busARN, source, detailType, deta
 		return ErrResourceNotFound.Errorf("%s is not an event bus ARN.", busARN)
 	}
 	account, bus := parts[4], strings.TrimPrefix(parts[5], "event-bus/")
-	if _, _, err := s.bus(ctx, account, bus); err != nil {
-		return err
-	}
 	e := PutEventsRequestEntry{Source: &source, DetailType: &detailType, Detail: &detail}
 	if code, msg := entryError(&e); code != "" && code != codeNotAuthorizedForSource {
 		return validation("%s", msg)

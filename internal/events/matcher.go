@@ -35,7 +35,8 @@ type matcher struct {
 	buses map[busKey]*compiledBus
 }
 
-// get returns the bus's compiled rules, compiling them on first use after a change.
+// get returns the bus's compiled rules, compiling them on first use after a change; it answers
+// ResourceNotFoundException for a bus that does not exist.
 func (m *matcher) get(ctx context.Context, account, bus string) (*compiledBus, error) {
 	k := busKey{account, bus}
 	m.mu.Lock()
@@ -43,6 +44,9 @@ func (m *matcher) get(ctx context.Context, account, bus string) (*compiledBus, e
 	m.mu.Unlock()
 	if cb != nil {
 		return cb, nil
+	}
+	if _, _, err := m.s.bus(ctx, account, bus); err != nil {
+		return nil, err // a missing bus is not cached: it may be created
 	}
 	rules, err := m.s.store.ListEventRules(ctx, account, bus)
 	if err != nil {
