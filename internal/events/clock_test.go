@@ -202,3 +202,35 @@ func TestRetriesThenDeadLetterQueue(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestFIFOQueueTarget(t *testing.T) {
+	c := newClocked(t, nil)
+	if _, err := c.q.CreateQueue(c.ctx, &sqs.CreateQueueInput{QueueName: "orders.fifo", Attributes: map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"}}); err != nil {
+		t.Fatal(err)
+	}
+	q := "arn:aws:sqs:us-east-1:000000000000:orders.fifo"
+	if _, err := c.ev.PutRule(c.ctx, &events.PutRuleInput{Name: "r", EventPattern: `{"source":["shop"]}`}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.ev.PutTargets(c.ctx, &events.PutTargetsInput{Rule: "r", Targets: []events.Target{{Id: "f", Arn: q, SqsParameters: &events.SqsParameters{MessageGroupId: "g1"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{`{"n":1}`, `{"n":2}`} {
+		if _, err := c.ev.PutEvents(c.ctx, &events.PutEventsInput{Entries: []events.PutEventsRequestEntry{{Source: ptr("shop"), DetailType: ptr("t"), Detail: ptr(d)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []sqs.Message
+	for deadline := time.Now().Add(2 * time.Second); len(got) < 1 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		got = append(got, c.poll(t, q)...)
+	}
+	if len(got) != 1 || got[0].Attributes["MessageGroupId"] != "g1" {
+		t.Fatalf("FIFO target got %+v; want the first event of group g1", got)
+	}
+	var env struct{ Detail map[string]int }
+	json.Unmarshal([]byte(got[0].Body), &env)
+	if env.Detail["n"] != 1 {
+		t.Errorf("first message = %s; want the first event", got[0].Body)
+	}
+}
