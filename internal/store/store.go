@@ -119,6 +119,7 @@ type Store interface {
 	Notifier
 	EventBuses
 	Schedules
+	EventArchives
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

@@ -50,6 +50,7 @@ type Store struct {
 	*Notifier
 	*EventBuses
 	*Schedules
+	*EventArchives
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -61,6 +62,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 	s.MoveTasks = newMoveTasks(b, s.Leases)
 	s.Outbox = newOutbox(b, s.Notifier)
 	s.EventBuses, s.Schedules = newEventBuses(b, s.Outbox), newSchedules(b, s.Outbox)
+	s.EventArchives = newEventArchives(b)
 	for _, dom := range s.domains() {
 		if err := dom.prepare(ctx); err != nil {
 			s.Close()
@@ -73,7 +75,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 // domains lists every domain's shared part, to prepare and close their statements.
 func (s *Store) domains() []*base {
 	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base,
-		&s.EventBuses.base, &s.Schedules.base}
+		&s.EventBuses.base, &s.Schedules.base, &s.EventArchives.base}
 }
 
 // Close releases the prepared statements.

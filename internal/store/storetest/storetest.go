@@ -42,6 +42,7 @@ func suites() []suite {
 		{"Outbox", outboxTests},
 		{"EventBuses", eventTests},
 		{"Schedules", scheduleTests},
+		{"EventArchives", archiveTests},
 	}
 }
 
