@@ -83,6 +83,9 @@ func (s *Service) send(ctx context.Context, p *payload, body string) error {
 		}
 		return nil
 	case "events":
+		if strings.Contains(arn, ":archive/") {
+			return s.keepArchived(ctx, arn, p.Event)
+		}
 		return s.forward(ctx, arn, p.Event)
 	}
 	return &targetError{code: "NO_RESOURCE", msg: "Target " + arn + " is not a target gureum delivers to."}

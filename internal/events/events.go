@@ -23,6 +23,7 @@ import (
 // the notifier on which nodes announce rule changes.
 type Store interface {
 	store.EventBuses
+	store.EventArchives
 	store.Outbox
 	store.Notifier
 }

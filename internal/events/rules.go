@@ -20,6 +20,7 @@ type ruleDoc struct {
 	Description        string   `json:",omitempty"`
 	RoleArn            string   `json:",omitempty"`
 	CreatedBy          string   `json:",omitempty"`
+	ManagedBy          string   `json:",omitempty"`
 	Targets            []Target `json:",omitempty"`
 	Tags               []Tag    `json:",omitempty"`
 }
@@ -164,7 +165,7 @@ func (s *Service) DescribeRule(ctx context.Context, in *RuleInput) (*DescribeRul
 		return nil, err
 	}
 	return &DescribeRuleOutput{Name: in.Name, Arn: s.ruleARN(account, bus, in.Name), EventPattern: d.EventPattern, ScheduleExpression: d.ScheduleExpression,
-		State: d.State, Description: d.Description, RoleArn: d.RoleArn, EventBusName: bus, CreatedBy: d.CreatedBy}, nil
+		State: d.State, Description: d.Description, RoleArn: d.RoleArn, ManagedBy: d.ManagedBy, EventBusName: bus, CreatedBy: d.CreatedBy}, nil
 }
 
 // DeleteRule deletes a rule that has no targets left; deleting one that does not exist succeeds.
@@ -237,7 +238,7 @@ func (s *Service) ListRules(ctx context.Context, in *ListRulesInput) (*ListRules
 	for _, n := range page {
 		d := docs[n]
 		out.Rules = append(out.Rules, Rule{Name: n, Arn: s.ruleARN(account, bus, n), EventPattern: d.EventPattern, State: d.State, Description: d.Description,
-			ScheduleExpression: d.ScheduleExpression, RoleArn: d.RoleArn, EventBusName: bus})
+			ScheduleExpression: d.ScheduleExpression, RoleArn: d.RoleArn, ManagedBy: d.ManagedBy, EventBusName: bus})
 	}
 	return out, nil
 }
