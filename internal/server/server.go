@@ -21,12 +21,14 @@ import (
 	"golang.org/x/net/netutil"
 
 	bg "github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/kms"
 	"github.com/gureum/gureum/internal/logs"
 	"github.com/gureum/gureum/internal/organizations"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/s3"
+	"github.com/gureum/gureum/internal/scheduler"
 	"github.com/gureum/gureum/internal/secretsmanager"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
@@ -229,6 +231,8 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
 	functions := newFunctions(st, cfg)
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
+	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues}) // Invoker: Lambda, when it lands
+	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus})
 	return []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
@@ -241,7 +245,9 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
 		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys}).Describe(), // Invoker: Lambda, when it lands
 		sns.New(sns.Deps{Env: env, Store: st, Queues: queues}).Describe(),
-	}, []component{queues, functions, objects}
+		eventBus.Describe(),
+		schedules.Describe(),
+	}, []component{queues, functions, objects, eventBus}
 }
 
 // Catalog lists every service's operation table without a store, for documentation.

@@ -124,6 +124,9 @@ type Store interface {
 	Logs
 	Secrets
 	Topics
+	EventBuses
+	Schedules
+	EventArchives
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

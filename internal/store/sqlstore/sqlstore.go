@@ -54,6 +54,9 @@ type Store struct {
 	*Logs
 	*Secrets
 	*Topics
+	*EventBuses
+	*Schedules
+	*EventArchives
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -69,6 +72,8 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 	s.Outbox = newOutbox(b, s.Notifier)
 	s.Objects = newObjects(b, s.Outbox)
 	s.Topics = newTopics(b, s.Outbox)
+	s.EventBuses, s.Schedules = newEventBuses(b, s.Outbox), newSchedules(b, s.Outbox)
+	s.EventArchives = newEventArchives(b)
 	for _, dom := range s.domains() {
 		if err := dom.prepare(ctx); err != nil {
 			s.Close()
@@ -81,7 +86,8 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 // domains lists every domain's shared part, to prepare and close their statements.
 func (s *Store) domains() []*base {
 	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base,
-		&s.Identity.base, &s.Functions.base, &s.Objects.base, &s.Logs.base, &s.Secrets.base, &s.Topics.base}
+		&s.Identity.base, &s.Functions.base, &s.Objects.base, &s.Logs.base, &s.Secrets.base, &s.Topics.base,
+		&s.EventBuses.base, &s.Schedules.base, &s.EventArchives.base}
 }
 
 // Close releases the prepared statements.

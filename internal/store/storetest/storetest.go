@@ -46,6 +46,9 @@ func suites() []suite {
 		{"Logs", logTests},
 		{"Secrets", secretTests},
 		{"Topics", topicTests},
+		{"EventBuses", eventTests},
+		{"Schedules", scheduleTests},
+		{"EventArchives", archiveTests},
 	}
 }
 
