@@ -117,6 +117,7 @@ type Store interface {
 	Leases
 	Outbox
 	Notifier
+	APIGateway
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

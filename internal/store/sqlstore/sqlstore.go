@@ -48,6 +48,7 @@ type Store struct {
 	*Leases
 	*Outbox
 	*Notifier
+	*APIGateway
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -55,7 +56,8 @@ type Store struct {
 // connection) and must not be busy in a transaction during New.
 func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dialect) (*Store, error) {
 	b := base{w: w, d: d, writeDB: writeDB, readDB: readDB}
-	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), Leases: newLeases(b), Notifier: newNotifier(b)}
+	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), Leases: newLeases(b), Notifier: newNotifier(b),
+		APIGateway: newAPIGateway(b)}
 	s.MoveTasks = newMoveTasks(b, s.Leases)
 	s.Outbox = newOutbox(b, s.Notifier)
 	for _, dom := range s.domains() {
@@ -69,7 +71,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 
 // domains lists every domain's shared part, to prepare and close their statements.
 func (s *Store) domains() []*base {
-	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base}
+	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base, &s.APIGateway.base}
 }
 
 // Close releases the prepared statements.

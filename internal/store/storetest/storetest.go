@@ -40,6 +40,7 @@ func suites() []suite {
 		{"MoveTasks", moveTaskTests},
 		{"Leases", leaseTests},
 		{"Outbox", outboxTests},
+		{"APIGateway", apiGatewayTests},
 	}
 }
 
