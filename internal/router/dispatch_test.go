@@ -156,8 +156,16 @@ func TestClaimCollisionsAreStartUpErrors(t *testing.T) {
 // TestEveryOperationRoutesToItself sends each operation of every service gureum serves (and the
 // fixtures' REST services) a request built from its table, and expects that operation back.
 func TestEveryOperationRoutesToItself(t *testing.T) {
-	services := append(server.Catalog(), apigateways()...)
-	services = append(services, (&objects{}).describe())
+	services := server.Catalog()
+	served := map[string]bool{}
+	for _, s := range services {
+		served[s.Name] = true
+	}
+	for _, s := range append(apigateways(), (&objects{}).describe()) {
+		if !served[s.Name] { // a fixture stands in for a service only until it is served
+			services = append(services, s)
+		}
+	}
 	rt := build(t, router.Config{Services: services})
 	n := 0
 	for _, s := range services {

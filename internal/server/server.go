@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"github.com/gureum/gureum/internal/apigateway"
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/router"
@@ -203,6 +204,7 @@ func services(st store.Store, env service.Env) ([]*service.Service, []component)
 	return []*service.Service{
 		(&sts.Service{Accounts: st}).Describe(),
 		queues.Describe(),
+		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues}).Describe(),
 	}, []component{queues}
 }
 

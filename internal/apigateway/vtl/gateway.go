@@ -260,4 +260,3 @@ func indexAll(vs []any, n int) []any {
 	}
 	return out
 }
-

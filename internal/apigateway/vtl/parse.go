@@ -31,10 +31,10 @@ type refNode struct {
 }
 
 type step struct {
-	name   string // property or method name; "" for an index
-	call   bool
-	args   []expr
-	index  expr
+	name  string // property or method name; "" for an index
+	call  bool
+	args  []expr
+	index expr
 }
 
 type setNode struct {
