@@ -51,13 +51,23 @@ type Service struct {
 	limits    *limiter
 	routes    routeCache
 	keys      keyCache
+	usage     usageBuffer
+	templates templateCache
+	// The account-level throttle (AWS's default: 10,000 requests a second, burst 5,000).
+	accountRate  float64
+	accountBurst int
 }
 
 // New returns API Gateway.
 func New(d Deps) *Service {
 	d.Env = d.Env.For("apigateway")
-	return &Service{store: d.Store, functions: d.Functions, queues: d.Queues, region: d.Region, clock: d.Env,
-		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}}
+	s := &Service{store: d.Store, functions: d.Functions, queues: d.Queues, region: d.Region, clock: d.Env,
+		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}},
+		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst}
+	if d.Runner != nil {
+		d.Runner.Go("apigateway.usage", s.runUsageFlusher(d.Clock))
+	}
+	return s
 }
 
 func (s *Service) now() time.Time { return s.clock.Clock.Now() }

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gureum/gureum/internal/apigateway/vtl"
@@ -82,12 +83,40 @@ func (s *Service) render(tmpl string, inv *invocation, body string) (string, err
 	if strings.TrimSpace(tmpl) == "" {
 		return "", nil
 	}
-	return vtl.Render(tmpl, map[string]any{
-		"input":          &vtl.Input{Body: body, Path: inv.pathParams, Query: firstValues(inv.r.URL.Query()), Header: firstValues(inv.r.Header)},
-		"util":           vtl.Util{},
-		"context":        s.templateContext(inv),
-		"stageVariables": inv.d.stage.Variables,
-	})
+	t, err := s.templates.parse(tmpl)
+	if err != nil {
+		return "", err
+	}
+	vars := map[string]any{"util": vtl.Util{}, "stageVariables": inv.d.stage.Variables}
+	if strings.Contains(tmpl, "input") {
+		vars["input"] = &vtl.Input{Body: body, Path: inv.pathParams, Query: firstValues(inv.r.URL.Query()), Header: firstValues(inv.r.Header)}
+	}
+	if strings.Contains(tmpl, "context") {
+		vars["context"] = s.templateContext(inv)
+	}
+	return t.Render(vars)
+}
+
+// templateCache holds parsed mapping templates by their text (a deployment's templates are
+// parsed once, not per request).
+type templateCache struct{ m sync.Map }
+
+const maxCachedTemplates = 4096
+
+func (c *templateCache) parse(src string) (*vtl.Template, error) {
+	if t, ok := c.m.Load(src); ok {
+		return t.(*vtl.Template), nil
+	}
+	t, err := vtl.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	c.m.Range(func(any, any) bool { n++; return n < maxCachedTemplates })
+	if n < maxCachedTemplates {
+		c.m.Store(src, t)
+	}
+	return t, nil
 }
 
 func firstValues(m map[string][]string) map[string]string {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -334,7 +333,7 @@ func (s *Service) meter(ctx context.Context, inv *invocation) *gatewayError {
 			return errThrottled
 		}
 	}
-	if !s.limits.allow("account:"+d.account, accountRate, accountBurst, inv.now) {
+	if !s.limits.allow("account:"+d.account, s.accountRate, s.accountBurst, inv.now) {
 		return errThrottled
 	}
 	return nil
@@ -393,13 +392,14 @@ func (s *Service) checkKey(ctx context.Context, inv *invocation) *gatewayError {
 // consume counts a request against the key's quota (or, without one, only in its daily usage).
 func (s *Service) consume(ctx context.Context, plan *planDoc, keyID string, now time.Time) *gatewayError {
 	q := plan.Plan.Quota
+	if q == nil {
+		s.usage.add(plan.Plan.ID, keyID, now.UTC().Format(dayLayout))
+		return nil
+	}
 	period := periodStart(q, now)
-	limit := int64(math.MaxInt64 / 4)
-	if q != nil {
-		limit = q.Limit
-		if periodStart(q, time.Unix(plan.Created, 0).UTC()).Equal(period) {
-			limit -= q.Offset
-		}
+	limit := q.Limit
+	if periodStart(q, time.Unix(plan.Created, 0).UTC()).Equal(period) {
+		limit -= q.Offset
 	}
 	_, ok, err := s.store.ConsumeQuota(ctx, plan.Plan.ID, keyID, period.Format(dayLayout), now.UTC().Format(dayLayout), limit)
 	if err != nil {

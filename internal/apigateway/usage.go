@@ -171,6 +171,9 @@ func (s *Service) GetUsage(ctx context.Context, in *GetUsageInput) (*UsageOutput
 	if err != nil {
 		return nil, err
 	}
+	if err := s.flushUsage(ctx); err != nil { // this node's counts of plans without a quota
+		return nil, err
+	}
 	keys, err := s.store.UsagePlanKeys(ctx, callerAccount(ctx), in.UsagePlanID)
 	if err != nil {
 		return nil, err

@@ -43,6 +43,9 @@ type APIGateway interface {
 	// period and on day (YYYY-MM-DD), unless the period's count has reached limit plus what
 	// GrantQuota added: ok reports whether it was counted, used is the period's count after it.
 	ConsumeQuota(ctx context.Context, planID, keyID, period, day string, limit int64) (used int64, ok bool, err error)
+	// AddUsage adds n requests to a key's count under a plan on a day, outside any quota (a plan
+	// without one is counted for GetUsage only).
+	AddUsage(ctx context.Context, planID, keyID, day string, n int64) error
 	// GrantQuota adds n requests to what a key may make in a period (UpdateUsage).
 	GrantQuota(ctx context.Context, planID, keyID, period string, n int64) error
 	// QuotaUsed is a period's count and grant for a key.

@@ -17,7 +17,7 @@ type APIGateway struct {
 		createObj, updateObj, deleteObj, deleteChildren           *stmt
 		createKey, updateKey, deleteKey, deleteKeyPlans           *stmt
 		addPlanKey, removePlanKey, deletePlanKeys                 *stmt
-		consume, countDay, grant, deletePlanQuota, deletePlanDays *stmt
+		consume, countDay, addDay, grant, deletePlanQuota, deletePlanDays *stmt
 		obj, objAny, objs, key, keyByValue, keys                  *stmt
 		planKeys, keyPlans, quota, usage                          *stmt
 	}
@@ -63,6 +63,8 @@ func newAPIGateway(b base) *APIGateway {
 		WHERE apigw_quota.used < ? + apigw_quota.granted RETURNING used`)
 	s.st.countDay = w("countDay", `INSERT INTO apigw_usage (plan_id, key_id, day, used) VALUES (?, ?, ?, 1)
 		ON CONFLICT (plan_id, key_id, day) DO UPDATE SET used = apigw_usage.used + 1`)
+	s.st.addDay = w("addDay", `INSERT INTO apigw_usage (plan_id, key_id, day, used) VALUES (?, ?, ?, ?)
+		ON CONFLICT (plan_id, key_id, day) DO UPDATE SET used = apigw_usage.used + ?`)
 	s.st.grant = w("grant", `INSERT INTO apigw_quota (plan_id, key_id, period, used, granted) VALUES (?, ?, ?, 0, ?)
 		ON CONFLICT (plan_id, key_id, period) DO UPDATE SET granted = apigw_quota.granted + ?`)
 	s.st.deletePlanQuota = w("deletePlanQuota", `DELETE FROM apigw_quota WHERE plan_id = ?`)
@@ -257,6 +259,14 @@ func (s *APIGateway) ConsumeQuota(ctx context.Context, planID, keyID, period, da
 		return s.fault("ConsumeQuota", err)
 	})
 	return used, ok, err
+}
+
+// AddUsage adds n to a day's count.
+func (s *APIGateway) AddUsage(ctx context.Context, planID, keyID, day string, n int64) error {
+	return s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
+		_, err := s.st.addDay.in(ctx, tx).ExecContext(ctx, planID, keyID, day, n, n)
+		return s.fault("AddUsage", err)
+	})
 }
 
 // GrantQuota adds n requests to a period's allowance.

@@ -189,8 +189,11 @@ func testQuotaGrant(t *testing.T, open Opener) {
 	if used != 3 || granted != 1 {
 		t.Fatalf("QuotaUsed = %d, %d; want 3, 1", used, granted)
 	}
+	if err := s.AddUsage(ctx, "p1", "k1", "2026-12-03", 5); err != nil {
+		t.Fatal(err)
+	}
 	days, err := s.DailyUsage(ctx, "p1", "2026-12-02", "2026-12-31")
-	want := []store.DailyUsage{{KeyID: "k1", Day: "2026-12-02", Used: 1}, {KeyID: "k1", Day: "2026-12-03", Used: 1}}
+	want := []store.DailyUsage{{KeyID: "k1", Day: "2026-12-02", Used: 1}, {KeyID: "k1", Day: "2026-12-03", Used: 6}}
 	if err != nil || !cmp.Equal(days, want) {
 		t.Fatalf("DailyUsage = %v, %v; want %v", days, err, want)
 	}
