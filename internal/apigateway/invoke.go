@@ -32,25 +32,28 @@ func (s *Service) endpoints() []service.Endpoint {
 }
 
 // gatewayError is a gateway response: API Gateway's own answer before or instead of the
-// integration's.
+// integration's, of a response type that the API may customise (PutGatewayResponse).
 type gatewayError struct {
 	status  int
 	typ     string // x-amzn-ErrorType
 	message string
+	rtype   string // the gateway response type
 }
 
 var (
-	errMissingToken   = &gatewayError{403, "MissingAuthenticationTokenException", "Missing Authentication Token"}
-	errForbidden      = &gatewayError{403, "ForbiddenException", "Forbidden"}
-	errThrottled      = &gatewayError{429, "TooManyRequestsException", "Too Many Requests"}
-	errQuota          = &gatewayError{429, "LimitExceededException", "Limit Exceeded"}
-	errInternal       = &gatewayError{500, "InternalServerErrorException", "Internal server error"}
-	errBadGateway     = &gatewayError{502, "InternalServerErrorException", "Internal server error"}
-	errTimeout        = &gatewayError{504, "InternalServerErrorException", "Endpoint request timed out"}
-	errUnsupportedMT  = &gatewayError{415, "UnsupportedMediaTypeException", "Unsupported Media Type"}
-	errNotFound       = &gatewayError{404, "NotFoundException", "Not Found"}
-	errTooLarge       = &gatewayError{413, "RequestTooLongException", "Request Too Long"}
-	errBadRequestBody = &gatewayError{400, "BadRequestException", "Invalid request body"}
+	errMissingToken   = &gatewayError{403, "MissingAuthenticationTokenException", "Missing Authentication Token", "MISSING_AUTHENTICATION_TOKEN"}
+	errForbidden      = &gatewayError{403, "ForbiddenException", "Forbidden", "ACCESS_DENIED"}
+	errInvalidKey     = &gatewayError{403, "ForbiddenException", "Forbidden", "INVALID_API_KEY"}
+	errThrottled      = &gatewayError{429, "TooManyRequestsException", "Too Many Requests", "THROTTLED"}
+	errQuota          = &gatewayError{429, "LimitExceededException", "Limit Exceeded", "QUOTA_EXCEEDED"}
+	errInternal       = &gatewayError{500, "InternalServerErrorException", "Internal server error", "API_CONFIGURATION_ERROR"}
+	errBadGateway     = &gatewayError{502, "InternalServerErrorException", "Internal server error", "DEFAULT_5XX"}
+	errTimeout        = &gatewayError{504, "InternalServerErrorException", "Endpoint request timed out", "INTEGRATION_TIMEOUT"}
+	errUnsupportedMT  = &gatewayError{415, "UnsupportedMediaTypeException", "Unsupported Media Type", "UNSUPPORTED_MEDIA_TYPE"}
+	errNotFound       = &gatewayError{404, "NotFoundException", "Not Found", "RESOURCE_NOT_FOUND"}
+	errTooLarge       = &gatewayError{413, "RequestTooLongException", "Request Too Long", "REQUEST_TOO_LARGE"}
+	errBadRequestBody = &gatewayError{400, "BadRequestException", "Invalid request body", "BAD_REQUEST_BODY"}
+	errUnauthorized   = &gatewayError{401, "UnauthorizedException", "Unauthorized", "UNAUTHORIZED"}
 )
 
 // deployed is a stage as the data plane serves it: the deployment's snapshot of the API and the
@@ -62,7 +65,9 @@ type deployed struct {
 	stage    Stage
 	root     *Resource
 	children map[string][]*Resource
-	at       time.Time
+	// gatewayResponses are the deployment's customised gateway responses by type.
+	gatewayResponses map[string]*GatewayResponse
+	at               time.Time
 }
 
 type routeCache struct {
@@ -105,7 +110,8 @@ func (s *Service) deployedStage(ctx context.Context, apiID, stage string) (*depl
 	if err != nil {
 		return nil, err
 	}
-	d = &deployed{account: obj.Account, apiID: apiID, api: dep.API.API, stage: st, children: map[string][]*Resource{}, at: now}
+	d = &deployed{account: obj.Account, apiID: apiID, api: dep.API.API, stage: st, children: map[string][]*Resource{},
+		gatewayResponses: dep.API.GatewayResponses, at: now}
 	// The API's current settings (keys' source, endpoint type, binary types) apply at once, as
 	// AWS applies them without a redeployment.
 	if cur, err := s.store.APIObject(ctx, store.KindRestAPI, obj.Account, "", apiID); err == nil {
@@ -198,11 +204,13 @@ type invocation struct {
 	verb       string
 	path       string // the resource path as requested (/pets/7)
 	pathParams map[string]string
-	requestID  string
-	gatewayID  string
-	apiKey     string
-	apiKeyID   string
-	now        time.Time
+	// gatewayResponses are the deployed API's customised gateway responses.
+	gatewayResponses map[string]*GatewayResponse
+	requestID        string
+	gatewayID        string
+	apiKey           string
+	apiKeyID         string
+	now              time.Time
 }
 
 func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request) {
@@ -215,12 +223,8 @@ func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request) {
 	h.Set("x-amzn-RequestId", inv.requestID)
 	h.Set("x-amz-apigw-id", inv.gatewayID)
 	if gerr != nil {
+		ans = s.gatewayResponse(inv, gerr)
 		h.Set("x-amzn-ErrorType", gerr.typ)
-		h.Set("Content-Type", "application/json")
-		w.WriteHeader(gerr.status)
-		msg, _ := json.Marshal(gerr.message)
-		w.Write([]byte(`{"message":` + string(msg) + `}`))
-		return
 	}
 	for k, vs := range ans.header {
 		h[k] = vs
@@ -255,6 +259,7 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) (*answer, *gatewa
 		return nil, errForbidden
 	}
 	inv.d = d
+	inv.gatewayResponses = d.gatewayResponses
 	if d.api.DisableExecuteAPIEndpoint || d.api.EndpointConfiguration != nil && len(d.api.EndpointConfiguration.Types) > 0 && d.api.EndpointConfiguration.Types[0] == "PRIVATE" {
 		// A PRIVATE API answers only through a VPC endpoint, which this listener is not.
 		return nil, errForbidden
@@ -313,7 +318,7 @@ func (s *Service) authorize(inv *invocation) *gatewayError {
 			return errMissingToken
 		}
 	case "CUSTOM", "COGNITO_USER_POOLS":
-		return &gatewayError{401, "UnauthorizedException", "Unauthorized"}
+		return errUnauthorized
 	}
 	return nil
 }
@@ -360,18 +365,18 @@ func (s *Service) checkKey(ctx context.Context, inv *invocation) *gatewayError {
 		value = inv.r.Header.Get("x-api-key")
 	}
 	if value == "" {
-		return errForbidden
+		return errInvalidKey
 	}
 	ka, err := s.keyAuth(ctx, d.account, value, inv.now)
 	if err != nil {
 		return errInternal
 	}
 	if ka == nil || !ka.key.Enabled {
-		return errForbidden
+		return errInvalidKey
 	}
 	plan, as := ka.planFor(d.apiID, d.stage.StageName)
 	if plan == nil {
-		return errForbidden
+		return errInvalidKey
 	}
 	inv.apiKey, inv.apiKeyID = value, ka.key.ID
 	p := plan.Plan

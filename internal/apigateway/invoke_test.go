@@ -372,3 +372,35 @@ func FuzzImportCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestGatewayResponses(t *testing.T) {
+	f := newFixture(t)
+	apiID, _, _, _ := f.keyedAPI(t, nil, nil)
+	ok(f.s.PutGatewayResponse(f.ctx, &GatewayResponseInput{RestAPIID: apiID, ResponseType: "INVALID_API_KEY", StatusCode: "401",
+		ResponseParameters: map[string]string{"gatewayresponse.header.WWW-Authenticate": "'ApiKey'"},
+		ResponseTemplates:  map[string]string{"application/json": `{"error":$context.error.messageString,"type":"$context.error.responseType"}`}}))
+	ok(f.s.PutGatewayResponse(f.ctx, &GatewayResponseInput{RestAPIID: apiID, ResponseType: "DEFAULT_4XX",
+		ResponseParameters: map[string]string{"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}}))
+	// Gateway responses take effect with a deployment.
+	if status, _, _ := f.do("GET", "/_gureum/execute-api/"+apiID+"/prod/status", "", ""); status != 403 {
+		t.Errorf("before redeploying = %d; want 403", status)
+	}
+	ok(f.s.CreateDeployment(f.ctx, &CreateDeploymentInput{RestAPIID: apiID, StageName: "prod"}))
+	f.s.routes.drop(apiID)
+	status, h, body := f.do("GET", "/_gureum/execute-api/"+apiID+"/prod/status", "", "")
+	if status != 401 || h.Get("WWW-Authenticate") != "ApiKey" || body != `{"error":"Forbidden","type":"INVALID_API_KEY"}` {
+		t.Errorf("customised INVALID_API_KEY = %d %v %s", status, h, body)
+	}
+	status, h, body = f.do("GET", "/_gureum/execute-api/"+apiID+"/prod/nowhere", "", "")
+	if status != 403 || h.Get("Access-Control-Allow-Origin") != "*" || body != `{"message":"Missing Authentication Token"}` {
+		t.Errorf("DEFAULT_4XX for a missing token = %d %v %s", status, h, body)
+	}
+	all := ok(f.s.GetGatewayResponses(f.ctx, &RestAPIInput{RestAPIID: apiID}))
+	if len(all.Items) != len(defaultStatus) {
+		t.Errorf("GetGatewayResponses = %d items; want %d", len(all.Items), len(defaultStatus))
+	}
+	th := ok(f.s.GetGatewayResponse(f.ctx, &GatewayResponseInput{RestAPIID: apiID, ResponseType: "THROTTLED"}))
+	if th.StatusCode != "429" || !th.DefaultResponse {
+		t.Errorf("GetGatewayResponse(THROTTLED) = %+v", th)
+	}
+}

@@ -227,6 +227,11 @@ func (s *Service) handlers() map[string]service.Handler {
 		"GetUsage":           service.Func(s.GetUsage),
 		"UpdateUsage":        service.Func(s.UpdateUsage),
 
+		"PutGatewayResponse":    service.Func(s.PutGatewayResponse),
+		"GetGatewayResponse":    service.Func(s.GetGatewayResponse),
+		"GetGatewayResponses":   service.Func(s.GetGatewayResponses),
+		"DeleteGatewayResponse": service.Func(s.DeleteGatewayResponse),
+
 		"GetTags":       service.Func(s.GetTags),
 		"TagResource":   service.Func(s.TagResource),
 		"UntagResource": service.Func(s.UntagResource),

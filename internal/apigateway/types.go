@@ -199,8 +199,18 @@ type PatchOperation struct {
 
 // restAPIDoc is a REST API as stored: its description and its resource tree by id.
 type restAPIDoc struct {
-	API       RestAPI              `json:"api"`
-	Resources map[string]*Resource `json:"resources"`
+	API              RestAPI                     `json:"api"`
+	Resources        map[string]*Resource        `json:"resources"`
+	GatewayResponses map[string]*GatewayResponse `json:"gatewayResponses,omitempty"`
+}
+
+// GatewayResponse is API Gateway's own answer of a type (THROTTLED, DEFAULT_4XX, …).
+type GatewayResponse struct {
+	ResponseType       string            `json:"responseType"`
+	StatusCode         string            `json:"statusCode,omitempty"`
+	ResponseParameters map[string]string `json:"responseParameters,omitempty"`
+	ResponseTemplates  map[string]string `json:"responseTemplates,omitempty"`
+	DefaultResponse    bool              `json:"defaultResponse"`
 }
 
 // deploymentDoc is a deployment as stored: with the API's settings and tree when deployed.
