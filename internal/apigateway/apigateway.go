@@ -53,6 +53,7 @@ type Service struct {
 	keys      keyCache
 	usage     usageBuffer
 	templates templateCache
+	schemas   schemaCache
 	// The account-level throttle (AWS's default: 10,000 requests a second, burst 5,000).
 	accountRate  float64
 	accountBurst int

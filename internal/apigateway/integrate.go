@@ -371,6 +371,8 @@ func requestParameter(inv *invocation, src string) (string, bool) {
 		return inv.r.Header.Get(src[len("method.request.header."):]), true
 	case strings.HasPrefix(src, "method.request.querystring."):
 		return inv.r.URL.Query().Get(src[len("method.request.querystring."):]), true
+	case strings.HasPrefix(src, "method.request.multivalueheader."):
+		return inv.r.Header.Get(src[len("method.request.multivalueheader."):]), true
 	case strings.HasPrefix(src, "method.request.path."):
 		v, ok := inv.pathParams[src[len("method.request.path."):]]
 		return v, ok

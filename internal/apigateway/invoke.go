@@ -67,6 +67,8 @@ type deployed struct {
 	children map[string][]*Resource
 	// gatewayResponses are the deployment's customised gateway responses by type.
 	gatewayResponses map[string]*GatewayResponse
+	models           map[string]*Model
+	validators       map[string]*RequestValidator
 	at               time.Time
 }
 
@@ -111,7 +113,7 @@ func (s *Service) deployedStage(ctx context.Context, apiID, stage string) (*depl
 		return nil, err
 	}
 	d = &deployed{account: obj.Account, apiID: apiID, api: dep.API.API, stage: st, children: map[string][]*Resource{},
-		gatewayResponses: dep.API.GatewayResponses, at: now}
+		gatewayResponses: dep.API.GatewayResponses, models: dep.API.Models, validators: dep.API.Validators, at: now}
 	// The API's current settings (keys' source, endpoint type, binary types) apply at once, as
 	// AWS applies them without a redeployment.
 	if cur, err := s.store.APIObject(ctx, store.KindRestAPI, obj.Account, "", apiID); err == nil {
@@ -292,6 +294,9 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) (*answer, *gatewa
 		return nil, errTooLarge
 	}
 	inv.body = body
+	if gerr := s.validate(inv); gerr != nil {
+		return nil, gerr
+	}
 	return s.integrate(ctx, inv)
 }
 

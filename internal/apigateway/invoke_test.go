@@ -404,3 +404,46 @@ func TestGatewayResponses(t *testing.T) {
 		t.Errorf("GetGatewayResponse(THROTTLED) = %+v", th)
 	}
 }
+
+func TestRequestValidation(t *testing.T) {
+	f := newFixture(t)
+	api := ok(f.s.CreateRestApi(f.ctx, &CreateRestApiInput{Name: "v"}))
+	models := ok(f.s.GetModels(f.ctx, &RestAPIInput{RestAPIID: api.ID}))
+	if len(models.Items) != 2 || models.Items[0].Name != "Empty" || models.Items[1].Name != "Error" {
+		t.Errorf("a new API's models = %+v; want Empty and Error", models.Items)
+	}
+	ok(f.s.CreateModel(f.ctx, &ModelInput{RestAPIID: api.ID, Name: "Order", ContentType: "application/json",
+		Schema: `{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","required":["item","qty"],"properties":{"item":{"type":"string"},"qty":{"type":"integer","minimum":1}}}`}))
+	if _, err := f.s.CreateModel(f.ctx, &ModelInput{RestAPIID: api.ID, Name: "Bad", ContentType: "application/json", Schema: `{"type": 7}`}); err == nil {
+		t.Error("CreateModel(invalid schema) = nil error")
+	}
+	v := ok(f.s.CreateRequestValidator(f.ctx, &RequestValidatorInput{RestAPIID: api.ID, Name: "all", ValidateRequestBody: true, ValidateRequestParameters: true}))
+	res := ok(f.s.CreateResource(f.ctx, &CreateResourceInput{RestAPIID: api.ID, ParentID: api.RootResourceID, PathPart: "order"}))
+	ok(f.s.PutMethod(f.ctx, &PutMethodInput{RestAPIID: api.ID, ResourceID: res.ID, HTTPMethod: "POST", AuthorizationType: "NONE",
+		RequestValidatorID: v.ID, RequestModels: map[string]string{"application/json": "Order"},
+		RequestParameters: map[string]bool{"method.request.querystring.channel": true, "method.request.header.X-Opt": false}}))
+	ok(f.s.PutIntegration(f.ctx, &PutIntegrationInput{RestAPIID: api.ID, ResourceID: res.ID, HTTPMethod: "POST", Type: "MOCK"}))
+	ok(f.s.PutMethodResponse(f.ctx, &MethodResponseInput{RestAPIID: api.ID, ResourceID: res.ID, HTTPMethod: "POST", StatusCode: "200"}))
+	ok(f.s.PutIntegrationResponse(f.ctx, &IntegrationResponseInput{RestAPIID: api.ID, ResourceID: res.ID, HTTPMethod: "POST", StatusCode: "200"}))
+	ok(f.s.CreateDeployment(f.ctx, &CreateDeploymentInput{RestAPIID: api.ID, StageName: "s"}))
+	base := "/_gureum/execute-api/" + api.ID + "/s/order"
+	for _, tt := range []struct {
+		query, body string
+		status      int
+		msg         string
+	}{
+		{"", `{"item":"a","qty":1}`, 400, `{"message":"Missing required request parameters: [channel]"}`},
+		{"?channel=web", `{"item":"a"}`, 400, `{"message":"Invalid request body"}`},
+		{"?channel=web", `{"item":"a","qty":0}`, 400, `{"message":"Invalid request body"}`},
+		{"?channel=web", `not json`, 400, `{"message":"Invalid request body"}`},
+		{"?channel=web", `{"item":"a","qty":2}`, 200, ``},
+	} {
+		status, h, body := f.do("POST", base+tt.query, "", tt.body)
+		if status != tt.status || tt.msg != "" && body != tt.msg {
+			t.Errorf("POST %s %s = %d %s; want %d %s", tt.query, tt.body, status, body, tt.status, tt.msg)
+		}
+		if status == 400 && h.Get("x-amzn-ErrorType") != "BadRequestException" {
+			t.Errorf("x-amzn-ErrorType = %q", h.Get("x-amzn-ErrorType"))
+		}
+	}
+}

@@ -79,6 +79,7 @@ func (s *Service) CreateRestApi(ctx context.Context, in *CreateRestApiInput) (*R
 		return nil, err
 	}
 	doc := restAPIDoc{API: api, Resources: map[string]*Resource{api.RootResourceID: {ID: api.RootResourceID, Path: "/"}}}
+	withDefaultModels(&doc)
 	if in.CloneFrom != "" {
 		src, _, err := s.loadAPI(ctx, callerAccount(ctx), in.CloneFrom)
 		if err != nil {

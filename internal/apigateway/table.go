@@ -232,6 +232,15 @@ func (s *Service) handlers() map[string]service.Handler {
 		"GetGatewayResponses":   service.Func(s.GetGatewayResponses),
 		"DeleteGatewayResponse": service.Func(s.DeleteGatewayResponse),
 
+		"CreateModel":            service.Func(s.CreateModel),
+		"GetModel":               service.Func(s.GetModel),
+		"GetModels":              service.Func(s.GetModels),
+		"DeleteModel":            service.Func(s.DeleteModel),
+		"CreateRequestValidator": service.Func(s.CreateRequestValidator),
+		"GetRequestValidator":    service.Func(s.GetRequestValidator),
+		"GetRequestValidators":   service.Func(s.GetRequestValidators),
+		"DeleteRequestValidator": service.Func(s.DeleteRequestValidator),
+
 		"GetTags":       service.Func(s.GetTags),
 		"TagResource":   service.Func(s.TagResource),
 		"UntagResource": service.Func(s.UntagResource),

@@ -199,9 +199,28 @@ type PatchOperation struct {
 
 // restAPIDoc is a REST API as stored: its description and its resource tree by id.
 type restAPIDoc struct {
-	API              RestAPI                     `json:"api"`
-	Resources        map[string]*Resource        `json:"resources"`
-	GatewayResponses map[string]*GatewayResponse `json:"gatewayResponses,omitempty"`
+	API              RestAPI                      `json:"api"`
+	Resources        map[string]*Resource         `json:"resources"`
+	GatewayResponses map[string]*GatewayResponse  `json:"gatewayResponses,omitempty"`
+	Models           map[string]*Model            `json:"models,omitempty"`
+	Validators       map[string]*RequestValidator `json:"validators,omitempty"`
+}
+
+// Model is a named JSON Schema (draft 4) for payloads.
+type Model struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Schema      string `json:"schema,omitempty"`
+	ContentType string `json:"contentType"`
+}
+
+// RequestValidator says what of a request a method checks before its integration runs.
+type RequestValidator struct {
+	ID                        string `json:"id"`
+	Name                      string `json:"name"`
+	ValidateRequestBody       bool   `json:"validateRequestBody"`
+	ValidateRequestParameters bool   `json:"validateRequestParameters"`
 }
 
 // GatewayResponse is API Gateway's own answer of a type (THROTTLED, DEFAULT_4XX, …).
