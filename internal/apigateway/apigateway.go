@@ -54,6 +54,7 @@ type Service struct {
 	usage     usageBuffer
 	templates templateCache
 	schemas   schemaCache
+	auths     authCache
 	// The account-level throttle (AWS's default: 10,000 requests a second, burst 5,000).
 	accountRate  float64
 	accountBurst int
@@ -63,7 +64,7 @@ type Service struct {
 func New(d Deps) *Service {
 	d.Env = d.Env.For("apigateway")
 	s := &Service{store: d.Store, functions: d.Functions, queues: d.Queues, region: d.Region, clock: d.Env,
-		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}},
+		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}, auths: authCache{m: map[string]*authResult{}},
 		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst}
 	if d.Runner != nil {
 		d.Runner.Go("apigateway.usage", s.runUsageFlusher(d.Clock))

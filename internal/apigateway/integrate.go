@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -150,6 +151,23 @@ func (s *Service) templateContext(inv *invocation) *vtl.Map {
 	id.Set("user", rc.Identity.User)
 	id.Set("userArn", rc.Identity.UserArn)
 	c.Set("identity", id)
+	if inv.authorizer != nil {
+		a := vtl.NewMap()
+		keys := make([]string, 0, len(inv.authorizer))
+		for k := range inv.authorizer {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			switch v := inv.authorizer[k].(type) {
+			case float64:
+				a.Set(k, v)
+			default:
+				a.Set(k, fmt.Sprint(v))
+			}
+		}
+		c.Set("authorizer", a)
+	}
 	return c
 }
 

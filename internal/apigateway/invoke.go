@@ -69,6 +69,7 @@ type deployed struct {
 	gatewayResponses map[string]*GatewayResponse
 	models           map[string]*Model
 	validators       map[string]*RequestValidator
+	authorizers      map[string]*Authorizer
 	at               time.Time
 }
 
@@ -113,7 +114,8 @@ func (s *Service) deployedStage(ctx context.Context, apiID, stage string) (*depl
 		return nil, err
 	}
 	d = &deployed{account: obj.Account, apiID: apiID, api: dep.API.API, stage: st, children: map[string][]*Resource{},
-		gatewayResponses: dep.API.GatewayResponses, models: dep.API.Models, validators: dep.API.Validators, at: now}
+		gatewayResponses: dep.API.GatewayResponses, models: dep.API.Models, validators: dep.API.Validators,
+		authorizers: dep.API.Authorizers, at: now}
 	// The API's current settings (keys' source, endpoint type, binary types) apply at once, as
 	// AWS applies them without a redeployment.
 	if cur, err := s.store.APIObject(ctx, store.KindRestAPI, obj.Account, "", apiID); err == nil {
@@ -208,6 +210,8 @@ type invocation struct {
 	pathParams map[string]string
 	// gatewayResponses are the deployed API's customised gateway responses.
 	gatewayResponses map[string]*GatewayResponse
+	authorizer       map[string]any // what a Lambda authorizer returned: principalId and its context
+	usageKey         string         // the API key a Lambda authorizer named (apiKeySource AUTHORIZER)
 	requestID        string
 	gatewayID        string
 	apiKey           string
@@ -280,7 +284,7 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) (*answer, *gatewa
 		return nil, errMissingToken
 	}
 	inv.method = m
-	if gerr := s.authorize(inv); gerr != nil {
+	if gerr := s.authorize(ctx, inv); gerr != nil {
 		return nil, gerr
 	}
 	if gerr := s.meter(ctx, inv); gerr != nil {
@@ -316,13 +320,15 @@ func splitPath(path string) []string {
 // authorize applies the method's authorization type. AWS_IAM and CUSTOM need credentials or an
 // authorizer: without IAM enforcement and Lambda authorizers here, a request carrying neither
 // is refused as AWS refuses it.
-func (s *Service) authorize(inv *invocation) *gatewayError {
+func (s *Service) authorize(ctx context.Context, inv *invocation) *gatewayError {
 	switch inv.method.AuthorizationType {
 	case "AWS_IAM":
 		if inv.r.Header.Get("Authorization") == "" && inv.r.URL.Query().Get("X-Amz-Signature") == "" {
 			return errMissingToken
 		}
-	case "CUSTOM", "COGNITO_USER_POOLS":
+	case "CUSTOM":
+		return s.customAuthorize(ctx, inv)
+	case "COGNITO_USER_POOLS":
 		return errUnauthorized
 	}
 	return nil
@@ -365,9 +371,9 @@ func stageMethodSetting(st Stage, resourcePath, verb string) *MethodSetting {
 // the plan's throttle and quota.
 func (s *Service) checkKey(ctx context.Context, inv *invocation) *gatewayError {
 	d := inv.d
-	value := ""
-	if d.api.APIKeySource != "AUTHORIZER" {
-		value = inv.r.Header.Get("x-api-key")
+	value := inv.r.Header.Get("x-api-key")
+	if d.api.APIKeySource == "AUTHORIZER" {
+		value = inv.usageKey
 	}
 	if value == "" {
 		return errInvalidKey

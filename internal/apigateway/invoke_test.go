@@ -447,3 +447,63 @@ func TestRequestValidation(t *testing.T) {
 		}
 	}
 }
+
+func TestLambdaAuthorizer(t *testing.T) {
+	f := newFixture(t)
+	var authCalls atomic.Int32
+	f.fn.reply = func(ev []byte) ([]byte, string, error) {
+		var e struct{ Type, AuthorizationToken, MethodArn string }
+		json.Unmarshal(ev, &e)
+		if e.Type == "" { // the integration
+			return []byte(`{"statusCode":200,"body":"` + strings.ReplaceAll(string(ev), `"`, `'`) + `"}`), "", nil
+		}
+		authCalls.Add(1)
+		switch e.AuthorizationToken {
+		case "allow":
+			return []byte(`{"principalId":"user-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"` +
+				strings.SplitN(e.MethodArn, "/", 2)[0] + `/*"}]},"context":{"tier":"gold"}}`), "", nil
+		case "deny":
+			return []byte(`{"principalId":"user-2","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Deny","Resource":"*"}]}}`), "", nil
+		}
+		return []byte(`{"errorMessage":"Unauthorized"}`), "Unhandled", nil
+	}
+	api := ok(f.s.CreateRestApi(f.ctx, &CreateRestApiInput{Name: "a"}))
+	auth := ok(f.s.CreateAuthorizer(f.ctx, &AuthorizerInput{RestAPIID: api.ID, Name: "tok", Type: "TOKEN", AuthorizerURI: lambdaURI}))
+	if auth.IdentitySource != "method.request.header.Authorization" || *auth.AuthorizerResultTTLInSeconds != 300 {
+		t.Errorf("CreateAuthorizer = %+v", auth)
+	}
+	res := ok(f.s.CreateResource(f.ctx, &CreateResourceInput{RestAPIID: api.ID, ParentID: api.RootResourceID, PathPart: "me"}))
+	ok(f.s.PutMethod(f.ctx, &PutMethodInput{RestAPIID: api.ID, ResourceID: res.ID, HTTPMethod: "GET", AuthorizationType: "CUSTOM", AuthorizerID: auth.ID}))
+	ok(f.s.PutIntegration(f.ctx, &PutIntegrationInput{RestAPIID: api.ID, ResourceID: res.ID, HTTPMethod: "GET", Type: "AWS_PROXY", IntegrationHTTPMethod: "POST", URI: lambdaURI}))
+	ok(f.s.CreateDeployment(f.ctx, &CreateDeploymentInput{RestAPIID: api.ID, StageName: "s"}))
+	call := func(token string) (int, string) {
+		req := httptest.NewRequest("GET", "http://localhost/_gureum/execute-api/"+api.ID+"/s/me", nil)
+		if token != "" {
+			req.Header.Set("Authorization", token)
+		}
+		rec := httptest.NewRecorder()
+		f.s.serveInvoke(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	if status, body := call("allow"); status != 200 || !strings.Contains(body, `'authorizer':{'principalId':'user-1','tier':'gold'}`) {
+		t.Errorf("allowed = %d %s", status, body)
+	}
+	call("allow")
+	if n := authCalls.Load(); n != 1 {
+		t.Errorf("the authorizer ran %d times for one token within its TTL; want 1", n)
+	}
+	if status, body := call("deny"); status != 403 || body != `{"message":"User is not authorized to access this resource with an explicit deny"}` {
+		t.Errorf("denied = %d %s", status, body)
+	}
+	if status, body := call("nope"); status != 401 || body != `{"message":"Unauthorized"}` {
+		t.Errorf("unauthorized = %d %s", status, body)
+	}
+	if status, _ := call(""); status != 401 {
+		t.Errorf("no token = %d; want 401", status)
+	}
+	f.clock.Advance(301 * time.Second)
+	call("allow")
+	if n := authCalls.Load(); n != 4 {
+		t.Errorf("after the TTL the authorizer ran %d times in all; want 4", n)
+	}
+}

@@ -110,6 +110,7 @@ func (s *Service) requestContext(inv *invocation) ProxyRequestContext {
 // proxyEvent builds the payload 1.0 event of a request.
 func (s *Service) proxyEvent(inv *invocation) ProxyRequest {
 	ev := ProxyRequest{Resource: inv.resource.Path, Path: inv.path, HTTPMethod: inv.r.Method, RequestContext: s.requestContext(inv)}
+	ev.RequestContext.Authorizer = inv.authorizer
 	if len(inv.r.Header) > 0 {
 		ev.Headers, ev.MultiValueHeaders = map[string]string{}, map[string][]string{}
 		for k, vs := range inv.r.Header {

@@ -241,6 +241,11 @@ func (s *Service) handlers() map[string]service.Handler {
 		"GetRequestValidators":   service.Func(s.GetRequestValidators),
 		"DeleteRequestValidator": service.Func(s.DeleteRequestValidator),
 
+		"CreateAuthorizer": service.Func(s.CreateAuthorizer),
+		"GetAuthorizer":    service.Func(s.GetAuthorizer),
+		"GetAuthorizers":   service.Func(s.GetAuthorizers),
+		"DeleteAuthorizer": service.Func(s.DeleteAuthorizer),
+
 		"GetTags":       service.Func(s.GetTags),
 		"TagResource":   service.Func(s.TagResource),
 		"UntagResource": service.Func(s.UntagResource),

@@ -204,6 +204,21 @@ type restAPIDoc struct {
 	GatewayResponses map[string]*GatewayResponse  `json:"gatewayResponses,omitempty"`
 	Models           map[string]*Model            `json:"models,omitempty"`
 	Validators       map[string]*RequestValidator `json:"validators,omitempty"`
+	Authorizers      map[string]*Authorizer       `json:"authorizers,omitempty"`
+}
+
+// Authorizer is a Lambda (TOKEN or REQUEST) or Cognito authorizer.
+type Authorizer struct {
+	ID                           string   `json:"id"`
+	Name                         string   `json:"name"`
+	Type                         string   `json:"type"`
+	ProviderARNs                 []string `json:"providerARNs,omitempty"`
+	AuthType                     string   `json:"authType,omitempty"`
+	AuthorizerURI                string   `json:"authorizerUri,omitempty"`
+	AuthorizerCredentials        string   `json:"authorizerCredentials,omitempty"`
+	IdentitySource               string   `json:"identitySource,omitempty"`
+	IdentityValidationExpression string   `json:"identityValidationExpression,omitempty"`
+	AuthorizerResultTTLInSeconds *int     `json:"authorizerResultTtlInSeconds,omitempty"`
 }
 
 // Model is a named JSON Schema (draft 4) for payloads.
