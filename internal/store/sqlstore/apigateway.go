@@ -14,12 +14,12 @@ import (
 type APIGateway struct {
 	base
 	st struct {
-		createObj, updateObj, deleteObj, deleteChildren           *stmt
-		createKey, updateKey, deleteKey, deleteKeyPlans           *stmt
-		addPlanKey, removePlanKey, deletePlanKeys                 *stmt
+		createObj, updateObj, deleteObj, deleteChildren                   *stmt
+		createKey, updateKey, deleteKey, deleteKeyPlans                   *stmt
+		addPlanKey, removePlanKey, deletePlanKeys                         *stmt
 		consume, countDay, addDay, grant, deletePlanQuota, deletePlanDays *stmt
-		obj, objAny, objs, key, keyByValue, keys                  *stmt
-		planKeys, keyPlans, quota, usage                          *stmt
+		obj, objAny, objs, key, keyByValue, keys                          *stmt
+		planKeys, keyPlans, quota, usage                                  *stmt
 	}
 }
 
