@@ -507,3 +507,84 @@ func TestLambdaAuthorizer(t *testing.T) {
 		t.Errorf("after the TTL the authorizer ran %d times in all; want 4", n)
 	}
 }
+
+const statusOpenAPI = `openapi: "3.0.1"
+info:
+  title: status
+paths:
+  /status:
+    get:
+      security:
+        - api_key: []
+      responses:
+        "200":
+          description: ok
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates:
+          application/json: '{"statusCode": 200}'
+        responses:
+          default:
+            statusCode: "200"
+            responseTemplates:
+              application/json: '{"status":"ok"}'
+components:
+  securitySchemes:
+    api_key:
+      type: apiKey
+      name: x-api-key
+      in: header
+`
+
+// TestOpenAPIImport imports the status API from OpenAPI (YAML) and gets the same behaviour as
+// the API built call by call; the export carries the integration back out.
+func TestOpenAPIImport(t *testing.T) {
+	f := newFixture(t)
+	api := ok(f.s.ImportRestApi(f.ctx, &ImportInput{Body: []byte(statusOpenAPI), Mode: "import"}))
+	ok(f.s.CreateDeployment(f.ctx, &CreateDeploymentInput{RestAPIID: api.ID, StageName: "prod"}))
+	k := ok(f.s.CreateApiKey(f.ctx, &CreateApiKeyInput{Name: "k", Enabled: true}))
+	p := ok(f.s.CreateUsagePlan(f.ctx, &CreateUsagePlanInput{Name: "p", APIStages: []APIStage{{APIID: api.ID, Stage: "prod"}}, Quota: &QuotaSettings{Limit: 2, Period: "DAY"}}))
+	ok(f.s.CreateUsagePlanKey(f.ctx, &CreateUsagePlanKeyInput{UsagePlanID: p.ID, KeyID: k.ID, KeyType: "API_KEY"}))
+	target := "/_gureum/execute-api/" + api.ID + "/prod/status"
+	if status, _, _ := f.do("GET", target, "", ""); status != 403 {
+		t.Errorf("no key = %d; want 403", status)
+	}
+	for i, want := range []int{200, 200, 429} {
+		if status, _, body := f.do("GET", target, k.Value, ""); status != want || want == 200 && body != `{"status":"ok"}` {
+			t.Errorf("call %d = %d %s; want %d", i+1, status, body, want)
+		}
+	}
+	exp := ok(f.s.GetExport(f.ctx, &ExportInput{RestAPIID: api.ID, StageName: "prod", ExportType: "oas30", Parameters: "integrations"}))
+	var def map[string]any
+	if err := json.Unmarshal(exp.Body, &def); err != nil {
+		t.Fatal(err)
+	}
+	op := def["paths"].(map[string]any)["/status"].(map[string]any)["get"].(map[string]any)
+	if op["x-amazon-apigateway-integration"].(map[string]any)["type"] != "mock" || op["security"] == nil {
+		t.Errorf("export = %s", exp.Body)
+	}
+	// The export imports again into an API that behaves the same.
+	again := ok(f.s.ImportRestApi(f.ctx, &ImportInput{Body: exp.Body}))
+	doc, _, _ := f.s.loadAPI(f.ctx, account, again.ID)
+	r, _ := ensurePath(doc, "/status")
+	if m := r.ResourceMethods["GET"]; m == nil || !m.APIKeyRequired || m.MethodIntegration.Type != "MOCK" {
+		t.Errorf("re-imported method = %+v", m)
+	}
+	if _, err := f.s.ImportRestApi(f.ctx, &ImportInput{Body: []byte(`{"nope": 1}`)}); err == nil {
+		t.Error("ImportRestApi(not a definition) = nil error")
+	}
+}
+
+func FuzzImportDefinition(f *testing.F) {
+	f.Add([]byte(statusOpenAPI))
+	f.Add([]byte(`{"swagger":"2.0","info":{"title":"t"},"paths":{"/{a}/{b+}":{"x-amazon-apigateway-any-method":{}}}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		def, err := parseDefinition(b)
+		if err != nil {
+			return
+		}
+		root := &Resource{ID: "root", Path: "/"}
+		doc := &restAPIDoc{API: RestAPI{RootResourceID: "root"}, Resources: map[string]*Resource{"root": root}}
+		applyDefinition(doc, def) // must not panic
+	})
+}

@@ -246,6 +246,10 @@ func (s *Service) handlers() map[string]service.Handler {
 		"GetAuthorizers":   service.Func(s.GetAuthorizers),
 		"DeleteAuthorizer": service.Func(s.DeleteAuthorizer),
 
+		"ImportRestApi": service.Func(s.ImportRestApi),
+		"PutRestApi":    service.Func(s.PutRestApi),
+		"GetExport":     service.Func(s.GetExport),
+
 		"GetTags":       service.Func(s.GetTags),
 		"TagResource":   service.Func(s.TagResource),
 		"UntagResource": service.Func(s.UntagResource),
