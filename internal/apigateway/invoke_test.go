@@ -588,3 +588,17 @@ func FuzzImportDefinition(f *testing.F) {
 		applyDefinition(doc, def) // must not panic
 	})
 }
+
+func TestTestInvokeMethod(t *testing.T) {
+	f := newFixture(t)
+	apiID := f.api(t, "/items/{id}", "GET", PutIntegrationInput{Type: "MOCK", RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`}}, true)
+	doc, _, _ := f.s.loadAPI(f.ctx, account, apiID)
+	r, _ := ensurePath(doc, "/items/{id}")
+	ok(f.s.PutIntegrationResponse(f.ctx, &IntegrationResponseInput{RestAPIID: apiID, ResourceID: r.ID, HTTPMethod: "GET", StatusCode: "200",
+		ResponseTemplates: map[string]string{"application/json": `{"id":"$input.params('id')","v":"$stageVariables.v"}`}}))
+	out := ok(f.s.TestInvokeMethod(f.ctx, &TestInvokeMethodInput{RestAPIID: apiID, ResourceID: r.ID, HTTPMethod: "GET",
+		PathWithQueryString: "/items/9?x=1", StageVariables: map[string]string{"v": "t"}}))
+	if out.Status != 200 || out.Body != `{"id":"9","v":"t"}` || out.Headers["Content-Type"] != "application/json" {
+		t.Errorf("TestInvokeMethod = %+v", out)
+	}
+}

@@ -78,13 +78,6 @@ type ProxyResponse struct {
 	IsBase64Encoded   bool                `json:"isBase64Encoded"`
 }
 
-func (rc ProxyRequestContext) identityString(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
 // requestContext is the request as API Gateway describes it to integrations.
 func (s *Service) requestContext(inv *invocation) ProxyRequestContext {
 	host := inv.r.Host

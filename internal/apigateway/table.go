@@ -250,6 +250,8 @@ func (s *Service) handlers() map[string]service.Handler {
 		"PutRestApi":    service.Func(s.PutRestApi),
 		"GetExport":     service.Func(s.GetExport),
 
+		"TestInvokeMethod": service.Func(s.TestInvokeMethod),
+
 		"GetTags":       service.Func(s.GetTags),
 		"TagResource":   service.Func(s.TagResource),
 		"UntagResource": service.Func(s.UntagResource),
