@@ -602,3 +602,22 @@ func TestTestInvokeMethod(t *testing.T) {
 		t.Errorf("TestInvokeMethod = %+v", out)
 	}
 }
+
+func TestUpdates(t *testing.T) {
+	f := newFixture(t)
+	apiID := f.api(t, "/x", "GET", PutIntegrationInput{Type: "MOCK"}, false)
+	doc, _, _ := f.s.loadAPI(f.ctx, account, apiID)
+	r, _ := ensurePath(doc, "/x")
+	ir := ok(f.s.UpdateIntegrationResponse(f.ctx, &MethodUpdateInput{RestAPIID: apiID, ResourceID: r.ID, HTTPMethod: "GET", StatusCode: "200",
+		PatchOperations: []PatchOperation{{Op: "replace", Path: "/responseTemplates/application~1json", Value: `{"v":2}`}}}))
+	if ir.ResponseTemplates["application/json"] != `{"v":2}` {
+		t.Errorf("UpdateIntegrationResponse = %+v", ir)
+	}
+	if _, err := f.s.UpdateModel(f.ctx, &ModelUpdateInput{RestAPIID: apiID, ModelName: "Empty", PatchOperations: []PatchOperation{{Op: "replace", Path: "/schema", Value: `{"type":3}`}}}); err == nil {
+		t.Error("UpdateModel(invalid schema) = nil error")
+	}
+	acct := ok(f.s.GetAccount(f.ctx, &AccountInput{}))
+	if acct.ThrottleSettings.RateLimit != 10000 || acct.ThrottleSettings.BurstLimit != 5000 {
+		t.Errorf("GetAccount = %+v", acct.ThrottleSettings)
+	}
+}

@@ -250,7 +250,11 @@ func (s *Service) handlers() map[string]service.Handler {
 		"PutRestApi":    service.Func(s.PutRestApi),
 		"GetExport":     service.Func(s.GetExport),
 
-		"TestInvokeMethod": service.Func(s.TestInvokeMethod),
+		"TestInvokeMethod":          service.Func(s.TestInvokeMethod),
+		"GetAccount":                service.Func(s.GetAccount),
+		"UpdateIntegrationResponse": service.Func(s.UpdateIntegrationResponse),
+		"UpdateRequestValidator":    service.Func(s.UpdateRequestValidator),
+		"UpdateModel":               service.Func(s.UpdateModel),
 
 		"GetTags":       service.Func(s.GetTags),
 		"TagResource":   service.Func(s.TagResource),
