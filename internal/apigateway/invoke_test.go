@@ -621,3 +621,34 @@ func TestUpdates(t *testing.T) {
 		t.Errorf("GetAccount = %+v", acct.ThrottleSettings)
 	}
 }
+
+func TestHTTPIntegrations(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-Backend", "yes")
+		w.WriteHeader(207)
+		fmt.Fprintf(w, `{"method":%q,"path":%q,"query":%q,"body":%q,"trace":%q}`, r.Method, r.URL.Path, r.URL.RawQuery, b, r.Header.Get("X-Trace"))
+	}))
+	defer backend.Close()
+	f := newFixture(t)
+	proxyID := f.api(t, "/svc/{proxy+}", "ANY", PutIntegrationInput{Type: "HTTP_PROXY", IntegrationHTTPMethod: "ANY", URI: backend.URL + "/up/{proxy}",
+		RequestParameters: map[string]string{"integration.request.path.proxy": "method.request.path.proxy"}}, false)
+	status, h, body := f.do("PUT", "/_gureum/execute-api/"+proxyID+"/prod/svc/a/b?q=1", "", `{"x":1}`)
+	if status != 207 || h.Get("X-Backend") != "yes" || body != `{"method":"PUT","path":"/up/a/b","query":"q=1","body":"{\"x\":1}","trace":""}` {
+		t.Errorf("HTTP_PROXY = %d %v %s", status, h, body)
+	}
+	httpID := f.api(t, "/h", "POST", PutIntegrationInput{Type: "HTTP", IntegrationHTTPMethod: "POST", URI: backend.URL + "/in",
+		RequestParameters: map[string]string{"integration.request.header.X-Trace": "'t-1'"},
+		RequestTemplates:  map[string]string{"application/json": `{"wrapped":$input.json('$')}`}}, false)
+	doc, _, _ := f.s.loadAPI(f.ctx, account, httpID)
+	r, _ := ensurePath(doc, "/h")
+	ok(f.s.PutMethodResponse(f.ctx, &MethodResponseInput{RestAPIID: httpID, ResourceID: r.ID, HTTPMethod: "POST", StatusCode: "201"}))
+	ok(f.s.PutIntegrationResponse(f.ctx, &IntegrationResponseInput{RestAPIID: httpID, ResourceID: r.ID, HTTPMethod: "POST", StatusCode: "201", SelectionPattern: "2\\d\\d",
+		ResponseTemplates: map[string]string{"application/json": `{"got":$input.json('$.body'),"trace":"$input.path('$.trace')"}`}}))
+	ok(f.s.CreateDeployment(f.ctx, &CreateDeploymentInput{RestAPIID: httpID, StageName: "prod"}))
+	f.s.routes.drop(httpID)
+	status, _, body = f.do("POST", "/_gureum/execute-api/"+httpID+"/prod/h", "", `{"a":1}`)
+	if status != 201 || body != `{"got":"{\"wrapped\":{\"a\":1}}","trace":"t-1"}` {
+		t.Errorf("HTTP = %d %s", status, body)
+	}
+}
