@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"github.com/gureum/gureum/internal/apigateway"
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/iam"
@@ -246,6 +247,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys}).Describe(), // Invoker: Lambda, when it lands
 		sns.New(sns.Deps{Env: env, Store: st, Queues: queues}).Describe(),
 		eventBus.Describe(),
+		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues}).Describe(),
 		schedules.Describe(),
 	}, []component{queues, functions, objects, eventBus}
 }

@@ -127,6 +127,7 @@ type Store interface {
 	EventBuses
 	Schedules
 	EventArchives
+	APIGateway
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

@@ -57,6 +57,7 @@ type Store struct {
 	*EventBuses
 	*Schedules
 	*EventArchives
+	*APIGateway
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -65,7 +66,8 @@ type Store struct {
 func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dialect) (*Store, error) {
 	b := base{w: w, d: d, writeDB: writeDB, readDB: readDB}
 	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), Leases: newLeases(b), Notifier: newNotifier(b), Logs: newLogs(b),
-		Secrets: newSecrets(b)}
+		Secrets:    newSecrets(b),
+		APIGateway: newAPIGateway(b)}
 	s.MoveTasks = newMoveTasks(b, s.Leases)
 	s.Identity = newIdentity(b)
 	s.Functions = newFunctions(b)
@@ -87,7 +89,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 func (s *Store) domains() []*base {
 	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base,
 		&s.Identity.base, &s.Functions.base, &s.Objects.base, &s.Logs.base, &s.Secrets.base, &s.Topics.base,
-		&s.EventBuses.base, &s.Schedules.base, &s.EventArchives.base}
+		&s.EventBuses.base, &s.Schedules.base, &s.EventArchives.base, &s.APIGateway.base}
 }
 
 // Close releases the prepared statements.

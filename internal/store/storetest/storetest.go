@@ -49,6 +49,7 @@ func suites() []suite {
 		{"EventBuses", eventTests},
 		{"Schedules", scheduleTests},
 		{"EventArchives", archiveTests},
+		{"APIGateway", apiGatewayTests},
 	}
 }
 

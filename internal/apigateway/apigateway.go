@@ -1,0 +1,108 @@
+// Package apigateway is Amazon API Gateway's REST APIs (v1, API 2015-07-09): the REST-JSON
+// control plane (REST APIs, resources, methods, integrations, deployments, stages, API keys and
+// usage plans), and the data plane that invokes deployed stages at
+// http://<api-id>.execute-api.localhost:<port>/<stage>/<path> or
+// /_gureum/execute-api/<api-id>/<stage>/<path>, enforcing API keys, throttles and quotas.
+package apigateway
+
+import (
+	"context"
+	"crypto/rand"
+	"time"
+
+	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/sqs"
+	"github.com/gureum/gureum/internal/store"
+)
+
+// Store is what API Gateway keeps.
+type Store interface {
+	store.APIGateway
+}
+
+// Invoker runs a function (Lambda's Invoke, RequestResponse): result is the function's answer,
+// functionError its X-Amz-Function-Error ("Unhandled") when it failed, err when it could not run.
+type Invoker interface {
+	Invoke(ctx context.Context, functionARN string, payload []byte) (result []byte, functionError string, err error)
+}
+
+// Queues is the SQS in-process interface: AWS service integrations send to queues through it.
+type Queues interface {
+	Enqueue(ctx context.Context, queueARN, body string, attrs map[string]sqs.MessageAttributeValue, groupID, dedupID string) (string, error)
+}
+
+// Deps is what API Gateway is built with. Functions and Queues may be nil: integrations that
+// need them then answer 500 (API_CONFIGURATION_ERROR).
+type Deps struct {
+	service.Env
+	Store     Store
+	Functions Invoker
+	Queues    Queues
+}
+
+// Service serves API Gateway (REST APIs).
+type Service struct {
+	store     Store
+	functions Invoker
+	queues    Queues
+	region    string
+	clock     service.Env
+	limits    *limiter
+	routes    routeCache
+	keys      keyCache
+	usage     usageBuffer
+	templates templateCache
+	schemas   schemaCache
+	auths     authCache
+	// The account-level throttle (AWS's default: 10,000 requests a second, burst 5,000).
+	accountRate  float64
+	accountBurst int
+}
+
+// New returns API Gateway.
+func New(d Deps) *Service {
+	d.Env = d.Env.For("apigateway")
+	s := &Service{store: d.Store, functions: d.Functions, queues: d.Queues, region: d.Region, clock: d.Env,
+		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}, auths: authCache{m: map[string]*authResult{}},
+		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst}
+	if d.Runner != nil {
+		d.Runner.Go("apigateway.usage", s.runUsageFlusher(d.Clock))
+	}
+	return s
+}
+
+func (s *Service) now() time.Time { return s.clock.Clock.Now() }
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// newID is an API Gateway identifier: ten lowercase letters and digits.
+func newID() string { return randomString(10, idAlphabet) }
+
+func randomString(n int, alphabet string) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func callerAccount(ctx context.Context) string {
+	if p := request.From(ctx).Principal; p != nil {
+		return p.Account
+	}
+	return ""
+}
+
+// forgetKey drops what this node holds in memory for a key (its buckets, its cached plans).
+func (s *Service) forgetKey(id string) {
+	s.limits.forgetKey(id)
+	s.keys.forget()
+}
+
+// forgetPlan drops what this node holds in memory for a plan.
+func (s *Service) forgetPlan(id string) {
+	s.limits.forgetPlan(id)
+	s.keys.forget()
+}
