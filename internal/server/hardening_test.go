@@ -70,7 +70,7 @@ func TestDeepJSONBody(t *testing.T) {
 		if status != 400 || !strings.Contains(got, "SerializationException") {
 			t.Errorf("%d × '[' = %d %.200s; want 400 SerializationException", n, status, got)
 		}
-		if d := time.Since(start); d > 2*time.Second {
+		if d := time.Since(start); d > 20*time.Second { // a hang guard (it was a crash); speed is for benchmarks
 			t.Errorf("%d × '[' took %v", n, d)
 		}
 	}

@@ -124,7 +124,7 @@ func TestHostileConnections(t *testing.T) {
 	grown := after - before
 	t.Logf("RSS %d MiB before, %d MiB with %d hostile connections open; SendMessage p50 %v, max %v",
 		before>>20, after>>20, hostile, lat[len(lat)/2], lat[len(lat)-1])
-	if grown > 160<<20 {
+	if grown > 160<<20 && !raceEnabled { // the race detector's shadow memory multiplies the heap
 		t.Errorf("RSS grew by %d MiB with %d hostile connections open; want at most 160 MiB", grown>>20, hostile)
 	}
 	if p50 := lat[len(lat)/2]; p50 > 100*time.Millisecond {

@@ -128,7 +128,7 @@ func TestDecodeDeepNesting(t *testing.T) {
 			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
 				t.Errorf("Decode(%d × %q) allocated %d bytes", n, open, alloc)
 			}
-			if took > time.Second {
+			if took > 20*time.Second { // a hang guard, not a speed test: the allocation bound is the check
 				t.Errorf("Decode(%d × %q) took %v", n, open, took)
 			}
 		}
