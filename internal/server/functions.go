@@ -1,6 +1,11 @@
 package server
 
 import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/gureum/gureum/internal/request"
 	"path/filepath"
 
 	"github.com/gureum/gureum/internal/blob"
@@ -61,4 +66,48 @@ func (s *Server) functionsHealth(services map[string]string) {
 			}
 		}
 	}
+}
+
+// functionInvoker runs functions in process for other services: API Gateway's Lambda
+// integrations and authorizers synchronously, and the asynchronous targets of SNS, EventBridge
+// and Scheduler from their outbox deliveries, so that a run that fails is retried by its delivery
+// (at least once, as Lambda's own asynchronous invocation promises). The call acts as the
+// function's own account, as a service principal does.
+type functionInvoker struct {
+	fns     *lambda.Service
+	service string // the calling service's principal, e.g. "sns.amazonaws.com"
+}
+
+// Invoke runs the function named by arn and answers its result and, when it failed, its error
+// type (X-Amz-Function-Error).
+func (f functionInvoker) Invoke(ctx context.Context, arn string, payload []byte) ([]byte, string, error) {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) < 7 {
+		return nil, "", fmt.Errorf("%q is not a function ARN", arn)
+	}
+	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "lambda", Operation: "Invoke",
+		Principal: &request.Principal{Account: parts[4], ARN: f.service, UserID: f.service}})
+	out, err := f.fns.Invoke(ctx, &lambda.InvokeInput{FunctionName: arn, InvocationType: "RequestResponse", Payload: payload})
+	if err != nil {
+		return nil, "", err
+	}
+	return out.Payload, out.FunctionError, nil
+}
+
+// InvokeAsync runs the function for an asynchronous target; a function error is an error, so the
+// delivery is retried.
+func (f functionInvoker) InvokeAsync(ctx context.Context, arn string, payload []byte) error {
+	_, fnErr, err := f.Invoke(ctx, arn, payload)
+	if err == nil && fnErr != "" {
+		err = fmt.Errorf("function %s failed: %s", arn, fnErr)
+	}
+	return err
+}
+
+// rotationInvoker runs Secrets Manager's rotation steps, each a synchronous call that must succeed.
+type rotationInvoker struct{ functionInvoker }
+
+// Invoke runs one rotation step.
+func (r rotationInvoker) Invoke(ctx context.Context, arn string, payload []byte) error {
+	return r.functionInvoker.InvokeAsync(ctx, arn, payload)
 }

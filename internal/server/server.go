@@ -231,9 +231,10 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
 	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
 	functions := newFunctions(st, cfg)
+	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
-	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues}) // Invoker: Lambda, when it lands
-	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus})
+	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
+	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
 	return []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
@@ -244,10 +245,10 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		logs.New(logs.Deps{Env: env, Store: st}).Describe(),
 		keys.Describe(),
 		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
-		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys}).Describe(), // Invoker: Lambda, when it lands
-		sns.New(sns.Deps{Env: env, Store: st, Queues: queues}).Describe(),
+		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}}).Describe(),
+		sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")}).Describe(),
 		eventBus.Describe(),
-		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues}).Describe(),
+		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com")}).Describe(),
 		schedules.Describe(),
 	}, []component{queues, functions, objects, eventBus}
 }
