@@ -124,7 +124,7 @@ func TestAWSCLI(t *testing.T) {
 	if err != nil || !strings.Contains(out, `"AccessKeyId": "ASIA`) {
 		t.Errorf("aws sts get-session-token = %s, %v; want temporary credentials", out, err)
 	}
-	out, err = run(gureumtest.SecretAccessKey, "sts", "get-federation-token", "--name", "x")
+	out, err = run(gureumtest.SecretAccessKey, "sts", "get-federation-token", "--name", "build-bot")
 	if err == nil || !strings.Contains(out, "NotImplemented") {
 		t.Errorf("aws sts get-federation-token = %s, %v; want NotImplemented", out, err)
 	}
