@@ -87,7 +87,11 @@ func eventsKill9(t *testing.T, b gureumtest.Backend) {
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
 		out, err := sq.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 600})
 		if err != nil {
-			t.Fatal(err)
+			// Seen twice under load: the SDK's read of a 200 answer failing with "use of closed
+			// network connection" (see the session notes); a receive that fails is retried, since
+			// what this test counts is delivery.
+			t.Logf("ReceiveMessage: %v (retrying)", err)
+			continue
 		}
 		for _, m := range out.Messages {
 			var env struct{ ID string }
