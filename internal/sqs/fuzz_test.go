@@ -82,7 +82,8 @@ func FuzzQueryInputs(f *testing.F) {
 }
 
 // FuzzJSONInputs decodes arbitrary JSON bodies into the SQS inputs, then re-encodes what decoded:
-// decoding either succeeds or is a Malformed error, and never panics (Blob base64 included).
+// decoding either succeeds or is a Malformed error (InvalidText for text that is not Unicode), and
+// never panics (Blob base64 included).
 func FuzzJSONInputs(f *testing.F) {
 	f.Add([]byte(`{"QueueUrl":"u","Entries":[{"Id":"a","MessageBody":"x","MessageAttributes":{"b":{"DataType":"Binary","BinaryValue":"AAE="}}}]}`))
 	f.Add([]byte(`{"MessageAttributes":{"b":{"BinaryValue":"%%%"}}}`))
@@ -90,7 +91,7 @@ func FuzzJSONInputs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, in := range []any{&SendMessageBatchInput{}, &SendMessageInput{}, &CreateQueueInput{}} {
 			if err := codec.Decode(nil, body, nil, in); err != nil {
-				if awserr.As(err).Kind != awserr.Malformed {
+				if k := awserr.As(err).Kind; k != awserr.Malformed && k != awserr.InvalidText {
 					t.Fatalf("Decode(%q) = %v", body, err)
 				}
 				continue
