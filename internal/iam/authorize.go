@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"strings"
 
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
@@ -23,6 +24,13 @@ func (a RequestAuthorizer) Authorize(ctx context.Context, p *request.Principal, 
 		// bucket's), which it holds.
 		return nil
 	}
+	if p.Root && ownResources(p.Account, checks) {
+		// An account's root on its own account's resources is allowed: it has no identity
+		// policies to deny it, and the router hands no resource policy here (a service that
+		// supplies one must take this path out). The Enforcer decides the same, at the cost of
+		// building a request for it (3% of the server's CPU under single SQS sends).
+		return nil
+	}
 	demands := make([]Demand, len(checks))
 	for i, c := range checks {
 		demands[i] = Demand{Action: c.Action, Resource: c.Resource}
@@ -38,4 +46,26 @@ type Unenforced struct{}
 // Authorize allows every call.
 func (Unenforced) Authorize(context.Context, *request.Principal, []service.Check, service.Conditions) error {
 	return nil
+}
+
+// ownResources reports whether every check names "*" or a resource of account by its ARN (an
+// account-scoped ARN with that account; S3's and API Gateway's ARNs, which carry none, are
+// checked by their services).
+func ownResources(account string, checks []service.Check) bool {
+	for _, c := range checks {
+		if c.Resource == "*" {
+			continue
+		}
+		parts := strings.SplitN(c.Resource, ":", 6)
+		if len(parts) < 6 || parts[0] != "arn" {
+			return false
+		}
+		switch {
+		case parts[4] == account:
+		case parts[4] == "" && (parts[2] == "s3" || parts[2] == "apigateway"):
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/store"
 	"github.com/gureum/gureum/internal/store/sqlite"
 )
@@ -213,5 +214,28 @@ func TestEmptyAccountIsNoOnes(t *testing.T) {
 	}
 	if err := e.Authorize(ctx, root, []Demand{{Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket/key"}}, nil); err != nil {
 		t.Errorf("root on an S3 object ARN = %v; want allowed (S3 checks the bucket's owner)", err)
+	}
+}
+
+// TestRootFastPath: the router's authorizer allows an account's root on its own resources without
+// the Enforcer, and still refuses it another account's, or an account-scoped ARN with no account.
+func TestRootFastPath(t *testing.T) {
+	a := RequestAuthorizer{Enforcer: NewEnforcer(nil, nil)}
+	root := request.RootPrincipal("111111111111", "AKIAROOT")
+	ctx := context.Background()
+	for _, c := range []struct {
+		resource string
+		allowed  bool
+	}{
+		{"*", true},
+		{"arn:aws:sqs:us-east-1:111111111111:q", true},
+		{"arn:aws:s3:::bucket/key", true},
+		{"arn:aws:sqs:us-east-1:222222222222:q", false},
+		{"arn:aws:sqs:us-east-1::q", false},
+	} {
+		err := a.Authorize(ctx, root, []service.Check{{Action: "sqs:SendMessage", Resource: c.resource}}, nil)
+		if (err == nil) != c.allowed {
+			t.Errorf("root on %s = %v; want allowed %v", c.resource, err, c.allowed)
+		}
 	}
 }
