@@ -127,8 +127,9 @@ func TestHostileConnections(t *testing.T) {
 	if grown > 160<<20 && !raceEnabled { // the race detector's shadow memory multiplies the heap
 		t.Errorf("RSS grew by %d MiB with %d hostile connections open; want at most 160 MiB", grown>>20, hostile)
 	}
-	if p50 := lat[len(lat)/2]; p50 > 100*time.Millisecond {
-		t.Errorf("SendMessage p50 %v among hostile connections; want at most 100ms", p50)
+	// A liveness bound (the server keeps answering), not a speed figure.
+	if p50 := lat[len(lat)/2]; p50 > 500*time.Millisecond {
+		t.Errorf("SendMessage p50 %v among hostile connections; want at most 500ms", p50)
 	}
 	// The unsigned ones were refused before their bodies were read, and their connections closed.
 	c := conns[0]

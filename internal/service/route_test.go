@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -219,9 +218,9 @@ func TestEveryOperationRoutesToItself(t *testing.T) {
 	}
 }
 
-// TestRouteMatchingSpeed holds S3's full table to 2 µs a match at the median, with no allocation
-// but the labels' map.
-func TestRouteMatchingSpeed(t *testing.T) {
+// TestRouteMatchingAllocations holds S3's full table to no allocation but the labels' map; the time a
+// match takes is BenchmarkMatchRouteS3's to print (speed is never asserted in a unit test).
+func TestRouteMatchingAllocations(t *testing.T) {
 	svc := s3Table(t)
 	reqs := s3Requests()
 	for _, r := range reqs {
@@ -230,28 +229,6 @@ func TestRouteMatchingSpeed(t *testing.T) {
 		if allocs > 2 { // a small map is its header and one group
 			t.Errorf("MatchRoute(%s %s) allocates %.0f times; want only the labels' map", r.Method, r.URL, allocs)
 		}
-	}
-	if testing.Short() || raceEnabled {
-		return
-	}
-	// The machine may be shared: a busy neighbour only adds time, so the best of three medians
-	// counts.
-	best := time.Hour
-	for range 3 {
-		var samples []time.Duration
-		for range 21 {
-			start := time.Now()
-			for i := range 1000 {
-				svc.MatchRoute(reqs[i%len(reqs)])
-			}
-			samples = append(samples, time.Since(start)/1000)
-		}
-		sort.Slice(samples, func(i, j int) bool { return samples[i] < samples[j] })
-		best = min(best, samples[len(samples)/2])
-	}
-	t.Logf("MatchRoute on S3's table (%d routes): p50 %v a match", len(svc.Operations), best)
-	if best > 2*time.Microsecond {
-		t.Errorf("MatchRoute on S3's table: p50 %v a match; want at most 2µs", best)
 	}
 }
 
