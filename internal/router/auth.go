@@ -48,6 +48,9 @@ type conditions struct {
 	loaded  bool
 }
 
+// ResourcePolicies implements service.PolicySource: the called service's resource policies.
+func (c *conditions) ResourcePolicies() service.ResourcePolicyFunc { return c.x.svc.ResourcePolicies }
+
 // Lookup implements service.Conditions: the global request keys gureum knows, then the
 // operation's own.
 func (c *conditions) Lookup(key string) ([]string, bool) {

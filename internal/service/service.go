@@ -114,6 +114,18 @@ type Conditions interface {
 	Lookup(key string) (values []string, ok bool)
 }
 
+// ResourcePolicyFunc returns the account that owns resource (an ARN from one of the service's
+// checks) and the policy document attached to it; doc is "" when it has none, owner is "" when
+// the resource does not exist or is not the service's (the ARN's own account then stands). It is
+// called only for checks of a service that declares it, at most once a check.
+type ResourcePolicyFunc func(ctx context.Context, resource string) (owner, doc string, err error)
+
+// PolicySource is implemented by the Conditions the router hands an authorizer: the resource
+// policies of the service being called (nil when it holds none).
+type PolicySource interface {
+	ResourcePolicies() ResourcePolicyFunc
+}
+
 // Implemented reports whether the operation has a handler.
 func (o *Operation) Implemented() bool { return o.Handler != nil }
 
@@ -182,6 +194,10 @@ type Service struct {
 	// Endpoints are the service's data plane (API Gateway invoke URLs, function URLs, S3
 	// websites): traffic that is not an API call, which the router offers these before any service.
 	Endpoints []Endpoint
+	// ResourcePolicies, when set, finds the policy attached to a resource the service holds (a
+	// queue's, a topic's, a bucket's, a function's) for the authorizer to weigh beside the
+	// caller's own policies; see ResourcePolicyFunc.
+	ResourcePolicies ResourcePolicyFunc
 
 	byName    map[string]*Operation
 	routes    *routeIndex
