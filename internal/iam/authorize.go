@@ -24,16 +24,32 @@ func (a RequestAuthorizer) Authorize(ctx context.Context, p *request.Principal, 
 		// bucket's), which it holds.
 		return nil
 	}
-	if p.Root && ownResources(p.Account, checks) {
-		// An account's root on its own account's resources is allowed: it has no identity
-		// policies to deny it, and the router hands no resource policy here (a service that
-		// supplies one must take this path out). The Enforcer decides the same, at the cost of
-		// building a request for it (3% of the server's CPU under single SQS sends).
-		return nil
+	var policies service.ResourcePolicyFunc
+	if src, ok := cond.(service.PolicySource); ok {
+		policies = src.ResourcePolicies()
 	}
 	demands := make([]Demand, len(checks))
+	withPolicy := false
 	for i, c := range checks {
 		demands[i] = Demand{Action: c.Action, Resource: c.Resource}
+		if policies == nil || c.Resource == "*" {
+			continue
+		}
+		owner, doc, err := policies(ctx, c.Resource)
+		if err != nil {
+			return err
+		}
+		if accountOf(c.Resource) == "" {
+			demands[i].ResourceAccount = owner
+		}
+		demands[i].ResourcePolicy = doc
+		withPolicy = withPolicy || doc != ""
+	}
+	if p.Root && !withPolicy && ownResources(p.Account, demands) {
+		// An account's root on its own account's resources is allowed when no resource policy
+		// could deny it: it has no identity policies to. The Enforcer decides the same, at the
+		// cost of building a request for it (3% of the server's CPU under single SQS sends).
+		return nil
 	}
 	return a.Enforcer.authorize(ctx, p, demands, nil, cond)
 }
@@ -48,24 +64,34 @@ func (Unenforced) Authorize(context.Context, *request.Principal, []service.Check
 	return nil
 }
 
-// ownResources reports whether every check names "*" or a resource of account by its ARN (an
-// account-scoped ARN with that account; S3's and API Gateway's ARNs, which carry none, are
-// checked by their services).
-func ownResources(account string, checks []service.Check) bool {
-	for _, c := range checks {
-		if c.Resource == "*" {
+// ownResources reports whether every demand names "*" or a resource of account: by its ARN's
+// account field, or for ARNs that carry none (S3's, API Gateway's) by the owner its service
+// reported; such an ARN whose service reported no owner is checked by its service.
+func ownResources(account string, demands []Demand) bool {
+	for _, d := range demands {
+		if d.Resource == "*" {
 			continue
 		}
-		parts := strings.SplitN(c.Resource, ":", 6)
+		parts := strings.SplitN(d.Resource, ":", 6)
 		if len(parts) < 6 || parts[0] != "arn" {
 			return false
 		}
 		switch {
 		case parts[4] == account:
-		case parts[4] == "" && (parts[2] == "s3" || parts[2] == "apigateway"):
+		case parts[4] == "" && d.ResourceAccount == account:
+		case parts[4] == "" && d.ResourceAccount == "" && (parts[2] == "s3" || parts[2] == "apigateway"):
 		default:
 			return false
 		}
 	}
 	return true
+}
+
+// accountOf is the account field of an ARN ("" for ARNs without one, and for what is no ARN).
+func accountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
 }

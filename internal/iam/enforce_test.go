@@ -239,3 +239,49 @@ func TestRootFastPath(t *testing.T) {
 		}
 	}
 }
+
+// policySource is the Conditions of a request to a service that holds resource policies.
+type policySource map[string]string
+
+func (policySource) Lookup(string) ([]string, bool) { return nil, false }
+
+func (ps policySource) ResourcePolicies() service.ResourcePolicyFunc {
+	return func(_ context.Context, resource string) (string, string, error) {
+		return "111111111111", ps[resource], nil
+	}
+}
+
+// TestResourcePolicyHook: the authorizer weighs the policy a service reports for a resource: it
+// grants another account's callers, and its explicit deny binds even the owner's root.
+func TestResourcePolicyHook(t *testing.T) {
+	a := RequestAuthorizer{Enforcer: NewEnforcer(nil, nil)}
+	ctx := context.Background()
+	const q = "arn:aws:sqs:us-east-1:111111111111:q"
+	grant := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"sqs:SendMessage","Resource":"` + q + `"}]}`
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Resource":"` + q + `"}]}`
+	owner := request.RootPrincipal("111111111111", "AKIAOWNER")
+	other := request.RootPrincipal("222222222222", "AKIAOTHER")
+	for _, c := range []struct {
+		name    string
+		p       *request.Principal
+		doc     string
+		allowed bool
+	}{
+		{"owner, no policy", owner, "", true},
+		{"other account, no policy", other, "", false},
+		{"other account, granted", other, grant, true},
+		{"owner, denied by the policy", owner, deny, false},
+		{"other account, denied", other, deny, false},
+	} {
+		check := []service.Check{{Action: "sqs:SendMessage", Resource: q}}
+		err := a.Authorize(ctx, c.p, check, policySource{q: c.doc})
+		if (err == nil) != c.allowed {
+			t.Errorf("%s: %v; want allowed %v", c.name, err, c.allowed)
+		}
+	}
+	// An ARN without an account (S3's) is owned by whom the service says.
+	const b = "arn:aws:s3:::bucket/key"
+	if err := a.Authorize(ctx, other, []service.Check{{Action: "s3:GetObject", Resource: b}}, policySource{}); err == nil {
+		t.Errorf("another account on a bucket of 111111111111 without a policy was allowed")
+	}
+}
