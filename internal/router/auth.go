@@ -13,6 +13,7 @@ func (rt *Router) verifyOptions(x *exchange, op *service.Operation) sigv4.Option
 	opt := sigv4.Options{Service: x.svc.SigningName, S3: x.svc.Protocol == service.RESTXML, Body: x.body, Payload: x.svc.Payload}
 	if op != nil {
 		opt.AllowUnsignedTrailer = op.UnsignedTrailer
+		opt.Checked = x.checked
 	}
 	return opt
 }

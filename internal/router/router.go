@@ -149,8 +149,9 @@ type exchange struct {
 	signed   bool
 	scope    sigv4.Scope // the credential scope, when scoped
 	scoped   bool
-	reserved int64 // bytes of the in-flight budget this request holds
-	called   bool  // the handler ran (and may have read a streamed body)
+	checked  *sigv4.Checked // what Precheck found, for Verify
+	reserved int64          // bytes of the in-flight budget this request holds
+	called   bool           // the handler ran (and may have read a streamed body)
 }
 
 // ServeHTTP handles one request: a data-plane endpoint's, or an AWS API call.
@@ -179,7 +180,7 @@ func (rt *Router) serve(x *exchange) error {
 	x.scope, x.scoped = sigv4.ParseScope(x.r)
 	if x.signed && !x.scoped {
 		// Signature material without a credential scope: refused before anything else is read.
-		if err := rt.cfg.Verifier.Precheck(x.r.Context(), x.r, sigv4.Options{}); err != nil {
+		if _, err := rt.cfg.Verifier.Precheck(x.r.Context(), x.r, sigv4.Options{}); err != nil {
 			return err
 		}
 		return awserr.New(awserr.IncompleteSignature, "The request's credential scope cannot be read.")
@@ -192,9 +193,11 @@ func (rt *Router) serve(x *exchange) error {
 		return awserr.New(awserr.InvalidRequest, "The request path %q has a dot segment; this service does not accept one.", x.r.URL.Path)
 	}
 	if x.signed {
-		if err := rt.cfg.Verifier.Precheck(x.r.Context(), x.r, rt.verifyOptions(x, nil)); err != nil {
+		checked, err := rt.cfg.Verifier.Precheck(x.r.Context(), x.r, rt.verifyOptions(x, nil))
+		if err != nil {
 			return err
 		}
+		x.checked = checked
 	}
 	op, labels, err := rt.route(x)
 	if err != nil {

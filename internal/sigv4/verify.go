@@ -65,6 +65,9 @@ type Options struct {
 	// service.Service.Payload): without PayloadUnsigned, UNSIGNED-PAYLOAD is refused; without
 	// PayloadStreaming, aws-chunked bodies are.
 	Payload service.PayloadModes
+	// Checked is Precheck's finding for this request, if it ran: Verify goes on from it instead
+	// of parsing the signature material and looking the key up again.
+	Checked *Checked
 }
 
 // Result is an authenticated request.
@@ -143,22 +146,29 @@ type signed struct {
 
 // Verify authenticates r. On success for S3 requests, r.Body must be replaced by Result.Body.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, opt Options) (*Result, error) {
-	s, err := v.parse(r, opt)
-	if err != nil {
-		return nil, err
-	}
-	if err := v.checkScope(s, opt); err != nil {
-		return nil, err
-	}
-	if err := v.checkTime(s); err != nil {
-		return nil, err
-	}
-	cred, err := v.Keys.Credential(ctx, s.scope.AccessKeyID)
-	if err != nil {
-		return nil, err
-	}
-	if err := v.checkToken(cred, s); err != nil {
-		return nil, err
+	s, cred, ok := opt.Checked.of(r, opt)
+	if ok {
+		// The body may have taken a while to arrive: the time is checked again.
+		if err := v.checkTime(s); err != nil {
+			return nil, err
+		}
+	} else {
+		var err error
+		if s, err = v.parse(r, opt); err != nil {
+			return nil, err
+		}
+		if err := v.checkScope(s, opt); err != nil {
+			return nil, err
+		}
+		if err := v.checkTime(s); err != nil {
+			return nil, err
+		}
+		if cred, err = v.Keys.Credential(ctx, s.scope.AccessKeyID); err != nil {
+			return nil, err
+		}
+		if err := v.checkToken(cred, s); err != nil {
+			return nil, err
+		}
 	}
 	mode, payloadHash, err := payloadMode(r, s, opt)
 	if err != nil {

@@ -393,3 +393,38 @@ func TestDuplicateAuth(t *testing.T) {
 		t.Errorf("Verify(repeated X-Amz-Signature) = %v; want IncompleteSignature", err)
 	}
 }
+
+// TestVerifyAfterPrecheck: Verify goes on from Precheck's finding for the same request under the
+// same rules, and ignores a finding of another request, which it verifies on its own material.
+func TestVerifyAfterPrecheck(t *testing.T) {
+	v := testVerifier()
+	ctx := context.Background()
+	body := "Action=GetCallerIdentity&Version=2011-06-15"
+	good := signQuery(t, "http://localhost", rootCred, body, testNow, "sts")
+	bad := signQuery(t, "http://localhost", rootCred, body, testNow, "sts")
+	bad.Header.Set("Authorization", strings.Replace(bad.Header.Get("Authorization"), "Signature=", "Signature=0", 1)[:len(bad.Header.Get("Authorization"))])
+	opt := Options{Service: "sts", Body: []byte(body)}
+	checked, err := v.Precheck(ctx, good, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := opt
+	o.Checked = checked
+	if res, err := v.Verify(ctx, good, o); err != nil || res.Credential.AccessKeyID != rootCred.AccessKeyID {
+		t.Fatalf("Verify after Precheck = %v, %v", res, err)
+	}
+	// Another request with the first one's finding: verified on its own (bad) signature.
+	if _, err := v.Verify(ctx, bad, o); awserr.As(err).Kind != awserr.SignatureMismatch {
+		t.Errorf("Verify of another request with a foreign finding = %v; want SignatureMismatch", err)
+	}
+	// The body still counts: a finding does not stand for the signature.
+	o.Body = []byte(body + "&x=1")
+	if _, err := v.Verify(ctx, good, o); awserr.As(err).Kind != awserr.SignatureMismatch {
+		t.Errorf("Verify of a changed body after Precheck = %v; want SignatureMismatch", err)
+	}
+	// Under other rules (another service's name) the finding is not used: the scope is checked.
+	o = Options{Service: "sqs", Body: []byte(body), Checked: checked}
+	if _, err := v.Verify(ctx, good, o); err == nil {
+		t.Errorf("Verify as sqs of an sts-scoped request with an sts finding passed")
+	}
+}
