@@ -58,6 +58,7 @@ type Store struct {
 	*Schedules
 	*EventArchives
 	*APIGateway
+	*FileSystems
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -68,6 +69,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 	s := &Store{Accounts: newAccounts(b), Queues: newQueues(b), Leases: newLeases(b), Notifier: newNotifier(b), Logs: newLogs(b),
 		Secrets:    newSecrets(b),
 		APIGateway: newAPIGateway(b)}
+	s.FileSystems = newFileSystems(b)
 	s.MoveTasks = newMoveTasks(b, s.Leases)
 	s.Identity = newIdentity(b)
 	s.Functions = newFunctions(b)
@@ -89,7 +91,8 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 func (s *Store) domains() []*base {
 	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base,
 		&s.Identity.base, &s.Functions.base, &s.Objects.base, &s.Logs.base, &s.Secrets.base, &s.Topics.base,
-		&s.EventBuses.base, &s.Schedules.base, &s.EventArchives.base, &s.APIGateway.base}
+		&s.EventBuses.base, &s.Schedules.base, &s.EventArchives.base, &s.APIGateway.base,
+		&s.FileSystems.base}
 }
 
 // Close releases the prepared statements.
