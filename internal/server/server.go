@@ -21,6 +21,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/gureum/gureum/internal/apigateway"
+	"github.com/gureum/gureum/internal/efs"
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/iam"
@@ -235,6 +236,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
+	files := efs.New(efs.Deps{Env: env, Store: st})
 	return []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
@@ -250,6 +252,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		eventBus.Describe(),
 		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com")}).Describe(),
 		schedules.Describe(),
+		files.Describe(),
 	}, []component{queues, functions, objects, eventBus}
 }
 
