@@ -119,11 +119,11 @@ type MountTarget struct {
 	FileSystemId         string
 	SubnetId             string
 	LifeCycleState       string
-	IpAddress            string   `json:",omitempty"`
-	NetworkInterfaceId   string   `json:",omitempty"`
-	AvailabilityZoneId   string   `json:",omitempty"`
-	AvailabilityZoneName string   `json:",omitempty"`
-	VpcId                string   `json:",omitempty"`
+	IpAddress            string `json:",omitempty"`
+	NetworkInterfaceId   string `json:",omitempty"`
+	AvailabilityZoneId   string `json:",omitempty"`
+	AvailabilityZoneName string `json:",omitempty"`
+	VpcId                string `json:",omitempty"`
 }
 
 // LifecyclePolicy is one rule of a lifecycle configuration.
