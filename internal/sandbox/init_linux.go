@@ -21,6 +21,9 @@ const initArg = "gureum-sandbox-init"
 // step; otherwise it returns at once. Every binary that starts sandboxes (gureum's main, and
 // the TestMain of tests that do) calls it first thing.
 func Init() {
+	if len(os.Args) == 1 && os.Args[0] == holdArg {
+		hold()
+	}
 	if len(os.Args) == 0 || os.Args[0] != initArg {
 		return
 	}
@@ -78,6 +81,11 @@ func buildRoot(spec initSpec) error {
 	}
 	if err := mountSpecial(root, spec.TmpMB); err != nil {
 		return err
+	}
+	for _, mt := range spec.Mounts {
+		if err := mountInto(root, mt); err != nil {
+			return err
+		}
 	}
 	if err := unix.Chdir(root); err != nil {
 		return err

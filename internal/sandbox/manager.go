@@ -41,6 +41,7 @@ type Manager struct {
 	cg     *cgroups
 	root   string
 	pool   *pool
+	ids    *idmaps
 }
 
 // New checks that the configured level is available. With Auto it falls back to Process and
@@ -55,7 +56,7 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.CgroupParent == "" {
 		cfg.CgroupParent = "gureum"
 	}
-	m := &Manager{cfg: cfg, level: cfg.Level}
+	m := &Manager{cfg: cfg, level: cfg.Level, ids: newIdmaps()}
 	if cfg.Level != Namespace {
 		m.reason = "isolation set to process"
 		return m, nil
@@ -92,7 +93,10 @@ func (m *Manager) prepareNamespace() error {
 }
 
 // Close ends the pre-built sandboxes. Running sandboxes are their owners' to kill.
-func (m *Manager) Close() { m.pool.close() }
+func (m *Manager) Close() {
+	m.pool.close()
+	m.ids.close()
+}
 
 // Level is the isolation sandboxes get.
 func (m *Manager) Level() Level { return m.level }
@@ -123,6 +127,11 @@ func (m *Manager) Start(spec Spec) (*Sandbox, error) {
 	}
 	if m.level == Namespace {
 		return m.startNamespace(spec)
+	}
+	if len(spec.Mounts) > 0 {
+		// A process sees the host's paths: /mnt/… would be the host's own, and no uid could be
+		// enforced on what it writes.
+		return nil, fmt.Errorf("sandbox: file system mounts need the namespace isolation level (%s)", m.reason)
 	}
 	return startProcess(spec)
 }

@@ -42,6 +42,7 @@ var systemPaths = []string{
 type initSpec struct {
 	Root     string
 	Binds    []bind
+	Mounts   []initMount
 	TmpMB    int
 	UID, GID int
 	Argv     []string
@@ -52,8 +53,12 @@ type bind struct {
 	Src, Dst string
 }
 
-func (m *Manager) initSpec(spec Spec) initSpec {
+func (m *Manager) initSpec(spec Spec) (initSpec, error) {
 	is := initSpec{Root: m.root, TmpMB: spec.TmpMB, UID: m.cfg.UID, GID: m.cfg.GID, Argv: spec.Argv, Env: spec.Env}
+	var err error
+	if is.Mounts, err = m.mounts(spec); err != nil {
+		return is, err
+	}
 	for _, p := range append(append(append([]string{}, systemPaths...), m.cfg.Binds...), spec.Binds...) {
 		is.Binds = append(is.Binds, bind{p, p})
 	}
@@ -62,7 +67,7 @@ func (m *Manager) initSpec(spec Spec) initSpec {
 			is.Binds = append(is.Binds, b)
 		}
 	}
-	return is
+	return is, nil
 }
 
 // spawned is an init step cloned into its namespaces and cgroup, with its listeners open,
@@ -176,7 +181,11 @@ func (m *Manager) startNamespace(spec Spec) (*Sandbox, error) {
 // handOver sends the init step its spec and waits until the program runs or init fails.
 func (m *Manager) handOver(p *spawned, spec Spec) error {
 	defer p.errR.Close()
-	if err := json.NewEncoder(p.cfgW).Encode(m.initSpec(spec)); err != nil {
+	is, err := m.initSpec(spec)
+	if err != nil {
+		return err
+	}
+	if err := json.NewEncoder(p.cfgW).Encode(is); err != nil {
 		return fmt.Errorf("sandbox init: %w", err)
 	}
 	p.cfgW.Close()

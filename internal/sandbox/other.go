@@ -31,3 +31,9 @@ func (*pool) close() {}
 func newPool(*Manager) *pool { return nil }
 
 func (*pool) readyCount() int { return 0 }
+
+type idmaps struct{}
+
+func newIdmaps() *idmaps { return nil }
+
+func (*idmaps) close() {}

@@ -65,6 +65,8 @@ type Spec struct {
 	Layers  string   // host directory shown read-only at /opt ("" for an empty /opt)
 	Runtime string   // host directory shown read-only at /var/runtime ("" for none)
 	Binds   []string // more host paths shown read-only at the same path (an interpreter's prefix)
+	// Mounts are host directories shown read-write (shared file systems: EFS access points).
+	Mounts []Mount
 
 	MemoryMB int // cgroup memory limit; CPU is proportional (1,769 MB = one vCPU)
 	TmpMB    int // size of the /tmp tmpfs
@@ -77,6 +79,18 @@ type Spec struct {
 
 	// Log receives the program's stdout and stderr; when nil, the caller reads Sandbox.Output.
 	Log io.Writer
+}
+
+// Mount is a host directory shown read-write at Path inside a sandbox. With AsUser, every file
+// operation through it acts as UID and GID on the host's files, whatever uid the program runs as
+// (an idmapped mount: files it creates are owned by UID:GID, and permissions are checked as for
+// them), as EFS enforces an access point's POSIX user. At the Process level a mount is the host
+// directory itself, named by its host path, and the program's own uid applies.
+type Mount struct {
+	Host     string
+	Path     string // absolute, under /mnt
+	AsUser   bool
+	UID, GID uint32
 }
 
 // DefaultPids is the pids limit when a Spec does not set one.

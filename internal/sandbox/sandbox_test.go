@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -268,6 +269,22 @@ func TestProcessLevel(t *testing.T) {
 	if sb.Addrs[0] == "127.0.0.1:9001" || !strings.HasPrefix(sb.Addrs[0], "127.0.0.1:") {
 		t.Errorf("Addrs = %v; want a free loopback port", sb.Addrs)
 	}
+	// A process would see the host's /mnt: mounts are refused.
+	if _, err := m.Start(Spec{Code: code, Argv: []string{"/bin/true"}, Mounts: []Mount{{Host: t.TempDir(), Path: "/mnt/x"}}}); err == nil {
+		t.Errorf("a mount at the Process level started")
+	}
+}
+
+// benchMounts are the mounts BenchmarkStart gives each sandbox (BenchmarkStartWithMount: one
+// idmapped file system, what a mount adds to a cold start).
+var benchMounts []Mount
+
+func BenchmarkStartWithMount(b *testing.B) {
+	dir := b.TempDir()
+	os.Chown(dir, 1001, 1001)
+	benchMounts = []Mount{{Host: dir, Path: "/mnt/efs", AsUser: true, UID: 1001, GID: 1001}}
+	defer func() { benchMounts = nil }()
+	BenchmarkStart(b)
 }
 
 func BenchmarkStart(b *testing.B) {
@@ -280,7 +297,7 @@ func BenchmarkStart(b *testing.B) {
 	}
 	code := b.TempDir()
 	for i := 0; b.Loop(); i++ {
-		sb, err := m.Start(Spec{ID: fmt.Sprintf("bench-%d", i), Code: code, MemoryMB: 128, Ports: []int{9001}, Argv: []string{"/bin/true"}})
+		sb, err := m.Start(Spec{ID: fmt.Sprintf("bench-%d", i), Code: code, MemoryMB: 128, Ports: []int{9001}, Argv: []string{"/bin/true"}, Mounts: benchMounts})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -305,5 +322,58 @@ func TestPrebuiltPool(t *testing.T) {
 	m.Close()
 	if dirs, _ := filepath.Glob("/sys/fs/cgroup/*/gureum-test/pool-*"); len(dirs) > 0 {
 		t.Errorf("pool cgroups left after Close: %v", dirs)
+	}
+}
+
+// TestMountsActAsUser: a Mount with a POSIX user stores what the program writes as that user,
+// shows that user's files as the program's own, checks permissions as for that user, and leaves
+// the program no more than other users' permissions on anyone else's files. A plain mount is the
+// program's own uid's.
+func TestMountsActAsUser(t *testing.T) {
+	m := nsManager(t)
+	shared := t.TempDir()
+	os.Chmod(shared, 0o755)
+	apRoot := filepath.Join(shared, "ap")
+	os.Mkdir(apRoot, 0o750)
+	os.Chown(apRoot, 1001, 1002)
+	os.WriteFile(filepath.Join(apRoot, "theirs"), []byte("t"), 0o600)
+	os.Chown(filepath.Join(apRoot, "theirs"), 1001, 1002)
+	os.WriteFile(filepath.Join(apRoot, "root-only"), []byte("r"), 0o600)
+	script := `
+echo hello > /mnt/data/mine && echo write=ok || echo write=denied
+cat /mnt/data/theirs >/dev/null && echo theirs=readable || echo theirs=denied
+cat /mnt/data/root-only >/dev/null 2>&1 && echo rootonly=readable || echo rootonly=denied
+mkdir /mnt/data/sub && echo x > /mnt/data/sub/f && echo mkdir=ok
+echo uid=$(id -u)
+sync /mnt/data/mine && echo sync=ok
+`
+	out, sb := run(t, m, Spec{Mounts: []Mount{{Host: apRoot, Path: "/mnt/data", AsUser: true, UID: 1001, GID: 1002}}}, script)
+	if sb.Err() != nil {
+		t.Fatalf("script failed: %v\n%s", sb.Err(), out)
+	}
+	for _, want := range []string{"write=ok", "theirs=readable", "rootonly=denied", "mkdir=ok", "uid=65534", "sync=ok"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("sandbox output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, f := range []string{"mine", "sub", "sub/f"} {
+		fi, err := os.Stat(filepath.Join(apRoot, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid != 1001 || st.Gid != 1002 {
+			t.Errorf("%s is owned by %d:%d on the host; want the access point's 1001:1002", f, st.Uid, st.Gid)
+		}
+	}
+	// A second mount of the same user reuses its namespace; another user's is its own, and
+	// that user cannot write into a directory of 1001's.
+	out, _ = run(t, m, Spec{Mounts: []Mount{{Host: apRoot, Path: "/mnt/other", AsUser: true, UID: 2002, GID: 2002}}},
+		`echo x > /mnt/other/intruder 2>/dev/null && echo write=ok || echo write=denied; cat /mnt/other/mine >/dev/null 2>&1 && echo read=ok || echo read=denied`)
+	if !strings.Contains(out, "write=denied") || !strings.Contains(out, "read=denied") {
+		t.Errorf("another user's mount of 1001's 0750 directory:\n%s", out)
+	}
+	// Only /mnt paths.
+	if _, err := m.Start(Spec{ID: "bad-mount", Argv: []string{"/bin/true"}, Code: t.TempDir(), Mounts: []Mount{{Host: apRoot, Path: "/etc"}}}); err == nil {
+		t.Errorf("a mount at /etc started")
 	}
 }
