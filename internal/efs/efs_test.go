@@ -95,14 +95,14 @@ func testFileSystems(t *testing.T, c *awsefs.Client, dataDir string) {
 		t.Errorf("DescribeAccessPoints = %+v, %v", aps, err)
 	}
 	// Mount targets are recorded, one a subnet, and keep a file system in use.
-	mt, err := c.CreateMountTarget(bg, &awsefs.CreateMountTargetInput{FileSystemId: &id, SubnetId: aws.String("subnet-0abc"), SecurityGroups: []string{"sg-1"}})
+	mt, err := c.CreateMountTarget(bg, &awsefs.CreateMountTargetInput{FileSystemId: &id, SubnetId: aws.String("subnet-0abc12345"), SecurityGroups: []string{"sg-00000001"}})
 	if err != nil || !strings.HasPrefix(*mt.MountTargetId, "fsmt-") || mt.LifeCycleState != types.LifeCycleStateAvailable {
 		t.Fatalf("CreateMountTarget = %+v, %v", mt, err)
 	}
-	if _, err := c.CreateMountTarget(bg, &awsefs.CreateMountTargetInput{FileSystemId: &id, SubnetId: aws.String("subnet-0abc")}); code(err) != "MountTargetConflict" {
+	if _, err := c.CreateMountTarget(bg, &awsefs.CreateMountTargetInput{FileSystemId: &id, SubnetId: aws.String("subnet-0abc12345")}); code(err) != "MountTargetConflict" {
 		t.Errorf("a second mount target in the subnet = %v", err)
 	}
-	if _, err := c.ModifyMountTargetSecurityGroups(bg, &awsefs.ModifyMountTargetSecurityGroupsInput{MountTargetId: mt.MountTargetId, SecurityGroups: []string{"sg-2", "sg-3"}}); err != nil {
+	if _, err := c.ModifyMountTargetSecurityGroups(bg, &awsefs.ModifyMountTargetSecurityGroupsInput{MountTargetId: mt.MountTargetId, SecurityGroups: []string{"sg-00000002", "sg-00000003"}}); err != nil {
 		t.Error(err)
 	}
 	if sg, err := c.DescribeMountTargetSecurityGroups(bg, &awsefs.DescribeMountTargetSecurityGroupsInput{MountTargetId: mt.MountTargetId}); err != nil || len(sg.SecurityGroups) != 2 {

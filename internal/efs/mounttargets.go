@@ -18,7 +18,7 @@ const maxSecurityGroups = 5
 
 // CreateMountTarget records a mount target of a file system in a subnet.
 func (s *Service) CreateMountTarget(ctx context.Context, in *CreateMountTargetInput) (*MountTargetOutput, error) {
-	if !strings.HasPrefix(in.SubnetId, "subnet-") || len(in.SubnetId) > 47 {
+	if !strings.HasPrefix(in.SubnetId, "subnet-") || len(in.SubnetId) < 15 || len(in.SubnetId) > 47 {
 		return nil, fail(ErrBadRequest, "SubnetId must be a subnet id (subnet-…).")
 	}
 	if in.IpAddress != "" {
@@ -69,7 +69,7 @@ func checkSecurityGroups(groups []string) error {
 		return fail(ErrSecurityGroupLimitExceeded, "A mount target can have at most %d security groups.", maxSecurityGroups)
 	}
 	for _, g := range groups {
-		if !strings.HasPrefix(g, "sg-") {
+		if !strings.HasPrefix(g, "sg-") || len(g) < 11 || len(g) > 43 {
 			return fail(ErrSecurityGroupNotFound, "Security group '%s' does not exist.", g)
 		}
 	}
