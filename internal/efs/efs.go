@@ -27,6 +27,15 @@ type Deps struct {
 	Store store.FileSystems
 	// Root is the directory the file systems' trees live under (default: the data dir's "efs").
 	Root string
+	// Authorizer decides a function role's mount against a file system's policy (nil: mounts
+	// are not authorized beyond the access point's account, as with --iam-enforcement=false).
+	Authorizer Authorizer
+}
+
+// Authorizer decides whether a role may perform action on resource, weighing its identity
+// policies and the resource's policy as IAM does (iam.Enforcer, through the server's wiring).
+type Authorizer interface {
+	AuthorizeRole(ctx context.Context, roleARN, action, resource, resourcePolicy string) error
 }
 
 // Service serves EFS.
@@ -36,6 +45,7 @@ type Service struct {
 	clock  background.Clock
 	log    *slog.Logger
 	root   string
+	authz  Authorizer
 
 	sizeMu sync.Mutex
 	sizes  map[string]sized // metered bytes by file system, at most sizeTTL old
@@ -57,7 +67,7 @@ func New(d Deps) *Service {
 	if root == "" && d.DataDir != "" {
 		root = filepath.Join(d.DataDir, "efs")
 	}
-	return &Service{store: d.Store, region: d.Region, clock: d.Clock, log: d.Log, root: root, sizes: map[string]sized{}}
+	return &Service{store: d.Store, region: d.Region, clock: d.Clock, log: d.Log, root: root, authz: d.Authorizer, sizes: map[string]sized{}}
 }
 
 // Describe returns EFS's operation table: every operation of the 2015-02-01 API.

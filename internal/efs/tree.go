@@ -2,6 +2,7 @@ package efs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/store"
 )
 
 // Each file system is the directory <root>/<account>/<file system id>; an access point shows
@@ -51,15 +53,19 @@ func (s *Service) size(account, id string) (int64, time.Time) {
 // the function's own).
 type Mount struct {
 	Dir           string
+	ReadOnly      bool // the role may mount but not write (elasticfilesystem:ClientWrite)
 	HasUser       bool
 	UID, GID      uint32
 	SecondaryGIDs []uint32
 }
 
-// ResolveMount finds the directory an access point shows to a function of account, making its
-// root directory with the access point's CreationInfo on first use, as EFS does. An access
-// point of another account, or of a file system that is gone, is refused.
-func (s *Service) ResolveMount(ctx context.Context, account, accessPointARN string) (Mount, error) {
+// ResolveMount finds the directory an access point shows to a function of account running as
+// role, making its root directory with the access point's CreationInfo on first use, as EFS
+// does. An access point of another account, or of a file system that is gone, is refused. When
+// the file system has a policy, the role needs elasticfilesystem:ClientMount, and
+// ClientWrite to mount it read-write, from its own policies or the file system's (without a
+// policy EFS lets every client that reaches it mount and write).
+func (s *Service) ResolveMount(ctx context.Context, account, accessPointARN, role string) (Mount, error) {
 	parts := strings.SplitN(accessPointARN, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "elasticfilesystem" || !strings.HasPrefix(parts[5], "access-point/fsap-") {
 		return Mount{}, fail(ErrBadRequest, "'%s' is not an EFS access point ARN.", accessPointARN)
@@ -72,8 +78,21 @@ func (s *Service) ResolveMount(ctx context.Context, account, accessPointARN stri
 	if err != nil {
 		return Mount{}, err
 	}
-	if _, err := s.store.FileSystemResource(ctx, "fs", account, ap.FileSystemId); err != nil {
+	fsr, err := s.store.FileSystemResource(ctx, store.EFSFileSystem, account, ap.FileSystemId)
+	if err != nil {
 		return Mount{}, fail(ErrFileSystemNotFound, "File system '%s' does not exist.", ap.FileSystemId)
+	}
+	var fs fileSystemDoc
+	if err := json.Unmarshal(fsr.Doc, &fs); err != nil {
+		return Mount{}, err
+	}
+	readOnly := false
+	if fs.Policy != "" && s.authz != nil {
+		arn := s.fileSystemARN(account, ap.FileSystemId)
+		if err := s.authz.AuthorizeRole(ctx, role, "elasticfilesystem:ClientMount", arn, fs.Policy); err != nil {
+			return Mount{}, err
+		}
+		readOnly = s.authz.AuthorizeRole(ctx, role, "elasticfilesystem:ClientWrite", arn, fs.Policy) != nil
 	}
 	tree := s.treeDir(account, ap.FileSystemId)
 	if err := os.MkdirAll(tree, 0o755); err != nil {
@@ -87,7 +106,7 @@ func (s *Service) ResolveMount(ctx context.Context, account, accessPointARN stri
 	if err := s.makeRoot(tree, dir, ap.RootDirectory); err != nil {
 		return Mount{}, err
 	}
-	m := Mount{Dir: dir}
+	m := Mount{Dir: dir, ReadOnly: readOnly}
 	if u := ap.PosixUser; u != nil && u.Uid != nil && u.Gid != nil {
 		m.HasUser, m.UID, m.GID = true, uint32(*u.Uid), uint32(*u.Gid)
 		for _, g := range u.SecondaryGids {

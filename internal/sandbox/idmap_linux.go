@@ -85,7 +85,8 @@ func (ids *idmaps) close() {
 // initMount is a Mount as the init step makes it.
 type initMount struct {
 	Src, Dst  string
-	UsernsPid int // 0: a plain read-write bind
+	ReadOnly  bool
+	UsernsPid int // 0: a plain bind
 }
 
 // mounts turns a spec's mounts into the init step's, starting the namespaces they need.
@@ -95,7 +96,7 @@ func (m *Manager) mounts(spec Spec) ([]initMount, error) {
 		if !filepath.IsAbs(mt.Path) || !strings.HasPrefix(filepath.Clean(mt.Path), "/mnt/") {
 			return nil, fmt.Errorf("sandbox: mount path %q is not under /mnt", mt.Path)
 		}
-		im := initMount{Src: mt.Host, Dst: filepath.Clean(mt.Path)}
+		im := initMount{Src: mt.Host, Dst: filepath.Clean(mt.Path), ReadOnly: mt.ReadOnly}
 		if mt.AsUser {
 			pid, err := m.ids.holder(mt.UID, mt.GID, m.cfg.UID, m.cfg.GID)
 			if err != nil {
@@ -108,7 +109,7 @@ func (m *Manager) mounts(spec Spec) ([]initMount, error) {
 	return out, nil
 }
 
-// mountInto shows a host directory read-write at mt.Dst under root, idmapped through the user
+// mountInto shows a host directory (read-write unless mt.ReadOnly) at mt.Dst under root, idmapped through the user
 // namespace of mt.UsernsPid when there is one.
 func mountInto(root string, mt initMount) error {
 	dst := filepath.Join(root, mt.Dst)
@@ -121,6 +122,9 @@ func mountInto(root string, mt initMount) error {
 	}
 	defer unix.Close(tree)
 	attr := &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV}
+	if mt.ReadOnly {
+		attr.Attr_set |= unix.MOUNT_ATTR_RDONLY
+	}
 	if mt.UsernsPid != 0 {
 		ns, err := unix.Open("/proc/"+strconv.Itoa(mt.UsernsPid)+"/ns/user", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {

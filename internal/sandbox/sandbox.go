@@ -89,6 +89,7 @@ type Spec struct {
 type Mount struct {
 	Host     string
 	Path     string // absolute, under /mnt
+	ReadOnly bool
 	AsUser   bool
 	UID, GID uint32
 }

@@ -372,6 +372,12 @@ sync /mnt/data/mine && echo sync=ok
 	if !strings.Contains(out, "write=denied") || !strings.Contains(out, "read=denied") {
 		t.Errorf("another user's mount of 1001's 0750 directory:\n%s", out)
 	}
+	// A read-only mount reads but does not write.
+	out, _ = run(t, m, Spec{Mounts: []Mount{{Host: apRoot, Path: "/mnt/ro", ReadOnly: true, AsUser: true, UID: 1001, GID: 1002}}},
+		`cat /mnt/ro/mine >/dev/null && echo read=ok; echo x > /mnt/ro/new 2>/dev/null && echo write=ok || echo write=denied`)
+	if !strings.Contains(out, "read=ok") || !strings.Contains(out, "write=denied") {
+		t.Errorf("read-only mount:\n%s", out)
+	}
 	// Only /mnt paths.
 	if _, err := m.Start(Spec{ID: "bad-mount", Argv: []string{"/bin/true"}, Code: t.TempDir(), Mounts: []Mount{{Host: apRoot, Path: "/etc"}}}); err == nil {
 		t.Errorf("a mount at /etc started")
