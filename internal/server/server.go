@@ -236,7 +236,11 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
-	files := efs.New(efs.Deps{Env: env, Store: st})
+	var roles efs.Authorizer
+	if enforcer != nil {
+		roles = enforcer
+	}
+	files := efs.New(efs.Deps{Env: env, Store: st, Authorizer: roles})
 	return []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
