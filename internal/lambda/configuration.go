@@ -189,6 +189,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 	if err := s.checkConfig(c); err != nil {
 		return nil, err
 	}
+	if err := s.checkFileSystems(ctx, c); err != nil {
+		return nil, err
+	}
 	if err := s.saveLatest(ctx, v, c); err != nil {
 		return nil, err
 	}
@@ -231,6 +234,12 @@ func applyUpdate(c *FunctionConfiguration, in *UpdateFunctionConfigurationInput)
 		for _, l := range in.Layers {
 			c.Layers = append(c.Layers, Layer{Arn: l})
 		}
+	}
+	if in.VpcConfig != nil {
+		c.VpcConfig = vpcResponse(in.VpcConfig)
+	}
+	if in.FileSystemConfigs != nil {
+		c.FileSystemConfigs = in.FileSystemConfigs
 	}
 }
 

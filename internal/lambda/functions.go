@@ -155,6 +155,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	if err := s.checkConfig(c); err != nil {
 		return nil, err
 	}
+	if err := s.checkFileSystems(ctx, c); err != nil {
+		return nil, err
+	}
 	zipFile, err := codeZip(in.Code)
 	if err != nil {
 		return nil, err
@@ -190,6 +193,8 @@ func applyCreate(c *FunctionConfiguration, in *CreateFunctionInput) {
 	for _, l := range in.Layers {
 		c.Layers = append(c.Layers, Layer{Arn: l})
 	}
+	c.VpcConfig = vpcResponse(in.VpcConfig)
+	c.FileSystemConfigs = in.FileSystemConfigs
 }
 
 func mergeLogging(old, in *LoggingConfig) *LoggingConfig {

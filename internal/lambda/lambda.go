@@ -41,6 +41,8 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxEnvironments caps live environments (default 256).
 	MaxEnvironments int
+	// FileSystems resolves EFS access points for FileSystemConfigs (nil: none are available).
+	FileSystems FileSystems
 }
 
 // Service serves Lambda.

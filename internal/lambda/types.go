@@ -45,31 +45,33 @@ type Layer struct {
 // FunctionConfiguration is a version's configuration as every operation returns it; the store
 // keeps it encoded.
 type FunctionConfiguration struct {
-	FunctionName     string               `json:"FunctionName"`
-	FunctionArn      string               `json:"FunctionArn"`
-	Runtime          string               `json:"Runtime,omitempty"`
-	Role             string               `json:"Role"`
-	Handler          string               `json:"Handler,omitempty"`
-	CodeSize         int64                `json:"CodeSize"`
-	Description      string               `json:"Description"`
-	Timeout          int32                `json:"Timeout"`
-	MemorySize       int32                `json:"MemorySize"`
-	LastModified     string               `json:"LastModified"`
-	CodeSha256       string               `json:"CodeSha256"`
-	Version          string               `json:"Version"`
-	Environment      *EnvironmentResponse `json:"Environment,omitempty"`
-	TracingConfig    *TracingConfig       `json:"TracingConfig,omitempty"`
-	DeadLetterConfig *DeadLetterConfig    `json:"DeadLetterConfig,omitempty"`
-	RevisionId       string               `json:"RevisionId"`
-	Layers           []Layer              `json:"Layers,omitempty"`
-	State            string               `json:"State"`
-	StateReason      string               `json:"StateReason,omitempty"`
-	StateReasonCode  string               `json:"StateReasonCode,omitempty"`
-	LastUpdateStatus string               `json:"LastUpdateStatus"`
-	PackageType      string               `json:"PackageType"`
-	Architectures    []string             `json:"Architectures"`
-	EphemeralStorage *EphemeralStorage    `json:"EphemeralStorage,omitempty"`
-	LoggingConfig    *LoggingConfig       `json:"LoggingConfig,omitempty"`
+	FunctionName      string               `json:"FunctionName"`
+	FunctionArn       string               `json:"FunctionArn"`
+	Runtime           string               `json:"Runtime,omitempty"`
+	Role              string               `json:"Role"`
+	Handler           string               `json:"Handler,omitempty"`
+	CodeSize          int64                `json:"CodeSize"`
+	Description       string               `json:"Description"`
+	Timeout           int32                `json:"Timeout"`
+	MemorySize        int32                `json:"MemorySize"`
+	LastModified      string               `json:"LastModified"`
+	CodeSha256        string               `json:"CodeSha256"`
+	Version           string               `json:"Version"`
+	Environment       *EnvironmentResponse `json:"Environment,omitempty"`
+	TracingConfig     *TracingConfig       `json:"TracingConfig,omitempty"`
+	DeadLetterConfig  *DeadLetterConfig    `json:"DeadLetterConfig,omitempty"`
+	RevisionId        string               `json:"RevisionId"`
+	Layers            []Layer              `json:"Layers,omitempty"`
+	State             string               `json:"State"`
+	StateReason       string               `json:"StateReason,omitempty"`
+	StateReasonCode   string               `json:"StateReasonCode,omitempty"`
+	LastUpdateStatus  string               `json:"LastUpdateStatus"`
+	PackageType       string               `json:"PackageType"`
+	Architectures     []string             `json:"Architectures"`
+	EphemeralStorage  *EphemeralStorage    `json:"EphemeralStorage,omitempty"`
+	LoggingConfig     *LoggingConfig       `json:"LoggingConfig,omitempty"`
+	FileSystemConfigs []FileSystemConfig   `json:"FileSystemConfigs,omitempty"`
+	VpcConfig         *VpcConfigResponse   `json:"VpcConfig,omitempty"`
 }
 
 // FunctionCode is the code of CreateFunction.
@@ -83,26 +85,27 @@ type FunctionCode struct {
 
 // CreateFunctionInput is CreateFunction's request.
 type CreateFunctionInput struct {
-	FunctionName     string
-	Runtime          string
-	Role             string
-	Handler          string
-	Code             *FunctionCode
-	Description      string
-	Timeout          *int32
-	MemorySize       *int32
-	Publish          bool
-	Environment      *Environment
-	TracingConfig    *TracingConfig
-	DeadLetterConfig *DeadLetterConfig
-	LoggingConfig    *LoggingConfig
-	EphemeralStorage *EphemeralStorage
-	Tags             map[string]string
-	Layers           []string
-	PackageType      string
-	Architectures    []string
-	KMSKeyArn        string
-	VpcConfig        map[string]any
+	FunctionName      string
+	Runtime           string
+	Role              string
+	Handler           string
+	Code              *FunctionCode
+	Description       string
+	Timeout           *int32
+	MemorySize        *int32
+	Publish           bool
+	Environment       *Environment
+	TracingConfig     *TracingConfig
+	DeadLetterConfig  *DeadLetterConfig
+	LoggingConfig     *LoggingConfig
+	EphemeralStorage  *EphemeralStorage
+	Tags              map[string]string
+	Layers            []string
+	PackageType       string
+	Architectures     []string
+	KMSKeyArn         string
+	VpcConfig         *VpcConfig
+	FileSystemConfigs []FileSystemConfig
 }
 
 // FunctionCodeLocation says where GetFunction's caller downloads the code.
@@ -160,22 +163,23 @@ type UpdateFunctionCodeInput struct {
 
 // UpdateFunctionConfigurationInput changes $LATEST's settings; absent members keep their values.
 type UpdateFunctionConfigurationInput struct {
-	FunctionName     string `rest:"uri=FunctionName" json:"-"`
-	Role             *string
-	Handler          *string
-	Description      *string
-	Timeout          *int32
-	MemorySize       *int32
-	Environment      *Environment
-	Runtime          *string
-	TracingConfig    *TracingConfig
-	DeadLetterConfig *DeadLetterConfig
-	LoggingConfig    *LoggingConfig
-	EphemeralStorage *EphemeralStorage
-	Layers           []string
-	RevisionId       string
-	KMSKeyArn        *string
-	VpcConfig        map[string]any
+	FunctionName      string `rest:"uri=FunctionName" json:"-"`
+	Role              *string
+	Handler           *string
+	Description       *string
+	Timeout           *int32
+	MemorySize        *int32
+	Environment       *Environment
+	Runtime           *string
+	TracingConfig     *TracingConfig
+	DeadLetterConfig  *DeadLetterConfig
+	LoggingConfig     *LoggingConfig
+	EphemeralStorage  *EphemeralStorage
+	Layers            []string
+	RevisionId        string
+	KMSKeyArn         *string
+	VpcConfig         *VpcConfig
+	FileSystemConfigs []FileSystemConfig
 }
 
 // DeleteFunctionInput names a function or one of its versions.

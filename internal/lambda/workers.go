@@ -230,6 +230,9 @@ func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code string) 
 	if err != nil {
 		return nil, err
 	}
+	if spec.Mounts, err = s.fileSystemMounts(c); err != nil {
+		return nil, err
+	}
 	spec.ID = "fn-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.workers.seq.Add(1), 36)
 	sb, err := s.cfg.Sandboxes.Start(spec) // no Spec.Log: the environment reads sb.Output itself
 	if err != nil {

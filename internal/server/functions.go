@@ -16,8 +16,9 @@ import (
 
 // newFunctions builds the Lambda service: code in the blob store under the data dir, sandboxes
 // at the configured isolation level (auto: namespaces when possible, else loudly processes).
-func newFunctions(st store.Store, cfg Config) *lambda.Service {
-	lc := lambda.Config{Store: st, Region: cfg.Region, DataDir: filepath.Join(cfg.DataDir, "functions"), Log: cfg.Log, Now: cfg.Now}
+func newFunctions(st store.Store, cfg Config, files lambda.FileSystems) *lambda.Service {
+	lc := lambda.Config{Store: st, Region: cfg.Region, DataDir: filepath.Join(cfg.DataDir, "functions"), Log: cfg.Log, Now: cfg.Now,
+		FileSystems: files}
 	if st == nil { // the catalog
 		return lambda.New(lc)
 	}

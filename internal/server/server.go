@@ -231,16 +231,16 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
 	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
 	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
-	functions := newFunctions(st, cfg)
-	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
-	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
-	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
-	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
 	var roles efs.Authorizer
 	if enforcer != nil {
 		roles = enforcer
 	}
 	files := efs.New(efs.Deps{Env: env, Store: st, Authorizer: roles})
+	functions := newFunctions(st, cfg, files)
+	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
+	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
+	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
+	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
 	return []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
