@@ -1,10 +1,20 @@
 package e2e
 
 import (
+	"archive/zip"
+	"bytes"
+	"context"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsefs "github.com/aws/aws-sdk-go-v2/service/efs"
+	efstypes "github.com/aws/aws-sdk-go-v2/service/efs/types"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/gureum/gureum/internal/gureumtest"
 )
@@ -84,5 +94,65 @@ print("ok")
 	out, err := cmd.CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "ok" {
 		t.Errorf("boto3: %v\n%s", err, out)
+	}
+}
+
+// TestEFSKill9KeepsCompletedWrites: a file a function wrote (and synced) before the server was
+// killed with SIGKILL is there, with its content, for a function of the restarted server.
+func TestEFSKill9KeepsCompletedWrites(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("file systems need the namespace isolation level (root)")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{DataDir: dir})
+	cfg := gureumtest.ConfigFor(p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey, "")
+	fsc, fns := awsefs.NewFromConfig(cfg), awslambda.NewFromConfig(cfg)
+	fs, err := fsc.CreateFileSystem(ctx, &awsefs.CreateFileSystemInput{CreationToken: aws.String("k9")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap, err := fsc.CreateAccessPoint(ctx, &awsefs.CreateAccessPointInput{ClientToken: aws.String("k9"), FileSystemId: fs.FileSystemId,
+		PosixUser: &efstypes.PosixUser{Uid: aws.Int64(1001), Gid: aws.Int64(1001)},
+		RootDirectory: &efstypes.RootDirectory{Path: aws.String("/k9"),
+			CreationInfo: &efstypes.CreationInfo{OwnerUid: aws.Int64(1001), OwnerGid: aws.Int64(1001), Permissions: aws.String("700")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	w, _ := zw.Create("app.py")
+	w.Write([]byte(`import os
+def write(event, context):
+    with open("/mnt/k9/" + event["name"], "w") as f:
+        f.write(event["text"]); f.flush(); os.fsync(f.fileno())
+    return "ok"
+def read(event, context):
+    return open("/mnt/k9/" + event["name"]).read()
+`))
+	zw.Close()
+	create := func(c *awslambda.Client, name, handler string) {
+		t.Helper()
+		_, err := c.CreateFunction(ctx, &awslambda.CreateFunctionInput{FunctionName: aws.String(name), Runtime: lambdatypes.RuntimePython312,
+			Role: aws.String("arn:aws:iam::000000000000:role/fn"), Handler: aws.String(handler), Timeout: aws.Int32(30), Code: &lambdatypes.FunctionCode{ZipFile: zb.Bytes()},
+			FileSystemConfigs: []lambdatypes.FileSystemConfig{{Arn: ap.AccessPointArn, LocalMountPath: aws.String("/mnt/k9")}},
+			VpcConfig:         &lambdatypes.VpcConfig{SubnetIds: []string{"subnet-0123456789"}}})
+		if err != nil {
+			t.Fatalf("CreateFunction(%s): %v", name, err)
+		}
+	}
+	create(fns, "k9-writer", "app.write")
+	out, err := fns.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("k9-writer"), Payload: []byte(`{"name":"done.txt","text":"written before the kill"}`)})
+	if err != nil || out.FunctionError != nil {
+		t.Fatalf("Invoke(writer) = %v, %s", err, out.Payload)
+	}
+	p.Cmd.Process.Kill()
+	p.Cmd.Wait()
+	again := gureumtest.StartBinary(t, bin, gureumtest.Options{DataDir: dir})
+	fns = awslambda.NewFromConfig(gureumtest.ConfigFor(again.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey, ""))
+	create(fns, "k9-reader", "app.read")
+	out, err = fns.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("k9-reader"), Payload: []byte(`{"name":"done.txt"}`)})
+	if err != nil || out.FunctionError != nil || string(out.Payload) != `"written before the kill"` {
+		t.Fatalf("Invoke(reader) after kill -9 = %v, %s", err, out.Payload)
 	}
 }
