@@ -12,6 +12,7 @@ import (
 
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
 )
@@ -39,6 +40,12 @@ type Deps struct {
 	Store     Store
 	Functions Invoker
 	Queues    Queues
+	// Verifier is the router's SigV4 verifier, which AWS_IAM methods' invokes go through (nil:
+	// they are refused).
+	Verifier *sigv4.Verifier
+	// Enforcer decides execute-api:Invoke for AWS_IAM methods and resource policies (the
+	// router's iam.Enforcer); nil when IAM is not enforced.
+	Enforcer Enforcer
 }
 
 // Service serves API Gateway (REST APIs).
@@ -46,6 +53,8 @@ type Service struct {
 	store     Store
 	functions Invoker
 	queues    Queues
+	verifier  *sigv4.Verifier
+	authz     Enforcer
 	region    string
 	clock     service.Env
 	limits    *limiter
@@ -63,7 +72,7 @@ type Service struct {
 // New returns API Gateway.
 func New(d Deps) *Service {
 	d.Env = d.Env.For("apigateway")
-	s := &Service{store: d.Store, functions: d.Functions, queues: d.Queues, region: d.Region, clock: d.Env,
+	s := &Service{store: d.Store, functions: d.Functions, queues: d.Queues, verifier: d.Verifier, authz: d.Enforcer, region: d.Region, clock: d.Env,
 		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}, auths: authCache{m: map[string]*authResult{}},
 		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst}
 	if d.Runner != nil {

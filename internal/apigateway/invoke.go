@@ -38,22 +38,23 @@ type gatewayError struct {
 	typ     string // x-amzn-ErrorType
 	message string
 	rtype   string // the gateway response type
+	key     string // the default body's member: "message", or "Message" for IAM's denials
 }
 
 var (
-	errMissingToken   = &gatewayError{403, "MissingAuthenticationTokenException", "Missing Authentication Token", "MISSING_AUTHENTICATION_TOKEN"}
-	errForbidden      = &gatewayError{403, "ForbiddenException", "Forbidden", "ACCESS_DENIED"}
-	errInvalidKey     = &gatewayError{403, "ForbiddenException", "Forbidden", "INVALID_API_KEY"}
-	errThrottled      = &gatewayError{429, "TooManyRequestsException", "Too Many Requests", "THROTTLED"}
-	errQuota          = &gatewayError{429, "LimitExceededException", "Limit Exceeded", "QUOTA_EXCEEDED"}
-	errInternal       = &gatewayError{500, "InternalServerErrorException", "Internal server error", "API_CONFIGURATION_ERROR"}
-	errBadGateway     = &gatewayError{502, "InternalServerErrorException", "Internal server error", "DEFAULT_5XX"}
-	errTimeout        = &gatewayError{504, "InternalServerErrorException", "Endpoint request timed out", "INTEGRATION_TIMEOUT"}
-	errUnsupportedMT  = &gatewayError{415, "UnsupportedMediaTypeException", "Unsupported Media Type", "UNSUPPORTED_MEDIA_TYPE"}
-	errNotFound       = &gatewayError{404, "NotFoundException", "Not Found", "RESOURCE_NOT_FOUND"}
-	errTooLarge       = &gatewayError{413, "RequestTooLongException", "Request Too Long", "REQUEST_TOO_LARGE"}
-	errBadRequestBody = &gatewayError{400, "BadRequestException", "Invalid request body", "BAD_REQUEST_BODY"}
-	errUnauthorized   = &gatewayError{401, "UnauthorizedException", "Unauthorized", "UNAUTHORIZED"}
+	errMissingToken   = &gatewayError{403, "MissingAuthenticationTokenException", "Missing Authentication Token", "MISSING_AUTHENTICATION_TOKEN", ""}
+	errForbidden      = &gatewayError{403, "ForbiddenException", "Forbidden", "ACCESS_DENIED", ""}
+	errInvalidKey     = &gatewayError{403, "ForbiddenException", "Forbidden", "INVALID_API_KEY", ""}
+	errThrottled      = &gatewayError{429, "TooManyRequestsException", "Too Many Requests", "THROTTLED", ""}
+	errQuota          = &gatewayError{429, "LimitExceededException", "Limit Exceeded", "QUOTA_EXCEEDED", ""}
+	errInternal       = &gatewayError{500, "InternalServerErrorException", "Internal server error", "API_CONFIGURATION_ERROR", ""}
+	errBadGateway     = &gatewayError{502, "InternalServerErrorException", "Internal server error", "DEFAULT_5XX", ""}
+	errTimeout        = &gatewayError{504, "InternalServerErrorException", "Endpoint request timed out", "INTEGRATION_TIMEOUT", ""}
+	errUnsupportedMT  = &gatewayError{415, "UnsupportedMediaTypeException", "Unsupported Media Type", "UNSUPPORTED_MEDIA_TYPE", ""}
+	errNotFound       = &gatewayError{404, "NotFoundException", "Not Found", "RESOURCE_NOT_FOUND", ""}
+	errTooLarge       = &gatewayError{413, "RequestTooLongException", "Request Too Long", "REQUEST_TOO_LARGE", ""}
+	errBadRequestBody = &gatewayError{400, "BadRequestException", "Invalid request body", "BAD_REQUEST_BODY", ""}
+	errUnauthorized   = &gatewayError{401, "UnauthorizedException", "Unauthorized", "UNAUTHORIZED", ""}
 )
 
 // deployed is a stage as the data plane serves it: the deployment's snapshot of the API and the
@@ -117,11 +118,13 @@ func (s *Service) deployedStage(ctx context.Context, apiID, stage string) (*depl
 		gatewayResponses: dep.API.GatewayResponses, models: dep.API.Models, validators: dep.API.Validators,
 		authorizers: dep.API.Authorizers, at: now}
 	// The API's current settings (keys' source, endpoint type, binary types) apply at once, as
-	// AWS applies them without a redeployment.
+	// AWS applies them without a redeployment; its resource policy is the deployed one (AWS
+	// applies a changed policy when the API is deployed again).
 	if cur, err := s.store.APIObject(ctx, store.KindRestAPI, obj.Account, "", apiID); err == nil {
 		var doc restAPIDoc
 		if json.Unmarshal(cur.Doc, &doc) == nil {
 			d.api = doc.API
+			d.api.Policy = dep.API.API.Policy
 		}
 	}
 	for _, r := range dep.API.Resources {
@@ -216,6 +219,7 @@ type invocation struct {
 	gatewayID        string
 	apiKey           string
 	apiKeyID         string
+	caller           *request.Principal // the SigV4-verified caller of an AWS_IAM method
 	now              time.Time
 }
 
@@ -266,9 +270,8 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) (*answer, *gatewa
 	}
 	inv.d = d
 	inv.gatewayResponses = d.gatewayResponses
-	if d.api.DisableExecuteAPIEndpoint || d.api.EndpointConfiguration != nil && len(d.api.EndpointConfiguration.Types) > 0 && d.api.EndpointConfiguration.Types[0] == "PRIVATE" {
-		// A PRIVATE API answers only through a VPC endpoint, which this listener is not.
-		return nil, errForbidden
+	if gerr := reachable(ctx, &d.api); gerr != nil {
+		return nil, gerr
 	}
 	segs := splitPath(path)
 	res, params := d.match(segs)
@@ -284,12 +287,7 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) (*answer, *gatewa
 		return nil, errMissingToken
 	}
 	inv.method = m
-	if gerr := s.authorize(ctx, inv); gerr != nil {
-		return nil, gerr
-	}
-	if gerr := s.meter(ctx, inv); gerr != nil {
-		return nil, gerr
-	}
+	// The body is read first: an AWS_IAM method's signature covers its hash.
 	body, err := io.ReadAll(io.LimitReader(inv.r.Body, maxInvokeBody+1))
 	if err != nil {
 		return nil, errBadRequestBody
@@ -298,6 +296,15 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) (*answer, *gatewa
 		return nil, errTooLarge
 	}
 	inv.body = body
+	if gerr := s.authorize(ctx, inv); gerr != nil {
+		return nil, gerr
+	}
+	if gerr := s.permit(ctx, inv); gerr != nil {
+		return nil, gerr
+	}
+	if gerr := s.meter(ctx, inv); gerr != nil {
+		return nil, gerr
+	}
 	if gerr := s.validate(inv); gerr != nil {
 		return nil, gerr
 	}
@@ -317,15 +324,12 @@ func splitPath(path string) []string {
 	return segs
 }
 
-// authorize applies the method's authorization type. AWS_IAM and CUSTOM need credentials or an
-// authorizer: without IAM enforcement and Lambda authorizers here, a request carrying neither
-// is refused as AWS refuses it.
+// authorize applies the method's authorization type: AWS_IAM verifies the request's signature
+// (permit then decides execute-api:Invoke), CUSTOM runs the Lambda authorizer.
 func (s *Service) authorize(ctx context.Context, inv *invocation) *gatewayError {
 	switch inv.method.AuthorizationType {
 	case "AWS_IAM":
-		if inv.r.Header.Get("Authorization") == "" && inv.r.URL.Query().Get("X-Amz-Signature") == "" {
-			return errMissingToken
-		}
+		return s.authenticate(ctx, inv)
 	case "CUSTOM":
 		return s.customAuthorize(ctx, inv)
 	case "COGNITO_USER_POOLS":

@@ -60,6 +60,9 @@ func (s *Service) CreateDeployment(ctx context.Context, in *CreateDeploymentInpu
 	if methods == 0 {
 		return nil, badRequest("The REST API doesn't contain any methods")
 	}
+	if isPrivate(&doc.API) && doc.API.Policy == "" {
+		return nil, badRequest("Private REST API doesn't have a resource policy attached to it")
+	}
 	if in.StageName != "" && !stageNameRE.MatchString(in.StageName) {
 		return nil, badRequest("Stage name only allows a-zA-Z0-9_")
 	}
