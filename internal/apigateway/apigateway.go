@@ -8,6 +8,7 @@ package apigateway
 import (
 	"context"
 	"crypto/rand"
+	mrand "math/rand/v2"
 	"time"
 
 	"github.com/gureum/gureum/internal/request"
@@ -64,6 +65,8 @@ type Service struct {
 	templates templateCache
 	schemas   schemaCache
 	auths     authCache
+	// draw picks a request's share of a stage's traffic (canary or not): a number in [0, 1).
+	draw func() float64
 	// The account-level throttle (AWS's default: 10,000 requests a second, burst 5,000).
 	accountRate  float64
 	accountBurst int
@@ -74,7 +77,7 @@ func New(d Deps) *Service {
 	d.Env = d.Env.For("apigateway")
 	s := &Service{store: d.Store, functions: d.Functions, queues: d.Queues, verifier: d.Verifier, authz: d.Enforcer, region: d.Region, clock: d.Env,
 		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}, auths: authCache{m: map[string]*authResult{}},
-		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst}
+		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst, draw: mrand.Float64}
 	if d.Runner != nil {
 		d.Runner.Go("apigateway.usage", s.runUsageFlusher(d.Clock))
 	}

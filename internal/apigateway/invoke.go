@@ -72,6 +72,33 @@ type deployed struct {
 	validators       map[string]*RequestValidator
 	authorizers      map[string]*Authorizer
 	at               time.Time
+	// canary serves canaryPercent of the stage's requests (canarySettings); isCanary marks it.
+	canary        *deployed
+	canaryPercent float64
+	isCanary      bool
+}
+
+// newDeployed indexes a deployment's resource tree for a stage.
+func newDeployed(account, apiID string, api RestAPI, st Stage, dep *deploymentDoc, now time.Time) *deployed {
+	d := &deployed{account: account, apiID: apiID, api: api, stage: st, children: map[string][]*Resource{},
+		gatewayResponses: dep.API.GatewayResponses, models: dep.API.Models, validators: dep.API.Validators,
+		authorizers: dep.API.Authorizers, at: now}
+	for _, r := range dep.API.Resources {
+		if r.ParentID == "" {
+			d.root = r
+		} else {
+			d.children[r.ParentID] = append(d.children[r.ParentID], r)
+		}
+	}
+	return d
+}
+
+// pick chooses the deployment that serves one request: the canary for its share of traffic.
+func (d *deployed) pick(draw float64) *deployed {
+	if d.canary != nil && draw*100 < d.canaryPercent {
+		return d.canary
+	}
+	return d
 }
 
 type routeCache struct {
@@ -114,25 +141,35 @@ func (s *Service) deployedStage(ctx context.Context, apiID, stage string) (*depl
 	if err != nil {
 		return nil, err
 	}
-	d = &deployed{account: obj.Account, apiID: apiID, api: dep.API.API, stage: st, children: map[string][]*Resource{},
-		gatewayResponses: dep.API.GatewayResponses, models: dep.API.Models, validators: dep.API.Validators,
-		authorizers: dep.API.Authorizers, at: now}
+	api := dep.API.API
 	// The API's current settings (keys' source, endpoint type, binary types) apply at once, as
 	// AWS applies them without a redeployment; its resource policy is the deployed one (AWS
 	// applies a changed policy when the API is deployed again).
 	if cur, err := s.store.APIObject(ctx, store.KindRestAPI, obj.Account, "", apiID); err == nil {
 		var doc restAPIDoc
 		if json.Unmarshal(cur.Doc, &doc) == nil {
-			d.api = doc.API
-			d.api.Policy = dep.API.API.Policy
+			api = doc.API
+			api.Policy = dep.API.API.Policy
 		}
 	}
-	for _, r := range dep.API.Resources {
-		if r.ParentID == "" {
-			d.root = r
-		} else {
-			d.children[r.ParentID] = append(d.children[r.ParentID], r)
+	d = newDeployed(obj.Account, apiID, api, st, dep, now)
+	if c := st.CanarySettings; c != nil && c.DeploymentID != "" && c.PercentTraffic > 0 {
+		cdep, err := s.loadDeployment(ctx, obj.Account, apiID, c.DeploymentID)
+		if err != nil {
+			return nil, err
 		}
+		cst := st
+		cst.Variables = map[string]string{}
+		for k, v := range st.Variables {
+			cst.Variables[k] = v
+		}
+		for k, v := range c.StageVariableOverrides {
+			cst.Variables[k] = v
+		}
+		cdep.API.API.Policy = dep.API.API.Policy
+		d.canary = newDeployed(obj.Account, apiID, api, cst, cdep, now)
+		d.canary.isCanary = true
+		d.canaryPercent = c.PercentTraffic
 	}
 	s.routes.mu.Lock()
 	s.routes.m[key] = d
@@ -268,6 +305,7 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) (*answer, *gatewa
 		}
 		return nil, errForbidden
 	}
+	d = d.pick(s.draw())
 	inv.d = d
 	inv.gatewayResponses = d.gatewayResponses
 	if gerr := reachable(ctx, &d.api); gerr != nil {
