@@ -117,7 +117,7 @@ func (s *Service) permit(ctx context.Context, inv *invocation) *gatewayError {
 	if s.authz == nil || inv.d.api.Policy == "" && !iamAuth {
 		return nil
 	}
-	arn := methodARN(s.region, inv.d, inv.r.Method, inv.path)
+	arn := s.methodARN(inv)
 	d := iam.Demand{Action: invokeAction, Resource: arn, ResourceAccount: inv.d.account, ResourcePolicy: inv.d.api.Policy}
 	var who *request.Principal
 	if iamAuth {
@@ -140,11 +140,6 @@ func (s *Service) permit(ctx context.Context, inv *invocation) *gatewayError {
 		msg += " with an explicit deny"
 	}
 	return &gatewayError{status: 403, typ: "AccessDeniedException", message: msg, rtype: "ACCESS_DENIED", key: "Message"}
-}
-
-// methodARN is the resource of an invoke: arn:aws:execute-api:region:account:api/stage/VERB/path.
-func methodARN(region string, d *deployed, verb, path string) string {
-	return "arn:aws:execute-api:" + region + ":" + d.account + ":" + d.apiID + "/" + d.stage.StageName + "/" + verb + path
 }
 
 // maskAccount hides all but the last four digits of an ARN's account, as API Gateway's denials do.

@@ -65,6 +65,7 @@ type Service struct {
 	templates templateCache
 	schemas   schemaCache
 	auths     authCache
+	cache     stageCache
 	// draw picks a request's share of a stage's traffic (canary or not): a number in [0, 1).
 	draw func() float64
 	// The account-level throttle (AWS's default: 10,000 requests a second, burst 5,000).
@@ -76,7 +77,7 @@ type Service struct {
 func New(d Deps) *Service {
 	d.Env = d.Env.For("apigateway")
 	s := &Service{store: d.Store, functions: d.Functions, queues: d.Queues, verifier: d.Verifier, authz: d.Enforcer, region: d.Region, clock: d.Env,
-		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}, auths: authCache{m: map[string]*authResult{}},
+		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}, auths: authCache{m: map[string]*authResult{}}, cache: stageCache{stages: map[string]*cacheShard{}},
 		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst, draw: mrand.Float64}
 	if d.Runner != nil {
 		d.Runner.Go("apigateway.usage", s.runUsageFlusher(d.Clock))

@@ -77,5 +77,10 @@ func TestCanary(t *testing.T) {
 				t.Fatalf("after promotion: %s; want v2 green", body)
 			}
 		}
+		must(c.FlushStageCache(bg, &apigateway.FlushStageCacheInput{RestApiId: &id, StageName: aws.String("prod")}))
+		must(c.FlushStageAuthorizersCache(bg, &apigateway.FlushStageAuthorizersCacheInput{RestApiId: &id, StageName: aws.String("prod")}))
+		if _, err := c.FlushStageCache(bg, &apigateway.FlushStageCacheInput{RestApiId: &id, StageName: aws.String("nope")}); code(err) != "NotFoundException" {
+			t.Errorf("FlushStageCache(missing stage) = %v; want NotFoundException", err)
+		}
 	})
 }

@@ -257,6 +257,7 @@ type invocation struct {
 	apiKey           string
 	apiKeyID         string
 	caller           *request.Principal // the SigV4-verified caller of an AWS_IAM method
+	cacheHit         bool               // answered from the stage's cache
 	now              time.Time
 }
 
@@ -346,7 +347,15 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) (*answer, *gatewa
 	if gerr := s.validate(inv); gerr != nil {
 		return nil, gerr
 	}
-	return s.integrate(ctx, inv)
+	hit, key, ttl, gerr := s.fromCache(ctx, inv)
+	if gerr != nil || hit != nil {
+		return hit, gerr
+	}
+	ans, gerr := s.integrate(ctx, inv)
+	if gerr == nil && ttl > 0 {
+		s.toCache(inv, key, ttl, ans)
+	}
+	return ans, gerr
 }
 
 // splitPath splits a resource path into its unescaped segments ("/" is none).

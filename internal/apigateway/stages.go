@@ -518,11 +518,23 @@ func patchMethodSetting(st *Stage, op PatchOperation) error {
 		ms.CacheTTLInSeconds, err = strconv.Atoi(v)
 	case "caching/dataEncrypted":
 		ms.CacheDataEncrypted = v == "true"
+	case "caching/requireAuthorizationForCacheControl":
+		ms.RequireAuthForCache = v == "true"
+	case "caching/unauthorizedCacheControlHeaderStrategy":
+		switch v {
+		case "FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER":
+			ms.UnauthorizedCacheCtl = v
+		default:
+			return badRequest("Invalid value %q for %s", v, op.Path)
+		}
 	default:
 		return invalidPatch(op)
 	}
 	if err != nil {
 		return badRequest("Invalid value %q for %s", v, op.Path)
+	}
+	if ms.CacheTTLInSeconds < 0 || ms.CacheTTLInSeconds > maxCacheTTL {
+		return badRequest("Cache ttl must be between 0 and %d seconds", maxCacheTTL)
 	}
 	if st.MethodSettings == nil {
 		st.MethodSettings = map[string]*MethodSetting{}
@@ -541,6 +553,7 @@ func (s *Service) DeleteStage(ctx context.Context, in *StageInput) (*Empty, erro
 		return nil, err
 	}
 	s.routes.drop(in.RestAPIID)
+	s.flushCache(in.RestAPIID, in.StageName)
 	return &Empty{Status: 202}, nil
 }
 
