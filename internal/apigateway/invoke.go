@@ -258,7 +258,11 @@ type invocation struct {
 	apiKeyID         string
 	caller           *request.Principal // the SigV4-verified caller of an AWS_IAM method
 	cacheHit         bool               // answered from the stage's cache
-	now              time.Time
+	cacheable        bool               // the method is cached on the stage
+	// integrationLatency is how long the integration took (0: none ran), integrationStatus its status.
+	integrationLatency time.Duration
+	integrationStatus  int
+	now                time.Time
 }
 
 func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request) {
@@ -284,6 +288,7 @@ func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(ans.body)
 	}
+	s.record(inv, ans.status, len(ans.body), gerr)
 }
 
 // answer is an integration's answer as the client gets it.
@@ -351,9 +356,15 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) (*answer, *gatewa
 	if gerr != nil || hit != nil {
 		return hit, gerr
 	}
+	inv.cacheable = ttl > 0
+	start := s.now()
 	ans, gerr := s.integrate(ctx, inv)
-	if gerr == nil && ttl > 0 {
-		s.toCache(inv, key, ttl, ans)
+	inv.integrationLatency = max(s.now().Sub(start), 1) // an integration ran, however fast
+	if gerr == nil {
+		inv.integrationStatus = ans.status
+		if ttl > 0 {
+			s.toCache(inv, key, ttl, ans)
+		}
 	}
 	return ans, gerr
 }

@@ -407,6 +407,9 @@ func (s *Service) UpdateStage(ctx context.Context, in *StageUpdateInput) (*Stage
 			return err
 		}
 		st.CacheClusterStatus = cacheStatus(st.CacheClusterEnabled)
+		if err := checkAccessLog(st.AccessLogSettings); err != nil {
+			return err
+		}
 		return validateVariables(st.Variables)
 	})
 	if err != nil {
@@ -447,6 +450,8 @@ func patchStage(st *Stage, op PatchOperation) error {
 		st.Variables = patchMap(st.Variables, op, "/variables/")
 	case strings.HasPrefix(op.Path, "/canarySettings"):
 		return patchCanary(st, op)
+	case strings.HasPrefix(op.Path, "/accessLogSettings"):
+		return patchAccessLog(st, op)
 	default:
 		return patchMethodSetting(st, op)
 	}

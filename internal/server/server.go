@@ -282,6 +282,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
+	logGroups := logs.New(logs.Deps{Env: env, Store: st})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
 	return []*service.Service{
 		accounts.Describe(),
@@ -290,14 +291,14 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		queues.Describe(),
 		functions.Describe(),
 		objects.Describe(),
-		logs.New(logs.Deps{Env: env, Store: st}).Describe(),
+		logGroups.Describe(),
 		keys.Describe(),
 		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
 		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}}).Describe(),
 		sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")}).Describe(),
 		eventBus.Describe(),
 		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com"),
-			Verifier: verifier, Enforcer: invokeEnforcer(enforcer, cfg)}).Describe(),
+			Verifier: verifier, Enforcer: invokeEnforcer(enforcer, cfg), Logs: logGroups}).Describe(),
 		schedules.Describe(),
 	}, []component{queues, functions, objects, eventBus}
 }
