@@ -94,3 +94,24 @@ func TestStageCache(t *testing.T) {
 		t.Fatalf("GetStage = %+v; want cacheClusterStatus AVAILABLE", st.Stage)
 	}
 }
+
+// FuzzNormalizePolicy holds the resource policy check to its promise: any document is either
+// refused with BadRequestException or comes back as a policy the IAM parser accepts, with no
+// execute-api shorthand left in its resources.
+func FuzzNormalizePolicy(f *testing.F) {
+	f.Add(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}]}`)
+	f.Add(`{"Statement":{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","NotResource":["execute-api:/prod/GET/a"]}}`)
+	f.Add(`{"Statement":"nonsense"}`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		out, err := normalizePolicy(doc, "us-east-1", account, "a1b2c3d4e5")
+		if err != nil {
+			if !strings.Contains(err.Error(), "Invalid policy document") {
+				t.Fatalf("normalizePolicy(%q) = %v; want BadRequestException", doc, err)
+			}
+			return
+		}
+		if doc != "" && strings.Contains(out, `"execute-api:/`) {
+			t.Fatalf("normalizePolicy(%q) = %s; shorthand left", doc, out)
+		}
+	})
+}
