@@ -121,6 +121,7 @@ to a bare net/http handler (the floor). The key check's cost is the keyed p50 le
 			return RunAPIGateway(cmd.Context(), o)
 		},
 	}
+	apigwCmd.Flags().IntVar(&o.Rounds, "rounds", 3, "rounds of each workload; the workloads take turns and each figure is the median round")
 	cmd.AddCommand(sqsCmd, floorCmd, apigwCmd)
 	cmd.CompletionOptions.DisableDefaultCmd = true
 	return cmd
