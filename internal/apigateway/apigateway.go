@@ -19,9 +19,10 @@ import (
 	"github.com/gureum/gureum/internal/telemetry"
 )
 
-// Store is what API Gateway keeps.
+// Store is what API Gateway keeps, and the notifier that tells every node of a flushed cache.
 type Store interface {
 	store.APIGateway
+	store.Notifier
 }
 
 // Invoker runs a function (Lambda's Invoke, RequestResponse): result is the function's answer,
@@ -86,6 +87,13 @@ func New(d Deps) *Service {
 	s := &Service{store: d.Store, functions: d.Functions, queues: d.Queues, verifier: d.Verifier, authz: d.Enforcer, logs: d.Logs, metrics: d.Metrics, region: d.Region, clock: d.Env,
 		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}, auths: authCache{m: map[string]*authResult{}}, cache: stageCache{stages: map[string]*cacheShard{}},
 		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst, draw: mrand.Float64}
+	if d.Store != nil {
+		// A stage cache flushed through any node is flushed on this one too.
+		cancel := d.Store.Subscribe(cacheTopic, s.flushCacheKey)
+		if d.Runner != nil {
+			d.Runner.Go("apigateway.cacheflush", func(ctx context.Context) error { <-ctx.Done(); cancel(); return nil })
+		}
+	}
 	if d.Runner != nil {
 		d.Runner.Go("apigateway.usage", s.runUsageFlusher(d.Clock))
 		if d.Logs != nil {

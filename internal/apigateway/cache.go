@@ -17,8 +17,8 @@ import (
 // a method setting says otherwise; any method whose setting has cachingEnabled is. A client may
 // ask for a fresh answer with Cache-Control: max-age=0, which, when the method setting requires
 // authorization for it, needs execute-api:InvalidateCache. The cache is held by each node in
-// memory (API Gateway's cache is a per-stage cluster; a flush reaches the node it is made on and
-// the others' entries expire within their TTL).
+// memory (API Gateway's cache is a per-stage cluster); FlushStageCache reaches every node through
+// the store's notifier.
 
 const (
 	defaultCacheTTL = 300
@@ -186,19 +186,27 @@ func (s *Service) toCache(inv *invocation, key string, ttl int, ans *answer) {
 	}
 }
 
+// cacheTopic is the notifier topic on which a flushed stage ("<api>/<stage>") is announced.
+const cacheTopic = "apigateway_cache"
+
 // flushCache drops a stage's cached answers on this node.
-func (s *Service) flushCache(apiID, stage string) {
+func (s *Service) flushCache(apiID, stage string) { s.flushCacheKey(apiID + "/" + stage) }
+
+func (s *Service) flushCacheKey(key string) {
 	s.cache.mu.Lock()
-	delete(s.cache.stages, apiID+"/"+stage)
+	delete(s.cache.stages, key)
 	s.cache.mu.Unlock()
 }
 
-// FlushStageCache empties a stage's cache.
+// FlushStageCache empties a stage's cache, on every node.
 func (s *Service) FlushStageCache(ctx context.Context, in *StageInput) (*Empty, error) {
 	if _, err := s.GetStage(ctx, in); err != nil {
 		return nil, err
 	}
 	s.flushCache(in.RestAPIID, in.StageName)
+	if err := s.store.Notify(ctx, cacheTopic, in.RestAPIID+"/"+in.StageName); err != nil {
+		return nil, err
+	}
 	return &Empty{Status: 202}, nil
 }
 

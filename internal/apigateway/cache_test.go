@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gureum/gureum/internal/iam"
+	"github.com/gureum/gureum/internal/service"
 )
 
 // TestStageCache: a stage with a cache answers a cached method from it until the TTL passes,
@@ -114,4 +115,33 @@ func FuzzNormalizePolicy(f *testing.F) {
 			t.Fatalf("normalizePolicy(%q) = %s; shorthand left", doc, out)
 		}
 	})
+}
+
+// TestStageCacheFlushReachesEveryNode: FlushStageCache made through one node empties the stage's
+// cache on another node sharing the store.
+func TestStageCacheFlushReachesEveryNode(t *testing.T) {
+	f := newFixture(t)
+	other := New(Deps{Env: service.Env{Region: "us-east-1", Clock: f.clock}, Store: f.db, Functions: f.fn})
+	id := f.api(t, "/items", "GET", PutIntegrationInput{Type: "AWS_PROXY", IntegrationHTTPMethod: "POST", URI: lambdaURI}, false)
+	ok(f.s.UpdateStage(f.ctx, &StageUpdateInput{RestAPIID: id, StageName: "prod", PatchOperations: []PatchOperation{
+		{Op: "replace", Path: "/cacheClusterEnabled", Value: "true"}}}))
+	f.clock.Advance(2 * time.Second) // the other node reads the stage again
+	calls := func() int { f.fn.mu.Lock(); defer f.fn.mu.Unlock(); return len(f.fn.events) }
+	get := func() {
+		rec := httptest.NewRecorder()
+		other.serveInvoke(rec, httptest.NewRequest("GET", "http://localhost/_gureum/execute-api/"+id+"/prod/items", nil))
+		if rec.Code != 200 {
+			t.Fatalf("GET on the other node: %d", rec.Code)
+		}
+	}
+	get()
+	get()
+	if n := calls(); n != 1 {
+		t.Fatalf("the function ran %d times for two cached GETs; want 1", n)
+	}
+	ok(f.s.FlushStageCache(f.ctx, &StageInput{RestAPIID: id, StageName: "prod"}))
+	get()
+	if n := calls(); n != 2 {
+		t.Fatalf("the function ran %d times after a flush made on another node; want 2", n)
+	}
 }
