@@ -8,17 +8,21 @@ package apigateway
 import (
 	"context"
 	"crypto/rand"
+	mrand "math/rand/v2"
 	"time"
 
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
+	"github.com/gureum/gureum/internal/telemetry"
 )
 
-// Store is what API Gateway keeps.
+// Store is what API Gateway keeps, and the notifier that tells every node of a flushed cache.
 type Store interface {
 	store.APIGateway
+	store.Notifier
 }
 
 // Invoker runs a function (Lambda's Invoke, RequestResponse): result is the function's answer,
@@ -39,6 +43,14 @@ type Deps struct {
 	Store     Store
 	Functions Invoker
 	Queues    Queues
+	// Verifier is the router's SigV4 verifier, which AWS_IAM methods' invokes go through (nil:
+	// they are refused).
+	Verifier *sigv4.Verifier
+	// Logs receives stages' access logs (CloudWatch Logs' in-process Append); nil: none are written.
+	Logs Logs
+	// Enforcer decides execute-api:Invoke for AWS_IAM methods and resource policies (the
+	// router's iam.Enforcer); nil when IAM is not enforced.
+	Enforcer Enforcer
 }
 
 // Service serves API Gateway (REST APIs).
@@ -46,15 +58,24 @@ type Service struct {
 	store     Store
 	functions Invoker
 	queues    Queues
-	region    string
-	clock     service.Env
-	limits    *limiter
-	routes    routeCache
-	keys      keyCache
-	usage     usageBuffer
-	templates templateCache
-	schemas   schemaCache
-	auths     authCache
+	verifier  *sigv4.Verifier
+	authz     Enforcer
+	logs      Logs
+	metrics   *telemetry.Metrics
+	// accessLogs holds access log lines until the flusher writes them.
+	accessLogs accessBuffer
+	region     string
+	clock      service.Env
+	limits     *limiter
+	routes     routeCache
+	keys       keyCache
+	usage      usageBuffer
+	templates  templateCache
+	schemas    schemaCache
+	auths      authCache
+	cache      stageCache
+	// draw picks a request's share of a stage's traffic (canary or not): a number in [0, 1).
+	draw func() float64
 	// The account-level throttle (AWS's default: 10,000 requests a second, burst 5,000).
 	accountRate  float64
 	accountBurst int
@@ -63,11 +84,21 @@ type Service struct {
 // New returns API Gateway.
 func New(d Deps) *Service {
 	d.Env = d.Env.For("apigateway")
-	s := &Service{store: d.Store, functions: d.Functions, queues: d.Queues, region: d.Region, clock: d.Env,
-		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}, auths: authCache{m: map[string]*authResult{}},
-		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst}
+	s := &Service{store: d.Store, functions: d.Functions, queues: d.Queues, verifier: d.Verifier, authz: d.Enforcer, logs: d.Logs, metrics: d.Metrics, region: d.Region, clock: d.Env,
+		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}, auths: authCache{m: map[string]*authResult{}}, cache: stageCache{stages: map[string]*cacheShard{}},
+		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst, draw: mrand.Float64}
+	if d.Store != nil {
+		// A stage cache flushed through any node is flushed on this one too.
+		cancel := d.Store.Subscribe(cacheTopic, s.flushCacheKey)
+		if d.Runner != nil {
+			d.Runner.Go("apigateway.cacheflush", func(ctx context.Context) error { <-ctx.Done(); cancel(); return nil })
+		}
+	}
 	if d.Runner != nil {
 		d.Runner.Go("apigateway.usage", s.runUsageFlusher(d.Clock))
+		if d.Logs != nil {
+			d.Runner.Go("apigateway.accesslogs", s.runAccessLogFlusher(d.Clock))
+		}
 	}
 	return s
 }

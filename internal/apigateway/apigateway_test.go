@@ -90,7 +90,7 @@ func TestControlPlane(t *testing.T) {
 	each(t, func(t *testing.T, c *apigateway.Client, srv *gureumtest.Server) {
 		api := must(c.CreateRestApi(bg, &apigateway.CreateRestApiInput{Name: aws.String("private"), ApiKeySource: types.ApiKeySourceTypeHeader,
 			EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{types.EndpointTypePrivate}, VpcEndpointIds: []string{"vpce-0123456789abcdef0"}},
-			BinaryMediaTypes:      []string{"image/png"}}))
+			BinaryMediaTypes:      []string{"image/png"}, Policy: aws.String(vpcePolicy("Allow", "StringEquals", "vpce-0123456789abcdef0"))}))
 		if len(*api.Id) != 10 || strings.ToLower(*api.Id) != *api.Id || api.EndpointConfiguration.VpcEndpointIds[0] != "vpce-0123456789abcdef0" || api.CreatedDate == nil {
 			t.Errorf("CreateRestApi = %+v", api)
 		}

@@ -178,10 +178,10 @@ func (s *Service) methodARN(inv *invocation) string {
 }
 
 var (
-	errAuthorizerConfig  = &gatewayError{500, "AuthorizerConfigurationException", "null", "AUTHORIZER_CONFIGURATION_ERROR"}
-	errAuthorizerFailure = &gatewayError{500, "AuthorizerFailureException", "null", "AUTHORIZER_FAILURE"}
-	errDenied            = &gatewayError{403, "AccessDeniedException", "User is not authorized to access this resource with an explicit deny", "ACCESS_DENIED"}
-	errNotAllowed        = &gatewayError{403, "AccessDeniedException", "User is not authorized to access this resource", "ACCESS_DENIED"}
+	errAuthorizerConfig  = &gatewayError{500, "AuthorizerConfigurationException", "null", "AUTHORIZER_CONFIGURATION_ERROR", ""}
+	errAuthorizerFailure = &gatewayError{500, "AuthorizerFailureException", "null", "AUTHORIZER_FAILURE", ""}
+	errDenied            = &gatewayError{403, "AccessDeniedException", "User is not authorized to access this resource with an explicit deny", "ACCESS_DENIED", ""}
+	errNotAllowed        = &gatewayError{403, "AccessDeniedException", "User is not authorized to access this resource", "ACCESS_DENIED", ""}
 )
 
 // customAuthorize runs the method's Lambda authorizer (or takes its cached answer) and

@@ -29,7 +29,11 @@ const defaultTemplate = `{"message":$context.error.messageString}`
 func (s *Service) gatewayResponse(inv *invocation, gerr *gatewayError) *answer {
 	ans := &answer{status: gerr.status, header: http.Header{"Content-Type": {"application/json"}}}
 	msg, _ := json.Marshal(gerr.message)
-	ans.body = []byte(`{"message":` + string(msg) + `}`)
+	key := gerr.key
+	if key == "" {
+		key = "message"
+	}
+	ans.body = []byte(`{"` + key + `":` + string(msg) + `}`)
 	gr := inv.gatewayResponses[gerr.rtype]
 	if gr == nil {
 		fallback := "DEFAULT_4XX"

@@ -146,10 +146,11 @@ func (s *Service) templateContext(inv *invocation) *vtl.Map {
 	id.Set("userAgent", rc.Identity.UserAgent)
 	id.Set("apiKey", rc.Identity.APIKey)
 	id.Set("apiKeyId", rc.Identity.APIKeyID)
-	id.Set("accountId", rc.Identity.AccountID)
-	id.Set("caller", rc.Identity.Caller)
-	id.Set("user", rc.Identity.User)
-	id.Set("userArn", rc.Identity.UserArn)
+	id.Set("accountId", deref(rc.Identity.AccountID))
+	id.Set("caller", deref(rc.Identity.Caller))
+	id.Set("user", deref(rc.Identity.User))
+	id.Set("userArn", deref(rc.Identity.UserArn))
+	id.Set("accessKey", deref(rc.Identity.AccessKey))
 	c.Set("identity", id)
 	if inv.authorizer != nil {
 		a := vtl.NewMap()
@@ -473,4 +474,11 @@ func (s *Service) lambdaIntegration(ctx context.Context, inv *invocation, fn str
 		selector = e.ErrorMessage
 	}
 	return s.mapResponse(inv, selector, "200", nil, string(result))
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

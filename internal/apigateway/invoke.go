@@ -38,22 +38,23 @@ type gatewayError struct {
 	typ     string // x-amzn-ErrorType
 	message string
 	rtype   string // the gateway response type
+	key     string // the default body's member: "message", or "Message" for IAM's denials
 }
 
 var (
-	errMissingToken   = &gatewayError{403, "MissingAuthenticationTokenException", "Missing Authentication Token", "MISSING_AUTHENTICATION_TOKEN"}
-	errForbidden      = &gatewayError{403, "ForbiddenException", "Forbidden", "ACCESS_DENIED"}
-	errInvalidKey     = &gatewayError{403, "ForbiddenException", "Forbidden", "INVALID_API_KEY"}
-	errThrottled      = &gatewayError{429, "TooManyRequestsException", "Too Many Requests", "THROTTLED"}
-	errQuota          = &gatewayError{429, "LimitExceededException", "Limit Exceeded", "QUOTA_EXCEEDED"}
-	errInternal       = &gatewayError{500, "InternalServerErrorException", "Internal server error", "API_CONFIGURATION_ERROR"}
-	errBadGateway     = &gatewayError{502, "InternalServerErrorException", "Internal server error", "DEFAULT_5XX"}
-	errTimeout        = &gatewayError{504, "InternalServerErrorException", "Endpoint request timed out", "INTEGRATION_TIMEOUT"}
-	errUnsupportedMT  = &gatewayError{415, "UnsupportedMediaTypeException", "Unsupported Media Type", "UNSUPPORTED_MEDIA_TYPE"}
-	errNotFound       = &gatewayError{404, "NotFoundException", "Not Found", "RESOURCE_NOT_FOUND"}
-	errTooLarge       = &gatewayError{413, "RequestTooLongException", "Request Too Long", "REQUEST_TOO_LARGE"}
-	errBadRequestBody = &gatewayError{400, "BadRequestException", "Invalid request body", "BAD_REQUEST_BODY"}
-	errUnauthorized   = &gatewayError{401, "UnauthorizedException", "Unauthorized", "UNAUTHORIZED"}
+	errMissingToken   = &gatewayError{403, "MissingAuthenticationTokenException", "Missing Authentication Token", "MISSING_AUTHENTICATION_TOKEN", ""}
+	errForbidden      = &gatewayError{403, "ForbiddenException", "Forbidden", "ACCESS_DENIED", ""}
+	errInvalidKey     = &gatewayError{403, "ForbiddenException", "Forbidden", "INVALID_API_KEY", ""}
+	errThrottled      = &gatewayError{429, "TooManyRequestsException", "Too Many Requests", "THROTTLED", ""}
+	errQuota          = &gatewayError{429, "LimitExceededException", "Limit Exceeded", "QUOTA_EXCEEDED", ""}
+	errInternal       = &gatewayError{500, "InternalServerErrorException", "Internal server error", "API_CONFIGURATION_ERROR", ""}
+	errBadGateway     = &gatewayError{502, "InternalServerErrorException", "Internal server error", "DEFAULT_5XX", ""}
+	errTimeout        = &gatewayError{504, "InternalServerErrorException", "Endpoint request timed out", "INTEGRATION_TIMEOUT", ""}
+	errUnsupportedMT  = &gatewayError{415, "UnsupportedMediaTypeException", "Unsupported Media Type", "UNSUPPORTED_MEDIA_TYPE", ""}
+	errNotFound       = &gatewayError{404, "NotFoundException", "Not Found", "RESOURCE_NOT_FOUND", ""}
+	errTooLarge       = &gatewayError{413, "RequestTooLongException", "Request Too Long", "REQUEST_TOO_LARGE", ""}
+	errBadRequestBody = &gatewayError{400, "BadRequestException", "Invalid request body", "BAD_REQUEST_BODY", ""}
+	errUnauthorized   = &gatewayError{401, "UnauthorizedException", "Unauthorized", "UNAUTHORIZED", ""}
 )
 
 // deployed is a stage as the data plane serves it: the deployment's snapshot of the API and the
@@ -71,6 +72,33 @@ type deployed struct {
 	validators       map[string]*RequestValidator
 	authorizers      map[string]*Authorizer
 	at               time.Time
+	// canary serves canaryPercent of the stage's requests (canarySettings); isCanary marks it.
+	canary        *deployed
+	canaryPercent float64
+	isCanary      bool
+}
+
+// newDeployed indexes a deployment's resource tree for a stage.
+func newDeployed(account, apiID string, api RestAPI, st Stage, dep *deploymentDoc, now time.Time) *deployed {
+	d := &deployed{account: account, apiID: apiID, api: api, stage: st, children: map[string][]*Resource{},
+		gatewayResponses: dep.API.GatewayResponses, models: dep.API.Models, validators: dep.API.Validators,
+		authorizers: dep.API.Authorizers, at: now}
+	for _, r := range dep.API.Resources {
+		if r.ParentID == "" {
+			d.root = r
+		} else {
+			d.children[r.ParentID] = append(d.children[r.ParentID], r)
+		}
+	}
+	return d
+}
+
+// pick chooses the deployment that serves one request: the canary for its share of traffic.
+func (d *deployed) pick(draw float64) *deployed {
+	if d.canary != nil && draw*100 < d.canaryPercent {
+		return d.canary
+	}
+	return d
 }
 
 type routeCache struct {
@@ -113,23 +141,35 @@ func (s *Service) deployedStage(ctx context.Context, apiID, stage string) (*depl
 	if err != nil {
 		return nil, err
 	}
-	d = &deployed{account: obj.Account, apiID: apiID, api: dep.API.API, stage: st, children: map[string][]*Resource{},
-		gatewayResponses: dep.API.GatewayResponses, models: dep.API.Models, validators: dep.API.Validators,
-		authorizers: dep.API.Authorizers, at: now}
+	api := dep.API.API
 	// The API's current settings (keys' source, endpoint type, binary types) apply at once, as
-	// AWS applies them without a redeployment.
+	// AWS applies them without a redeployment; its resource policy is the deployed one (AWS
+	// applies a changed policy when the API is deployed again).
 	if cur, err := s.store.APIObject(ctx, store.KindRestAPI, obj.Account, "", apiID); err == nil {
 		var doc restAPIDoc
 		if json.Unmarshal(cur.Doc, &doc) == nil {
-			d.api = doc.API
+			api = doc.API
+			api.Policy = dep.API.API.Policy
 		}
 	}
-	for _, r := range dep.API.Resources {
-		if r.ParentID == "" {
-			d.root = r
-		} else {
-			d.children[r.ParentID] = append(d.children[r.ParentID], r)
+	d = newDeployed(obj.Account, apiID, api, st, dep, now)
+	if c := st.CanarySettings; c != nil && c.DeploymentID != "" && c.PercentTraffic > 0 {
+		cdep, err := s.loadDeployment(ctx, obj.Account, apiID, c.DeploymentID)
+		if err != nil {
+			return nil, err
 		}
+		cst := st
+		cst.Variables = map[string]string{}
+		for k, v := range st.Variables {
+			cst.Variables[k] = v
+		}
+		for k, v := range c.StageVariableOverrides {
+			cst.Variables[k] = v
+		}
+		cdep.API.API.Policy = dep.API.API.Policy
+		d.canary = newDeployed(obj.Account, apiID, api, cst, cdep, now)
+		d.canary.isCanary = true
+		d.canaryPercent = c.PercentTraffic
 	}
 	s.routes.mu.Lock()
 	s.routes.m[key] = d
@@ -216,7 +256,13 @@ type invocation struct {
 	gatewayID        string
 	apiKey           string
 	apiKeyID         string
-	now              time.Time
+	caller           *request.Principal // the SigV4-verified caller of an AWS_IAM method
+	cacheHit         bool               // answered from the stage's cache
+	cacheable        bool               // the method is cached on the stage
+	// integrationLatency is how long the integration took (0: none ran), integrationStatus its status.
+	integrationLatency time.Duration
+	integrationStatus  int
+	now                time.Time
 }
 
 func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request) {
@@ -242,6 +288,7 @@ func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(ans.body)
 	}
+	s.record(inv, ans.status, len(ans.body), gerr)
 }
 
 // answer is an integration's answer as the client gets it.
@@ -264,11 +311,11 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) (*answer, *gatewa
 		}
 		return nil, errForbidden
 	}
+	d = d.pick(s.draw())
 	inv.d = d
 	inv.gatewayResponses = d.gatewayResponses
-	if d.api.DisableExecuteAPIEndpoint || d.api.EndpointConfiguration != nil && len(d.api.EndpointConfiguration.Types) > 0 && d.api.EndpointConfiguration.Types[0] == "PRIVATE" {
-		// A PRIVATE API answers only through a VPC endpoint, which this listener is not.
-		return nil, errForbidden
+	if gerr := reachable(ctx, &d.api); gerr != nil {
+		return nil, gerr
 	}
 	segs := splitPath(path)
 	res, params := d.match(segs)
@@ -284,12 +331,7 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) (*answer, *gatewa
 		return nil, errMissingToken
 	}
 	inv.method = m
-	if gerr := s.authorize(ctx, inv); gerr != nil {
-		return nil, gerr
-	}
-	if gerr := s.meter(ctx, inv); gerr != nil {
-		return nil, gerr
-	}
+	// The body is read first: an AWS_IAM method's signature covers its hash.
 	body, err := io.ReadAll(io.LimitReader(inv.r.Body, maxInvokeBody+1))
 	if err != nil {
 		return nil, errBadRequestBody
@@ -298,10 +340,33 @@ func (s *Service) invoke(ctx context.Context, inv *invocation) (*answer, *gatewa
 		return nil, errTooLarge
 	}
 	inv.body = body
+	if gerr := s.authorize(ctx, inv); gerr != nil {
+		return nil, gerr
+	}
+	if gerr := s.permit(ctx, inv); gerr != nil {
+		return nil, gerr
+	}
+	if gerr := s.meter(ctx, inv); gerr != nil {
+		return nil, gerr
+	}
 	if gerr := s.validate(inv); gerr != nil {
 		return nil, gerr
 	}
-	return s.integrate(ctx, inv)
+	hit, key, ttl, gerr := s.fromCache(ctx, inv)
+	if gerr != nil || hit != nil {
+		return hit, gerr
+	}
+	inv.cacheable = ttl > 0
+	start := s.now()
+	ans, gerr := s.integrate(ctx, inv)
+	inv.integrationLatency = max(s.now().Sub(start), 1) // an integration ran, however fast
+	if gerr == nil {
+		inv.integrationStatus = ans.status
+		if ttl > 0 {
+			s.toCache(inv, key, ttl, ans)
+		}
+	}
+	return ans, gerr
 }
 
 // splitPath splits a resource path into its unescaped segments ("/" is none).
@@ -317,15 +382,12 @@ func splitPath(path string) []string {
 	return segs
 }
 
-// authorize applies the method's authorization type. AWS_IAM and CUSTOM need credentials or an
-// authorizer: without IAM enforcement and Lambda authorizers here, a request carrying neither
-// is refused as AWS refuses it.
+// authorize applies the method's authorization type: AWS_IAM verifies the request's signature
+// (permit then decides execute-api:Invoke), CUSTOM runs the Lambda authorizer.
 func (s *Service) authorize(ctx context.Context, inv *invocation) *gatewayError {
 	switch inv.method.AuthorizationType {
 	case "AWS_IAM":
-		if inv.r.Header.Get("Authorization") == "" && inv.r.URL.Query().Get("X-Amz-Signature") == "" {
-			return errMissingToken
-		}
+		return s.authenticate(ctx, inv)
 	case "CUSTOM":
 		return s.customAuthorize(ctx, inv)
 	case "COGNITO_USER_POOLS":

@@ -41,6 +41,7 @@ func (f *function) Invoke(ctx context.Context, arn string, payload []byte) ([]by
 }
 
 type fixture struct {
+	db    *sqlite.DB
 	s     *Service
 	clock *background.FakeClock
 	ctx   context.Context
@@ -58,7 +59,7 @@ func newFixture(t testing.TB) *fixture {
 	fn := &function{reply: func([]byte) ([]byte, string, error) { return []byte(`{"statusCode":200,"body":"ok"}`), "", nil }}
 	s := New(Deps{Env: service.Env{Region: "us-east-1", Clock: clock}, Store: db, Functions: fn})
 	ctx := request.With(context.Background(), &request.Info{Principal: &request.Principal{Account: account, Root: true}})
-	return &fixture{s: s, clock: clock, ctx: ctx, fn: fn}
+	return &fixture{db: db, s: s, clock: clock, ctx: ctx, fn: fn}
 }
 
 // ok returns v, and fails the test (by a panic the test reports) on an error.

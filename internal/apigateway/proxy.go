@@ -91,13 +91,24 @@ func (s *Service) requestContext(inv *invocation) ProxyRequestContext {
 	}
 	stagePath := "/" + inv.d.stage.StageName + inv.path
 	proto := inv.r.Proto
-	return ProxyRequestContext{
-		AccountID: inv.d.account, ResourceID: inv.resource.ID, OperationName: inv.method.OperationName, Stage: inv.d.stage.StageName,
+	rc := ProxyRequestContext{
+		AccountID: inv.d.account, Stage: inv.d.stage.StageName,
 		DomainName: host, DomainPrefix: prefix, RequestID: inv.requestID, ExtendedRequestID: inv.gatewayID, Protocol: proto,
-		Identity:     ProxyIdentity{APIKey: inv.apiKey, APIKeyID: inv.apiKeyID, SourceIP: ip, UserAgent: inv.r.UserAgent()},
-		ResourcePath: inv.resource.Path, Path: stagePath, HTTPMethod: inv.r.Method,
+		Identity: ProxyIdentity{APIKey: inv.apiKey, APIKeyID: inv.apiKeyID, SourceIP: ip, UserAgent: inv.r.UserAgent()},
+		Path:     stagePath, HTTPMethod: inv.r.Method,
 		RequestTime: inv.now.UTC().Format("02/Jan/2006:15:04:05 -0700"), RequestTimeEpoch: inv.now.UnixMilli(), APIID: inv.d.apiID,
 	}
+	if inv.resource != nil {
+		rc.ResourceID, rc.ResourcePath = inv.resource.ID, inv.resource.Path
+	}
+	if inv.method != nil {
+		rc.OperationName = inv.method.OperationName
+	}
+	if p := inv.caller; p != nil {
+		rc.Identity.AccessKey, rc.Identity.AccountID, rc.Identity.Caller = &p.AccessKeyID, &p.Account, &p.UserID
+		rc.Identity.User, rc.Identity.UserArn = &p.UserID, &p.ARN
+	}
+	return rc
 }
 
 // proxyEvent builds the payload 1.0 event of a request.

@@ -75,7 +75,7 @@ func (s *Service) CreateRestApi(ctx context.Context, in *CreateRestApiInput) (*R
 	if api.EndpointConfiguration == nil || len(api.EndpointConfiguration.Types) == 0 {
 		api.EndpointConfiguration = &EndpointConfiguration{Types: []string{"EDGE"}, VpcEndpointIDs: endpointIDs(in.EndpointConfiguration)}
 	}
-	if err := validateRestAPI(&api); err != nil {
+	if err := s.validateRestAPI(ctx, &api); err != nil {
 		return nil, err
 	}
 	doc := restAPIDoc{API: api, Resources: map[string]*Resource{api.RootResourceID: {ID: api.RootResourceID, Path: "/"}}}
@@ -102,8 +102,9 @@ func endpointIDs(c *EndpointConfiguration) []string {
 	return c.VpcEndpointIDs
 }
 
-// validateRestAPI holds a REST API's settings to AWS's rules.
-func validateRestAPI(api *RestAPI) error {
+// validateRestAPI holds a REST API's settings to AWS's rules, and expands its resource policy's
+// shorthand resources.
+func (s *Service) validateRestAPI(ctx context.Context, api *RestAPI) error {
 	if api.APIKeySource != "HEADER" && api.APIKeySource != "AUTHORIZER" {
 		return badRequest("Invalid apiKeySource specified: %s", api.APIKeySource)
 	}
@@ -122,9 +123,11 @@ func validateRestAPI(api *RestAPI) error {
 	if m := api.MinimumCompressionSize; m != nil && (*m < 0 || *m > 10485760) {
 		return badRequest("Invalid minimum compression size, must be between 0 and 10485760")
 	}
-	if api.Policy != "" && !json.Valid([]byte(api.Policy)) {
-		return badRequest("Invalid policy document. Please check the policy syntax and try again.")
+	doc, err := normalizePolicy(api.Policy, s.region, callerAccount(ctx), api.ID)
+	if err != nil {
+		return err
 	}
+	api.Policy = doc
 	return nil
 }
 
@@ -160,6 +163,7 @@ func (s *Service) mutateAPI(ctx context.Context, id string, fn func(doc *restAPI
 		err = s.store.UpdateAPIObject(ctx, obj, obj.Version)
 		switch {
 		case err == nil:
+			s.routes.drop(id)
 			return doc, nil
 		case errors.Is(err, store.ErrConflict) && attempt < 8:
 			continue
@@ -240,7 +244,7 @@ func (s *Service) UpdateRestApi(ctx context.Context, in *UpdateInput) (*RestAPIO
 				return err
 			}
 		}
-		if err := validateRestAPI(&api); err != nil {
+		if err := s.validateRestAPI(ctx, &api); err != nil {
 			return err
 		}
 		doc.API = api

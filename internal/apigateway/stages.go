@@ -19,6 +19,18 @@ type CreateDeploymentInput struct {
 	Description      string            `json:"description"`
 	Variables        map[string]string `json:"variables"`
 	TracingEnabled   *bool             `json:"tracingEnabled"`
+	// CanarySettings make the new deployment the stage's canary rather than its deployment.
+	CanarySettings      *DeploymentCanarySettings `json:"canarySettings"`
+	CacheClusterEnabled *bool                     `json:"cacheClusterEnabled"`
+	CacheClusterSize    string                    `json:"cacheClusterSize"`
+}
+
+// DeploymentCanarySettings are CreateDeployment's canary: the share of the stage's traffic the
+// new deployment takes, and the stage variables it sees differently.
+type DeploymentCanarySettings struct {
+	PercentTraffic         float64           `json:"percentTraffic"`
+	StageVariableOverrides map[string]string `json:"stageVariableOverrides"`
+	UseStageCache          bool              `json:"useStageCache"`
 }
 
 // DeploymentOutput is a deployment in an answer.
@@ -60,8 +72,22 @@ func (s *Service) CreateDeployment(ctx context.Context, in *CreateDeploymentInpu
 	if methods == 0 {
 		return nil, badRequest("The REST API doesn't contain any methods")
 	}
+	if isPrivate(&doc.API) && doc.API.Policy == "" {
+		return nil, badRequest("Private REST API doesn't have a resource policy attached to it")
+	}
 	if in.StageName != "" && !stageNameRE.MatchString(in.StageName) {
 		return nil, badRequest("Stage name only allows a-zA-Z0-9_")
+	}
+	if c := in.CanarySettings; c != nil {
+		if in.StageName == "" {
+			return nil, badRequest("Canary settings require a stage name")
+		}
+		if c.PercentTraffic < 0 || c.PercentTraffic > 100 {
+			return nil, badRequest("Canary traffic percentage must be between 0.0 and 100.0")
+		}
+		if err := validateVariables(c.StageVariableOverrides); err != nil {
+			return nil, err
+		}
 	}
 	d := Deployment{ID: newID(), Description: in.Description, CreatedDate: s.now().Unix()}
 	b, _ := json.Marshal(deploymentDoc{Deployment: d, API: *doc})
@@ -77,9 +103,22 @@ func (s *Service) CreateDeployment(ctx context.Context, in *CreateDeploymentInpu
 	return &DeploymentOutput{Deployment: d, Status: 201}, nil
 }
 
-// deployStage points a stage at a new deployment, creating the stage if need be.
+// deployStage points a stage at a new deployment, creating the stage if need be; with canary
+// settings the deployment becomes the existing stage's canary instead.
 func (s *Service) deployStage(ctx context.Context, in *CreateDeploymentInput, deploymentID string) error {
 	_, err := s.mutateStage(ctx, in.RestAPIID, in.StageName, func(st *Stage) error {
+		if c := in.CanarySettings; c != nil {
+			st.CanarySettings = &CanarySettings{PercentTraffic: c.PercentTraffic, DeploymentID: deploymentID,
+				StageVariableOverrides: c.StageVariableOverrides, UseStageCache: c.UseStageCache}
+			return nil
+		}
+		if in.CacheClusterEnabled != nil {
+			st.CacheClusterEnabled = *in.CacheClusterEnabled
+			st.CacheClusterStatus = cacheStatus(st.CacheClusterEnabled)
+		}
+		if in.CacheClusterSize != "" {
+			st.CacheClusterSize = in.CacheClusterSize
+		}
 		st.DeploymentID = deploymentID
 		for k, v := range in.Variables {
 			if st.Variables == nil {
@@ -92,7 +131,14 @@ func (s *Service) deployStage(ctx context.Context, in *CreateDeploymentInput, de
 	if !errors.Is(err, errNoStage) {
 		return err
 	}
-	st := Stage{StageName: in.StageName, DeploymentID: deploymentID, Description: in.StageDescription, Variables: in.Variables}
+	if in.CanarySettings != nil {
+		return badRequest("Invalid stage identifier specified: a canary deployment needs an existing stage")
+	}
+	st := Stage{StageName: in.StageName, DeploymentID: deploymentID, Description: in.StageDescription, Variables: in.Variables,
+		CacheClusterSize: in.CacheClusterSize}
+	if in.CacheClusterEnabled != nil {
+		st.CacheClusterEnabled = *in.CacheClusterEnabled
+	}
 	if in.TracingEnabled != nil {
 		st.TracingEnabled = *in.TracingEnabled
 	}
@@ -236,8 +282,11 @@ func (s *Service) createStage(ctx context.Context, apiID string, st Stage) (*Sta
 	if err := validateVariables(st.Variables); err != nil {
 		return nil, err
 	}
+	if err := s.checkCanary(ctx, account, apiID, &st); err != nil {
+		return nil, err
+	}
 	now := s.now().Unix()
-	st.CreatedDate, st.LastUpdatedDate, st.CacheClusterStatus = now, now, "NOT_AVAILABLE"
+	st.CreatedDate, st.LastUpdatedDate, st.CacheClusterStatus = now, now, cacheStatus(st.CacheClusterEnabled)
 	if st.MethodSettings == nil {
 		st.MethodSettings = map[string]*MethodSetting{}
 	}
@@ -354,6 +403,13 @@ func (s *Service) UpdateStage(ctx context.Context, in *StageUpdateInput) (*Stage
 		if _, err := s.loadDeployment(ctx, account, in.RestAPIID, st.DeploymentID); err != nil {
 			return err
 		}
+		if err := s.checkCanary(ctx, account, in.RestAPIID, st); err != nil {
+			return err
+		}
+		st.CacheClusterStatus = cacheStatus(st.CacheClusterEnabled)
+		if err := checkAccessLog(st.AccessLogSettings); err != nil {
+			return err
+		}
 		return validateVariables(st.Variables)
 	})
 	if err != nil {
@@ -365,6 +421,21 @@ func (s *Service) UpdateStage(ctx context.Context, in *StageUpdateInput) (*Stage
 // patchStage applies one patch operation to a stage, on the paths AWS documents.
 func patchStage(st *Stage, op PatchOperation) error {
 	switch {
+	case op.Op == "copy" && op.From == "/canarySettings/deploymentId" && op.Path == "/deploymentId":
+		// Promoting a canary: the stage takes the canary's deployment.
+		if st.CanarySettings == nil || st.CanarySettings.DeploymentID == "" {
+			return badRequest("Stage has no canary deployment to promote")
+		}
+		st.DeploymentID = st.CanarySettings.DeploymentID
+	case op.Op == "copy" && op.From == "/canarySettings/stageVariableOverrides" && op.Path == "/variables":
+		if st.CanarySettings != nil {
+			for k, v := range st.CanarySettings.StageVariableOverrides {
+				if st.Variables == nil {
+					st.Variables = map[string]string{}
+				}
+				st.Variables[k] = v
+			}
+		}
 	case op.Op == "replace" && op.Path == "/deploymentId":
 		st.DeploymentID = op.Value
 	case op.Op == "replace" && op.Path == "/description":
@@ -379,6 +450,8 @@ func patchStage(st *Stage, op PatchOperation) error {
 		st.Variables = patchMap(st.Variables, op, "/variables/")
 	case strings.HasPrefix(op.Path, "/canarySettings"):
 		return patchCanary(st, op)
+	case strings.HasPrefix(op.Path, "/accessLogSettings"):
+		return patchAccessLog(st, op)
 	default:
 		return patchMethodSetting(st, op)
 	}
@@ -450,11 +523,23 @@ func patchMethodSetting(st *Stage, op PatchOperation) error {
 		ms.CacheTTLInSeconds, err = strconv.Atoi(v)
 	case "caching/dataEncrypted":
 		ms.CacheDataEncrypted = v == "true"
+	case "caching/requireAuthorizationForCacheControl":
+		ms.RequireAuthForCache = v == "true"
+	case "caching/unauthorizedCacheControlHeaderStrategy":
+		switch v {
+		case "FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER":
+			ms.UnauthorizedCacheCtl = v
+		default:
+			return badRequest("Invalid value %q for %s", v, op.Path)
+		}
 	default:
 		return invalidPatch(op)
 	}
 	if err != nil {
 		return badRequest("Invalid value %q for %s", v, op.Path)
+	}
+	if ms.CacheTTLInSeconds < 0 || ms.CacheTTLInSeconds > maxCacheTTL {
+		return badRequest("Cache ttl must be between 0 and %d seconds", maxCacheTTL)
 	}
 	if st.MethodSettings == nil {
 		st.MethodSettings = map[string]*MethodSetting{}
@@ -473,5 +558,33 @@ func (s *Service) DeleteStage(ctx context.Context, in *StageInput) (*Empty, erro
 		return nil, err
 	}
 	s.routes.drop(in.RestAPIID)
+	s.flushCache(in.RestAPIID, in.StageName)
 	return &Empty{Status: 202}, nil
+}
+
+// checkCanary holds a stage's canary settings to AWS's rules: a share between 0 and 100 of
+// traffic to a deployment of the API (the stage's own when none is named).
+func (s *Service) checkCanary(ctx context.Context, account, apiID string, st *Stage) error {
+	c := st.CanarySettings
+	if c == nil {
+		return nil
+	}
+	if c.PercentTraffic < 0 || c.PercentTraffic > 100 {
+		return badRequest("Canary traffic percentage must be between 0.0 and 100.0")
+	}
+	if c.DeploymentID == "" {
+		c.DeploymentID = st.DeploymentID
+	}
+	if _, err := s.loadDeployment(ctx, account, apiID, c.DeploymentID); err != nil {
+		return err
+	}
+	return validateVariables(c.StageVariableOverrides)
+}
+
+// cacheStatus is a stage's cacheClusterStatus: its cache is there at once when enabled.
+func cacheStatus(enabled bool) string {
+	if enabled {
+		return "AVAILABLE"
+	}
+	return "NOT_AVAILABLE"
 }

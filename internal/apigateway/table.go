@@ -208,6 +208,9 @@ func (s *Service) handlers() map[string]service.Handler {
 		"UpdateStage":      service.Func(s.UpdateStage),
 		"DeleteStage":      service.Func(s.DeleteStage),
 
+		"FlushStageCache":            service.Func(s.FlushStageCache),
+		"FlushStageAuthorizersCache": service.Func(s.FlushStageAuthorizersCache),
+
 		"CreateApiKey":  service.Func(s.CreateApiKey),
 		"GetApiKey":     service.Func(s.GetApiKey),
 		"GetApiKeys":    service.Func(s.GetApiKeys),

@@ -107,6 +107,7 @@ type Stage struct {
 	Variables            map[string]string         `json:"variables,omitempty"`
 	DocumentationVersion string                    `json:"documentationVersion,omitempty"`
 	CanarySettings       *CanarySettings           `json:"canarySettings,omitempty"`
+	AccessLogSettings    *AccessLogSettings        `json:"accessLogSettings,omitempty"`
 	TracingEnabled       bool                      `json:"tracingEnabled"`
 	Tags                 map[string]string         `json:"tags,omitempty"`
 	CreatedDate          int64                     `json:"createdDate"`

@@ -247,7 +247,7 @@ func (s *Service) validate(inv *invocation) *gatewayError {
 		}
 		if len(missing) > 0 {
 			sort.Strings(missing)
-			return &gatewayError{400, "BadRequestException", "Missing required request parameters: [" + strings.Join(missing, ", ") + "]", "BAD_REQUEST_PARAMETERS"}
+			return &gatewayError{400, "BadRequestException", "Missing required request parameters: [" + strings.Join(missing, ", ") + "]", "BAD_REQUEST_PARAMETERS", ""}
 		}
 	}
 	if v.ValidateRequestBody {
@@ -262,7 +262,7 @@ func (s *Service) validate(inv *invocation) *gatewayError {
 		}
 		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(inv.body)))
 		if err != nil || sch.Validate(doc) != nil {
-			return &gatewayError{400, "BadRequestException", "Invalid request body", "BAD_REQUEST_BODY"}
+			return &gatewayError{400, "BadRequestException", "Invalid request body", "BAD_REQUEST_BODY", ""}
 		}
 	}
 	return nil

@@ -106,7 +106,23 @@ figure is the median round, and the ratio to moto_server the median of the round
 			return ServeSQSFloor(cmd.Context(), cmd.InOrStdin(), stdout)
 		},
 	}
-	cmd.AddCommand(sqsCmd, floorCmd)
+	apigwCmd := &cobra.Command{
+		Use:   "apigateway",
+		Short: "Measure API Gateway invokes beside a bare net/http floor",
+		Long: `Measure API Gateway (REST APIs) on this machine: unsigned invokes of a deployed MOCK method, of one
+behind an API key in a usage plan without a quota (checked in memory) and of one in a plan with a
+quota (one conditional write to the store per request), from 1 and 16 clients, beside the same GET
+to a bare net/http handler (the floor). The key check's cost is the keyed p50 less the MOCK p50.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := setup("API Gateway"); err != nil {
+				return err
+			}
+			return RunAPIGateway(cmd.Context(), o)
+		},
+	}
+	apigwCmd.Flags().IntVar(&o.Rounds, "rounds", 3, "rounds of each workload; the workloads take turns and each figure is the median round")
+	cmd.AddCommand(sqsCmd, floorCmd, apigwCmd)
 	cmd.CompletionOptions.DisableDefaultCmd = true
 	return cmd
 }

@@ -75,6 +75,7 @@ type serverFlags struct {
 	drain, headerTimeout, bodyTimeout         time.Duration
 	maxConnections                            int
 	maxBodyInflight                           int64
+	privateListen, vpcEndpointID              string
 }
 
 func serverCmd(getenv func(string) string, stdout, stderr io.Writer, process bool) *cobra.Command {
@@ -114,6 +115,8 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.BoolVar(&f.iamEnforcement, "iam-enforcement", true, "authorize every request with IAM policies (identity, resource, boundary and session policies); false lets every authenticated caller do anything, for throwaway local use")
 	fl.BoolVar(&f.sqliteWALVFS, "sqlite-wal-vfs", true, "write the embedded store's WAL through gureum's VFS (a commit's frames in one write; used only on the SQLite release it was verified on); false: SQLite's default VFS")
 	fl.StringVar(&f.isolation, "isolation", "auto", "how functions are isolated: auto (namespace sandboxes when root on Linux, else plain processes, loudly), namespace, or process")
+	fl.StringVar(&f.privateListen, "private-listen", "", "a second address (host:port) whose requests count as coming through the VPC endpoint --vpc-endpoint-id: API Gateway's PRIVATE APIs answer only there")
+	fl.StringVar(&f.vpcEndpointID, "vpc-endpoint-id", "vpce-0gureum0000000001", "the VPC endpoint id (aws:SourceVpce) of requests to --private-listen")
 	fl.StringVar(&f.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (for `go tool pprof`)")
 	_ = fl.MarkHidden("cpu-profile")
 	return cmd
@@ -224,6 +227,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 		Log:                 log, Stdout: stdout, DrainTimeout: f.drain,
 		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout, Isolation: f.isolation,
 		MaxConnections: f.maxConnections, MaxBodyInflight: f.maxBodyInflight,
+		PrivateListen: f.privateListen, VPCEndpointID: f.vpcEndpointID,
 	})
 	if err != nil {
 		return err
@@ -238,6 +242,9 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 			return err
 		}
 		defer func() { pprof.StopCPUProfile(); out.Close() }()
+	}
+	if p := srv.PrivateEndpoint(); p != "" {
+		fmt.Fprintf(stdout, "gureum private endpoint (%s) on %s\n", f.vpcEndpointID, p)
 	}
 	fmt.Fprintf(stdout, "gureum %s listening on %s\n", Version, srv.Endpoint())
 	return srv.Serve(ctx)

@@ -79,6 +79,10 @@ type Config struct {
 	Endpoints []router.Endpoint
 	Now       func() time.Time
 	Isolation string // functions' sandboxes: "auto" (or ""), "namespace" or "process"
+	// PrivateListen, when set, is a second listener whose requests count as coming through the
+	// VPC endpoint VPCEndpointID (aws:SourceVpce): API Gateway's PRIVATE APIs answer only there.
+	PrivateListen string
+	VPCEndpointID string
 }
 
 // DefaultMaxConnections is the default cap on open connections. Each idle connection costs the
@@ -95,6 +99,8 @@ type Server struct {
 	runner     *bg.Runner
 	http       *http.Server
 	ln         net.Listener
+	private    *http.Server // the private listener's server (PrivateListen), nil without one
+	privateLn  net.Listener
 	started    time.Time
 	Root       RootCredentials
 }
@@ -141,13 +147,15 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.Log.Warn("IAM ENFORCEMENT IS OFF (--iam-enforcement=false): every authenticated caller may do anything to anything; for throwaway local use only")
 		authorizer = iam.Unenforced{}
 	}
+	// One verifier: the router's, which API Gateway's AWS_IAM invokes go through too.
+	verifier := &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now}
 	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox,
-		DataDir: cfg.DataDir}, cfg, enforcer)
+		DataDir: cfg.DataDir}, cfg, enforcer, verifier)
 	s.components = append(s.components, s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
 		Endpoints:       cfg.Endpoints,
-		Verifier:        &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now},
+		Verifier:        verifier,
 		Authorizer:      authorizer,
 		Metrics:         s.metrics,
 		Log:             cfg.Log,
@@ -175,8 +183,48 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.MaxConnections = DefaultMaxConnections
 	}
 	s.ln = netutil.LimitListener(s.ln, cfg.MaxConnections)
+	if err := s.openPrivate(cfg); err != nil {
+		s.ln.Close()
+		st.Close()
+		return nil, err
+	}
 	s.attachFunctions()
 	return s, nil
+}
+
+// openPrivate opens the private listener (--private-listen): the same handler, its requests
+// marked as having come through the VPC endpoint --vpc-endpoint-id.
+func (s *Server) openPrivate(cfg Config) error {
+	if cfg.PrivateListen == "" {
+		return nil
+	}
+	if !strings.HasPrefix(cfg.VPCEndpointID, "vpce-") {
+		return fmt.Errorf("--private-listen needs --vpc-endpoint-id vpce-…, got %q", cfg.VPCEndpointID)
+	}
+	ln, err := net.Listen("tcp", cfg.PrivateListen)
+	if err != nil {
+		return err
+	}
+	s.privateLn = netutil.LimitListener(ln, cfg.MaxConnections)
+	s.private = &http.Server{
+		Handler:           s.http.Handler,
+		ReadHeaderTimeout: s.http.ReadHeaderTimeout,
+		IdleTimeout:       s.http.IdleTimeout,
+		MaxHeaderBytes:    s.http.MaxHeaderBytes,
+		ErrorLog:          s.http.ErrorLog,
+		BaseContext: func(net.Listener) context.Context {
+			return apigateway.WithVPCEndpoint(context.Background(), cfg.VPCEndpointID)
+		},
+	}
+	return nil
+}
+
+// PrivateEndpoint is the private listener's URL; "" without one.
+func (s *Server) PrivateEndpoint() string {
+	if s.privateLn == nil {
+		return ""
+	}
+	return "http://" + s.privateLn.Addr().String()
 }
 
 // handler serves the server's own endpoints and hands everything else to the router, with the
@@ -221,7 +269,7 @@ func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) (*bg.Runner, *b
 // built after the peers it is given), and lists those with a Start and Stop: they start in that
 // order and stop in reverse. Each registers its background work on env.Runner (nil: none, as
 // for Catalog).
-func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforcer) ([]*service.Service, []component) {
+func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforcer, verifier *sigv4.Verifier) ([]*service.Service, []component) {
 	var invalidate func()
 	if enforcer != nil {
 		invalidate = enforcer.Invalidate
@@ -240,6 +288,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
+	logGroups := logs.New(logs.Deps{Env: env, Store: st})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
 	return []*service.Service{
 		accounts.Describe(),
@@ -248,13 +297,14 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		queues.Describe(),
 		functions.Describe(),
 		objects.Describe(),
-		logs.New(logs.Deps{Env: env, Store: st}).Describe(),
+		logGroups.Describe(),
 		keys.Describe(),
 		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
 		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}}).Describe(),
 		sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")}).Describe(),
 		eventBus.Describe(),
-		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com")}).Describe(),
+		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com"),
+			Verifier: verifier, Enforcer: invokeEnforcer(enforcer, cfg), Logs: logGroups}).Describe(),
 		schedules.Describe(),
 		files.Describe(),
 	}, []component{queues, functions, objects, eventBus}
@@ -262,8 +312,17 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, Config{Region: "us-east-1", AccountID: "000000000000"}, nil)
+	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, Config{Region: "us-east-1", AccountID: "000000000000"}, nil, nil)
 	return svcs
+}
+
+// invokeEnforcer is what decides API Gateway's execute-api:Invoke (AWS_IAM methods, resource
+// policies): the Enforcer, or none when IAM is not enforced.
+func invokeEnforcer(e *iam.Enforcer, cfg Config) apigateway.Enforcer {
+	if e == nil || cfg.NoIAMEnforcement {
+		return nil
+	}
+	return e
 }
 
 // kmsMaster is where KMS's master key lives: a 0600 file of the data dir beside an embedded
@@ -306,8 +365,12 @@ func (s *Server) Serve(ctx context.Context) error {
 			return errors.Join(err, s.store.Close())
 		}
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- s.http.Serve(s.ln) }()
+	if s.private != nil {
+		go func() { errc <- s.private.Serve(s.privateLn) }()
+		s.cfg.Log.Info("gureum private listener", "endpoint", s.PrivateEndpoint(), "vpc_endpoint_id", s.cfg.VPCEndpointID)
+	}
 	s.cfg.Log.Info("gureum listening", "endpoint", s.Endpoint(), "store", s.store.Backend(), "region", s.cfg.Region, "version", s.cfg.Version)
 	var err error
 	select {
@@ -316,6 +379,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.cfg.Log.Info("shutting down", "drain_timeout", s.cfg.DrainTimeout)
 		dctx, cancel := context.WithTimeout(context.Background(), s.cfg.DrainTimeout)
 		err = s.http.Shutdown(dctx)
+		if s.private != nil && s.private.Shutdown(dctx) != nil {
+			s.private.Close()
+		}
 		cancel()
 		if err != nil {
 			s.http.Close()

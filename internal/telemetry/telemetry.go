@@ -20,6 +20,7 @@ type Metrics struct {
 	commitTime  prometheus.Histogram
 	commitBatch prometheus.Histogram
 	background  background
+	apiGateway  apiGateway
 }
 
 // New registers gureum's collectors (and the Go runtime's) on a fresh registry.
@@ -45,6 +46,7 @@ func New() *Metrics {
 	m.reg.MustRegister(m.requests, m.latency, m.commitTime, m.commitBatch,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.background = newBackground(m.reg)
+	m.apiGateway = newAPIGateway(m.reg)
 	return m
 }
 
