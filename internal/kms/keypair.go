@@ -180,4 +180,6 @@ func parsePublic(der []byte) (crypto.PublicKey, error) {
 }
 
 // isAsymmetric reports whether spec is an RSA or ECC key spec.
-func isAsymmetric(spec string) bool { return strings.HasPrefix(spec, "RSA_") || strings.HasPrefix(spec, "ECC_") }
+func isAsymmetric(spec string) bool {
+	return strings.HasPrefix(spec, "RSA_") || strings.HasPrefix(spec, "ECC_")
+}

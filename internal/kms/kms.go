@@ -38,9 +38,9 @@ type Deps struct {
 
 // Service serves KMS.
 type Service struct {
-	store  Store
-	region string
-	clock  Clock
+	store   Store
+	region  string
+	clock   Clock
 	master  MasterKey
 	enforce bool
 

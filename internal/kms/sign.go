@@ -323,7 +323,7 @@ type GenerateDataKeyPairInput struct {
 	DryRun            bool
 }
 
-func (i *GenerateDataKeyPairInput) keyID() string                       { return i.KeyId }
+func (i *GenerateDataKeyPairInput) keyID() string                        { return i.KeyId }
 func (i *GenerateDataKeyPairInput) encryptionContext() map[string]string { return i.EncryptionContext }
 
 // GenerateDataKeyPairOutput is GenerateDataKeyPair's answer.
