@@ -120,10 +120,10 @@ func TestResolve(t *testing.T) {
 		t.Errorf("Resolve(%q) = %q, %v; want pa:ss", ref, got, err)
 	}
 	for _, bad := range []string{
-		"{{resolve:ssm:/app/db-password}}",       // a SecureString through ssm
-		"{{resolve:ssm-secure:/app/version}}",    // a String through ssm-secure
-		"{{resolve:ssm:/app/missing}}",           // no such parameter
-		"{{resolve:secretsmanager:nope}}",        // no such secret
+		"{{resolve:ssm:/app/db-password}}",    // a SecureString through ssm
+		"{{resolve:ssm-secure:/app/version}}", // a String through ssm-secure
+		"{{resolve:ssm:/app/missing}}",        // no such parameter
+		"{{resolve:secretsmanager:nope}}",     // no such secret
 		"{{resolve:secretsmanager:db:SecretString:missing-key}}",
 		"{{resolve:secretsmanager:db:SecretBinary}}",
 		"{{resolve:secretsmanager:db:SecretString:password:AWSCURRENT:" + previous + "}}",

@@ -155,7 +155,7 @@ func TestGrantsAuthorize(t *testing.T) {
 		t.Fatalf("bob Encrypt before the grant = %v; want AccessDeniedException", err)
 	}
 	g, err := root.CreateGrant(bg, &kms.CreateGrantInput{KeyId: k.KeyId, GranteePrincipal: aws.String(userARN(gureumtest.AccountID, "bob")),
-		Operations: []types.GrantOperation{types.GrantOperationEncrypt, types.GrantOperationDecrypt},
+		Operations:  []types.GrantOperation{types.GrantOperationEncrypt, types.GrantOperationDecrypt},
 		Constraints: &types.GrantConstraints{EncryptionContextSubset: ec}})
 	if err != nil {
 		t.Fatal(err)

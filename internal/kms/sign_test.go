@@ -77,9 +77,9 @@ func TestSignVerify(t *testing.T) {
 		cases := map[types.KeySpec][]types.SigningAlgorithmSpec{
 			types.KeySpecRsa2048: {types.SigningAlgorithmSpecRsassaPssSha256, types.SigningAlgorithmSpecRsassaPssSha384, types.SigningAlgorithmSpecRsassaPssSha512,
 				types.SigningAlgorithmSpecRsassaPkcs1V15Sha256, types.SigningAlgorithmSpecRsassaPkcs1V15Sha384, types.SigningAlgorithmSpecRsassaPkcs1V15Sha512},
-			types.KeySpecEccNistP256:  {types.SigningAlgorithmSpecEcdsaSha256},
-			types.KeySpecEccNistP384:  {types.SigningAlgorithmSpecEcdsaSha384},
-			types.KeySpecEccNistP521:  {types.SigningAlgorithmSpecEcdsaSha512},
+			types.KeySpecEccNistP256:   {types.SigningAlgorithmSpecEcdsaSha256},
+			types.KeySpecEccNistP384:   {types.SigningAlgorithmSpecEcdsaSha384},
+			types.KeySpecEccNistP521:   {types.SigningAlgorithmSpecEcdsaSha512},
 			types.KeySpecEccSecgP256k1: {types.SigningAlgorithmSpecEcdsaSha256},
 		}
 		msg := []byte("the message to sign")
