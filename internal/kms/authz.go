@@ -201,12 +201,18 @@ func (g guarded) Call(ctx context.Context, in any) (any, error) {
 // keyPolicyAllows requires, for every check of the call on a key, that the key's effective
 // policy allows the caller.
 func (s *Service) keyPolicyAllows(ctx context.Context, op *service.Operation, in any) error {
-	p := request.From(ctx).Principal
-	if !s.enforce || p == nil {
+	if !s.enforce || request.From(ctx).Principal == nil {
 		return nil
 	}
+	return s.keyPoliciesGrant(ctx, op.AuthChecks(ctx, in), func() map[string][]string { return s.conditionKeys(ctx, in) })
+}
+
+// keyPoliciesGrant is step 2 for checks: each on an existing key must be allowed by its
+// effective policy by itself. keys supplies the condition keys, computed once if needed.
+func (s *Service) keyPoliciesGrant(ctx context.Context, checks []service.Check, keys func() map[string][]string) error {
+	p := request.From(ctx).Principal
 	var r *policy.Request
-	for _, c := range op.AuthChecks(ctx, in) {
+	for _, c := range checks {
 		k, err := s.keyOfARN(ctx, c.Resource)
 		if err != nil {
 			return err
@@ -215,7 +221,7 @@ func (s *Service) keyPolicyAllows(ctx context.Context, op *service.Operation, in
 			continue
 		}
 		if r == nil {
-			r = &policy.Request{Principal: evalPrincipal(p), Context: lowerKeys(s.conditionKeys(ctx, in))}
+			r = &policy.Request{Principal: evalPrincipal(p), Context: lowerKeys(keys())}
 		}
 		r.Action, r.Resource, r.ResourceAccount = c.Action, c.Resource, k.account
 		if !policy.Grants(r, s.authOf(k).pol) {
@@ -225,6 +231,55 @@ func (s *Service) keyPolicyAllows(ctx context.Context, op *service.Operation, in
 	}
 	return nil
 }
+
+// Authorizer is the router's authorizer (iam.RequestAuthorizer), which KMS asks when another
+// service uses a customer managed key for its caller.
+type Authorizer interface {
+	Authorize(ctx context.Context, p *request.Principal, checks []service.Check, cond service.Conditions) error
+}
+
+// authorizeVia decides whether the caller of another service (SSM, Secrets Manager) may have it
+// use key k for action, as AWS does: the caller itself needs the permission on a customer
+// managed key, with kms:ViaService naming the service; AWS managed keys (alias/aws/…) serve
+// every principal of their account through their service. Background work (no caller) and a
+// server without IAM enforcement are not checked.
+func (s *Service) authorizeVia(ctx context.Context, action string, k *key, ec map[string]string) error {
+	info := request.From(ctx)
+	if s.authz == nil || !s.enforce || info.Principal == nil || k.doc.Meta.KeyManager == "AWS" {
+		return nil
+	}
+	keys := map[string][]string{"kms:CallerAccount": {info.Principal.Account}}
+	if info.Service != "" {
+		keys["kms:ViaService"] = []string{info.Service + "." + s.region + ".amazonaws.com"}
+	}
+	for k, v := range ec {
+		keys["kms:EncryptionContext:"+k] = []string{v}
+		keys["kms:EncryptionContextKeys"] = append(keys["kms:EncryptionContextKeys"], k)
+	}
+	checks := []service.Check{{Action: action, Resource: k.arn()}}
+	if err := s.authz.Authorize(ctx, info.Principal, checks, viaConditions{s: s, keys: keys}); err != nil {
+		return err
+	}
+	return s.keyPoliciesGrant(ctx, checks, func() map[string][]string { return keys })
+}
+
+// viaConditions is the condition context of a use through another service: KMS's keys and its
+// key policies.
+type viaConditions struct {
+	s    *Service
+	keys map[string][]string
+}
+
+func (c viaConditions) Lookup(key string) ([]string, bool) {
+	for k, v := range c.keys {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func (c viaConditions) ResourcePolicies() service.ResourcePolicyFunc { return c.s.KeyPolicies }
 
 func lowerKeys(m map[string][]string) map[string][]string {
 	out := make(map[string][]string, len(m))

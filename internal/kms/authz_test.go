@@ -10,6 +10,9 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/gureum/gureum/internal/cli"
 	"github.com/gureum/gureum/internal/gureumtest"
@@ -225,5 +228,76 @@ func TestCrossAccountKey(t *testing.T) {
 	}
 	if err := encryptAs(carol, *private.Arn, nil); !denied(err, "kms:Encrypt") {
 		t.Errorf("carol Encrypt with a key not shared with her account = %v; want AccessDeniedException", err)
+	}
+}
+
+// TestUseThroughServicesNeedsKeyPermission: SSM and Secrets Manager use a customer managed key
+// for their caller only when the caller may use the key itself (kms:ViaService names the
+// service); AWS managed keys serve every principal of the account through their service.
+func TestUseThroughServicesNeedsKeyPermission(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{Args: []string{"--log-level", "warn"}})
+	root := kms.NewFromConfig(srv.Config())
+	iamc := awsiam.NewFromConfig(srv.Config())
+	ps := principals{t: t, endpoint: srv.Endpoint, admin: iamc}
+	ps.user("eve", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:*","secretsmanager:*"],"Resource":"*"}]}`)
+	key, err := iamc.CreateAccessKey(bg, &awsiam.CreateAccessKeyInput{UserName: aws.String("eve")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eveCfg := gureumtest.ConfigFor(srv.Endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	eveSSM, rootSSM := ssm.NewFromConfig(eveCfg), ssm.NewFromConfig(srv.Config())
+	eveSM, rootSM := secretsmanager.NewFromConfig(eveCfg), secretsmanager.NewFromConfig(srv.Config())
+	cmk := newKey(t, root)
+
+	put := func(c *ssm.Client, name, keyID string) error {
+		in := &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String("v"), Type: ssmtypes.ParameterTypeSecureString}
+		if keyID != "" {
+			in.KeyId = aws.String(keyID)
+		}
+		_, err := c.PutParameter(bg, in)
+		return err
+	}
+	get := func(c *ssm.Client, name string) error {
+		_, err := c.GetParameter(bg, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+		return err
+	}
+	if err := put(eveSSM, "/eve/default", ""); err != nil {
+		t.Errorf("eve PutParameter(SecureString, alias/aws/ssm) = %v; want allowed", err)
+	}
+	if err := get(eveSSM, "/eve/default"); err != nil {
+		t.Errorf("eve GetParameter(alias/aws/ssm, decrypted) = %v; want allowed", err)
+	}
+	if err := put(eveSSM, "/eve/cmk", *cmk.Arn); !denied(err, "kms:Encrypt") {
+		t.Errorf("eve PutParameter(SecureString, customer key, no kms:Encrypt) = %v; want AccessDeniedException", err)
+	}
+	if err := put(rootSSM, "/root/cmk", *cmk.Arn); err != nil {
+		t.Fatal(err)
+	}
+	if err := get(eveSSM, "/root/cmk"); !denied(err, "kms:Decrypt") {
+		t.Errorf("eve GetParameter(customer key, decrypted, no kms:Decrypt) = %v; want AccessDeniedException", err)
+	}
+	if _, err := eveSSM.GetParameter(bg, &ssm.GetParameterInput{Name: aws.String("/root/cmk")}); err != nil {
+		t.Errorf("eve GetParameter(customer key, not decrypted) = %v; want allowed", err)
+	}
+	via := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"` + *cmk.Arn + `","Condition":{"StringEquals":{"kms:ViaService":"ssm.us-east-1.amazonaws.com"}}}]}`
+	if _, err := iamc.PutUserPolicy(bg, &awsiam.PutUserPolicyInput{UserName: aws.String("eve"), PolicyName: aws.String("via"), PolicyDocument: aws.String(via)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := get(eveSSM, "/root/cmk"); err != nil {
+		t.Errorf("eve GetParameter(customer key) with kms:Decrypt via SSM = %v; want allowed", err)
+	}
+
+	if _, err := rootSM.CreateSecret(bg, &secretsmanager.CreateSecretInput{Name: aws.String("db"), SecretString: aws.String("pw"), KmsKeyId: cmk.Arn}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = eveSM.GetSecretValue(bg, &secretsmanager.GetSecretValueInput{SecretId: aws.String("db")})
+	if code(err) != "AccessDeniedException" || !strings.Contains(err.Error(), "Access to KMS is not allowed") {
+		t.Errorf("eve GetSecretValue(customer key, no kms:Decrypt via Secrets Manager) = %v; want AccessDeniedException", err)
+	}
+	if _, err := eveSM.CreateSecret(bg, &secretsmanager.CreateSecretInput{Name: aws.String("eve"), SecretString: aws.String("pw"), KmsKeyId: cmk.Arn}); code(err) != "AccessDeniedException" {
+		t.Errorf("eve CreateSecret(customer key, no kms:GenerateDataKey) = %v; want AccessDeniedException", err)
+	}
+	if _, err := eveSM.CreateSecret(bg, &secretsmanager.CreateSecretInput{Name: aws.String("eve"), SecretString: aws.String("pw")}); err != nil {
+		t.Errorf("eve CreateSecret(alias/aws/secretsmanager) = %v; want allowed", err)
 	}
 }

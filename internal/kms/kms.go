@@ -34,6 +34,9 @@ type Deps struct {
 	// Enforce applies KMS's key-policy rule (see authz.go) before each call on a key: set when
 	// the server enforces IAM.
 	Enforce bool
+	// Authorizer decides other services' uses of customer managed keys for their callers
+	// (EncryptFor, DecryptFor); nil: not checked.
+	Authorizer Authorizer
 }
 
 // Service serves KMS.
@@ -43,6 +46,7 @@ type Service struct {
 	clock   Clock
 	master  MasterKey
 	enforce bool
+	authz   Authorizer
 
 	mu         sync.Mutex
 	masterAEAD cipher.AEAD
@@ -58,7 +62,7 @@ func New(d Deps) *Service {
 	if d.Master == nil && d.Store != nil {
 		d.Master = StoreMasterKey(d.Store)
 	}
-	return &Service{store: d.Store, region: d.Region, clock: d.Clock, master: d.Master, enforce: d.Enforce}
+	return &Service{store: d.Store, region: d.Region, clock: d.Clock, master: d.Master, enforce: d.Enforce, authz: d.Authorizer}
 }
 
 // Describe returns KMS's operation table: every operation of the 2014-11-01 API.
