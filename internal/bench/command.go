@@ -106,7 +106,21 @@ figure is the median round, and the ratio to moto_server the median of the round
 			return ServeSQSFloor(cmd.Context(), cmd.InOrStdin(), stdout)
 		},
 	}
-	cmd.AddCommand(sqsCmd, floorCmd)
+	secretsCmd := &cobra.Command{
+		Use:   "secrets",
+		Short: "Measure Parameter Store, Secrets Manager and KMS beside moto_server",
+		Long: `Measure with aws-sdk-go-v2: GetParameter and GetSecretValue latency from one client, and Encrypt
+plus Decrypt of 4 KB from 16 clients, on SQLite (and PostgreSQL with --postgres or
+GUREUM_TEST_POSTGRES), and the same workloads against moto_server.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := setup("secrets"); err != nil {
+				return err
+			}
+			return RunSecrets(cmd.Context(), o)
+		},
+	}
+	cmd.AddCommand(sqsCmd, floorCmd, secretsCmd)
 	cmd.CompletionOptions.DisableDefaultCmd = true
 	return cmd
 }
