@@ -105,6 +105,9 @@ func effectivePolicy(k *key) string {
 	}
 	for _, g := range k.doc.Grants {
 		stmts = append(stmts, grantStatement(g.Grant))
+		if g.RetiringPrincipal != "" { // the retiring principal may retire the grant
+			stmts = append(stmts, map[string]any{"Effect": "Allow", "Principal": principalOf(g.RetiringPrincipal), "Action": "kms:RetireGrant", "Resource": "*"})
+		}
 	}
 	doc["Statement"] = stmts
 	b, _ := json.Marshal(doc)
@@ -150,11 +153,7 @@ func grantStatement(g Grant) map[string]any {
 	for _, op := range g.Operations {
 		actions = append(actions, "kms:"+op)
 	}
-	principal := map[string]any{"AWS": g.GranteePrincipal}
-	if !strings.HasPrefix(g.GranteePrincipal, "arn:") && strings.HasSuffix(g.GranteePrincipal, ".amazonaws.com") {
-		principal = map[string]any{"Service": g.GranteePrincipal}
-	}
-	st := map[string]any{"Effect": "Allow", "Principal": principal, "Action": actions, "Resource": "*"}
+	st := map[string]any{"Effect": "Allow", "Principal": principalOf(g.GranteePrincipal), "Action": actions, "Resource": "*"}
 	if c := g.Constraints; c != nil {
 		cond := map[string]any{}
 		equals := map[string]any{}
@@ -182,6 +181,14 @@ func grantStatement(g Grant) map[string]any {
 		}
 	}
 	return st
+}
+
+// principalOf is a grant's principal as a policy's Principal element.
+func principalOf(p string) map[string]any {
+	if !strings.HasPrefix(p, "arn:") && strings.HasSuffix(p, ".amazonaws.com") {
+		return map[string]any{"Service": p}
+	}
+	return map[string]any{"AWS": p}
 }
 
 // guarded is an operation's handler behind KMS's own rule (step 2 above).

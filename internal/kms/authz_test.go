@@ -178,6 +178,15 @@ func TestGrantsAuthorize(t *testing.T) {
 	if _, err := root.CreateGrant(bg, &kms.CreateGrantInput{KeyId: k.KeyId, GranteePrincipal: aws.String("not a principal"), Operations: []types.GrantOperation{types.GrantOperationEncrypt}}); code(err) != "ValidationException" {
 		t.Errorf("CreateGrant(bad principal) = %v; want ValidationException", err)
 	}
+	// The retiring principal retires a grant without any IAM policy.
+	g2, err := root.CreateGrant(bg, &kms.CreateGrantInput{KeyId: k.KeyId, GranteePrincipal: aws.String("arn:aws:iam::" + gureumtest.AccountID + ":root"),
+		RetiringPrincipal: aws.String(userARN(gureumtest.AccountID, "bob")), Operations: []types.GrantOperation{types.GrantOperationDescribeKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.RetireGrant(bg, &kms.RetireGrantInput{KeyId: k.Arn, GrantId: g2.GrantId}); err != nil {
+		t.Errorf("bob RetireGrant as the retiring principal = %v", err)
+	}
 	if _, err := root.RevokeGrant(bg, &kms.RevokeGrantInput{KeyId: k.KeyId, GrantId: g.GrantId}); err != nil {
 		t.Fatal(err)
 	}
