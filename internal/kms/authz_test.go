@@ -310,3 +310,18 @@ func TestUseThroughServicesNeedsKeyPermission(t *testing.T) {
 		t.Errorf("eve CreateSecret(alias/aws/secretsmanager) = %v; want allowed", err)
 	}
 }
+
+// TestKeyPoliciesUnenforced: with --iam-enforcement=false key policies are kept but not
+// evaluated, as every other policy: root uses a key whose policy names only another user.
+func TestKeyPoliciesUnenforced(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{Args: []string{"--log-level", "warn", "--iam-enforcement=false"}})
+	root := kms.NewFromConfig(srv.Config())
+	onlyAlice := keyPolicy(allowStatement(userARN(gureumtest.AccountID, "alice"), `"kms:*"`))
+	k, err := root.CreateKey(bg, &kms.CreateKeyInput{Policy: aws.String(onlyAlice), BypassPolicyLockoutSafetyCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := encryptAs(root, *k.KeyMetadata.Arn, nil); err != nil {
+		t.Errorf("root Encrypt without enforcement = %v; want allowed", err)
+	}
+}

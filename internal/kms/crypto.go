@@ -234,22 +234,18 @@ type ReEncryptOutput struct {
 // ReEncrypt decrypts a blob and encrypts its plaintext under another key (or the newest version
 // of the same), never returning the plaintext.
 func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutput, error) {
-	if err := checkAlgorithm(in.SourceEncryptionAlgorithm); err != nil {
-		return nil, err
-	}
-	if err := checkAlgorithm(in.DestinationEncryptionAlgorithm); err != nil {
-		return nil, err
-	}
-	plain, src, err := s.decrypt(ctx, in.CiphertextBlob, in.SourceEncryptionContext, in.SourceKeyId)
+	dec, err := s.Decrypt(ctx, &DecryptInput{CiphertextBlob: in.CiphertextBlob, EncryptionContext: in.SourceEncryptionContext,
+		KeyId: in.SourceKeyId, EncryptionAlgorithm: in.SourceEncryptionAlgorithm})
 	if err != nil {
 		return nil, err
 	}
-	blob, dst, err := s.encrypt(ctx, in.DestinationKeyId, plain, in.DestinationEncryptionContext)
+	enc, err := s.Encrypt(ctx, &EncryptInput{KeyId: in.DestinationKeyId, Plaintext: dec.Plaintext, EncryptionContext: in.DestinationEncryptionContext,
+		EncryptionAlgorithm: in.DestinationEncryptionAlgorithm})
 	if err != nil {
 		return nil, err
 	}
-	return &ReEncryptOutput{CiphertextBlob: blob, SourceKeyId: src.arn(), KeyId: dst.arn(),
-		SourceEncryptionAlgorithm: "SYMMETRIC_DEFAULT", DestinationEncryptionAlgorithm: "SYMMETRIC_DEFAULT"}, nil
+	return &ReEncryptOutput{CiphertextBlob: enc.CiphertextBlob, SourceKeyId: dec.KeyId, KeyId: enc.KeyId,
+		SourceEncryptionAlgorithm: dec.EncryptionAlgorithm, DestinationEncryptionAlgorithm: enc.EncryptionAlgorithm}, nil
 }
 
 // GenerateDataKeyInput is GenerateDataKey's input.

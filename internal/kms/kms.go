@@ -184,6 +184,8 @@ func (s *Service) reEncryptChecks(ctx context.Context, in any) []service.Check {
 	from := "*"
 	if h, err := parseBlob(r.CiphertextBlob); err == nil {
 		from = h.KeyARN
+	} else if r.SourceKeyId != "" { // an RSA ciphertext names no key: the call does
+		from = s.keyResource(ctx, r.SourceKeyId)
 	}
 	return []service.Check{{Action: "kms:ReEncryptFrom", Resource: from}, {Action: "kms:ReEncryptTo", Resource: s.keyResource(ctx, r.DestinationKeyId)}}
 }

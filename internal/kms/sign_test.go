@@ -264,3 +264,31 @@ func TestDataKeyPairsAndAgreement(t *testing.T) {
 		}
 	})
 }
+
+// TestReEncryptAsymmetric: ReEncrypt moves a ciphertext from an RSA key to a symmetric key and
+// back, with the algorithms named.
+func TestReEncryptAsymmetric(t *testing.T) {
+	each(t, func(t *testing.T, c *kms.Client) {
+		rsaKey := createAsym(t, c, types.KeySpecRsa3072, types.KeyUsageTypeEncryptDecrypt)
+		sym := newKey(t, c)
+		oaep := types.EncryptionAlgorithmSpecRsaesOaepSha256
+		enc, err := c.Encrypt(bg, &kms.EncryptInput{KeyId: aws.String(rsaKey), Plaintext: []byte("moving"), EncryptionAlgorithm: oaep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		re, err := c.ReEncrypt(bg, &kms.ReEncryptInput{CiphertextBlob: enc.CiphertextBlob, SourceKeyId: aws.String(rsaKey), SourceEncryptionAlgorithm: oaep,
+			DestinationKeyId: sym.Arn, DestinationEncryptionContext: map[string]string{"a": "b"}})
+		if err != nil || *re.SourceKeyId != rsaKey || re.SourceEncryptionAlgorithm != oaep || re.DestinationEncryptionAlgorithm != types.EncryptionAlgorithmSpecSymmetricDefault {
+			t.Fatalf("ReEncrypt(RSA → symmetric) = %+v, %v", re, err)
+		}
+		back, err := c.ReEncrypt(bg, &kms.ReEncryptInput{CiphertextBlob: re.CiphertextBlob, SourceEncryptionContext: map[string]string{"a": "b"},
+			DestinationKeyId: aws.String(rsaKey), DestinationEncryptionAlgorithm: oaep})
+		if err != nil {
+			t.Fatalf("ReEncrypt(symmetric → RSA) = %v", err)
+		}
+		dec, err := c.Decrypt(bg, &kms.DecryptInput{KeyId: aws.String(rsaKey), CiphertextBlob: back.CiphertextBlob, EncryptionAlgorithm: oaep})
+		if err != nil || string(dec.Plaintext) != "moving" {
+			t.Errorf("Decrypt after the round trip = %+v, %v", dec, err)
+		}
+	})
+}
