@@ -10,6 +10,7 @@ import (
 	"github.com/gureum/gureum/internal/iam/policy"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/store"
 )
 
 // How KMS authorizes a call on a key.
@@ -228,7 +229,7 @@ func (s *Service) keyPoliciesGrant(ctx context.Context, checks []service.Check, 
 			continue
 		}
 		if r == nil {
-			r = &policy.Request{Principal: evalPrincipal(p), Context: lowerKeys(keys())}
+			r = &policy.Request{Principal: s.principal(ctx, p), Context: lowerKeys(keys())}
 		}
 		r.Action, r.Resource, r.ResourceAccount = c.Action, c.Resource, k.account
 		if !policy.Grants(r, s.authOf(k).pol) {
@@ -294,6 +295,24 @@ func lowerKeys(m map[string][]string) map[string][]string {
 		out[strings.ToLower(k)] = v
 	}
 	return out
+}
+
+// principal is the evaluator's view of a caller: from its ARN, and for a role session its
+// role's ARN (with its path, which the session's ARN leaves out) and tags, read from IAM.
+func (s *Service) principal(ctx context.Context, p *request.Principal) policy.Principal {
+	pp := evalPrincipal(p)
+	if pp.Type != "AssumedRole" || s.roles == nil {
+		return pp
+	}
+	name := pp.RoleARN[strings.LastIndex(pp.RoleARN, "/")+1:]
+	if e, err := s.roles.Entity(ctx, p.Account, store.KindRole, name); err == nil {
+		pp.RoleARN = e.ARN
+		pp.Tags = map[string]string{}
+		for _, t := range e.Tags {
+			pp.Tags[t.Key] = t.Value
+		}
+	}
+	return pp
 }
 
 // evalPrincipal is the evaluator's view of a caller, from its ARN.
@@ -378,7 +397,7 @@ func (i *ReEncryptInput) encryptionContext() map[string]string       { return i.
 
 // lockedOut is AWS's policy lockout safety check: unless bypassed, a key policy must let the
 // caller change it later (PutKeyPolicy), by naming it or by delegating to its account.
-func lockedOut(ctx context.Context, doc, keyARN string, bypass bool) error {
+func (s *Service) lockedOut(ctx context.Context, doc, keyARN string, bypass bool) error {
 	p := request.From(ctx).Principal
 	if bypass || doc == "" || p == nil {
 		return nil
@@ -387,7 +406,7 @@ func lockedOut(ctx context.Context, doc, keyARN string, bypass bool) error {
 	if err != nil {
 		return ErrMalformedPolicy.Errorf("%s", err.Error())
 	}
-	r := &policy.Request{Principal: evalPrincipal(p), Action: "kms:PutKeyPolicy", Resource: keyARN,
+	r := &policy.Request{Principal: s.principal(ctx, p), Action: "kms:PutKeyPolicy", Resource: keyARN,
 		Context: map[string][]string{"kms:calleraccount": {p.Account}}}
 	if !policy.Grants(r, pol) {
 		return ErrMalformedPolicy.Errorf("The new key policy will not allow you to update the key policy in the future.")

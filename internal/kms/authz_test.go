@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/gureum/gureum/internal/cli"
 	"github.com/gureum/gureum/internal/gureumtest"
@@ -323,5 +324,42 @@ func TestKeyPoliciesUnenforced(t *testing.T) {
 	}
 	if err := encryptAs(root, *k.KeyMetadata.Arn, nil); err != nil {
 		t.Errorf("root Encrypt without enforcement = %v; want allowed", err)
+	}
+}
+
+// TestKeyPolicyNamesRole: a key policy naming a role (with a path, which a session's ARN leaves
+// out) lets the role's sessions use the key without an IAM policy.
+func TestKeyPolicyNamesRole(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{Args: []string{"--log-level", "warn"}})
+	root := kms.NewFromConfig(srv.Config())
+	iamc := awsiam.NewFromConfig(srv.Config())
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + gureumtest.AccountID + `:root"},"Action":"sts:AssumeRole"}]}`
+	role, err := iamc.CreateRole(bg, &awsiam.CreateRoleInput{RoleName: aws.String("app"), Path: aws.String("/service-role/"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := principals{t: t, endpoint: srv.Endpoint, admin: iamc}
+	ps.user("assumer", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	key, err := iamc.CreateAccessKey(bg, &awsiam.CreateAccessKeyInput{UserName: aws.String("assumer")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stsc := sts.NewFromConfig(gureumtest.ConfigFor(srv.Endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), ""))
+	creds, err := stsc.AssumeRole(bg, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("s1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := kms.NewFromConfig(gureumtest.ConfigFor(srv.Endpoint, aws.ToString(creds.Credentials.AccessKeyId), aws.ToString(creds.Credentials.SecretAccessKey), aws.ToString(creds.Credentials.SessionToken)))
+	// The policy names the role alone: the account's IAM policies do not count.
+	k, err := root.CreateKey(bg, &kms.CreateKeyInput{Policy: aws.String(keyPolicy(allowStatement(aws.ToString(role.Role.Arn), `"kms:Encrypt"`))),
+		BypassPolicyLockoutSafetyCheck: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := encryptAs(session, *k.KeyMetadata.Arn, nil); err != nil {
+		t.Errorf("a session of %s Encrypt = %v; want allowed by the key policy", aws.ToString(role.Role.Arn), err)
+	}
+	if _, err := session.DescribeKey(bg, &kms.DescribeKeyInput{KeyId: k.KeyMetadata.Arn}); !denied(err, "kms:DescribeKey") {
+		t.Errorf("the session DescribeKey = %v; want AccessDeniedException", err)
 	}
 }

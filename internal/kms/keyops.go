@@ -55,7 +55,7 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*KeyMetada
 	if err := checkPolicy(in.Policy); err != nil {
 		return nil, err
 	}
-	if err := lockedOut(ctx, in.Policy, "*", in.BypassPolicyLockoutSafetyCheck); err != nil {
+	if err := s.lockedOut(ctx, in.Policy, "*", in.BypassPolicyLockoutSafetyCheck); err != nil {
 		return nil, err
 	}
 	if err := checkTags(in.Tags); err != nil {
@@ -303,7 +303,7 @@ func (s *Service) PutKeyPolicy(ctx context.Context, in *PolicyInput) (*Empty, er
 		if err := customerKey(k); err != nil {
 			return err
 		}
-		if err := lockedOut(ctx, in.Policy, k.arn(), in.BypassPolicyLockoutSafetyCheck); err != nil {
+		if err := s.lockedOut(ctx, in.Policy, k.arn(), in.BypassPolicyLockoutSafetyCheck); err != nil {
 			return err
 		}
 		k.doc.Policy = in.Policy

@@ -37,6 +37,14 @@ type Deps struct {
 	// Authorizer decides other services' uses of customer managed keys for their callers
 	// (EncryptFor, DecryptFor); nil: not checked.
 	Authorizer Authorizer
+	// Roles reads IAM roles (their paths and tags) for key policies naming a session's role;
+	// nil: a role ARN is taken from the session's ARN, without a path.
+	Roles Roles
+}
+
+// Roles is where KMS reads IAM roles (store.Identity's Entity).
+type Roles interface {
+	Entity(ctx context.Context, account, kind, name string) (store.Entity, error)
 }
 
 // Service serves KMS.
@@ -47,6 +55,7 @@ type Service struct {
 	master  MasterKey
 	enforce bool
 	authz   Authorizer
+	roles   Roles
 
 	mu         sync.Mutex
 	masterAEAD cipher.AEAD
@@ -62,7 +71,7 @@ func New(d Deps) *Service {
 	if d.Master == nil && d.Store != nil {
 		d.Master = StoreMasterKey(d.Store)
 	}
-	return &Service{store: d.Store, region: d.Region, clock: d.Clock, master: d.Master, enforce: d.Enforce, authz: d.Authorizer}
+	return &Service{store: d.Store, region: d.Region, clock: d.Clock, master: d.Master, enforce: d.Enforce, authz: d.Authorizer, roles: d.Roles}
 }
 
 // Describe returns KMS's operation table: every operation of the 2014-11-01 API.

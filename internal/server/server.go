@@ -233,7 +233,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	functions := newFunctions(st, cfg)
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir),
-		Enforce: enforcer != nil && !cfg.NoIAMEnforcement, Authorizer: iam.RequestAuthorizer{Enforcer: enforcer}})
+		Enforce: enforcer != nil && !cfg.NoIAMEnforcement, Authorizer: iam.RequestAuthorizer{Enforcer: enforcer}, Roles: st})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
 	return []*service.Service{
