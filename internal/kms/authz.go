@@ -38,8 +38,9 @@ import (
 // and, where it allows only the caller's account, the caller's IAM policies allow too. The
 // second step runs only when the server enforces IAM. Its condition keys are KMS's own
 // (kms:EncryptionContext:…, kms:CallerAccount, kms:GrantOperations, …) and those implied by the
-// principal; request keys only the router knows (aws:SourceIp) are absent there, so a key policy
-// Allow that requires one does not count in step 2.
+// principal (a role session's role ARN, with its path, and tags are read from IAM; a user's
+// tags are not); request keys only the router knows (aws:SourceIp) are absent there, so a key
+// policy Allow that requires one of those does not count in step 2.
 
 // grantActions are the operations a grant may allow, as IAM actions.
 var grantActions = map[string]bool{
