@@ -122,7 +122,23 @@ to a bare net/http handler (the floor). The key check's cost is the keyed p50 le
 		},
 	}
 	apigwCmd.Flags().IntVar(&o.Rounds, "rounds", 3, "rounds of each workload; the workloads take turns and each figure is the median round")
-	cmd.AddCommand(sqsCmd, floorCmd, apigwCmd)
+	cmd.AddCommand(sqsCmd, floorCmd)
+	cmd.AddCommand(apigwCmd)
+	secretsCmd := &cobra.Command{
+		Use:   "secrets",
+		Short: "Measure Parameter Store, Secrets Manager and KMS beside moto_server",
+		Long: `Measure with aws-sdk-go-v2: GetParameter and GetSecretValue latency from one client, and Encrypt
+plus Decrypt of 4 KB from 16 clients, on SQLite (and PostgreSQL with --postgres or
+GUREUM_TEST_POSTGRES), and the same workloads against moto_server.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := setup("secrets"); err != nil {
+				return err
+			}
+			return RunSecrets(cmd.Context(), o)
+		},
+	}
+	cmd.AddCommand(secretsCmd)
 	cmd.CompletionOptions.DisableDefaultCmd = true
 	return cmd
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"strconv"
+
+	"github.com/gureum/gureum/internal/request"
 )
 
 // aeadFor returns the cipher of version v of k's material, unwrapping it on first use.
@@ -46,10 +48,29 @@ func (s *Service) encryptKey(ctx context.Context, keyID, usage string) (*key, er
 	if err := usable(k); err != nil {
 		return nil, err
 	}
-	if k.doc.Meta.KeyUsage != usage {
-		return nil, ErrInvalidKeyUsage.Errorf("%s key usage is %s which is not valid for this operation.", k.arn(), k.doc.Meta.KeyUsage)
+	if err := usedFor(ctx, k, usage); err != nil {
+		return nil, err
+	}
+	if usage == "ENCRYPT_DECRYPT" && k.doc.Meta.KeySpec != "SYMMETRIC_DEFAULT" {
+		return nil, ErrInvalidKeyUsage.Errorf("%s key spec is %s which is not valid for %s.", k.arn(), k.doc.Meta.KeySpec, opName(ctx))
 	}
 	return s.rotateIfDue(ctx, k)
+}
+
+// usedFor refuses a key whose usage is not usage, as AWS words it.
+func usedFor(ctx context.Context, k *key, usage string) error {
+	if k.doc.Meta.KeyUsage != usage {
+		return ErrInvalidKeyUsage.Errorf("%s key usage is %s which is not valid for %s.", k.arn(), k.doc.Meta.KeyUsage, opName(ctx))
+	}
+	return nil
+}
+
+// opName is the operation being served, for error messages.
+func opName(ctx context.Context) string {
+	if op := request.From(ctx).Operation; op != "" {
+		return op
+	}
+	return "this operation"
 }
 
 // encrypt seals plaintext under the newest version of keyID.
@@ -130,6 +151,12 @@ func (s *Service) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput
 	if len(in.Plaintext) == 0 || len(in.Plaintext) > 4096 {
 		return nil, ErrValidation.Errorf("1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length between 1 and 4096")
 	}
+	if k, err := s.asymmetricKey(ctx, in.KeyId); err != nil || k != nil {
+		if err != nil {
+			return nil, err
+		}
+		return s.rsaEncrypt(ctx, k, in)
+	}
 	if err := checkAlgorithm(in.EncryptionAlgorithm); err != nil {
 		return nil, err
 	}
@@ -161,6 +188,15 @@ type DecryptOutput struct {
 
 // Decrypt decrypts a ciphertext blob with the key and version it names.
 func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, error) {
+	if _, err := parseBlob(in.CiphertextBlob); err != nil && in.KeyId != "" {
+		k, err := s.asymmetricKey(ctx, in.KeyId)
+		if err != nil || k != nil {
+			if err != nil {
+				return nil, err
+			}
+			return s.rsaDecrypt(ctx, k, in)
+		}
+	}
 	if err := checkAlgorithm(in.EncryptionAlgorithm); err != nil {
 		return nil, err
 	}
@@ -198,22 +234,18 @@ type ReEncryptOutput struct {
 // ReEncrypt decrypts a blob and encrypts its plaintext under another key (or the newest version
 // of the same), never returning the plaintext.
 func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutput, error) {
-	if err := checkAlgorithm(in.SourceEncryptionAlgorithm); err != nil {
-		return nil, err
-	}
-	if err := checkAlgorithm(in.DestinationEncryptionAlgorithm); err != nil {
-		return nil, err
-	}
-	plain, src, err := s.decrypt(ctx, in.CiphertextBlob, in.SourceEncryptionContext, in.SourceKeyId)
+	dec, err := s.Decrypt(ctx, &DecryptInput{CiphertextBlob: in.CiphertextBlob, EncryptionContext: in.SourceEncryptionContext,
+		KeyId: in.SourceKeyId, EncryptionAlgorithm: in.SourceEncryptionAlgorithm})
 	if err != nil {
 		return nil, err
 	}
-	blob, dst, err := s.encrypt(ctx, in.DestinationKeyId, plain, in.DestinationEncryptionContext)
+	enc, err := s.Encrypt(ctx, &EncryptInput{KeyId: in.DestinationKeyId, Plaintext: dec.Plaintext, EncryptionContext: in.DestinationEncryptionContext,
+		EncryptionAlgorithm: in.DestinationEncryptionAlgorithm})
 	if err != nil {
 		return nil, err
 	}
-	return &ReEncryptOutput{CiphertextBlob: blob, SourceKeyId: src.arn(), KeyId: dst.arn(),
-		SourceEncryptionAlgorithm: "SYMMETRIC_DEFAULT", DestinationEncryptionAlgorithm: "SYMMETRIC_DEFAULT"}, nil
+	return &ReEncryptOutput{CiphertextBlob: enc.CiphertextBlob, SourceKeyId: dec.KeyId, KeyId: enc.KeyId,
+		SourceEncryptionAlgorithm: dec.EncryptionAlgorithm, DestinationEncryptionAlgorithm: enc.EncryptionAlgorithm}, nil
 }
 
 // GenerateDataKeyInput is GenerateDataKey's input.

@@ -24,5 +24,6 @@ var (
 	ErrDependencyTimeout   = &awserr.Code{Name: "DependencyTimeoutException", Status: 503, Receiver: true}
 	ErrKMSInternal         = &awserr.Code{Name: "KMSInternalException", Status: 500, Receiver: true}
 	ErrKMSInvalidMac       = &awserr.Code{Name: "KMSInvalidMacException", Status: 400}
+	ErrInvalidSignature    = &awserr.Code{Name: "KMSInvalidSignatureException", Status: 400}
 	ErrInvalidGrantIDShape = ErrInvalidGrantID
 )

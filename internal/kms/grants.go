@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 
 	"github.com/gureum/gureum/internal/store"
 )
@@ -37,6 +38,16 @@ func randomHex(n int) string {
 func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*CreateGrantOutput, error) {
 	if in.GranteePrincipal == "" || len(in.Operations) == 0 {
 		return nil, ErrValidation.Errorf("GranteePrincipal and Operations are required")
+	}
+	for _, p := range []string{in.GranteePrincipal, in.RetiringPrincipal} {
+		if p != "" && !validPrincipal(p) {
+			return nil, ErrValidation.Errorf("Invalid principal %s: must be an AWS principal ARN, an account id or a service principal", p)
+		}
+	}
+	for _, op := range in.Operations {
+		if !grantActions[op] {
+			return nil, ErrValidation.Errorf("1 validation error detected: Value '[%s]' at 'operations' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [Decrypt, Encrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, ReEncryptFrom, ReEncryptTo, Sign, Verify, GetPublicKey, CreateGrant, RetireGrant, DescribeKey, GenerateDataKeyPair, GenerateDataKeyPairWithoutPlaintext, GenerateMac, VerifyMac, DeriveSharedSecret]]", op)
+		}
 	}
 	var out CreateGrantOutput
 	_, err := s.update(ctx, in.KeyId, func(k *key) error {
@@ -229,4 +240,15 @@ func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGran
 		return true
 	})
 	return out, err
+}
+
+// validPrincipal accepts what a key policy may name: an ARN, an account id, a service principal.
+func validPrincipal(p string) bool {
+	if strings.HasPrefix(p, "arn:") {
+		return strings.Count(p, ":") >= 5 && !strings.ContainsAny(p, "*?")
+	}
+	if len(p) == 12 && strings.Trim(p, "0123456789") == "" {
+		return true
+	}
+	return strings.HasSuffix(p, ".amazonaws.com") && !strings.ContainsAny(p, " *?")
 }

@@ -3,7 +3,11 @@ package kms
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/gureum/gureum/internal/iam/policy"
 
 	"github.com/gureum/gureum/internal/store"
 )
@@ -38,16 +42,9 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*KeyMetada
 	if spec == "" {
 		spec = "SYMMETRIC_DEFAULT"
 	}
-	ks, ok := keySpecs[spec]
-	if !ok {
-		return nil, ErrUnsupported.Errorf("KeySpec %s is not supported", spec)
-	}
-	usage := in.KeyUsage
-	if usage == "" {
-		usage = ks.usage
-	}
-	if usage != ks.usage {
-		return nil, ErrValidation.Errorf("KeyUsage %s is not compatible with KeySpec %s", usage, spec)
+	usage, err := specUsage(spec, in.KeyUsage)
+	if err != nil {
+		return nil, err
 	}
 	if in.Origin != "" && in.Origin != "AWS_KMS" {
 		return nil, ErrUnsupported.Errorf("Origin %s is not supported", in.Origin)
@@ -56,6 +53,9 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*KeyMetada
 		return nil, ErrValidation.Errorf("Description must be at most 8192 characters")
 	}
 	if err := checkPolicy(in.Policy); err != nil {
+		return nil, err
+	}
+	if err := s.lockedOut(ctx, in.Policy, "*", in.BypassPolicyLockoutSafetyCheck); err != nil {
 		return nil, err
 	}
 	if err := checkTags(in.Tags); err != nil {
@@ -303,6 +303,9 @@ func (s *Service) PutKeyPolicy(ctx context.Context, in *PolicyInput) (*Empty, er
 		if err := customerKey(k); err != nil {
 			return err
 		}
+		if err := s.lockedOut(ctx, in.Policy, k.arn(), in.BypassPolicyLockoutSafetyCheck); err != nil {
+			return err
+		}
 		k.doc.Policy = in.Policy
 		return nil
 	})
@@ -323,16 +326,41 @@ func (s *Service) ListKeyPolicies(ctx context.Context, in *ListInput) (*ListKeyP
 	return &ListKeyPoliciesOutput{PolicyNames: []string{"default"}}, nil
 }
 
-// checkPolicy accepts a JSON object of at most 32 KB.
+// checkPolicy accepts a key policy of at most 32 KB that the IAM policy grammar accepts.
 func checkPolicy(p string) error {
 	if p == "" {
 		return nil
 	}
-	var v map[string]any
-	if len(p) > 32768 || json.Unmarshal([]byte(p), &v) != nil {
-		return ErrMalformedPolicy.Errorf("The new key policy will not allow you to update the key policy in the future.")
+	if len(p) > 32768 {
+		return ErrLimitExceeded.Errorf("Policy document exceeds the maximum size of 32768 bytes.")
+	}
+	if _, err := policy.Parse(evaluable(p), policy.Resource); err != nil {
+		return ErrMalformedPolicy.Errorf("%s", err.Error())
 	}
 	return nil
+}
+
+// specUsage checks a KeyUsage against a KeySpec; usage "" takes the default (ENCRYPT_DECRYPT,
+// GENERATE_VERIFY_MAC for HMAC keys, as AWS does).
+func specUsage(spec, usage string) (string, error) {
+	var usages []string
+	if ks, ok := keySpecs[spec]; ok {
+		usages = []string{ks.usage}
+	} else if as, ok := asymSpecs[spec]; ok {
+		usages = as.usages
+	} else {
+		return "", ErrValidation.Errorf("1 validation error detected: Value '%s' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [RSA_2048, ECC_NIST_P384, ECC_NIST_P256, ECC_NIST_P521, HMAC_384, RSA_3072, ECC_SECG_P256K1, RSA_4096, SYMMETRIC_DEFAULT, HMAC_256, HMAC_224, HMAC_512]", spec)
+	}
+	if usage == "" {
+		usage = "ENCRYPT_DECRYPT"
+		if strings.HasPrefix(spec, "HMAC_") {
+			usage = "GENERATE_VERIFY_MAC"
+		}
+	}
+	if !slices.Contains(usages, usage) {
+		return "", ErrValidation.Errorf("KeyUsage %s is not compatible with KeySpec %s", usage, spec)
+	}
+	return usage, nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

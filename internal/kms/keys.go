@@ -185,7 +185,16 @@ func (s *Service) newKey(ctx context.Context, account, spec, usage, description,
 		Description: description, KeyUsage: usage, KeyState: stateEnabled, Origin: "AWS_KMS", KeyManager: manager,
 		CustomerMasterKeySpec: spec, KeySpec: spec,
 	}, RotationPeriod: 365}}
-	if usage == "ENCRYPT_DECRYPT" {
+	if as, ok := asymSpecs[spec]; ok {
+		switch usage {
+		case "ENCRYPT_DECRYPT":
+			k.doc.Meta.EncryptionAlgorithms = as.encrypt
+		case "SIGN_VERIFY":
+			k.doc.Meta.SigningAlgorithms = as.signing
+		case "KEY_AGREEMENT":
+			k.doc.Meta.KeyAgreementAlgorithms = as.agree
+		}
+	} else if usage == "ENCRYPT_DECRYPT" {
 		k.doc.Meta.EncryptionAlgorithms = ks.algs
 	} else {
 		k.doc.Meta.MacAlgorithms = ks.algs
@@ -209,8 +218,17 @@ func (s *Service) addVersion(ctx context.Context, k *key) error {
 	if err != nil {
 		return err
 	}
-	material := make([]byte, keySpecs[k.doc.Meta.KeySpec].size)
-	rand.Read(material)
+	var material []byte
+	if isAsymmetric(k.doc.Meta.KeySpec) {
+		pair, err := newKeyPair(k.doc.Meta.KeySpec)
+		if err != nil {
+			return err
+		}
+		material, k.doc.PublicKey = pair.privDER, pair.pubDER
+	} else {
+		material = make([]byte, keySpecs[k.doc.Meta.KeySpec].size)
+		rand.Read(material)
+	}
 	k.doc.Versions = append(k.doc.Versions, wrap(master, k.arn(), uint32(len(k.doc.Versions)+1), material))
 	return nil
 }
@@ -281,6 +299,21 @@ func (s *Service) resourceARN(ctx context.Context, keyID string) string {
 		return "arn:aws:kms:" + s.region + ":" + callerAccount(ctx) + ":" + keyID
 	}
 	return s.keyARN(callerAccount(ctx), keyID)
+}
+
+// keyResource is the IAM resource of a call naming keyID: the key's ARN, an alias resolved to
+// its key's (an alias that does not exist, or an AWS managed alias not made yet, stays itself).
+func (s *Service) keyResource(ctx context.Context, keyID string) string {
+	arn := s.resourceARN(ctx, keyID)
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || !strings.HasPrefix(parts[5], "alias/") {
+		return arn
+	}
+	a, err := s.loadAlias(ctx, parts[4], parts[5])
+	if err != nil {
+		return arn
+	}
+	return s.keyARN(parts[4], a.TargetKeyId)
 }
 
 func days(n int32) time.Duration { return time.Duration(n) * 24 * time.Hour }

@@ -74,7 +74,7 @@ func TestKeys(t *testing.T) {
 		if err != nil || !strings.Contains(*pol.Policy, "arn:aws:iam::000000000000:root") {
 			t.Errorf("GetKeyPolicy = %v, %v; want the default policy", pol, err)
 		}
-		mine := `{"Version":"2012-10-17","Statement":[]}`
+		mine := `{"Version":"2012-10-17","Statement":[{"Sid":"root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"}]}`
 		if _, err := c.PutKeyPolicy(bg, &kms.PutKeyPolicyInput{KeyId: k.KeyId, PolicyName: aws.String("default"), Policy: aws.String(mine)}); err != nil {
 			t.Fatal(err)
 		}

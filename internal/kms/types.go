@@ -56,6 +56,8 @@ type KeyMetadata struct {
 	KeySpec                     string
 	EncryptionAlgorithms        []string `json:",omitempty"`
 	MacAlgorithms               []string `json:",omitempty"`
+	SigningAlgorithms           []string `json:",omitempty"`
+	KeyAgreementAlgorithms      []string `json:",omitempty"`
 	MultiRegion                 bool
 }
 
@@ -89,6 +91,7 @@ type keyDoc struct {
 	NextRotation   time.Time
 	Rotations      []Rotation
 	Versions       [][]byte
+	PublicKey      []byte `json:",omitempty"` // asymmetric keys: SubjectPublicKeyInfo DER
 	Grants         []storedGrant
 }
 

@@ -3,11 +3,14 @@ package secretsmanager
 import (
 	"bytes"
 	"context"
+	"errors"
 	"regexp"
 	"slices"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/gureum/gureum/internal/awserr"
 )
 
 const (
@@ -142,6 +145,9 @@ func (x *secret) trim() {
 // decrypt opens a version's value.
 func (s *Service) decrypt(ctx context.Context, x *secret, v *secretVersion) ([]byte, error) {
 	plain, err := s.keys.DecryptFor(ctx, x.account, v.Cipher, encryptionContext(x, v.VersionId))
+	if kmsDenied(err) {
+		return nil, awserr.New(awserr.AccessDenied, "Access to KMS is not allowed")
+	}
 	if err != nil {
 		return nil, ErrDecryptionFailure.Errorf("Secrets Manager can't decrypt the protected secret text using the provided KMS key.")
 	}
@@ -150,6 +156,9 @@ func (s *Service) decrypt(ctx context.Context, x *secret, v *secretVersion) ([]b
 
 // kmsError is a KMS failure as Secrets Manager reports it.
 func kmsError(err error) error {
+	if kmsDenied(err) {
+		return awserr.New(awserr.AccessDenied, "Access to KMS is not allowed")
+	}
 	return ErrEncryptionFailure.Errorf("Secrets Manager can't encrypt the protected secret text using the provided KMS key: %v", err)
 }
 
@@ -406,4 +415,10 @@ func (s *Service) UpdateSecret(ctx context.Context, in *UpdateSecretInput) (*Sec
 	}
 	x.doc.Changed = s.clock.Now()
 	return out, s.save(ctx, x)
+}
+
+// kmsDenied reports KMS refusing the caller the key.
+func kmsDenied(err error) bool {
+	var ae *awserr.Error
+	return errors.As(err, &ae) && ae.Kind == awserr.AccessDenied
 }

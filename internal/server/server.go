@@ -286,7 +286,8 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	files := efs.New(efs.Deps{Env: env, Store: st, Authorizer: roles})
 	functions := newFunctions(st, cfg, files)
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
-	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
+	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir),
+		Enforce: enforcer != nil && !cfg.NoIAMEnforcement, Authorizer: iam.RequestAuthorizer{Enforcer: enforcer}, Roles: st})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	logGroups := logs.New(logs.Deps{Env: env, Store: st})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})

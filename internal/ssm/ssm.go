@@ -226,6 +226,9 @@ func (s *Service) Describe() *service.Service {
 }
 
 func callerAccount(ctx context.Context) string {
+	if a, ok := ctx.Value(accountKey{}).(string); ok {
+		return a
+	}
 	if p := request.From(ctx).Principal; p != nil {
 		return p.Account
 	}
@@ -246,3 +249,6 @@ func (s *Service) arn(account, name string) string {
 	}
 	return "arn:aws:ssm:" + s.region + ":" + account + ":parameter/" + name
 }
+
+// accountKey carries the account an in-process call (Resolve) acts for.
+type accountKey struct{}
