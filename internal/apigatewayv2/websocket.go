@@ -385,8 +385,7 @@ func (s *Service) manageConnection(w http.ResponseWriter, r *http.Request, api *
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(b)
 	case http.MethodDelete:
-		c.conn.Close(websocket.StatusNormalClosure, "")
-		c.cancel()
+		c.cancel() // the connection's own goroutine closes it
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		writeManageError(w, http.StatusForbidden, "ForbiddenException", "Forbidden")
