@@ -220,8 +220,9 @@ func TestWebSocketControlPlane(t *testing.T) {
 // TestDomainNames: custom domain names and their API mappings.
 func TestDomainNames(t *testing.T) {
 	each(t, func(t *testing.T, c *apigatewayv2.Client, srv *gureumtest.Server) {
-		api := must(c.CreateApi(bg, &apigatewayv2.CreateApiInput{Name: aws.String("a"), ProtocolType: types.ProtocolTypeHttp}))
-		must(c.CreateStage(bg, &apigatewayv2.CreateStageInput{ApiId: api.ApiId, StageName: aws.String("$default"), AutoDeploy: aws.Bool(true)}))
+		up := echo(t)
+		apiID := httpAPI(t, c, map[string]string{"GET /orders/{id}": up.URL + "/o/{id}", "$default": up.URL + "/root"}, nil)
+		api := must(c.GetApi(bg, &apigatewayv2.GetApiInput{ApiId: aws.String(apiID)}))
 		d := must(c.CreateDomainName(bg, &apigatewayv2.CreateDomainNameInput{DomainName: aws.String("api.example.com")}))
 		if len(d.DomainNameConfigurations) != 1 || d.DomainNameConfigurations[0].DomainNameStatus != types.DomainNameStatusAvailable {
 			t.Errorf("CreateDomainName = %+v", d)
@@ -242,13 +243,35 @@ func TestDomainNames(t *testing.T) {
 			Stage: aws.String("nope")}); code(err) != "BadRequestException" {
 			t.Errorf("CreateApiMapping(no stage) = %v; want BadRequestException", err)
 		}
+		must(c.CreateApiMapping(bg, &apigatewayv2.CreateApiMappingInput{DomainName: aws.String("api.example.com"), ApiId: api.ApiId, Stage: aws.String("$default")}))
+		through := func(path string) (int, string) {
+			req, _ := http.NewRequest("GET", srv.Endpoint+"/_gureum/execute-api-domain/api.example.com"+path, nil)
+			status, _, body := gureumtest.Do(t, req)
+			return status, body
+		}
+		if status, body := through("/v1/orders/5"); status != 200 || decode(t, body)["path"] != "/o/5" {
+			t.Errorf("GET /v1/orders/5 through the domain = %d %s; want the mapping's API without its key", status, body)
+		}
+		if status, body := through("/orders/5"); status != 200 || decode(t, body)["path"] != "/o/5" {
+			t.Errorf("GET /orders/5 through the domain's root mapping = %d %s", status, body)
+		}
+		if status, _ := through("/v1x/orders/5"); status != 200 {
+			t.Errorf("GET /v1x/orders/5 = %d; want the root mapping's $default route", status)
+		}
 		ms := must(c.GetApiMappings(bg, &apigatewayv2.GetApiMappingsInput{DomainName: aws.String("api.example.com")}))
-		if len(ms.Items) != 1 || aws.ToString(ms.Items[0].ApiMappingKey) != "v1" {
+		if len(ms.Items) != 2 {
 			t.Errorf("GetApiMappings = %+v", ms.Items)
 		}
 		must(c.UpdateApiMapping(bg, &apigatewayv2.UpdateApiMappingInput{DomainName: aws.String("api.example.com"), ApiMappingId: m.ApiMappingId, ApiId: api.ApiId, ApiMappingKey: aws.String("v2")}))
 		if got := must(c.GetApiMapping(bg, &apigatewayv2.GetApiMappingInput{DomainName: aws.String("api.example.com"), ApiMappingId: m.ApiMappingId})); aws.ToString(got.ApiMappingKey) != "v2" {
 			t.Errorf("GetApiMapping = %s; want v2", aws.ToString(got.ApiMappingKey))
+		}
+		if status, _ := (func() (int, string) {
+			req, _ := http.NewRequest("GET", srv.Endpoint+"/_gureum/execute-api-domain/nosuch.example.com/x", nil)
+			s, _, b := gureumtest.Do(t, req)
+			return s, b
+		})(); status != 403 {
+			t.Errorf("GET through an unknown domain = %d; want 403", status)
 		}
 		if ds := must(c.GetDomainNames(bg, &apigatewayv2.GetDomainNamesInput{})); len(ds.Items) != 1 {
 			t.Errorf("GetDomainNames = %d; want 1", len(ds.Items))

@@ -31,7 +31,10 @@ const (
 )
 
 func (s *Service) endpoints() []service.Endpoint {
-	return []service.Endpoint{{Name: "execute-api-v2", Prefix: invokePrefix, Handler: http.HandlerFunc(s.serve)}}
+	return []service.Endpoint{
+		{Name: "execute-api-v2", Prefix: invokePrefix, Handler: http.HandlerFunc(s.serve)},
+		{Name: "execute-api-domain", Prefix: domainPathPrefix, Handler: http.HandlerFunc(s.serveDomain)},
+	}
 }
 
 // Claim returns the handler of the invoke addresses API Gateway's two generations share (the
@@ -229,7 +232,12 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveWebSocket(w, r, api, rest, requestID)
 		return
 	}
-	s.serveHTTP(w, r, api, rest, requestID)
+	stageName, path, ok := pickStage(api.doc, rest)
+	if !ok {
+		writeGatewayError(w, errNotFound)
+		return
+	}
+	s.serveHTTP(w, r, api, stageName, path, stageName != defaultStage, requestID)
 }
 
 // pickStage finds the stage of an HTTP API a path addresses: a named stage by its first segment,
@@ -247,13 +255,10 @@ func pickStage(doc *apiDoc, rest string) (stage, path string, ok bool) {
 
 // serveHTTP answers a request to an HTTP API: stage, CORS preflight, route, throttles,
 // authorizer, integration.
-func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request, api *cachedAPI, rest, requestID string) {
+// The path is the one under the stage; stageInPath says the client's path began with the
+// stage's name (the event's rawPath keeps it, as AWS's does).
+func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request, api *cachedAPI, stageName, path string, stageInPath bool, requestID string) {
 	ctx := r.Context()
-	stageName, path, ok := pickStage(api.doc, rest)
-	if !ok {
-		writeGatewayError(w, errNotFound)
-		return
-	}
 	ss, err := api.stage(ctx, s, stageName)
 	if err != nil {
 		writeGatewayError(w, errInternal)
@@ -277,7 +282,7 @@ func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request, api *cachedA
 		stageVars: ss.stage.StageVariables, routeKey: route.RouteKey, path: path, rawPath: path, pathParams: params,
 		sourceIP: sourceIP(r), timeEpoch: now.UnixMilli(), time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 		domainName: hostOnly(r.Host), routeID: route.RouteID}
-	if stageName != defaultStage {
+	if stageInPath {
 		c.rawPath = "/" + stageName + path
 	}
 	if _, p, ok := strings.Cut(route.RouteKey, " "); ok {
