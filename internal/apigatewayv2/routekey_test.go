@@ -240,3 +240,17 @@ func FuzzIdentitySource(f *testing.F) {
 	f.Add("$request.header.Authorization")
 	f.Fuzz(func(t *testing.T, src string) { parseIdentitySource(src) })
 }
+
+// FuzzOpenAPI: any definition imports or is refused without a panic.
+func FuzzOpenAPI(f *testing.F) {
+	f.Add(`{"openapi":"3.0.1","info":{"title":"t"},"paths":{"/a/{b}":{"get":{"x-amazon-apigateway-integration":{"type":"http_proxy","httpMethod":"GET","uri":"http://x/{b}"}}}}}`)
+	f.Add("openapi: 3.0.1\ninfo: {title: t}\npaths: {$default: {x-amazon-apigateway-any-method: {}}}\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		oas, err := parseOpenAPI(body)
+		if err != nil {
+			return
+		}
+		doc := &apiDoc{API: API{ProtocolType: protocolHTTP}, Stages: map[string]*Stage{}}
+		fromOpenAPI(doc, oas, "")
+	})
+}

@@ -151,11 +151,14 @@ func (s *Service) resourceARN(ctx context.Context, _ any) string {
 
 func (s *Service) handlers() map[string]service.Handler {
 	return map[string]service.Handler{
-		"CreateApi": service.Func(s.CreateApi),
-		"GetApi":    service.Func(s.GetApi),
-		"GetApis":   service.Func(s.GetApis),
-		"UpdateApi": service.Func(s.UpdateApi),
-		"DeleteApi": service.Func(s.DeleteApi),
+		"CreateApi":   service.Func(s.CreateApi),
+		"GetApi":      service.Func(s.GetApi),
+		"GetApis":     service.Func(s.GetApis),
+		"UpdateApi":   service.Func(s.UpdateApi),
+		"DeleteApi":   service.Func(s.DeleteApi),
+		"ImportApi":   service.Func(s.ImportApi),
+		"ReimportApi": service.Func(s.ReimportApi),
+		"ExportApi":   service.Func(s.ExportApi),
 
 		"DeleteCorsConfiguration": service.Func(s.DeleteCorsConfiguration),
 
