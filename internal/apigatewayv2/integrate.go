@@ -24,13 +24,20 @@ func (s *Service) integrate(ctx context.Context, ss *servedStage, route *Route, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	var rp *reply
+	var gerr *gatewayError
 	switch it.IntegrationType {
 	case "AWS_PROXY":
-		return s.invokeFunction(ctx, it, c)
+		rp, gerr = s.invokeFunction(ctx, it, c)
 	case "HTTP_PROXY":
-		return s.proxyHTTP(ctx, it, c)
+		rp, gerr = s.proxyHTTP(ctx, it, c)
+	default:
+		return nil, errInternal
 	}
-	return nil, errInternal
+	if gerr == nil && len(it.ResponseParameters) > 0 {
+		mapResponse(rp, it.ResponseParameters, c)
+	}
+	return rp, gerr
 }
 
 // functionARN is the function an AWS_PROXY integration calls: its URI is the function's ARN, or
@@ -57,7 +64,7 @@ func (s *Service) invokeFunction(ctx context.Context, it *Integration, c *call) 
 	if err != nil {
 		return nil, errInternal
 	}
-	out, fnErr, err := s.functions.Invoke(ctx, functionARN(it.IntegrationURI), event)
+	out, fnErr, err := s.functions.Invoke(ctx, functionARN(withStageVariables(it.IntegrationURI, c.stageVars)), event)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
 		return nil, errUnavailable
@@ -83,7 +90,7 @@ var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Pro
 // proxyHTTP passes a request to an HTTP endpoint: the integration's URI with the route's path
 // parameters put in its {name} (or {name+}) places, the request's query string, headers and body.
 func (s *Service) proxyHTTP(ctx context.Context, it *Integration, c *call) (*reply, *gatewayError) {
-	target := it.IntegrationURI
+	target := withStageVariables(it.IntegrationURI, c.stageVars)
 	for name, v := range c.pathParams {
 		escaped := escapePathValue(v)
 		target = strings.ReplaceAll(target, "{"+name+"+}", escaped)
@@ -112,6 +119,9 @@ func (s *Service) proxyHTTP(ctx context.Context, it *Integration, c *call) (*rep
 	}
 	for _, h := range hopHeaders {
 		req.Header.Del(h)
+	}
+	if len(it.RequestParameters) > 0 {
+		mapRequest(req, it.RequestParameters, c)
 	}
 	req.Header.Set("X-Amzn-Trace-Id", "Root="+c.requestID)
 	req.Header.Set("X-Forwarded-For", joinNonEmpty(c.r.Header.Get("X-Forwarded-For"), c.sourceIP))

@@ -90,6 +90,9 @@ func applyIntegration(doc *apiDoc, it *Integration, in *IntegrationInput) error 
 		it.ResponseParameters = in.ResponseParameters
 	}
 	if doc.API.ProtocolType == protocolHTTP {
+		if err := checkMappings(it); err != nil {
+			return err
+		}
 		return checkHTTPIntegration(it)
 	}
 	return checkWebSocketIntegration(it)

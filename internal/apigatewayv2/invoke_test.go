@@ -179,3 +179,40 @@ func TestCORS(t *testing.T) {
 		t.Errorf("GET with Origin = %d %v", status, h)
 	}
 }
+
+// TestParameterMapping: an HTTP_PROXY integration's request parameters rewrite the path, headers
+// and query string sent upstream (with stage variables in its URI), and its response parameters
+// change the answer's status and headers.
+func TestParameterMapping(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{Args: []string{"--log-level", "warn"}})
+	c := apigatewayv2.NewFromConfig(srv.Config())
+	seen := make(chan *http.Request, 1)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r
+		w.Header().Set("X-Secret", "s")
+		w.Header().Set("X-Upstream", "u")
+	}))
+	defer up.Close()
+	api := must(c.CreateApi(bg, &apigatewayv2.CreateApiInput{Name: aws.String("mapped"), ProtocolType: types.ProtocolTypeHttp}))
+	it := must(c.CreateIntegration(bg, &apigatewayv2.CreateIntegrationInput{ApiId: api.ApiId, IntegrationType: types.IntegrationTypeHttpProxy,
+		IntegrationMethod: aws.String("GET"), IntegrationUri: aws.String("http://${stageVariables.host}/ignored"), PayloadFormatVersion: aws.String("1.0"),
+		RequestParameters: map[string]string{"overwrite:path": "/v2/items/${request.path.id}", "append:header.x-user": "$request.header.x-name",
+			"remove:header.x-drop": "''", "overwrite:querystring.stage": "$context.stage", "remove:querystring.secret": "''"},
+		ResponseParameters: map[string]map[string]string{"200": {"overwrite:statuscode": "202", "remove:header.x-secret": "''", "append:header.x-was": "$response.header.x-upstream"}}}))
+	if _, err := c.CreateIntegration(bg, &apigatewayv2.CreateIntegrationInput{ApiId: api.ApiId, IntegrationType: types.IntegrationTypeHttpProxy,
+		IntegrationMethod: aws.String("GET"), IntegrationUri: aws.String(up.URL), RequestParameters: map[string]string{"rewrite:everything": "x"}}); code(err) != "BadRequestException" {
+		t.Errorf("CreateIntegration(bad mapping) = %v; want BadRequestException", err)
+	}
+	must(c.CreateRoute(bg, &apigatewayv2.CreateRouteInput{ApiId: api.ApiId, RouteKey: aws.String("GET /items/{id}"), Target: aws.String("integrations/" + aws.ToString(it.IntegrationId))}))
+	must(c.CreateStage(bg, &apigatewayv2.CreateStageInput{ApiId: api.ApiId, StageName: aws.String("$default"), AutoDeploy: aws.Bool(true),
+		StageVariables: map[string]string{"host": strings.TrimPrefix(up.URL, "http://")}}))
+	status, h, _ := get(t, srv, "GET", aws.ToString(api.ApiId), "/items/5?secret=1&keep=2", http.Header{"X-Name": {"ann"}, "X-Drop": {"d"}}, "")
+	r := <-seen
+	if r.URL.Path != "/v2/items/5" || r.Header.Get("X-User") != "ann" || r.Header.Get("X-Drop") != "" ||
+		r.URL.Query().Get("stage") != "$default" || r.URL.Query().Has("secret") || r.URL.Query().Get("keep") != "2" {
+		t.Errorf("upstream got %s %s %v", r.Method, r.URL, r.Header)
+	}
+	if status != 202 || h.Get("X-Secret") != "" || h.Get("X-Was") != "u" {
+		t.Errorf("answer = %d %v; want 202 without X-Secret, with X-Was", status, h)
+	}
+}
