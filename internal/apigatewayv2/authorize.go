@@ -200,6 +200,9 @@ func (s *Service) lambdaAuthorize(ctx context.Context, api *cachedAPI, a *Author
 
 // routeARN is the ARN a Lambda authorizer's policy is decided on.
 func (c *call) routeARN(region string) string {
+	if c.webSocket {
+		return "arn:aws:execute-api:" + region + ":" + c.account + ":" + c.apiID + "/" + c.stage + "/" + c.routeKey
+	}
 	return "arn:aws:execute-api:" + region + ":" + c.account + ":" + c.apiID + "/" + c.stage + "/" + c.r.Method + c.path
 }
 

@@ -91,7 +91,6 @@ var (
 	errTooLarge     = &gatewayError{413, "Request Entity Too Large"}
 	errInternal     = &gatewayError{500, "Internal Server Error"}
 	errUnavailable  = &gatewayError{503, "Service Unavailable"}
-	errTimeout      = &gatewayError{504, "Endpoint request timed out"}
 )
 
 func writeGatewayError(w http.ResponseWriter, e *gatewayError) {

@@ -60,13 +60,17 @@ func (c *jwksCache) key(ctx context.Context, issuer, kid string, now time.Time) 
 		}
 	}
 	keys, err := c.fetch(ctx, issuer)
+	// A failed fetch is remembered as no keys, so that tokens do not fetch again before jwksRetry.
+	ik = &issuerKeys{keys: keys, fetched: now}
+	c.mu.Lock()
+	if len(c.m) > 1000 {
+		clear(c.m)
+	}
+	c.m[issuer] = ik
+	c.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	ik = &issuerKeys{keys: keys, fetched: now}
-	c.mu.Lock()
-	c.m[issuer] = ik
-	c.mu.Unlock()
 	if k := ik.lookup(kid); k != nil {
 		return k, nil
 	}

@@ -146,6 +146,7 @@ type call struct {
 	domainName  string
 	routeID     string
 	resourceTpl string // the route key's path, for payload 1.0's resource
+	webSocket   bool   // a WebSocket API's $connect: its route ARN ends in the route key
 }
 
 // isText reports whether a body of a content type goes to a function as text rather than base64.

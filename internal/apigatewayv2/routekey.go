@@ -241,6 +241,14 @@ func parseIdentitySource(src string) (identitySource, error) {
 	if strings.HasPrefix(e, "${") && strings.HasSuffix(e, "}") {
 		e = "$" + e[2:len(e)-1]
 	}
+	// WebSocket APIs write them route.request.header.Auth, route.request.querystring.token,
+	// stageVariables.x, context.x.
+	switch {
+	case strings.HasPrefix(e, "route.request."):
+		e = "$request." + strings.TrimPrefix(e, "route.request.")
+	case strings.HasPrefix(e, "stageVariables."), strings.HasPrefix(e, "context."):
+		e = "$" + e
+	}
 	for _, from := range []string{"$request.header.", "$request.querystring.", "$context.", "$stageVariables."} {
 		if name, ok := strings.CutPrefix(e, from); ok && name != "" && !strings.ContainsAny(name, " ${}") {
 			return identitySource{from: strings.TrimPrefix(strings.TrimSuffix(from, "."), "$request."), name: name}, nil

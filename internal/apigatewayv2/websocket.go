@@ -230,7 +230,7 @@ func (s *Service) connect(w http.ResponseWriter, r *http.Request, api *cachedAPI
 	if route := ss.byKey["$connect"]; route != nil {
 		hc := &call{r: r, requestID: requestID, account: api.account, apiID: c.apiID, stage: c.stage, stageVars: ss.stage.StageVariables,
 			routeKey: "$connect", path: "/", rawPath: "/" + c.stage, sourceIP: c.sourceIP, timeEpoch: now.UnixMilli(),
-			time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), domainName: hostOnly(r.Host)}
+			time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), domainName: hostOnly(r.Host), webSocket: true}
 		if gerr := s.authorize(r.Context(), api, ss, route, hc); gerr != nil {
 			writeGatewayError(w, gerr)
 			return

@@ -24,7 +24,16 @@ def handler(event, context):
         return {"statusCode": 403 if q.get("deny") else 200}
     if rc["eventType"] == "DISCONNECT":
         return {"statusCode": 200}
-    return {"statusCode": 200, "body": json.dumps({"route": rc["routeKey"], "id": rc["connectionId"], "got": event["body"]})}
+    return {"statusCode": 200, "body": json.dumps({"route": rc["routeKey"], "id": rc["connectionId"], "got": event["body"],
+                                                   "who": (rc.get("authorizer") or {}).get("principalId")})}
+`
+
+// wsAuthorizer lets in a $connect whose query has token=ok, by an IAM policy on its method ARN.
+const wsAuthorizer = `def handler(event, context):
+    token = (event.get("queryStringParameters") or {}).get("token")
+    effect = "Allow" if token == "ok" and event["methodArn"].endswith("/prod/$connect") else "Deny"
+    return {"principalId": "u1", "policyDocument": {"Version": "2012-10-17",
+            "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}]}}
 `
 
 // wsAPI makes a WebSocket API whose $connect, $default and "whoami" routes run one function,
@@ -35,8 +44,13 @@ func wsAPI(t testing.TB, srv *gureumtest.Server) string {
 	api := must(c.CreateApi(bg, &apigatewayv2.CreateApiInput{Name: aws.String("chat"), ProtocolType: types.ProtocolTypeWebsocket,
 		RouteSelectionExpression: aws.String("$request.body.action")}))
 	it := must(c.CreateIntegration(bg, &apigatewayv2.CreateIntegrationInput{ApiId: api.ApiId, IntegrationType: types.IntegrationTypeAwsProxy, IntegrationUri: aws.String(fn)}))
+	auth := must(c.CreateAuthorizer(bg, &apigatewayv2.CreateAuthorizerInput{ApiId: api.ApiId, Name: aws.String("token"), AuthorizerType: types.AuthorizerTypeRequest,
+		AuthorizerUri: aws.String(pythonFunction(t, srv, "wsauth", wsAuthorizer)), IdentitySource: []string{"route.request.querystring.token"}}))
 	for _, key := range []string{"$connect", "$disconnect", "$default", "whoami"} {
 		in := &apigatewayv2.CreateRouteInput{ApiId: api.ApiId, RouteKey: aws.String(key), Target: aws.String("integrations/" + aws.ToString(it.IntegrationId))}
+		if key == "$connect" {
+			in.AuthorizationType, in.AuthorizerId = types.AuthorizationTypeCustom, auth.AuthorizerId
+		}
 		if key == "$default" || key == "whoami" {
 			in.RouteResponseSelectionExpression = aws.String("$default")
 		}
@@ -57,10 +71,15 @@ func TestWebSocket(t *testing.T) {
 	defer cancel()
 	base := "ws" + strings.TrimPrefix(srv.Endpoint, "http") + "/_gureum/execute-api-v2/" + id + "/prod"
 
-	if _, resp, err := websocket.Dial(ctx, base+"?deny=1", nil); err == nil || resp == nil || resp.StatusCode != 403 {
-		t.Errorf("Dial refused by $connect = %v %v; want 403", resp, err)
+	for _, q := range []string{"?token=ok&deny=1", "?token=bad"} {
+		if _, resp, err := websocket.Dial(ctx, base+q, nil); err == nil || resp == nil || resp.StatusCode != 403 {
+			t.Errorf("Dial%s = %v %v; want 403 (from $connect's function, or its authorizer)", q, resp, err)
+		}
 	}
-	conn, _, err := websocket.Dial(ctx, base, nil)
+	if _, resp, err := websocket.Dial(ctx, base, nil); err == nil || resp == nil || resp.StatusCode != 401 {
+		t.Errorf("Dial without a token = %v %v; want 401", resp, err)
+	}
+	conn, _, err := websocket.Dial(ctx, base+"?token=ok", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +98,7 @@ func TestWebSocket(t *testing.T) {
 		return got
 	}
 	got := roundTrip(`{"action":"whoami"}`)
-	if got["route"] != "whoami" || got["got"] != `{"action":"whoami"}` || got["id"] == "" {
+	if got["route"] != "whoami" || got["got"] != `{"action":"whoami"}` || got["id"] == "" || got["who"] != "u1" {
 		t.Errorf("whoami = %v", got)
 	}
 	connID := got["id"]
