@@ -216,3 +216,32 @@ func TestParameterMapping(t *testing.T) {
 		t.Errorf("answer = %d %v; want 202 without X-Secret, with X-Was", status, h)
 	}
 }
+
+// TestIAMRoute: an AWS_IAM route takes requests signed with SigV4 for execute-api only.
+func TestIAMRoute(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{Args: []string{"--log-level", "warn"}})
+	c := apigatewayv2.NewFromConfig(srv.Config())
+	up := echo(t)
+	id := httpAPI(t, c, map[string]string{"GET /open": up.URL}, nil)
+	it := must(c.CreateIntegration(bg, &apigatewayv2.CreateIntegrationInput{ApiId: aws.String(id), IntegrationType: types.IntegrationTypeHttpProxy,
+		IntegrationMethod: aws.String("ANY"), IntegrationUri: aws.String(up.URL + "/iam"), PayloadFormatVersion: aws.String("1.0")}))
+	must(c.CreateRoute(bg, &apigatewayv2.CreateRouteInput{ApiId: aws.String(id), RouteKey: aws.String("POST /iam"), AuthorizationType: types.AuthorizationTypeAwsIam,
+		Target: aws.String("integrations/" + aws.ToString(it.IntegrationId))}))
+	send := func(service string, body string) int {
+		req, _ := http.NewRequest("POST", srv.Endpoint+"/_gureum/execute-api-v2/"+id+"/iam", strings.NewReader(body))
+		if service != "" {
+			gureumtest.Sign(t, req, []byte(body), service)
+		}
+		status, _, _ := gureumtest.Do(t, req)
+		return status
+	}
+	if status := send("", "x"); status != 403 {
+		t.Errorf("unsigned = %d; want 403", status)
+	}
+	if status := send("lambda", "x"); status != 403 {
+		t.Errorf("signed for another service = %d; want 403", status)
+	}
+	if status := send("execute-api", "x"); status != 200 {
+		t.Errorf("signed for execute-api = %d; want 200", status)
+	}
+}
