@@ -21,6 +21,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/gureum/gureum/internal/apigateway"
+	"github.com/gureum/gureum/internal/apigatewayv2"
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/efs"
 	"github.com/gureum/gureum/internal/events"
@@ -28,6 +29,7 @@ import (
 	"github.com/gureum/gureum/internal/kms"
 	"github.com/gureum/gureum/internal/logs"
 	"github.com/gureum/gureum/internal/organizations"
+	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/s3"
 	"github.com/gureum/gureum/internal/scheduler"
@@ -291,6 +293,11 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	logGroups := logs.New(logs.Deps{Env: env, Store: st})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
+	restAPIs := apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com"),
+		Verifier: verifier, Enforcer: invokeEnforcer(enforcer, cfg), Logs: logGroups}).Describe()
+	httpAPIs := apigatewayv2.New(apigatewayv2.Deps{Env: env, Store: st, Functions: invoker("apigateway.amazonaws.com"),
+		Authenticate: executeAPIAuthenticator(verifier), Authorize: executeAPIAccess(enforcer, cfg)})
+	shareInvokeAddresses(restAPIs, httpAPIs)
 	return []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
@@ -304,11 +311,47 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}}).Describe(),
 		sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")}).Describe(),
 		eventBus.Describe(),
-		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com"),
-			Verifier: verifier, Enforcer: invokeEnforcer(enforcer, cfg), Logs: logGroups}).Describe(),
+		restAPIs,
+		httpAPIs.Describe(),
 		schedules.Describe(),
 		files.Describe(),
-	}, []component{queues, functions, objects, eventBus}
+	}, []component{queues, functions, objects, eventBus, httpAPIs}
+}
+
+// shareInvokeAddresses lets API Gateway's two generations share the invoke addresses of REST
+// APIs (<api-id>.execute-api.localhost and /_gureum/execute-api/<api-id>/): HTTP and WebSocket
+// APIs answer theirs, the REST APIs' data plane the rest.
+func shareInvokeAddresses(restAPIs *service.Service, httpAPIs *apigatewayv2.Service) {
+	for i, ep := range restAPIs.Endpoints {
+		if ep.Name == "execute-api" {
+			restAPIs.Endpoints[i].Handler = httpAPIs.Claim(ep.Handler)
+		}
+	}
+}
+
+// executeAPIAuthenticator verifies SigV4 for execute-api (the @connections API, AWS_IAM routes)
+// with the router's own verifier: one authentication path for every request form.
+func executeAPIAuthenticator(v *sigv4.Verifier) apigatewayv2.Authenticator {
+	return func(ctx context.Context, r *http.Request, body []byte) (*request.Principal, error) {
+		if v == nil {
+			return nil, errors.New("no verifier")
+		}
+		res, err := v.Verify(ctx, r, sigv4.Options{Service: "execute-api", Body: body})
+		if err != nil {
+			return nil, err
+		}
+		return res.Credential.Principal, nil
+	}
+}
+
+// executeAPIAccess decides execute-api actions with IAM's policies (anything, without enforcement).
+func executeAPIAccess(enforcer *iam.Enforcer, cfg Config) apigatewayv2.AccessCheck {
+	return func(ctx context.Context, p *request.Principal, action, resource string) error {
+		if enforcer == nil || cfg.NoIAMEnforcement {
+			return nil
+		}
+		return enforcer.Authorize(ctx, p, []iam.Demand{{Action: action, Resource: resource}}, nil)
+	}
 }
 
 // Catalog lists every service's operation table without a store, for documentation.
