@@ -60,6 +60,14 @@ func metaFromHeaders(h http.Header, owner string) (store.ObjectMeta, error) {
 	if size > 2048 {
 		return m, (&metadataTooLarge).Errorf("Your metadata headers exceed the maximum allowed metadata size.").With("MaxSizeAllowed", "2048")
 	}
+	if acl := h.Get("X-Amz-Acl"); acl != "" {
+		if !cannedACLs[acl] {
+			return m, invalidArgument("", "x-amz-acl", acl)
+		}
+		if acl != "private" {
+			m.ACL = acl
+		}
+	}
 	if t := h.Get("X-Amz-Tagging"); t != "" {
 		tags, err := parseTagQuery(t)
 		if err != nil {
@@ -142,6 +150,9 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*HeaderOut
 	meta, err := metaFromHeaders(in.Header, caller(ctx))
 	if err != nil {
 		return nil, err
+	}
+	if meta.ACL != "" && meta.ACL != "bucket-owner-full-control" && aclsDisabled(b) {
+		return nil, aclNotSupported()
 	}
 	if in.Header.Get("Content-Length") == "" && in.Header.Get("X-Amz-Decoded-Content-Length") == "" && in.Header.Get("Transfer-Encoding") == "" {
 		// Go removes Content-Length for an empty body; a body of unknown length arrives chunked.

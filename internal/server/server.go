@@ -73,6 +73,8 @@ type Config struct {
 	MaxConnections int
 	// MaxBodyInflight caps the bytes of request bodies held at once (0: router.DefaultMaxBodyInflight).
 	MaxBodyInflight int64
+	// LifecycleDay is how long one S3 lifecycle "day" lasts (0: 24 hours); shorter to test expiry.
+	LifecycleDay time.Duration
 	// Endpoints are the data plane's entries (API Gateway invoke URLs, function URLs, website
 	// endpoints), offered every request before the services.
 	Endpoints []router.Endpoint
@@ -228,10 +230,11 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	identity := iam.New(iam.Deps{Env: env, Store: st, OnChange: invalidate})
 	tokens := sts.New(sts.Deps{Env: env, Store: st, Enforcer: enforcer})
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
-	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
 	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
 	functions := newFunctions(st, cfg)
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
+	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("s3.amazonaws.com"), Notifier: st,
+		LifecycleDay: cfg.LifecycleDay})
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
