@@ -123,8 +123,10 @@ func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *Co
 	if err != nil {
 		return nil, err
 	}
-	if len(n.Lambdas) > 0 {
-		return nil, invalidArgument("Unable to validate the following destination configurations", n.Lambdas[0].Function, "The destination function does not exist yet in gureum.")
+	for _, f := range n.Lambdas {
+		if !s.functionExists(ctx, f.Function) {
+			return nil, invalidArgument("Unable to validate the following destination configurations", f.Function, "The destination function does not exist")
+		}
 	}
 	for _, q := range n.Queues {
 		if err := s.testEvent(ctx, b.Name, q.Queue); err != nil {
@@ -132,7 +134,7 @@ func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *Co
 		}
 	}
 	stored := ""
-	if len(n.Queues) > 0 {
+	if len(n.Queues) > 0 || len(n.Lambdas) > 0 {
 		stored = marshalDoc(n)
 	}
 	return &Empty{}, s.setConfig(ctx, in.Bucket, "notification", stored)
@@ -263,4 +265,18 @@ func (c notificationCfg) matches(event, key string) bool {
 		}
 	}
 	return hit
+}
+
+// functionExists reports whether a notification's destination function exists (a function ARN
+// in this region that the function service knows).
+func (s *Service) functionExists(ctx context.Context, arn string) bool {
+	if s.deps.Functions == nil || !strings.HasPrefix(arn, "arn:aws:lambda:") {
+		return false
+	}
+	if c, ok := s.deps.Functions.(interface {
+		Exists(ctx context.Context, arn string) bool
+	}); ok {
+		return c.Exists(ctx, arn)
+	}
+	return true
 }
