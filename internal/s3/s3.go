@@ -75,7 +75,21 @@ func New(d Deps) *Service {
 	if d.Outbox != nil {
 		d.Outbox.Handle(DeliveryKind, s.deliver)
 	}
+	if d.Runner != nil {
+		d.Runner.Every("s3.lifecycle", s.scanInterval(), s.lifecycleJob)
+	}
 	return s
+}
+
+// lifecycleJob is one run of the lifecycle scanner, acting as S3 itself (the events' principal).
+func (s *Service) lifecycleJob(ctx context.Context) error {
+	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "s3", Operation: "Lifecycle",
+		Principal: &request.Principal{ARN: "s3.amazonaws.com", UserID: "s3.amazonaws.com"}})
+	n, err := s.ScanLifecycle(ctx)
+	if n > 0 {
+		s.log.Info("s3: lifecycle expired", "count", n)
+	}
+	return err
 }
 
 // Start opens the blob directory and starts the orphan sweep: data files that no object or part
