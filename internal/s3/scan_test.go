@@ -140,7 +140,7 @@ func TestLifecycleScanner(t *testing.T) {
 	f.clock.Advance(time.Hour) // 23:03: the current doc expires under a delete marker
 	scan()
 	check("23:03", "versioned", "doc(marker),doc(noncurrent),doc(noncurrent)") // the oldest goes at the next scan
-	f.clock.Advance(2 * time.Hour) // 01:03: past the Date; the newest noncurrent doc stays (NewerNoncurrentVersions)
+	f.clock.Advance(2 * time.Hour)                                             // 01:03: past the Date; the newest noncurrent doc stays (NewerNoncurrentVersions)
 	scan()
 	check("01:03", "plain", "keep/b")
 	check("01:03", "versioned", "doc(marker),doc(noncurrent)")
