@@ -136,6 +136,11 @@ func init() { notImplemented.Name, notImplemented.Status = "NotImplemented", 501
 // PutObject stores an object: the body streams into a blob (synced and renamed), then the
 // metadata commits.
 func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*HeaderOutput, error) {
+	return s.putObject(ctx, in, "ObjectCreated:Put")
+}
+
+// putObject stores an object and notifies event (ObjectCreated:Put, or :Post for a form upload).
+func (s *Service) putObject(ctx context.Context, in *PutObjectInput, event string) (*HeaderOutput, error) {
 	if err := checkKey(in.Key); err != nil {
 		return nil, err
 	}
@@ -164,7 +169,7 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*HeaderOut
 	meta.Checksums = map[string]string{string(u.alg): u.sum, "TYPE": "FULL_OBJECT"}
 	o := store.Object{Bucket: in.Bucket, Key: in.Key, VersionID: versionFor(b), Latest: true, Size: u.size, ETag: u.etag(),
 		Modified: s.now(), Data: u.data(), Inline: u.inline, Meta: meta}
-	freed, err := s.store.PutObject(ctx, o, pre, s.events(ctx, b, "ObjectCreated:Put", o)...)
+	freed, err := s.store.PutObject(ctx, o, pre, s.events(ctx, b, event, o)...)
 	if err != nil {
 		s.free(ctx, o.Data)
 		return nil, s.writeError(err, in.Bucket, in.Key, pre)

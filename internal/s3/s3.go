@@ -22,6 +22,7 @@ import (
 	"github.com/gureum/gureum/internal/blob"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
 )
@@ -44,6 +45,10 @@ type Deps struct {
 	Functions Functions
 	// Notifier carries bucket changes between nodes (BucketsTopic); nil on a lone node.
 	Notifier store.Notifier
+	// Keys finds the credentials that sign POST policies (form uploads); nil refuses signed forms.
+	Keys sigv4.Keys
+	// Authorizer decides form uploads' signers as the router's authorizer decides API calls.
+	Authorizer Authorizer
 	// LifecycleDay is how long a lifecycle "day" lasts (24 h; shorter to test expiry).
 	LifecycleDay time.Duration
 }
@@ -58,8 +63,9 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 
-	access accessCache // buckets' owners, policies and public-access settings
-	unsub  func()      // the BucketsTopic subscription
+	access   accessCache     // buckets' owners, policies and public-access settings
+	verifier *sigv4.Verifier // POST policies' signatures
+	unsub    func()          // the BucketsTopic subscription
 
 	stop, done chan struct{} // the sweep's
 }
@@ -72,6 +78,9 @@ const DeliveryKind = "s3.notification"
 func New(d Deps) *Service {
 	d.Env = d.Env.For("s3")
 	s := &Service{store: d.Store, deps: d, region: d.Region, now: d.Clock.Now, log: d.Log}
+	if d.Keys != nil {
+		s.verifier = &sigv4.Verifier{Keys: d.Keys, Region: d.Region, Now: d.Clock.Now}
+	}
 	if d.Outbox != nil {
 		d.Outbox.Handle(DeliveryKind, s.deliver)
 	}

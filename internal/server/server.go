@@ -162,7 +162,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.http = &http.Server{
-		Handler:           s.handler(rt),
+		Handler:           s.handler(s.browser(rt)),
 		ReadHeaderTimeout: cfg.HeaderTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    1 << 20,
@@ -201,6 +201,21 @@ func (s *Server) handler(rt http.Handler) http.Handler {
 	})
 }
 
+// browser puts S3's browser requests (CORS preflights, form uploads), which are no API
+// operation, in front of the router; the data-plane endpoints' hosts stay the router's.
+func (s *Server) browser(rt http.Handler) http.Handler {
+	eps := append([]service.Endpoint(nil), s.cfg.Endpoints...)
+	for _, svc := range s.services {
+		eps = append(eps, svc.Endpoints...)
+	}
+	for _, c := range s.components {
+		if o, ok := c.(*s3.Service); ok {
+			return o.Browser(rt, eps)
+		}
+	}
+	return rt
+}
+
 // component is a service with background work, started and stopped with the server.
 type component interface {
 	Start(ctx context.Context) error
@@ -233,8 +248,12 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
 	functions := newFunctions(st, cfg)
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
+	var postAuth s3.Authorizer = iam.RequestAuthorizer{Enforcer: enforcer}
+	if cfg.NoIAMEnforcement {
+		postAuth = iam.Unenforced{}
+	}
 	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("s3.amazonaws.com"), Notifier: st,
-		LifecycleDay: cfg.LifecycleDay})
+		Keys: iam.NewKeys(st, cfg.Now), Authorizer: postAuth, LifecycleDay: cfg.LifecycleDay})
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
