@@ -106,7 +106,23 @@ figure is the median round, and the ratio to moto_server the median of the round
 			return ServeSQSFloor(cmd.Context(), cmd.InOrStdin(), stdout)
 		},
 	}
-	cmd.AddCommand(sqsCmd, floorCmd)
+	s3Cmd := &cobra.Command{
+		Use:   "s3",
+		Short: "Measure S3 PUT and GET beside the disk's floor, moto_server and MinIO",
+		Long: `Measure S3 on this machine with aws-sdk-go-v2: PUT and GET of 4 KiB and 1 MiB objects from 16
+clients on gureum (SQLite), beside the disk's floor (a file written, fsynced and renamed; read back)
+and the same client against moto_server (when installed) and MinIO in single-drive mode (--minio
+names its binary; it is not built or fetched here).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := setup("S3"); err != nil {
+				return err
+			}
+			return RunS3(cmd.Context(), o)
+		},
+	}
+	s3Cmd.Flags().StringVar(&o.MinIO, "minio", "", "a MinIO server binary to measure beside gureum (single drive, its default fsync policy)")
+	cmd.AddCommand(sqsCmd, floorCmd, s3Cmd)
 	cmd.CompletionOptions.DisableDefaultCmd = true
 	return cmd
 }
