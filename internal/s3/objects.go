@@ -156,8 +156,8 @@ func (s *Service) putObject(ctx context.Context, in *PutObjectInput, event strin
 	if err != nil {
 		return nil, err
 	}
-	if meta.ACL != "" && meta.ACL != "bucket-owner-full-control" && aclsDisabled(b) {
-		return nil, aclNotSupported()
+	if err := aclAllowed(b, meta.ACL); err != nil {
+		return nil, err
 	}
 	if in.Header.Get("Content-Length") == "" && in.Header.Get("X-Amz-Decoded-Content-Length") == "" && in.Header.Get("Transfer-Encoding") == "" {
 		// Go removes Content-Length for an empty body; a body of unknown length arrives chunked.

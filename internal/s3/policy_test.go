@@ -145,6 +145,9 @@ func TestBucketPolicyEvaluated(t *testing.T) {
 			OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}}}}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := c.PutObject(bg, &s3.PutObjectInput{Bucket: aws.String("acls"), Key: aws.String("pub"), Body: strings.NewReader("open"), ACL: types.ObjectCannedACLPublicRead}); code(err) != "AccessDenied" {
+			t.Errorf("PutObject(public-read) under BlockPublicAcls = %v; want AccessDenied", err)
+		}
 		c.DeletePublicAccessBlock(bg, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("acls")})
 		if _, err := c.PutObject(bg, &s3.PutObjectInput{Bucket: aws.String("acls"), Key: aws.String("pub"), Body: strings.NewReader("open"), ACL: types.ObjectCannedACLPublicRead}); err != nil {
 			t.Fatal(err)
