@@ -111,7 +111,8 @@ func TestPostObject(t *testing.T) {
 	srv := gureumtest.Start(t, gureumtest.Options{Args: []string{"--log-level", "warn"}})
 	c := client(srv, true)
 	mustBucket(t, c, "forms")
-	policy := `{"expiration":"` + time.Now().Add(time.Hour).UTC().Format(time.RFC3339) + `","conditions":[{"bucket":"$BUCKET"},["starts-with","$key","user/"],
+	expires := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	policy := `{"expiration":"` + expires + `","conditions":[{"bucket":"$BUCKET"},["starts-with","$key","user/"],
 		{"x-amz-credential":"$CRED"},{"x-amz-algorithm":"AWS4-HMAC-SHA256"},{"x-amz-date":"$DATE"},["content-length-range",1,100],
 		["starts-with","$Content-Type","image/"],{"success_action_status":"201"},["starts-with","$x-amz-meta-note",""]]}`
 	fields := map[string]string{"key": "user/${filename}", "Content-Type": "image/jpeg", "success_action_status": "201", "x-amz-meta-note": "hi"}
@@ -152,21 +153,17 @@ func TestPostObject(t *testing.T) {
 	bad("key outside the prefix", signedPost(t, srv.Endpoint, "forms", policy, with("key", "other/x"), "x"), 403, "AccessDenied")
 	bad("a field the policy does not cover", signedPost(t, srv.Endpoint, "forms", policy, with("x-amz-meta-other", "y"), "x"), 403, "AccessDenied")
 	bad("too large", signedPost(t, srv.Endpoint, "forms", policy, fields, strings.Repeat("x", 101)), 400, "EntityTooLarge")
-	expired := strings.Replace(policy, time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "2020-01-01T00:00:00Z", 1)
+	expired := strings.Replace(policy, expires, "2020-01-01T00:00:00Z", 1)
 	bad("expired", signedPost(t, srv.Endpoint, "forms", expired, fields, "x"), 403, "AccessDenied")
-	r := signedPost(t, srv.Endpoint, "forms", policy, fields, "x")
-	forged := signedPost(t, srv.Endpoint, "forms", strings.Replace(policy, "user/", "", 1), with("key", "root.txt"), "x")
-	_ = r
-	// Swap in the first policy's signature: a policy changed after signing fails.
-	bad("a changed policy", forgedSignature(t, forged, srv.Endpoint, policy), 403, "SignatureDoesNotMatch")
+	bad("a policy changed after signing", forgedSignature(t, srv.Endpoint, policy), 403, "SignatureDoesNotMatch")
 	bad("anonymous to a private bucket", formRequest(t, srv.Endpoint+"/forms", map[string]string{"key": "anon"}, "x"), 403, "AccessDenied")
 	if _, err := c.HeadObject(bg, &s3.HeadObjectInput{Bucket: aws.String("forms"), Key: aws.String("other/x")}); err == nil {
 		t.Errorf("a refused upload was stored")
 	}
 }
 
-// forgedSignature re-signs nothing: it builds a form whose policy differs from the one signed.
-func forgedSignature(t *testing.T, _ *http.Request, endpoint, signedPolicy string) *http.Request {
+// forgedSignature builds a form whose policy differs from the one its signature is over.
+func forgedSignature(t *testing.T, endpoint, signedPolicy string) *http.Request {
 	good := signedPost(t, endpoint, "forms", signedPolicy, map[string]string{}, "x")
 	good.ParseMultipartForm(1 << 20)
 	fields := map[string]string{}

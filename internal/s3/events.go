@@ -43,6 +43,9 @@ func (s *Service) events(ctx context.Context, b store.Bucket, name string, o sto
 	for _, f := range n.Lambdas {
 		add(f, f.Function)
 	}
+	for _, t := range n.Topics {
+		add(t, t.Topic)
+	}
 	return ds
 }
 
@@ -72,6 +75,16 @@ func (s *Service) deliver(ctx context.Context, d store.Delivery) error {
 			return background.Permanent(errors.New("s3: no function service to deliver to"))
 		}
 		return s.deps.Functions.InvokeAsync(ctx, d.Target, d.Payload)
+	}
+	if strings.HasPrefix(d.Target, "arn:aws:sns:") {
+		if s.deps.Topics == nil {
+			return background.Permanent(errors.New("s3: no topic service to deliver to"))
+		}
+		err := s.deps.Topics.Publish(ctx, d.Target, string(d.Payload))
+		if e := awserr.As(err); err != nil && e.Code != nil && e.Code.Status == 404 {
+			return background.Permanent(err) // the topic is gone
+		}
+		return err
 	}
 	if s.deps.Queues == nil {
 		return background.Permanent(errors.New("s3: no queue service to deliver to"))

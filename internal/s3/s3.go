@@ -43,6 +43,8 @@ type Deps struct {
 	Queues Queues // nil: notification configurations naming queues are refused
 	// Functions invokes functions for LambdaFunctionConfigurations (nil: refused).
 	Functions Functions
+	// Topics publishes to SNS topics for TopicConfigurations (nil: refused).
+	Topics Topics
 	// Notifier carries bucket changes between nodes (BucketsTopic); nil on a lone node.
 	Notifier store.Notifier
 	// Keys finds the credentials that sign POST policies (form uploads); nil refuses signed forms.
@@ -341,4 +343,10 @@ func lower(s string) string { return strings.ToLower(s) }
 // LambdaFunctionConfigurations.
 type Functions interface {
 	InvokeAsync(ctx context.Context, functionARN string, payload []byte) error
+}
+
+// Topics is what S3 needs of the topic service: publishing a message to a topic by ARN, for
+// TopicConfigurations (and their s3:TestEvent).
+type Topics interface {
+	Publish(ctx context.Context, topicARN, message string) error
 }

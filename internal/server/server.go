@@ -27,6 +27,7 @@ import (
 	"github.com/gureum/gureum/internal/kms"
 	"github.com/gureum/gureum/internal/logs"
 	"github.com/gureum/gureum/internal/organizations"
+	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/s3"
 	"github.com/gureum/gureum/internal/scheduler"
@@ -201,6 +202,22 @@ func (s *Server) handler(rt http.Handler) http.Handler {
 	})
 }
 
+// topicPublisher publishes S3's event notifications to SNS in process, acting for the topic's
+// own account as a service principal does.
+type topicPublisher struct{ sns *sns.Service }
+
+func (t topicPublisher) Publish(ctx context.Context, arn, message string) error {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return fmt.Errorf("%q is not a topic ARN", arn)
+	}
+	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "sns", Operation: "Publish",
+		Principal: &request.Principal{Account: parts[4], ARN: "s3.amazonaws.com", UserID: "s3.amazonaws.com"}})
+	subject := "Amazon S3 Notification"
+	_, err := t.sns.Publish(ctx, &sns.PublishInput{TopicArn: arn, Message: &message, Subject: &subject})
+	return err
+}
+
 // browser puts S3's browser requests (CORS preflights, form uploads), which are no API
 // operation, in front of the router; the data-plane endpoints' hosts stay the router's.
 func (s *Server) browser(rt http.Handler) http.Handler {
@@ -252,8 +269,9 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	if cfg.NoIAMEnforcement {
 		postAuth = iam.Unenforced{}
 	}
-	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("s3.amazonaws.com"), Notifier: st,
-		Keys: iam.NewKeys(st, cfg.Now), Authorizer: postAuth, LifecycleDay: cfg.LifecycleDay})
+	topics := sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")})
+	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("s3.amazonaws.com"), Topics: topicPublisher{topics},
+		Notifier: st, Keys: iam.NewKeys(st, cfg.Now), Authorizer: postAuth, LifecycleDay: cfg.LifecycleDay})
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
@@ -268,7 +286,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		keys.Describe(),
 		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
 		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}}).Describe(),
-		sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")}).Describe(),
+		topics.Describe(),
 		eventBus.Describe(),
 		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com")}).Describe(),
 		schedules.Describe(),
