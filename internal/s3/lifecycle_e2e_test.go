@@ -64,4 +64,3 @@ func TestLifecycleDaySeconds(t *testing.T) {
 		t.Errorf("an object no rule selects = %q", got)
 	}
 }
-
