@@ -139,6 +139,23 @@ GUREUM_TEST_POSTGRES), and the same workloads against moto_server.`,
 		},
 	}
 	cmd.AddCommand(secretsCmd)
+	s3Cmd := &cobra.Command{
+		Use:   "s3",
+		Short: "Measure S3 PUT and GET beside the disk's floor, moto_server and MinIO",
+		Long: `Measure S3 on this machine with aws-sdk-go-v2: PUT and GET of 4 KiB and 1 MiB objects from 16
+clients on gureum (SQLite), beside the disk's floor (a file written, fsynced and renamed; read back)
+and the same client against moto_server (when installed) and MinIO in single-drive mode (--minio
+names its binary; it is not built or fetched here).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := setup("S3"); err != nil {
+				return err
+			}
+			return RunS3(cmd.Context(), o)
+		},
+	}
+	s3Cmd.Flags().StringVar(&o.MinIO, "minio", "", "a MinIO server binary to measure beside gureum (single drive, its default fsync policy)")
+	cmd.AddCommand(s3Cmd)
 	cmd.CompletionOptions.DisableDefaultCmd = true
 	return cmd
 }

@@ -23,6 +23,7 @@ type Options struct {
 	Postgres string        // a PostgreSQL DSN to measure beside SQLite; empty skips it
 	NoPeer   bool          // skip moto_server
 	Rounds   int           // rounds of each SQS workload per target (0: sqsRounds)
+	MinIO    string        // a MinIO binary to measure beside gureum in `s3`; empty skips it
 	Out      io.Writer
 }
 

@@ -72,6 +72,7 @@ type serverFlags struct {
 	procs                                     int
 	sqliteWALVFS                              bool
 	iamEnforcement                            bool
+	lifecycleDaySeconds                       int
 	drain, headerTimeout, bodyTimeout         time.Duration
 	maxConnections                            int
 	maxBodyInflight                           int64
@@ -113,6 +114,7 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.Int64Var(&f.maxBodyInflight, "max-body-inflight", router.DefaultMaxBodyInflight, "the most bytes of request bodies held in memory at once, across all requests; a request beyond it gets a throttling error")
 	fl.IntVar(&f.procs, "procs", 0, "how many cores run gureum's Go code at once (GOMAXPROCS); 0: all but one, leaving a core to the rest of the machine (GOMAXPROCS in the environment overrides 0)")
 	fl.BoolVar(&f.iamEnforcement, "iam-enforcement", true, "authorize every request with IAM policies (identity, resource, boundary and session policies); false lets every authenticated caller do anything, for throwaway local use")
+	fl.IntVar(&f.lifecycleDaySeconds, "lifecycle-day-seconds", 86400, "how many seconds one S3 lifecycle day lasts (expiration rules count days); shorter to test expiry end to end")
 	fl.BoolVar(&f.sqliteWALVFS, "sqlite-wal-vfs", true, "write the embedded store's WAL through gureum's VFS (a commit's frames in one write; used only on the SQLite release it was verified on); false: SQLite's default VFS")
 	fl.StringVar(&f.isolation, "isolation", "auto", "how functions are isolated: auto (namespace sandboxes when root on Linux, else plain processes, loudly), namespace, or process")
 	fl.StringVar(&f.privateListen, "private-listen", "", "a second address (host:port) whose requests count as coming through the VPC endpoint --vpc-endpoint-id: API Gateway's PRIVATE APIs answer only there")
@@ -208,6 +210,9 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	if f.lifecycleDaySeconds < 1 {
+		return fmt.Errorf("--lifecycle-day-seconds %d: want 1 or more", f.lifecycleDaySeconds)
+	}
 	if f.procs < 0 {
 		return fmt.Errorf("--procs %d: want 0 (all cores but one) or more", f.procs)
 	}
@@ -228,6 +233,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout, Isolation: f.isolation,
 		MaxConnections: f.maxConnections, MaxBodyInflight: f.maxBodyInflight,
 		PrivateListen: f.privateListen, VPCEndpointID: f.vpcEndpointID,
+		LifecycleDay: time.Duration(f.lifecycleDaySeconds) * time.Second,
 	})
 	if err != nil {
 		return err

@@ -130,8 +130,8 @@ func (s *Service) PutBucketAcl(ctx context.Context, in *ACLInput) (*Empty, error
 	if err != nil {
 		return nil, err
 	}
-	if aclsDisabled(b) && canned != "private" && canned != "bucket-owner-full-control" {
-		return nil, aclNotSupported()
+	if err := aclAllowed(b, canned); err != nil {
+		return nil, err
 	}
 	return &Empty{}, s.setConfig(ctx, in.Bucket, "acl", canned)
 }
@@ -161,8 +161,8 @@ func (s *Service) PutObjectAcl(ctx context.Context, in *ACLInput) (*Empty, error
 	if err != nil {
 		return nil, err
 	}
-	if aclsDisabled(b) && canned != "private" && canned != "bucket-owner-full-control" {
-		return nil, aclNotSupported()
+	if err := aclAllowed(b, canned); err != nil {
+		return nil, err
 	}
 	o.Meta.ACL = canned
 	if err := s.store.SetObjectMeta(ctx, in.Bucket, in.Key, o.VersionID, o.Meta); errors.Is(err, store.ErrNotFound) {
@@ -215,4 +215,22 @@ func (s *Service) PutBucketVersioning(ctx context.Context, in *ConfigInput) (*Em
 		return nil, ErrInvalidRequest.Errorf("DevPay and Mfa are mutually exclusive authorization methods.")
 	}
 	return &Empty{}, s.setConfig(ctx, in.Bucket, "versioning", v.Status)
+}
+
+// aclAllowed refuses a canned ACL the bucket does not take: any grant beyond the owner while
+// ACLs are off (AccessControlListNotSupported), a public one while the public-access block
+// blocks public ACLs (AccessDenied, as S3 answers).
+func aclAllowed(b store.Bucket, canned string) error {
+	if canned == "" || canned == "private" || canned == "bucket-owner-full-control" {
+		return nil
+	}
+	if aclsDisabled(b) {
+		return aclNotSupported()
+	}
+	var pab publicAccessBlock
+	xml.Unmarshal([]byte(b.Configs["publicAccessBlock"]), &pab)
+	if pab.BlockPublicAcls && (canned == "public-read" || canned == "public-read-write" || canned == "authenticated-read") {
+		return accessDenied()
+	}
+	return nil
 }

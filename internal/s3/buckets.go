@@ -72,6 +72,7 @@ func (s *Service) CreateBucket(ctx context.Context, in *CreateBucketInput) (*Cre
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, in.Bucket) // a node may have cached the name as free
 	return &CreateBucketOutput{Location: "/" + in.Bucket}, nil
 }
 
@@ -150,6 +151,7 @@ func (s *Service) DeleteBucket(ctx context.Context, in *BucketInput) (*NoContent
 	case err != nil:
 		return nil, err
 	}
+	s.changed(ctx, in.Bucket)
 	return noContent(), nil
 }
 

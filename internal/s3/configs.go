@@ -92,7 +92,8 @@ func (s *Service) getConfig(k configKind) func(ctx context.Context, in *BucketIn
 
 func (s *Service) putConfig(k configKind) func(ctx context.Context, in *ConfigInput) (*Empty, error) {
 	return func(ctx context.Context, in *ConfigInput) (*Empty, error) {
-		if _, err := s.bucketFor(ctx, in.Bucket); err != nil {
+		b, err := s.bucketFor(ctx, in.Bucket)
+		if err != nil {
 			return nil, err
 		}
 		doc, err := readDoc(in.Body)
@@ -108,6 +109,9 @@ func (s *Service) putConfig(k configKind) func(ctx context.Context, in *ConfigIn
 		stored, err := k.parse(doc)
 		if err != nil {
 			return nil, err
+		}
+		if k.name == "policy" && blocksPublicPolicy(b) && accessOf(store.Bucket{Configs: map[string]string{"policy": stored}}).public {
+			return nil, ErrAccessDenied.Errorf("User: %s is not authorized to perform: s3:PutBucketPolicy on resource: \"arn:aws:s3:::%s\" because public policies are blocked by the BlockPublicPolicy block public access setting.", principalARN(ctx), in.Bucket)
 		}
 		return &Empty{}, s.setConfig(ctx, in.Bucket, k.name, stored)
 	}
@@ -131,6 +135,9 @@ func (s *Service) setConfig(ctx context.Context, bucket, kind, doc string) error
 	err := s.store.SetBucketConfig(ctx, bucket, kind, doc)
 	if errors.Is(err, store.ErrNotFound) {
 		return noSuchBucket(bucket)
+	}
+	if err == nil {
+		s.changed(ctx, bucket)
 	}
 	return err
 }
@@ -260,4 +267,11 @@ func (a *accelerateConfiguration) validate() error {
 		return malformedXML()
 	}
 	return nil
+}
+
+// blocksPublicPolicy reports whether the bucket's public-access block refuses public policies.
+func blocksPublicPolicy(b store.Bucket) bool {
+	var pab publicAccessBlock
+	xml.Unmarshal([]byte(b.Configs["publicAccessBlock"]), &pab)
+	return pab.BlockPublicPolicy
 }

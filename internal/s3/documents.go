@@ -3,6 +3,7 @@ package s3
 import (
 	"encoding/json"
 	"encoding/xml"
+	"github.com/gureum/gureum/internal/iam/policy"
 	"strings"
 	"time"
 )
@@ -83,6 +84,9 @@ func parsePolicy(b []byte) (string, error) {
 		if st["Resource"] == nil && st["NotResource"] == nil {
 			return "", bad("Missing required field Resource")
 		}
+	}
+	if _, err := policy.Parse(string(b), policy.Resource); err != nil {
+		return "", bad(err.Error())
 	}
 	return string(b), nil
 }

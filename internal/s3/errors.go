@@ -9,6 +9,10 @@ import (
 // S3's error codes and statuses, from the S3 API reference's error-code list.
 var (
 	ErrAccessDenied                  = &awserr.Code{Name: "AccessDenied", Status: 403}
+	ErrAccessForbidden               = &awserr.Code{Name: "AccessForbidden", Status: 403} // a CORS preflight no rule allows
+	ErrMalformedPOSTRequest          = &awserr.Code{Name: "MalformedPOSTRequest", Status: 400}
+	ErrMaxPostPreDataLength          = &awserr.Code{Name: "MaxPostPreDataLengthExceeded", Status: 400}
+	ErrInvalidPolicyDocument         = &awserr.Code{Name: "InvalidPolicyDocument", Status: 400}
 	ErrBadDigest                     = &awserr.Code{Name: "BadDigest", Status: 400}
 	ErrBucketAlreadyExists           = &awserr.Code{Name: "BucketAlreadyExists", Status: 409}
 	ErrBucketAlreadyOwnedByYou       = &awserr.Code{Name: "BucketAlreadyOwnedByYou", Status: 409}

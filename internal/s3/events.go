@@ -28,14 +28,23 @@ func (s *Service) events(ctx context.Context, b store.Bucket, name string, o sto
 		return nil
 	}
 	var ds []store.Delivery
-	for _, q := range n.Queues {
-		if !q.matches(name, o.Key) {
-			continue
+	add := func(c notificationCfg, target string) {
+		if !c.matches(name, o.Key) {
+			return
 		}
 		e := s.eventOf(ctx, b, name, o)
-		e.ConfigID = q.ID
+		e.ConfigID = c.ID
 		payload, _ := json.Marshal(EventMessage{Records: []EventRecord{e.Record()}})
-		ds = append(ds, store.Delivery{Kind: DeliveryKind, Target: q.Queue, Payload: payload})
+		ds = append(ds, store.Delivery{Kind: DeliveryKind, Target: target, Payload: payload})
+	}
+	for _, q := range n.Queues {
+		add(q, q.Queue)
+	}
+	for _, f := range n.Lambdas {
+		add(f, f.Function)
+	}
+	for _, t := range n.Topics {
+		add(t, t.Topic)
 	}
 	return ds
 }
@@ -60,6 +69,23 @@ func (s *Service) eventOf(ctx context.Context, b store.Bucket, name string, o st
 // deliver sends one event message to its queue through the queue service's in-process
 // interface. A queue that no longer exists is a permanent failure (the delivery is dead-lettered).
 func (s *Service) deliver(ctx context.Context, d store.Delivery) error {
+	if strings.HasPrefix(d.Target, "arn:aws:lambda:") {
+		// An asynchronous invocation: a run that fails is retried by the delivery.
+		if s.deps.Functions == nil {
+			return background.Permanent(errors.New("s3: no function service to deliver to"))
+		}
+		return s.deps.Functions.InvokeAsync(ctx, d.Target, d.Payload)
+	}
+	if strings.HasPrefix(d.Target, "arn:aws:sns:") {
+		if s.deps.Topics == nil {
+			return background.Permanent(errors.New("s3: no topic service to deliver to"))
+		}
+		err := s.deps.Topics.Publish(ctx, d.Target, string(d.Payload))
+		if e := awserr.As(err); err != nil && e.Code != nil && e.Code.Status == 404 {
+			return background.Permanent(err) // the topic is gone
+		}
+		return err
+	}
 	if s.deps.Queues == nil {
 		return background.Permanent(errors.New("s3: no queue service to deliver to"))
 	}

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -139,6 +140,26 @@ func FuzzCopySource(f *testing.F) {
 		checkRefusal(t, err)
 		if err == nil && (cs.bucket == "" || cs.key == "" || strings.Contains(cs.bucket, "/")) {
 			t.Fatalf("parseCopySource(%q) = %+v", v, cs)
+		}
+	})
+}
+
+// FuzzPostPolicy: any base64 POST policy decodes to a document or InvalidPolicyDocument, and
+// its conditions evaluate without panicking.
+func FuzzPostPolicy(f *testing.F) {
+	f.Add(`{"expiration":"2030-01-01T00:00:00Z","conditions":[{"bucket":"b"},["starts-with","$key","u/"],["content-length-range",1,10]]}`)
+	f.Add(`{"expiration":"x","conditions":[["eq"]]}`)
+	f.Add(`{"conditions":[{"a":1}],"expiration":"2030-01-01T00:00:00.000Z"}`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		p, err := parsePostPolicy(base64.StdEncoding.EncodeToString([]byte(doc)))
+		if err != nil {
+			if e := awserr.As(err); e.Code != ErrInvalidPolicyDocument {
+				t.Fatalf("parsePostPolicy(%q) = %v; want InvalidPolicyDocument", doc, err)
+			}
+			return
+		}
+		for _, c := range p.conditions {
+			c.holds("value")
 		}
 	})
 }

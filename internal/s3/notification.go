@@ -50,10 +50,15 @@ func parseNotification(doc []byte) (*notificationConfiguration, error) {
 	if len(strings.TrimSpace(string(doc))) == 0 || xml.Unmarshal(doc, &n) != nil {
 		return nil, malformedXML()
 	}
-	if len(n.Topics) > 0 || n.EventBus != nil {
-		return nil, invalidArgument("gureum delivers S3 event notifications to SQS queues only (SNS topics and EventBridge are not served yet).", "Destination", "")
+	if n.EventBus != nil {
+		return nil, invalidArgument("gureum delivers S3 event notifications to SQS queues, SNS topics and Lambda functions (EventBridge is not served yet).", "Destination", "")
 	}
 	ids := map[string]bool{}
+	for i := range n.Topics {
+		if err := n.Topics[i].validate(i, ids); err != nil {
+			return nil, err
+		}
+	}
 	for i := range n.Queues {
 		if err := n.Queues[i].validate(i, ids); err != nil {
 			return nil, err
@@ -123,16 +128,23 @@ func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *Co
 	if err != nil {
 		return nil, err
 	}
-	if len(n.Lambdas) > 0 {
-		return nil, invalidArgument("Unable to validate the following destination configurations", n.Lambdas[0].Function, "The destination function does not exist yet in gureum.")
+	for _, f := range n.Lambdas {
+		if !s.functionExists(ctx, f.Function) {
+			return nil, invalidArgument("Unable to validate the following destination configurations", f.Function, "The destination function does not exist")
+		}
 	}
 	for _, q := range n.Queues {
 		if err := s.testEvent(ctx, b.Name, q.Queue); err != nil {
 			return nil, err
 		}
 	}
+	for _, t := range n.Topics {
+		if err := s.testTopic(ctx, b.Name, t.Topic); err != nil {
+			return nil, err
+		}
+	}
 	stored := ""
-	if len(n.Queues) > 0 {
+	if len(n.Queues) > 0 || len(n.Lambdas) > 0 || len(n.Topics) > 0 {
 		stored = marshalDoc(n)
 	}
 	return &Empty{}, s.setConfig(ctx, in.Bucket, "notification", stored)
@@ -263,4 +275,36 @@ func (c notificationCfg) matches(event, key string) bool {
 		}
 	}
 	return hit
+}
+
+// functionExists reports whether a notification's destination function exists (a function ARN
+// in this region that the function service knows).
+func (s *Service) functionExists(ctx context.Context, arn string) bool {
+	if s.deps.Functions == nil || !strings.HasPrefix(arn, "arn:aws:lambda:") {
+		return false
+	}
+	if c, ok := s.deps.Functions.(interface {
+		Exists(ctx context.Context, arn string) bool
+	}); ok {
+		return c.Exists(ctx, arn)
+	}
+	return true
+}
+
+// testTopic publishes the s3:TestEvent to a topic, as S3 does when a configuration is saved: a
+// topic that does not exist fails the put.
+func (s *Service) testTopic(ctx context.Context, bucket, topicARN string) error {
+	bad := invalidArgument("Unable to validate the following destination configurations", topicARN, "The destination topic does not exist")
+	if s.deps.Topics == nil || !strings.HasPrefix(topicARN, "arn:aws:sns:") {
+		return bad
+	}
+	body, _ := json.Marshal(TestEvent{Service: "Amazon S3", Event: "s3:TestEvent", Time: xmlTime(s.now()), Bucket: bucket,
+		RequestID: request.From(ctx).ID, HostID: request.From(ctx).ID})
+	if err := s.deps.Topics.Publish(ctx, topicARN, string(body)); err != nil {
+		if e := awserr.As(err); e.Kind == awserr.Internal && e.Code == nil {
+			return err
+		}
+		return bad
+	}
+	return nil
 }

@@ -54,7 +54,7 @@ func TestNotificationConfiguration(t *testing.T) {
 		topic := &types.NotificationConfiguration{TopicConfigurations: []types.TopicConfiguration{{TopicArn: aws.String("arn:aws:sns:us-east-1:000000000000:t"), Events: []types.Event{"s3:ObjectCreated:*"}}}}
 		_, err = c.PutBucketNotificationConfiguration(bg, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("events"), NotificationConfiguration: topic})
 		if code(err) != "InvalidArgument" {
-			t.Errorf("PutBucketNotificationConfiguration(SNS topic) = %v; want InvalidArgument (unsupported)", err)
+			t.Errorf("PutBucketNotificationConfiguration(a missing SNS topic) = %v; want InvalidArgument", err)
 		}
 		// An empty configuration removes it.
 		if _, err := c.PutBucketNotificationConfiguration(bg, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("events"), NotificationConfiguration: &types.NotificationConfiguration{}}); err != nil {

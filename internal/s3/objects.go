@@ -60,6 +60,14 @@ func metaFromHeaders(h http.Header, owner string) (store.ObjectMeta, error) {
 	if size > 2048 {
 		return m, (&metadataTooLarge).Errorf("Your metadata headers exceed the maximum allowed metadata size.").With("MaxSizeAllowed", "2048")
 	}
+	if acl := h.Get("X-Amz-Acl"); acl != "" {
+		if !cannedACLs[acl] {
+			return m, invalidArgument("", "x-amz-acl", acl)
+		}
+		if acl != "private" {
+			m.ACL = acl
+		}
+	}
 	if t := h.Get("X-Amz-Tagging"); t != "" {
 		tags, err := parseTagQuery(t)
 		if err != nil {
@@ -128,6 +136,11 @@ func init() { notImplemented.Name, notImplemented.Status = "NotImplemented", 501
 // PutObject stores an object: the body streams into a blob (synced and renamed), then the
 // metadata commits.
 func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*HeaderOutput, error) {
+	return s.putObject(ctx, in, "ObjectCreated:Put")
+}
+
+// putObject stores an object and notifies event (ObjectCreated:Put, or :Post for a form upload).
+func (s *Service) putObject(ctx context.Context, in *PutObjectInput, event string) (*HeaderOutput, error) {
 	if err := checkKey(in.Key); err != nil {
 		return nil, err
 	}
@@ -143,6 +156,9 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*HeaderOut
 	if err != nil {
 		return nil, err
 	}
+	if err := aclAllowed(b, meta.ACL); err != nil {
+		return nil, err
+	}
 	if in.Header.Get("Content-Length") == "" && in.Header.Get("X-Amz-Decoded-Content-Length") == "" && in.Header.Get("Transfer-Encoding") == "" {
 		// Go removes Content-Length for an empty body; a body of unknown length arrives chunked.
 	}
@@ -153,7 +169,7 @@ func (s *Service) PutObject(ctx context.Context, in *PutObjectInput) (*HeaderOut
 	meta.Checksums = map[string]string{string(u.alg): u.sum, "TYPE": "FULL_OBJECT"}
 	o := store.Object{Bucket: in.Bucket, Key: in.Key, VersionID: versionFor(b), Latest: true, Size: u.size, ETag: u.etag(),
 		Modified: s.now(), Data: u.data(), Inline: u.inline, Meta: meta}
-	freed, err := s.store.PutObject(ctx, o, pre, s.events(ctx, b, "ObjectCreated:Put", o)...)
+	freed, err := s.store.PutObject(ctx, o, pre, s.events(ctx, b, event, o)...)
 	if err != nil {
 		s.free(ctx, o.Data)
 		return nil, s.writeError(err, in.Bucket, in.Key, pre)

@@ -22,6 +22,7 @@ import (
 	"github.com/gureum/gureum/internal/blob"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
 )
@@ -40,6 +41,17 @@ type Deps struct {
 	service.Env
 	Store  store.Objects
 	Queues Queues // nil: notification configurations naming queues are refused
+	// Functions invokes functions for LambdaFunctionConfigurations (nil: refused).
+	Functions Functions
+	// Topics publishes to SNS topics for TopicConfigurations (nil: refused).
+	Topics Topics
+	// Notifier carries bucket changes between nodes (BucketsTopic); nil on a lone node.
+	Notifier store.Notifier
+	// Verifier checks the signatures of POST policies (form uploads): the router's own, so that
+	// every request form has one authentication path; nil refuses signed forms.
+	Verifier *sigv4.Verifier
+	// Authorizer decides form uploads' signers as the router's authorizer decides API calls.
+	Authorizer Authorizer
 	// LifecycleDay is how long a lifecycle "day" lasts (24 h; shorter to test expiry).
 	LifecycleDay time.Duration
 }
@@ -54,6 +66,10 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 
+	access   accessCache     // buckets' owners, policies and public-access settings
+	verifier *sigv4.Verifier // POST policies' signatures
+	unsub    func()          // the BucketsTopic subscription
+
 	stop, done chan struct{} // the sweep's
 }
 
@@ -65,10 +81,25 @@ const DeliveryKind = "s3.notification"
 func New(d Deps) *Service {
 	d.Env = d.Env.For("s3")
 	s := &Service{store: d.Store, deps: d, region: d.Region, now: d.Clock.Now, log: d.Log}
+	s.verifier = d.Verifier
 	if d.Outbox != nil {
 		d.Outbox.Handle(DeliveryKind, s.deliver)
 	}
+	if d.Runner != nil {
+		d.Runner.Every("s3.lifecycle", s.scanInterval(), s.lifecycleJob)
+	}
 	return s
+}
+
+// lifecycleJob is one run of the lifecycle scanner, acting as S3 itself (the events' principal).
+func (s *Service) lifecycleJob(ctx context.Context) error {
+	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "s3", Operation: "Lifecycle",
+		Principal: &request.Principal{ARN: "s3.amazonaws.com", UserID: "s3.amazonaws.com"}})
+	n, err := s.ScanLifecycle(ctx)
+	if n > 0 {
+		s.log.Info("s3: lifecycle expired", "count", n)
+	}
+	return err
 }
 
 // Start opens the blob directory and starts the orphan sweep: data files that no object or part
@@ -80,6 +111,9 @@ func (s *Service) Start(ctx context.Context) error {
 		return err
 	}
 	s.files, s.blobs = f, f
+	if s.deps.Notifier != nil {
+		s.unsub = s.deps.Notifier.Subscribe(BucketsTopic, s.access.drop)
+	}
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
 	go s.sweepLoop(s.stop, s.done)
 	return nil
@@ -87,6 +121,10 @@ func (s *Service) Start(ctx context.Context) error {
 
 // Stop ends the sweep.
 func (s *Service) Stop() {
+	if s.unsub != nil {
+		s.unsub()
+		s.unsub = nil
+	}
 	if s.stop != nil {
 		close(s.stop)
 		<-s.done
@@ -162,9 +200,12 @@ func (s *Service) Describe() *service.Service {
 		if action == "" {
 			action = "s3:" + n
 		}
-		op := service.Operation{Name: n, Action: action, Route: routes[n], Resource: resourceOf}
+		op := service.Operation{Name: n, Action: action, Route: routes[n], Resource: resourceOf, Anonymous: anonymousOps[n]}
 		if fn, ok := h[n]; ok {
 			op.Handler = withResource{fn}
+			if op.Anonymous {
+				op.Handler = anonymousGate{s: s, op: op, Handler: op.Handler}
+			}
 		}
 		op.UnsignedTrailer = n == "PutObject" || n == "UploadPart"
 		if n == "CopyObject" || n == "UploadPartCopy" {
@@ -181,6 +222,9 @@ func (s *Service) Describe() *service.Service {
 		Payload:      service.PayloadUnsigned | service.PayloadStreaming,
 		Operations:   ops,
 		Endpoints:    s.Endpoints(),
+		// Bucket policies are weighed by the authorizer for signed callers; anonymous callers
+		// are decided by anonymousGate.
+		ResourcePolicies: s.resourcePolicy,
 	}).Index()
 }
 
@@ -269,21 +313,15 @@ func newVersionID() string {
 	return string(b[:])
 }
 
-// bucketFor reads a bucket the caller may use, mapping a missing one to NoSuchBucket. Bucket
-// ARNs carry no account, so the authorizer leaves ownership to S3: until bucket policies are
-// evaluated, only the owning account may use a bucket.
+// bucketFor reads a bucket, mapping a missing one to NoSuchBucket. Who may use it was decided
+// before the handler ran: by the authorizer with the bucket's owner and policy
+// (Service.resourcePolicy) for signed callers, by anonymousGate for anonymous ones.
 func (s *Service) bucketFor(ctx context.Context, name string) (store.Bucket, error) {
 	b, err := s.store.Bucket(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return b, noSuchBucket(name)
 	}
-	if err != nil {
-		return b, err
-	}
-	if a := caller(ctx); a != "" && a != b.Account {
-		return b, ErrAccessDenied.Errorf("Access Denied")
-	}
-	return b, nil
+	return b, err
 }
 
 // free deletes blobs that a committed change no longer refers to.
@@ -299,3 +337,15 @@ func (s *Service) free(ctx context.Context, blobs []store.Blob) {
 func xmlTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 func lower(s string) string { return strings.ToLower(s) }
+
+// Functions is what S3 needs of the function service: an asynchronous invocation by ARN, for
+// LambdaFunctionConfigurations.
+type Functions interface {
+	InvokeAsync(ctx context.Context, functionARN string, payload []byte) error
+}
+
+// Topics is what S3 needs of the topic service: publishing a message to a topic by ARN, for
+// TopicConfigurations (and their s3:TestEvent).
+type Topics interface {
+	Publish(ctx context.Context, topicARN, message string) error
+}

@@ -127,7 +127,7 @@ func TestBucketConfigurations(t *testing.T) {
 		if _, err := c.GetBucketCors(bg, &s3.GetBucketCorsInput{Bucket: b}); code(err) != "NoSuchCORSConfiguration" {
 			t.Errorf("GetBucketCors(deleted) = %v; want NoSuchCORSConfiguration", err)
 		}
-		policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::conf/*"}]}`
+		policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::conf/*"}]}`
 		if _, err := c.PutBucketPolicy(bg, &s3.PutBucketPolicyInput{Bucket: b, Policy: aws.String(policy)}); err != nil {
 			t.Fatal(err)
 		}

@@ -105,6 +105,18 @@ func (f functionInvoker) InvokeAsync(ctx context.Context, arn string, payload []
 	return err
 }
 
+// Exists reports whether the function arn names exists (S3 checks a notification's destination).
+func (f functionInvoker) Exists(ctx context.Context, arn string) bool {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) < 7 {
+		return false
+	}
+	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "lambda", Operation: "GetFunction",
+		Principal: &request.Principal{Account: parts[4], ARN: f.service, UserID: f.service}})
+	_, err := f.fns.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: arn})
+	return err == nil
+}
+
 // rotationInvoker runs Secrets Manager's rotation steps, each a synchronous call that must succeed.
 type rotationInvoker struct{ functionInvoker }
 

@@ -76,6 +76,8 @@ type Config struct {
 	MaxConnections int
 	// MaxBodyInflight caps the bytes of request bodies held at once (0: router.DefaultMaxBodyInflight).
 	MaxBodyInflight int64
+	// LifecycleDay is how long one S3 lifecycle "day" lasts (0: 24 hours); shorter to test expiry.
+	LifecycleDay time.Duration
 	// Endpoints are the data plane's entries (API Gateway invoke URLs, function URLs, website
 	// endpoints), offered every request before the services.
 	Endpoints []router.Endpoint
@@ -171,7 +173,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.http = &http.Server{
-		Handler:           s.handler(rt),
+		Handler:           s.handler(s.browser(rt)),
 		ReadHeaderTimeout: cfg.HeaderTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    1 << 20,
@@ -250,6 +252,37 @@ func (s *Server) handler(rt http.Handler) http.Handler {
 	})
 }
 
+// topicPublisher publishes S3's event notifications to SNS in process, acting for the topic's
+// own account as a service principal does.
+type topicPublisher struct{ sns *sns.Service }
+
+func (t topicPublisher) Publish(ctx context.Context, arn, message string) error {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return fmt.Errorf("%q is not a topic ARN", arn)
+	}
+	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "sns", Operation: "Publish",
+		Principal: &request.Principal{Account: parts[4], ARN: "s3.amazonaws.com", UserID: "s3.amazonaws.com"}})
+	subject := "Amazon S3 Notification"
+	_, err := t.sns.Publish(ctx, &sns.PublishInput{TopicArn: arn, Message: &message, Subject: &subject})
+	return err
+}
+
+// browser puts S3's browser requests (CORS preflights, form uploads), which are no API
+// operation, in front of the router; the data-plane endpoints' hosts stay the router's.
+func (s *Server) browser(rt http.Handler) http.Handler {
+	eps := append([]service.Endpoint(nil), s.cfg.Endpoints...)
+	for _, svc := range s.services {
+		eps = append(eps, svc.Endpoints...)
+	}
+	for _, c := range s.components {
+		if o, ok := c.(*s3.Service); ok {
+			return o.Browser(rt, eps)
+		}
+	}
+	return rt
+}
+
 // component is a service with background work, started and stopped with the server.
 type component interface {
 	Start(ctx context.Context) error
@@ -279,7 +312,6 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	identity := iam.New(iam.Deps{Env: env, Store: st, OnChange: invalidate})
 	tokens := sts.New(sts.Deps{Env: env, Store: st, Enforcer: enforcer})
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
-	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
 	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
 	var roles efs.Authorizer
 	if enforcer != nil {
@@ -288,6 +320,13 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	files := efs.New(efs.Deps{Env: env, Store: st, Authorizer: roles})
 	functions := newFunctions(st, cfg, files)
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
+	var postAuth s3.Authorizer = iam.RequestAuthorizer{Enforcer: enforcer}
+	if cfg.NoIAMEnforcement {
+		postAuth = iam.Unenforced{}
+	}
+	topics := sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")})
+	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("s3.amazonaws.com"), Topics: topicPublisher{topics},
+		Notifier: st, Verifier: verifier, Authorizer: postAuth, LifecycleDay: cfg.LifecycleDay})
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir),
 		Enforce: enforcer != nil && !cfg.NoIAMEnforcement, Authorizer: iam.RequestAuthorizer{Enforcer: enforcer}, Roles: st})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
@@ -309,7 +348,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		keys.Describe(),
 		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
 		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}}).Describe(),
-		sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")}).Describe(),
+		topics.Describe(),
 		eventBus.Describe(),
 		restAPIs,
 		httpAPIs.Describe(),

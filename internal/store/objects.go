@@ -101,8 +101,8 @@ type ObjectRange struct {
 type Objects interface {
 	CreateBucket(ctx context.Context, b Bucket) error // ErrExists when the name is taken
 	Bucket(ctx context.Context, name string) (Bucket, error)
-	ListBuckets(ctx context.Context, account string) ([]Bucket, error)
-	DeleteBucket(ctx context.Context, name string) error // ErrNotEmpty while objects or uploads remain
+	ListBuckets(ctx context.Context, account string) ([]Bucket, error) // account "": every bucket (the lifecycle scanner)
+	DeleteBucket(ctx context.Context, name string) error               // ErrNotEmpty while objects or uploads remain
 	// SetBucketConfig stores a sub-resource document; "" removes it. kind "versioning" sets the
 	// bucket's versioning state.
 	SetBucketConfig(ctx context.Context, name, kind, doc string) error

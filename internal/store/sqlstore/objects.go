@@ -61,6 +61,7 @@ func objectWriteSQL(postgres bool) map[string]string {
 var objectReadSQL = map[string]string{
 	"bucket":        `SELECT ` + bucketColumns + ` FROM buckets WHERE name = ?`,
 	"listBuckets":   `SELECT ` + bucketColumns + ` FROM buckets WHERE account_id = ? ORDER BY name`,
+	"allBuckets":    `SELECT ` + bucketColumns + ` FROM buckets ORDER BY name`,
 	"latestObject":  `SELECT ` + objectColumns + ` FROM objects WHERE bucket = ? AND okey = ? AND is_latest = 1`,
 	"objectVersion": `SELECT ` + objectColumns + ` FROM objects WHERE bucket = ? AND okey = ? AND version_id = ?`,
 	"listObjects": `SELECT ` + listColumns + ` FROM objects
@@ -223,6 +224,11 @@ func (s *Objects) Bucket(ctx context.Context, name string) (store.Bucket, error)
 
 // ListBuckets lists an account's buckets by name.
 func (s *Objects) ListBuckets(ctx context.Context, account string) ([]store.Bucket, error) {
+	if account == "" {
+		rows, err := s.st["allBuckets"].ps.QueryContext(ctx)
+		out, err := collect(rows, err, 0, scanBucket)
+		return out, s.ofault("ListBuckets", err)
+	}
 	rows, err := s.st["listBuckets"].ps.QueryContext(ctx, account)
 	out, err := collect(rows, err, 0, scanBucket)
 	return out, s.ofault("ListBuckets", err)

@@ -83,6 +83,9 @@ func testBuckets(t *testing.T, open Opener) {
 	if err != nil || len(list) != 1 || list[0].Name != "photos" {
 		t.Errorf("ListBuckets = %v, %v; want [photos]", list, err)
 	}
+	if all, err := s.ListBuckets(ctx, ""); err != nil || len(all) != 1 || all[0].Name != "photos" || all[0].Configs["tagging"] != "<Tagging/>" {
+		t.Errorf("ListBuckets(every account) = %v, %v; want [photos] with its configs", all, err)
+	}
 	if _, err := s.PutObject(ctx, store.Object{Bucket: "photos", Key: "a", VersionID: "null", Modified: epoch}, nil); err != nil {
 		t.Fatalf("PutObject: %v", err)
 	}

@@ -1,0 +1,256 @@
+package s3
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gureum/gureum/internal/iam/policy"
+	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/store"
+)
+
+// BucketsTopic is the notifier topic on which a bucket's name is announced when its owner,
+// policy or public-access settings change, so every node drops what it cached of it.
+const BucketsTopic = "s3_buckets"
+
+// accessTTL bounds how long a node trusts what it cached of a bucket's access settings when a
+// change notice was lost (a node reconnecting to PostgreSQL).
+const accessTTL = 5 * time.Second
+
+// access is what authorization reads of a bucket: its owner, policy, ACL and public-access block.
+type access struct {
+	exists  bool
+	owner   string
+	doc     string         // the bucket policy ("" without one)
+	pol     *policy.Policy // doc parsed; nil without one
+	public  bool           // the policy grants something to everyone without conditions
+	acl     string         // the bucket's canned ACL
+	pab     publicAccessBlock
+	aclsOff bool // bucket owner enforced
+	loaded  time.Time
+}
+
+// accessCache keeps each bucket's access settings on this node; entries are dropped when the
+// bucket's settings change here or a notice says they changed on another node.
+type accessCache struct {
+	mu sync.Mutex
+	m  map[string]*access
+}
+
+func (c *accessCache) drop(bucket string) {
+	c.mu.Lock()
+	delete(c.m, bucket)
+	c.mu.Unlock()
+}
+
+// bucketAccess reads a bucket's access settings, from the cache when fresh.
+func (s *Service) bucketAccess(ctx context.Context, name string) (*access, error) {
+	now := s.now()
+	s.access.mu.Lock()
+	a := s.access.m[name]
+	s.access.mu.Unlock()
+	if a != nil && now.Sub(a.loaded) < accessTTL && !now.Before(a.loaded) {
+		return a, nil
+	}
+	b, err := s.store.Bucket(ctx, name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		a = &access{loaded: now}
+	case err != nil:
+		return nil, err
+	default:
+		a = accessOf(b)
+		a.loaded = now
+	}
+	s.access.mu.Lock()
+	if s.access.m == nil {
+		s.access.m = map[string]*access{}
+	}
+	s.access.m[name] = a
+	s.access.mu.Unlock()
+	return a, nil
+}
+
+func accessOf(b store.Bucket) *access {
+	a := &access{exists: true, owner: b.Account, doc: b.Configs["policy"], acl: b.Configs["acl"], aclsOff: aclsDisabled(b)}
+	xml.Unmarshal([]byte(b.Configs["publicAccessBlock"]), &a.pab)
+	if a.doc != "" {
+		if p, err := policy.Parse(a.doc, policy.Resource); err == nil {
+			p.Name = "arn:aws:s3:::" + b.Name
+			a.pol, a.public = p, publicPolicy(p)
+		}
+	}
+	return a
+}
+
+// publicPolicy reports whether a policy allows anything to everyone without a condition, as S3's
+// public-access block judges one.
+func publicPolicy(p *policy.Policy) bool {
+	for _, st := range p.Statements {
+		if st.Effect == policy.Allow && st.Principal != nil && st.Principal.All && !st.NotPrinc && len(st.Conds) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// changed drops a bucket's cached access settings here and announces the change to every node.
+func (s *Service) changed(ctx context.Context, bucket string) {
+	s.access.drop(bucket)
+	if s.deps.Notifier != nil {
+		if err := s.deps.Notifier.Notify(context.WithoutCancel(ctx), BucketsTopic, bucket); err != nil {
+			s.log.Warn("s3: announcing a bucket change", "bucket", bucket, "err", err)
+		}
+	}
+}
+
+// bucketOfARN returns the bucket an S3 ARN names.
+func bucketOfARN(arn string) (string, bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:s3:::")
+	if !ok || rest == "" {
+		return "", false
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name, name != ""
+}
+
+// policyOps are the operations a bucket owner's root may always call, whatever the bucket policy
+// says, so that a policy cannot lock its owner out.
+var policyOps = map[string]bool{"GetBucketPolicy": true, "PutBucketPolicy": true, "DeleteBucketPolicy": true}
+
+// resourcePolicy is S3's service.ResourcePolicyFunc: a bucket's (or its object's) owner and
+// bucket policy, for the authorizer to weigh with the caller's own policies.
+func (s *Service) resourcePolicy(ctx context.Context, resource string) (owner, doc string, err error) {
+	name, ok := bucketOfARN(resource)
+	if !ok {
+		return "", "", nil
+	}
+	info := request.From(ctx)
+	if info.Operation == "CreateBucket" {
+		return "", "", nil // the name's current owner is CreateBucket's own answer (BucketAlreadyExists)
+	}
+	a, err := s.bucketAccess(ctx, name)
+	if err != nil || !a.exists {
+		return "", "", err
+	}
+	p := info.Principal
+	switch {
+	case p != nil && p.Root && p.Account == a.owner && policyOps[info.Operation]:
+		return a.owner, "", nil
+	case a.public && a.pab.RestrictPublicBuckets && (p == nil || p.Account != a.owner):
+		// A public policy grants only the owner's account and AWS services while the bucket
+		// restricts public buckets; across accounts an unused grant is the same as none.
+		return a.owner, "", nil
+	}
+	return a.owner, a.doc, nil
+}
+
+// anonymousAllowed decides an anonymous request, which the authorizer leaves to S3: the bucket
+// policy (unless it is public and the bucket restricts public buckets) must allow every check
+// and deny none, or the bucket's or object's ACL must grant it (unless public ACLs are ignored).
+func (s *Service) anonymousAllowed(ctx context.Context, action, resource string, objectACL func() string) error {
+	name, ok := bucketOfARN(resource)
+	if !ok {
+		return accessDenied()
+	}
+	a, err := s.bucketAccess(ctx, name)
+	if err != nil {
+		return err
+	}
+	if !a.exists {
+		return nil // the handler answers NoSuchBucket, as S3 does to anyone
+	}
+	if a.pol != nil && !(a.public && a.pab.RestrictPublicBuckets) {
+		r := &policy.Request{Principal: policy.Principal{Type: "Anonymous", ARN: "*"}, Action: action, Resource: resource, ResourceAccount: a.owner}
+		r.Set("aws:SecureTransport", "false")
+		r.Set("aws:CurrentTime", s.now().UTC().Format(time.RFC3339))
+		switch policy.Evaluate(r, &policy.Policies{Resource: a.pol}).Decision {
+		case policy.Allowed:
+			return nil
+		case policy.ExplicitDeny:
+			return accessDenied()
+		}
+	}
+	if a.pab.IgnorePublicAcls || a.aclsOff {
+		return accessDenied()
+	}
+	if aclGrants(a.acl, action, false) {
+		return nil
+	}
+	if objectACL != nil && strings.Contains(resource[len("arn:aws:s3:::"):], "/") && aclGrants(objectACL(), action, true) {
+		return nil
+	}
+	return accessDenied()
+}
+
+// aclGrants reports whether a canned ACL grants everyone the action: READ on a bucket lists
+// it, WRITE on a bucket writes and deletes its objects, READ on an object reads it.
+func aclGrants(canned, action string, object bool) bool {
+	read := canned == "public-read" || canned == "public-read-write"
+	switch {
+	case object:
+		return read && (action == "s3:GetObject" || action == "s3:GetObjectVersion")
+	case action == "s3:ListBucket" || action == "s3:ListBucketVersions":
+		return read
+	case action == "s3:PutObject" || action == "s3:DeleteObject":
+		return canned == "public-read-write"
+	}
+	return false
+}
+
+func accessDenied() error { return ErrAccessDenied.Errorf("Access Denied") }
+
+// anonymousOps are the operations an anonymous caller may reach; S3 then decides with the
+// bucket's policy and ACLs.
+var anonymousOps = map[string]bool{
+	"GetObject": true, "HeadObject": true, "PutObject": true, "DeleteObject": true,
+	"ListObjects": true, "ListObjectsV2": true, "ListObjectVersions": true, "HeadBucket": true,
+	"GetBucketLocation": true, "GetObjectTagging": true, "GetObjectAcl": true,
+}
+
+// anonymousGate runs an operation for an anonymous caller only when the bucket's policy or ACLs
+// allow each of its checks; signed callers pass straight through (the authorizer decided).
+type anonymousGate struct {
+	service.Handler
+	s  *Service
+	op service.Operation
+}
+
+func (g anonymousGate) Call(ctx context.Context, in any) (any, error) {
+	if request.From(ctx).Principal == nil {
+		for _, c := range g.op.AuthChecks(ctx, in) {
+			if err := g.s.anonymousAllowed(ctx, c.Action, c.Resource, g.s.objectACL(ctx, in)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return g.Handler.Call(ctx, in)
+}
+
+// objectACL returns a reader of the canned ACL of the object a request names.
+func (s *Service) objectACL(ctx context.Context, in any) func() string {
+	oi, ok := in.(*ObjectInput)
+	if !ok {
+		return nil
+	}
+	return func() string {
+		o, err := s.store.Object(ctx, oi.Bucket, oi.Key, oi.Query.Get("versionId"))
+		if err != nil {
+			return ""
+		}
+		return o.Meta.ACL
+	}
+}
+
+// principalARN is the caller's ARN as S3's denials name it.
+func principalARN(ctx context.Context) string {
+	if p := request.From(ctx).Principal; p != nil {
+		return p.ARN
+	}
+	return "anonymous"
+}
