@@ -114,6 +114,9 @@ func (s *Service) sendQueue(ctx context.Context, p *payload, arn, body string) e
 		json.Unmarshal(p.Event, &id)
 		dedup = id.ID + ":" + p.Target.Id // one event reaches a target once, retries included
 	}
+	// EventBridge sends as its service principal for the rule: a queue of another account takes
+	// the event only when its policy allows events.amazonaws.com.
+	ctx = sqs.WithSource(ctx, sqs.Source{Service: "events.amazonaws.com", ARN: p.Rule})
 	if _, err := s.queues.Enqueue(ctx, arn, body, nil, group, dedup); err != nil {
 		return classify(err)
 	}
@@ -202,6 +205,7 @@ func (s *Service) failed(ctx context.Context, d store.Delivery, p *payload, te *
 			delete(attrs, k)
 		}
 	}
+	ctx = sqs.WithSource(ctx, sqs.Source{Service: "events.amazonaws.com", ARN: p.Rule})
 	_, err := s.queues.Enqueue(ctx, dlq.Arn, string(p.Event), attrs, "", "")
 	return err
 }

@@ -228,7 +228,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	identity := iam.New(iam.Deps{Env: env, Store: st, OnChange: invalidate})
 	tokens := sts.New(sts.Deps{Env: env, Store: st, Enforcer: enforcer})
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
-	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
+	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues.For("s3.amazonaws.com", sqs.S3Bucket)})
 	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
 	functions := newFunctions(st, cfg)
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }

@@ -1,0 +1,145 @@
+package iam_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/gureum/gureum/internal/cli"
+	"github.com/gureum/gureum/internal/gureumtest"
+)
+
+// account is a second account of a test server: its id and its root's configuration.
+type account struct {
+	ID  string
+	Cfg aws.Config
+}
+
+// newAccount creates an account through the CLI (`gureum account create --output json`) as the
+// first account's root.
+func newAccount(t testing.TB, srv *gureumtest.Server, name string) account {
+	t.Helper()
+	env := map[string]string{"AWS_ACCESS_KEY_ID": gureumtest.AccessKeyID, "AWS_SECRET_ACCESS_KEY": gureumtest.SecretAccessKey}
+	var out bytes.Buffer
+	err := cli.Run(context.Background(), []string{"account", "create", "--name", name, "--output", "json", "--endpoint", srv.Endpoint},
+		func(k string) string { return env[k] }, &out, &out)
+	if err != nil {
+		t.Fatalf("gureum account create: %v (%s)", err, out.String())
+	}
+	var a struct{ AccountId, AccessKeyId, SecretAccessKey string }
+	if err := json.Unmarshal(out.Bytes(), &a); err != nil {
+		t.Fatalf("account create printed %q (%v)", out.String(), err)
+	}
+	return account{ID: a.AccountId, Cfg: gureumtest.ConfigFor(srv.Endpoint, a.AccessKeyId, a.SecretAccessKey, "")}
+}
+
+// newUser creates a user of the account cfg belongs to, with inline policies, and returns its
+// configuration.
+func newUser(t testing.TB, srv *gureumtest.Server, cfg aws.Config, name string, policies ...string) aws.Config {
+	t.Helper()
+	ctx := context.Background()
+	c := awsiam.NewFromConfig(cfg)
+	if _, err := c.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+		t.Fatal(err)
+	}
+	for i, doc := range policies {
+		if _, err := c.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p" + string(rune('0'+i))), PolicyDocument: aws.String(doc)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key, err := c.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gureumtest.ConfigFor(srv.Endpoint, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+}
+
+// TestQueuePolicy: a queue's policy (AddPermission's statements, the Policy attribute) is the
+// resource policy the authorizer weighs, at once after it changes. Another account's root sends
+// only with a grant; its users need their own account's allow as well; a Deny in the policy
+// binds even the owner's root; a malformed Policy is refused.
+func TestQueuePolicy(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{})
+	ctx := context.Background()
+	partner := newAccount(t, srv, "partner")
+	owner := sqs.NewFromConfig(srv.Config())
+	q, err := owner.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("shared")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := q.QueueUrl
+	queueARN := "arn:aws:sqs:" + gureumtest.Region + ":" + gureumtest.AccountID + ":shared"
+	send := func(c *sqs.Client) error {
+		_, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("hi")})
+		return err
+	}
+	theirRoot := sqs.NewFromConfig(partner.Cfg)
+	theirUser := sqs.NewFromConfig(newUser(t, srv, partner.Cfg, "sender"))
+	theirAllowed := sqs.NewFromConfig(newUser(t, srv, partner.Cfg, "allowed", allowDoc("sqs:SendMessage", queueARN)))
+
+	if err := send(theirRoot); apiCode(err) != "AccessDenied" || !strings.Contains(err.Error(), "on resource: "+queueARN) {
+		t.Errorf("the partner's root, no grant: SendMessage = %v; want AccessDenied", err)
+	}
+	if _, err := owner.AddPermission(ctx, &sqs.AddPermissionInput{QueueUrl: url, Label: aws.String("partner"),
+		AWSAccountIds: []string{partner.ID}, Actions: []string{"SendMessage"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := send(theirRoot); err != nil {
+		t.Errorf("the partner's root after AddPermission: SendMessage = %v; want allowed", err)
+	}
+	if err := send(theirUser); apiCode(err) != "AccessDenied" {
+		t.Errorf("a partner user without an identity policy: SendMessage = %v; want AccessDenied (both sides must allow)", err)
+	}
+	if err := send(theirAllowed); err != nil {
+		t.Errorf("a partner user allowed by its account: SendMessage = %v; want allowed", err)
+	}
+	if _, err := theirRoot.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: url}); apiCode(err) != "AccessDenied" {
+		t.Errorf("the partner's root: PurgeQueue (not granted) = %v; want AccessDenied", err)
+	}
+	if _, err := owner.RemovePermission(ctx, &sqs.RemovePermissionInput{QueueUrl: url, Label: aws.String("partner")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := send(theirRoot); apiCode(err) != "AccessDenied" {
+		t.Errorf("the partner's root after RemovePermission: SendMessage = %v; want AccessDenied", err)
+	}
+
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Resource":"` + queueARN + `"},` +
+		`{"Effect":"Allow","Principal":{"AWS":"` + partner.ID + `"},"Action":"sqs:ReceiveMessage","Resource":"` + queueARN + `"}]}`
+	setPolicy := func(doc string) error {
+		_, err := owner.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: url, Attributes: map[string]string{"Policy": doc}})
+		return err
+	}
+	if err := setPolicy(deny); err != nil {
+		t.Fatal(err)
+	}
+	if err := send(owner); apiCode(err) != "AccessDenied" || !strings.Contains(err.Error(), "explicit deny in a resource-based policy") {
+		t.Errorf("the owner's root under the queue's Deny: SendMessage = %v; want AccessDenied by explicit deny", err)
+	}
+	if _, err := theirRoot.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url}); err != nil {
+		t.Errorf("the partner's root allowed ReceiveMessage by the Policy attribute: %v", err)
+	}
+	if err := setPolicy(""); err != nil {
+		t.Fatal(err)
+	}
+	if err := send(owner); err != nil {
+		t.Errorf("the owner's root once the policy is gone: SendMessage = %v", err)
+	}
+	if err := setPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}`); apiCode(err) != "InvalidAttributeValue" {
+		t.Errorf("SetQueueAttributes(a Policy without Principal) = %v; want InvalidAttributeValue", err)
+	}
+	attrs, err := owner.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: url, AttributeNames: []sqstypes.QueueAttributeName{"Policy"}})
+	if err != nil || attrs.Attributes["Policy"] != "" {
+		t.Errorf("GetQueueAttributes(Policy) = %v, %v; want none", attrs, err)
+	}
+}
+
+func allowDoc(action, resource string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + action + `","Resource":"` + resource + `"}]}`
+}
