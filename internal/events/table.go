@@ -7,7 +7,7 @@ import (
 )
 
 // Describe returns EventBridge's operation table: every operation of the 2015-10-07 API. API
-// destinations, connections, endpoints, partner event sources and bus permissions are not
+// destinations, connections, endpoints and partner event sources are not
 // served yet.
 func (s *Service) Describe() *service.Service {
 	op := func(name string, h service.Handler, resource func(context.Context, any) string) service.Operation {
@@ -33,6 +33,9 @@ func (s *Service) Describe() *service.Service {
 		Protocol:     service.JSON11,
 		APIVersion:   "2015-10-07",
 		TargetPrefix: "AWSEvents",
+		// Bus policies (PutPermission) are weighed beside the caller's own: another account may
+		// put events on a bus whose policy allows it.
+		ResourcePolicies: s.ResourcePolicy,
 		Operations: []service.Operation{
 			op("ActivateEventSource", nil, nil),
 			op("CancelReplay", service.Func(s.CancelReplay), nil),
@@ -75,12 +78,12 @@ func (s *Service) Describe() *service.Service {
 			op("ListRules", service.Func(s.ListRules), nil),
 			op("ListTagsForResource", service.Func(s.ListTagsForResource), arnRes(func(in any) string { return in.(*ResourceInput).ResourceARN })),
 			op("ListTargetsByRule", service.Func(s.ListTargetsByRule), s.ruleRes(func(in any) (string, string) { i := in.(*ListTargetsByRuleInput); return i.EventBusName, i.Rule })),
-			op("PutEvents", service.Func(s.PutEvents), nil),
+			{Name: "PutEvents", Action: "events:PutEvents", Handler: service.Func(s.PutEvents), Checks: s.putEventsChecks},
 			op("PutPartnerEvents", nil, nil),
-			op("PutPermission", nil, nil),
+			op("PutPermission", service.Func(s.PutPermission), busRes(func(in any) string { return in.(*PutPermissionInput).EventBusName })),
 			op("PutRule", service.Func(s.PutRule), s.ruleRes(func(in any) (string, string) { i := in.(*PutRuleInput); return i.EventBusName, i.Name })),
 			op("PutTargets", service.Func(s.PutTargets), s.ruleRes(func(in any) (string, string) { i := in.(*PutTargetsInput); return i.EventBusName, i.Rule })),
-			op("RemovePermission", nil, nil),
+			op("RemovePermission", service.Func(s.RemovePermission), busRes(func(in any) string { return in.(*RemovePermissionInput).EventBusName })),
 			op("RemoveTargets", service.Func(s.RemoveTargets), s.ruleRes(func(in any) (string, string) { i := in.(*RemoveTargetsInput); return i.EventBusName, i.Rule })),
 			op("StartReplay", service.Func(s.StartReplay), nil),
 			op("TagResource", service.Func(s.TagResource), arnRes(func(in any) string { return in.(*TagResourceInput).ResourceARN })),

@@ -8,7 +8,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -142,4 +145,111 @@ func TestQueuePolicy(t *testing.T) {
 
 func allowDoc(action, resource string) string {
 	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + action + `","Resource":"` + resource + `"}]}`
+}
+
+// TestTopicPolicy: another account publishes to a topic only once AddPermission (or the Policy
+// attribute) grants it, and no longer after RemovePermission; a Deny binds the owner's root.
+func TestTopicPolicy(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{})
+	ctx := context.Background()
+	partner := newAccount(t, srv, "partner")
+	owner, theirs := sns.NewFromConfig(srv.Config()), sns.NewFromConfig(partner.Cfg)
+	topic, err := owner.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("news")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish := func(c *sns.Client) error {
+		_, err := c.Publish(ctx, &sns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String("hi")})
+		return err
+	}
+	if err := publish(theirs); apiCode(err) != "AuthorizationError" && apiCode(err) != "AccessDenied" {
+		t.Errorf("the partner's root, no grant: Publish = %v; want denied", err)
+	}
+	if _, err := owner.AddPermission(ctx, &sns.AddPermissionInput{TopicArn: topic.TopicArn, Label: aws.String("partner"),
+		AWSAccountId: []string{partner.ID}, ActionName: []string{"Publish"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := publish(theirs); err != nil {
+		t.Errorf("the partner's root after AddPermission: Publish = %v; want allowed", err)
+	}
+	if _, err := theirs.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: topic.TopicArn}); err == nil {
+		t.Errorf("the partner's root: DeleteTopic (not granted) = nil; want denied")
+	}
+	if _, err := owner.RemovePermission(ctx, &sns.RemovePermissionInput{TopicArn: topic.TopicArn, Label: aws.String("partner")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := publish(theirs); err == nil {
+		t.Errorf("the partner's root after RemovePermission: Publish = nil; want denied")
+	}
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sns:Publish","Resource":"` + aws.ToString(topic.TopicArn) + `"}]}`
+	if _, err := owner.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: topic.TopicArn, AttributeName: aws.String("Policy"), AttributeValue: aws.String(deny)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := publish(owner); err == nil {
+		t.Errorf("the owner's root under the topic's Deny: Publish = nil; want denied")
+	}
+	if _, err := owner.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: topic.TopicArn, AttributeName: aws.String("Policy"),
+		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:*","Resource":"*"}]}`)}); apiCode(err) != "InvalidParameter" {
+		t.Errorf("SetTopicAttributes(a Policy without Principal) = %v; want InvalidParameter", err)
+	}
+}
+
+// TestBusPolicy: another account puts events on a bus only once PutPermission allows it; the
+// event reaches the bus's rules with the sender's account; RemovePermission takes it back.
+func TestBusPolicy(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{})
+	ctx := context.Background()
+	partner := newAccount(t, srv, "partner")
+	owner, theirs := eventbridge.NewFromConfig(srv.Config()), eventbridge.NewFromConfig(partner.Cfg)
+	bus, err := owner.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("shared")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := sqs.NewFromConfig(srv.Config()).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("events")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueARN := "arn:aws:sqs:" + gureumtest.Region + ":" + gureumtest.AccountID + ":events"
+	if _, err := owner.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("all"), EventBusName: aws.String("shared"), EventPattern: aws.String(`{"source":["partner.app"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("all"), EventBusName: aws.String("shared"),
+		Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String(queueARN)}}}); err != nil {
+		t.Fatal(err)
+	}
+	put := func() error {
+		_, err := theirs.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{EventBusName: bus.EventBusArn,
+			Source: aws.String("partner.app"), DetailType: aws.String("t"), Detail: aws.String(`{}`)}}})
+		return err
+	}
+	if err := put(); apiCode(err) != "AccessDeniedException" {
+		t.Errorf("the partner's PutEvents, no grant = %v; want AccessDeniedException", err)
+	}
+	if _, err := owner.PutPermission(ctx, &eventbridge.PutPermissionInput{EventBusName: aws.String("shared"), StatementId: aws.String("partner"),
+		Action: aws.String("events:PutEvents"), Principal: aws.String(partner.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := owner.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("shared")})
+	if err != nil || !strings.Contains(aws.ToString(d.Policy), "arn:aws:iam::"+partner.ID+":root") {
+		t.Errorf("DescribeEventBus = %v, %v; want the policy with the partner", d, err)
+	}
+	if err := put(); err != nil {
+		t.Errorf("the partner's PutEvents after PutPermission = %v; want allowed", err)
+	}
+	msgs, err := sqs.NewFromConfig(srv.Config()).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 5})
+	if err != nil || len(msgs.Messages) != 1 || !strings.Contains(aws.ToString(msgs.Messages[0].Body), `"account":"`+partner.ID+`"`) {
+		t.Errorf("the rule's queue got %+v, %v; want the partner's event", msgs, err)
+	}
+	if _, err := theirs.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("mine"), EventBusName: bus.EventBusArn, ScheduleExpression: aws.String("rate(1 hour)")}); apiCode(err) != "AccessDeniedException" {
+		t.Errorf("the partner's PutRule on the bus (not granted) = %v; want AccessDeniedException", err)
+	}
+	if _, err := owner.RemovePermission(ctx, &eventbridge.RemovePermissionInput{EventBusName: aws.String("shared"), StatementId: aws.String("partner")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := put(); apiCode(err) != "AccessDeniedException" {
+		t.Errorf("the partner's PutEvents after RemovePermission = %v; want AccessDeniedException", err)
+	}
+	if _, err := owner.RemovePermission(ctx, &eventbridge.RemovePermissionInput{EventBusName: aws.String("shared"), StatementId: aws.String("partner")}); apiCode(err) != "ResourceNotFoundException" {
+		t.Errorf("RemovePermission(gone) = %v; want ResourceNotFoundException", err)
+	}
 }

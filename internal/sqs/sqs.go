@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/store"
@@ -40,7 +41,7 @@ type Service struct {
 	waiters waiters
 	queues  queueCache
 	// policies caches queue policies for the authorizer (ResourcePolicy).
-	policies policyCache
+	policies *iam.PolicyCache
 	moves    moveTasks
 
 	unsubscribe []func() // Stop's: the notifier subscriptions Start made
@@ -57,7 +58,8 @@ type Deps struct {
 func New(d Deps) *Service {
 	d.Env = d.Env.For("sqs")
 	s := &Service{store: d.Store, tasks: d.Store, notes: d.Store, region: d.Region, clock: d.Clock, waiters: waiters{m: map[int64]chan struct{}{}},
-		queues: queueCache{m: map[string]cachedQueue{}}, policies: policyCache{m: map[string]cachedPolicy{}}, moves: moveTasks{wake: map[string]chan struct{}{}}}
+		queues: queueCache{m: map[string]cachedQueue{}}, moves: moveTasks{wake: map[string]chan struct{}{}}}
+	s.policies = iam.NewPolicyCache(d.Store, policyTopic, func() time.Time { return s.clock.Now() }, s.loadPolicy)
 	if d.Runner != nil {
 		s.register(d.Runner)
 	}
@@ -412,7 +414,7 @@ func (s *Service) Start(context.Context) error {
 			}
 		}),
 		s.notes.Subscribe(moveTopic, s.moves.wakeUp),
-		s.notes.Subscribe(policyTopic, s.policies.forget))
+		s.policies.Subscribe())
 	return nil
 }
 
