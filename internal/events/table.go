@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"strings"
 
 	"github.com/gureum/gureum/internal/service"
 )
@@ -40,7 +41,7 @@ func (s *Service) Describe() *service.Service {
 			op("ActivateEventSource", nil, nil),
 			op("CancelReplay", service.Func(s.CancelReplay), nil),
 			op("CreateApiDestination", nil, nil),
-			op("CreateArchive", service.Func(s.CreateArchive), nil),
+			{Name: "CreateArchive", Action: "events:CreateArchive", Handler: service.Func(s.CreateArchive), Checks: s.createArchiveChecks},
 			op("CreateConnection", nil, nil),
 			op("CreateEndpoint", nil, nil),
 			op("CreateEventBus", service.Func(s.CreateEventBus), busRes(func(in any) string { return in.(*CreateEventBusInput).Name })),
@@ -74,8 +75,8 @@ func (s *Service) Describe() *service.Service {
 			op("ListPartnerEventSourceAccounts", nil, nil),
 			op("ListPartnerEventSources", nil, nil),
 			op("ListReplays", service.Func(s.ListReplays), nil),
-			op("ListRuleNamesByTarget", service.Func(s.ListRuleNamesByTarget), nil),
-			op("ListRules", service.Func(s.ListRules), nil),
+			op("ListRuleNamesByTarget", service.Func(s.ListRuleNamesByTarget), busRes(func(in any) string { return in.(*ListRuleNamesByTargetInput).EventBusName })),
+			op("ListRules", service.Func(s.ListRules), busRes(func(in any) string { return in.(*ListRulesInput).EventBusName })),
 			op("ListTagsForResource", service.Func(s.ListTagsForResource), arnRes(func(in any) string { return in.(*ResourceInput).ResourceARN })),
 			op("ListTargetsByRule", service.Func(s.ListTargetsByRule), s.ruleRes(func(in any) (string, string) { i := in.(*ListTargetsByRuleInput); return i.EventBusName, i.Rule })),
 			{Name: "PutEvents", Action: "events:PutEvents", Handler: service.Func(s.PutEvents), Checks: s.putEventsChecks},
@@ -110,4 +111,16 @@ func (s *Service) ruleRes(of func(any) (bus, rule string)) func(context.Context,
 		account, bus := busOf(ctx, busName)
 		return s.ruleARN(account, bus, rule)
 	}
+}
+
+// createArchiveChecks are CreateArchive's authorization questions: the archive, of the caller's
+// account, and the bus it archives, which may be another account's (whose policy then decides).
+func (s *Service) createArchiveChecks(ctx context.Context, in any) []service.Check {
+	i := in.(*CreateArchiveInput)
+	checks := []service.Check{{Action: "events:CreateArchive", Resource: s.archiveARN(callerAccount(ctx), i.ArchiveName)}}
+	if strings.HasPrefix(i.EventSourceArn, "arn:") {
+		account, bus := busOf(ctx, i.EventSourceArn)
+		checks = append(checks, service.Check{Action: "events:CreateArchive", Resource: s.busARN(account, bus)})
+	}
+	return checks
 }

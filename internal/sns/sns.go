@@ -160,12 +160,17 @@ func (i *SetTopicAttributesInput) topicARN() string       { return i.TopicArn }
 func (i *SubscribeInput) topicARN() string                { return i.TopicArn }
 func (i *ConfirmSubscriptionInput) topicARN() string      { return i.TopicArn }
 func (i *ListSubscriptionsByTopicInput) topicARN() string { return i.TopicArn }
-func (i *PublishInput) topicARN() string                  { return i.TopicArn + i.TargetArn }
-func (i *PublishBatchInput) topicARN() string             { return i.TopicArn }
-func (i *TagResourceInput) topicARN() string              { return i.ResourceArn }
-func (i *UntagResourceInput) topicARN() string            { return i.ResourceArn }
-func (i *ResourceInput) topicARN() string                 { return i.ResourceArn }
-func (i *SubscriptionInput) topicARN() string             { return topicOfSubscription(i.SubscriptionArn) }
+func (i *PublishInput) topicARN() string {
+	if i.TopicArn != "" {
+		return i.TopicArn
+	}
+	return i.TargetArn
+}
+func (i *PublishBatchInput) topicARN() string  { return i.TopicArn }
+func (i *TagResourceInput) topicARN() string   { return i.ResourceArn }
+func (i *UntagResourceInput) topicARN() string { return i.ResourceArn }
+func (i *ResourceInput) topicARN() string      { return i.ResourceArn }
+func (i *SubscriptionInput) topicARN() string  { return topicOfSubscription(i.SubscriptionArn) }
 func (i *SetSubscriptionAttributesInput) topicARN() string {
 	return topicOfSubscription(i.SubscriptionArn)
 }
