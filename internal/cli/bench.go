@@ -20,10 +20,11 @@ import (
 // binary as the one to measure.
 func benchCmd(stdout, stderr io.Writer) *cobra.Command {
 	return &cobra.Command{
-		Use:   "bench [sqs] [flags]",
+		Use:   "bench [sqs|iam] [flags]",
 		Short: "Measure gureum on this machine and print a table of figures (runs gureum-bench)",
 		Long: `Measure gureum on this machine and print a table of figures: start-up, memory, request latency
-and durable writes (gureum bench), or the SQS workloads (gureum bench sqs). The measurements run in
+and durable writes (gureum bench), the SQS workloads (gureum bench sqs), or what authorization costs
+a request (gureum bench iam). The measurements run in
 gureum-bench, the load generator, which make build puts beside gureum; gureum bench --help lists
 its flags.`,
 		DisableFlagParsing: true,
