@@ -253,3 +253,58 @@ func TestBusPolicy(t *testing.T) {
 		t.Errorf("RemovePermission(gone) = %v; want ResourceNotFoundException", err)
 	}
 }
+
+// TestBusToBusAcrossAccounts: a rule of the partner's that targets the first account's bus
+// delivers there only while that bus's policy allows the partner's account events:PutEvents.
+func TestBusToBusAcrossAccounts(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{})
+	ctx := context.Background()
+	partner := newAccount(t, srv, "partner")
+	owner, theirs := eventbridge.NewFromConfig(srv.Config()), eventbridge.NewFromConfig(partner.Cfg)
+	bus, err := owner.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("inbox")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := sqs.NewFromConfig(srv.Config()).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("inbox")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("all"), EventBusName: aws.String("inbox"), EventPattern: aws.String(`{"source":["partner.app"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("all"), EventBusName: aws.String("inbox"),
+		Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:" + gureumtest.Region + ":" + gureumtest.AccountID + ":inbox")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := theirs.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("out"), EventPattern: aws.String(`{"source":["partner.app"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := theirs.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("out"), Targets: []ebtypes.Target{{Id: aws.String("bus"), Arn: bus.EventBusArn}}}); err != nil {
+		t.Fatal(err)
+	}
+	receive := func(wait int32) int {
+		out, err := sqs.NewFromConfig(srv.Config()).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: wait, MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(out.Messages)
+	}
+	put := func(detail string) {
+		if _, err := theirs.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
+			Source: aws.String("partner.app"), DetailType: aws.String("t"), Detail: aws.String(detail)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(`{"n":1}`)
+	if n := receive(1); n != 0 {
+		t.Errorf("without a grant on the bus the queue got %d events; want none", n)
+	}
+	if _, err := owner.PutPermission(ctx, &eventbridge.PutPermissionInput{EventBusName: aws.String("inbox"), StatementId: aws.String("partner"),
+		Action: aws.String("events:PutEvents"), Principal: aws.String(partner.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	put(`{"n":2}`)
+	if n := receive(5); n != 1 {
+		t.Errorf("with the grant the queue got %d events; want the one put after it", n)
+	}
+}

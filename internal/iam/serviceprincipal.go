@@ -65,3 +65,29 @@ func AuthorizeServicePrincipal(c ServiceCall, policyDoc string) error {
 	}
 	return awserr.New(awserr.AccessDenied, "Service: %s is not authorized to perform: %s on resource: %s %s", c.Service, c.Action, c.Resource, reason)
 }
+
+// AuthorizeAccountCall decides a call a gureum service makes on an account's behalf to another
+// account's resource (an event a rule forwards to another account's bus): the account, as its
+// root, must be granted by the destination's policy (policyDoc, "" when it has none).
+func AuthorizeAccountCall(account, action, resource, policyDoc string, now time.Time) error {
+	r := &policy.Request{
+		Principal: policy.Principal{Type: "Account", ARN: "arn:aws:iam::" + account + ":root", Account: account, UserID: account},
+		Action:    action,
+		Resource:  resource,
+	}
+	r.Set("aws:CurrentTime", now.UTC().Format(time.RFC3339))
+	r.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	var ps policy.Policies
+	if policyDoc != "" {
+		p, err := policy.Parse(policyDoc, policy.Resource)
+		if err != nil {
+			p = &policy.Policy{}
+		}
+		p.Name = policyName(sourceResource, "resource")
+		ps.Resource = p
+	}
+	if res := policy.Evaluate(r, &ps); res.Decision != policy.Allowed {
+		return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s %s", r.Principal.ARN, action, resource, res.Reason)
+	}
+	return nil
+}
