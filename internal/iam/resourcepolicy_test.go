@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -306,5 +308,45 @@ func TestBusToBusAcrossAccounts(t *testing.T) {
 	put(`{"n":2}`)
 	if n := receive(5); n != 1 {
 		t.Errorf("with the grant the queue got %d events; want the one put after it", n)
+	}
+}
+
+// TestS3NotificationAcrossAccounts: a bucket's notification configuration naming another
+// account's queue is refused (AWS's "Unable to validate the following destination
+// configurations") until the queue's policy allows s3.amazonaws.com for that bucket.
+func TestS3NotificationAcrossAccounts(t *testing.T) {
+	srv := gureumtest.Start(t, gureumtest.Options{})
+	ctx := context.Background()
+	partner := newAccount(t, srv, "partner")
+	b := s3.NewFromConfig(srv.Config(), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := b.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("uploads")}); err != nil {
+		t.Fatal(err)
+	}
+	q, err := sqs.NewFromConfig(partner.Cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("uploads")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueARN := "arn:aws:sqs:" + gureumtest.Region + ":" + partner.ID + ":uploads"
+	configure := func() error {
+		_, err := b.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("uploads"),
+			NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
+				QueueArn: aws.String(queueARN), Events: []s3types.Event{"s3:ObjectCreated:*"}}}}})
+		return err
+	}
+	if err := configure(); apiCode(err) != "InvalidArgument" {
+		t.Errorf("notification to the partner's queue without its grant = %v; want InvalidArgument", err)
+	}
+	for _, c := range []struct {
+		source string
+		ok     bool
+	}{{"arn:aws:s3:::other", false}, {"arn:aws:s3:::uploads", true}} {
+		grant := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + queueARN +
+			`","Condition":{"ArnLike":{"aws:SourceArn":"` + c.source + `"}}}]}`
+		if _, err := sqs.NewFromConfig(partner.Cfg).SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: q.QueueUrl, Attributes: map[string]string{"Policy": grant}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := configure(); (err == nil) != c.ok {
+			t.Errorf("notification with the queue granting %s = %v; want allowed %v", c.source, err, c.ok)
+		}
 	}
 }
