@@ -119,7 +119,8 @@ func Invokes(ctx context.Context, url, key string, clients int, d time.Duration)
 	})
 }
 
-func us(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d.Nanoseconds())/1000) }
+// us writes a duration in microseconds.
+func us(d time.Duration) string { return fmt.Sprintf("%.2f µs", float64(d.Nanoseconds())/1000) }
 
 // RunAPIGateway measures the API Gateway workloads and prints a table.
 func RunAPIGateway(ctx context.Context, o Options) error {

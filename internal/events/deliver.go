@@ -10,6 +10,7 @@ import (
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
 )
@@ -86,7 +87,7 @@ func (s *Service) send(ctx context.Context, p *payload, body string) error {
 		if strings.Contains(arn, ":archive/") {
 			return s.keepArchived(ctx, arn, p.Event)
 		}
-		return s.forward(ctx, arn, p.Event)
+		return s.forward(ctx, p.Rule, arn, p.Event)
 	}
 	return &targetError{code: "NO_RESOURCE", msg: "Target " + arn + " is not a target gureum delivers to."}
 }
@@ -114,6 +115,9 @@ func (s *Service) sendQueue(ctx context.Context, p *payload, arn, body string) e
 		json.Unmarshal(p.Event, &id)
 		dedup = id.ID + ":" + p.Target.Id // one event reaches a target once, retries included
 	}
+	// EventBridge sends as its service principal for the rule: a queue of another account takes
+	// the event only when its policy allows events.amazonaws.com.
+	ctx = sqs.WithSource(ctx, sqs.Source{Service: "events.amazonaws.com", ARN: p.Rule})
 	if _, err := s.queues.Enqueue(ctx, arn, body, nil, group, dedup); err != nil {
 		return classify(err)
 	}
@@ -138,17 +142,29 @@ func classify(err error) *targetError {
 }
 
 // forward puts an event on another bus: its rules route it as they route the bus's own.
-func (s *Service) forward(ctx context.Context, busARN string, event []byte) error {
+func (s *Service) forward(ctx context.Context, ruleARN, busARN string, event []byte) error {
 	parts := strings.SplitN(busARN, ":", 6)
 	if len(parts) != 6 || !strings.HasPrefix(parts[5], "event-bus/") {
 		return &targetError{code: "NO_RESOURCE", msg: "Target " + busARN + " is not an event bus."}
 	}
 	account, bus := parts[4], strings.TrimPrefix(parts[5], "event-bus/")
-	if _, err := s.store.EventBus(ctx, account, bus); err != nil && bus != defaultBus {
+	b, err := s.store.EventBus(ctx, account, bus)
+	if err != nil && bus != defaultBus {
 		if errors.Is(err, store.ErrNotFound) {
 			return &targetError{code: "NO_RESOURCE", msg: "Event bus " + bus + " does not exist."}
 		}
 		return err
+	}
+	// Another account's bus takes the rule's events only when its policy allows the rule's
+	// account events:PutEvents, as on AWS.
+	if from := policyAccount(ruleARN); from != "" && from != account {
+		doc := ""
+		if err == nil {
+			doc = decodeBus(b).Policy
+		}
+		if err := iam.AuthorizeAccountCall(from, "events:PutEvents", busARN, doc, s.clock.Now()); err != nil {
+			return &targetError{code: "NO_PERMISSIONS", msg: awserr.As(err).Message}
+		}
 	}
 	ds, err := s.route(ctx, account, bus, event, s.clock.Now())
 	if err != nil {
@@ -202,6 +218,7 @@ func (s *Service) failed(ctx context.Context, d store.Delivery, p *payload, te *
 			delete(attrs, k)
 		}
 	}
+	ctx = sqs.WithSource(ctx, sqs.Source{Service: "events.amazonaws.com", ARN: p.Rule})
 	_, err := s.queues.Enqueue(ctx, dlq.Arn, string(p.Event), attrs, "", "")
 	return err
 }
@@ -224,4 +241,13 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+// policyAccount is an ARN's account field.
+func policyAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
 }

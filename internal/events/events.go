@@ -124,11 +124,11 @@ func busOf(ctx context.Context, nameOrARN string) (account, bus string) {
 	case nameOrARN == "":
 		return account, defaultBus
 	case strings.HasPrefix(nameOrARN, "arn:"):
-		// Another account's bus needs a bus policy, which gureum does not serve yet: such an
-		// ARN names no bus of the caller's and is answered as a missing bus.
+		// A bus ARN may name another account's bus: what the caller may do there is its bus
+		// policy's to say (the authorizer weighs it).
 		parts := strings.SplitN(nameOrARN, ":", 6)
-		if len(parts) == 6 && strings.HasPrefix(parts[5], "event-bus/") && parts[4] == account {
-			return account, strings.TrimPrefix(parts[5], "event-bus/")
+		if len(parts) == 6 && parts[2] == "events" && strings.HasPrefix(parts[5], "event-bus/") && len(parts[4]) == 12 {
+			return parts[4], strings.TrimPrefix(parts[5], "event-bus/")
 		}
 		return account, nameOrARN
 	}

@@ -98,7 +98,11 @@ func (s *Service) PutEvents(ctx context.Context, in *PutEventsInput) (*PutEvents
 			continue
 		}
 		account, bus := busOf(ctx, e.EventBusName)
-		env := envelope{Version: "0", ID: uuid.NewString(), DetailType: *e.DetailType, Source: *e.Source, Account: account,
+		sender := callerAccount(ctx) // an event put on another account's bus carries its sender's account
+		if sender == "" {
+			sender = account
+		}
+		env := envelope{Version: "0", ID: uuid.NewString(), DetailType: *e.DetailType, Source: *e.Source, Account: sender,
 			Time: now.Format(timeFormat), Region: s.region, Resources: e.Resources, Detail: json.RawMessage(*e.Detail)}
 		if e.Time != nil {
 			env.Time = time.Time(*e.Time).UTC().Format(timeFormat)

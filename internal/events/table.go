@@ -2,12 +2,13 @@ package events
 
 import (
 	"context"
+	"strings"
 
 	"github.com/gureum/gureum/internal/service"
 )
 
 // Describe returns EventBridge's operation table: every operation of the 2015-10-07 API. API
-// destinations, connections, endpoints, partner event sources and bus permissions are not
+// destinations, connections, endpoints and partner event sources are not
 // served yet.
 func (s *Service) Describe() *service.Service {
 	op := func(name string, h service.Handler, resource func(context.Context, any) string) service.Operation {
@@ -33,11 +34,14 @@ func (s *Service) Describe() *service.Service {
 		Protocol:     service.JSON11,
 		APIVersion:   "2015-10-07",
 		TargetPrefix: "AWSEvents",
+		// Bus policies (PutPermission) are weighed beside the caller's own: another account may
+		// put events on a bus whose policy allows it.
+		ResourcePolicies: s.ResourcePolicy,
 		Operations: []service.Operation{
 			op("ActivateEventSource", nil, nil),
 			op("CancelReplay", service.Func(s.CancelReplay), nil),
 			op("CreateApiDestination", nil, nil),
-			op("CreateArchive", service.Func(s.CreateArchive), nil),
+			{Name: "CreateArchive", Action: "events:CreateArchive", Handler: service.Func(s.CreateArchive), Checks: s.createArchiveChecks},
 			op("CreateConnection", nil, nil),
 			op("CreateEndpoint", nil, nil),
 			op("CreateEventBus", service.Func(s.CreateEventBus), busRes(func(in any) string { return in.(*CreateEventBusInput).Name })),
@@ -71,16 +75,16 @@ func (s *Service) Describe() *service.Service {
 			op("ListPartnerEventSourceAccounts", nil, nil),
 			op("ListPartnerEventSources", nil, nil),
 			op("ListReplays", service.Func(s.ListReplays), nil),
-			op("ListRuleNamesByTarget", service.Func(s.ListRuleNamesByTarget), nil),
-			op("ListRules", service.Func(s.ListRules), nil),
+			op("ListRuleNamesByTarget", service.Func(s.ListRuleNamesByTarget), busRes(func(in any) string { return in.(*ListRuleNamesByTargetInput).EventBusName })),
+			op("ListRules", service.Func(s.ListRules), busRes(func(in any) string { return in.(*ListRulesInput).EventBusName })),
 			op("ListTagsForResource", service.Func(s.ListTagsForResource), arnRes(func(in any) string { return in.(*ResourceInput).ResourceARN })),
 			op("ListTargetsByRule", service.Func(s.ListTargetsByRule), s.ruleRes(func(in any) (string, string) { i := in.(*ListTargetsByRuleInput); return i.EventBusName, i.Rule })),
-			op("PutEvents", service.Func(s.PutEvents), nil),
+			{Name: "PutEvents", Action: "events:PutEvents", Handler: service.Func(s.PutEvents), Checks: s.putEventsChecks},
 			op("PutPartnerEvents", nil, nil),
-			op("PutPermission", nil, nil),
+			op("PutPermission", service.Func(s.PutPermission), busRes(func(in any) string { return in.(*PutPermissionInput).EventBusName })),
 			op("PutRule", service.Func(s.PutRule), s.ruleRes(func(in any) (string, string) { i := in.(*PutRuleInput); return i.EventBusName, i.Name })),
 			op("PutTargets", service.Func(s.PutTargets), s.ruleRes(func(in any) (string, string) { i := in.(*PutTargetsInput); return i.EventBusName, i.Rule })),
-			op("RemovePermission", nil, nil),
+			op("RemovePermission", service.Func(s.RemovePermission), busRes(func(in any) string { return in.(*RemovePermissionInput).EventBusName })),
 			op("RemoveTargets", service.Func(s.RemoveTargets), s.ruleRes(func(in any) (string, string) { i := in.(*RemoveTargetsInput); return i.EventBusName, i.Rule })),
 			op("StartReplay", service.Func(s.StartReplay), nil),
 			op("TagResource", service.Func(s.TagResource), arnRes(func(in any) string { return in.(*TagResourceInput).ResourceARN })),
@@ -107,4 +111,16 @@ func (s *Service) ruleRes(of func(any) (bus, rule string)) func(context.Context,
 		account, bus := busOf(ctx, busName)
 		return s.ruleARN(account, bus, rule)
 	}
+}
+
+// createArchiveChecks are CreateArchive's authorization questions: the archive, of the caller's
+// account, and the bus it archives, which may be another account's (whose policy then decides).
+func (s *Service) createArchiveChecks(ctx context.Context, in any) []service.Check {
+	i := in.(*CreateArchiveInput)
+	checks := []service.Check{{Action: "events:CreateArchive", Resource: s.archiveARN(callerAccount(ctx), i.ArchiveName)}}
+	if strings.HasPrefix(i.EventSourceArn, "arn:") {
+		account, bus := busOf(ctx, i.EventSourceArn)
+		checks = append(checks, service.Check{Action: "events:CreateArchive", Resource: s.busARN(account, bus)})
+	}
+	return checks
 }

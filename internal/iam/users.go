@@ -95,6 +95,8 @@ func kindWord(kind string) string {
 		return "group"
 	case store.KindRole:
 		return "role"
+	case kindInstanceProfile:
+		return "instance profile"
 	}
 	return "user"
 }

@@ -325,7 +325,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		postAuth = iam.Unenforced{}
 	}
 	topics := sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")})
-	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("s3.amazonaws.com"), Topics: topicPublisher{topics},
+	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues.For("s3.amazonaws.com", sqs.S3Bucket), Functions: invoker("s3.amazonaws.com"), Topics: topicPublisher{topics},
 		Notifier: st, Verifier: verifier, Authorizer: postAuth, LifecycleDay: cfg.LifecycleDay})
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir),
 		Enforce: enforcer != nil && !cfg.NoIAMEnforcement, Authorizer: iam.RequestAuthorizer{Enforcer: enforcer}, Roles: st})

@@ -122,6 +122,9 @@ func (s *Service) toQueue(ctx context.Context, p payload, queueARN string) error
 	if strings.HasSuffix(queueARN, ".fifo") {
 		group, dedup = p.Group, p.Dedup
 	}
+	// SNS sends as its service principal for the topic: a queue of another account takes the
+	// message only when its policy allows sns.amazonaws.com (for this topic, as its conditions say).
+	ctx = sqs.WithSource(ctx, sqs.Source{Service: "sns.amazonaws.com", ARN: p.Topic})
 	_, err := s.queues.Enqueue(ctx, queueARN, body, attrs, group, dedup)
 	var ae *awserr.Error
 	if errors.As(err, &ae) && ae.Code != nil && ae.Code.Status < 500 && ae.Code.Name != "RequestThrottled" {

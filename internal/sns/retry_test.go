@@ -225,15 +225,19 @@ func TestLambdaEventDecodes(t *testing.T) {
 }
 
 // TestCrossAccountQueueConfirms: a queue of another account gets a SubscriptionConfirmation and
-// stays pending until confirmed.
+// stays pending until confirmed; SNS reaches it only because the queue's policy allows
+// sns.amazonaws.com for the topic (without it the confirmation is refused: see
+// TestCrossAccountQueueNeedsPolicy).
 func TestCrossAccountQueueConfirms(t *testing.T) {
 	w := newWorld(t)
 	other := request.With(context.Background(), &request.Info{Host: "localhost:4566", Principal: request.RootPrincipal("111111111111", "AKIB")})
-	if _, err := w.sqs.CreateQueue(other, &sqs.CreateQueueInput{QueueName: "theirs"}); err != nil {
+	topic, _ := w.sns.CreateTopic(w.ctx, &CreateTopicInput{Name: "t"})
+	q := "arn:aws:sqs:us-east-1:111111111111:theirs"
+	grant := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + q +
+		`","Condition":{"ArnEquals":{"aws:SourceArn":"` + topic.TopicArn + `"}}}]}`
+	if _, err := w.sqs.CreateQueue(other, &sqs.CreateQueueInput{QueueName: "theirs", Attributes: map[string]string{"Policy": grant}}); err != nil {
 		t.Fatal(err)
 	}
-	q := "arn:aws:sqs:us-east-1:111111111111:theirs"
-	topic, _ := w.sns.CreateTopic(w.ctx, &CreateTopicInput{Name: "t"})
 	sub, err := w.sns.Subscribe(w.ctx, &SubscribeInput{TopicArn: topic.TopicArn, Protocol: "sqs", Endpoint: q})
 	if err != nil || sub.SubscriptionArn != pendingConfirmation {
 		t.Fatalf("Subscribe(cross-account queue) = %+v, %v", sub, err)
@@ -295,5 +299,36 @@ func TestSignatureCache(t *testing.T) {
 	sum := sha256.Sum256(stringToSign(&c))
 	if err := rsa.VerifyPKCS1v15(&k.key.PublicKey, crypto.SHA256, sum[:], sig); err != nil {
 		t.Errorf("signature of the second message: %v", err)
+	}
+}
+
+// TestCrossAccountQueueNeedsPolicy: SNS delivers to a queue of another account as
+// sns.amazonaws.com with aws:SourceArn the topic: without a queue policy that allows it, or with
+// one that allows another topic only, nothing arrives.
+func TestCrossAccountQueueNeedsPolicy(t *testing.T) {
+	w := newWorld(t)
+	other := request.With(context.Background(), &request.Info{Host: "localhost:4566", Principal: request.RootPrincipal("111111111111", "AKIB")})
+	topic, _ := w.sns.CreateTopic(w.ctx, &CreateTopicInput{Name: "t"})
+	for _, tc := range []struct{ name, policy string }{
+		{"none", ""},
+		{"another-topic", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*",` +
+			`"Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:us-east-1:000000000000:other"}}}]}`},
+		{"another-service", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*"}]}`},
+	} {
+		attrs := map[string]string{}
+		if tc.policy != "" {
+			attrs["Policy"] = tc.policy
+		}
+		if _, err := w.sqs.CreateQueue(other, &sqs.CreateQueueInput{QueueName: tc.name, Attributes: attrs}); err != nil {
+			t.Fatal(err)
+		}
+		q := "arn:aws:sqs:us-east-1:111111111111:" + tc.name
+		if _, err := w.sns.Subscribe(w.ctx, &SubscribeInput{TopicArn: topic.TopicArn, Protocol: "sqs", Endpoint: q}); err != nil {
+			t.Fatal(err)
+		}
+		w.drain(t)
+		if got, err := w.sqs.Poll(other, q, 10, 0, 0); err != nil || len(got) != 0 {
+			t.Errorf("policy %s: queue got %d messages, %v; want none", tc.name, len(got), err)
+		}
 	}
 }

@@ -108,7 +108,11 @@ func (s *Service) Describe() *service.Service {
 		Protocol:     service.Query,
 		APIVersion:   "2010-03-31",
 		XMLNamespace: "http://sns.amazonaws.com/doc/2010-03-31/",
+		// Topic policies (the Policy attribute, AddPermission's statements) are weighed beside the
+		// caller's own.
+		ResourcePolicies: s.ResourcePolicy,
 		Operations: []service.Operation{
+			op("AddPermission", service.Func(s.AddPermission), topic),
 			op("ConfirmSubscription", service.Func(s.ConfirmSubscription), topic),
 			op("CreateTopic", service.Func(s.CreateTopic), func(ctx context.Context, in any) string {
 				return s.topicARN(callerAccount(ctx), in.(*CreateTopicInput).Name)
@@ -122,6 +126,7 @@ func (s *Service) Describe() *service.Service {
 			op("ListTopics", service.Func(s.ListTopics), nil),
 			op("Publish", service.Func(s.Publish), topic),
 			op("PublishBatch", service.Func(s.PublishBatch), topic),
+			op("RemovePermission", service.Func(s.RemovePermission), topic),
 			op("SetSubscriptionAttributes", service.Func(s.SetSubscriptionAttributes), topic),
 			op("SetTopicAttributes", service.Func(s.SetTopicAttributes), topic),
 			op("Subscribe", service.Func(s.Subscribe), topic),
@@ -140,11 +145,11 @@ func (s *Service) Describe() *service.Service {
 
 // unserved are the operations of the API gureum does not serve (SMS, mobile push, permissions,
 // data protection): they answer NotImplemented.
-var unserved = []string{"AddPermission", "CheckIfPhoneNumberIsOptedOut", "CreatePlatformApplication", "CreatePlatformEndpoint",
+var unserved = []string{"CheckIfPhoneNumberIsOptedOut", "CreatePlatformApplication", "CreatePlatformEndpoint",
 	"CreateSMSSandboxPhoneNumber", "DeleteEndpoint", "DeletePlatformApplication", "DeleteSMSSandboxPhoneNumber",
 	"GetDataProtectionPolicy", "GetEndpointAttributes", "GetPlatformApplicationAttributes", "GetSMSAttributes",
 	"GetSMSSandboxAccountStatus", "ListEndpointsByPlatformApplication", "ListOriginationNumbers", "ListPhoneNumbersOptedOut",
-	"ListPlatformApplications", "ListSMSSandboxPhoneNumbers", "OptInPhoneNumber", "PutDataProtectionPolicy", "RemovePermission",
+	"ListPlatformApplications", "ListSMSSandboxPhoneNumbers", "OptInPhoneNumber", "PutDataProtectionPolicy",
 	"SetEndpointAttributes", "SetPlatformApplicationAttributes", "SetSMSAttributes", "VerifySMSSandboxPhoneNumber"}
 
 // topicNamer is an input that names a topic (or a subscription, whose ARN starts with its topic's).
@@ -155,12 +160,17 @@ func (i *SetTopicAttributesInput) topicARN() string       { return i.TopicArn }
 func (i *SubscribeInput) topicARN() string                { return i.TopicArn }
 func (i *ConfirmSubscriptionInput) topicARN() string      { return i.TopicArn }
 func (i *ListSubscriptionsByTopicInput) topicARN() string { return i.TopicArn }
-func (i *PublishInput) topicARN() string                  { return i.TopicArn + i.TargetArn }
-func (i *PublishBatchInput) topicARN() string             { return i.TopicArn }
-func (i *TagResourceInput) topicARN() string              { return i.ResourceArn }
-func (i *UntagResourceInput) topicARN() string            { return i.ResourceArn }
-func (i *ResourceInput) topicARN() string                 { return i.ResourceArn }
-func (i *SubscriptionInput) topicARN() string             { return topicOfSubscription(i.SubscriptionArn) }
+func (i *PublishInput) topicARN() string {
+	if i.TopicArn != "" {
+		return i.TopicArn
+	}
+	return i.TargetArn
+}
+func (i *PublishBatchInput) topicARN() string  { return i.TopicArn }
+func (i *TagResourceInput) topicARN() string   { return i.ResourceArn }
+func (i *UntagResourceInput) topicARN() string { return i.ResourceArn }
+func (i *ResourceInput) topicARN() string      { return i.ResourceArn }
+func (i *SubscriptionInput) topicARN() string  { return topicOfSubscription(i.SubscriptionArn) }
 func (i *SetSubscriptionAttributesInput) topicARN() string {
 	return topicOfSubscription(i.SubscriptionArn)
 }

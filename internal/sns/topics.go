@@ -69,7 +69,9 @@ func checkTopicAttribute(name, value string, fifo bool) error {
 		if value != "Topic" && value != "MessageGroup" {
 			return invalid("FifoThroughputScope")
 		}
-	case "DeliveryPolicy", "Policy", "DataProtectionPolicy", "ArchivePolicy":
+	case "Policy":
+		return checkPolicy(value)
+	case "DeliveryPolicy", "DataProtectionPolicy", "ArchivePolicy":
 		if value != "" && !json.Valid([]byte(value)) {
 			return invalid("%s: failed to parse JSON.", name)
 		}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	iampolicy "github.com/gureum/gureum/internal/iam/policy"
 )
 
 // Limits and defaults from the SQS developer guide's quotas pages.
@@ -140,6 +142,11 @@ func validateAttributes(in map[string]string, fifo, creating bool) (map[string]s
 		case "Policy", "RedriveAllowPolicy":
 			if v != "" && !json.Valid([]byte(v)) {
 				return nil, ErrInvalidAttributeValue.Errorf("Invalid value for the parameter %s. Reason: not a valid JSON document.", name)
+			}
+			if name == "Policy" && v != "" {
+				if _, err := iampolicy.Parse(v, iampolicy.Resource); err != nil {
+					return nil, ErrInvalidAttributeValue.Errorf("Invalid value for the parameter Policy. Reason: %s", err)
+				}
 			}
 			if name == "RedriveAllowPolicy" && v != "" {
 				if err := checkRedriveAllow(v); err != nil {

@@ -62,6 +62,7 @@ func (s *Service) CreateQueue(ctx context.Context, in *CreateQueueInput) (*Queue
 		}
 		return nil, err
 	}
+	s.policyChanged(ctx, account, q.Name)
 	return &QueueURLOutput{QueueUrl: queueURL(ctx, q)}, nil
 }
 
@@ -99,6 +100,7 @@ func (s *Service) DeleteQueue(ctx context.Context, in *QueueInput) (*Empty, erro
 		return nil, err
 	}
 	s.queues.forget(q.Account + "/" + q.Name)
+	s.policyChanged(ctx, q.Account, q.Name)
 	s.waiters.notify(q.ID)
 	return &Empty{}, nil
 }
@@ -119,6 +121,7 @@ func (s *Service) GetQueueUrl(ctx context.Context, in *GetQueueUrlInput) (*Queue
 	if err != nil {
 		return nil, err
 	}
+	s.policyChanged(ctx, account, q.Name)
 	return &QueueURLOutput{QueueUrl: queueURL(ctx, q)}, nil
 }
 

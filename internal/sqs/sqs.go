@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/store"
@@ -39,7 +40,9 @@ type Service struct {
 	clock   Clock
 	waiters waiters
 	queues  queueCache
-	moves   moveTasks
+	// policies caches queue policies for the authorizer (ResourcePolicy).
+	policies *iam.PolicyCache
+	moves    moveTasks
 
 	unsubscribe []func() // Stop's: the notifier subscriptions Start made
 }
@@ -56,6 +59,7 @@ func New(d Deps) *Service {
 	d.Env = d.Env.For("sqs")
 	s := &Service{store: d.Store, tasks: d.Store, notes: d.Store, region: d.Region, clock: d.Clock, waiters: waiters{m: map[int64]chan struct{}{}},
 		queues: queueCache{m: map[string]cachedQueue{}}, moves: moveTasks{wake: map[string]chan struct{}{}}}
+	s.policies = iam.NewPolicyCache(d.Store, policyTopic, func() time.Time { return s.clock.Now() }, s.loadPolicy)
 	if d.Runner != nil {
 		s.register(d.Runner)
 	}
@@ -81,6 +85,9 @@ func (s *Service) Describe() *service.Service {
 		// A JSON body the decoder would change (invalid UTF-8, an escaped lone surrogate) gets the
 		// answer the query protocol gives such text once decoded.
 		InvalidText: ErrInvalidMessageContents.Errorf(invalidCharacters),
+		// Queue policies (the Policy attribute, AddPermission's statements) are weighed beside
+		// the caller's own.
+		ResourcePolicies: s.ResourcePolicy,
 		Operations: []service.Operation{
 			op("AddPermission", service.Func(s.AddPermission), byURL),
 			op("CancelMessageMoveTask", service.Func(s.CancelMessageMoveTask), func(ctx context.Context, in any) string {
@@ -325,6 +332,7 @@ func (s *Service) updateQueue(ctx context.Context, q store.Queue) error {
 	s.queues.forget(q.Account + "/" + q.Name)
 	err := s.store.UpdateQueue(ctx, q)
 	s.queues.forget(q.Account + "/" + q.Name)
+	s.policyChanged(ctx, q.Account, q.Name)
 	return err
 }
 
@@ -405,7 +413,8 @@ func (s *Service) Start(context.Context) error {
 				s.waiters.notify(id)
 			}
 		}),
-		s.notes.Subscribe(moveTopic, s.moves.wakeUp))
+		s.notes.Subscribe(moveTopic, s.moves.wakeUp),
+		s.policies.Subscribe())
 	return nil
 }
 

@@ -174,22 +174,7 @@ func (s *Service) trustedRole(ctx context.Context, idn store.Identity, p *reques
 	if err != nil {
 		return role, err
 	}
-	conds := map[string][]string{"sts:rolesessionname": {in.RoleSessionName}}
-	if in.ExternalId != "" {
-		conds["sts:externalid"] = []string{in.ExternalId}
-	}
-	if in.SourceIdentity != "" {
-		conds["sts:sourceidentity"] = []string{in.SourceIdentity}
-	}
-	var keys []string
-	for _, t := range in.Tags {
-		conds["aws:requesttag/"+strings.ToLower(t.Key)] = []string{t.Value}
-		keys = append(keys, t.Key)
-	}
-	if len(keys) > 0 {
-		conds["aws:tagkeys"] = keys
-		conds["sts:transitivetagkeys"] = in.TransitiveTagKeys
-	}
+	conds := assumeConditions(in)
 	demands := []iam.Demand{{Action: "sts:AssumeRole", Resource: role.ARN, ResourcePolicy: role.TrustPolicy}}
 	if len(in.Tags) > 0 {
 		demands = append(demands, iam.Demand{Action: "sts:TagSession", Resource: role.ARN, ResourcePolicy: role.TrustPolicy})
@@ -345,4 +330,48 @@ func (s *Service) issue(ctx context.Context, idn store.Identity, account, princi
 		return Credentials{}, err
 	}
 	return Credentials{AccessKeyId: id, SecretAccessKey: secret, SessionToken: token, Expiration: expires}, nil
+}
+
+// assumeConditions are AssumeRole's condition keys (sts:ExternalId, sts:RoleSessionName, …), for
+// the trust policy and the caller's policies.
+func assumeConditions(in *AssumeRoleInput) map[string][]string {
+	conds := map[string][]string{"sts:rolesessionname": {in.RoleSessionName}}
+	if in.ExternalId != "" {
+		conds["sts:externalid"] = []string{in.ExternalId}
+	}
+	if in.SourceIdentity != "" {
+		conds["sts:sourceidentity"] = []string{in.SourceIdentity}
+	}
+	var keys []string
+	for _, t := range in.Tags {
+		conds["aws:requesttag/"+strings.ToLower(t.Key)] = []string{t.Value}
+		keys = append(keys, t.Key)
+	}
+	if len(keys) > 0 {
+		conds["aws:tagkeys"] = keys
+		conds["sts:transitivetagkeys"] = in.TransitiveTagKeys
+	}
+	return conds
+}
+
+// roleTrust is STS's service.ResourcePolicyFunc: a role's trust policy is the resource policy of
+// sts:AssumeRole on it, so the router's authorizer decides AssumeRole across accounts as AWS does
+// (the caller's policies must allow it on the role's ARN, and the trust policy must grant it).
+func (s *Service) roleTrust(ctx context.Context, resource string) (owner, doc string, err error) {
+	if !strings.HasPrefix(resource, "arn:aws:iam::") || !strings.Contains(resource, ":role/") {
+		return "", "", nil
+	}
+	idn, err := s.identity()
+	if err != nil {
+		return "", "", err
+	}
+	parts := strings.Split(resource, "/")
+	role, err := idn.Entity(ctx, policy.ARNAccount(resource), store.KindRole, parts[len(parts)-1])
+	if errors.Is(err, store.ErrNotFound) || err == nil && role.ARN != resource {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return role.Account, role.TrustPolicy, nil
 }

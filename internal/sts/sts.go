@@ -93,14 +93,26 @@ func (s *Service) Describe() *service.Service {
 		Protocol:     service.Query,
 		APIVersion:   "2011-06-15",
 		XMLNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
+		// A role's trust policy is the resource policy of AssumeRole on it.
+		ResourcePolicies: s.roleTrust,
 		Operations: []service.Operation{
-			op("AssumeRole", service.Func(s.AssumeRole)),
+			{Name: "AssumeRole", Action: "sts:AssumeRole", Handler: service.Func(s.AssumeRole),
+				Resource: func(_ context.Context, in any) string {
+					if arn := in.(*AssumeRoleInput).RoleArn; arn != "" {
+						return arn
+					}
+					return "*"
+				},
+				Conditions: func(_ context.Context, in any) map[string][]string { return assumeConditions(in.(*AssumeRoleInput)) }},
 			op("AssumeRoleWithSAML", nil),
 			op("AssumeRoleWithWebIdentity", nil),
 			op("AssumeRoot", nil),
 			op("DecodeAuthorizationMessage", service.Func(s.DecodeAuthorizationMessage)),
 			op("GetAccessKeyInfo", service.Func(s.GetAccessKeyInfo)),
-			op("GetCallerIdentity", service.Func(s.GetCallerIdentity)),
+			// GetCallerIdentity needs no permission (AWS: "No permissions are required"): an
+			// explicit deny of sts:GetCallerIdentity does not stop it either.
+			{Name: "GetCallerIdentity", Action: "sts:GetCallerIdentity", Handler: service.Func(s.GetCallerIdentity),
+				Checks: func(context.Context, any) []service.Check { return []service.Check{} }},
 			op("GetDelegatedAccessToken", nil),
 			op("GetFederationToken", nil),
 			op("GetSessionToken", service.Func(s.GetSessionToken)),
