@@ -22,6 +22,7 @@ import (
 
 	"github.com/gureum/gureum/internal/apigateway"
 	bg "github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/dynamodb"
 	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/kms"
@@ -250,6 +251,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		eventBus.Describe(),
 		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com")}).Describe(),
 		schedules.Describe(),
+		dynamodb.New(dynamodb.Deps{Env: env, Store: st}).Describe(),
 	}, []component{queues, functions, objects, eventBus}
 }
 
