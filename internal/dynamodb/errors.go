@@ -26,6 +26,11 @@ var (
 	ErrContinuousBackupsUnavail = &awserr.Code{Name: "ContinuousBackupsUnavailableException", Status: 400}
 )
 
+// isCode reports whether err is an AWS error of code c.
+func isCode(err error, c *awserr.Code) bool {
+	return err != nil && awserr.As(err).Code == c
+}
+
 // validation is a ValidationException with DynamoDB's text.
 func validation(format string, args ...any) *awserr.Error {
 	return ErrValidation.Errorf(format, args...)

@@ -304,7 +304,7 @@ type DescribeTableOutput struct {
 // loadNamed reads a table for a table operation: a missing table names itself.
 func (s *Service) loadNamed(ctx context.Context, name string) (*table, error) {
 	t, err := s.load(ctx, name)
-	if err != nil && errors.Is(err, ErrResourceNotFound) {
+	if err != nil && isCode(err, ErrResourceNotFound) {
 		_, n := tableRef(ctx, name)
 		return nil, tableNotFound(n)
 	}
@@ -537,7 +537,7 @@ func (s *Service) backfill(ctx context.Context, t *table, name string) error {
 				w, err := t.write(k, item)
 				return []store.ItemWrite{w}, err
 			})
-			if err != nil && !errors.Is(err, ErrValidation) {
+			if err != nil && !isCode(err, ErrValidation) {
 				return err
 			}
 		}
@@ -675,7 +675,7 @@ func (s *Service) loadARN(ctx context.Context, arn string) (*table, error) {
 		return nil, validation("Invalid TableArn: Invalid ResourceArn provided as input %s", arn)
 	}
 	t, err := s.load(ctx, arn)
-	if err != nil && errors.Is(err, ErrResourceNotFound) {
+	if err != nil && isCode(err, ErrResourceNotFound) {
 		return nil, ErrResourceNotFound.Errorf("Requested resource not found: ResourcArn: %s not found", arn)
 	}
 	return t, err
