@@ -49,9 +49,9 @@ func wantErr(t *testing.T, op string, err error, wantCode, wantMsg string) {
 	}
 }
 
-func s(v string) types.AttributeValue  { return &types.AttributeValueMemberS{Value: v} }
-func n(v string) types.AttributeValue  { return &types.AttributeValueMemberN{Value: v} }
-func b(v []byte) types.AttributeValue  { return &types.AttributeValueMemberB{Value: v} }
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+func n(v string) types.AttributeValue { return &types.AttributeValueMemberN{Value: v} }
+func b(v []byte) types.AttributeValue { return &types.AttributeValueMemberB{Value: v} }
 func key(pk, sk types.AttributeValue) map[string]types.AttributeValue {
 	m := map[string]types.AttributeValue{"pk": pk}
 	if sk != nil {
@@ -139,7 +139,7 @@ func testTables(t *testing.T, c *ddb.Client) {
 		t.Errorf("ListTables(after tables1, 1) = %+v, %v; want [tables3] and more", l, err)
 	}
 	u, err := c.UpdateTable(ctx, &ddb.UpdateTableInput{TableName: aws.String("tables3"), BillingMode: types.BillingModePayPerRequest,
-		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewAndOldImages},
+		StreamSpecification:       &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewAndOldImages},
 		DeletionProtectionEnabled: aws.Bool(true)})
 	if err != nil || u.TableDescription.BillingModeSummary.BillingMode != types.BillingModePayPerRequest || u.TableDescription.LatestStreamArn == nil {
 		t.Fatalf("UpdateTable = %+v, %v", u, err)
@@ -175,7 +175,7 @@ func testItems(t *testing.T, c *ddb.Client) {
 	item := map[string]types.AttributeValue{"pk": s("p"), "sk": n("1e3"), "num": n("+001.50"), "bin": b([]byte{0, 1, 2}), "ok": &types.AttributeValueMemberBOOL{Value: true},
 		"nil": &types.AttributeValueMemberNULL{Value: true}, "list": &types.AttributeValueMemberL{Value: []types.AttributeValue{s("a"), n("2")}},
 		"map": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"x": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"y": s("deep")}}}},
-		"ss": &types.AttributeValueMemberSS{Value: []string{"a", "b"}}, "ns": &types.AttributeValueMemberNS{Value: []string{"1", "2.0"}},
+		"ss":  &types.AttributeValueMemberSS{Value: []string{"a", "b"}}, "ns": &types.AttributeValueMemberNS{Value: []string{"1", "2.0"}},
 		"bs": &types.AttributeValueMemberBS{Value: [][]byte{{1}, {2}}}, "empty": s("")}
 	if _, err := c.PutItem(ctx, &ddb.PutItemInput{TableName: tn, Item: item}); err != nil {
 		t.Fatal(err)
@@ -219,7 +219,7 @@ func testItems(t *testing.T, c *ddb.Client) {
 		t.Errorf("PutItem(attribute_not_exists) = %v; want ConditionalCheckFailedException without the item", err)
 	}
 	old, err := c.PutItem(ctx, &ddb.PutItemInput{TableName: tn, Item: map[string]types.AttributeValue{"pk": s("p"), "sk": n("1000"), "v": n("1")},
-		ConditionExpression: aws.String("num BETWEEN :lo AND :hi AND contains(ss, :a) AND size(#l) = :two AND attribute_type(bin, :B) AND begins_with(#m.x.y, :d)"),
+		ConditionExpression:       aws.String("num BETWEEN :lo AND :hi AND contains(ss, :a) AND size(#l) = :two AND attribute_type(bin, :B) AND begins_with(#m.x.y, :d)"),
 		ExpressionAttributeNames:  map[string]string{"#m": "map", "#l": "list"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":lo": n("1"), ":hi": n("2"), ":a": s("a"), ":two": n("2"), ":B": s("B"), ":d": s("de")},
 		ReturnValues:              types.ReturnValueAllOld})
@@ -270,7 +270,7 @@ func testUpdates(t *testing.T, c *ddb.Client) {
 	tn := aws.String("updates")
 	k := key(s("u"), s("1"))
 	out, err := c.UpdateItem(ctx, &ddb.UpdateItemInput{TableName: tn, Key: k,
-		UpdateExpression:          aws.String("SET a = :one, lst = list_append(if_not_exists(lst, :empty), :l), m = :m ADD c :five, tags :ss"),
+		UpdateExpression: aws.String("SET a = :one, lst = list_append(if_not_exists(lst, :empty), :l), m = :m ADD c :five, tags :ss"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n("1"), ":empty": &types.AttributeValueMemberL{}, ":l": &types.AttributeValueMemberL{Value: []types.AttributeValue{s("x"), s("y"), s("z")}},
 			":m": &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"cnt": n("1")}}, ":five": n("5"), ":ss": &types.AttributeValueMemberSS{Value: []string{"a", "b"}}},
 		ReturnValues: types.ReturnValueAllNew})

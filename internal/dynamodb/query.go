@@ -15,21 +15,21 @@ const maxPage = 1 << 20
 
 // readCommon is what Query and Scan share.
 type readCommon struct {
-	TableName                 string            `json:"TableName"`
-	IndexName                 string            `json:"IndexName"`
-	Select                    string            `json:"Select"`
-	Limit                     *int              `json:"Limit"`
-	ConsistentRead            bool              `json:"ConsistentRead"`
-	ExclusiveStartKey         Item              `json:"ExclusiveStartKey"`
-	FilterExpression          string            `json:"FilterExpression"`
-	ProjectionExpression      string            `json:"ProjectionExpression"`
-	ExpressionAttributeNames  map[string]string `json:"ExpressionAttributeNames"`
-	ExpressionAttributeValues Item              `json:"ExpressionAttributeValues"`
-	AttributesToGet           []string          `json:"AttributesToGet"`
-	ReturnConsumedCapacity    string            `json:"ReturnConsumedCapacity"`
+	TableName                 string              `json:"TableName"`
+	IndexName                 string              `json:"IndexName"`
+	Select                    string              `json:"Select"`
+	Limit                     *int                `json:"Limit"`
+	ConsistentRead            bool                `json:"ConsistentRead"`
+	ExclusiveStartKey         Item                `json:"ExclusiveStartKey"`
+	FilterExpression          string              `json:"FilterExpression"`
+	ProjectionExpression      string              `json:"ProjectionExpression"`
+	ExpressionAttributeNames  map[string]string   `json:"ExpressionAttributeNames"`
+	ExpressionAttributeValues Item                `json:"ExpressionAttributeValues"`
+	AttributesToGet           []string            `json:"AttributesToGet"`
+	ReturnConsumedCapacity    string              `json:"ReturnConsumedCapacity"`
 	QueryFilter               map[string]Expected `json:"QueryFilter"`
 	ScanFilter                map[string]Expected `json:"ScanFilter"`
-	ConditionalOperator       string            `json:"ConditionalOperator"`
+	ConditionalOperator       string              `json:"ConditionalOperator"`
 }
 
 func (r *readCommon) tableName() string { return r.TableName }

@@ -229,6 +229,10 @@ func (p *parser) name() (string, error) {
 	t := p.next()
 	switch t.kind {
 	case tIdent:
+		switch strings.ToUpper(t.text) {
+		case "AND", "OR", "NOT", "BETWEEN", "IN":
+			return "", p.syntax(t)
+		}
 		if reserved(t.text) {
 			return "", p.fail("Attribute name is a reserved keyword; reserved keyword: %s", t.text)
 		}

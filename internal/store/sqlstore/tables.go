@@ -20,10 +20,10 @@ type Tables struct {
 	base
 	st struct {
 		create, update, removeTable, removeItems, removeEntries, put, del, delEntries, putEntry *stmt
-		lock, getW, tableID, putToken, dropTokens                                           *stmt
-		get, list, getItem, token, expired                                                  *stmt
-		query, queryIndex                                                                   [2]*stmt // ascending, descending
-		scan, scanIndex                                                                     [2]*stmt // first page, after a position
+		lock, getW, tableID, putToken, dropTokens                                               *stmt
+		get, list, getItem, token, expired                                                      *stmt
+		query, queryIndex                                                                       [2]*stmt // ascending, descending
+		scan, scanIndex                                                                         [2]*stmt // first page, after a position
 	}
 }
 
