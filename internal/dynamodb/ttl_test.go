@@ -1,0 +1,83 @@
+package dynamodb
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/store/sqlite"
+)
+
+// TestTTLSweep runs the TTL sweep on an injected clock: items whose TTL has passed go, the rest
+// stay (a future time, a string, a time more than five years back, no attribute).
+func TestTTLSweep(t *testing.T) {
+	ctx := request.With(context.Background(), &request.Info{Principal: request.RootPrincipal("000000000000", "AKIATEST")})
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	start := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	clock := background.NewFakeClock(start)
+	s := New(Deps{Env: service.Env{Region: "us-east-1", Clock: clock}, Store: st})
+	var in CreateTableInput
+	json.Unmarshal([]byte(`{"TableName":"ttl","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+		"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]}`), &in)
+	if _, err := s.CreateTable(ctx, &in); err != nil {
+		t.Fatal(err)
+	}
+	putItem := func(js string) {
+		var p PutItemInput
+		if err := json.Unmarshal([]byte(`{"TableName":"ttl","Item":`+js+`}`), &p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PutItem(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := start.Unix()
+	putItem(`{"pk":{"S":"before"},"exp":{"N":"` + strconv.FormatInt(now+30, 10) + `"}}`) // stored before TTL is on
+	var ttl UpdateTimeToLiveInput
+	json.Unmarshal([]byte(`{"TableName":"ttl","TimeToLiveSpecification":{"AttributeName":"exp","Enabled":true}}`), &ttl)
+	if _, err := s.UpdateTimeToLive(ctx, &ttl); err != nil {
+		t.Fatal(err)
+	}
+	putItem(`{"pk":{"S":"soon"},"exp":{"N":"` + strconv.FormatInt(now+60, 10) + `.5"}}`)
+	putItem(`{"pk":{"S":"later"},"exp":{"N":"` + strconv.FormatInt(now+3600, 10) + `"}}`)
+	putItem(`{"pk":{"S":"string"},"exp":{"S":"` + strconv.FormatInt(now, 10) + `"}}`)
+	putItem(`{"pk":{"S":"ancient"},"exp":{"N":"` + strconv.FormatInt(now-6*365*24*3600, 10) + `"}}`)
+	putItem(`{"pk":{"S":"none"}}`)
+	left := func() map[string]bool {
+		var sc ScanInput
+		sc.TableName = "ttl"
+		out, err := s.Scan(ctx, &sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]bool{}
+		for _, it := range out.Items {
+			m[it["pk"].S] = true
+		}
+		return m
+	}
+	clock.Advance(60 * time.Second)
+	if err := s.SweepExpired(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := left(); got["before"] || !got["soon"] || !got["later"] || len(got) != 5 {
+		t.Errorf("after 60 s: %v; want before gone (soon expires at .5, rounded up)", got)
+	}
+	clock.Advance(2 * time.Hour)
+	if err := s.SweepExpired(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := left(); len(got) != 3 || !got["string"] || !got["ancient"] || !got["none"] {
+		t.Errorf("after 2 h: %v; want string, ancient and none", got)
+	}
+}
