@@ -39,12 +39,24 @@ type IndexEntry struct {
 }
 
 // ItemWrite is the new state of one item: Doc nil deletes it. Indexes are its entries in the
-// table's indexes, which replace the old ones.
+// table's indexes, which replace the old ones. Stream, when set, is the change's stream record,
+// stored in the same transaction.
 type ItemWrite struct {
 	Key     ItemKey
 	Doc     []byte
 	Expires int64
 	Indexes []IndexEntry
+	Stream  *StreamRecord
+}
+
+// StreamRecord is one record of a table's stream (the stream named by its label): Seq is its
+// sequence number, set when it is stored, rising across every stream of the store.
+type StreamRecord struct {
+	Table   int64
+	Label   string
+	Seq     int64
+	Doc     []byte
+	Created time.Time
 }
 
 // ItemRange is a query: the items of one partition (of the table, or of an index when Index is
@@ -95,6 +107,14 @@ type Tables interface {
 	TableToken(ctx context.Context, account, token string) (TableToken, error)
 	// DropTableTokens forgets tokens created before before.
 	DropTableTokens(ctx context.Context, before time.Time) error
+	// TableByID reads a table by its id; ErrNotFound when there is none.
+	TableByID(ctx context.Context, id int64) (Table, error)
+	// StreamRecords lists up to limit records of a table's stream after seq, in order.
+	StreamRecords(ctx context.Context, table int64, label string, after int64, limit int) ([]StreamRecord, error)
+	// LastStreamSeq is the highest sequence number stored so far (0: none).
+	LastStreamSeq(ctx context.Context) (int64, error)
+	// DropStreamRecords forgets records created before before.
+	DropStreamRecords(ctx context.Context, before time.Time) error
 	// ExpiredItems lists up to limit items whose TTL is at or before now (epoch seconds).
 	ExpiredItems(ctx context.Context, now int64, limit int) ([]ItemKey, error)
 }

@@ -45,3 +45,15 @@ CREATE TABLE ddb_tokens (
     created_at {{bigint}} NOT NULL,
     PRIMARY KEY (account_id, token)
 );
+
+-- Stream records (DynamoDB Streams), written in the transaction of the change they record and
+-- kept 24 hours. seq orders them across every table; label names the stream.
+CREATE TABLE ddb_stream_records (
+    seq        {{id}},
+    table_id   {{bigint}} NOT NULL,
+    label      TEXT NOT NULL,
+    doc        {{blob}} NOT NULL,
+    created_at {{bigint}} NOT NULL
+);
+CREATE INDEX ddb_stream_records_stream ON ddb_stream_records (table_id, label, seq);
+CREATE INDEX ddb_stream_records_created ON ddb_stream_records (created_at);

@@ -20,8 +20,8 @@ type Tables struct {
 	base
 	st struct {
 		create, update, removeTable, removeItems, removeEntries, put, del, delEntries, putEntry *stmt
-		lock, getW, tableID, putToken, dropTokens                                               *stmt
-		get, list, getItem, token, expired                                                      *stmt
+		lock, getW, tableID, putToken, dropTokens, putRecord, dropRecords                       *stmt
+		get, list, getItem, token, expired, byID, records, lastSeq                              *stmt
 		query, queryIndex                                                                       [2]*stmt // ascending, descending
 		scan, scanIndex                                                                         [2]*stmt // first page, after a position
 	}
@@ -52,6 +52,12 @@ func newTables(b base) *Tables {
 	s.st.lock.only = postgresOnly
 	s.st.putToken = w("putToken", `INSERT INTO ddb_tokens (account_id, token, hash, created_at) VALUES (?, ?, ?, ?)`)
 	s.st.dropTokens = w("dropTokens", `DELETE FROM ddb_tokens WHERE created_at < ?`)
+	s.st.putRecord = w("putRecord", `INSERT INTO ddb_stream_records (table_id, label, doc, created_at) VALUES (?, ?, ?, ?)`)
+	s.st.dropRecords = w("dropRecords", `DELETE FROM ddb_stream_records WHERE created_at < ?`)
+	s.st.byID = r("byID", `SELECT `+tableColumns+` FROM ddb_tables WHERE id = ?`)
+	s.st.records = r("records", `SELECT seq, table_id, label, doc, created_at FROM ddb_stream_records
+		WHERE table_id = ? AND label = ? AND seq > ? ORDER BY seq LIMIT ?`)
+	s.st.lastSeq = r("lastSeq", `SELECT COALESCE(MAX(seq), 0) FROM ddb_stream_records`)
 
 	s.st.get = r("get", `SELECT `+tableColumns+` FROM ddb_tables WHERE account_id = ? AND name = ?`)
 	s.st.list = r("list", `SELECT `+tableColumns+` FROM ddb_tables WHERE account_id = ?`)
@@ -276,8 +282,10 @@ func (s *Tables) write(ctx context.Context, tx Tx, w store.ItemWrite) error {
 		return s.fault("WriteItems", err)
 	}
 	if w.Doc == nil {
-		_, err := s.st.del.in(ctx, tx).ExecContext(ctx, k.Table, k.PK, k.SK)
-		return s.fault("WriteItems", err)
+		if _, err := s.st.del.in(ctx, tx).ExecContext(ctx, k.Table, k.PK, k.SK); err != nil {
+			return s.fault("WriteItems", err)
+		}
+		return s.record(ctx, tx, w.Stream)
 	}
 	if _, err := s.st.put.in(ctx, tx).ExecContext(ctx, k.Table, k.PK, k.SK, w.Doc, w.Expires); err != nil {
 		return s.fault("WriteItems", err)
@@ -287,7 +295,49 @@ func (s *Tables) write(ctx context.Context, tx Tx, w store.ItemWrite) error {
 			return s.fault("WriteItems", err)
 		}
 	}
-	return nil
+	return s.record(ctx, tx, w.Stream)
+}
+
+func (s *Tables) record(ctx context.Context, tx Tx, r *store.StreamRecord) error {
+	if r == nil {
+		return nil
+	}
+	_, err := s.st.putRecord.in(ctx, tx).ExecContext(ctx, r.Table, r.Label, r.Doc, nanos(r.Created))
+	return s.fault("WriteItems", err)
+}
+
+// TableByID reads a table by id.
+func (s *Tables) TableByID(ctx context.Context, id int64) (store.Table, error) {
+	t, err := scanTable(s.st.byID.ps.QueryRowContext(ctx, id))
+	return t, s.fault("TableByID", err)
+}
+
+// StreamRecords lists a stream's records after seq.
+func (s *Tables) StreamRecords(ctx context.Context, table int64, label string, after int64, limit int) ([]store.StreamRecord, error) {
+	rows, err := s.st.records.ps.QueryContext(ctx, table, label, after, limit)
+	recs, err := collect(rows, err, 0, func(row scanner) (store.StreamRecord, error) {
+		var r store.StreamRecord
+		var created int64
+		err := row.Scan(&r.Seq, &r.Table, &r.Label, &r.Doc, &created)
+		r.Created = fromNanos(created)
+		return r, err
+	})
+	return recs, s.fault("StreamRecords", err)
+}
+
+// LastStreamSeq is the highest stored sequence number.
+func (s *Tables) LastStreamSeq(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.st.lastSeq.ps.QueryRowContext(ctx).Scan(&n)
+	return n, s.fault("LastStreamSeq", err)
+}
+
+// DropStreamRecords forgets old records.
+func (s *Tables) DropStreamRecords(ctx context.Context, before time.Time) error {
+	return s.w.WriteOne(ctx, func(ctx context.Context, tx Tx) error {
+		_, err := s.st.dropRecords.in(ctx, tx).ExecContext(ctx, nanos(before))
+		return s.fault("DropStreamRecords", err)
+	})
 }
 
 // TableToken reads a transaction token.

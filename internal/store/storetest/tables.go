@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gureum/gureum/internal/store"
 )
@@ -17,6 +18,45 @@ var tableTests = []suiteTest{
 	{"Items", testTableItems},
 	{"ItemsAtomic", testTableItemsAtomic},
 	{"Tokens", testTableTokens},
+	{"StreamRecords", testStreamRecords},
+}
+
+func testStreamRecords(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	tb := &store.Table{Account: "111111111111", Name: "t", Doc: []byte(`{}`)}
+	if err := s.CreateTable(ctx, tb); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.TableByID(ctx, tb.ID); err != nil || got.Name != "t" {
+		t.Fatalf("TableByID = %+v, %v", got, err)
+	}
+	for i := range 3 {
+		k := store.ItemKey{Table: tb.ID, PK: []byte{byte(i)}, SK: []byte{}}
+		doc := []byte("x")
+		if i == 2 {
+			doc = nil // a delete records too
+		}
+		put(t, s, store.ItemWrite{Key: k, Doc: doc, Stream: &store.StreamRecord{Table: tb.ID, Label: "L", Doc: []byte(fmt.Sprint(i)), Created: epoch.Add(time.Duration(i) * time.Hour)}})
+	}
+	recs, err := s.StreamRecords(ctx, tb.ID, "L", 0, 10)
+	if err != nil || len(recs) != 3 || string(recs[2].Doc) != "2" || recs[0].Seq >= recs[1].Seq {
+		t.Fatalf("StreamRecords = %+v, %v", recs, err)
+	}
+	if last, err := s.LastStreamSeq(ctx); err != nil || last != recs[2].Seq {
+		t.Errorf("LastStreamSeq = %d, %v; want %d", last, err, recs[2].Seq)
+	}
+	if more, _ := s.StreamRecords(ctx, tb.ID, "L", recs[0].Seq, 10); len(more) != 2 {
+		t.Errorf("StreamRecords(after first) = %d; want 2", len(more))
+	}
+	// A refused write leaves no record.
+	s.WriteItems(ctx, nil, nil, func([]*store.TableItem) ([]store.ItemWrite, error) { return nil, errors.New("no") })
+	if err := s.DropStreamRecords(ctx, epoch.Add(90*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := s.StreamRecords(ctx, tb.ID, "L", 0, 10); len(left) != 1 {
+		t.Errorf("after DropStreamRecords = %d records; want 1", len(left))
+	}
 }
 
 func testTables(t *testing.T, open Opener) {
