@@ -143,6 +143,8 @@ func (s *Service) BatchWriteItem(ctx context.Context, in *BatchWriteItemInput) (
 	}
 	var keys []store.ItemKey
 	var writes []store.ItemWrite
+	var nexts []Item
+	var owners []*table
 	sizes := map[string]int{}
 	seen := map[string]bool{}
 	for _, name := range sortedTables(in.RequestItems) {
@@ -186,9 +188,29 @@ func (s *Service) BatchWriteItem(ctx context.Context, in *BatchWriteItemInput) (
 			seen[id] = true
 			keys = append(keys, w.Key)
 			writes = append(writes, w)
+			owners = append(owners, t)
+			if r.PutRequest != nil {
+				nexts = append(nexts, r.PutRequest.Item)
+			} else {
+				nexts = append(nexts, nil)
+			}
 		}
 	}
-	err := s.store.WriteItems(ctx, keys, nil, func([]*store.TableItem) ([]store.ItemWrite, error) { return writes, nil })
+	err := s.store.WriteItems(ctx, keys, nil, func(rows []*store.TableItem) ([]store.ItemWrite, error) {
+		out := make([]store.ItemWrite, len(writes))
+		for i, w := range writes {
+			var old Item
+			if rows[i] != nil {
+				var err error
+				if old, err = decodeStored(rows[i]); err != nil {
+					return nil, err
+				}
+			}
+			w.Stream = s.streamRecord(owners[i], old, nexts[i], false)
+			out[i] = w
+		}
+		return out, nil
+	})
 	if err != nil {
 		return nil, err
 	}

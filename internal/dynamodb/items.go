@@ -114,9 +114,10 @@ func (s *Service) writeItem(ctx context.Context, t *table, k store.ItemKey, fn c
 		}
 		next = n
 		if n == nil {
-			return []store.ItemWrite{{Key: k}}, nil
+			return []store.ItemWrite{{Key: k, Stream: s.streamRecord(t, old, nil, false)}}, nil
 		}
 		w, err := t.write(k, n)
+		w.Stream = s.streamRecord(t, old, n, false)
 		return []store.ItemWrite{w}, err
 	})
 	return old, next, err

@@ -176,7 +176,7 @@ func (s *Service) TransactWriteItems(ctx context.Context, in *TransactWriteItems
 				failed = true
 				continue
 			}
-			w, err := p.apply(old)
+			w, err := p.apply(s, old)
 			if err != nil {
 				reasons[i] = CancellationReason{Code: "ValidationError", Message: awserr.As(err).Message}
 				failed = true
@@ -222,7 +222,7 @@ func (s *Service) replayed(ctx context.Context, token *store.TableToken) (bool, 
 }
 
 // apply is the write of one action on the item as stored (nil: none).
-func (p *prepared) apply(old Item) (*store.ItemWrite, error) {
+func (p *prepared) apply(s *Service, old Item) (*store.ItemWrite, error) {
 	var next Item
 	switch p.kind {
 	case "ConditionCheck":
@@ -231,7 +231,7 @@ func (p *prepared) apply(old Item) (*store.ItemWrite, error) {
 		if old == nil {
 			return nil, nil
 		}
-		return &store.ItemWrite{Key: p.k}, nil
+		return &store.ItemWrite{Key: p.k, Stream: s.streamRecord(p.t, old, nil, false)}, nil
 	case "Put":
 		next = p.w.Item
 	case "Update":
@@ -251,6 +251,7 @@ func (p *prepared) apply(old Item) (*store.ItemWrite, error) {
 		}
 	}
 	w, err := p.t.write(p.k, next)
+	w.Stream = s.streamRecord(p.t, old, next, false)
 	return &w, err
 }
 
@@ -340,17 +341,36 @@ func (s *Service) SweepExpired(ctx context.Context) error {
 	if err := s.store.DropTableTokens(ctx, now.Add(-tokenWindow)); err != nil {
 		return err
 	}
+	if err := s.store.DropStreamRecords(ctx, now.Add(-streamRetention)); err != nil {
+		return err
+	}
+	tables := map[int64]*table{}
 	for {
 		keys, err := s.store.ExpiredItems(ctx, now.Unix(), 500)
 		if err != nil {
 			return err
 		}
 		for _, k := range keys {
+			t, ok := tables[k.Table]
+			if !ok {
+				rec, err := s.store.TableByID(ctx, k.Table)
+				if err != nil {
+					return err
+				}
+				if t, err = s.loadDoc(rec); err != nil {
+					return err
+				}
+				tables[k.Table] = t
+			}
 			err := s.store.WriteItems(ctx, []store.ItemKey{k}, nil, func(rows []*store.TableItem) ([]store.ItemWrite, error) {
 				if rows[0] == nil || rows[0].Expires == 0 || rows[0].Expires > now.Unix() {
 					return nil, nil // rewritten meanwhile
 				}
-				return []store.ItemWrite{{Key: k}}, nil
+				old, err := decodeStored(rows[0])
+				if err != nil {
+					return nil, err
+				}
+				return []store.ItemWrite{{Key: k, Stream: s.streamRecord(t, old, nil, true)}}, nil
 			})
 			if err != nil {
 				return err

@@ -28,7 +28,8 @@ func TestTTLSweep(t *testing.T) {
 	s := New(Deps{Env: service.Env{Region: "us-east-1", Clock: clock}, Store: st})
 	var in CreateTableInput
 	json.Unmarshal([]byte(`{"TableName":"ttl","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
-		"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]}`), &in)
+		"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],
+		"StreamSpecification":{"StreamEnabled":true,"StreamViewType":"OLD_IMAGE"}}`), &in)
 	if _, err := s.CreateTable(ctx, &in); err != nil {
 		t.Fatal(err)
 	}
@@ -79,5 +80,42 @@ func TestTTLSweep(t *testing.T) {
 	}
 	if got := left(); len(got) != 3 || !got["string"] || !got["ancient"] || !got["none"] {
 		t.Errorf("after 2 h: %v; want string, ancient and none", got)
+	}
+	// Each TTL deletion is a REMOVE record made by the service principal.
+	var d DescribeTableOutput
+	desc, _ := s.DescribeTable(ctx, &TableNameInput{TableName: "ttl"})
+	d = *desc
+	sh, err := s.DescribeStream(ctx, &StreamARNInput{StreamArn: d.Table.LatestStreamArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := s.GetShardIterator(ctx, &GetShardIteratorInput{StreamArn: d.Table.LatestStreamArn, ShardId: sh.StreamDescription.Shards[0].ShardId, ShardIteratorType: "TRIM_HORIZON"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := s.GetRecords(ctx, &GetRecordsInput{ShardIterator: it.ShardIterator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ttlRemoves := 0
+	for _, r := range recs.Records {
+		if r.EventName == "REMOVE" && r.UserIdentity != nil && r.UserIdentity.PrincipalID == "dynamodb.amazonaws.com" && r.UserIdentity.Type == "Service" && r.Dynamodb.OldImage != nil {
+			ttlRemoves++
+		}
+	}
+	if ttlRemoves != 3 {
+		t.Errorf("TTL REMOVE records = %d of %d records; want 3", ttlRemoves, len(recs.Records))
+	}
+	// Records older than 24 hours go with the sweep, and an iterator lives 15 minutes.
+	clock.Advance(25 * time.Hour)
+	if _, err := s.GetRecords(ctx, &GetRecordsInput{ShardIterator: it.ShardIterator}); !isCode(err, ErrExpiredIterator) {
+		t.Errorf("GetRecords(old iterator) = %v; want ExpiredIteratorException", err)
+	}
+	if err := s.SweepExpired(ctx); err != nil {
+		t.Fatal(err)
+	}
+	it, _ = s.GetShardIterator(ctx, &GetShardIteratorInput{StreamArn: d.Table.LatestStreamArn, ShardId: sh.StreamDescription.Shards[0].ShardId, ShardIteratorType: "TRIM_HORIZON"})
+	if recs, _ := s.GetRecords(ctx, &GetRecordsInput{ShardIterator: it.ShardIterator}); len(recs.Records) != 0 {
+		t.Errorf("records after 25 h = %d; want 0", len(recs.Records))
 	}
 }

@@ -235,6 +235,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
+	tables := dynamodb.New(dynamodb.Deps{Env: env, Store: st})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
 	return []*service.Service{
 		accounts.Describe(),
@@ -251,7 +252,8 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		eventBus.Describe(),
 		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com")}).Describe(),
 		schedules.Describe(),
-		dynamodb.New(dynamodb.Deps{Env: env, Store: st}).Describe(),
+		tables.Describe(),
+		tables.Streams(),
 	}, []component{queues, functions, objects, eventBus}
 }
 
