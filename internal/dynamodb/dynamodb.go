@@ -80,14 +80,14 @@ func (s *Service) Describe() *service.Service {
 			op("BatchExecuteStatement", nil),
 			op("BatchGetItem", service.Func(s.BatchGetItem)),
 			op("BatchWriteItem", service.Func(s.BatchWriteItem)),
-			op("CreateBackup", nil),
+			op("CreateBackup", service.Func(s.CreateBackup)),
 			op("CreateGlobalTable", nil),
 			op("CreateTable", service.Func(s.CreateTable)),
-			op("DeleteBackup", nil),
+			op("DeleteBackup", service.Func(s.DeleteBackup)),
 			op("DeleteItem", service.Func(s.DeleteItem)),
 			op("DeleteResourcePolicy", nil),
 			op("DeleteTable", service.Func(s.DeleteTable)),
-			op("DescribeBackup", nil),
+			op("DescribeBackup", service.Func(s.DescribeBackup)),
 			op("DescribeContinuousBackups", nil),
 			op("DescribeContributorInsights", nil),
 			op("DescribeEndpoints", service.Func(s.DescribeEndpoints)),
@@ -108,7 +108,7 @@ func (s *Service) Describe() *service.Service {
 			op("GetItem", service.Func(s.GetItem)),
 			op("GetResourcePolicy", nil),
 			op("ImportTable", nil),
-			op("ListBackups", nil),
+			op("ListBackups", service.Func(s.ListBackups)),
 			op("ListContributorInsights", nil),
 			op("ListExports", nil),
 			op("ListGlobalTables", nil),
@@ -118,7 +118,7 @@ func (s *Service) Describe() *service.Service {
 			op("PutItem", service.Func(s.PutItem)),
 			op("PutResourcePolicy", nil),
 			op("Query", service.Func(s.Query)),
-			op("RestoreTableFromBackup", nil),
+			op("RestoreTableFromBackup", service.Func(s.RestoreTableFromBackup)),
 			op("RestoreTableToPointInTime", nil),
 			op("Scan", service.Func(s.Scan)),
 			op("TagResource", service.Func(s.TagResource)),
@@ -167,6 +167,7 @@ type tableDoc struct {
 	TTLEnabled           bool                   `json:"ttlEnabled,omitempty"`
 	Tags                 []Tag                  `json:"tags,omitempty"`
 	Created              float64                `json:"created"`
+	Backup               *backupMeta            `json:"backup,omitempty"` // set on a backup's record
 }
 
 type indexDoc struct {

@@ -638,3 +638,45 @@ func testTTLAndTags(t *testing.T, c *ddb.Client) {
 		t.Errorf("DescribeLimits = %v", err)
 	}
 }
+
+func TestBackups(t *testing.T) {
+	backends(t, func(t *testing.T, c *ddb.Client) {
+		ctx := context.Background()
+		makeTable(t, c, "source", types.ScalarAttributeTypeS)
+		for i := range 30 {
+			put(t, c, "source", map[string]types.AttributeValue{"pk": s("p"), "sk": s(fmt.Sprintf("%02d", i)), "g": s("G")})
+		}
+		bk, err := c.CreateBackup(ctx, &ddb.CreateBackupInput{TableName: aws.String("source"), BackupName: aws.String("nightly")})
+		if err != nil || bk.BackupDetails.BackupStatus != types.BackupStatusAvailable {
+			t.Fatalf("CreateBackup = %+v, %v", bk, err)
+		}
+		arn := bk.BackupDetails.BackupArn
+		put(t, c, "source", map[string]types.AttributeValue{"pk": s("p"), "sk": s("after"), "g": s("G")}) // not in the backup
+		d, err := c.DescribeBackup(ctx, &ddb.DescribeBackupInput{BackupArn: arn})
+		if err != nil || aws.ToString(d.BackupDescription.SourceTableDetails.TableName) != "source" || aws.ToInt64(d.BackupDescription.SourceTableDetails.ItemCount) != 30 {
+			t.Errorf("DescribeBackup = %+v, %v", d, err)
+		}
+		l, err := c.ListBackups(ctx, &ddb.ListBackupsInput{TableName: aws.String("source")})
+		if err != nil || len(l.BackupSummaries) != 1 {
+			t.Errorf("ListBackups = %+v, %v", l, err)
+		}
+		if tl, _ := c.ListTables(ctx, &ddb.ListTablesInput{}); len(tl.TableNames) != 1 {
+			t.Errorf("ListTables = %v; want the source only (backups are not tables)", tl.TableNames)
+		}
+		if _, err := c.RestoreTableFromBackup(ctx, &ddb.RestoreTableFromBackupInput{TargetTableName: aws.String("restored"), BackupArn: arn}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.RestoreTableFromBackup(ctx, &ddb.RestoreTableFromBackupInput{TargetTableName: aws.String("restored"), BackupArn: arn})
+		wantErr(t, "RestoreTableFromBackup(again)", err, "TableAlreadyExistsException", "Table already exists: restored")
+		q, err := c.Query(ctx, &ddb.QueryInput{TableName: aws.String("restored"), IndexName: aws.String("byG"), KeyConditionExpression: aws.String("g = :g"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":g": s("G")}})
+		if err != nil || q.Count != 30 {
+			t.Errorf("Query(restored GSI) = %d items, %v; want 30", q.Count, err)
+		}
+		if _, err := c.DeleteBackup(ctx, &ddb.DeleteBackupInput{BackupArn: arn}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.DescribeBackup(ctx, &ddb.DescribeBackupInput{BackupArn: arn})
+		wantErr(t, "DescribeBackup(deleted)", err, "BackupNotFoundException", "Backup not found")
+	})
+}

@@ -392,7 +392,7 @@ func (s *Service) ListStreams(ctx context.Context, in *ListStreamsInput) (*ListS
 			continue
 		}
 		t, err := s.loadDoc(rec)
-		if err != nil || t.doc.Stream == nil {
+		if err != nil || t.doc.Stream == nil || t.doc.Backup != nil {
 			continue
 		}
 		arn := t.arn + "/stream/" + t.doc.StreamLabel

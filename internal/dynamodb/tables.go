@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -358,11 +359,13 @@ func (s *Service) ListTables(ctx context.Context, in *ListTablesInput) (*ListTab
 		}
 		limit = *in.Limit
 	}
-	list, err := s.store.ListTables(ctx, callerAccount(ctx), in.ExclusiveStartTableName, limit+1)
+	after := max(in.ExclusiveStartTableName, backupPrefix+"\xff") // past the backups, which sort first
+	list, err := s.store.ListTables(ctx, callerAccount(ctx), after, limit+1)
 	if err != nil {
 		return nil, err
 	}
 	out := &ListTablesOutput{TableNames: []string{}}
+	list = slices.DeleteFunc(list, func(t store.Table) bool { return strings.HasPrefix(t.Name, backupPrefix) })
 	for i, t := range list {
 		if i == limit {
 			out.LastEvaluatedTableName = list[i-1].Name
