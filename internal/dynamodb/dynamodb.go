@@ -32,9 +32,10 @@ type Deps struct {
 
 // Service serves DynamoDB.
 type Service struct {
-	store  Store
-	region string
-	clock  background.Clock
+	store    Store
+	region   string
+	clock    background.Clock
+	throttle throttle
 }
 
 // ttlSweep is how often expired items are looked for; AWS deletes them within days, gureum

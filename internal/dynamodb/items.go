@@ -146,6 +146,9 @@ func (s *Service) PutItem(ctx context.Context, in *PutItemInput) (*ItemOutput, e
 	if err != nil {
 		return nil, err
 	}
+	if err := s.chargeWrite(t, in.Item); err != nil {
+		return nil, err
+	}
 	old, _, err := s.writeItem(ctx, t, k, func(old Item) (Item, bool, error) {
 		if !x.holds(old) {
 			return nil, false, conditionFailed(old, in.ReturnValuesOnConditionCheckFailure == "ALL_OLD")
@@ -183,6 +186,9 @@ func (s *Service) DeleteItem(ctx context.Context, in *DeleteItemInput) (*ItemOut
 	}
 	x, err := in.exprs("", false)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.chargeWrite(t); err != nil {
 		return nil, err
 	}
 	old, _, err := s.writeItem(ctx, t, k, func(old Item) (Item, bool, error) {
@@ -274,6 +280,9 @@ func (s *Service) UpdateItem(ctx context.Context, in *UpdateItemInput) (*ItemOut
 		if p[0].Name == t.keys.hash || p[0].Name == t.keys.rang {
 			return nil, validation("One or more parameter values were invalid: Cannot update attribute %s. This attribute is part of the key", p[0].Name)
 		}
+	}
+	if err := s.chargeWrite(t); err != nil {
+		return nil, err
 	}
 	old, next, err := s.writeItem(ctx, t, k, func(old Item) (Item, bool, error) {
 		if !x.holds(old) {
@@ -370,6 +379,9 @@ func (s *Service) GetItem(ctx context.Context, in *GetItemInput) (*GetItemOutput
 	}
 	item, err := s.getItem(ctx, k)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.chargeRead(t, attr.ItemSize(item), in.ConsistentRead); err != nil {
 		return nil, err
 	}
 	return &GetItemOutput{Item: x.projected(item), ConsumedCapacity: capacity(in.ReturnConsumedCapacity, t.Name, attr.ItemSize(item), false, in.ConsistentRead)}, nil

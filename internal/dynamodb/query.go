@@ -303,6 +303,9 @@ func (s *Service) Query(ctx context.Context, in *QueryInput) (*ReadOutput, error
 	if err != nil {
 		return nil, err
 	}
+	if err := s.chargeRead(rd.t, size, in.ConsistentRead); err != nil {
+		return nil, err
+	}
 	out.ConsumedCapacity = capacity(in.ReturnConsumedCapacity, rd.t.Name, size, false, in.ConsistentRead)
 	return out, nil
 }
@@ -421,6 +424,9 @@ func (s *Service) Scan(ctx context.Context, in *ScanInput) (*ReadOutput, error) 
 		return segmentOf(pk, total) == seg
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.chargeRead(rd.t, size, in.ConsistentRead); err != nil {
 		return nil, err
 	}
 	out.ConsumedCapacity = capacity(in.ReturnConsumedCapacity, rd.t.Name, size, false, in.ConsistentRead)

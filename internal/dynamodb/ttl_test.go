@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,5 +118,53 @@ func TestTTLSweep(t *testing.T) {
 	it, _ = s.GetShardIterator(ctx, &GetShardIteratorInput{StreamArn: d.Table.LatestStreamArn, ShardId: sh.StreamDescription.Shards[0].ShardId, ShardIteratorType: "TRIM_HORIZON"})
 	if recs, _ := s.GetRecords(ctx, &GetRecordsInput{ShardIterator: it.ShardIterator}); len(recs.Records) != 0 {
 		t.Errorf("records after 25 h = %d; want 0", len(recs.Records))
+	}
+}
+
+// TestProvisionedThroughput throttles a provisioned table once its burst credit (300 seconds
+// of its rate) is spent, refills it with time, and never throttles an on-demand table.
+func TestProvisionedThroughput(t *testing.T) {
+	ctx := request.With(context.Background(), &request.Info{Principal: request.RootPrincipal("000000000000", "AKIATEST")})
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	clock := background.NewFakeClock(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC))
+	s := New(Deps{Env: service.Env{Region: "us-east-1", Clock: clock}, Store: st})
+	for _, spec := range []string{`"TableName":"prov","ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}`, `"TableName":"ondemand","BillingMode":"PAY_PER_REQUEST"`} {
+		var in CreateTableInput
+		json.Unmarshal([]byte(`{`+spec+`,"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]}`), &in)
+		if _, err := s.CreateTable(ctx, &in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	big := strings.Repeat("x", 100*1024) // 101 write units
+	put := func(table string, i int) error {
+		var p PutItemInput
+		json.Unmarshal([]byte(`{"TableName":"`+table+`","Item":{"pk":{"S":"`+strconv.Itoa(i)+`"},"v":{"S":"`+big+`"}}}`), &p)
+		_, err := s.PutItem(ctx, &p)
+		return err
+	}
+	for i := range 3 { // 300 units of burst: three writes, the last taking the bucket below zero
+		if err := put("prov", i); err != nil {
+			t.Fatalf("write %d = %v", i, err)
+		}
+	}
+	if err := put("prov", 3); !isCode(err, ErrProvisionedThroughput) {
+		t.Errorf("write past the burst = %v; want ProvisionedThroughputExceededException", err)
+	}
+	clock.Advance(2 * time.Second) // 1 WCU: the bucket is still below zero
+	if err := put("prov", 4); !isCode(err, ErrProvisionedThroughput) {
+		t.Errorf("write 2 s later = %v; want ProvisionedThroughputExceededException", err)
+	}
+	clock.Advance(200 * time.Second)
+	if err := put("prov", 5); err != nil {
+		t.Errorf("write once refilled = %v", err)
+	}
+	for i := range 10 {
+		if err := put("ondemand", i); err != nil {
+			t.Fatalf("on-demand write %d = %v", i, err)
+		}
 	}
 }
