@@ -78,7 +78,7 @@ func (s *Service) Describe() *service.Service {
 		ErrorTypePrefix: "com.amazonaws.dynamodb.v20120810#",
 		ResponseCRC32:   true,
 		Operations: []service.Operation{
-			op("BatchExecuteStatement", nil),
+			op("BatchExecuteStatement", service.Func(s.BatchExecuteStatement)),
 			op("BatchGetItem", service.Func(s.BatchGetItem)),
 			op("BatchWriteItem", service.Func(s.BatchWriteItem)),
 			op("CreateBackup", service.Func(s.CreateBackup)),
@@ -103,7 +103,7 @@ func (s *Service) Describe() *service.Service {
 			op("DescribeTimeToLive", service.Func(s.DescribeTimeToLive)),
 			op("DisableKinesisStreamingDestination", nil),
 			op("EnableKinesisStreamingDestination", nil),
-			op("ExecuteStatement", nil),
+			op("ExecuteStatement", service.Func(s.ExecuteStatement)),
 			op("ExecuteTransaction", nil),
 			op("ExportTableToPointInTime", nil),
 			op("GetItem", service.Func(s.GetItem)),

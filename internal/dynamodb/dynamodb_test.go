@@ -680,3 +680,62 @@ func TestBackups(t *testing.T) {
 		wantErr(t, "DescribeBackup(deleted)", err, "BackupNotFoundException", "Backup not found")
 	})
 }
+
+func TestPartiQL(t *testing.T) {
+	backends(t, func(t *testing.T, c *ddb.Client) {
+		ctx := context.Background()
+		makeTable(t, c, "pql", types.ScalarAttributeTypeN)
+		exec := func(stmt string, params ...types.AttributeValue) (*ddb.ExecuteStatementOutput, error) {
+			return c.ExecuteStatement(ctx, &ddb.ExecuteStatementInput{Statement: aws.String(stmt), Parameters: params})
+		}
+		for i := range 5 {
+			if _, err := exec(`INSERT INTO "pql" VALUE {'pk': 'a', 'sk': ?, 'tags': <<'x', 'y'>>, 'm': {'n': 1}}`, n(fmt.Sprint(i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := exec(`INSERT INTO "pql" VALUE {'pk': 'a', 'sk': 1}`)
+		wantErr(t, "INSERT(duplicate)", err, "DuplicateItemException", "Duplicate primary key exists in table")
+		out, err := exec(`SELECT sk, m.n FROM "pql" WHERE pk = 'a' AND sk >= 2`)
+		if err != nil || len(out.Items) != 3 || len(out.Items[0]) != 2 {
+			t.Fatalf("SELECT = %+v, %v", out, err)
+		}
+		if _, err := exec(`UPDATE "pql" SET v = 'new' REMOVE tags WHERE pk = 'a' AND sk = 3`); err != nil {
+			t.Fatal(err)
+		}
+		_, err = exec(`UPDATE "pql" SET v = 'new' WHERE pk = 'a' AND sk = 99`)
+		wantErr(t, "UPDATE(missing item)", err, "ConditionalCheckFailedException", "")
+		_, err = exec(`DELETE FROM "pql" WHERE pk = 'a'`)
+		wantErr(t, "DELETE(no sort key)", err, "ValidationException", "Where clause does not contain a mandatory equality on all key attributes")
+		if _, err := exec(`DELETE FROM "pql" WHERE pk = 'a' AND sk = 0 AND tags IS NOT MISSING`); err != nil {
+			t.Fatal(err)
+		}
+		scan, err := exec(`SELECT * FROM "pql" WHERE v = 'new' OR attribute_type(sk, 'S')`)
+		if err != nil || len(scan.Items) != 1 {
+			t.Errorf("SELECT (scan) = %+v, %v", scan, err)
+		}
+		var all int
+		var token *string
+		for {
+			page, err := c.ExecuteStatement(ctx, &ddb.ExecuteStatementInput{Statement: aws.String(`SELECT * FROM pql`), Limit: aws.Int32(2), NextToken: token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all += len(page.Items)
+			if token = page.NextToken; token == nil {
+				break
+			}
+		}
+		if all != 4 {
+			t.Errorf("paged SELECT = %d items; want 4", all)
+		}
+		_, err = exec(`SELEC * FROM pql`)
+		wantErr(t, "ExecuteStatement(bad)", err, "ValidationException", "Statement wasn't well formed, can't be processed: Expected data manipulation")
+		b, err := c.BatchExecuteStatement(ctx, &ddb.BatchExecuteStatementInput{Statements: []types.BatchStatementRequest{
+			{Statement: aws.String(`SELECT * FROM pql WHERE pk = 'a' AND sk = 1`)},
+			{Statement: aws.String(`INSERT INTO pql VALUE {'pk': 'a', 'sk': 1}`)},
+			{Statement: aws.String(`INSERT INTO pql VALUE {'pk': 'b', 'sk': 1}`)}}})
+		if err != nil || len(b.Responses) != 3 || b.Responses[0].Item == nil || b.Responses[1].Error == nil || b.Responses[1].Error.Code != types.BatchStatementErrorCodeEnumDuplicateItem || b.Responses[2].Error != nil {
+			t.Errorf("BatchExecuteStatement = %+v, %v", b, err)
+		}
+	})
+}
