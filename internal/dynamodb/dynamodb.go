@@ -104,7 +104,7 @@ func (s *Service) Describe() *service.Service {
 			op("DisableKinesisStreamingDestination", nil),
 			op("EnableKinesisStreamingDestination", nil),
 			op("ExecuteStatement", service.Func(s.ExecuteStatement)),
-			op("ExecuteTransaction", nil),
+			op("ExecuteTransaction", service.Func(s.ExecuteTransaction)),
 			op("ExportTableToPointInTime", nil),
 			op("GetItem", service.Func(s.GetItem)),
 			op("GetResourcePolicy", nil),

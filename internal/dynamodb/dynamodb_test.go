@@ -739,3 +739,29 @@ func TestPartiQL(t *testing.T) {
 		}
 	})
 }
+
+func TestExecuteTransaction(t *testing.T) {
+	backends(t, func(t *testing.T, c *ddb.Client) {
+		ctx := context.Background()
+		makeTable(t, c, "ptx", types.ScalarAttributeTypeS)
+		st := func(s string) types.ParameterizedStatement {
+			return types.ParameterizedStatement{Statement: aws.String(s)}
+		}
+		_, err := c.ExecuteTransaction(ctx, &ddb.ExecuteTransactionInput{ClientRequestToken: aws.String("tok"), TransactStatements: []types.ParameterizedStatement{
+			st(`INSERT INTO ptx VALUE {'pk': 'a', 'sk': '1', 'n': 1}`), st(`INSERT INTO ptx VALUE {'pk': 'a', 'sk': '2', 'n': 2}`)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.ExecuteTransaction(ctx, &ddb.ExecuteTransactionInput{TransactStatements: []types.ParameterizedStatement{
+			st(`UPDATE ptx SET n = 10 WHERE pk = 'a' AND sk = '1'`), st(`INSERT INTO ptx VALUE {'pk': 'a', 'sk': '2'}`)}})
+		var tce *types.TransactionCanceledException
+		if !errors.As(err, &tce) || len(tce.CancellationReasons) != 2 || aws.ToString(tce.CancellationReasons[1].Code) != "DuplicateItem" {
+			t.Fatalf("ExecuteTransaction(duplicate) = %v; want TransactionCanceledException [None, DuplicateItem]", err)
+		}
+		r, err := c.ExecuteTransaction(ctx, &ddb.ExecuteTransactionInput{TransactStatements: []types.ParameterizedStatement{
+			st(`SELECT * FROM ptx WHERE pk = 'a' AND sk = '1'`), st(`SELECT n FROM ptx WHERE pk = 'a' AND sk = '2'`)}})
+		if err != nil || len(r.Responses) != 2 || r.Responses[0].Item["n"].(*types.AttributeValueMemberN).Value != "1" || len(r.Responses[1].Item) != 1 {
+			t.Errorf("ExecuteTransaction(reads) = %+v, %v; want n = 1 (the cancelled update wrote nothing)", r, err)
+		}
+	})
+}
