@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	stypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 
 	"github.com/gureum/gureum/internal/gureumtest"
 )
@@ -123,7 +125,7 @@ print(len(table.scan()["Items"]))
 }
 
 // TestDynamoDBKill9 writes from several clients, kills the server with SIGKILL mid-load and
-// checks that every acknowledged write is there after a restart.
+// checks that every acknowledged write is there after a restart, with its stream record.
 func TestDynamoDBKill9(t *testing.T) {
 	dir := t.TempDir()
 	p := gureumtest.StartBinary(t, bin, gureumtest.Options{DataDir: dir})
@@ -133,7 +135,8 @@ func TestDynamoDBKill9(t *testing.T) {
 	})
 	_, err := c.CreateTable(ctx, &ddb.CreateTableInput{TableName: aws.String("load"), BillingMode: types.BillingModePayPerRequest,
 		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}}})
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
+		StreamSpecification:  &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeKeysOnly}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,5 +191,42 @@ func TestDynamoDBKill9(t *testing.T) {
 			t.Errorf("acknowledged write %s is missing after kill -9", k)
 		}
 	}
-	t.Logf("%d acknowledged writes, %d found", len(acked), len(found))
+	// Every item has its INSERT record, and no record names an item that is not there.
+	sc := dynamodbstreams.NewFromConfig(gureumtest.ConfigFor(again.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey, ""))
+	desc, err := c2.DescribeTable(ctx, &ddb.DescribeTableInput{TableName: aws.String("load")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, err := sc.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: desc.Table.LatestStreamArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := sc.GetShardIterator(ctx, &dynamodbstreams.GetShardIteratorInput{StreamArn: desc.Table.LatestStreamArn,
+		ShardId: sd.StreamDescription.Shards[0].ShardId, ShardIteratorType: stypes.ShardIteratorTypeTrimHorizon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := map[string]bool{}
+	for iter := it.ShardIterator; iter != nil; {
+		out, err := sc.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: iter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Records) == 0 {
+			break
+		}
+		for _, r := range out.Records {
+			recorded[r.Dynamodb.Keys["pk"].(*stypes.AttributeValueMemberS).Value] = true
+		}
+		iter = out.NextShardIterator
+	}
+	if len(recorded) != len(found) {
+		t.Errorf("stream holds %d items' records; the table holds %d items", len(recorded), len(found))
+	}
+	for k := range found {
+		if !recorded[k] {
+			t.Errorf("item %s has no stream record", k)
+		}
+	}
+	t.Logf("%d acknowledged writes, %d found, %d recorded", len(acked), len(found), len(recorded))
 }
