@@ -255,6 +255,9 @@ func (s *Service) load(ctx context.Context, name string) (*table, error) {
 		return nil, validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
 	}
 	account, n := tableRef(ctx, name)
+	if err := checkName("tableName", n); err != nil {
+		return nil, err
+	}
 	rec, err := s.store.Table(ctx, account, n)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound()
