@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/dynamodb/attr"
 	"github.com/gureum/gureum/internal/dynamodb/expr"
 )
@@ -222,4 +221,3 @@ func legacyOne(name string, e Expected) (expr.Cond, error) {
 	return nil, validation("1 validation error detected: Value '%s' at 'expected.%s.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]", op, name)
 }
 
-var _ = awserr.Validation

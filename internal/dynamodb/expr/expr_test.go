@@ -2,7 +2,6 @@ package expr
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -404,5 +403,4 @@ func TestNumbers(t *testing.T) {
 			t.Errorf("Key(%s) >= Key(%s)", ordered[i-1], ordered[i])
 		}
 	}
-	fmt.Sprint()
 }
