@@ -87,6 +87,10 @@ type Error struct {
 	Kind    Kind   // the cross-cutting kind, used when Code is nil
 	Message string // what the client is told
 	Fields  []Field
+	// Members are further members of a JSON error body, beside __type and message (DynamoDB's
+	// ConditionalCheckFailedException carries the Item, TransactionCanceledException its
+	// CancellationReasons).
+	Members map[string]any
 	Err     error // the underlying cause, logged but never rendered
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/gureum/gureum/internal/apigateway"
 	"github.com/gureum/gureum/internal/apigatewayv2"
 	bg "github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/dynamodb"
 	"github.com/gureum/gureum/internal/efs"
 	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/iam"
@@ -331,6 +332,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		Enforce: enforcer != nil && !cfg.NoIAMEnforcement, Authorizer: iam.RequestAuthorizer{Enforcer: enforcer}, Roles: st})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	logGroups := logs.New(logs.Deps{Env: env, Store: st})
+	tables := dynamodb.New(dynamodb.Deps{Env: env, Store: st})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
 	restAPIs := apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com"),
 		Verifier: verifier, Enforcer: invokeEnforcer(enforcer, cfg), Logs: logGroups}).Describe()
@@ -353,6 +355,8 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		restAPIs,
 		httpAPIs.Describe(),
 		schedules.Describe(),
+		tables.Describe(),
+		tables.Streams(),
 		files.Describe(),
 	}, []component{queues, functions, objects, eventBus, httpAPIs}
 }

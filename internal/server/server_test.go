@@ -36,9 +36,9 @@ func TestWireErrors(t *testing.T) {
 	srv := gureumtest.Start(t, gureumtest.Options{})
 	jsonReq := func(target, body string) (int, http.Header, string) {
 		r, _ := http.NewRequest("POST", srv.Endpoint+"/", strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
 		r.Header.Set("X-Amz-Target", target)
-		return gureumtest.Do(t, gureumtest.Sign(t, r, []byte(body), "dynamodb"))
+		return gureumtest.Do(t, gureumtest.Sign(t, r, []byte(body), "kinesis"))
 	}
 	tests := []struct {
 		name   string
@@ -49,7 +49,7 @@ func TestWireErrors(t *testing.T) {
 		{"unknown service (query)", func() (int, http.Header, string) {
 			return form(t, srv, "Action=ListThings&Version=2020-01-01", "nosuchservice", nil)
 		}, 400, "<Code>InvalidAction</Code>"},
-		{"unknown service (JSON)", func() (int, http.Header, string) { return jsonReq("DynamoDB_20120810.ListTables", "{}") }, 400, `"__type":"UnknownOperationException"`},
+		{"unknown service (JSON)", func() (int, http.Header, string) { return jsonReq("Kinesis_20131202.ListStreams", "{}") }, 400, `"__type":"UnknownOperationException"`},
 		{"unknown action", func() (int, http.Header, string) {
 			return form(t, srv, "Action=FlyToTheMoon&Version=2011-06-15", "sts", nil)
 		}, 400, "<Code>InvalidAction</Code>"},

@@ -186,6 +186,9 @@ type Service struct {
 	// otherwise replace with U+FFFD and accept: SQS answers InvalidMessageContents as it does in the
 	// query protocol. Nil: the protocol's SerializationException.
 	InvalidText *awserr.Error
+	// ResponseCRC32 sends x-amz-crc32, the CRC-32 (IEEE) of the response body, with every JSON
+	// response (DynamoDB: its SDKs check it).
+	ResponseCRC32 bool
 	// Payload is the payload modes the verifier accepts beside a signed body hash (S3: unsigned
 	// and streaming; zero for the rest).
 	Payload PayloadModes

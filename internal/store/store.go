@@ -129,6 +129,7 @@ type Store interface {
 	EventArchives
 	APIGateway
 	FileSystems
+	Tables
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

@@ -6,6 +6,7 @@ package awsjson
 import (
 	"bytes"
 	"errors"
+	"hash/crc32"
 	"net/http"
 	"strconv"
 	"strings"
@@ -91,6 +92,7 @@ func (c Codec) Encode(w http.ResponseWriter, svc *service.Service, _ *service.Op
 		}
 		body = b
 	}
+	crc32Header(w, svc, body)
 	c.write(w, http.StatusOK, requestID, body)
 }
 
@@ -107,12 +109,30 @@ func (c Codec) EncodeError(w http.ResponseWriter, svc *service.Service, err erro
 	if svc != nil && svc.QueryCompatible {
 		w.Header().Set("x-amzn-query-error", code.QueryCode()+";"+code.Fault())
 	}
-	body, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{typ, e.Message})
+	var body []byte
+	if len(e.Members) > 0 {
+		m := make(map[string]any, len(e.Members)+2)
+		for k, v := range e.Members {
+			m[k] = v
+		}
+		m["__type"], m["message"] = typ, e.Message
+		body, _ = json.Marshal(m)
+	} else {
+		body, _ = json.Marshal(struct {
+			Type    string `json:"__type"`
+			Message string `json:"message"`
+		}{typ, e.Message})
+	}
+	crc32Header(w, svc, body)
 	c.write(w, code.Status, requestID, body)
 	return code
+}
+
+// crc32Header sets x-amz-crc32 for a service that sends it.
+func crc32Header(w http.ResponseWriter, svc *service.Service, body []byte) {
+	if svc != nil && svc.ResponseCRC32 {
+		w.Header()["X-Amz-Crc32"] = []string{strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10)}
+	}
 }
 
 func (c Codec) write(w http.ResponseWriter, status int, requestID string, body []byte) {

@@ -51,6 +51,7 @@ func suites() []suite {
 		{"EventArchives", archiveTests},
 		{"APIGateway", apiGatewayTests},
 		{"FileSystems", fileSystemTests},
+		{"Tables", tableTests},
 	}
 }
 
