@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/blob"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/sandbox"
@@ -41,6 +42,22 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxEnvironments caps live environments (default 256).
 	MaxEnvironments int
+
+	// Clock times asynchronous retries and event ages (default: the real clock).
+	Clock background.Clock
+	// Outbox records asynchronous invocations (the store); Dispatcher delivers them (nil: the
+	// catalog, or a service without asynchronous invocation).
+	Outbox     store.Outbox
+	Dispatcher *background.Outbox
+	// Runner runs the event source mappings' pollers and the log shipper.
+	Runner *background.Runner
+	// Destinations, Queues and Logs are the peer services Lambda sends to, polls and logs to.
+	Destinations Destinations
+	Queues       Queues
+	Logs         Logs
+	// AsyncRetryDelay is the wait before the first retry of a failed asynchronous invocation
+	// (Lambda: 1 minute, then twice that); AsyncThrottleDelay the first wait after a throttle (1 s).
+	AsyncRetryDelay, AsyncThrottleDelay time.Duration
 }
 
 // Service serves Lambda.
@@ -51,6 +68,8 @@ type Service struct {
 	runtimes *runtimes
 
 	mu       sync.Mutex // serialises read-modify-write of a function's records
+	results  sync.Map   // mapping UUID → the LastProcessingResult last written
+	shipper  *shipper   // function logs on their way to CloudWatch Logs
 	endpoint http.Handler
 	baseURL  string // how GetFunction's Code.Location is addressed
 }
@@ -72,9 +91,21 @@ func New(cfg Config) *Service {
 	if cfg.MaxEnvironments == 0 {
 		cfg.MaxEnvironments = 256
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = background.RealClock{}
+	}
+	if cfg.AsyncRetryDelay == 0 {
+		cfg.AsyncRetryDelay = time.Minute
+	}
+	if cfg.AsyncThrottleDelay == 0 {
+		cfg.AsyncThrottleDelay = time.Second
+	}
 	s := &Service{cfg: cfg, counter: newCounter(cfg.AccountConcurrency)}
 	s.runtimes = newRuntimes(cfg.DataDir)
 	s.workers = newWorkers(s)
+	s.registerAsync()
+	s.registerMappings()
+	s.registerLogs()
 	return s
 }
 

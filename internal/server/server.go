@@ -230,11 +230,15 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
 	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
 	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
-	functions := newFunctions(st, cfg)
+	peers := &functionPeers{queues: queues}
+	functions := newFunctions(st, cfg, env, peers)
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
+	logService := logs.New(logs.Deps{Env: env, Store: st})
+	topics := sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")})
+	peers.logs, peers.topics, peers.events = logService, topics, eventBus
 	return []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
@@ -242,11 +246,11 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		queues.Describe(),
 		functions.Describe(),
 		objects.Describe(),
-		logs.New(logs.Deps{Env: env, Store: st}).Describe(),
+		logService.Describe(),
 		keys.Describe(),
 		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
 		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}}).Describe(),
-		sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")}).Describe(),
+		topics.Describe(),
 		eventBus.Describe(),
 		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com")}).Describe(),
 		schedules.Describe(),
