@@ -78,7 +78,7 @@ func TestKill9KeepsAcceptedAsyncInvokes(t *testing.T) {
 				var handles []sqstypes.DeleteMessageBatchRequestEntry
 				for i, m := range got.Messages {
 					var rec struct {
-						RequestPayload struct{ N float64 } `json:"requestPayload"`
+						RequestPayload struct{ N float64 }        `json:"requestPayload"`
 						RequestContext struct{ Condition string } `json:"requestContext"`
 					}
 					if json.Unmarshal([]byte(aws.ToString(m.Body)), &rec) == nil && rec.RequestContext.Condition == "Success" {

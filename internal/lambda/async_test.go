@@ -88,7 +88,9 @@ func TestAsyncInvokeDestinations(t *testing.T) {
 			failURL, failARN := makeQueue(t, q, "on-failure", nil)
 			dlqURL, dlqARN := makeQueue(t, q, "fn-dlq", nil)
 			f.create(t, "async", "python3.12", "app.handler", zipOf(t, map[string][]byte{"app.py": []byte(asyncHandler)}),
-				func(in *lambda.CreateFunctionInput) { in.DeadLetterConfig = &types.DeadLetterConfig{TargetArn: aws.String(dlqARN)} })
+				func(in *lambda.CreateFunctionInput) {
+					in.DeadLetterConfig = &types.DeadLetterConfig{TargetArn: aws.String(dlqARN)}
+				})
 			put, err := f.client.PutFunctionEventInvokeConfig(ctx, &lambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String("async"),
 				MaximumRetryAttempts: aws.Int32(0), DestinationConfig: &types.DestinationConfig{
 					OnSuccess: &types.OnSuccess{Destination: aws.String(okARN)}, OnFailure: &types.OnFailure{Destination: aws.String(failARN)}}})
