@@ -107,7 +107,7 @@ func TestAsyncRetriesOnAnInjectedClock(t *testing.T) {
 			Condition              string `json:"condition"`
 			ApproximateInvokeCount int    `json:"approximateInvokeCount"`
 		} `json:"requestContext"`
-		RequestPayload  map[string]any `json:"requestPayload"`
+		RequestPayload  map[string]any             `json:"requestPayload"`
 		ResponsePayload struct{ ErrorType string } `json:"responsePayload"`
 	}
 	json.Unmarshal(ev.Payload, &rec)
