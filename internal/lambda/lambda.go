@@ -55,6 +55,8 @@ type Config struct {
 	Destinations Destinations
 	Queues       Queues
 	Logs         Logs
+	// Roles issues execution-role credentials (STS in process; nil: functions get none).
+	Roles Roles
 	// AsyncRetryDelay is the wait before the first retry of a failed asynchronous invocation
 	// (Lambda: 1 minute, then twice that); AsyncThrottleDelay the first wait after a throttle (1 s).
 	AsyncRetryDelay, AsyncThrottleDelay time.Duration

@@ -46,6 +46,12 @@ type env struct {
 	log      *logBuffer
 	lastUsed time.Time
 	stream   string
+	expires  time.Time // when its execution-role credentials end (zero: it has none)
+}
+
+// stale says whether an environment's credentials end too soon for it to take another invoke.
+func (e *env) stale(now time.Time) bool {
+	return !e.expires.IsZero() && now.Add(credentialsSlack).After(e.expires)
 }
 
 func (e *env) dead() bool {
@@ -158,8 +164,11 @@ func (w *workers) get(key envKey) (*env, error) {
 	for list := w.idle[key]; len(list) > 0; list = w.idle[key] {
 		e := list[len(list)-1]
 		w.idle[key] = list[:len(list)-1]
-		if !e.dead() {
+		if !e.dead() && !e.stale(w.s.cfg.Now()) {
 			return e, nil
+		}
+		if !e.dead() {
+			go e.kill()
 		}
 		w.live--
 	}
@@ -219,17 +228,23 @@ func (s *Service) launch(ctx context.Context, key envKey, v store.FunctionVersio
 	if err != nil {
 		return nil, err
 	}
-	return s.launchCode(key, c, code)
+	vars, expires := s.roleEnv(ctx, key, c)
+	e, err := s.launchCode(key, c, code, vars...)
+	if e != nil {
+		e.expires = expires
+	}
+	return e, err
 }
 
-// launchCode starts an environment on unpacked code.
-func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code string) (*env, error) {
+// launchCode starts an environment on unpacked code, with extra environment variables.
+func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code string, vars ...string) (*env, error) {
 	e := &env{key: key, log: &logBuffer{}, api: runtimeapi.New()}
 	e.stream = time.Now().UTC().Format("2006/01/02") + "/[" + c.Version + "]" + randomHex(16)
 	spec, err := s.sandboxSpec(c, code, e.stream)
 	if err != nil {
 		return nil, err
 	}
+	spec.Env = append(spec.Env, vars...)
 	spec.ID = "fn-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.workers.seq.Add(1), 36)
 	sb, err := s.cfg.Sandboxes.Start(spec) // no Spec.Log: the environment reads sb.Output itself
 	if err != nil {

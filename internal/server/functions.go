@@ -18,6 +18,7 @@ import (
 	"github.com/gureum/gureum/internal/sns"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
+	"github.com/gureum/gureum/internal/sts"
 )
 
 // newFunctions builds the Lambda service: code in the blob store under the data dir, sandboxes
@@ -29,7 +30,7 @@ func newFunctions(st store.Store, cfg Config, env service.Env, peers *functionPe
 	}
 	env = env.For("lambda")
 	lc.Clock, lc.Outbox, lc.Dispatcher, lc.Runner = env.Clock, st, env.Outbox, env.Runner
-	lc.Destinations, lc.Queues, lc.Logs = peers, peers, peers
+	lc.Destinations, lc.Queues, lc.Logs, lc.Roles = peers, peers, peers, peers
 	if b, err := blob.NewFiles(filepath.Join(cfg.DataDir, "blobs")); err == nil {
 		lc.Blobs = b
 	} else if cfg.Log != nil {
@@ -139,6 +140,7 @@ func (f functionInvoker) Enqueue(ctx context.Context, arn string, payload []byte
 // source mappings, destinations, dead-letter queues), SNS and EventBridge (destinations) and
 // CloudWatch Logs. Those built after Lambda are set once they are.
 type functionPeers struct {
+	tokens *sts.Service
 	queues *sqs.Service
 	topics *sns.Service
 	events *events.Service
@@ -253,4 +255,17 @@ func (p *functionPeers) Append(ctx context.Context, account, group, stream strin
 		out[i] = logs.Event{Time: e.Time, Message: e.Message}
 	}
 	return p.logs.Append(ctx, account, group, stream, out)
+}
+
+// AssumeRole issues a function's execution-role credentials as Lambda does: the service principal
+// lambda.amazonaws.com assumes the role, which its trust policy must allow.
+func (p *functionPeers) AssumeRole(ctx context.Context, account, roleARN, sessionName string) (lambda.RoleCredentials, error) {
+	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "sts", Operation: "AssumeRole",
+		Principal: &request.Principal{Account: account, ARN: "lambda.amazonaws.com", UserID: "lambda.amazonaws.com"}})
+	out, err := p.tokens.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: roleARN, RoleSessionName: sessionName, DurationSeconds: 3600})
+	if err != nil {
+		return lambda.RoleCredentials{}, err
+	}
+	c := out.Credentials
+	return lambda.RoleCredentials{AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expires: c.Expiration}, nil
 }
