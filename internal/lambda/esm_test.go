@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -17,9 +18,8 @@ import (
 	"github.com/gureum/gureum/internal/gureumtest"
 )
 
-// orderHandler fails the orders marked bad, reporting them as batch item failures, and sends
-// each processed order's id to the done queue through a destination-free path: its return value
-// is not seen, so it prints them for the log and the test reads the queues.
+// orderHandler fails the orders marked bad, reporting them as batch item failures, and logs each
+// order it processes (the order-intake workload).
 const orderHandler = `
 import json
 def handler(event, context):
@@ -113,6 +113,30 @@ func TestQueueEventSource(t *testing.T) {
 				if time.Now().After(deadline) {
 					t.Fatalf("the queue still holds messages: %v", a.Attributes)
 				}
+			}
+			// The good orders ran once each (the function's log says so); the filtered one not at all.
+			cw := cloudwatchlogs.NewFromConfig(f.srv.Config())
+			var text string
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				ev, err := cw.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/aws/lambda/orders"), FilterPattern: aws.String("processed")})
+				if err != nil {
+					continue
+				}
+				var b strings.Builder
+				for _, e := range ev.Events {
+					b.WriteString(aws.ToString(e.Message) + "\n")
+				}
+				if text = b.String(); strings.Count(text, "processed") >= 4 {
+					break
+				}
+			}
+			for _, id := range []string{"0", "1", "2", "4"} {
+				if n := strings.Count(text, "processed "+id+"\n"); n != 1 {
+					t.Errorf("order %s processed %d times; want once:\n%s", id, n, text)
+				}
+			}
+			if strings.Contains(text, "processed 5") || strings.Contains(text, "processed 3") {
+				t.Errorf("a filtered or failed order was processed:\n%s", text)
 			}
 			got, err := f.client.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: m.UUID})
 			if err != nil || aws.ToString(got.State) != "Enabled" || aws.ToString(got.LastProcessingResult) != "OK" || got.FilterCriteria == nil ||
