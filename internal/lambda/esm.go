@@ -177,7 +177,6 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, in *CreateEventS
 		SourceARN: src, Config: b, Modified: now}); err != nil {
 		return nil, err
 	}
-	s.wakeMappings()
 	out := *m
 	out.Status, out.State = http.StatusAccepted, transition(m.State, "Creating")
 	return &out, nil
@@ -334,7 +333,7 @@ func (s *Service) UpdateEventSourceMapping(ctx context.Context, in *CreateEventS
 	if err := s.cfg.Store.PutEventSourceMapping(ctx, rec); err != nil {
 		return nil, err
 	}
-	s.wakeMappings()
+	s.interrupt(in.UUID)
 	out := *m
 	out.Status, out.State = http.StatusAccepted, transition(m.State, "Updating")
 	return &out, nil
@@ -349,7 +348,7 @@ func (s *Service) DeleteEventSourceMapping(ctx context.Context, in *MappingRef) 
 	if err := s.cfg.Store.DeleteEventSourceMapping(ctx, in.UUID); err != nil {
 		return nil, err
 	}
-	s.wakeMappings()
+	s.interrupt(in.UUID)
 	m.Status, m.State = http.StatusAccepted, "Deleting"
 	return m, nil
 }
@@ -417,9 +416,37 @@ func (s *Service) registerMappings() {
 	s.cfg.Runner.Shards(esmShards, 2*time.Second, s.pollerNames, s.poll)
 }
 
-// wakeMappings is a hook for a change of mappings (the runner reconciles its shards at its
-// interval).
-func (s *Service) wakeMappings() {}
+// interrupt ends the current poll of a mapping's pollers on this node, so that they read the
+// mapping (and its queue's attributes) again at once rather than after their long poll.
+func (s *Service) interrupt(id string) {
+	s.pollMu.Lock()
+	defer s.pollMu.Unlock()
+	for _, cancel := range s.polls[id] {
+		cancel()
+	}
+}
+
+// polling registers a poll of a mapping for interrupt; the returned func unregisters it.
+func (s *Service) polling(id string, cancel context.CancelFunc) func() {
+	s.pollMu.Lock()
+	defer s.pollMu.Unlock()
+	if s.polls == nil {
+		s.polls = map[string]map[*context.CancelFunc]context.CancelFunc{}
+	}
+	if s.polls[id] == nil {
+		s.polls[id] = map[*context.CancelFunc]context.CancelFunc{}
+	}
+	key := &cancel
+	s.polls[id][key] = cancel
+	return func() {
+		s.pollMu.Lock()
+		defer s.pollMu.Unlock()
+		delete(s.polls[id], key)
+		if len(s.polls[id]) == 0 {
+			delete(s.polls, id)
+		}
+	}
+}
 
 // pollerNames are the shards: "<uuid>/<n>" for each poller of each enabled mapping.
 func (s *Service) pollerNames(ctx context.Context) ([]string, error) {
@@ -462,7 +489,15 @@ func (s *Service) poll(ctx context.Context, name string) error {
 		if err := json.Unmarshal(rec.Config, &m); err != nil || m.State != "Enabled" {
 			return err
 		}
-		throttled, err := s.pollOnce(ctx, rec, &m)
+		pctx, cancel := context.WithCancel(ctx)
+		done := s.polling(id, cancel)
+		throttled, err := s.pollOnce(ctx, pctx, rec, &m)
+		done()
+		interrupted := pctx.Err() != nil && ctx.Err() == nil
+		cancel()
+		if interrupted && err == nil {
+			continue
+		}
 		if err != nil && ctx.Err() == nil {
 			s.cfg.Log.Info("event source mapping poll failed", "uuid", id, "err", err)
 			throttled = true
@@ -496,9 +531,9 @@ type sqsRecord struct {
 var recordAttributes = []string{"ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
 	"SequenceNumber", "MessageGroupId", "MessageDeduplicationId", "DeadLetterQueueSourceArn", "AWSTraceHeader"}
 
-// pollOnce gathers one batch, runs it and settles it. It reports whether the function was
-// throttled or failed (the poller then backs off).
-func (s *Service) pollOnce(ctx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration) (bool, error) {
+// pollOnce gathers one batch (until pollCtx ends too: an interrupt), runs it and settles it. It
+// reports whether the function was throttled or failed (the poller then backs off).
+func (s *Service) pollOnce(ctx, pollCtx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration) (bool, error) {
 	want := int(m.BatchSize)
 	window := time.Duration(m.MaximumBatchingWindowInSeconds) * time.Second
 	var msgs []QueueMessage
@@ -514,16 +549,19 @@ func (s *Service) pollOnce(ctx context.Context, rec store.EventSourceMapping, m 
 		} else if window > 0 && window < wait {
 			wait = window
 		}
-		got, err := s.cfg.Queues.Poll(ctx, rec.SourceARN, min(10, want-len(msgs)), wait)
-		if err != nil {
+		got, err := s.cfg.Queues.Poll(pollCtx, rec.SourceARN, min(10, want-len(msgs)), wait)
+		if err != nil && pollCtx.Err() == nil {
 			return false, err
 		}
 		msgs = append(msgs, got...)
 		if len(got) == 0 && len(msgs) > 0 || window == 0 && len(msgs) > 0 {
 			break
 		}
-		if len(got) == 0 && ctx.Err() != nil {
-			return false, nil
+		if pollCtx.Err() != nil {
+			if len(msgs) == 0 {
+				return false, nil
+			}
+			break // interrupted: run what was gathered
 		}
 	}
 	if len(msgs) == 0 {

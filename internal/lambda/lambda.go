@@ -71,6 +71,8 @@ type Service struct {
 
 	mu       sync.Mutex // serialises read-modify-write of a function's records
 	results  sync.Map   // mapping UUID → the LastProcessingResult last written
+	pollMu   sync.Mutex
+	polls    map[string]map[*context.CancelFunc]context.CancelFunc // the polls in progress, by mapping
 	shipper  *shipper   // function logs on their way to CloudWatch Logs
 	endpoint http.Handler
 	baseURL  string // how GetFunction's Code.Location is addressed

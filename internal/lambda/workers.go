@@ -28,8 +28,8 @@ const (
 	endpointPort = 9000
 )
 
-// initTimeout is how long a runtime may take to reach its first /next before the invoke is
-// failed (Lambda retries init within the first invoke; gureum gives the invoke's own timeout too).
+// initTimeout is Lambda's init phase: a runtime that has not reached its first /next by then goes
+// on initialising within the first invoke, under the function's timeout.
 const initTimeout = 10 * time.Second
 
 // envKey identifies the environments that may serve an invoke: one version at one revision.
@@ -275,7 +275,19 @@ func (e *env) awaitInit(ctx context.Context, requestID string, timeout int32) *i
 	case <-e.sb.Done():
 		return exitFailure(requestID, e.sb)
 	case <-t.C:
-		return &invokeFailure{typ: "Runtime.Unknown", payload: runtimeapi.ErrorDoc("Runtime.Unknown", "RequestId: "+requestID+" Error: the runtime did not start within 10 seconds")}
+		// Lambda's init phase is 10 s; an init that takes longer goes on within the first
+		// invoke, under the function's timeout (Lambda restarts it there; gureum lets it finish).
+		select {
+		case <-e.api.Ready():
+			return nil
+		case <-e.api.InitFailed():
+			ie := e.api.InitErr()
+			return &invokeFailure{typ: ie.Type, payload: ie.Payload}
+		case <-e.sb.Done():
+			return exitFailure(requestID, e.sb)
+		case <-ctx.Done():
+			return timeoutFailure(requestID, timeout)
+		}
 	case <-ctx.Done():
 		return timeoutFailure(requestID, timeout)
 	}
