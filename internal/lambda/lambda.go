@@ -73,7 +73,7 @@ type Service struct {
 	results  sync.Map   // mapping UUID → the LastProcessingResult last written
 	pollMu   sync.Mutex
 	polls    map[string]map[*context.CancelFunc]context.CancelFunc // the polls in progress, by mapping
-	shipper  *shipper   // function logs on their way to CloudWatch Logs
+	shipper  *shipper                                              // function logs on their way to CloudWatch Logs
 	endpoint http.Handler
 	baseURL  string // how GetFunction's Code.Location is addressed
 }
