@@ -55,6 +55,8 @@ type Config struct {
 	Destinations Destinations
 	Queues       Queues
 	Logs         Logs
+	// Objects reads code from S3 (Code.S3Bucket/S3Key; nil: not available).
+	Objects Objects
 	// Roles issues execution-role credentials (STS in process; nil: functions get none).
 	Roles Roles
 	// AsyncRetryDelay is the wait before the first retry of a failed asynchronous invocation

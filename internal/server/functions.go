@@ -3,6 +3,9 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,6 +16,7 @@ import (
 	"github.com/gureum/gureum/internal/lambda"
 	"github.com/gureum/gureum/internal/logs"
 	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/s3"
 	"github.com/gureum/gureum/internal/sandbox"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sns"
@@ -30,7 +34,7 @@ func newFunctions(st store.Store, cfg Config, env service.Env, peers *functionPe
 	}
 	env = env.For("lambda")
 	lc.Clock, lc.Outbox, lc.Dispatcher, lc.Runner = env.Clock, st, env.Outbox, env.Runner
-	lc.Destinations, lc.Queues, lc.Logs, lc.Roles = peers, peers, peers, peers
+	lc.Destinations, lc.Queues, lc.Logs, lc.Roles, lc.Objects = peers, peers, peers, peers, peers
 	if b, err := blob.NewFiles(filepath.Join(cfg.DataDir, "blobs")); err == nil {
 		lc.Blobs = b
 	} else if cfg.Log != nil {
@@ -140,11 +144,12 @@ func (f functionInvoker) Enqueue(ctx context.Context, arn string, payload []byte
 // source mappings, destinations, dead-letter queues), SNS and EventBridge (destinations) and
 // CloudWatch Logs. Those built after Lambda are set once they are.
 type functionPeers struct {
-	tokens *sts.Service
-	queues *sqs.Service
-	topics *sns.Service
-	events *events.Service
-	logs   *logs.Service
+	tokens  *sts.Service
+	objects *s3.Service
+	queues  *sqs.Service
+	topics  *sns.Service
+	events  *events.Service
+	logs    *logs.Service
 }
 
 // asAccount is a context acting as the owner of the resource named by arn, as a service does.
@@ -268,4 +273,29 @@ func (p *functionPeers) AssumeRole(ctx context.Context, account, roleARN, sessio
 	}
 	c := out.Credentials
 	return lambda.RoleCredentials{AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expires: c.Expiration}, nil
+}
+
+// ReadObject reads a function's code zip from S3 as the function's account (up to max bytes).
+func (p *functionPeers) ReadObject(ctx context.Context, account, bucket, key, versionID string, max int64) ([]byte, error) {
+	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "s3", Operation: "GetObject",
+		Principal: &request.Principal{Account: account, ARN: "lambda.amazonaws.com", UserID: "lambda.amazonaws.com"}})
+	q := url.Values{}
+	if versionID != "" {
+		q.Set("versionId", versionID)
+	}
+	out, err := p.objects.GetObject(ctx, &s3.ObjectInput{Bucket: bucket, Key: key, Header: http.Header{}, Query: q})
+	if err != nil {
+		return nil, err
+	}
+	if out.Body == nil {
+		return []byte{}, nil
+	}
+	if c, ok := out.Body.(io.Closer); ok {
+		defer c.Close()
+	}
+	b, err := io.ReadAll(io.LimitReader(out.Body, max+1))
+	if err == nil && int64(len(b)) > max {
+		err = fmt.Errorf("the object is larger than %d bytes", max)
+	}
+	return b, err
 }

@@ -230,7 +230,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	queues := sqs.New(sqs.Deps{Env: env, Store: st})
 	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues})
 	accounts := organizations.New(organizations.Deps{Env: env, Store: st, Management: cfg.AccountID})
-	peers := &functionPeers{queues: queues, tokens: tokens}
+	peers := &functionPeers{queues: queues, tokens: tokens, objects: objects}
 	functions := newFunctions(st, cfg, env, peers)
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
