@@ -189,6 +189,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 	if err := s.checkConfig(c); err != nil {
 		return nil, err
 	}
+	if err := s.resolveLayers(ctx, c); err != nil {
+		return nil, err
+	}
 	if err := s.saveLatest(ctx, v, c); err != nil {
 		return nil, err
 	}

@@ -186,6 +186,9 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	if err := s.checkConfig(c); err != nil {
 		return nil, err
 	}
+	if err := s.resolveLayers(ctx, c); err != nil {
+		return nil, err
+	}
 	zipFile, err := s.codeZip(ctx, in.Code)
 	if err != nil {
 		return nil, err

@@ -228,16 +228,20 @@ func (s *Service) launch(ctx context.Context, key envKey, v store.FunctionVersio
 	if err != nil {
 		return nil, err
 	}
+	opt, err := s.unpackLayers(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	vars, expires := s.roleEnv(ctx, key, c)
-	e, err := s.launchCode(key, c, code, vars...)
+	e, err := s.launchCode(key, c, code, opt, vars...)
 	if e != nil {
 		e.expires = expires
 	}
 	return e, err
 }
 
-// launchCode starts an environment on unpacked code, with extra environment variables.
-func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code string, vars ...string) (*env, error) {
+// launchCode starts an environment on unpacked code and layers (opt), with extra environment variables.
+func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code, opt string, vars ...string) (*env, error) {
 	e := &env{key: key, log: &logBuffer{}, api: runtimeapi.New()}
 	e.stream = time.Now().UTC().Format("2006/01/02") + "/[" + c.Version + "]" + randomHex(16)
 	spec, err := s.sandboxSpec(c, code, e.stream)
@@ -245,6 +249,7 @@ func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code string, 
 		return nil, err
 	}
 	spec.Env = append(spec.Env, vars...)
+	spec.Layers = opt
 	spec.ID = "fn-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.workers.seq.Add(1), 36)
 	sb, err := s.cfg.Sandboxes.Start(spec) // no Spec.Log: the environment reads sb.Output itself
 	if err != nil {
