@@ -678,19 +678,24 @@ func batchFailures(m *EventSourceMappingConfiguration, payload []byte, records [
 	if !report || len(payload) == 0 {
 		return failed
 	}
-	var ans struct {
-		BatchItemFailures []struct {
-			ItemIdentifier *string `json:"itemIdentifier"`
-		} `json:"batchItemFailures"`
+	if !json.Valid(payload) {
+		return nil // an answer that is not JSON fails the batch
 	}
-	if json.Unmarshal(payload, &ans) != nil {
-		return failed // not an object with failures: success
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(payload, &obj) != nil || obj["batchItemFailures"] == nil {
+		return failed // not an object with failures (null, {}, another value): success
+	}
+	var list []struct {
+		ItemIdentifier *string `json:"itemIdentifier"`
+	}
+	if json.Unmarshal(obj["batchItemFailures"], &list) != nil {
+		return nil
 	}
 	ids := map[string]bool{}
 	for _, r := range records {
 		ids[r.MessageID] = true
 	}
-	for _, f := range ans.BatchItemFailures {
+	for _, f := range list {
 		if f.ItemIdentifier == nil || *f.ItemIdentifier == "" || !ids[*f.ItemIdentifier] {
 			return nil
 		}
