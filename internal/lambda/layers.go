@@ -81,6 +81,7 @@ type storedLayer struct {
 	LayerVersion
 	Ref        string            `json:"ref"`
 	Statements []json.RawMessage `json:"statements,omitempty"`
+	Revision   string            `json:"revision,omitempty"`
 }
 
 // LayerVersionRef names a layer version.
@@ -444,4 +445,147 @@ func (s *Service) extractBlob(ctx context.Context, ref, dir string) error {
 		return err
 	}
 	return extract(zr, dir)
+}
+
+// AddLayerVersionPermissionInput grants use of a layer version.
+type AddLayerVersionPermissionInput struct {
+	LayerName      string `rest:"uri=LayerName" json:"-"`
+	VersionNumber  int64  `rest:"uri=VersionNumber" json:"-"`
+	RevisionId     string `rest:"query=RevisionId" json:"-"`
+	StatementId    string
+	Action         string
+	Principal      string
+	OrganizationId string
+}
+
+// AddLayerVersionPermissionOutput is the statement added.
+type AddLayerVersionPermissionOutput struct {
+	Status     int    `rest:"status" json:"-"`
+	Statement  string `json:"Statement"`
+	RevisionId string `json:"RevisionId"`
+}
+
+// LayerPolicyOutput is a layer version's policy.
+type LayerPolicyOutput struct {
+	Policy     string `json:"Policy"`
+	RevisionId string `json:"RevisionId"`
+}
+
+// RemoveLayerVersionPermissionInput removes a statement.
+type RemoveLayerVersionPermissionInput struct {
+	LayerName     string `rest:"uri=LayerName" json:"-"`
+	VersionNumber int64  `rest:"uri=VersionNumber" json:"-"`
+	StatementId   string `rest:"uri=StatementId" json:"-"`
+	RevisionId    string `rest:"query=RevisionId" json:"-"`
+}
+
+var (
+	statementIDRE = regexp.MustCompile(`^([a-zA-Z0-9-_]+)$`)
+	principalRE   = regexp.MustCompile(`^(\d{12}|\*|arn:(aws[a-zA-Z-]*):iam::\d{12}:root)$`)
+)
+
+// changeLayerPolicy reads a layer version, applies fn to its statements and stores it with a new
+// revision, when revision (if given) is the current one.
+func (s *Service) changeLayerPolicy(ctx context.Context, name string, version int64, revision string, fn func(l *storedLayer) error) (*storedLayer, error) {
+	if err := checkLayerName(name); err != nil {
+		return nil, err
+	}
+	acct := account(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, err := s.layerVersion(ctx, acct, name, version)
+	if err != nil {
+		return nil, err
+	}
+	if revision != "" && revision != l.Revision {
+		return nil, ErrPreconditionFailed.Errorf("The Revision Id provided does not match the latest Revision Id. Call the GetLayerPolicy API to retrieve the latest Revision Id")
+	}
+	if err := fn(l); err != nil {
+		return nil, err
+	}
+	l.Revision = newRevision()
+	doc, _ := json.Marshal(l)
+	err = s.cfg.Store.PutFunctionSetting(ctx, store.FunctionSetting{Account: acct, Function: "layer:" + name, Kind: settingLayerVersion,
+		Name: layerKey(version), Config: doc, Modified: s.cfg.Now()}, store.PutReplace)
+	return l, err
+}
+
+// AddLayerVersionPermission lets other accounts (or everyone, or an organization) use a layer version.
+func (s *Service) AddLayerVersionPermission(ctx context.Context, in *AddLayerVersionPermissionInput) (*AddLayerVersionPermissionOutput, error) {
+	switch {
+	case !statementIDRE.MatchString(in.StatementId) || len(in.StatementId) > 100:
+		return nil, awserr.New(awserr.Validation, "1 validation error detected: Value '%s' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: ([a-zA-Z0-9-_]+)", in.StatementId)
+	case in.Action != "lambda:GetLayerVersion":
+		return nil, awserr.New(awserr.Validation, "1 validation error detected: Value '%s' at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern: lambda:GetLayerVersion", in.Action)
+	case !principalRE.MatchString(in.Principal):
+		return nil, awserr.New(awserr.Validation, "1 validation error detected: Value '%s' at 'principal' failed to satisfy constraint: Member must satisfy regular expression pattern: \\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root", in.Principal)
+	case in.OrganizationId != "" && in.Principal != "*":
+		return nil, invalid("OrganizationId can only be specified with Principal '*'.")
+	}
+	var stmt []byte
+	l, err := s.changeLayerPolicy(ctx, in.LayerName, in.VersionNumber, in.RevisionId, func(l *storedLayer) error {
+		for _, st := range l.Statements {
+			var x struct{ Sid string }
+			if json.Unmarshal(st, &x) == nil && x.Sid == in.StatementId {
+				return ErrResourceConflict.Errorf("The statement id (%s) provided already exists. Please provide a new statement id, or remove the existing statement.", in.StatementId)
+			}
+		}
+		principal := any("*")
+		if in.Principal != "*" {
+			p := in.Principal
+			if !strings.HasPrefix(p, "arn:") {
+				p = "arn:aws:iam::" + p + ":root"
+			}
+			principal = map[string]string{"AWS": p}
+		}
+		st := map[string]any{"Sid": in.StatementId, "Effect": "Allow", "Principal": principal, "Action": in.Action, "Resource": l.LayerVersionArn}
+		if in.OrganizationId != "" {
+			st["Condition"] = map[string]any{"StringEquals": map[string]string{"aws:PrincipalOrgID": in.OrganizationId}}
+		}
+		stmt, _ = json.Marshal(st)
+		l.Statements = append(l.Statements, stmt)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &AddLayerVersionPermissionOutput{Status: http.StatusCreated, Statement: string(stmt), RevisionId: l.Revision}, nil
+}
+
+func layerPolicy(l *storedLayer) string {
+	b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Id": "default", "Statement": l.Statements})
+	return string(b)
+}
+
+// GetLayerVersionPolicy returns a layer version's policy.
+func (s *Service) GetLayerVersionPolicy(ctx context.Context, in *LayerVersionRef) (*LayerPolicyOutput, error) {
+	if err := checkLayerName(in.LayerName); err != nil {
+		return nil, err
+	}
+	l, err := s.layerVersion(ctx, account(ctx), in.LayerName, in.VersionNumber)
+	if err != nil {
+		return nil, err
+	}
+	if len(l.Statements) == 0 {
+		return nil, ErrResourceNotFound.Errorf("No policy is associated with the given resource.")
+	}
+	return &LayerPolicyOutput{Policy: layerPolicy(l), RevisionId: l.Revision}, nil
+}
+
+// RemoveLayerVersionPermission removes a statement from a layer version's policy.
+func (s *Service) RemoveLayerVersionPermission(ctx context.Context, in *RemoveLayerVersionPermissionInput) (*EmptyOutput, error) {
+	_, err := s.changeLayerPolicy(ctx, in.LayerName, in.VersionNumber, in.RevisionId, func(l *storedLayer) error {
+		for i, st := range l.Statements {
+			var x struct{ Sid string }
+			if json.Unmarshal(st, &x) == nil && x.Sid == in.StatementId {
+				l.Statements = append(l.Statements[:i], l.Statements[i+1:]...)
+				return nil
+			}
+		}
+		return ErrResourceNotFound.Errorf("Statement %s is not found in resource policy.", in.StatementId)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &EmptyOutput{Status: http.StatusNoContent}, nil
 }

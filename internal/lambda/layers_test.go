@@ -84,6 +84,39 @@ func TestLayers(t *testing.T) {
 	if layers, _ := f.client.ListLayers(ctx, &lambda.ListLayersInput{}); len(layers.Layers) != 2 || layers.Layers[0].LatestMatchingVersion.Version != 1 {
 		t.Errorf("ListLayers after a delete = %+v", layers)
 	}
+	// Permissions on a layer version.
+	lv := &lambda.GetLayerVersionPolicyInput{LayerName: aws.String("over"), VersionNumber: aws.Int64(1)}
+	if _, err := f.client.GetLayerVersionPolicy(ctx, lv); errorCode(err) != "ResourceNotFoundException" {
+		t.Errorf("GetLayerVersionPolicy(none) = %v", err)
+	}
+	add := &lambda.AddLayerVersionPermissionInput{LayerName: aws.String("over"), VersionNumber: aws.Int64(1), StatementId: aws.String("partner"),
+		Action: aws.String("lambda:GetLayerVersion"), Principal: aws.String("210987654321")}
+	perm, err := f.client.AddLayerVersionPermission(ctx, add)
+	if err != nil || !strings.Contains(aws.ToString(perm.Statement), "arn:aws:iam::210987654321:root") || aws.ToString(perm.RevisionId) == "" {
+		t.Fatalf("AddLayerVersionPermission = %+v, %v", perm, err)
+	}
+	if _, err := f.client.AddLayerVersionPermission(ctx, add); errorCode(err) != "ResourceConflictException" {
+		t.Errorf("AddLayerVersionPermission(same id) = %v", err)
+	}
+	add.StatementId, add.Principal = aws.String("bad"), aws.String("someone")
+	if _, err := f.client.AddLayerVersionPermission(ctx, add); errorCode(err) != "ValidationException" {
+		t.Errorf("AddLayerVersionPermission(bad principal) = %v", err)
+	}
+	pol, err := f.client.GetLayerVersionPolicy(ctx, lv)
+	if err != nil || !strings.Contains(aws.ToString(pol.Policy), `"Sid":"partner"`) || aws.ToString(pol.RevisionId) != aws.ToString(perm.RevisionId) {
+		t.Errorf("GetLayerVersionPolicy = %+v, %v", pol, err)
+	}
+	if _, err := f.client.RemoveLayerVersionPermission(ctx, &lambda.RemoveLayerVersionPermissionInput{LayerName: aws.String("over"), VersionNumber: aws.Int64(1),
+		StatementId: aws.String("partner"), RevisionId: aws.String("stale")}); errorCode(err) != "PreconditionFailedException" {
+		t.Errorf("RemoveLayerVersionPermission(stale revision) = %v", err)
+	}
+	if _, err := f.client.RemoveLayerVersionPermission(ctx, &lambda.RemoveLayerVersionPermissionInput{LayerName: aws.String("over"), VersionNumber: aws.Int64(1),
+		StatementId: aws.String("partner")}); err != nil {
+		t.Errorf("RemoveLayerVersionPermission = %v", err)
+	}
+	if _, err := f.client.GetLayerVersionPolicy(ctx, lv); errorCode(err) != "ResourceNotFoundException" {
+		t.Errorf("GetLayerVersionPolicy after the removal = %v", err)
+	}
 	missing := strings.TrimSuffix(aws.ToString(base.LayerVersionArn), ":1") + ":9"
 	if _, err := f.client.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("nolayer"), Runtime: types.RuntimePython312, Role: aws.String(role),
 		Handler: aws.String("app.handler"), Code: &types.FunctionCode{ZipFile: code}, Layers: []string{missing}}); errorCode(err) != "InvalidParameterValueException" {

@@ -9,7 +9,7 @@ import "github.com/gureum/gureum/internal/service"
 // where gureum serves it.
 func (s *Service) operations() []service.Operation {
 	return []service.Operation{
-		{Name: "AddLayerVersionPermission", Action: "lambda:AddLayerVersionPermission", Route: service.Route{Method: "POST", Path: "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy"}, Handler: nil},
+		{Name: "AddLayerVersionPermission", Action: "lambda:AddLayerVersionPermission", Route: service.Route{Method: "POST", Path: "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy"}, Handler: service.Func(s.AddLayerVersionPermission)},
 		{Name: "AddPermission", Action: "lambda:AddPermission", Route: service.Route{Method: "POST", Path: "/2015-03-31/functions/{FunctionName}/policy"}, Handler: nil},
 		{Name: "CheckpointDurableExecution", Action: "lambda:CheckpointDurableExecution", Route: service.Route{Method: "POST", Path: "/2025-12-01/durable-executions/{DurableExecutionArn}/checkpoint"}, Handler: nil},
 		{Name: "CreateAlias", Action: "lambda:CreateAlias", Route: service.Route{Method: "POST", Path: "/2015-03-31/functions/{FunctionName}/aliases"}, Handler: service.Func(s.CreateAlias)},
@@ -47,7 +47,7 @@ func (s *Service) operations() []service.Operation {
 		{Name: "GetFunctionUrlConfig", Action: "lambda:GetFunctionUrlConfig", Route: service.Route{Method: "GET", Path: "/2021-10-31/functions/{FunctionName}/url"}, Handler: nil},
 		{Name: "GetLayerVersion", Action: "lambda:GetLayerVersion", Route: service.Route{Method: "GET", Path: "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}"}, Handler: service.Func(s.GetLayerVersion)},
 		{Name: "GetLayerVersionByArn", Action: "lambda:GetLayerVersionByArn", Route: service.Route{Method: "GET", Path: "/2018-10-31/layers", Query: []string{"find=LayerVersion"}}, Handler: service.Func(s.GetLayerVersionByArn)},
-		{Name: "GetLayerVersionPolicy", Action: "lambda:GetLayerVersionPolicy", Route: service.Route{Method: "GET", Path: "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy"}, Handler: nil},
+		{Name: "GetLayerVersionPolicy", Action: "lambda:GetLayerVersionPolicy", Route: service.Route{Method: "GET", Path: "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy"}, Handler: service.Func(s.GetLayerVersionPolicy)},
 		{Name: "GetPolicy", Action: "lambda:GetPolicy", Route: service.Route{Method: "GET", Path: "/2015-03-31/functions/{FunctionName}/policy"}, Handler: nil},
 		{Name: "GetProvisionedConcurrencyConfig", Action: "lambda:GetProvisionedConcurrencyConfig", Route: service.Route{Method: "GET", Path: "/2019-09-30/functions/{FunctionName}/provisioned-concurrency"}, Handler: nil},
 		{Name: "GetRuntimeManagementConfig", Action: "lambda:GetRuntimeManagementConfig", Route: service.Route{Method: "GET", Path: "/2021-07-20/functions/{FunctionName}/runtime-management-config"}, Handler: nil},
@@ -78,7 +78,7 @@ func (s *Service) operations() []service.Operation {
 		{Name: "PutFunctionScalingConfig", Action: "lambda:PutFunctionScalingConfig", Route: service.Route{Method: "PUT", Path: "/2025-11-30/functions/{FunctionName}/function-scaling-config"}, Handler: nil},
 		{Name: "PutProvisionedConcurrencyConfig", Action: "lambda:PutProvisionedConcurrencyConfig", Route: service.Route{Method: "PUT", Path: "/2019-09-30/functions/{FunctionName}/provisioned-concurrency"}, Handler: nil},
 		{Name: "PutRuntimeManagementConfig", Action: "lambda:PutRuntimeManagementConfig", Route: service.Route{Method: "PUT", Path: "/2021-07-20/functions/{FunctionName}/runtime-management-config"}, Handler: nil},
-		{Name: "RemoveLayerVersionPermission", Action: "lambda:RemoveLayerVersionPermission", Route: service.Route{Method: "DELETE", Path: "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}"}, Handler: nil},
+		{Name: "RemoveLayerVersionPermission", Action: "lambda:RemoveLayerVersionPermission", Route: service.Route{Method: "DELETE", Path: "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}"}, Handler: service.Func(s.RemoveLayerVersionPermission)},
 		{Name: "RemovePermission", Action: "lambda:RemovePermission", Route: service.Route{Method: "DELETE", Path: "/2015-03-31/functions/{FunctionName}/policy/{StatementId}"}, Handler: nil},
 		{Name: "SendDurableExecutionCallbackFailure", Action: "lambda:SendDurableExecutionCallbackFailure", Route: service.Route{Method: "POST", Path: "/2025-12-01/durable-execution-callbacks/{CallbackId}/fail"}, Handler: nil},
 		{Name: "SendDurableExecutionCallbackHeartbeat", Action: "lambda:SendDurableExecutionCallbackHeartbeat", Route: service.Route{Method: "POST", Path: "/2025-12-01/durable-execution-callbacks/{CallbackId}/heartbeat"}, Handler: nil},
