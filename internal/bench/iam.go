@@ -169,4 +169,3 @@ func RunIAM(ctx context.Context, o Options) error {
 	}
 	return tbl.print(o.Out)
 }
-

@@ -220,4 +220,3 @@ func legacyOne(name string, e Expected) (expr.Cond, error) {
 	}
 	return nil, validation("1 validation error detected: Value '%s' at 'expected.%s.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]", op, name)
 }
-

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	gl "github.com/gureum/gureum/internal/lambda"
 	"github.com/gureum/gureum/internal/sandbox"
@@ -107,4 +108,45 @@ func BenchmarkColdStart(b *testing.B) {
 			percentiles(b, ds)
 		})
 	}
+}
+
+// BenchmarkAsyncAccept is an asynchronous Invoke (InvocationType Event) from aws-sdk-go-v2 until
+// its 202, which comes once the event is durable in the outbox, beside the floor of one SQS
+// SendMessage to the same server (one durable write too). The events run behind it (a warm Go
+// echo function), as they would.
+func BenchmarkAsyncAccept(b *testing.B) {
+	f := start(b)
+	f.create(b, "accept", "provided.al2023", "bootstrap", zipOf(b, map[string][]byte{"bootstrap*": goBootstrap(b)}))
+	ctx := context.Background()
+	q := sqs.NewFromConfig(f.srv.Config())
+	qu, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("floor")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("event-invoke", func(b *testing.B) {
+		in := &lambda.InvokeInput{FunctionName: aws.String("accept"), InvocationType: "Event", Payload: []byte(`{"echo":"x"}`)}
+		var ds []time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			out, err := f.client.Invoke(ctx, in)
+			ds = append(ds, time.Since(t0))
+			if err != nil || out.StatusCode != 202 {
+				b.Fatalf("Invoke: %v", err)
+			}
+		}
+		percentiles(b, ds)
+	})
+	b.Run("sqs-send-floor", func(b *testing.B) {
+		in := &sqs.SendMessageInput{QueueUrl: qu.QueueUrl, MessageBody: aws.String(`{"echo":"x"}`)}
+		var ds []time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			_, err := q.SendMessage(ctx, in)
+			ds = append(ds, time.Since(t0))
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		percentiles(b, ds)
+	})
 }

@@ -106,7 +106,7 @@ func (s *Service) UpdateFunctionCode(ctx context.Context, in *UpdateFunctionCode
 	if err != nil {
 		return nil, err
 	}
-	zipFile, err := codeZip(&FunctionCode{ZipFile: in.ZipFile, S3Bucket: in.S3Bucket, S3Key: in.S3Key, ImageUri: in.ImageUri})
+	zipFile, err := s.codeZip(ctx, &FunctionCode{ZipFile: in.ZipFile, S3Bucket: in.S3Bucket, S3Key: in.S3Key, S3ObjectVersion: in.S3ObjectVersion, ImageUri: in.ImageUri})
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +190,9 @@ func (s *Service) UpdateFunctionConfiguration(ctx context.Context, in *UpdateFun
 		return nil, err
 	}
 	if err := s.checkFileSystems(ctx, c); err != nil {
+		return nil, err
+	}
+	if err := s.resolveLayers(ctx, c); err != nil {
 		return nil, err
 	}
 	if err := s.saveLatest(ctx, v, c); err != nil {

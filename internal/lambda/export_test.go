@@ -2,6 +2,7 @@ package lambda
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -11,7 +12,7 @@ func ColdStart(s *Service, rt, handler, code string, payload []byte) (time.Durat
 	c := &FunctionConfiguration{FunctionName: "bench", Runtime: rt, Handler: handler, MemorySize: 1769, Timeout: 10, Version: latest}
 	s.runtimes.load()
 	start := time.Now()
-	e, err := s.launchCode(envKey{function: "bench"}, c, code)
+	e, err := s.launchCode(envKey{function: "bench"}, c, code, "")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -33,4 +34,25 @@ func ColdStart(s *Service, rt, handler, code string, payload []byte) (time.Durat
 func ParseRef(fn, qualifier string) (string, string, string, error) {
 	r, err := New(Config{}).parseRef(context.Background(), fn, qualifier)
 	return r.account, r.name, r.qualifier, err
+}
+
+// BatchFailures exposes the reading of a function's batchItemFailures to the fuzz target: the
+// ids reported failed among ids, or ok false when the answer fails the whole batch.
+func BatchFailures(payload []byte, ids []string) (map[string]bool, bool) {
+	m := &EventSourceMappingConfiguration{FunctionResponseTypes: []string{"ReportBatchItemFailures"}}
+	records := make([]sqsRecord, len(ids))
+	for i, id := range ids {
+		records[i].MessageID = id
+	}
+	failed := batchFailures(m, payload, records)
+	return failed, failed != nil
+}
+
+// ParseLayerVersionARN exposes the layer version ARN parser to the fuzz target.
+func ParseLayerVersionARN(arn string) (string, string, int64, bool) { return parseLayerVersionARN(arn) }
+
+// DecodeAsyncEvent decodes an outbox delivery's asynchronous event as the handler does.
+func DecodeAsyncEvent(b []byte) error {
+	var ev asyncEvent
+	return json.Unmarshal(b, &ev)
 }

@@ -120,18 +120,49 @@ func (s *Service) putCode(ctx context.Context, zipFile []byte) (ref string, size
 	return string(r), n, base64.StdEncoding.EncodeToString(h[:]), nil
 }
 
-func codeZip(c *FunctionCode) ([]byte, error) {
+func (s *Service) codeZip(ctx context.Context, c *FunctionCode) ([]byte, error) {
 	switch {
 	case c == nil:
 		return nil, invalid("Code is required: give ZipFile.")
 	case c.ImageUri != "":
 		return nil, invalid("PackageType Image is not supported by gureum: give a .zip file package (Code.ZipFile).")
 	case c.S3Bucket != "" || c.S3Key != "":
-		return nil, invalid("Code from S3 (S3Bucket/S3Key) is not available in this gureum yet: give Code.ZipFile.")
+		if c.S3Bucket == "" || c.S3Key == "" {
+			return nil, invalid("Please provide a source for function code: S3Bucket and S3Key together.")
+		}
+		if s.cfg.Objects == nil {
+			return nil, invalid("Code from S3 (S3Bucket/S3Key) is not available in this gureum: give Code.ZipFile.")
+		}
+		b, err := s.cfg.Objects.ReadObject(ctx, account(ctx), c.S3Bucket, c.S3Key, c.S3ObjectVersion, maxCodeFromS3)
+		if err != nil {
+			return nil, invalid("Error occurred while GetObject. S3 Error Code: %s. S3 Error Message: %s", s3Code(err), err.Error())
+		}
+		return b, nil
 	case len(c.ZipFile) == 0:
 		return nil, invalid("Code is required: give ZipFile.")
 	}
 	return c.ZipFile, nil
+}
+
+// maxCodeFromS3 is the largest code zip read from S3 (Lambda: 250 MB unzipped; the zip is smaller).
+const maxCodeFromS3 = 250 << 20
+
+// s3Code is the error code of an S3 read error (its AWS code when it has one).
+func s3Code(err error) string {
+	var ae interface{ ErrorCode() string }
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	var e *awserr.Error
+	if errors.As(err, &e) && e.Code != nil {
+		return e.Code.Name
+	}
+	return "InternalError"
+}
+
+// Objects reads function code from S3 (the S3 service in process), as the account given.
+type Objects interface {
+	ReadObject(ctx context.Context, account, bucket, key, versionID string, max int64) ([]byte, error)
 }
 
 // CreateFunction stores a new function with its $LATEST version.
@@ -158,7 +189,10 @@ func (s *Service) CreateFunction(ctx context.Context, in *CreateFunctionInput) (
 	if err := s.checkFileSystems(ctx, c); err != nil {
 		return nil, err
 	}
-	zipFile, err := codeZip(in.Code)
+	if err := s.resolveLayers(ctx, c); err != nil {
+		return nil, err
+	}
+	zipFile, err := s.codeZip(ctx, in.Code)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ type InvokeOutput struct {
 }
 
 // Invoke runs a function synchronously (RequestResponse), checks that it could (DryRun), or
-// queues it (Event: run in the background for now; part 2 gives it a durable queue).
+// queues it durably (Event: see async.go).
 func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, error) {
 	r, err := s.parseRef(ctx, in.FunctionName, in.Qualifier)
 	if err != nil {
@@ -74,8 +74,9 @@ func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, e
 	case "DryRun":
 		return &InvokeOutput{StatusCode: http.StatusNoContent, ExecutedVersion: inv.v.Version}, nil
 	case "Event":
-		bg := context.WithoutCancel(ctx)
-		go s.run(bg, inv, in, request.NewID())
+		if err := s.enqueue(ctx, r, in.Payload, in.ClientContext, request.From(ctx).ID); err != nil {
+			return nil, err
+		}
 		return &InvokeOutput{StatusCode: http.StatusAccepted}, nil
 	}
 	return s.run(ctx, inv, in, request.From(ctx).ID)
@@ -180,8 +181,10 @@ func (s *Service) run(ctx context.Context, inv *invocation, in *InvokeInput, req
 	defer cancel()
 	var fail *invokeFailure
 	var res runtimeapi.Result
+	var initD time.Duration
 	if cold {
 		fail = e.awaitInit(dctx, requestID, inv.c.Timeout)
+		initD = time.Since(start)
 	}
 	if fail == nil {
 		res, fail = s.exchange(dctx, e, inv, in, requestID, deadline)
@@ -197,12 +200,14 @@ func (s *Service) run(ctx context.Context, inv *invocation, in *InvokeInput, req
 	} else if res.ErrorType != "" {
 		out.FunctionError = "Unhandled"
 	}
-	if in.LogType == "Tail" {
+	if in.LogType == "Tail" || s.shipper != nil {
 		e.log.settle()
-		out.LogResult = tail(requestID, inv.v.Version, e.log.take(), time.Since(start), inv.c.MemorySize)
-	} else {
-		e.log.take()
 	}
+	logged := e.log.take()
+	if in.LogType == "Tail" {
+		out.LogResult = tail(requestID, inv.v.Version, logged, time.Since(start), inv.c.MemorySize)
+	}
+	s.shipInvoke(inv, e, requestID, logged, start, time.Since(start)-initD, initD)
 	return out, nil
 }
 

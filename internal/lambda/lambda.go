@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/blob"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/sandbox"
@@ -43,6 +44,26 @@ type Config struct {
 	MaxEnvironments int
 	// FileSystems resolves EFS access points for FileSystemConfigs (nil: none are available).
 	FileSystems FileSystems
+
+	// Clock times asynchronous retries and event ages (default: the real clock).
+	Clock background.Clock
+	// Outbox records asynchronous invocations (the store); Dispatcher delivers them (nil: the
+	// catalog, or a service without asynchronous invocation).
+	Outbox     store.Outbox
+	Dispatcher *background.Outbox
+	// Runner runs the event source mappings' pollers and the log shipper.
+	Runner *background.Runner
+	// Destinations, Queues and Logs are the peer services Lambda sends to, polls and logs to.
+	Destinations Destinations
+	Queues       Queues
+	Logs         Logs
+	// Objects reads code from S3 (Code.S3Bucket/S3Key; nil: not available).
+	Objects Objects
+	// Roles issues execution-role credentials (STS in process; nil: functions get none).
+	Roles Roles
+	// AsyncRetryDelay is the wait before the first retry of a failed asynchronous invocation
+	// (Lambda: 1 minute, then twice that); AsyncThrottleDelay the first wait after a throttle (1 s).
+	AsyncRetryDelay, AsyncThrottleDelay time.Duration
 }
 
 // Service serves Lambda.
@@ -53,6 +74,10 @@ type Service struct {
 	runtimes *runtimes
 
 	mu       sync.Mutex // serialises read-modify-write of a function's records
+	results  sync.Map   // mapping UUID → the LastProcessingResult last written
+	pollMu   sync.Mutex
+	polls    map[string]map[*context.CancelFunc]context.CancelFunc // the polls in progress, by mapping
+	shipper  *shipper                                              // function logs on their way to CloudWatch Logs
 	endpoint http.Handler
 	baseURL  string // how GetFunction's Code.Location is addressed
 }
@@ -74,9 +99,21 @@ func New(cfg Config) *Service {
 	if cfg.MaxEnvironments == 0 {
 		cfg.MaxEnvironments = 256
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = background.RealClock{}
+	}
+	if cfg.AsyncRetryDelay == 0 {
+		cfg.AsyncRetryDelay = time.Minute
+	}
+	if cfg.AsyncThrottleDelay == 0 {
+		cfg.AsyncThrottleDelay = time.Second
+	}
 	s := &Service{cfg: cfg, counter: newCounter(cfg.AccountConcurrency)}
 	s.runtimes = newRuntimes(cfg.DataDir)
 	s.workers = newWorkers(s)
+	s.registerAsync()
+	s.registerMappings()
+	s.registerLogs()
 	return s
 }
 

@@ -28,8 +28,8 @@ const (
 	endpointPort = 9000
 )
 
-// initTimeout is how long a runtime may take to reach its first /next before the invoke is
-// failed (Lambda retries init within the first invoke; gureum gives the invoke's own timeout too).
+// initTimeout is Lambda's init phase: a runtime that has not reached its first /next by then goes
+// on initialising within the first invoke, under the function's timeout.
 const initTimeout = 10 * time.Second
 
 // envKey identifies the environments that may serve an invoke: one version at one revision.
@@ -46,6 +46,12 @@ type env struct {
 	log      *logBuffer
 	lastUsed time.Time
 	stream   string
+	expires  time.Time // when its execution-role credentials end (zero: it has none)
+}
+
+// stale says whether an environment's credentials end too soon for it to take another invoke.
+func (e *env) stale(now time.Time) bool {
+	return !e.expires.IsZero() && now.Add(credentialsSlack).After(e.expires)
 }
 
 func (e *env) dead() bool {
@@ -158,8 +164,11 @@ func (w *workers) get(key envKey) (*env, error) {
 	for list := w.idle[key]; len(list) > 0; list = w.idle[key] {
 		e := list[len(list)-1]
 		w.idle[key] = list[:len(list)-1]
-		if !e.dead() {
+		if !e.dead() && !e.stale(w.s.cfg.Now()) {
 			return e, nil
+		}
+		if !e.dead() {
+			go e.kill()
 		}
 		w.live--
 	}
@@ -219,11 +228,20 @@ func (s *Service) launch(ctx context.Context, key envKey, v store.FunctionVersio
 	if err != nil {
 		return nil, err
 	}
-	return s.launchCode(key, c, code)
+	opt, err := s.unpackLayers(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	vars, expires := s.roleEnv(ctx, key, c)
+	e, err := s.launchCode(key, c, code, opt, vars...)
+	if e != nil {
+		e.expires = expires
+	}
+	return e, err
 }
 
-// launchCode starts an environment on unpacked code.
-func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code string) (*env, error) {
+// launchCode starts an environment on unpacked code and layers (opt), with extra environment variables.
+func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code, opt string, vars ...string) (*env, error) {
 	e := &env{key: key, log: &logBuffer{}, api: runtimeapi.New()}
 	e.stream = time.Now().UTC().Format("2006/01/02") + "/[" + c.Version + "]" + randomHex(16)
 	spec, err := s.sandboxSpec(c, code, e.stream)
@@ -233,6 +251,8 @@ func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code string) 
 	if spec.Mounts, err = s.fileSystemMounts(c); err != nil {
 		return nil, err
 	}
+	spec.Env = append(spec.Env, vars...)
+	spec.Layers = opt
 	spec.ID = "fn-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.workers.seq.Add(1), 36)
 	sb, err := s.cfg.Sandboxes.Start(spec) // no Spec.Log: the environment reads sb.Output itself
 	if err != nil {
@@ -263,7 +283,19 @@ func (e *env) awaitInit(ctx context.Context, requestID string, timeout int32) *i
 	case <-e.sb.Done():
 		return exitFailure(requestID, e.sb)
 	case <-t.C:
-		return &invokeFailure{typ: "Runtime.Unknown", payload: runtimeapi.ErrorDoc("Runtime.Unknown", "RequestId: "+requestID+" Error: the runtime did not start within 10 seconds")}
+		// Lambda's init phase is 10 s; an init that takes longer goes on within the first
+		// invoke, under the function's timeout (Lambda restarts it there; gureum lets it finish).
+		select {
+		case <-e.api.Ready():
+			return nil
+		case <-e.api.InitFailed():
+			ie := e.api.InitErr()
+			return &invokeFailure{typ: ie.Type, payload: ie.Payload}
+		case <-e.sb.Done():
+			return exitFailure(requestID, e.sb)
+		case <-ctx.Done():
+			return timeoutFailure(requestID, timeout)
+		}
 	case <-ctx.Done():
 		return timeoutFailure(requestID, timeout)
 	}

@@ -3,25 +3,39 @@ package server
 import (
 	"context"
 	"fmt"
-	"strings"
-
-	"github.com/gureum/gureum/internal/request"
+	"io"
+	"net/http"
+	"net/url"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/gureum/gureum/internal/blob"
+	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/lambda"
+	"github.com/gureum/gureum/internal/logs"
+	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/s3"
 	"github.com/gureum/gureum/internal/sandbox"
+	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/sns"
+	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
+	"github.com/gureum/gureum/internal/sts"
 )
 
 // newFunctions builds the Lambda service: code in the blob store under the data dir, sandboxes
 // at the configured isolation level (auto: namespaces when possible, else loudly processes).
-func newFunctions(st store.Store, cfg Config, files lambda.FileSystems) *lambda.Service {
+func newFunctions(st store.Store, cfg Config, env service.Env, peers *functionPeers, files lambda.FileSystems) *lambda.Service {
 	lc := lambda.Config{Store: st, Region: cfg.Region, DataDir: filepath.Join(cfg.DataDir, "functions"), Log: cfg.Log, Now: cfg.Now,
 		FileSystems: files}
 	if st == nil { // the catalog
 		return lambda.New(lc)
 	}
+	env = env.For("lambda")
+	lc.Clock, lc.Outbox, lc.Dispatcher, lc.Runner = env.Clock, st, env.Outbox, env.Runner
+	lc.Destinations, lc.Queues, lc.Logs, lc.Roles, lc.Objects = peers, peers, peers, peers, peers
 	if b, err := blob.NewFiles(filepath.Join(cfg.DataDir, "blobs")); err == nil {
 		lc.Blobs = b
 	} else if cfg.Log != nil {
@@ -123,4 +137,178 @@ type rotationInvoker struct{ functionInvoker }
 // Invoke runs one rotation step.
 func (r rotationInvoker) Invoke(ctx context.Context, arn string, payload []byte) error {
 	return r.functionInvoker.InvokeAsync(ctx, arn, payload)
+}
+
+// Enqueue invokes a function asynchronously for the calling service: the event is durable when
+// it returns and runs later with Lambda's retries, destinations and dead-letter queue (S3
+// notifications, SNS, EventBridge and Scheduler may use it in place of InvokeAsync, which runs
+// the function within their own delivery).
+func (f functionInvoker) Enqueue(ctx context.Context, arn string, payload []byte) error {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) < 7 {
+		return fmt.Errorf("%q is not a function ARN", arn)
+	}
+	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "lambda", Operation: "Invoke",
+		Principal: &request.Principal{Account: parts[4], ARN: f.service, UserID: f.service}})
+	return f.fns.Enqueue(ctx, arn, payload)
+}
+
+// functionPeers are the services Lambda sends to, polls and logs to, in process: SQS (event
+// source mappings, destinations, dead-letter queues), SNS and EventBridge (destinations) and
+// CloudWatch Logs. Those built after Lambda are set once they are.
+type functionPeers struct {
+	tokens  *sts.Service
+	objects *s3.Service
+	queues  *sqs.Service
+	topics  *sns.Service
+	events  *events.Service
+	logs    *logs.Service
+}
+
+// asAccount is a context acting as the owner of the resource named by arn, as a service does.
+func asAccount(ctx context.Context, arn string) context.Context {
+	acct := ""
+	if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 {
+		acct = parts[4]
+	}
+	return request.With(ctx, &request.Info{ID: request.NewID(), Service: "lambda",
+		Principal: &request.Principal{Account: acct, ARN: "lambda.amazonaws.com", UserID: "lambda.amazonaws.com"}})
+}
+
+// SendMessage sends a destination record or a dead letter to a queue.
+func (p *functionPeers) SendMessage(ctx context.Context, queueARN, body string, attrs map[string]lambda.MessageAttribute) error {
+	var ma map[string]sqs.MessageAttributeValue
+	if len(attrs) > 0 {
+		ma = map[string]sqs.MessageAttributeValue{}
+		for k, a := range attrs {
+			v := a.StringValue
+			ma[k] = sqs.MessageAttributeValue{DataType: a.DataType, StringValue: &v}
+		}
+	}
+	_, err := p.queues.Enqueue(asAccount(ctx, queueARN), queueARN, body, ma, "", "")
+	return err
+}
+
+// Publish sends a destination record or a dead letter to a topic.
+func (p *functionPeers) Publish(ctx context.Context, topicARN, message string, attrs map[string]lambda.MessageAttribute) error {
+	if p.topics == nil {
+		return fmt.Errorf("no SNS to publish to %s", topicARN)
+	}
+	in := &sns.PublishInput{TopicArn: topicARN, Message: &message}
+	if len(attrs) > 0 {
+		in.MessageAttributes = map[string]sns.MessageAttributeValue{}
+		for k, a := range attrs {
+			v := a.StringValue
+			in.MessageAttributes[k] = sns.MessageAttributeValue{DataType: a.DataType, StringValue: &v}
+		}
+	}
+	_, err := p.topics.Publish(asAccount(ctx, topicARN), in)
+	return err
+}
+
+// PutEvent sends a destination record to an event bus.
+func (p *functionPeers) PutEvent(ctx context.Context, busARN, source, detailType, detail string) error {
+	if p.events == nil {
+		return fmt.Errorf("no EventBridge to put to %s", busARN)
+	}
+	return p.events.PutEvent(asAccount(ctx, busARN), busARN, source, detailType, detail)
+}
+
+// QueueInfo reads what an event source mapping needs of its queue.
+func (p *functionPeers) QueueInfo(ctx context.Context, queueARN string) (lambda.QueueInfo, error) {
+	parts := strings.Split(queueARN, ":")
+	if len(parts) != 6 {
+		return lambda.QueueInfo{}, fmt.Errorf("%q is not a queue ARN", queueARN)
+	}
+	out, err := p.queues.GetQueueAttributes(asAccount(ctx, queueARN), &sqs.GetQueueAttributesInput{QueueUrl: "/" + parts[4] + "/" + parts[5],
+		AttributeNames: []string{"VisibilityTimeout", "FifoQueue"}})
+	if err != nil {
+		return lambda.QueueInfo{}, err
+	}
+	vt, _ := strconv.Atoi(out.Attributes["VisibilityTimeout"])
+	return lambda.QueueInfo{VisibilityTimeout: vt, FIFO: out.Attributes["FifoQueue"] == "true"}, nil
+}
+
+// Poll long-polls a queue for an event source mapping.
+func (p *functionPeers) Poll(ctx context.Context, queueARN string, max int, wait time.Duration) ([]lambda.QueueMessage, error) {
+	msgs, err := p.queues.Poll(asAccount(ctx, queueARN), queueARN, max, wait, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]lambda.QueueMessage, len(msgs))
+	for i, m := range msgs {
+		q := lambda.QueueMessage{MessageID: m.MessageId, ReceiptHandle: m.ReceiptHandle, Body: m.Body, MD5OfBody: m.MD5OfBody,
+			Attributes: m.Attributes}
+		if len(m.MessageAttributes) > 0 {
+			q.MessageAttributes = map[string]lambda.QueueMessageAttribute{}
+			for k, a := range m.MessageAttributes {
+				qa := lambda.QueueMessageAttribute{StringValue: a.StringValue, BinaryValue: a.BinaryValue, DataType: a.DataType,
+					StringListValues: a.StringListValues, BinaryListValues: [][]byte{}}
+				if qa.StringListValues == nil {
+					qa.StringListValues = []string{}
+				}
+				for _, b := range a.BinaryListValues {
+					qa.BinaryListValues = append(qa.BinaryListValues, b)
+				}
+				q.MessageAttributes[k] = qa
+			}
+		}
+		out[i] = q
+	}
+	return out, nil
+}
+
+// Ack deletes messages an event source mapping has processed.
+func (p *functionPeers) Ack(ctx context.Context, queueARN string, handles []string) error {
+	return p.queues.Ack(asAccount(ctx, queueARN), queueARN, handles)
+}
+
+// Append writes function log lines.
+func (p *functionPeers) Append(ctx context.Context, account, group, stream string, events []lambda.LogEvent) error {
+	if p.logs == nil {
+		return nil
+	}
+	out := make([]logs.Event, len(events))
+	for i, e := range events {
+		out[i] = logs.Event{Time: e.Time, Message: e.Message}
+	}
+	return p.logs.Append(ctx, account, group, stream, out)
+}
+
+// AssumeRole issues a function's execution-role credentials as Lambda does: the service principal
+// lambda.amazonaws.com assumes the role, which its trust policy must allow.
+func (p *functionPeers) AssumeRole(ctx context.Context, account, roleARN, sessionName string) (lambda.RoleCredentials, error) {
+	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "sts", Operation: "AssumeRole",
+		Principal: &request.Principal{Account: account, ARN: "lambda.amazonaws.com", UserID: "lambda.amazonaws.com"}})
+	out, err := p.tokens.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: roleARN, RoleSessionName: sessionName, DurationSeconds: 3600})
+	if err != nil {
+		return lambda.RoleCredentials{}, err
+	}
+	c := out.Credentials
+	return lambda.RoleCredentials{AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expires: c.Expiration}, nil
+}
+
+// ReadObject reads a function's code zip from S3 as the function's account (up to max bytes).
+func (p *functionPeers) ReadObject(ctx context.Context, account, bucket, key, versionID string, max int64) ([]byte, error) {
+	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "s3", Operation: "GetObject",
+		Principal: &request.Principal{Account: account, ARN: "lambda.amazonaws.com", UserID: "lambda.amazonaws.com"}})
+	q := url.Values{}
+	if versionID != "" {
+		q.Set("versionId", versionID)
+	}
+	out, err := p.objects.GetObject(ctx, &s3.ObjectInput{Bucket: bucket, Key: key, Header: http.Header{}, Query: q})
+	if err != nil {
+		return nil, err
+	}
+	if out.Body == nil {
+		return []byte{}, nil
+	}
+	if c, ok := out.Body.(io.Closer); ok {
+		defer c.Close()
+	}
+	b, err := io.ReadAll(io.LimitReader(out.Body, max+1))
+	if err == nil && int64(len(b)) > max {
+		err = fmt.Errorf("the object is larger than %d bytes", max)
+	}
+	return b, err
 }

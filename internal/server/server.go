@@ -319,7 +319,8 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		roles = enforcer
 	}
 	files := efs.New(efs.Deps{Env: env, Store: st, Authorizer: roles})
-	functions := newFunctions(st, cfg, files)
+	peers := &functionPeers{queues: queues, tokens: tokens}
+	functions := newFunctions(st, cfg, env, peers, files)
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
 	var postAuth s3.Authorizer = iam.RequestAuthorizer{Enforcer: enforcer}
 	if cfg.NoIAMEnforcement {
@@ -339,6 +340,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	httpAPIs := apigatewayv2.New(apigatewayv2.Deps{Env: env, Store: st, Functions: invoker("apigateway.amazonaws.com"),
 		Authenticate: executeAPIAuthenticator(verifier), Authorize: executeAPIAccess(enforcer, cfg)})
 	shareInvokeAddresses(restAPIs, httpAPIs)
+	peers.objects, peers.logs, peers.topics, peers.events = objects, logGroups, topics, eventBus
 	return []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),

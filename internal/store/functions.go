@@ -50,7 +50,7 @@ type Functions interface {
 	PutFunction(ctx context.Context, f Function) error
 	// ListFunctions lists $LATEST of the account's functions by name, after a name, up to limit.
 	ListFunctions(ctx context.Context, account, after string, limit int) ([]FunctionVersion, error)
-	// DeleteFunction removes a function with its versions and aliases and returns the code refs
+	// DeleteFunction removes a function with its versions, aliases and settings and returns the code refs
 	// no version uses any more, for the caller to delete from the blob store.
 	DeleteFunction(ctx context.Context, account, name string) ([]string, error)
 
@@ -70,4 +70,58 @@ type Functions interface {
 	FunctionAlias(ctx context.Context, account, function, name string) (FunctionAlias, error)
 	ListFunctionAliases(ctx context.Context, account, function string) ([]FunctionAlias, error)
 	DeleteFunctionAlias(ctx context.Context, account, function, name string) error
+
+	FunctionSettings
 }
+
+// FunctionSetting is a document the lambda service keeps for a function under a kind and name
+// (an asynchronous invocation configuration per qualifier, say), encoded by the service.
+type FunctionSetting struct {
+	Account  string
+	Function string
+	Kind     string
+	Name     string
+	Config   []byte
+	Modified time.Time
+}
+
+// EventSourceMapping joins an event source (a queue) to a function: the service's document
+// under its UUID.
+type EventSourceMapping struct {
+	UUID      string
+	Account   string
+	Function  string // the function's name
+	SourceARN string
+	Config    []byte
+	Modified  time.Time
+}
+
+// FunctionSettings stores the settings documents of functions and their event source mappings.
+type FunctionSettings interface {
+	// PutFunctionSetting creates (create: ErrExists when one is there) or replaces (ErrNotFound
+	// when none is) a setting; upsert does either.
+	PutFunctionSetting(ctx context.Context, s FunctionSetting, mode PutMode) error
+	FunctionSetting(ctx context.Context, account, function, kind, name string) (FunctionSetting, error)
+	// ListFunctionSettings lists a function's settings of a kind by name.
+	ListFunctionSettings(ctx context.Context, account, function, kind string) ([]FunctionSetting, error)
+	DeleteFunctionSetting(ctx context.Context, account, function, kind, name string) error
+
+	// CreateEventSourceMapping stores a new mapping; ErrExists when its UUID is taken.
+	CreateEventSourceMapping(ctx context.Context, m EventSourceMapping) error
+	EventSourceMapping(ctx context.Context, uuid string) (EventSourceMapping, error)
+	// PutEventSourceMapping replaces a mapping; ErrNotFound when it is gone.
+	PutEventSourceMapping(ctx context.Context, m EventSourceMapping) error
+	DeleteEventSourceMapping(ctx context.Context, uuid string) error
+	// ListEventSourceMappings lists an account's mappings by UUID after a UUID, up to limit; an
+	// empty account lists every account's (the pollers' shards).
+	ListEventSourceMappings(ctx context.Context, account, after string, limit int) ([]EventSourceMapping, error)
+}
+
+// PutMode says whether a put creates, replaces or does either.
+type PutMode int
+
+const (
+	PutUpsert PutMode = iota
+	PutCreate
+	PutReplace
+)

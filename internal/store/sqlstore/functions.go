@@ -21,6 +21,7 @@ type Functions struct {
 		updateAlias, deleteAlias                                                                     *stmt
 		function, version, listFunctions, listVersions, alias, listAliases                           *stmt
 	}
+	set settingStmts
 }
 
 func newFunctions(b base) *Functions {
@@ -47,6 +48,7 @@ func newFunctions(b base) *Functions {
 	s.st.listVersions = r("listVersions", `SELECT `+versionColumns+` FROM function_versions WHERE account_id = ? AND function = ?`)
 	s.st.alias = r("alias", `SELECT account_id, function, name, config, revision_id FROM function_aliases WHERE account_id = ? AND function = ? AND name = ?`)
 	s.st.listAliases = r("listAliases", `SELECT account_id, function, name, config, revision_id FROM function_aliases WHERE account_id = ? AND function = ? ORDER BY name`)
+	s.prepareSettings()
 	return s
 }
 
@@ -138,7 +140,7 @@ func (s *Functions) DeleteFunction(ctx context.Context, account, name string) ([
 		if err = affected(res, err, "DeleteFunction"); err != nil {
 			return s.ffault("DeleteFunction", err)
 		}
-		for _, st := range []*stmt{s.st.deleteVersions, s.st.deleteAliases} {
+		for _, st := range []*stmt{s.st.deleteVersions, s.st.deleteAliases, s.set.deleteSettings} {
 			if _, err := st.in(ctx, tx).ExecContext(ctx, account, name); err != nil {
 				return s.ffault("DeleteFunction", err)
 			}

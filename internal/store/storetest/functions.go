@@ -14,6 +14,8 @@ import (
 var functionTests = []suiteTest{
 	{"FunctionLifecycle", testFunctionLifecycle},
 	{"FunctionVersionsAndAliases", testFunctionVersionsAndAliases},
+	{"FunctionSettings", testFunctionSettings},
+	{"EventSourceMappings", testEventSourceMappings},
 }
 
 func latest(name, ref string) (store.Function, store.FunctionVersion) {
@@ -129,5 +131,97 @@ func testFunctionVersionsAndAliases(t *testing.T, open Opener) {
 	}
 	if err := s.PutFunctionAlias(ctx, a, false); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("PutFunctionAlias(deleted) = %v; want ErrNotFound", err)
+	}
+}
+
+func testFunctionSettings(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	f, v := latest("settings", "ref-s")
+	if err := s.CreateFunction(ctx, f, v); err != nil {
+		t.Fatal(err)
+	}
+	set := store.FunctionSetting{Account: f.Account, Function: f.Name, Kind: "event-invoke", Name: "$LATEST", Config: []byte(`{"a":1}`), Modified: epoch}
+	if err := s.PutFunctionSetting(ctx, set, store.PutReplace); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("PutFunctionSetting(replace, none) = %v; want ErrNotFound", err)
+	}
+	if err := s.PutFunctionSetting(ctx, set, store.PutCreate); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutFunctionSetting(ctx, set, store.PutCreate); !errors.Is(err, store.ErrExists) {
+		t.Errorf("PutFunctionSetting(create twice) = %v; want ErrExists", err)
+	}
+	set.Config = []byte(`{"a":2}`)
+	if err := s.PutFunctionSetting(ctx, set, store.PutReplace); err != nil {
+		t.Fatal(err)
+	}
+	other := set
+	other.Name, other.Config = "live", []byte(`{"b":1}`)
+	if err := s.PutFunctionSetting(ctx, other, store.PutUpsert); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.FunctionSetting(ctx, f.Account, f.Name, "event-invoke", "$LATEST"); err != nil || !cmp.Equal(got, set) {
+		t.Errorf("FunctionSetting = %+v, %v; want %+v", got, err, set)
+	}
+	if list, err := s.ListFunctionSettings(ctx, f.Account, f.Name, "event-invoke"); err != nil || len(list) != 2 || list[0].Name != "$LATEST" || list[1].Name != "live" {
+		t.Errorf("ListFunctionSettings = %+v, %v", list, err)
+	}
+	if err := s.DeleteFunctionSetting(ctx, f.Account, f.Name, "event-invoke", "live"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteFunctionSetting(ctx, f.Account, f.Name, "event-invoke", "live"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("DeleteFunctionSetting(gone) = %v; want ErrNotFound", err)
+	}
+	if _, err := s.DeleteFunction(ctx, f.Account, f.Name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FunctionSetting(ctx, f.Account, f.Name, "event-invoke", "$LATEST"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("FunctionSetting after DeleteFunction = %v; want ErrNotFound", err)
+	}
+}
+
+func testEventSourceMappings(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	m := store.EventSourceMapping{UUID: "0001", Account: "123456789012", Function: "fn", SourceARN: "arn:aws:sqs:us-east-1:123456789012:q",
+		Config: []byte(`{"BatchSize":10}`), Modified: epoch}
+	if err := s.CreateEventSourceMapping(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateEventSourceMapping(ctx, m); !errors.Is(err, store.ErrExists) {
+		t.Errorf("CreateEventSourceMapping(duplicate) = %v; want ErrExists", err)
+	}
+	m2 := m
+	m2.UUID, m2.Account = "0002", "210987654321"
+	if err := s.CreateEventSourceMapping(ctx, m2); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.EventSourceMapping(ctx, "0001"); err != nil || !cmp.Equal(got, m) {
+		t.Errorf("EventSourceMapping = %+v, %v; want %+v", got, err, m)
+	}
+	m.Config, m.Function = []byte(`{"BatchSize":5}`), "fn2"
+	if err := s.PutEventSourceMapping(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.EventSourceMapping(ctx, "0001"); got.Function != "fn2" || string(got.Config) != `{"BatchSize":5}` {
+		t.Errorf("after PutEventSourceMapping: %+v", got)
+	}
+	if list, err := s.ListEventSourceMappings(ctx, m.Account, "", 10); err != nil || len(list) != 1 || list[0].UUID != "0001" {
+		t.Errorf("ListEventSourceMappings(account) = %+v, %v", list, err)
+	}
+	if list, err := s.ListEventSourceMappings(ctx, "", "", 10); err != nil || len(list) != 2 {
+		t.Errorf("ListEventSourceMappings(all) = %+v, %v", list, err)
+	}
+	if list, _ := s.ListEventSourceMappings(ctx, "", "0001", 10); len(list) != 1 || list[0].UUID != "0002" {
+		t.Errorf("ListEventSourceMappings(after) = %+v", list)
+	}
+	if err := s.DeleteEventSourceMapping(ctx, "0001"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EventSourceMapping(ctx, "0001"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("EventSourceMapping(deleted) = %v; want ErrNotFound", err)
+	}
+	if err := s.PutEventSourceMapping(ctx, m); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("PutEventSourceMapping(deleted) = %v; want ErrNotFound", err)
 	}
 }
