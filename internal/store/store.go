@@ -128,6 +128,7 @@ type Store interface {
 	Schedules
 	EventArchives
 	APIGateway
+	Stacks
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

@@ -58,6 +58,7 @@ type Store struct {
 	*Schedules
 	*EventArchives
 	*APIGateway
+	*Stacks
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -76,6 +77,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 	s.Topics = newTopics(b, s.Outbox)
 	s.EventBuses, s.Schedules = newEventBuses(b, s.Outbox), newSchedules(b, s.Outbox)
 	s.EventArchives = newEventArchives(b)
+	s.Stacks = newStacks(b, s.Leases)
 	for _, dom := range s.domains() {
 		if err := dom.prepare(ctx); err != nil {
 			s.Close()
@@ -89,7 +91,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 func (s *Store) domains() []*base {
 	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base,
 		&s.Identity.base, &s.Functions.base, &s.Objects.base, &s.Logs.base, &s.Secrets.base, &s.Topics.base,
-		&s.EventBuses.base, &s.Schedules.base, &s.EventArchives.base, &s.APIGateway.base}
+		&s.EventBuses.base, &s.Schedules.base, &s.EventArchives.base, &s.APIGateway.base, &s.Stacks.base}
 }
 
 // Close releases the prepared statements.

@@ -50,6 +50,7 @@ func suites() []suite {
 		{"Schedules", scheduleTests},
 		{"EventArchives", archiveTests},
 		{"APIGateway", apiGatewayTests},
+		{"Stacks", stackTests},
 	}
 }
 
