@@ -21,6 +21,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/gureum/gureum/internal/apigateway"
+	"github.com/gureum/gureum/internal/cloudformation"
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/iam"
@@ -235,7 +236,14 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir)})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
-	return []*service.Service{
+	// CloudFormation makes stacks' resources through every other service's table, as the
+	// stack's creator, authorized as the router would.
+	var stackAuth cloudformation.Authorizer = iam.Unenforced{}
+	if enforcer != nil && !cfg.NoIAMEnforcement {
+		stackAuth = iam.RequestAuthorizer{Enforcer: enforcer}
+	}
+	stacks := cloudformation.New(cloudformation.Deps{Env: env, Store: st, Authorizer: stackAuth})
+	all := []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
 		tokens.Describe(),
@@ -250,7 +258,10 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		eventBus.Describe(),
 		apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com")}).Describe(),
 		schedules.Describe(),
-	}, []component{queues, functions, objects, eventBus}
+		stacks.Describe(),
+	}
+	stacks.Use(all)
+	return all, []component{queues, functions, objects, eventBus}
 }
 
 // Catalog lists every service's operation table without a store, for documentation.
