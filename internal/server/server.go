@@ -21,8 +21,8 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/gureum/gureum/internal/apigateway"
-	"github.com/gureum/gureum/internal/cloudformation"
 	bg "github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/cloudformation"
 	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/kms"
