@@ -73,6 +73,9 @@ func (c *caller) call(ctx context.Context, p principal, svc, op string, in any) 
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %v", svc, op, err)
 		}
+		if m, ok := in.(map[string]any); ok {
+			setLabels(input, m)
+		}
 	}
 	rp := p.request()
 	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Start: c.now(), Region: c.region, Host: p.Host,
@@ -145,4 +148,60 @@ func describeError(err error) string {
 		return err.Error()
 	}
 	return fmt.Sprintf("%s (Service: %s, Status Code: %d)", e.Message, code.QueryCode(), code.Status)
+}
+
+// setLabels fills the fields JSON leaves out (REST URI labels and query parameters, tagged
+// json:"-") from the map by the field's name or its label's.
+func setLabels(input any, m map[string]any) {
+	v := reflect.ValueOf(input).Elem()
+	if v.Kind() != reflect.Struct {
+		return
+	}
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Tag.Get("json") != "-" || !f.IsExported() {
+			continue
+		}
+		label := f.Tag.Get("rest")
+		if _, after, ok := strings.Cut(label, "="); ok {
+			label = after
+		}
+		val, ok := m[f.Name]
+		if !ok && label != "" {
+			val, ok = m[label]
+		}
+		if !ok {
+			continue
+		}
+		fv := v.Field(i)
+		switch fv.Kind() {
+		case reflect.String:
+			if s, ok := val.(string); ok {
+				fv.SetString(s)
+			}
+		case reflect.Int, reflect.Int32, reflect.Int64:
+			switch n := val.(type) {
+			case int:
+				fv.SetInt(int64(n))
+			case int64:
+				fv.SetInt(n)
+			}
+		case reflect.Bool:
+			if b, ok := val.(bool); ok {
+				fv.SetBool(b)
+			}
+		}
+	}
+}
+
+// served reports whether a service's operation has a handler here.
+func (c *caller) served(svc, op string) bool {
+	for _, x := range c.services() {
+		if x.Name == svc {
+			o := x.Op(op)
+			return o != nil && o.Implemented()
+		}
+	}
+	return false
 }
