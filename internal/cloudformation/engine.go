@@ -726,7 +726,9 @@ func (s *Service) rollbackCreate(ctx context.Context, d *stackDoc) error {
 		if len(failed) > 0 {
 			c.stackEvent("ROLLBACK_FAILED", fmt.Sprintf("The following resource(s) failed to delete: [%s]. ", strings.Join(failed, ", ")))
 		} else {
+			why := c.d.Reason
 			c.stackEvent("ROLLBACK_COMPLETE", "")
+			c.d.Reason = why // what failed stays on the stack, for the person who reads it
 		}
 		return nil
 	})
@@ -846,9 +848,11 @@ func (s *Service) rollbackUpdate(ctx context.Context, d *stackDoc) error {
 		}
 	}
 	_, err := s.mutate(ctx, d.ID, false, func(c *change) error {
+		why := c.d.Reason
 		c.stackEvent("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "")
 		c.d.Op = nil
 		c.stackEvent("UPDATE_ROLLBACK_COMPLETE", "")
+		c.d.Reason = why
 		return nil
 	})
 	return err

@@ -41,8 +41,9 @@ func transforms(tpl map[string]any) []string {
 	return nil
 }
 
-// readTemplate parses a body and applies its transforms (SAM's, the only one served).
-func readTemplate(body string) (original, processed map[string]any, ts []string, err error) {
+// readTemplate parses a body and applies its transforms (SAM's, the only one served) with the
+// parameters' values (nil: their defaults).
+func readTemplate(body string, params map[string]any) (original, processed map[string]any, ts []string, err error) {
 	if strings.TrimSpace(body) == "" {
 		return nil, nil, nil, validation("Template format error: template body is empty")
 	}
@@ -55,7 +56,7 @@ func readTemplate(body string) (original, processed map[string]any, ts []string,
 	for _, t := range ts {
 		switch t {
 		case samTransform:
-			processed, err = sam.Transform(processed)
+			processed, err = sam.Transform(processed, params)
 			if err != nil {
 				return nil, nil, nil, validation("Transform %s failed with: %s", samTransform, err.Error())
 			}

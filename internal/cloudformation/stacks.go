@@ -69,15 +69,19 @@ func (s *Service) body(ctx context.Context, p principal, body, templateURL strin
 
 // prepare reads, transforms and checks a template and resolves its parameters.
 func (s *Service) prepare(ctx context.Context, p principal, body string, given []Parameter, previous []paramValue) (*prepared, error) {
-	original, tpl, ts, err := readTemplate(body)
+	original, err := template.Parse(body)
+	if err != nil {
+		return nil, validation("%s", err.Error())
+	}
+	params, err := s.resolveParams(ctx, p, original, given, previous)
+	if err != nil {
+		return nil, err
+	}
+	original, tpl, ts, err := readTemplate(body, paramMap(original, params))
 	if err != nil {
 		return nil, err
 	}
 	if err := check(tpl); err != nil {
-		return nil, err
-	}
-	params, err := s.resolveParams(ctx, p, tpl, given, previous)
-	if err != nil {
 		return nil, err
 	}
 	return &prepared{body: body, original: original, tpl: tpl, transforms: ts, params: params, caps: neededCaps(tpl)}, nil
@@ -555,7 +559,7 @@ func (s *Service) GetTemplateSummary(ctx context.Context, in *GetTemplateSummary
 	if err != nil {
 		return nil, err
 	}
-	original, tpl, ts, err := readTemplate(body)
+	original, tpl, ts, err := readTemplate(body, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -592,7 +596,7 @@ func (s *Service) ValidateTemplate(ctx context.Context, in *ValidateTemplateInpu
 	if err != nil {
 		return nil, err
 	}
-	original, tpl, ts, err := readTemplate(body)
+	original, tpl, ts, err := readTemplate(body, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -275,7 +275,7 @@ func (x *expander) publish(f *fn, lambda map[string]any, alias string) {
 		data = lambda
 	} else {
 		d := map[string]any{}
-		for k, v := range lambda["Code"].(map[string]any) {
+		for k, v := range x.resolveParams(lambda["Code"]).(map[string]any) {
 			d[k] = v
 		}
 		if env, ok := lambda["Environment"].(map[string]any); ok {

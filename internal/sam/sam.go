@@ -31,12 +31,14 @@ func invalid(id, format string, args ...any) error {
 }
 
 // Transform expands a template's serverless resources; tpl is changed in place and returned.
-func Transform(tpl map[string]any) (map[string]any, error) {
+// params are the stack's parameter values (nil: unknown), which the translator substitutes into
+// a function's code location before hashing it into its version's logical id.
+func Transform(tpl map[string]any, params map[string]any) (map[string]any, error) {
 	res, ok := tpl["Resources"].(map[string]any)
 	if !ok {
 		return nil, errorf("Structure of the SAM template is invalid. 'Resources' section is required")
 	}
-	x := &expander{tpl: tpl, res: res, out: map[string]any{}, apis: map[string]*restAPI{}}
+	x := &expander{tpl: tpl, res: res, out: map[string]any{}, apis: map[string]*restAPI{}, params: params}
 	globals, err := readGlobals(tpl)
 	if err != nil {
 		return nil, err
@@ -102,6 +104,43 @@ type expander struct {
 	globals map[string]map[string]any
 	apis    map[string]*restAPI
 	aliases map[string]string // "Fn.Alias" / "Fn.Version" → logical id
+	params  map[string]any
+}
+
+// resolveParams replaces Refs to parameters with their values, as the translator's
+// resolve_parameter_refs does (inside other functions too, and Fn::Sub's ${Param}).
+func (x *expander) resolveParams(v any) any {
+	switch m := v.(type) {
+	case map[string]any:
+		if len(m) == 1 {
+			if r, ok := m["Ref"].(string); ok {
+				if val, ok := x.params[r]; ok {
+					return val
+				}
+				return m
+			}
+			if s, ok := m["Fn::Sub"].(string); ok {
+				for k, val := range x.params {
+					if str, isStr := val.(string); isStr {
+						s = strings.ReplaceAll(s, "${"+k+"}", str)
+					}
+				}
+				return map[string]any{"Fn::Sub": s}
+			}
+		}
+		out := make(map[string]any, len(m))
+		for k, e := range m {
+			out[k] = x.resolveParams(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(m))
+		for i, e := range m {
+			out[i] = x.resolveParams(e)
+		}
+		return out
+	}
+	return v
 }
 
 // readGlobals reads the Globals section.

@@ -77,7 +77,7 @@ func TestMatchesTranslator(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := sam.Transform(tpl)
+			got, err := sam.Transform(tpl, nil)
 			if err != nil {
 				t.Fatalf("Transform: %v", err)
 			}
