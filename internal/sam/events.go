@@ -38,12 +38,12 @@ func copyProps(from map[string]any, into map[string]any, keys ...string) {
 }
 
 var eventProps = map[string][]string{
-	"SQS": {"Queue", "BatchSize", "Enabled", "MaximumBatchingWindowInSeconds", "FunctionResponseTypes", "FilterCriteria", "ScalingConfig"},
-	"SNS": {"Topic", "FilterPolicy", "FilterPolicyScope", "Region"},
-	"Schedule": {"Schedule", "Input", "Enabled", "State", "Name", "Description", "RetryPolicy", "DeadLetterConfig"},
+	"SQS":             {"Queue", "BatchSize", "Enabled", "MaximumBatchingWindowInSeconds", "FunctionResponseTypes", "FilterCriteria", "ScalingConfig"},
+	"SNS":             {"Topic", "FilterPolicy", "FilterPolicyScope", "Region"},
+	"Schedule":        {"Schedule", "Input", "Enabled", "State", "Name", "Description", "RetryPolicy", "DeadLetterConfig"},
 	"EventBridgeRule": {"Pattern", "EventBusName", "Input", "InputPath", "Target", "State", "RuleName", "RetryPolicy", "DeadLetterConfig"},
-	"S3": {"Bucket", "Events", "Filter"},
-	"Api": {"Path", "Method", "RestApiId", "Auth", "RequestParameters", "RequestModel"},
+	"S3":              {"Bucket", "Events", "Filter"},
+	"Api":             {"Path", "Method", "RestApiId", "Auth", "RequestParameters", "RequestModel"},
 }
 
 // event expands one of a function's events.

@@ -27,14 +27,14 @@ const basicExecution = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecu
 
 // fn is one function being expanded.
 type fn struct {
-	id       string
-	def      map[string]any
-	props    map[string]any
-	role     map[string]any // the generated role's properties, nil with Role given
-	managed  []any          // managed policies the events add
-	target   any            // what events invoke: the function, or its alias
-	tags     []any
-	pending  []any // inline policies added before the role exists
+	id      string
+	def     map[string]any
+	props   map[string]any
+	role    map[string]any // the generated role's properties, nil with Role given
+	managed []any          // managed policies the events add
+	target  any            // what events invoke: the function, or its alias
+	tags    []any
+	pending []any // inline policies added before the role exists
 }
 
 func (x *expander) function(id string, def map[string]any) error {
