@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/cloudformation/template"
@@ -270,19 +271,42 @@ func (s *Service) apply(ctx context.Context, d *stackDoc) error {
 		return s.fail(ctx, d.ID, "", err.Error())
 	}
 	res := op.Template["Resources"].(map[string]any)
+	done := map[string]bool{}
 	for _, id := range order {
-		if slices.Contains(op.Applied, id) {
-			if r := d.Resources[id]; r != nil && !strings.HasSuffix(r.Status, "_IN_PROGRESS") {
+		if r := d.Resources[id]; r != nil && slices.Contains(op.Applied, id) && !strings.HasSuffix(r.Status, "_IN_PROGRESS") {
+			done[id] = true
+		}
+	}
+	// Waves of the resources whose dependencies are done, each wave's made at once.
+	for len(done) < len(order) {
+		var wave []string
+		for _, id := range order {
+			if done[id] {
 				continue
 			}
+			ready := true
+			for _, dep := range deps[id] {
+				ready = ready && done[dep]
+			}
+			if ready {
+				wave = append(wave, id)
+			}
 		}
-		def := res[id].(map[string]any)
-		d, err = s.applyOne(ctx, d, id, def, deps[id])
+		if err := s.applyWave(ctx, d, wave, res, deps); err != nil {
+			return err
+		}
+		x, err := s.store.Stack(ctx, d.ID)
 		if err != nil {
 			return err
 		}
+		if d, err = decodeDoc(x.Doc); err != nil {
+			return err
+		}
 		if len(d.Op.Failed) > 0 {
-			return s.fail(ctx, d.ID, id, "")
+			return s.fail(ctx, d.ID, "", "")
+		}
+		for _, id := range wave {
+			done[id] = true
 		}
 	}
 	if op.Kind == opCreate {
@@ -294,6 +318,27 @@ func (s *Service) apply(ctx context.Context, d *stackDoc) error {
 		return nil
 	})
 	return err
+}
+
+// maxParallel bounds the resources of a wave made at once.
+const maxParallel = 8
+
+// applyWave makes the resources of one wave at once (they do not depend on each other); each
+// records its own outcome in the stack.
+func (s *Service) applyWave(ctx context.Context, d *stackDoc, wave []string, res map[string]any, deps map[string][]string) error {
+	errs := make([]error, len(wave))
+	sem := make(chan struct{}, maxParallel)
+	var wg sync.WaitGroup
+	for i, id := range wave {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			_, errs[i] = s.applyOne(ctx, d, id, res[id].(map[string]any), deps[id])
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // applyOne makes, changes or replaces one resource. A provider's failure is recorded on the
