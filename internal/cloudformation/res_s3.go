@@ -3,9 +3,12 @@ package cloudformation
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gureum/gureum/internal/s3"
@@ -77,7 +80,13 @@ func bucketACL(props map[string]any) string {
 }
 
 func putBucketDoc(ctx context.Context, x *exec, bucket, op, doc string) error {
-	_, err := x.s.calls.call(ctx, x.stack.Caller, "s3", op, &s3.ConfigInput{Bucket: bucket, Header: http.Header{}, Body: strings.NewReader(doc)})
+	h := http.Header{}
+	if doc != "" {
+		sum := md5.Sum([]byte(doc))
+		h.Set("Content-Md5", base64.StdEncoding.EncodeToString(sum[:]))
+		h.Set("Content-Length", strconv.Itoa(len(doc)))
+	}
+	_, err := x.s.calls.call(ctx, x.stack.Caller, "s3", op, &s3.ConfigInput{Bucket: bucket, Header: h, Body: strings.NewReader(doc)})
 	return err
 }
 
