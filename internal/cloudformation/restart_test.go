@@ -36,7 +36,7 @@ func TestOperationSurvivesRestart(t *testing.T) {
 	doc, _ := json.Marshal(map[string]any{"ID": id, "Name": "resumed", "Account": "000000000000", "Status": "CREATE_IN_PROGRESS",
 		"Created": now, "Body": "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n",
 		"Caller": map[string]any{"Account": "000000000000", "ARN": "arn:aws:iam::000000000000:root", "UserID": "000000000000", "Root": true, "Host": "localhost"},
-		"Op": map[string]any{"Kind": "CREATE", "Phase": "apply", "Template": map[string]any{"Resources": map[string]any{"Q": map[string]any{"Type": "AWS::SQS::Queue"}}}}})
+		"Op":     map[string]any{"Kind": "CREATE", "Phase": "apply", "Template": map[string]any{"Resources": map[string]any{"Q": map[string]any{"Type": "AWS::SQS::Queue"}}}}})
 	if err := st.CreateStack(ctx, store.Stack{ID: id, Account: "000000000000", Name: "resumed", Status: "CREATE_IN_PROGRESS", Doc: doc,
 		Created: now, Updated: now}, nil, true); err != nil {
 		t.Fatal(err)
