@@ -346,7 +346,7 @@ func (s *Service) applyWave(ctx context.Context, d *stackDoc, wave []string, res
 func (s *Service) applyOne(ctx context.Context, d *stackDoc, id string, def map[string]any, deps []string) (*stackDoc, error) {
 	typ, _ := def["Type"].(string)
 	p := providerFor(typ)
-	ev, _ := s.evaluator(ctx, d, d.Op.Template, d.Op.Params, false)
+	ev, rv := s.evaluator(ctx, d, d.Op.Template, d.Op.Params, false)
 	var props map[string]any
 	if raw, ok := def["Properties"]; ok {
 		v, err := ev.Eval(raw)
@@ -420,6 +420,11 @@ func (s *Service) applyOne(ctx context.Context, d *stackDoc, id string, def map[
 	return s.mutate(ctx, d.ID, false, func(c *change) error {
 		r.Props = props
 		c.d.Resources[id] = r
+		for name := range rv.imports {
+			if !slices.Contains(c.d.Imports, name) {
+				c.d.Imports = append(c.d.Imports, name)
+			}
+		}
 		status := "CREATE"
 		if kind != "created" {
 			status = "UPDATE"
@@ -530,7 +535,12 @@ func (s *Service) finish(ctx context.Context, id, status string) error {
 	}
 	_, err = s.mutate(ctx, id, false, func(c *change) error {
 		c.d.Template, c.d.Body, c.d.Parameters = c.d.Op.Template, c.d.Op.Body, c.d.Op.Params
-		c.d.Outputs, c.d.Imports = outputs, imports
+		c.d.Outputs = outputs
+		for _, name := range imports {
+			if !slices.Contains(c.d.Imports, name) {
+				c.d.Imports = append(c.d.Imports, name)
+			}
+		}
 		if desc, ok := c.d.Template["Description"].(string); ok {
 			c.d.Description = desc
 		}

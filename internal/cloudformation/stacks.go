@@ -84,6 +84,12 @@ func (s *Service) prepare(ctx context.Context, p principal, body string, given [
 	if err := check(tpl); err != nil {
 		return nil, err
 	}
+	// The dependency graph holds together (references exist, no cycles) before anything is made.
+	probe := &stackDoc{Name: "probe", Account: p.Account, Resources: map[string]*resourceState{}}
+	ev, _ := s.evaluator(ctx, probe, tpl, params, true)
+	if _, _, err := graph(ev, tpl); err != nil {
+		return nil, err
+	}
 	return &prepared{body: body, original: original, tpl: tpl, transforms: ts, params: params, caps: neededCaps(tpl)}, nil
 }
 
