@@ -133,3 +133,48 @@ func TestExportsAndProtection(t *testing.T) {
 		}
 	})
 }
+
+// TestStackPolicy: a stack policy that denies replacing a resource fails an update that would
+// replace it, and the stack rolls back; what it allows goes through.
+func TestStackPolicy(t *testing.T) {
+	each(t, func(t *testing.T, c clients) {
+		v1 := "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: orders\n      VisibilityTimeout: 30\n"
+		policy := `{"Statement":[{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"},
+			{"Effect":"Deny","Action":"Update:Replace","Principal":"*","Resource":"LogicalResourceId/Q"}]}`
+		if _, err := c.cfn.CreateStack(bg, &cloudformation.CreateStackInput{StackName: aws.String("guarded"), TemplateBody: aws.String(v1),
+			StackPolicyBody: aws.String(policy)}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.cfn.GetStackPolicy(bg, &cloudformation.GetStackPolicyInput{StackName: aws.String("guarded")})
+		if err != nil || aws.ToString(got.StackPolicyBody) != policy {
+			t.Errorf("GetStackPolicy = %+v, %v", got, err)
+		}
+		if _, err := c.cfn.UpdateStack(bg, &cloudformation.UpdateStackInput{StackName: aws.String("guarded"),
+			TemplateBody: aws.String(strings.Replace(v1, "30", "60", 1))}); err != nil {
+			t.Fatal(err)
+		}
+		if st := stack(t, c, "guarded"); st.StackStatus != cfntypes.StackStatusUpdateComplete {
+			t.Errorf("an allowed modification: %s (%s)", st.StackStatus, aws.ToString(st.StackStatusReason))
+		}
+		if _, err := c.cfn.UpdateStack(bg, &cloudformation.UpdateStackInput{StackName: aws.String("guarded"),
+			TemplateBody: aws.String(strings.Replace(v1, "orders", "orders2", 1))}); err != nil {
+			t.Fatal(err)
+		}
+		st := stack(t, c, "guarded")
+		if st.StackStatus != cfntypes.StackStatusUpdateRollbackComplete {
+			t.Fatalf("a denied replacement: %s (%s); want UPDATE_ROLLBACK_COMPLETE", st.StackStatus, aws.ToString(st.StackStatusReason))
+		}
+		events, _ := c.cfn.DescribeStackEvents(bg, &cloudformation.DescribeStackEventsInput{StackName: aws.String("guarded")})
+		found := false
+		for _, e := range events.StackEvents {
+			found = found || e.ResourceStatus == cfntypes.ResourceStatusUpdateFailed && strings.Contains(aws.ToString(e.ResourceStatusReason), "Action denied by stack policy")
+		}
+		if !found {
+			t.Error("no UPDATE_FAILED event saying the stack policy denied it")
+		}
+		_, err = c.cfn.SetStackPolicy(bg, &cloudformation.SetStackPolicyInput{StackName: aws.String("guarded"), StackPolicyBody: aws.String("{")})
+		if code, _ := apiError(err); code != "ValidationError" {
+			t.Errorf("SetStackPolicy(bad JSON) = %s; want ValidationError", code)
+		}
+	})
+}

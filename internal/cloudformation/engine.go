@@ -271,6 +271,18 @@ func (s *Service) apply(ctx context.Context, d *stackDoc) error {
 		return s.fail(ctx, d.ID, "", err.Error())
 	}
 	res := op.Template["Resources"].(map[string]any)
+	if op.Kind == opUpdate && len(op.Applied) == 0 {
+		for _, id := range sortedKeysR(op.Old) {
+			if _, kept := deps[id]; !kept {
+				if why := d.policyCheck("Update:Delete", id, op.Old[id].Type); why != "" {
+					if _, err := s.failResource(ctx, d.ID, id, op.Old[id].Type, why); err != nil {
+						return err
+					}
+					return s.fail(ctx, d.ID, "", "")
+				}
+			}
+		}
+	}
 	done := map[string]bool{}
 	for _, id := range order {
 		if r := d.Resources[id]; r != nil && slices.Contains(op.Applied, id) && !strings.HasSuffix(r.Status, "_IN_PROGRESS") {
@@ -380,6 +392,15 @@ func (s *Service) applyOne(ctx context.Context, d *stackDoc, id string, def map[
 		kind = "created"
 	case replace:
 		kind = "replaced"
+	}
+	if kind != "created" {
+		action := "Update:Modify"
+		if kind == "replaced" {
+			action = "Update:Replace"
+		}
+		if why := d.policyCheck(action, id, typ); why != "" {
+			return s.failResource(ctx, d.ID, id, typ, why)
+		}
 	}
 	r := &resourceState{LogicalID: id, Type: typ, Deps: deps, DeletionPolicy: policy, Metadata: def["Metadata"], Props: props}
 	if kind == "updated" {

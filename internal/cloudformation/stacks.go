@@ -113,6 +113,11 @@ func (s *Service) CreateStack(ctx context.Context, in *CreateStackInput) (*Stack
 	if err := checkCaps(pr.caps, in.Capabilities, pr.transforms, true); err != nil {
 		return nil, err
 	}
+	if in.StackPolicyBody != "" {
+		if _, err := parseStackPolicy(in.StackPolicyBody); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := s.store.StackByName(ctx, p.Account, in.StackName); err == nil {
 		return nil, ErrAlreadyExists.Errorf("Stack [%s] already exists", in.StackName)
 	}
@@ -684,14 +689,16 @@ func (s *Service) UpdateTerminationProtection(ctx context.Context, in *UpdateTer
 	return &StackIDOutput{StackId: d.ID}, err
 }
 
-// SetStackPolicy sets a stack's policy (kept and returned; updates do not consult it yet).
+// SetStackPolicy sets the policy that a stack's updates are held to.
 func (s *Service) SetStackPolicy(ctx context.Context, in *StackPolicyInput) (*Empty, error) {
 	_, d, err := s.load(ctx, in.StackName)
 	if err != nil {
 		return nil, err
 	}
-	if in.StackPolicyBody != "" && !json.Valid([]byte(in.StackPolicyBody)) {
-		return nil, validation("Error validating stack policy: Invalid stack policy")
+	if in.StackPolicyBody != "" {
+		if _, err := parseStackPolicy(in.StackPolicyBody); err != nil {
+			return nil, err
+		}
 	}
 	_, err = s.mutate(ctx, d.ID, false, func(c *change) error {
 		c.d.StackPolicy = in.StackPolicyBody
