@@ -23,6 +23,7 @@ import (
 	"github.com/gureum/gureum/internal/apigateway"
 	"github.com/gureum/gureum/internal/apigatewayv2"
 	bg "github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/cloudformation"
 	"github.com/gureum/gureum/internal/dynamodb"
 	"github.com/gureum/gureum/internal/efs"
 	"github.com/gureum/gureum/internal/events"
@@ -341,7 +342,14 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		Authenticate: executeAPIAuthenticator(verifier), Authorize: executeAPIAccess(enforcer, cfg)})
 	shareInvokeAddresses(restAPIs, httpAPIs)
 	peers.objects, peers.logs, peers.topics, peers.events = objects, logGroups, topics, eventBus
-	return []*service.Service{
+	// CloudFormation makes stacks' resources through every other service's table, as the
+	// stack's creator, authorized as the router would.
+	var stackAuth cloudformation.Authorizer = iam.Unenforced{}
+	if enforcer != nil && !cfg.NoIAMEnforcement {
+		stackAuth = iam.RequestAuthorizer{Enforcer: enforcer}
+	}
+	stacks := cloudformation.New(cloudformation.Deps{Env: env, Store: st, Authorizer: stackAuth})
+	all := []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
 		tokens.Describe(),
@@ -360,7 +368,10 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		tables.Describe(),
 		tables.Streams(),
 		files.Describe(),
-	}, []component{queues, functions, objects, eventBus, httpAPIs}
+		stacks.Describe(),
+	}
+	stacks.Use(all)
+	return all, []component{queues, functions, objects, eventBus, httpAPIs}
 }
 
 // shareInvokeAddresses lets API Gateway's two generations share the invoke addresses of REST

@@ -130,6 +130,7 @@ type Store interface {
 	APIGateway
 	FileSystems
 	Tables
+	Stacks
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

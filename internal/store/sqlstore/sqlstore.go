@@ -60,6 +60,7 @@ type Store struct {
 	*APIGateway
 	*FileSystems
 	*Tables
+	*Stacks
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -80,6 +81,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 	s.EventBuses, s.Schedules = newEventBuses(b, s.Outbox), newSchedules(b, s.Outbox)
 	s.EventArchives = newEventArchives(b)
 	s.Tables = newTables(b)
+	s.Stacks = newStacks(b, s.Leases)
 	for _, dom := range s.domains() {
 		if err := dom.prepare(ctx); err != nil {
 			s.Close()
@@ -94,7 +96,7 @@ func (s *Store) domains() []*base {
 	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base,
 		&s.Identity.base, &s.Functions.base, &s.Objects.base, &s.Logs.base, &s.Secrets.base, &s.Topics.base,
 		&s.EventBuses.base, &s.Schedules.base, &s.EventArchives.base, &s.APIGateway.base,
-		&s.FileSystems.base, &s.Tables.base}
+		&s.FileSystems.base, &s.Tables.base, &s.Stacks.base}
 }
 
 // Close releases the prepared statements.

@@ -1,0 +1,141 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gureum/gureum/internal/gureumtest"
+)
+
+const cliStack = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Visibility:
+    Type: Number
+    Default: 30
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: !Ref Visibility
+  Topic:
+    Type: AWS::SNS::Topic
+  Subscription:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Topic
+      Protocol: sqs
+      Endpoint: !GetAtt Queue.Arn
+Outputs:
+  QueueUrl:
+    Value: !Ref Queue
+`
+
+const cliSAM = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Echo:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Policies:
+        - S3ReadPolicy:
+            BucketName: artifacts
+Outputs:
+  Function:
+    Value: !Ref Echo
+`
+
+// TestCloudFormationDeploy drives the built binary with aws cloudformation deploy (change sets
+// and waiters as the CLI uses them) and aws cloudformation package (a local code directory
+// zipped into gureum's S3 through AWS_ENDPOINT_URL).
+func TestCloudFormationDeploy(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
+	}
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
+	dir := t.TempDir()
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command("aws", args...)
+		cmd.Env = awsEnv(p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+		cmd.Dir = dir
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		t.Logf("aws %s: %v", strings.Join(args[:2], " "), time.Since(start).Round(time.Millisecond))
+		return string(out), err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "stack.yaml"), []byte(cliStack), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run("cloudformation", "deploy", "--template-file", "stack.yaml", "--stack-name", "cli", "--parameter-overrides", "Visibility=45")
+	if err != nil || !strings.Contains(out, "Successfully created/updated stack - cli") {
+		t.Fatalf("aws cloudformation deploy = %s, %v", out, err)
+	}
+	out, err = run("cloudformation", "describe-stacks", "--stack-name", "cli", "--query", "Stacks[0].[StackStatus,Outputs[0].OutputValue]", "--output", "text")
+	fields := strings.Fields(out)
+	if err != nil || len(fields) != 2 || fields[0] != "CREATE_COMPLETE" {
+		t.Fatalf("describe-stacks = %s, %v", out, err)
+	}
+	out, err = run("sqs", "get-queue-attributes", "--endpoint-url", p.Endpoint, "--queue-url", fields[1], "--attribute-names", "VisibilityTimeout", "--query", "Attributes.VisibilityTimeout", "--output", "text")
+	if err != nil || strings.TrimSpace(out) != "45" {
+		t.Errorf("the stack's queue VisibilityTimeout = %s, %v; want 45", out, err)
+	}
+	out, err = run("cloudformation", "deploy", "--template-file", "stack.yaml", "--stack-name", "cli", "--parameter-overrides", "Visibility=45")
+	if err == nil || !strings.Contains(out, "No changes to deploy. Stack cli is up to date") {
+		t.Errorf("deploy without changes = %s, %v; want the CLI's no-changes failure", out, err)
+	}
+	out, err = run("cloudformation", "deploy", "--template-file", "stack.yaml", "--stack-name", "cli", "--parameter-overrides", "Visibility=60")
+	if err != nil || !strings.Contains(out, "Successfully created/updated stack - cli") {
+		t.Fatalf("deploy of an update = %s, %v", out, err)
+	}
+
+	// package + deploy of a SAM template with a local code directory.
+	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "src", "app.py"), []byte("def handler(event, context):\n    return {\"echo\": event}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "sam.yaml"), []byte(cliSAM), 0o644)
+	if out, err := run("s3", "mb", "s3://artifacts"); err != nil {
+		t.Fatalf("aws s3 mb = %s, %v", out, err)
+	}
+	out, err = run("cloudformation", "package", "--template-file", "sam.yaml", "--s3-bucket", "artifacts", "--output-template-file", "packaged.yaml")
+	if err != nil {
+		t.Fatalf("aws cloudformation package = %s, %v", out, err)
+	}
+	out, err = run("cloudformation", "deploy", "--template-file", "packaged.yaml", "--stack-name", "sam", "--capabilities", "CAPABILITY_IAM")
+	if err != nil || !strings.Contains(out, "Successfully created/updated stack - sam") {
+		t.Fatalf("aws cloudformation deploy (SAM) = %s, %v", out, err)
+	}
+	fn, err := run("cloudformation", "describe-stacks", "--stack-name", "sam", "--query", "Stacks[0].Outputs[0].OutputValue", "--output", "text")
+	if err != nil {
+		t.Fatal(fn, err)
+	}
+	out, err = run("lambda", "invoke", "--function-name", strings.TrimSpace(fn), "--payload", `{"n":1}`, "result.json")
+	result, _ := os.ReadFile(filepath.Join(dir, "result.json"))
+	var got map[string]any
+	if err != nil || json.Unmarshal(result, &got) != nil || got["echo"] == nil {
+		t.Fatalf("aws lambda invoke of the stack's function = %s %s, %v", out, result, err)
+	}
+	out, err = run("cloudformation", "describe-stack-events", "--stack-name", "sam", "--query", "length(StackEvents)")
+	if err != nil || strings.TrimSpace(out) == "0" {
+		t.Errorf("describe-stack-events = %s, %v", out, err)
+	}
+
+	for _, name := range []string{"cli", "sam"} {
+		if out, err := run("cloudformation", "delete-stack", "--stack-name", name); err != nil {
+			t.Fatalf("delete-stack %s = %s, %v", name, out, err)
+		}
+		if out, err := run("cloudformation", "wait", "stack-delete-complete", "--stack-name", name); err != nil {
+			t.Fatalf("wait stack-delete-complete %s = %s, %v", name, out, err)
+		}
+	}
+	out, err = run("cloudformation", "describe-stacks", "--stack-name", "cli")
+	if err == nil || !strings.Contains(out, "Stack with id cli does not exist") {
+		t.Errorf("describe-stacks after delete = %s, %v", out, err)
+	}
+}
