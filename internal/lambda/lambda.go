@@ -150,7 +150,7 @@ func (s *Service) Describe() *service.Service {
 		SigningName: "lambda",
 		Protocol:    service.RESTJSON,
 		APIVersion:  "2015-03-31",
-		Operations:  s.operations(),
+		Operations:  s.withResources(s.operations()),
 		// GetFunction's Code.Location: a link signed by the service, served without SigV4.
 		Endpoints: []service.Endpoint{{Name: "lambda-code", Prefix: "/_gureum/lambda/", Handler: s.CodeHandler()}},
 	}).Index()
