@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,13 +47,19 @@ func apiError(err error) (code, msg string) {
 	return fmt.Sprintf("no API error: %v", err), ""
 }
 
+// stack describes a stack once its operation has ended, as the SDK's waiters do: an operation
+// runs in the background and may still be in progress when its call has answered.
 func stack(t *testing.T, c clients, name string) cfntypes.Stack {
 	t.Helper()
-	out, err := c.cfn.DescribeStacks(bg, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
-	if err != nil {
-		t.Fatalf("DescribeStacks(%s): %v", name, err)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		out, err := c.cfn.DescribeStacks(bg, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+		if err != nil {
+			t.Fatalf("DescribeStacks(%s): %v", name, err)
+		}
+		if !strings.HasSuffix(string(out.Stacks[0].StackStatus), "_IN_PROGRESS") || time.Now().After(deadline) {
+			return out.Stacks[0]
+		}
 	}
-	return out.Stacks[0]
 }
 
 func outputs(s cfntypes.Stack) map[string]string {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func deploy(t *testing.T, c clients, name, body string, params ...cfntypes.Param
 		typ = cfntypes.ChangeSetTypeCreate
 	}
 	cs, err := c.cfn.CreateChangeSet(bg, &cloudformation.CreateChangeSetInput{StackName: aws.String(name), TemplateBody: aws.String(body),
-		ChangeSetName: aws.String("cs" + time.Now().Format("150405000000")), ChangeSetType: typ, Parameters: params,
+		ChangeSetName: aws.String("cs" + strconv.FormatInt(time.Now().UnixNano(), 36)), ChangeSetType: typ, Parameters: params,
 		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam}})
 	if err != nil {
 		t.Fatalf("CreateChangeSet: %v", err)
