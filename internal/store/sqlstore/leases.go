@@ -13,7 +13,7 @@ import (
 type Leases struct {
 	base
 	st struct {
-		add, claim, claimMany, renew, release, finish, remove *stmt
+		add, requeue, claim, claimMany, renew, release, finish, remove *stmt
 		list                                                  *stmt
 	}
 }
@@ -24,6 +24,11 @@ func newLeases(b base) *Leases {
 	l := &Leases{base: b.of("leases")}
 	w, r := l.stmts.w, l.stmts.r
 	l.st.add = w("add", `INSERT INTO leases (kind, name) VALUES (?, ?) ON CONFLICT (kind, name) DO NOTHING`)
+	// A lease whose holder may still be finishing the previous piece of the same work is freed
+	// under a new token: the old holder's finish no longer matches it, so it stays for a node
+	// to take.
+	l.st.requeue = w("requeue", `INSERT INTO leases (kind, name) VALUES (?, ?)
+		ON CONFLICT (kind, name) DO UPDATE SET holder = '', expires_at = 0, token = leases.token + 1`)
 	// A holder that still holds the lease keeps its token; a new holder, or any after expiry,
 	// raises it.
 	l.st.claim = w("claim", `UPDATE leases SET holder = ?, expires_at = ?,
@@ -60,6 +65,14 @@ func (l *Leases) AddLease(ctx context.Context, kind, name string) error {
 }
 
 // addTx records a free lease in a write of another domain (a task stored with its lease).
+// requeueTx records a free lease for new work under a name whose lease may still exist: the
+// previous work's holder, finishing, does not remove it (a stack's next operation stored the
+// moment its last one ended).
+func (l *Leases) requeueTx(ctx context.Context, tx Tx, kind, name string) error {
+	_, err := l.st.requeue.in(ctx, tx).ExecContext(ctx, kind, name)
+	return l.fault("AddLease", err)
+}
+
 func (l *Leases) addTx(ctx context.Context, tx Tx, kind, name string) error {
 	_, err := l.st.add.in(ctx, tx).ExecContext(ctx, kind, name)
 	return l.fault("AddLease", err)

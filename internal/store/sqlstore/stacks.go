@@ -74,7 +74,7 @@ func (s *Stacks) finish(ctx context.Context, tx Tx, id string, events []store.St
 		}
 	}
 	if task {
-		return s.leases.addTx(ctx, tx, store.StackTaskLease, id)
+		return s.leases.requeueTx(ctx, tx, store.StackTaskLease, id)
 	}
 	return nil
 }
