@@ -73,7 +73,11 @@ func (c *PolicyCache) Changed(ctx context.Context, resource string) {
 
 func (c *PolicyCache) forget(resource string) {
 	c.mu.Lock()
-	delete(c.m, resource)
+	if resource == "" { // changes may have been missed: every entry is read again
+		clear(c.m)
+	} else {
+		delete(c.m, resource)
+	}
 	c.mu.Unlock()
 }
 

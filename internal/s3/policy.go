@@ -44,7 +44,11 @@ type accessCache struct {
 
 func (c *accessCache) drop(bucket string) {
 	c.mu.Lock()
-	delete(c.m, bucket)
+	if bucket == "" { // changes may have been missed: every bucket is read again
+		clear(c.m)
+	} else {
+		delete(c.m, bucket)
+	}
 	c.mu.Unlock()
 }
 

@@ -382,6 +382,16 @@ func (w *waiters) notify(queueID int64) {
 	}
 }
 
+// notifyAll wakes every waiter of every queue.
+func (w *waiters) notifyAll() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for id, ch := range w.m {
+		close(ch)
+		delete(w.m, id)
+	}
+}
+
 // sweepEvery is how often retention and deduplication expiry runs (on one node: register).
 const sweepEvery = time.Second
 
@@ -409,7 +419,9 @@ func (s *Service) sweep(ctx context.Context) error {
 func (s *Service) Start(context.Context) error {
 	s.unsubscribe = append(s.unsubscribe,
 		s.notes.Subscribe(store.QueuesTopic, func(key string) {
-			if id, err := strconv.ParseInt(key, 10, 64); err == nil {
+			if key == "" { // announcements may have been missed: every long poll looks again
+				s.waiters.notifyAll()
+			} else if id, err := strconv.ParseInt(key, 10, 64); err == nil {
 				s.waiters.notify(id)
 			}
 		}),

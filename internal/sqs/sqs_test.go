@@ -634,15 +634,29 @@ func TestMessageMoveTaskSurvivesRestart(t *testing.T) {
 				"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":1}`})
 			const dlqArn, n = "arn:aws:sqs:us-east-1:000000000000:dlq", 20
 			for i := 0; i < n; i++ {
-				c.SendMessage(bg, &sqs.SendMessageInput{QueueUrl: aws.String(srcURL), MessageBody: aws.String(fmt.Sprint("m", i))})
+				if _, err := c.SendMessage(bg, &sqs.SendMessageInput{QueueUrl: aws.String(srcURL), MessageBody: aws.String(fmt.Sprint("m", i))}); err != nil {
+					t.Fatal(err)
+				}
 			}
-			for {
+			// Receive until every message has been moved to the DLQ (a receive after the first
+			// moves what it finds).
+			for deadline := time.Now().Add(20 * time.Second); ; {
 				got, err := c.ReceiveMessage(bg, &sqs.ReceiveMessageInput{QueueUrl: aws.String(srcURL), MaxNumberOfMessages: 10})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(got.Messages) == 0 {
-					break // the last receive moved them all to the DLQ
+				if len(got.Messages) > 0 {
+					continue
+				}
+				a, err := c.GetQueueAttributes(bg, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(dlqURL), AttributeNames: []types.QueueAttributeName{"ApproximateNumberOfMessages"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a.Attributes["ApproximateNumberOfMessages"] == fmt.Sprint(n) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the DLQ holds %s messages; want %d", a.Attributes["ApproximateNumberOfMessages"], n)
 				}
 			}
 			start, err := c.StartMessageMoveTask(bg, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(dlqArn), MaxNumberOfMessagesPerSecond: aws.Int32(10)})

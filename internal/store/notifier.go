@@ -11,7 +11,9 @@ type Notifier interface {
 	// Notify announces key on topic. Topics are lower-case letters, digits and underscores.
 	Notify(ctx context.Context, topic, key string) error
 	// Subscribe calls fn with each key announced on topic, on any node, until cancel is called.
-	// fn runs on the notifier's goroutine and must not block.
+	// fn runs on the notifier's goroutine and must not block. fn is called with "" when this
+	// node may have missed announcements (it has just begun or resumed listening): whatever fn
+	// waits on or caches may have changed.
 	Subscribe(topic string, fn func(key string)) (cancel func())
 	// Listen receives other nodes' announcements until ctx ends (at once on a backend with one
 	// node); one goroutine runs it for the store.

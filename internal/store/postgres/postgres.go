@@ -225,7 +225,7 @@ func pgCode(err error) string {
 
 // listen holds one pool connection, LISTENs on channels and calls deliver with each
 // notification until ctx ends or the connection fails (sqlstore.Notifier.Listen reconnects).
-func (db *DB) listen(ctx context.Context, channels []string, deliver func(channel, payload string)) error {
+func (db *DB) listen(ctx context.Context, channels []string, ready func(), deliver func(channel, payload string)) error {
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -237,6 +237,7 @@ func (db *DB) listen(ctx context.Context, channels []string, deliver func(channe
 		}
 	}
 	defer conn.Exec(context.Background(), "UNLISTEN *")
+	ready()
 	for {
 		n, err := conn.Conn().WaitForNotification(ctx)
 		if err != nil {

@@ -14,7 +14,8 @@ type Dialect struct {
 	Fault    func(op string, err error) error // maps driver errors to store kinds
 	// Listen, on a backend shared by several nodes, receives the notifications sent on channels
 	// and calls deliver with each until ctx ends or the connection fails (Notifier.Listen).
-	Listen func(ctx context.Context, channels []string, deliver func(channel, payload string)) error
+	// Listen calls ready once it listens on every channel, then deliver for each notification.
+	Listen func(ctx context.Context, channels []string, ready func(), deliver func(channel, payload string)) error
 }
 
 // skipLocked is what a PostgreSQL receive appends so that concurrent receivers pass each other's

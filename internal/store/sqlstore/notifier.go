@@ -123,7 +123,13 @@ func (n *Notifier) Listen(ctx context.Context) error {
 		}()
 		var err error
 		if len(channels) > 0 {
-			err = n.d.Listen(lctx, channels, func(channel, payload string) {
+			err = n.d.Listen(lctx, channels, func() {
+				// Announcements made before this LISTEN took (at start, while a topic was added,
+				// after a failure) were not heard: every subscriber is told to look again.
+				for _, ch := range channels {
+					n.deliver(strings.TrimPrefix(ch, ChannelPrefix), "")
+				}
+			}, func(channel, payload string) {
 				n.deliver(strings.TrimPrefix(channel, ChannelPrefix), payload)
 			})
 		} else {
