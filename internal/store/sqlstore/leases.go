@@ -14,7 +14,7 @@ type Leases struct {
 	base
 	st struct {
 		add, requeue, claim, claimMany, renew, release, finish, remove *stmt
-		list                                                  *stmt
+		list                                                           *stmt
 	}
 }
 
