@@ -394,6 +394,9 @@ func (p *parser) foreach() (node, error) {
 
 // reference parses at a '$': ok false when what follows is not a reference.
 func (p *parser) reference() (*refNode, bool, error) {
+	if p.pos >= len(p.src) || p.src[p.pos] != '$' {
+		return nil, false, nil // #set( at the end of a template, or without a '$'
+	}
 	start := p.pos
 	p.pos++
 	r := &refNode{}
