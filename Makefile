@@ -1,6 +1,6 @@
 # gureum — see README.md. `make run` builds and serves on the embedded store; `make test` runs every test.
 GO       ?= go
-FUZZTIME ?= 3s
+FUZZTIME ?= 2s
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/gureum/gureum/internal/cli.Version=$(VERSION)
 
