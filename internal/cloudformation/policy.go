@@ -67,11 +67,11 @@ func glob(p, s string) bool {
 	pi, si, star, mark := 0, 0, -1, 0
 	for si < len(s) {
 		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
-			pi, si = pi+1, si+1
-		case pi < len(p) && p[pi] == '*':
+		case pi < len(p) && p[pi] == '*': // before the literal case: a '*' in s is no match for it
 			star, mark = pi, si
 			pi++
+		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
+			pi, si = pi+1, si+1
 		case star >= 0:
 			pi, mark = star+1, mark+1
 			si = mark
