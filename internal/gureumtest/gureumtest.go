@@ -103,6 +103,7 @@ func Start(t testing.TB, opt Options) *Server {
 	}
 	go io.Copy(s.Stdout, pr)
 	s.Endpoint = endpoint
+	waitReady(endpoint)
 	var stopped bool
 	s.stop = func() error {
 		if stopped {
@@ -149,6 +150,24 @@ func waitListening(r io.Reader, copyTo io.Writer) (string, error) {
 		return r.endpoint, r.err
 	case <-time.After(30 * time.Second):
 		return "", fmt.Errorf("timed out waiting for the listening line")
+	}
+}
+
+// waitReady waits a while for the health report's 200: on PostgreSQL a node is ready once its
+// notifier listens for other nodes (a test that starts two nodes and at once expects one to hear
+// the other would otherwise race the LISTEN). A server that stays degraded is the test's to see.
+func waitReady(endpoint string) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(endpoint + "/_gureum/health")
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -238,6 +257,7 @@ func StartBinary(t testing.TB, bin Binary, opt Options) *Process {
 	}
 	go io.Copy(p.Stdout, stdout)
 	p.Endpoint = endpoint
+	waitReady(endpoint)
 	return p
 }
 

@@ -517,6 +517,11 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		rep.Status, status = "degraded", http.StatusServiceUnavailable
 		rep.Store += ": unavailable"
 		rep.Reason = reason
+	} else if !s.store.Listening() {
+		// Another node's announcements (a message for a long poll, a changed policy) would go
+		// unheard: the node is not ready until its notifier listens.
+		rep.Status, status = "degraded", http.StatusServiceUnavailable
+		rep.Reason = "the store's notifier is not listening for other nodes yet"
 	}
 	for _, svc := range s.services {
 		rep.Services[svc.Name] = "running"

@@ -18,6 +18,10 @@ type Notifier interface {
 	// Listen receives other nodes' announcements until ctx ends (at once on a backend with one
 	// node); one goroutine runs it for the store.
 	Listen(ctx context.Context) error
+	// Listening reports whether this node hears other nodes' announcements: always on a backend
+	// with one node; on PostgreSQL once the LISTEN loop has begun, and not while it is failing.
+	// The health report is degraded until it is.
+	Listening() bool
 }
 
 // QueuesTopic is the topic on which a queue's id is announced when it gains visible messages

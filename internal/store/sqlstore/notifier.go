@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gureum/gureum/internal/store"
@@ -23,6 +24,10 @@ type Notifier struct {
 	subs    map[string]map[int]func(string) // by topic, by subscription
 	next    int
 	changed chan struct{} // closed and replaced when a topic gains its first subscriber
+
+	// listening: the LISTEN loop has begun and has not failed since (PostgreSQL). A restart for a
+	// new topic keeps it: announcements meanwhile are made up for by the "" delivered after.
+	listening atomic.Bool
 }
 
 // ChannelPrefix begins the PostgreSQL channel of every topic.
@@ -39,6 +44,9 @@ func newNotifier(b base) *Notifier {
 }
 
 var _ store.Notifier = (*Notifier)(nil)
+
+// Listening reports whether this node hears other nodes' announcements (see store.Notifier).
+func (n *Notifier) Listening() bool { return n.d.Listen == nil || n.listening.Load() }
 
 // Notify announces key on topic to every node.
 func (n *Notifier) Notify(ctx context.Context, topic, key string) error {
@@ -126,6 +134,7 @@ func (n *Notifier) Listen(ctx context.Context) error {
 			err = n.d.Listen(lctx, channels, func() {
 				// Announcements made before this LISTEN took (at start, while a topic was added,
 				// after a failure) were not heard: every subscriber is told to look again.
+				n.listening.Store(true)
 				for _, ch := range channels {
 					n.deliver(strings.TrimPrefix(ch, ChannelPrefix), "")
 				}
@@ -133,11 +142,13 @@ func (n *Notifier) Listen(ctx context.Context) error {
 				n.deliver(strings.TrimPrefix(channel, ChannelPrefix), payload)
 			})
 		} else {
+			n.listening.Store(true) // nothing to hear yet
 			<-lctx.Done()
 		}
 		restarted := lctx.Err() != nil && ctx.Err() == nil
 		cancel()
 		if err != nil && !restarted && ctx.Err() == nil {
+			n.listening.Store(false)
 			t := time.NewTimer(time.Second)
 			select {
 			case <-t.C:

@@ -171,6 +171,10 @@ func testNotifier(t *testing.T, open Opener) {
 		}
 		break
 	}
+	// A notice was heard, so the node listens (the health report's readiness).
+	if !n2.Listening() {
+		t.Error("Listening() = false after a notice from another node was heard")
+	}
 	unsubscribe()
 	for len(got) > 0 {
 		<-got
