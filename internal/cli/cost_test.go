@@ -20,7 +20,17 @@ import (
 // startServer runs a real server in-process on a backend, for the tests that need its recorder.
 func startServer(t *testing.T, b gureumtest.Backend) *server.Server {
 	t.Helper()
-	cfg := server.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Region: gureumtest.Region, AccountID: gureumtest.AccountID,
+	return startServerOn(t, b, t.TempDir())
+}
+
+func startServerIn(t *testing.T, dir string) *server.Server {
+	t.Helper()
+	return startServerOn(t, gureumtest.Backend{Name: "sqlite"}, dir)
+}
+
+func startServerOn(t *testing.T, b gureumtest.Backend, dir string) *server.Server {
+	t.Helper()
+	cfg := server.Config{Listen: "127.0.0.1:0", DataDir: dir, Region: gureumtest.Region, AccountID: gureumtest.AccountID,
 		RootAccessKeyID: gureumtest.AccessKeyID, RootSecretAccessKey: gureumtest.SecretAccessKey}
 	if len(b.Args) == 2 && b.Args[0] == "--store" {
 		cfg.Store = b.Args[1]
@@ -191,4 +201,36 @@ func tableRows(out, prefix string) [][]string {
 		}
 	}
 	return rows
+}
+
+// TestCostSurvivesStop records usage and stops the server at once: what was pending is written as
+// it stops, and a restarted server reports it.
+func TestCostSurvivesStop(t *testing.T) {
+	dir := t.TempDir()
+	cfg := server.Config{Listen: "127.0.0.1:0", DataDir: dir, Region: gureumtest.Region, AccountID: gureumtest.AccountID,
+		RootAccessKeyID: gureumtest.AccessKeyID, RootSecretAccessKey: gureumtest.SecretAccessKey}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := server.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	for range 3 {
+		srv.CostRecorder().Record(ctx, cost.Invocation{AccountID: gureumtest.AccountID, FunctionName: "f", MemoryMB: 128,
+			BilledDuration: 2 * time.Millisecond, At: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)})
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	again := startServerIn(t, dir)
+	out, err := runCost(t, again, "--month", "2026-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 × 128 MB × 2 ms = 0.00075 GB-s.
+	if rows := tableRows(out, gureumtest.AccountID); len(rows) != 1 || rows[0][6] != "3" || rows[0][7] != "0.00075" {
+		t.Errorf("after a restart: %q\n%s", rows, out)
+	}
 }

@@ -86,17 +86,33 @@ func NewRecorder(ledger Ledger, region string, clock background.Clock, log *slog
 	return &Recorder{ledger: ledger, region: region, clock: clock, log: log, pending: map[usageKey]*counters{}}
 }
 
-// Register puts the recorder's work on the runner: the flusher on every node and, when sizes is
-// not nil, the storage sampler on one node at a time.
-func (r *Recorder) Register(run *background.Runner, sizes FileSystemSizes) {
-	if run == nil {
-		return
+// Register puts the flusher on the runner: a loop on every node.
+func (r *Recorder) Register(run *background.Runner) {
+	if run != nil {
+		run.Go("cost.flush", r.Run)
 	}
-	run.Go("cost.flush", r.Run)
-	if sizes != nil {
+}
+
+// RegisterStorage puts the storage sampler on the runner: a periodic job on one node at a
+// time, every StorageInterval, counting each file system's size for that long.
+func (r *Recorder) RegisterStorage(run *background.Runner, sizes FileSystemSizes) {
+	if run != nil && sizes != nil {
 		run.Every("cost.storage", StorageInterval, func(ctx context.Context) error {
 			return r.SampleStorage(ctx, sizes, StorageInterval)
 		})
+	}
+}
+
+// Start does nothing: the runner runs the flusher. The recorder is a component of the server
+// so that its Stop, after the services have stopped, writes what their last invocations used.
+func (r *Recorder) Start(context.Context) error { return nil }
+
+// Stop writes what is pending (within 5 s).
+func (r *Recorder) Stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.Flush(ctx); err != nil {
+		r.log.Error("cost: the last flush failed; this usage is lost", "error", err)
 	}
 }
 

@@ -27,10 +27,16 @@ type CostUsage struct {
 }
 
 // newCost builds the cost ledger's recorder and registers its flusher on the runner (the
-// storage sampler joins when EFS's sizes are wired: Recorder.Register's second argument).
+// storage sampler joins when EFS's sizes are wired: Recorder.RegisterStorage).
 func (s *Server) newCost() {
 	s.cost = cost.NewRecorder(s.store, s.cfg.Region, s.runner.Clock(), s.cfg.Log.With("component", "cost"))
-	s.cost.Register(s.runner, nil)
+	s.cost.Register(s.runner)
+}
+
+// withCost puts the recorder first among the components: it stops last, after the services
+// whose last invocations it records, and before the store closes.
+func (s *Server) withCost(cs []component) []component {
+	return append([]component{s.cost}, cs...)
 }
 
 // CostRecorder is the recorder every completed invocation goes to.

@@ -160,7 +160,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	verifier := &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now}
 	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox,
 		DataDir: cfg.DataDir}, cfg, enforcer, verifier)
-	s.components = append(s.components, s.runner) // started after the services, stopped before
+	s.components = append(s.withCost(s.components), s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
 		Endpoints:       s.withCostEndpoint(cfg.Endpoints, verifier),
