@@ -21,7 +21,7 @@ type costFlags struct {
 	account                  string
 	since, until, month      string
 	priceRegion, serverPrice string
-	noFreeTier               bool
+	noFreeTier, consolidated bool
 }
 
 // costCmd is `gureum cost`: the cost ledger of a running gureum, priced at AWS's prices, beside
@@ -65,6 +65,7 @@ or a price: 0.05, $0.05/hour, $36.50/month (730 hours).`,
 	fl.StringVar(&f.priceRegion, "price-region", "", "price every row at this region's prices (default: the row's own region)")
 	fl.StringVar(&f.serverPrice, "server", cost.DefaultServer, "the always-on server to compare with: a preset or a price per hour or month")
 	fl.BoolVar(&f.noFreeTier, "no-free-tier", false, "price as if the free tier were already spent")
+	fl.BoolVar(&f.consolidated, "consolidated", false, "one free tier and one set of tiers for every account shown, as AWS Organizations' consolidated billing has")
 	return cmd
 }
 
@@ -116,14 +117,15 @@ func runCost(ctx context.Context, f costFlags, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	bill, err := cost.Compute(ledger.Usage, cost.Options{From: from, To: to, PriceRegion: f.priceRegion, NoFreeTier: f.noFreeTier, Server: srv})
+	bill, err := cost.Compute(ledger.Usage, cost.Options{From: from, To: to, PriceRegion: f.priceRegion, NoFreeTier: f.noFreeTier,
+		Consolidated: f.consolidated, Server: srv})
 	if err != nil {
 		return err
 	}
 	if f.admin.output == "json" {
 		return json.NewEncoder(stdout).Encode(bill)
 	}
-	return bill.WriteText(stdout, f.priceRegion)
+	return bill.WriteText(stdout)
 }
 
 // costUsage reads the ledger's rows from the server's cost endpoint.

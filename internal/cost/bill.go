@@ -16,8 +16,11 @@ type Options struct {
 	From, To string
 	// PriceRegion prices every row at one region's prices; "" prices each at its own region's.
 	PriceRegion string
-	NoFreeTier  bool   // price as if the free tier were spent
-	Server      Server // the always-on server to compare with
+	NoFreeTier  bool // price as if the free tier were spent
+	// Consolidated pools the free tier and the tiers of every account, as AWS Organizations'
+	// consolidated billing does; otherwise each account has its own.
+	Consolidated bool
+	Server       Server // the always-on server to compare with
 }
 
 // Line is one ledger row, priced.
@@ -55,16 +58,17 @@ type Comparison struct {
 // Bill is the priced ledger of a period.
 type Bill struct {
 	From, To string
+	Options  Options // how it was priced
 	Lines    []Line
 	Totals   Totals
 	Unpriced []string // regions of rows the price table does not hold (priced at $0)
 	Server   Comparison
 }
 
-// Compute prices the ledger's rows. Within each account and calendar month the free tier (1M
-// requests, 400,000 GB-seconds, shared by both architectures and every region) pays for usage
-// in the order it happened: day by day, and within a day x86_64 before arm64 (the dearer
-// seconds first), then by region, function and version. Duration beyond it is priced at the
+// Compute prices the ledger's rows. Within each account (or, Consolidated, the organization) and
+// calendar month the free tier (1M requests, 400,000 GB-seconds, shared by both architectures and
+// every region) pays for usage in the order it happened: day by day, and within a day x86_64
+// before arm64 (the dearer seconds first), then by account, region, function and version. Duration beyond it is priced at the
 // monthly tiers, which count the month's billable GB-seconds per account, region and
 // architecture, as AWS's pricing calculator does after it takes off the free tier.
 func Compute(rows []store.CostUsage, opt Options) (*Bill, error) {
@@ -78,7 +82,7 @@ func Compute(rows []store.CostUsage, opt Options) (*Bill, error) {
 	}
 	sorted := append([]store.CostUsage(nil), rows...)
 	sort.SliceStable(sorted, func(i, j int) bool { return billOrder(sorted[i], sorted[j]) })
-	b := &Bill{From: opt.From, To: opt.To}
+	b := &Bill{From: opt.From, To: opt.To, Options: opt}
 	p := pricer{opt: opt, free: map[[2]string]*allowance{}, used: map[[4]string]float64{}, unpriced: map[string]bool{}}
 	for _, u := range sorted {
 		l := p.price(u)
@@ -100,9 +104,6 @@ func Compute(rows []store.CostUsage, opt Options) (*Bill, error) {
 
 // billOrder is the order the free tier pays in.
 func billOrder(a, b store.CostUsage) bool {
-	if a.Account != b.Account {
-		return a.Account < b.Account
-	}
 	if a.Day != b.Day {
 		return a.Day < b.Day
 	}
@@ -170,13 +171,17 @@ func (p *pricer) price(u store.CostUsage) Line {
 		}
 		l.GBSeconds = float64(u.MBMillis) / 1024 / 1000
 		l.EphemeralGBSeconds = float64(u.EphemeralMBMillis) / 1024 / 1000
-		a := p.allowance(u.Account, month)
+		payer := u.Account
+		if p.opt.Consolidated {
+			payer = ""
+		}
+		a := p.allowance(payer, month)
 		l.FreeRequests = min(u.Requests, a.requests)
 		l.FreeGBSeconds = math.Min(l.GBSeconds, a.gbSeconds)
 		a.requests -= l.FreeRequests
 		a.gbSeconds -= l.FreeGBSeconds
 		billable := l.GBSeconds - l.FreeGBSeconds
-		k := [4]string{u.Account, month, region, u.Architecture}
+		k := [4]string{payer, month, region, u.Architecture}
 		l.DurationCost = tiered(lp.Duration, p.used[k], billable)
 		p.used[k] += billable
 		l.RequestCost = float64(u.Requests-l.FreeRequests) * lp.Request

@@ -163,3 +163,20 @@ func TestUnknownRegion(t *testing.T) {
 }
 
 func two(d int) string { return string(rune('0'+d/10)) + string(rune('0'+d%10)) }
+
+func TestConsolidatedBilling(t *testing.T) {
+	// Two accounts, 300,000 GB-s each: each within its own free tier, but an organization has
+	// one, so the second day's account pays for 200,000 GB-s × $0.0000166667 = $3.33334.
+	a := fn("2026-12-01", "f", X86, 1, 1024*300_000_000, 0)
+	b := a
+	b.Account, b.Day = "222222222222", "2026-12-02"
+	opt := Options{From: "2026-12-01", To: "2026-12-31"}
+	if bill, _ := Compute([]store.CostUsage{b, a}, opt); bill.Totals.Cost != 0 {
+		t.Errorf("each account's own free tier: $%v; want $0", bill.Totals.Cost)
+	}
+	opt.Consolidated = true
+	bill, _ := Compute([]store.CostUsage{b, a}, opt)
+	if !near(bill.Totals.Cost, 3.33334) || bill.Lines[0].Cost != 0 || bill.Lines[1].Account != "222222222222" || !near(bill.Lines[1].Cost, 3.33334) {
+		t.Errorf("consolidated: %+v; want the second account to pay $3.33334", bill.Lines)
+	}
+}

@@ -12,12 +12,19 @@ import (
 
 // WriteText prints the bill as `gureum cost` shows it: a table of functions by day, one of
 // file systems by day, the totals and the always-on server beside them.
-func (b *Bill) WriteText(w io.Writer, priceRegion string) error {
+func (b *Bill) WriteText(w io.Writer) error {
 	where := "each row's region"
-	if priceRegion != "" {
-		where = priceRegion
+	if b.Options.PriceRegion != "" {
+		where = b.Options.PriceRegion
 	}
-	fmt.Fprintf(w, "Cost ledger %s to %s at AWS prices of %s, free tier applied per account and month\n", b.From, b.To, where)
+	free := "free tier applied per account and month"
+	switch {
+	case b.Options.NoFreeTier:
+		free = "free tier spent"
+	case b.Options.Consolidated:
+		free = "one free tier and one set of tiers for every account shown (consolidated billing)"
+	}
+	fmt.Fprintf(w, "Cost ledger %s to %s at AWS prices of %s, %s\n", b.From, b.To, where, free)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	var fns, fss []Line
 	for _, l := range b.Lines {
