@@ -1,4 +1,5 @@
-// Package cli is gureum's command line: `gureum server`, `gureum version`, `gureum bench` and `gureum logs`.
+// Package cli is gureum's command line: `gureum server`, `gureum version`, `gureum bench`, `gureum logs`,
+// `gureum account` and `gureum cost`.
 // main calls Run; the in-process test harness calls the same Run.
 package cli
 
@@ -48,7 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serverCmd(getenv, stdout, stderr, process), versionCmd(stdout), benchCmd(stdout, stderr), accountCmd(getenv, stdout), logsCmd(stdout, stderr))
+	root.AddCommand(serverCmd(getenv, stdout, stderr, process), versionCmd(stdout), benchCmd(stdout, stderr), accountCmd(getenv, stdout), logsCmd(stdout, stderr),
+		costCmd(getenv, stdout))
 	return root.ExecuteContext(ctx)
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/gureum/gureum/internal/apigatewayv2"
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/cloudformation"
+	"github.com/gureum/gureum/internal/cost"
 	"github.com/gureum/gureum/internal/dynamodb"
 	"github.com/gureum/gureum/internal/efs"
 	"github.com/gureum/gureum/internal/events"
@@ -103,6 +104,7 @@ type Server struct {
 	services   []*service.Service
 	components []component
 	runner     *bg.Runner
+	cost       *cost.Recorder // the cost ledger's (cost.go)
 	http       *http.Server
 	ln         net.Listener
 	private    *http.Server // the private listener's server (PrivateListen), nil without one
@@ -147,6 +149,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	var outbox *bg.Outbox
 	s.runner, outbox = newRunner(st, cfg, s.metrics)
+	s.newCost()
 	enforcer := iam.NewEnforcer(st, cfg.Now)
 	var authorizer router.Authorizer = iam.RequestAuthorizer{Enforcer: enforcer}
 	if cfg.NoIAMEnforcement {
@@ -157,10 +160,10 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	verifier := &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now}
 	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox,
 		DataDir: cfg.DataDir}, cfg, enforcer, verifier)
-	s.components = append(s.components, s.runner) // started after the services, stopped before
+	s.components = append(s.withCost(s.components), s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
-		Endpoints:       cfg.Endpoints,
+		Endpoints:       s.withCostEndpoint(cfg.Endpoints, verifier),
 		Verifier:        verifier,
 		Authorizer:      authorizer,
 		Metrics:         s.metrics,

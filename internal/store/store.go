@@ -131,6 +131,7 @@ type Store interface {
 	FileSystems
 	Tables
 	Stacks
+	Costs
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

@@ -53,6 +53,7 @@ func suites() []suite {
 		{"FileSystems", fileSystemTests},
 		{"Tables", tableTests},
 		{"Stacks", stackTests},
+		{"Costs", costTests},
 	}
 }
 
