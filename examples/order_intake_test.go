@@ -13,11 +13,11 @@ func TestOrderIntake(t *testing.T) {
 	needTools(t)
 	t.Parallel()
 	w := start(t, "order-intake")
-	w.deploy("VisibilityTimeout=10") // the function's timeout, so a failure reaches the DLQ soon
+	w.deploy()
 	var got struct {
 		Posts                  [][2]any `json:"posts"`
 		DeadLetters            []map[string]any
-		DeadLetterSource       string `json:"dead_letter_source"`
+		DeadLetterSource       string   `json:"dead_letter_source"`
 		ProcessedBeforeRedrive []string `json:"processed_before_redrive"`
 		MoveTaskHandle         bool     `json:"move_task_handle"`
 		Moved                  int

@@ -24,7 +24,7 @@ order_url = "%s/_gureum/execute-api/%s/prod/order" % (endpoint, out["ApiId"])
 seen = {}
 
 
-def wait(what, fn, timeout=30):
+def wait(what, fn, timeout=90):
     deadline = time.time() + timeout
     while True:
         v = fn()
