@@ -15,11 +15,11 @@ func TestOrderIntake(t *testing.T) {
 	w := start(t, "order-intake")
 	w.deploy()
 	var got struct {
-		Posts                  [][2]any `json:"posts"`
-		DeadLetters            []map[string]any
-		DeadLetterSource       string   `json:"dead_letter_source"`
-		ProcessedBeforeRedrive []string `json:"processed_before_redrive"`
-		MoveTaskHandle         bool     `json:"move_task_handle"`
+		Posts                  [][2]any         `json:"posts"`
+		DeadLetters            []map[string]any `json:"dead_letters"`
+		DeadLetterSource       string           `json:"dead_letter_source"`
+		ProcessedBeforeRedrive []string         `json:"processed_before_redrive"`
+		MoveTaskHandle         bool             `json:"move_task_handle"`
 		Moved                  int
 		Processed              []string
 		OrderO2                map[string]any `json:"order_o2"`
