@@ -43,6 +43,7 @@ func TestPartnerDataSharing(t *testing.T) {
 		Status                 [2]any
 		DeliveredAs            []string
 		StatusOne              int
+		Usage                  [2]int // used, remaining today
 		Queue                  map[string]any
 		ReservedConcurrency    int
 		Mounts                 []string
@@ -71,8 +72,7 @@ func TestPartnerDataSharing(t *testing.T) {
 	if got.StatusPublic[0] != float64(403) {
 		t.Errorf("PRIVATE status API on the public endpoint = %v; want 403", got.StatusPublic)
 	}
-	files, _ := got.Status[1].([]any)
-	if got.Status[0] != float64(200) || len(files) != 2 {
+	if got.Status != [2]any{float64(200), float64(2)} {
 		t.Errorf("status API with the key on the private endpoint = %v; want 200 with both deliveries", got.Status)
 	}
 	if len(got.DeliveredAs) != 1 || !strings.HasPrefix(got.DeliveredAs[0], "arn:aws:sts::"+got.PartnerAccount+":assumed-role/data-sharing-writer/") {
@@ -80,6 +80,9 @@ func TestPartnerDataSharing(t *testing.T) {
 	}
 	if got.StatusOne != 200 {
 		t.Errorf("status of one file = %d; want 200", got.StatusOne)
+	}
+	if got.Usage != [2]int{2, 998} {
+		t.Errorf("usage plan today = %v used, remaining; want the two calls with the key on the private endpoint counted against 1000", got.Usage)
 	}
 	if diff := cmp.Diff(map[string]any{"VisibilityTimeout": "90", "MessageRetentionPeriod": "345600", "maxReceiveCount": float64(3)}, got.Queue); diff != "" {
 		t.Errorf("queue settings (-want +got):\n%s", diff)

@@ -45,15 +45,21 @@ def post(order):
         return e.code, e.read().decode()
 
 
+# A run's own order ids and unknown item, so drive.py can run again against the same stack.
+run = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+special = "kimchi-" + run
+
+
 def processed():
-    got = s3.list_objects_v2(Bucket=bucket, Prefix="orders/").get("Contents", [])
-    return sorted(o["Key"] for o in got)
+    """The run's processed orders, as o-<n>."""
+    got = s3.list_objects_v2(Bucket=bucket, Prefix="orders/%s-" % run).get("Contents", [])
+    return sorted("o-" + o["Key"].rsplit("-", 1)[-1][:-len(".json")] for o in got)
 
 
 s3.put_object(Bucket=bucket, Key="catalog/bibimbap", Body=b"12.50")
-seen["posts"] = [post({"id": "o-1", "item": "bibimbap", "quantity": 2}),
-                 post({"id": "o-2", "item": "kimchi", "quantity": 1}),
-                 post({"id": "o-3", "item": "bibimbap", "quantity": 1})]
+seen["posts"] = [post({"id": run + "-1", "item": "bibimbap", "quantity": 2}),
+                 post({"id": run + "-2", "item": special, "quantity": 1}),
+                 post({"id": run + "-3", "item": "bibimbap", "quantity": 1})]
 
 wait("orders o-1 and o-3", lambda: len(processed()) >= 2)
 
@@ -63,23 +69,30 @@ def dlq_depth():
     return int(a["ApproximateNumberOfMessages"])
 
 
-wait("the failed order in the DLQ", dlq_depth)
-# Inspect it without taking it: visibility 0 leaves it for the redrive.
-msgs = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=0,
-                           MessageSystemAttributeNames=["All"])["Messages"]
+def dead_letters():
+    """The run's messages in the DLQ, looked at without taking them (visibility 0 leaves them for the redrive)."""
+    got = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=0,
+                              MessageSystemAttributeNames=["All"]).get("Messages", [])
+    return [m for m in got if json.loads(m["Body"])["id"].startswith(run)]
+
+
+msgs = wait("the failed order in the DLQ", dead_letters)
 seen["dead_letters"] = [json.loads(m["Body"]) for m in msgs]
+seen["dead_letter_ids"] = ["o-" + d["id"].rsplit("-", 1)[-1] for d in seen["dead_letters"] if d["id"].startswith(run)]
 seen["dead_letter_source"] = msgs[0]["Attributes"].get("DeadLetterQueueSourceArn")
 seen["processed_before_redrive"] = processed()
 
 # Fix the cause, then redrive the DLQ to its source queue.
-s3.put_object(Bucket=bucket, Key="catalog/kimchi", Body=b"4.00")
+s3.put_object(Bucket=bucket, Key="catalog/" + special, Body=b"4.00")
+started = int(time.time() * 1000) - 1000
 task = sqs.start_message_move_task(SourceArn=out["DeadLetterQueueArn"])
 seen["move_task_handle"] = bool(task.get("TaskHandle"))
 tasks = wait("the move task", lambda: [t for t in sqs.list_message_move_tasks(SourceArn=out["DeadLetterQueueArn"])["Results"]
-                                        if t["Status"] == "COMPLETED"])
+                                        if t["Status"] == "COMPLETED" and t["StartedTimestamp"] >= started])
 seen["moved"] = tasks[0]["ApproximateNumberOfMessagesMoved"]
 wait("order o-2 after the redrive", lambda: len(processed()) >= 3)
 seen["processed"] = processed()
-seen["order_o2"] = json.loads(s3.get_object(Bucket=bucket, Key="orders/o-2.json")["Body"].read())
+seen["order_o2"] = json.loads(s3.get_object(Bucket=bucket, Key="orders/%s-2.json" % run)["Body"].read())
+seen["special_item"] = special
 seen["dlq_depth_after"] = dlq_depth()
 print(json.dumps(seen))

@@ -36,8 +36,10 @@ def wait(what, fn, timeout=90):
         time.sleep(0.25)
 
 
-files = {"incoming/orders-2026-12-01.csv": b"id,item,qty\n1,bibimbap,2\n2,kimchi,1\n",
-         "incoming/stock-2026-12-01.csv": b"item,qty\nbibimbap,40\nkimchi,12\n"}
+run = time.strftime("%Y%m%dT%H%M%S", time.gmtime())  # a run's own file names, so drive.py can run again
+files = {"incoming/orders-%s.csv" % run: b"id,item,qty\n1,bibimbap,2\n2,kimchi,1\n",
+         "incoming/stock-%s.csv" % run: b"item,qty\nbibimbap,40\nkimchi,12\n"}
+names = sorted(k.rsplit("/", 1)[-1] for k in files)
 for key, body in files.items():
     s3.put_object(Bucket=out["IncomingBucket"], Key=key, Body=body)
 uploaded = time.time()
@@ -45,7 +47,8 @@ uploaded = time.time()
 
 def partner_copies():
     got = partner_s3.list_objects_v2(Bucket=state["partnerBucket"]).get("Contents", [])
-    return [o["Key"] for o in got] if len(got) >= len(files) else None
+    keys = [o["Key"] for o in got if o["Key"].rsplit("/", 1)[-1] in names]
+    return keys if len(keys) == len(files) else None
 
 
 seen["partnerKeys"] = sorted(wait("the partner's copies", partner_copies))
@@ -73,9 +76,14 @@ def get(base, api_key=None, query=""):
 seen["statusNoKey"] = get(private)
 seen["statusPublic"] = get(public, key)
 code, body = get(private, key)
-seen["status"] = [code, sorted(d["file"] for d in body.get("deliveries", []))]
-seen["deliveredAs"] = sorted({d["deliveredAs"] for d in body.get("deliveries", [])})
-seen["statusOne"] = get(private, key, "?file=stock-2026-12-01.csv")[0]
+mine = [d for d in body.get("deliveries", []) if d["file"] in files]
+seen["status"] = [code, len(mine)]
+seen["deliveredAs"] = sorted({d["deliveredAs"] for d in mine})
+seen["statusOne"] = get(private, key, "?file=" + names[1])[0]
+# The usage plan counted the key's calls that reached the API (its quota is exact).
+today = time.strftime("%Y-%m-%d", time.gmtime())
+usage = apigw.get_usage(usagePlanId=out["PartnerUsagePlanId"], keyId=out["PartnerApiKeyId"], startDate=today, endDate=today)
+seen["usage"] = usage["items"].get(out["PartnerApiKeyId"], [[0, 0]])[-1]
 
 # The configuration the workload relies on.
 attrs = sqs.get_queue_attributes(QueueUrl=out["IncomingQueueUrl"], AttributeNames=["All"])["Attributes"]
@@ -94,5 +102,5 @@ def expired():
 
 wait("the incoming files to expire", expired, timeout=60)
 seen["expiredAfterSeconds"] = round(time.time() - uploaded, 1)
-seen["partnerKeysAfterExpiry"] = len(partner_s3.list_objects_v2(Bucket=state["partnerBucket"]).get("Contents", []))
+seen["partnerKeysAfterExpiry"] = len(partner_copies() or [])
 print(json.dumps(seen))
