@@ -143,9 +143,16 @@ func (s *Service) anonymousAllowed(ctx context.Context, action, resource string,
 		return nil // the handler answers NoSuchBucket, as S3 does to anyone
 	}
 	if a.pol != nil && !(a.public && a.pab.RestrictPublicBuckets) {
-		r := &policy.Request{Principal: policy.Principal{Type: "Anonymous", ARN: "*"}, Action: action, Resource: resource, ResourceAccount: a.owner}
-		r.Set("aws:SecureTransport", "false")
-		r.Set("aws:CurrentTime", s.now().UTC().Format(time.RFC3339))
+		// An anonymous caller has no principal keys (aws:PrincipalArn and the like are absent,
+		// aws:PrincipalType is "Anonymous"); the request's keys are the router's (or, on the data
+		// plane, httpConditions'), with S3's own.
+		r := &policy.Request{Principal: policy.Principal{Type: "Anonymous"}, Action: action, Resource: resource, ResourceAccount: a.owner}
+		if c := service.ConditionsFrom(ctx); c != nil {
+			r.Lookup = c.Lookup
+		} else {
+			r.Set("aws:SecureTransport", "false")
+			r.Set("aws:CurrentTime", s.now().UTC().Format(time.RFC3339))
+		}
 		switch policy.Evaluate(r, &policy.Policies{Resource: a.pol}).Decision {
 		case policy.Allowed:
 			return nil

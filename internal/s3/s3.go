@@ -200,7 +200,7 @@ func (s *Service) Describe() *service.Service {
 		if action == "" {
 			action = "s3:" + n
 		}
-		op := service.Operation{Name: n, Action: action, Route: routes[n], Resource: resourceOf, Anonymous: anonymousOps[n]}
+		op := service.Operation{Name: n, Action: action, Route: routes[n], Resource: resourceOf, Anonymous: anonymousOps[n], Conditions: s.conditionKeys}
 		if fn, ok := h[n]; ok {
 			op.Handler = withResource{fn}
 			if op.Anonymous {
