@@ -383,3 +383,53 @@ sync /mnt/data/mine && echo sync=ok
 		t.Errorf("a mount at /etc started")
 	}
 }
+
+// TestMountsSecondaryGids: a Mount's secondary gids are the program's groups on it: a file or
+// directory group-owned by one, group-writable, is writable through the mount (and what the
+// program creates there is the user's primary gid's); a gid not among them gives only "other"
+// permissions.
+func TestMountsSecondaryGids(t *testing.T) {
+	m := nsManager(t)
+	apRoot := filepath.Join(t.TempDir(), "ap")
+	os.Mkdir(apRoot, 0o755)
+	os.Chown(apRoot, 1001, 1001)
+	for name, gid := range map[string]int{"team": 3003, "other": 4004} {
+		dir := filepath.Join(apRoot, name)
+		os.Mkdir(dir, 0o770)
+		os.Chown(dir, 0, gid)
+		os.Chmod(dir, 0o770)
+		os.WriteFile(filepath.Join(dir, "shared"), []byte("s"), 0o660)
+		os.Chown(filepath.Join(dir, "shared"), 0, gid)
+		os.Chmod(filepath.Join(dir, "shared"), 0o660) // past the umask
+	}
+	script := `
+echo more >> /mnt/data/team/shared && echo file=ok || echo file=denied
+echo new > /mnt/data/team/new && echo create=ok || echo create=denied
+echo x >> /mnt/data/other/shared 2>/dev/null && echo other=ok || echo other=denied
+echo groups=$(id -G)
+`
+	mt := Mount{Host: apRoot, Path: "/mnt/data", AsUser: true, UID: 1001, GID: 1001, SecondaryGIDs: []uint32{1001, 3003}}
+	out, sb := run(t, m, Spec{Mounts: []Mount{mt}}, script)
+	if sb.Err() != nil {
+		t.Fatalf("script failed: %v\n%s", sb.Err(), out)
+	}
+	for _, want := range []string{"file=ok", "create=ok", "other=denied"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("sandbox output lacks %q:\n%s", want, out)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(apRoot, "team", "shared")); string(b) != "smore\n" {
+		t.Errorf("team/shared = %q; want the function's append", b)
+	}
+	if fi, err := os.Stat(filepath.Join(apRoot, "team", "new")); err != nil {
+		t.Error(err)
+	} else if st := fi.Sys().(*syscall.Stat_t); st.Uid != 1001 || st.Gid != 1001 {
+		t.Errorf("team/new is %d:%d on the host; want the access point's 1001:1001", st.Uid, st.Gid)
+	}
+	// The same user without secondary gids is another namespace, and the group's files are closed.
+	mt.SecondaryGIDs = nil
+	out, _ = run(t, m, Spec{Mounts: []Mount{mt}}, `echo x >> /mnt/data/team/shared 2>/dev/null && echo file=ok || echo file=denied`)
+	if !strings.Contains(out, "file=denied") {
+		t.Errorf("without secondary gids:\n%s", out)
+	}
+}
