@@ -18,6 +18,7 @@ import (
 // on the REST endpoint and on the website endpoint, which decides as the REST endpoint does.
 func TestAnonymousConditionKeys(t *testing.T) {
 	each(t, func(t *testing.T, c *s3.Client, srv *gureumtest.Server) {
+		other, otherAcct := partner(t, srv)
 		mustBucket(t, c, "cond")
 		if _, err := c.DeletePublicAccessBlock(bg, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("cond")}); err != nil {
 			t.Fatal(err)
@@ -39,7 +40,9 @@ func TestAnonymousConditionKeys(t *testing.T) {
 			{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::cond/uploads/*",
 			 "Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}},
 			{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::cond/*",
-			 "Condition":{"Null":{"aws:PrincipalArn":"false"},"StringEquals":{"aws:PrincipalType":"Anonymous"}}}]}`
+			 "Condition":{"Null":{"aws:PrincipalArn":"false"},"StringEquals":{"aws:PrincipalType":"Anonymous"}}},
+			{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + otherAcct + `:root"},"Action":"s3:ListBucket","Resource":"arn:aws:s3:::cond",
+			 "Condition":{"StringLike":{"s3:prefix":"shared/*"}}}]}`
 		if _, err := c.PutBucketPolicy(bg, &s3.PutBucketPolicyInput{Bucket: aws.String("cond"), Policy: aws.String(policy)}); err != nil {
 			t.Fatal(err)
 		}
@@ -86,6 +89,13 @@ func TestAnonymousConditionKeys(t *testing.T) {
 			if got := do(tt.method, tt.path, tt.h); got != tt.want {
 				t.Errorf("%s: %s %s = %d; want %d", tt.name, tt.method, tt.path, got, tt.want)
 			}
+		}
+		// A signed caller's policy conditions read S3's keys too.
+		if _, err := other.ListObjectsV2(bg, &s3.ListObjectsV2Input{Bucket: aws.String("cond"), Prefix: aws.String("shared/x")}); err != nil {
+			t.Errorf("signed ListObjectsV2 with the granted prefix = %v", err)
+		}
+		if _, err := other.ListObjectsV2(bg, &s3.ListObjectsV2Input{Bucket: aws.String("cond"), Prefix: aws.String("private/")}); code(err) != "AccessDenied" {
+			t.Errorf("signed ListObjectsV2 with another prefix = %v; want AccessDenied", err)
 		}
 	})
 }
