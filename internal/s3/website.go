@@ -37,8 +37,10 @@ func websiteTarget(r *http.Request) (bucket, key string) {
 	return bucket, strings.TrimPrefix(r.URL.Path, "/")
 }
 
-// website serves a bucket's website as S3 does: anonymous, only for a public bucket, with the
-// index document for directories, redirects, and the error document with its status.
+// website serves a bucket's website as S3 does: anonymous, each key decided as the REST endpoint
+// decides an anonymous GetObject (websiteReadable), with the index document for directories,
+// redirects (RedirectAllRequestsTo before any decision, as it reads no object), and the error
+// document with its status.
 func (s *Service) website(w http.ResponseWriter, r *http.Request) {
 	bucket, key := websiteTarget(r)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
