@@ -16,6 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
 // S3Client is an aws-sdk-go-v2 S3 client (path style) for an endpoint, with a connection pool
@@ -203,7 +206,121 @@ func RunS3(ctx context.Context, o Options) error {
 			tbl.add("s3", fmt.Sprintf("GET %s, %d clients: %s", sizeName(size), clients, t.name), rate(get, size), "")
 		}
 	}
+	floor, notify, err := S3Notifications(ctx, S3Client(endpoint, "AKIAGUREUMBENCH00001", "bench-secret"),
+		SQSClient(endpoint, "AKIAGUREUMBENCH00001", "bench-secret"), d)
+	if err != nil {
+		return fmt.Errorf("gureum sqlite: notifications: %w", err)
+	}
+	tbl.add("s3", "floor: SendMessage → waiting long poll returns: gureum sqlite", latency(floor), "")
+	tbl.add("s3", "PUT 1 KiB → its event on a subscribed queue: gureum sqlite", latency(notify), "")
 	return tbl.print(o.Out)
+}
+
+func latency(l Latencies) string {
+	return fmt.Sprintf("p50 %s, p99 %s (%d samples)", ms(l.P50), ms(l.P99), l.N)
+}
+
+// S3Notifications measures, one at a time for about d each, the time from the start of a PUT
+// to the return of a long poll already waiting on a queue subscribed to the bucket's
+// ObjectCreated events (the event's way: the outbox, its dispatcher, SQS's in-process Enqueue,
+// the poll's wake-up), and beside it the floor of the queue's part: from the start of a
+// SendMessage to the same poll's return.
+func S3Notifications(ctx context.Context, s3c *s3.Client, q *sqs.Client, d time.Duration) (floor, notify Latencies, err error) {
+	name := fmt.Sprintf("bench-events-%d", time.Now().UnixNano())
+	url, err := newQueue(ctx, q, name)
+	if err != nil {
+		return floor, notify, err
+	}
+	attrs, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &url, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		return floor, notify, err
+	}
+	arn := attrs.Attributes["QueueArn"]
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name}); err != nil {
+		return floor, notify, err
+	}
+	if _, err := s3c.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: &name,
+		NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{
+			{QueueArn: &arn, Events: []s3types.Event{s3types.EventS3ObjectCreated}}}}}); err != nil {
+		return floor, notify, err
+	}
+	// The configuration's s3:TestEvent arrives first.
+	if _, err := waitFor(ctx, q, url, "s3:TestEvent", func() error { return nil }); err != nil {
+		return floor, notify, err
+	}
+	body := bytes.Repeat([]byte("n"), 1<<10)
+	floor, err = timeEach(ctx, d, func(i int) (time.Duration, error) {
+		tag := fmt.Sprintf("floor-%d", i)
+		return waitFor(ctx, q, url, tag, func() error {
+			_, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: &tag})
+			return err
+		})
+	})
+	if err != nil {
+		return floor, notify, err
+	}
+	notify, err = timeEach(ctx, d, func(i int) (time.Duration, error) {
+		key := fmt.Sprintf("event-%d", i)
+		return waitFor(ctx, q, url, key, func() error {
+			_, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: &name, Key: &key, Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body)))})
+			return err
+		})
+	})
+	return floor, notify, err
+}
+
+// timeEach runs one measurement after another for about d (at least 5, at most 500).
+func timeEach(ctx context.Context, d time.Duration, one func(i int) (time.Duration, error)) (Latencies, error) {
+	var all []time.Duration
+	start := time.Now()
+	for i := 0; i < 500 && (i < 5 || time.Since(start) < d); i++ {
+		took, err := one(i)
+		if err != nil {
+			return Latencies{}, err
+		}
+		all = append(all, took)
+	}
+	return summarize(all, time.Since(start)), nil
+}
+
+// waitFor starts a long poll on the queue, then act, and returns the time from act's start to
+// the poll's return with a message whose body holds want (deleted).
+func waitFor(ctx context.Context, q *sqs.Client, url, want string, act func() error) (time.Duration, error) {
+	type got struct {
+		at  time.Time
+		err error
+	}
+	done := make(chan got, 1)
+	go func() {
+		for {
+			out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &url, WaitTimeSeconds: 20, MaxNumberOfMessages: 10})
+			at := time.Now()
+			if err != nil {
+				done <- got{err: err}
+				return
+			}
+			if len(out.Messages) == 0 {
+				done <- got{err: fmt.Errorf("no message holding %q within 20 s", want)}
+				return
+			}
+			found := false
+			for _, m := range out.Messages {
+				q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: m.ReceiptHandle})
+				found = found || bytes.Contains([]byte(aws.ToString(m.Body)), []byte(want))
+			}
+			if found {
+				done <- got{at: at}
+				return
+			}
+		}
+	}()
+	time.Sleep(20 * time.Millisecond) // the poll is waiting
+	start := time.Now()
+	if err := act(); err != nil {
+		return 0, err
+	}
+	g := <-done
+	return g.at.Sub(start), g.err
 }
 
 func sizeName(size int) string {

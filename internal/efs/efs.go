@@ -12,6 +12,8 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -118,48 +120,33 @@ func (s *Service) Describe() *service.Service {
 	}).Index()
 }
 
-// resource is the IAM resource of a call: the file system or access point it names, else "*".
+// resource is the IAM resource of a call: the file system (FileSystemId), access point
+// (AccessPointId) or either (ResourceId, an id or an ARN) its input names in the URI or the body,
+// else "*". The same names as query parameters filter a Describe listing and name no resource.
 func (s *Service) resource(ctx context.Context, in any) string {
-	account := callerAccount(ctx)
-	fs := func(id string) string {
-		if id == "" {
-			return "*"
+	v := reflect.ValueOf(in)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return "*"
+	}
+	named := func(name string) string {
+		sf, ok := v.Type().FieldByName(name)
+		if !ok || sf.Type.Kind() != reflect.String || strings.HasPrefix(sf.Tag.Get("rest"), "query=") {
+			return ""
 		}
+		return v.FieldByIndex(sf.Index).String()
+	}
+	account := callerAccount(ctx)
+	if id := named("FileSystemId"); id != "" {
 		return s.fileSystemARN(account, id)
 	}
-	switch i := in.(type) {
-	case *FileSystemIDInput:
-		return fs(i.FileSystemId)
-	case *UpdateFileSystemInput:
-		return fs(i.FileSystemId)
-	case *PutFileSystemPolicyInput:
-		return fs(i.FileSystemId)
-	case *PutLifecycleConfigurationInput:
-		return fs(i.FileSystemId)
-	case *PutBackupPolicyInput:
-		return fs(i.FileSystemId)
-	case *UpdateFileSystemProtectionInput:
-		return fs(i.FileSystemId)
-	case *CreateTagsInput:
-		return fs(i.FileSystemId)
-	case *DeleteTagsInput:
-		return fs(i.FileSystemId)
-	case *DescribeTagsInput:
-		return fs(i.FileSystemId)
-	case *CreateAccessPointInput:
-		return fs(i.FileSystemId)
-	case *CreateMountTargetInput:
-		return fs(i.FileSystemId)
-	case *AccessPointIDInput:
-		if i.AccessPointId != "" {
-			return s.accessPointARN(account, i.AccessPointId)
-		}
-	case *TagResourceInput:
-		return s.resourceARN(account, i.ResourceId)
-	case *UntagResourceInput:
-		return s.resourceARN(account, i.ResourceId)
-	case *ListTagsForResourceInput:
-		return s.resourceARN(account, i.ResourceId)
+	if id := named("AccessPointId"); id != "" {
+		return s.accessPointARN(account, id)
+	}
+	if id := named("ResourceId"); id != "" {
+		return s.resourceARN(account, id)
 	}
 	return "*"
 }

@@ -23,7 +23,7 @@ type PolicyCache struct {
 	notes store.Notifier // nil: this node alone
 	topic string
 	now   func() time.Time
-	load  func(ctx context.Context, resource string) (owner, doc string, err error)
+	load  func(ctx context.Context, resource string) (owner, doc string, facts any, err error)
 
 	mu sync.RWMutex
 	m  map[string]cachedPolicy
@@ -31,6 +31,7 @@ type PolicyCache struct {
 
 type cachedPolicy struct {
 	owner, doc string
+	facts      any // what a cache made by NewPolicyCacheWithFacts keeps beside the policy
 	expires    time.Time
 }
 
@@ -38,29 +39,39 @@ type cachedPolicy struct {
 // topic (lower-case letters, digits and underscores).
 func NewPolicyCache(notes store.Notifier, topic string, now func() time.Time,
 	load func(ctx context.Context, resource string) (owner, doc string, err error)) *PolicyCache {
-	return &PolicyCache{notes: notes, topic: topic, now: now, load: load, m: map[string]cachedPolicy{}}
+	return NewPolicyCacheWithFacts(notes, topic, now, func(ctx context.Context, resource string) (string, string, any, error) {
+		owner, doc, err := load(ctx, resource)
+		return owner, doc, nil, err
+	})
 }
 
 // Policy is the service.ResourcePolicyFunc: the cached answer, or load's.
 func (c *PolicyCache) Policy(ctx context.Context, resource string) (owner, doc string, err error) {
+	e, err := c.entry(ctx, resource)
+	return e.owner, e.doc, err
+}
+
+// entry is a resource's cached entry, or load's answer, cached.
+func (c *PolicyCache) entry(ctx context.Context, resource string) (cachedPolicy, error) {
 	now := c.now()
 	c.mu.RLock()
 	e, ok := c.m[resource]
 	c.mu.RUnlock()
 	if ok && now.Before(e.expires) {
-		return e.owner, e.doc, nil
+		return e, nil
 	}
-	owner, doc, err = c.load(ctx, resource)
+	owner, doc, facts, err := c.load(ctx, resource)
 	if err != nil {
-		return "", "", err
+		return cachedPolicy{}, err
 	}
+	e = cachedPolicy{owner: owner, doc: doc, facts: facts, expires: now.Add(PolicyCacheTTL)}
 	c.mu.Lock()
 	if len(c.m) >= maxCachedResources {
 		clear(c.m)
 	}
-	c.m[resource] = cachedPolicy{owner: owner, doc: doc, expires: now.Add(PolicyCacheTTL)}
+	c.m[resource] = e
 	c.mu.Unlock()
-	return owner, doc, nil
+	return e, nil
 }
 
 // Changed drops a resource whose policy or existence changed, here and on every node.

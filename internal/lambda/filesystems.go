@@ -101,7 +101,7 @@ func (s *Service) fileSystemMounts(c *FunctionConfiguration) ([]sandbox.Mount, e
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, sandbox.Mount{Host: m.Dir, Path: fc.LocalMountPath, ReadOnly: m.ReadOnly, AsUser: m.HasUser, UID: m.UID, GID: m.GID})
+		out = append(out, sandbox.Mount{Host: m.Dir, Path: fc.LocalMountPath, ReadOnly: m.ReadOnly, AsUser: m.HasUser, UID: m.UID, GID: m.GID, SecondaryGIDs: m.SecondaryGIDs})
 	}
 	return out, nil
 }

@@ -219,6 +219,9 @@ func (rt *Router) serve(x *exchange) error {
 	if err := rt.cfg.Authorizer.Authorize(ctx, x.info.Principal, op.AuthChecks(ctx, in), cond); err != nil {
 		return err
 	}
+	if x.info.Principal == nil {
+		ctx = service.WithConditions(ctx, cond) // the service decides an anonymous caller, with these keys
+	}
 	x.called = true
 	out, err := op.Handler.Call(ctx, in)
 	if err != nil {

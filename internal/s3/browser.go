@@ -182,8 +182,16 @@ func (s *Service) postObject(ctx context.Context, w http.ResponseWriter, r *http
 		if err := s.authorizePost(ctx, p.principal, bucket, key); err != nil {
 			return err
 		}
-	} else if err := s.anonymousAllowed(ctx, "s3:PutObject", "arn:aws:s3:::"+bucket+"/"+key, nil); err != nil {
-		return err
+	} else {
+		keys, h := map[string][]string{}, form.headers("")
+		for k, name := range headerKeys {
+			if v := h.Get(name); v != "" {
+				keys[k] = []string{v}
+			}
+		}
+		if err := s.anonymousAllowed(s.dataPlaneContext(ctx, r, keys), "s3:PutObject", "arn:aws:s3:::"+bucket+"/"+key, nil); err != nil {
+			return err
+		}
 	}
 	request.From(ctx).Operation = "PutObject"
 	out, err := s.putObject(ctx, &PutObjectInput{Bucket: bucket, Key: key, Header: form.headers(file.contentType),

@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gureum/gureum/internal/iam/policy"
@@ -14,15 +13,14 @@ import (
 	"github.com/gureum/gureum/internal/store"
 )
 
-// BucketsTopic is the notifier topic on which a bucket's name is announced when its owner,
-// policy or public-access settings change, so every node drops what it cached of it.
+// BucketsTopic is the notifier topic of S3's iam.PolicyCache: a bucket's name is announced on it
+// when its owner, policy, ACL or public-access settings change, so every node drops what it
+// cached of it.
 const BucketsTopic = "s3_buckets"
 
-// accessTTL bounds how long a node trusts what it cached of a bucket's access settings when a
-// change notice was lost (a node reconnecting to PostgreSQL).
-const accessTTL = 5 * time.Second
-
-// access is what authorization reads of a bucket: its owner, policy, ACL and public-access block.
+// access is what authorization reads of a bucket beside its owner and policy document: the
+// policy parsed, its canned ACL and its public-access block. It is the bucket's facts in S3's
+// iam.PolicyCache (Service.buckets), shared by every request that reads it: never changed.
 type access struct {
 	exists  bool
 	owner   string
@@ -32,52 +30,32 @@ type access struct {
 	acl     string         // the bucket's canned ACL
 	pab     publicAccessBlock
 	aclsOff bool // bucket owner enforced
-	loaded  time.Time
 }
 
-// accessCache keeps each bucket's access settings on this node; entries are dropped when the
-// bucket's settings change here or a notice says they changed on another node.
-type accessCache struct {
-	mu sync.Mutex
-	m  map[string]*access
-}
+// noBucket is the access of a bucket that does not exist.
+var noBucket = &access{}
 
-func (c *accessCache) drop(bucket string) {
-	c.mu.Lock()
-	if bucket == "" { // changes may have been missed: every bucket is read again
-		clear(c.m)
-	} else {
-		delete(c.m, bucket)
-	}
-	c.mu.Unlock()
-}
-
-// bucketAccess reads a bucket's access settings, from the cache when fresh.
-func (s *Service) bucketAccess(ctx context.Context, name string) (*access, error) {
-	now := s.now()
-	s.access.mu.Lock()
-	a := s.access.m[name]
-	s.access.mu.Unlock()
-	if a != nil && now.Sub(a.loaded) < accessTTL && !now.Before(a.loaded) {
-		return a, nil
-	}
+// loadAccess is the loader of S3's policy cache, keyed by bucket name: the bucket's owner,
+// policy and access facts (nothing for a bucket that does not exist).
+func (s *Service) loadAccess(ctx context.Context, name string) (owner, doc string, facts any, err error) {
 	b, err := s.store.Bucket(ctx, name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		a = &access{loaded: now}
+		return "", "", noBucket, nil
 	case err != nil:
+		return "", "", nil, err
+	}
+	a := accessOf(b)
+	return a.owner, a.doc, a, nil
+}
+
+// bucketAccess reads a bucket's access settings through the node's cache.
+func (s *Service) bucketAccess(ctx context.Context, name string) (*access, error) {
+	_, _, facts, err := s.buckets.Facts(ctx, name)
+	if err != nil {
 		return nil, err
-	default:
-		a = accessOf(b)
-		a.loaded = now
 	}
-	s.access.mu.Lock()
-	if s.access.m == nil {
-		s.access.m = map[string]*access{}
-	}
-	s.access.m[name] = a
-	s.access.mu.Unlock()
-	return a, nil
+	return facts.(*access), nil
 }
 
 func accessOf(b store.Bucket) *access {
@@ -105,12 +83,7 @@ func publicPolicy(p *policy.Policy) bool {
 
 // changed drops a bucket's cached access settings here and announces the change to every node.
 func (s *Service) changed(ctx context.Context, bucket string) {
-	s.access.drop(bucket)
-	if s.deps.Notifier != nil {
-		if err := s.deps.Notifier.Notify(context.WithoutCancel(ctx), BucketsTopic, bucket); err != nil {
-			s.log.Warn("s3: announcing a bucket change", "bucket", bucket, "err", err)
-		}
-	}
+	s.buckets.Changed(context.WithoutCancel(ctx), bucket)
 }
 
 // bucketOfARN returns the bucket an S3 ARN names.
@@ -170,9 +143,16 @@ func (s *Service) anonymousAllowed(ctx context.Context, action, resource string,
 		return nil // the handler answers NoSuchBucket, as S3 does to anyone
 	}
 	if a.pol != nil && !(a.public && a.pab.RestrictPublicBuckets) {
-		r := &policy.Request{Principal: policy.Principal{Type: "Anonymous", ARN: "*"}, Action: action, Resource: resource, ResourceAccount: a.owner}
-		r.Set("aws:SecureTransport", "false")
-		r.Set("aws:CurrentTime", s.now().UTC().Format(time.RFC3339))
+		// An anonymous caller has no principal keys (aws:PrincipalArn and the like are absent,
+		// aws:PrincipalType is "Anonymous"); the request's keys are the router's (or, on the data
+		// plane, httpConditions'), with S3's own.
+		r := &policy.Request{Principal: policy.Principal{Type: "Anonymous"}, Action: action, Resource: resource, ResourceAccount: a.owner}
+		if c := service.ConditionsFrom(ctx); c != nil {
+			r.Lookup = c.Lookup
+		} else {
+			r.Set("aws:SecureTransport", "false")
+			r.Set("aws:CurrentTime", s.now().UTC().Format(time.RFC3339))
+		}
 		switch policy.Evaluate(r, &policy.Policies{Resource: a.pol}).Decision {
 		case policy.Allowed:
 			return nil

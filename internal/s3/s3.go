@@ -20,6 +20,7 @@ import (
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/blob"
+	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
@@ -66,9 +67,9 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 
-	access   accessCache     // buckets' owners, policies and public-access settings
-	verifier *sigv4.Verifier // POST policies' signatures
-	unsub    func()          // the BucketsTopic subscription
+	buckets  *iam.PolicyCache // by bucket name: owners, policies, ACLs and public-access blocks (*access)
+	verifier *sigv4.Verifier  // POST policies' signatures
+	unsub    func()           // the BucketsTopic subscription
 
 	stop, done chan struct{} // the sweep's
 }
@@ -82,6 +83,7 @@ func New(d Deps) *Service {
 	d.Env = d.Env.For("s3")
 	s := &Service{store: d.Store, deps: d, region: d.Region, now: d.Clock.Now, log: d.Log}
 	s.verifier = d.Verifier
+	s.buckets = iam.NewPolicyCacheWithFacts(d.Notifier, BucketsTopic, func() time.Time { return s.now() }, s.loadAccess)
 	if d.Outbox != nil {
 		d.Outbox.Handle(DeliveryKind, s.deliver)
 	}
@@ -111,9 +113,7 @@ func (s *Service) Start(ctx context.Context) error {
 		return err
 	}
 	s.files, s.blobs = f, f
-	if s.deps.Notifier != nil {
-		s.unsub = s.deps.Notifier.Subscribe(BucketsTopic, s.access.drop)
-	}
+	s.unsub = s.buckets.Subscribe()
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
 	go s.sweepLoop(s.stop, s.done)
 	return nil
@@ -200,7 +200,7 @@ func (s *Service) Describe() *service.Service {
 		if action == "" {
 			action = "s3:" + n
 		}
-		op := service.Operation{Name: n, Action: action, Route: routes[n], Resource: resourceOf, Anonymous: anonymousOps[n]}
+		op := service.Operation{Name: n, Action: action, Route: routes[n], Resource: resourceOf, Anonymous: anonymousOps[n], Conditions: s.conditionKeys}
 		if fn, ok := h[n]; ok {
 			op.Handler = withResource{fn}
 			if op.Anonymous {

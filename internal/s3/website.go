@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"html"
@@ -38,8 +37,10 @@ func websiteTarget(r *http.Request) (bucket, key string) {
 	return bucket, strings.TrimPrefix(r.URL.Path, "/")
 }
 
-// website serves a bucket's website as S3 does: anonymous, only for a public bucket, with the
-// index document for directories, redirects, and the error document with its status.
+// website serves a bucket's website as S3 does: anonymous, each key decided as the REST endpoint
+// decides an anonymous GetObject (websiteReadable), with the index document for directories,
+// redirects (RedirectAllRequestsTo before any decision, as it reads no object), and the error
+// document with its status.
 func (s *Service) website(w http.ResponseWriter, r *http.Request) {
 	bucket, key := websiteTarget(r)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -56,15 +57,19 @@ func (s *Service) website(w http.ResponseWriter, r *http.Request) {
 		websiteError(w, http.StatusNotFound, "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration")
 		return
 	}
-	if !publicRead(b) {
+	if redirectEverything(w, r, wc, key) {
+		return
+	}
+	asked := key
+	if key == "" || strings.HasSuffix(key, "/") {
+		key += wc.IndexDocument.Suffix
+	}
+	if !s.websiteReadable(r, bucket, key) {
 		websiteError(w, http.StatusForbidden, "AccessDenied", "Access Denied")
 		return
 	}
-	if redirectEverything(w, r, wc, key) || routingRedirect(w, r, wc, key, 0) {
+	if routingRedirect(w, r, wc, asked, 0) {
 		return
-	}
-	if key == "" || strings.HasSuffix(key, "/") {
-		key += wc.IndexDocument.Suffix
 	}
 	o, err := s.store.Object(r.Context(), bucket, key, "")
 	if err == nil && !o.DeleteMarker {
@@ -78,7 +83,7 @@ func (s *Service) website(w http.ResponseWriter, r *http.Request) {
 	if routingRedirect(w, r, wc, key, http.StatusNotFound) {
 		return
 	}
-	if wc.ErrorDocument != nil {
+	if wc.ErrorDocument != nil && s.websiteReadable(r, bucket, wc.ErrorDocument.Key) {
 		if eo, eerr := s.store.Object(r.Context(), bucket, wc.ErrorDocument.Key, ""); eerr == nil && !eo.DeleteMarker {
 			s.serveObject(w, r, b, eo, http.StatusNotFound)
 			return
@@ -157,68 +162,19 @@ func routingRedirect(w http.ResponseWriter, r *http.Request, wc websiteConfigura
 	return false
 }
 
-// publicRead reports whether anonymous readers may get the bucket's objects: a bucket policy
-// allowing s3:GetObject to everyone (unless public policies are restricted), or a public-read ACL
-// (unless public ACLs are ignored).
-func publicRead(b store.Bucket) bool {
-	var pab publicAccessBlock
-	xml.Unmarshal([]byte(b.Configs["publicAccessBlock"]), &pab)
-	if acl := b.Configs["acl"]; (acl == "public-read" || acl == "public-read-write") && !pab.IgnorePublicAcls {
-		return true
-	}
-	if pab.RestrictPublicBuckets {
-		return false
-	}
-	var doc struct {
-		Statement json.RawMessage `json:"Statement"`
-	}
-	if json.Unmarshal([]byte(b.Configs["policy"]), &doc) != nil {
-		return false
-	}
-	var stmts []map[string]any
-	if json.Unmarshal(doc.Statement, &stmts) != nil {
-		var one map[string]any
-		if json.Unmarshal(doc.Statement, &one) != nil {
-			return false
+// websiteReadable decides a website request for key as the REST endpoint decides an anonymous
+// GetObject: the bucket policy with the request's condition keys, then the bucket's and the
+// object's ACLs, under the public-access block (anonymousAllowed).
+func (s *Service) websiteReadable(r *http.Request, bucket, key string) bool {
+	ctx := s.dataPlaneContext(r.Context(), r, nil)
+	objectACL := func() string {
+		o, err := s.store.Object(ctx, bucket, key, "")
+		if err != nil {
+			return ""
 		}
-		stmts = append(stmts, one)
+		return o.Meta.ACL
 	}
-	for _, st := range stmts {
-		if st["Effect"] == "Allow" && everyone(st["Principal"]) && anyOf(st["Action"], "s3:GetObject", "s3:*", "*") {
-			return true
-		}
-	}
-	return false
-}
-
-func everyone(p any) bool {
-	if p == "*" {
-		return true
-	}
-	m, ok := p.(map[string]any)
-	return ok && anyOf(m["AWS"], "*")
-}
-
-func anyOf(v any, want ...string) bool {
-	var vals []string
-	switch x := v.(type) {
-	case string:
-		vals = []string{x}
-	case []any:
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				vals = append(vals, s)
-			}
-		}
-	}
-	for _, got := range vals {
-		for _, w := range want {
-			if strings.EqualFold(got, w) {
-				return true
-			}
-		}
-	}
-	return false
+	return s.anonymousAllowed(ctx, "s3:GetObject", "arn:aws:s3:::"+bucket+"/"+key, objectACL) == nil
 }
 
 // websiteError writes S3's website error page.

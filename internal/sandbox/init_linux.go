@@ -48,7 +48,7 @@ func runInit() error {
 	if err := unix.Sethostname([]byte("sandbox")); err != nil {
 		return fmt.Errorf("sethostname: %w", err)
 	}
-	if err := dropPrivileges(spec.UID, spec.GID); err != nil {
+	if err := dropPrivileges(spec.UID, spec.GID, spec.Groups); err != nil {
 		return err
 	}
 	if err := os.Chdir("/var/task"); err != nil {
@@ -176,15 +176,16 @@ func mountSpecial(root string, tmpMB int) error {
 	return nil
 }
 
-// dropPrivileges empties the capability bounding set, switches to the unprivileged user (which
-// clears the effective and permitted sets), clears the inheritable set and sets no_new_privs.
-func dropPrivileges(uid, gid int) error {
+// dropPrivileges empties the capability bounding set, switches to the unprivileged user with only
+// the given supplementary groups (which clears the effective and permitted sets), clears the
+// inheritable set and sets no_new_privs.
+func dropPrivileges(uid, gid int, groups []int) error {
 	for c := 0; c <= unix.CAP_LAST_CAP; c++ {
 		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && err != unix.EINVAL {
 			return fmt.Errorf("drop capability %d: %w", c, err)
 		}
 	}
-	if err := syscall.Setgroups(nil); err != nil {
+	if err := syscall.Setgroups(groups); err != nil {
 		return fmt.Errorf("setgroups: %w", err)
 	}
 	if err := syscall.Setresgid(gid, gid, gid); err != nil {

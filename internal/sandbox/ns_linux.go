@@ -45,6 +45,7 @@ type initSpec struct {
 	Mounts   []initMount
 	TmpMB    int
 	UID, GID int
+	Groups   []int // supplementary groups: the mounts' secondary gids (SecondaryGIDBase…)
 	Argv     []string
 	Env      []string
 }
@@ -56,7 +57,7 @@ type bind struct {
 func (m *Manager) initSpec(spec Spec) (initSpec, error) {
 	is := initSpec{Root: m.root, TmpMB: spec.TmpMB, UID: m.cfg.UID, GID: m.cfg.GID, Argv: spec.Argv, Env: spec.Env}
 	var err error
-	if is.Mounts, err = m.mounts(spec); err != nil {
+	if is.Mounts, is.Groups, err = m.mounts(spec); err != nil {
 		return is, err
 	}
 	for _, p := range append(append(append([]string{}, systemPaths...), m.cfg.Binds...), spec.Binds...) {

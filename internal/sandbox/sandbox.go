@@ -86,13 +86,24 @@ type Spec struct {
 // (an idmapped mount: files it creates are owned by UID:GID, and permissions are checked as for
 // them), as EFS enforces an access point's POSIX user. At the Process level a mount is the host
 // directory itself, named by its host path, and the program's own uid applies.
+//
+// SecondaryGIDs are the user's other groups: the program holds one supplementary group for each
+// (SecondaryGIDBase, SecondaryGIDBase+1, …, which no host file carries), and the mount shows each
+// secondary gid's files as that group's, so a file group-owned by one is open to the program as
+// to its group, as EFS applies an access point's SecondaryGids.
 type Mount struct {
-	Host     string
-	Path     string // absolute, under /mnt
-	ReadOnly bool
-	AsUser   bool
-	UID, GID uint32
+	Host          string
+	Path          string // absolute, under /mnt
+	ReadOnly      bool
+	AsUser        bool
+	UID, GID      uint32
+	SecondaryGIDs []uint32
 }
+
+// SecondaryGIDBase is the first of the host gids that stand for a Mount's SecondaryGIDs inside
+// a sandbox: a range no distribution allocates (below the 32-bit ids' top, above subordinate
+// ranges), so the supplementary groups give a program nothing on the host's own files.
+const SecondaryGIDBase = 0x7fff0000
 
 // DefaultPids is the pids limit when a Spec does not set one.
 const DefaultPids = 1024
