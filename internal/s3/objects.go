@@ -352,7 +352,7 @@ func objectHeaders(b store.Bucket, o store.Object) http.Header {
 		h.Set(k, v)
 	}
 	for k, v := range o.Meta.User {
-		h["X-Amz-Meta-"+k] = []string{v}
+		h["x-amz-meta-"+k] = []string{v} // S3's spelling, kept by restbind
 	}
 	if len(o.Meta.Tags) > 0 {
 		h.Set("X-Amz-Tagging-Count", strconv.Itoa(len(o.Meta.Tags)))

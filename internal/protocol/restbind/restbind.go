@@ -173,6 +173,13 @@ func Split(out any) Response {
 		case "headers":
 			if h, ok := fv.Interface().(http.Header); ok {
 				for k, v := range h {
+					// User metadata keeps S3's lower-case spelling (x-amz-meta-<key>): SDKs take
+					// the key after the prefix as it is written, so a canonical
+					// X-Amz-Meta-Sha256 would hand boto3 "Sha256" for the "sha256" it stored.
+					if lower := strings.ToLower(k); strings.HasPrefix(lower, "x-amz-meta-") {
+						resp.Header[lower] = v
+						continue
+					}
 					resp.Header[http.CanonicalHeaderKey(k)] = v
 				}
 			}
