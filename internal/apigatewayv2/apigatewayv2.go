@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gureum/gureum/internal/apigateway/domain"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/store"
@@ -58,6 +59,10 @@ type Deps struct {
 	HTTP         *http.Client
 	Authenticate Authenticator
 	Authorize    AccessCheck
+	// Domains answers which custom domain a Host names; shared with the REST APIs' service,
+	// whose CreateDomainName and base path mappings change the same domains. Nil: a cache of
+	// this service's own.
+	Domains *domain.Cache
 }
 
 // Service serves API Gateway V2.
@@ -74,6 +79,10 @@ type Service struct {
 	jwks      *jwksCache
 	authCache authCache
 	sockets   *hub
+	domains   *domain.Cache
+	// restPlane is the REST APIs' data plane (Claim's next), which serves base path mappings to
+	// REST APIs.
+	restPlane http.Handler
 }
 
 // New returns API Gateway V2.
@@ -81,7 +90,10 @@ func New(d Deps) *Service {
 	d.Env = d.Env.For("apigatewayv2")
 	s := &Service{store: d.Store, functions: d.Functions, http: d.HTTP, authn: d.Authenticate, authz: d.Authorize, region: d.Region, env: d.Env,
 		apis:   apiCache{m: map[string]*cachedAPI{}},
-		limits: newLimiter(), authCache: authCache{m: map[string]*authEntry{}}, sockets: newHub()}
+		limits: newLimiter(), authCache: authCache{m: map[string]*authEntry{}}, sockets: newHub(), domains: d.Domains}
+	if s.domains == nil {
+		s.domains = domain.NewCache(d.Store, cacheTTL, s.now)
+	}
 	if s.http == nil {
 		s.http = http.DefaultClient
 	}

@@ -34,13 +34,16 @@ func (s *Service) endpoints() []service.Endpoint {
 	return []service.Endpoint{
 		{Name: "execute-api-v2", Prefix: invokePrefix, Handler: http.HandlerFunc(s.serve)},
 		{Name: "execute-api-domain", Prefix: domainPathPrefix, Handler: http.HandlerFunc(s.serveDomain)},
+		{Name: "execute-api-domain-host", Match: s.domains.Match, Handler: http.HandlerFunc(s.serveDomainHost)},
 	}
 }
 
 // Claim returns the handler of the invoke addresses API Gateway's two generations share (the
 // host <api-id>.execute-api.localhost and the path /_gureum/execute-api/<api-id>/): a request
-// for an HTTP or WebSocket API is served here, any other goes to next (the REST APIs' data plane).
+// for an HTTP or WebSocket API is served here, any other goes to next (the REST APIs' data plane),
+// which also serves custom domains' mappings to REST APIs. Call it once, before serving.
 func (s *Service) Claim(next http.Handler) http.Handler {
+	s.restPlane = next
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := splitTarget(r)
 		if id != "" {

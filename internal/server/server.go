@@ -336,10 +336,11 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	logGroups := logs.New(logs.Deps{Env: env, Store: st})
 	tables := dynamodb.New(dynamodb.Deps{Env: env, Store: st})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
+	domains := apigatewayDomains(st, cfg) // custom domain names, which both generations share
 	restAPIs := apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com"),
-		Verifier: verifier, Enforcer: invokeEnforcer(enforcer, cfg), Logs: logGroups}).Describe()
+		Verifier: verifier, Enforcer: invokeEnforcer(enforcer, cfg), Logs: logGroups, Domains: domains}).Describe()
 	httpAPIs := apigatewayv2.New(apigatewayv2.Deps{Env: env, Store: st, Functions: invoker("apigateway.amazonaws.com"),
-		Authenticate: executeAPIAuthenticator(verifier), Authorize: executeAPIAccess(enforcer, cfg)})
+		Authenticate: executeAPIAuthenticator(verifier), Authorize: executeAPIAccess(enforcer, cfg), Domains: domains})
 	shareInvokeAddresses(restAPIs, httpAPIs)
 	peers.objects, peers.logs, peers.topics, peers.events = objects, logGroups, topics, eventBus
 	// CloudFormation makes stacks' resources through every other service's table, as the
