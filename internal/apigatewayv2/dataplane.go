@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/gureum/gureum/internal/apigateway/domain"
 	"io"
 	"net"
 	"net/http"
@@ -21,8 +22,6 @@ const (
 	invokePrefix = "/_gureum/execute-api-v2/"
 	// sharedPrefix is API Gateway v1's path form, which v2 APIs answer too (Claim).
 	sharedPrefix = "/_gureum/execute-api/"
-	// invokeHostSuffix is the host form both generations share: <api-id>.execute-api.localhost.
-	invokeHostSuffix = ".execute-api.localhost"
 	// maxInvokeBody is API Gateway's payload limit (10 MB).
 	maxInvokeBody = 10 << 20
 	// cacheTTL is how long a node serves an API from memory before it reads it again (changes
@@ -69,12 +68,7 @@ func splitTarget(r *http.Request) (apiID, rest string) {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	if len(host) > len(invokeHostSuffix) && strings.EqualFold(host[len(host)-len(invokeHostSuffix):], invokeHostSuffix) {
-		apiID = strings.ToLower(host[:len(host)-len(invokeHostSuffix)])
-		if strings.Contains(apiID, ".") {
-			apiID = ""
-		}
-	}
+	apiID, _ = domain.InvokeHost(host)
 	return apiID, p
 }
 

@@ -189,4 +189,3 @@ type deploymentDoc struct {
 	Deployment Deployment `json:"deployment"`
 	Snapshot   snapshot   `json:"snapshot"`
 }
-

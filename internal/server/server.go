@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,6 +90,8 @@ type Config struct {
 	// VPC endpoint VPCEndpointID (aws:SourceVpce): API Gateway's PRIVATE APIs answer only there.
 	PrivateListen string
 	VPCEndpointID string
+	// TLSCert and TLSKey, when set, are PEM files: both listeners then serve HTTPS.
+	TLSCert, TLSKey string
 }
 
 // DefaultMaxConnections is the default cap on open connections. Each idle connection costs the
@@ -107,6 +110,7 @@ type Server struct {
 	ln         net.Listener
 	private    *http.Server // the private listener's server (PrivateListen), nil without one
 	privateLn  net.Listener
+	tls        *tls.Config // the listeners' TLS (TLSCert, TLSKey), nil for plain HTTP
 	started    time.Time
 	Root       RootCredentials
 }
@@ -136,6 +140,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	s := &Server{cfg: cfg, metrics: telemetry.New(), started: cfg.Now()}
+	if err := s.useTLS(cfg); err != nil {
+		return nil, err
+	}
 	st, err := openStore(ctx, cfg, s.metrics)
 	if err != nil {
 		return nil, err
@@ -213,7 +220,7 @@ func (s *Server) openPrivate(cfg Config) error {
 	}
 	s.privateLn = netutil.LimitListener(ln, cfg.MaxConnections)
 	s.private = &http.Server{
-		Handler:           s.http.Handler,
+		Handler:           apigateway.PrivateAddressing(s.http.Handler),
 		ReadHeaderTimeout: s.http.ReadHeaderTimeout,
 		IdleTimeout:       s.http.IdleTimeout,
 		MaxHeaderBytes:    s.http.MaxHeaderBytes,
@@ -230,7 +237,7 @@ func (s *Server) PrivateEndpoint() string {
 	if s.privateLn == nil {
 		return ""
 	}
-	return "http://" + s.privateLn.Addr().String()
+	return s.scheme() + s.privateLn.Addr().String()
 }
 
 // handler serves the server's own endpoints and hands everything else to the router, with the
@@ -450,7 +457,7 @@ func openStore(ctx context.Context, cfg Config, m *telemetry.Metrics) (store.Sto
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Endpoint is the URL clients use.
-func (s *Server) Endpoint() string { return "http://" + s.Addr() }
+func (s *Server) Endpoint() string { return s.scheme() + s.Addr() }
 
 // Store is the server's store.
 func (s *Server) Store() store.Store { return s.store }
@@ -467,9 +474,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		}
 	}
 	errc := make(chan error, 2)
-	go func() { errc <- s.http.Serve(s.ln) }()
+	go func() { errc <- s.serve(s.http, s.ln) }()
 	if s.private != nil {
-		go func() { errc <- s.private.Serve(s.privateLn) }()
+		go func() { errc <- s.serve(s.private, s.privateLn) }()
 		s.cfg.Log.Info("gureum private listener", "endpoint", s.PrivateEndpoint(), "vpc_endpoint_id", s.cfg.VPCEndpointID)
 	}
 	s.cfg.Log.Info("gureum listening", "endpoint", s.Endpoint(), "store", s.store.Backend(), "region", s.cfg.Region, "version", s.cfg.Version)
