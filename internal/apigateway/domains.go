@@ -17,7 +17,6 @@ import (
 
 // DomainNameInput is CreateDomainName's request (and names the domain of the other calls).
 type DomainNameInput struct {
-	PathDomainName         string                 `rest:"uri=domain_name" json:"-"`
 	DomainName             string                 `json:"domainName"`
 	CertificateName        string                 `json:"certificateName"`
 	CertificateArn         string                 `json:"certificateArn"`
@@ -26,6 +25,11 @@ type DomainNameInput struct {
 	SecurityPolicy         string                 `json:"securityPolicy"`
 	RoutingMode            string                 `json:"routingMode"`
 	Tags                   map[string]string      `json:"tags"`
+}
+
+// DomainNameIDInput names a domain name (GetDomainNames: none).
+type DomainNameIDInput struct {
+	DomainName string `rest:"uri=domain_name" json:"-"`
 }
 
 // DomainName is a custom domain name as the REST APIs' API describes it.
@@ -92,6 +96,9 @@ func (s *Service) CreateDomainName(ctx context.Context, in *DomainNameInput) (*D
 	if endpoint != "EDGE" {
 		cert = in.RegionalCertificateArn
 	}
+	if !domain.OwnCertificate(cert, callerAccount(ctx)) {
+		return nil, badRequest("Invalid certificate ARN specified: %s", cert)
+	}
 	policy := in.SecurityPolicy
 	if policy == "" {
 		policy = "TLS_1_2"
@@ -144,8 +151,8 @@ func domainError(err error) error {
 }
 
 // GetDomainName describes a domain name.
-func (s *Service) GetDomainName(ctx context.Context, in *DomainNameInput) (*DomainName, error) {
-	d, _, err := domain.Load(ctx, s.store, callerAccount(ctx), in.PathDomainName)
+func (s *Service) GetDomainName(ctx context.Context, in *DomainNameIDInput) (*DomainName, error) {
+	d, _, err := domain.Load(ctx, s.store, callerAccount(ctx), in.DomainName)
 	if err != nil {
 		return nil, domainError(err)
 	}
@@ -154,7 +161,7 @@ func (s *Service) GetDomainName(ctx context.Context, in *DomainNameInput) (*Doma
 }
 
 // GetDomainNames lists the caller's domain names.
-func (s *Service) GetDomainNames(ctx context.Context, _ *DomainNameInput) (*DomainNamesOutput, error) {
+func (s *Service) GetDomainNames(ctx context.Context, _ *DomainNameIDInput) (*DomainNamesOutput, error) {
 	docs, err := domain.List(ctx, s.store, callerAccount(ctx))
 	if err != nil {
 		return nil, err
@@ -167,9 +174,9 @@ func (s *Service) GetDomainNames(ctx context.Context, _ *DomainNameInput) (*Doma
 }
 
 // DeleteDomainName removes a domain name with its mappings.
-func (s *Service) DeleteDomainName(ctx context.Context, in *DomainNameInput) (*Empty, error) {
-	err := domain.Delete(ctx, s.store, callerAccount(ctx), in.PathDomainName)
-	s.domains.Drop(in.PathDomainName)
+func (s *Service) DeleteDomainName(ctx context.Context, in *DomainNameIDInput) (*Empty, error) {
+	err := domain.Delete(ctx, s.store, callerAccount(ctx), in.DomainName)
+	s.domains.Drop(in.DomainName)
 	if err != nil {
 		return nil, domainError(err)
 	}

@@ -55,6 +55,9 @@ func (s *Service) CreateDomainName(ctx context.Context, in *DomainNameInput) (*D
 	if d.RoutingMode == "" {
 		d.RoutingMode = "API_MAPPING_ONLY"
 	}
+	if err := ownCertificates(ctx, in.DomainNameConfigurations); err != nil {
+		return nil, err
+	}
 	d.DomainNameConfigurations = domainConfigs(in.DomainNameConfigurations)
 	err := domain.Create(ctx, s.store, callerAccount(ctx), &domainDoc{Domain: d}, s.now())
 	s.domains.Drop(name)
@@ -65,6 +68,16 @@ func (s *Service) CreateDomainName(ctx context.Context, in *DomainNameInput) (*D
 		return nil, err
 	}
 	return &DomainNameOutput{DomainName: d, Status: 201}, nil
+}
+
+// ownCertificates refuses a certificate of another account (AWS takes the domain's own only).
+func ownCertificates(ctx context.Context, cs []DomainNameConfiguration) error {
+	for _, c := range cs {
+		if !domain.OwnCertificate(c.CertificateArn, callerAccount(ctx)) {
+			return badRequest("Invalid certificate ARN specified: %s", c.CertificateArn)
+		}
+	}
+	return nil
 }
 
 func domainConfigs(in []DomainNameConfiguration) []DomainNameConfiguration {
@@ -141,6 +154,9 @@ func (s *Service) GetDomainNames(ctx context.Context, in *DomainListInput) (*Dom
 
 // UpdateDomainName changes a domain name's configurations or routing mode.
 func (s *Service) UpdateDomainName(ctx context.Context, in *DomainNameInput) (*DomainNameOutput, error) {
+	if err := ownCertificates(ctx, in.DomainNameConfigurations); err != nil {
+		return nil, err
+	}
 	d, err := s.mutateDomain(ctx, in.PathDomainName, func(d *domainDoc) error {
 		if in.DomainNameConfigurations != nil {
 			d.Domain.DomainNameConfigurations = domainConfigs(in.DomainNameConfigurations)

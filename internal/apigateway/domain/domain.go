@@ -178,3 +178,14 @@ func Match(mappings map[string]*Mapping, path string) (*Mapping, string) {
 	}
 	return best, rest
 }
+
+// OwnCertificate reports whether a certificate ARN given for a domain ("" for none) is the
+// account's own: AWS takes a domain's certificate from the domain's account only, so a
+// reference to another account's certificate is refused rather than authorized.
+func OwnCertificate(arn, account string) bool {
+	if arn == "" {
+		return true
+	}
+	parts := strings.SplitN(arn, ":", 6)
+	return len(parts) == 6 && parts[0] == "arn" && parts[2] == "acm" && (parts[4] == account || account == "")
+}
