@@ -21,9 +21,10 @@ import (
 )
 
 // Store is what API Gateway V2 keeps: the API Gateway store's versioned documents, under kinds
-// of its own.
+// of its own, and the notifier that carries @connections calls between nodes.
 type Store interface {
 	store.APIGateway
+	store.Notifier
 }
 
 // The kinds of document API Gateway V2 keeps in the API Gateway store.
@@ -80,6 +81,8 @@ type Service struct {
 	authCache authCache
 	sockets   *hub
 	domains   *domain.Cache
+	peers     nodes  // cross-node @connections calls (wsnodes.go)
+	stopNodes func() // ends Start's subscriptions
 	// restPlane is the REST APIs' data plane (Claim's next), which serves base path mappings to
 	// REST APIs.
 	restPlane http.Handler
