@@ -112,12 +112,19 @@ func TestCustomDomainByHost(t *testing.T) {
 			t.Errorf("GET through a host that is no domain = %d; want a refusal", status)
 		}
 
+		// An API mapping made with apigatewayv2 may name a REST API too.
+		must(v2.CreateApiMapping(bg, &apigatewayv2.CreateApiMappingInput{DomainName: d.DomainName, ApiId: aws.String(orders), Stage: aws.String("prod"),
+			ApiMappingKey: aws.String("shop/v3")}))
+		if status, got := atHost(t, srv, "shop.example.com", "/shop/v3/cart"); status != 200 || got != "/rest/cart" {
+			t.Errorf("GET through a v2 API mapping to a REST API = %d %s; want /rest/cart", status, got)
+		}
+
 		// Both generations see one domain and its mappings.
-		if got := must(v2.GetApiMappings(bg, &apigatewayv2.GetApiMappingsInput{DomainName: d.DomainName})); len(got.Items) != 3 {
-			t.Errorf("apigatewayv2 GetApiMappings = %d items; want 3 (two base path mappings and one API mapping)", len(got.Items))
+		if got := must(v2.GetApiMappings(bg, &apigatewayv2.GetApiMappingsInput{DomainName: d.DomainName})); len(got.Items) != 4 {
+			t.Errorf("apigatewayv2 GetApiMappings = %d items; want 4 (two base path mappings and two API mappings)", len(got.Items))
 		}
 		ms := must(c.GetBasePathMappings(bg, &apigateway.GetBasePathMappingsInput{DomainName: d.DomainName}))
-		if len(ms.Items) != 3 || aws.ToString(ms.Items[0].BasePath) != "(none)" {
+		if len(ms.Items) != 4 || aws.ToString(ms.Items[0].BasePath) != "(none)" {
 			t.Errorf("GetBasePathMappings = %+v", ms.Items)
 		}
 		if m := must(c.GetBasePathMapping(bg, &apigateway.GetBasePathMappingInput{DomainName: d.DomainName, BasePath: aws.String("orders/v2")})); aws.ToString(m.RestApiId) != orders {

@@ -246,17 +246,33 @@ func (s *Service) applyMapping(ctx context.Context, d *domainDoc, m *APIMapping,
 	if !mappingKeyPattern.MatchString(m.APIMappingKey) {
 		return badRequest("Invalid API mapping key specified: %s", m.APIMappingKey)
 	}
-	doc, _, err := s.loadAPI(ctx, callerAccount(ctx), m.APIID)
-	if err != nil {
+	if err := s.mappableStage(ctx, m.APIID, m.Stage); err != nil {
 		return err
-	}
-	if doc.Stages[m.Stage] == nil {
-		return badRequest("Invalid stage identifier specified")
 	}
 	for _, o := range d.Mappings {
 		if o.APIMappingKey == m.APIMappingKey && o.APIMappingID != m.APIMappingID {
 			return ErrConflict.Errorf("ApiMapping with key %q already exists for domain name %s", m.APIMappingKey, d.Domain.DomainName)
 		}
+	}
+	return nil
+}
+
+// mappableStage checks that a mapping's API and stage are the caller's: an HTTP or WebSocket
+// API's stage, or a REST API's (AWS maps both through API mappings).
+func (s *Service) mappableStage(ctx context.Context, apiID, stage string) error {
+	account := callerAccount(ctx)
+	doc, _, err := s.loadAPI(ctx, account, apiID)
+	if err != nil {
+		if _, rerr := s.store.APIObject(ctx, store.KindRestAPI, account, "", apiID); rerr != nil {
+			return err
+		}
+		if _, serr := s.store.APIObject(ctx, store.KindStage, account, apiID, stage); serr != nil {
+			return badRequest("Invalid stage identifier specified")
+		}
+		return nil
+	}
+	if doc.Stages[stage] == nil {
+		return badRequest("Invalid stage identifier specified")
 	}
 	return nil
 }
