@@ -15,7 +15,8 @@ import (
 // TestAPIGatewayAWSCLI builds the status API of the reference workload with the AWS CLI (a REST
 // API, GET /status behind an API key, a usage plan with a quota of 3), calls it with curl and
 // Python's urllib until the quota runs out, reads GetUsage, then imports a PRIVATE API and calls
-// it on the private listener and, refused, on the public one.
+// it on the private listener (by path and by x-apigw-api-id) and, refused, on the public one, and
+// reaches the status API through a custom domain name's base path mapping by Host.
 func TestAPIGatewayAWSCLI(t *testing.T) {
 	for _, tool := range []string{"aws", "curl", "python3"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -123,5 +124,16 @@ with urllib.request.urlopen(req) as r:
 	}
 	if code, body := curl(p.Endpoint + "/_gureum/execute-api/" + inside + "/prod/ping"); code != "403" || body != `{"message":"Forbidden"}` {
 		t.Errorf("private API on the public listener: %s %s; want 403 Forbidden", code, body)
+	}
+	// As through a VPC endpoint's DNS name: the API named by the x-apigw-api-id header.
+	if code, body := curl(private+"/prod/ping", "x-apigw-api-id: "+inside); code != "200" || body != `{"pong":true}` {
+		t.Errorf("private API by x-apigw-api-id: %s %s; want 200", code, body)
+	}
+
+	// A custom domain name with a base path of two segments, reached by its Host.
+	cli("create-domain-name", "--domain-name", "status.example.com", "--endpoint-configuration", "types=REGIONAL")
+	cli("create-base-path-mapping", "--domain-name", "status.example.com", "--base-path", "v1/ops", "--rest-api-id", id, "--stage", "prod")
+	if code, body := curl(p.Endpoint+"/v1/ops/status", "Host: status.example.com", "x-api-key: e2eStatusKey0123456789"); code != "429" || body != `{"message":"Limit Exceeded"}` {
+		t.Errorf("curl through the custom domain: %s %s; want the status API (429: its quota is spent)", code, body)
 	}
 }

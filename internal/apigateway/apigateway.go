@@ -8,6 +8,7 @@ package apigateway
 import (
 	"context"
 	"crypto/rand"
+	"github.com/gureum/gureum/internal/apigateway/domain"
 	mrand "math/rand/v2"
 	"time"
 
@@ -51,6 +52,9 @@ type Deps struct {
 	// Enforcer decides execute-api:Invoke for AWS_IAM methods and resource policies (the
 	// router's iam.Enforcer); nil when IAM is not enforced.
 	Enforcer Enforcer
+	// Domains answers which custom domain a Host names, shared with apigatewayv2 (which serves
+	// the domains' Host); nil: a cache of this service's own.
+	Domains *domain.Cache
 }
 
 // Service serves API Gateway (REST APIs).
@@ -74,6 +78,7 @@ type Service struct {
 	schemas    schemaCache
 	auths      authCache
 	cache      stageCache
+	domains    *domain.Cache
 	// draw picks a request's share of a stage's traffic (canary or not): a number in [0, 1).
 	draw func() float64
 	// The account-level throttle (AWS's default: 10,000 requests a second, burst 5,000).
@@ -86,7 +91,10 @@ func New(d Deps) *Service {
 	d.Env = d.Env.For("apigateway")
 	s := &Service{store: d.Store, functions: d.Functions, queues: d.Queues, verifier: d.Verifier, authz: d.Enforcer, logs: d.Logs, metrics: d.Metrics, region: d.Region, clock: d.Env,
 		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}, auths: authCache{m: map[string]*authResult{}}, cache: stageCache{stages: map[string]*cacheShard{}},
-		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst, draw: mrand.Float64}
+		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst, draw: mrand.Float64, domains: d.Domains}
+	if s.domains == nil && d.Store != nil {
+		s.domains = domain.NewCache(d.Store, time.Second, s.now)
+	}
 	if d.Store != nil {
 		// A stage cache flushed through any node is flushed on this one too.
 		cancel := d.Store.Subscribe(cacheTopic, s.flushCacheKey)

@@ -25,6 +25,12 @@ type AuthorizerInput struct {
 	AuthorizerResultTTLInSeconds *int     `json:"authorizerResultTtlInSeconds"`
 }
 
+// AuthorizerIDInput names an authorizer.
+type AuthorizerIDInput struct {
+	RestAPIID    string `rest:"uri=restapi_id" json:"-"`
+	AuthorizerID string `rest:"uri=authorizer_id" json:"-"`
+}
+
 // AuthorizerOutput is an authorizer in an answer.
 type AuthorizerOutput struct {
 	Authorizer
@@ -81,7 +87,7 @@ func (s *Service) CreateAuthorizer(ctx context.Context, in *AuthorizerInput) (*A
 }
 
 // GetAuthorizer describes an authorizer.
-func (s *Service) GetAuthorizer(ctx context.Context, in *AuthorizerInput) (*AuthorizerOutput, error) {
+func (s *Service) GetAuthorizer(ctx context.Context, in *AuthorizerIDInput) (*AuthorizerOutput, error) {
 	doc, _, err := s.loadAPI(ctx, callerAccount(ctx), in.RestAPIID)
 	if err != nil {
 		return nil, err
@@ -108,7 +114,7 @@ func (s *Service) GetAuthorizers(ctx context.Context, in *RestAPIInput) (*Author
 }
 
 // DeleteAuthorizer removes an authorizer no method uses.
-func (s *Service) DeleteAuthorizer(ctx context.Context, in *AuthorizerInput) (*Empty, error) {
+func (s *Service) DeleteAuthorizer(ctx context.Context, in *AuthorizerIDInput) (*Empty, error) {
 	_, err := s.mutateAPI(ctx, in.RestAPIID, func(doc *restAPIDoc) error {
 		if doc.Authorizers[in.AuthorizerID] == nil {
 			return notFound("Authorizer")

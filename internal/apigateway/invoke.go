@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/gureum/gureum/internal/apigateway/domain"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -28,7 +30,8 @@ const (
 )
 
 func (s *Service) endpoints() []service.Endpoint {
-	return []service.Endpoint{{Name: "execute-api", Host: invokeHost, Prefix: invokePrefix, Handler: http.HandlerFunc(s.serveInvoke)}}
+	return []service.Endpoint{{Name: "execute-api", Host: invokeHost, Prefix: invokePrefix, Handler: http.HandlerFunc(s.serveInvoke),
+		Match: func(_ context.Context, host string) bool { _, ok := domain.InvokeHost(host); return ok }}}
 }
 
 // gatewayError is a gateway response: API Gateway's own answer before or instead of the
@@ -229,9 +232,10 @@ func splitInvoke(r *http.Request) (apiID, stage, path string) {
 		p = "/" + p
 	} else {
 		host := r.Host
-		if i := strings.IndexByte(host, '.'); i > 0 {
-			apiID = host[:i]
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
 		}
+		apiID, _ = domain.InvokeHost(host)
 	}
 	rest := strings.TrimPrefix(p, "/")
 	stage, path, _ = strings.Cut(rest, "/")

@@ -28,7 +28,7 @@ var operations = [][3]string{
 	{"CreateVpcLink", "POST", "/vpclinks"},
 	{"DeleteApiKey", "DELETE", "/apikeys/{api_Key}"},
 	{"DeleteAuthorizer", "DELETE", "/restapis/{restapi_id}/authorizers/{authorizer_id}"},
-	{"DeleteBasePathMapping", "DELETE", "/domainnames/{domain_name}/basepathmappings/{base_path}"},
+	{"DeleteBasePathMapping", "DELETE", "/domainnames/{domain_name}/basepathmappings/{base_path+}"},
 	{"DeleteClientCertificate", "DELETE", "/clientcertificates/{clientcertificate_id}"},
 	{"DeleteDeployment", "DELETE", "/restapis/{restapi_id}/deployments/{deployment_id}"},
 	{"DeleteDocumentationPart", "DELETE", "/restapis/{restapi_id}/documentation/parts/{part_id}"},
@@ -56,7 +56,7 @@ var operations = [][3]string{
 	{"GetApiKeys", "GET", "/apikeys"},
 	{"GetAuthorizer", "GET", "/restapis/{restapi_id}/authorizers/{authorizer_id}"},
 	{"GetAuthorizers", "GET", "/restapis/{restapi_id}/authorizers"},
-	{"GetBasePathMapping", "GET", "/domainnames/{domain_name}/basepathmappings/{base_path}"},
+	{"GetBasePathMapping", "GET", "/domainnames/{domain_name}/basepathmappings/{base_path+}"},
 	{"GetBasePathMappings", "GET", "/domainnames/{domain_name}/basepathmappings"},
 	{"GetClientCertificate", "GET", "/clientcertificates/{clientcertificate_id}"},
 	{"GetClientCertificates", "GET", "/clientcertificates"},
@@ -115,7 +115,7 @@ var operations = [][3]string{
 	{"UpdateAccount", "PATCH", "/account"},
 	{"UpdateApiKey", "PATCH", "/apikeys/{api_Key}"},
 	{"UpdateAuthorizer", "PATCH", "/restapis/{restapi_id}/authorizers/{authorizer_id}"},
-	{"UpdateBasePathMapping", "PATCH", "/domainnames/{domain_name}/basepathmappings/{base_path}"},
+	{"UpdateBasePathMapping", "PATCH", "/domainnames/{domain_name}/basepathmappings/{base_path+}"},
 	{"UpdateClientCertificate", "PATCH", "/clientcertificates/{clientcertificate_id}"},
 	{"UpdateDeployment", "PATCH", "/restapis/{restapi_id}/deployments/{deployment_id}"},
 	{"UpdateDocumentationPart", "PATCH", "/restapis/{restapi_id}/documentation/parts/{part_id}"},
@@ -147,7 +147,7 @@ func (s *Service) Describe() *service.Service {
 	for _, o := range operations {
 		ops = append(ops, service.Operation{
 			Name: o[0], Action: "apigateway:" + o[1], Handler: handlers[o[0]],
-			Route: service.Route{Method: o[1], Path: o[2]}, Resource: s.resourceARN,
+			Route: service.Route{Method: o[1], Path: o[2]}, Resource: s.resourceARN, Checks: s.checks("apigateway:" + o[1]),
 		})
 	}
 	return (&service.Service{
@@ -258,6 +258,15 @@ func (s *Service) handlers() map[string]service.Handler {
 		"UpdateIntegrationResponse": service.Func(s.UpdateIntegrationResponse),
 		"UpdateRequestValidator":    service.Func(s.UpdateRequestValidator),
 		"UpdateModel":               service.Func(s.UpdateModel),
+
+		"CreateDomainName":      service.Func(s.CreateDomainName),
+		"GetDomainName":         service.Func(s.GetDomainName),
+		"GetDomainNames":        service.Func(s.GetDomainNames),
+		"DeleteDomainName":      service.Func(s.DeleteDomainName),
+		"CreateBasePathMapping": service.Func(s.CreateBasePathMapping),
+		"GetBasePathMapping":    service.Func(s.GetBasePathMapping),
+		"GetBasePathMappings":   service.Func(s.GetBasePathMappings),
+		"DeleteBasePathMapping": service.Func(s.DeleteBasePathMapping),
 
 		"GetTags":       service.Func(s.GetTags),
 		"TagResource":   service.Func(s.TagResource),

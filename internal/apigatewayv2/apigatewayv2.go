@@ -14,15 +14,17 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gureum/gureum/internal/apigateway/domain"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/store"
 )
 
 // Store is what API Gateway V2 keeps: the API Gateway store's versioned documents, under kinds
-// of its own.
+// of its own, and the notifier that carries @connections calls between nodes.
 type Store interface {
 	store.APIGateway
+	store.Notifier
 }
 
 // The kinds of document API Gateway V2 keeps in the API Gateway store.
@@ -58,6 +60,10 @@ type Deps struct {
 	HTTP         *http.Client
 	Authenticate Authenticator
 	Authorize    AccessCheck
+	// Domains answers which custom domain a Host names; shared with the REST APIs' service,
+	// whose CreateDomainName and base path mappings change the same domains. Nil: a cache of
+	// this service's own.
+	Domains *domain.Cache
 }
 
 // Service serves API Gateway V2.
@@ -74,6 +80,12 @@ type Service struct {
 	jwks      *jwksCache
 	authCache authCache
 	sockets   *hub
+	domains   *domain.Cache
+	peers     nodes  // cross-node @connections calls (wsnodes.go)
+	stopNodes func() // ends Start's subscriptions
+	// restPlane is the REST APIs' data plane (Claim's next), which serves base path mappings to
+	// REST APIs.
+	restPlane http.Handler
 }
 
 // New returns API Gateway V2.
@@ -81,7 +93,10 @@ func New(d Deps) *Service {
 	d.Env = d.Env.For("apigatewayv2")
 	s := &Service{store: d.Store, functions: d.Functions, http: d.HTTP, authn: d.Authenticate, authz: d.Authorize, region: d.Region, env: d.Env,
 		apis:   apiCache{m: map[string]*cachedAPI{}},
-		limits: newLimiter(), authCache: authCache{m: map[string]*authEntry{}}, sockets: newHub()}
+		limits: newLimiter(), authCache: authCache{m: map[string]*authEntry{}}, sockets: newHub(), domains: d.Domains}
+	if s.domains == nil {
+		s.domains = domain.NewCache(d.Store, cacheTTL, s.now)
+	}
 	if s.http == nil {
 		s.http = http.DefaultClient
 	}

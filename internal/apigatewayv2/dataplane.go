@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/gureum/gureum/internal/apigateway/domain"
 	"io"
 	"net"
 	"net/http"
@@ -21,8 +22,6 @@ const (
 	invokePrefix = "/_gureum/execute-api-v2/"
 	// sharedPrefix is API Gateway v1's path form, which v2 APIs answer too (Claim).
 	sharedPrefix = "/_gureum/execute-api/"
-	// invokeHostSuffix is the host form both generations share: <api-id>.execute-api.localhost.
-	invokeHostSuffix = ".execute-api.localhost"
 	// maxInvokeBody is API Gateway's payload limit (10 MB).
 	maxInvokeBody = 10 << 20
 	// cacheTTL is how long a node serves an API from memory before it reads it again (changes
@@ -34,13 +33,16 @@ func (s *Service) endpoints() []service.Endpoint {
 	return []service.Endpoint{
 		{Name: "execute-api-v2", Prefix: invokePrefix, Handler: http.HandlerFunc(s.serve)},
 		{Name: "execute-api-domain", Prefix: domainPathPrefix, Handler: http.HandlerFunc(s.serveDomain)},
+		{Name: "execute-api-domain-host", Match: s.domains.Match, Handler: http.HandlerFunc(s.serveDomainHost)},
 	}
 }
 
 // Claim returns the handler of the invoke addresses API Gateway's two generations share (the
 // host <api-id>.execute-api.localhost and the path /_gureum/execute-api/<api-id>/): a request
-// for an HTTP or WebSocket API is served here, any other goes to next (the REST APIs' data plane).
+// for an HTTP or WebSocket API is served here, any other goes to next (the REST APIs' data plane),
+// which also serves custom domains' mappings to REST APIs. Call it once, before serving.
 func (s *Service) Claim(next http.Handler) http.Handler {
+	s.restPlane = next
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := splitTarget(r)
 		if id != "" {
@@ -66,12 +68,7 @@ func splitTarget(r *http.Request) (apiID, rest string) {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	if len(host) > len(invokeHostSuffix) && strings.EqualFold(host[len(host)-len(invokeHostSuffix):], invokeHostSuffix) {
-		apiID = strings.ToLower(host[:len(host)-len(invokeHostSuffix)])
-		if strings.Contains(apiID, ".") {
-			apiID = ""
-		}
-	}
+	apiID, _ = domain.InvokeHost(host)
 	return apiID, p
 }
 

@@ -1,76 +1,82 @@
 package apigatewayv2
 
 import (
-	"encoding/json"
-	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/gureum/gureum/internal/apigateway/domain"
 	"github.com/gureum/gureum/internal/request"
-	"github.com/gureum/gureum/internal/store"
 )
 
 // domainPathPrefix is the path form of custom domain names: /_gureum/execute-api-domain/<domain>/<path>
-// reaches the API a mapping of <domain> names, as a request to https://<domain>/<path> would.
-// (Serving the domain's own Host needs the router to hand over hosts that match no pattern.)
+// reaches the API a mapping of <domain> names, as a request to https://<domain>/<path> does
+// (serveDomainHost: the main listener answers a request whose Host is a domain name).
 const domainPathPrefix = "/_gureum/execute-api-domain/"
 
-// serveDomain answers a request to a custom domain name: the mapping with the longest key that
-// is a whole-segment prefix of the path picks the API and stage, and the key is cut from the path.
+// serveDomain answers the path form of a custom domain name.
 func (s *Service) serveDomain(w http.ResponseWriter, r *http.Request) {
+	name, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.EscapedPath(), domainPathPrefix), "/")
+	d, _, err := domain.Load(r.Context(), s.store, "", name)
+	if err != nil && err != domain.ErrNotFound {
+		writeGatewayError(w, errInternal)
+		return
+	}
+	s.serveMapped(w, r, d, "/"+rest)
+}
+
+// serveDomainHost answers a request whose Host is a custom domain name (the router asks
+// domain.Cache.Match first).
+func (s *Service) serveDomainHost(w http.ResponseWriter, r *http.Request) {
+	s.serveMapped(w, r, s.domains.Lookup(r.Context(), hostOnly(r.Host)), r.URL.EscapedPath())
+}
+
+// serveMapped answers a request to a custom domain name: the mapping with the longest key that
+// is a whole-segment prefix of the path picks the API and stage, and the key is cut from the
+// path. An HTTP or WebSocket API is served here, a REST API by the REST APIs' data plane.
+func (s *Service) serveMapped(w http.ResponseWriter, r *http.Request, d *domain.Doc, path string) {
 	requestID := request.From(r.Context()).ID
 	if requestID == "" {
 		requestID = request.NewID()
 	}
-	w.Header().Set("Apigw-Requestid", requestID)
-	domain, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.EscapedPath(), domainPathPrefix), "/")
-	obj, err := s.store.APIObject(r.Context(), kindDomain, "", "", strings.ToLower(domain))
-	if errors.Is(err, store.ErrNotFound) {
+	if d == nil {
+		w.Header().Set("Apigw-Requestid", requestID)
 		writeGatewayError(w, errForbidden)
 		return
 	}
-	var d domainDoc
-	if err != nil || json.Unmarshal(obj.Doc, &d) != nil {
-		writeGatewayError(w, errInternal)
-		return
-	}
-	m, path := mappingFor(d.Mappings, "/"+rest)
+	m, path := domain.Match(d.Mappings, path)
 	if m == nil {
+		w.Header().Set("Apigw-Requestid", requestID)
 		writeGatewayError(w, errForbidden)
 		return
 	}
 	api, err := s.apis.get(r.Context(), s, m.APIID)
-	if err != nil {
+	switch {
+	case err != nil:
+		w.Header().Set("Apigw-Requestid", requestID)
 		writeGatewayError(w, errInternal)
-		return
-	}
-	if api == nil || api.doc.API.ProtocolType != protocolHTTP {
+	case api == nil && s.restPlane != nil:
+		s.restPlane.ServeHTTP(w, restRequest(r, m, path))
+	case api == nil:
+		w.Header().Set("Apigw-Requestid", requestID)
 		writeGatewayError(w, errForbidden)
-		return
+	case api.doc.API.ProtocolType == protocolWebSocket:
+		w.Header().Set("Apigw-Requestid", requestID)
+		s.serveWebSocket(w, r, api, "/"+m.Stage+strings.TrimSuffix(path, "/"), requestID)
+	default:
+		w.Header().Set("Apigw-Requestid", requestID)
+		s.serveHTTP(w, r, api, m.Stage, path, false, requestID)
 	}
-	s.serveHTTP(w, r, api, m.Stage, path, false, requestID)
 }
 
-// mappingFor picks the mapping of a path: the longest key that is the path's first segments
-// ("" maps the whole domain), and the path left after it.
-func mappingFor(mappings map[string]*APIMapping, path string) (*APIMapping, string) {
-	var best *APIMapping
-	rest := path
-	for _, m := range mappings {
-		if best != nil && len(m.APIMappingKey) <= len(best.APIMappingKey) {
-			continue
-		}
-		if m.APIMappingKey == "" {
-			best, rest = m, path
-			continue
-		}
-		key := "/" + m.APIMappingKey
-		if path == key || strings.HasPrefix(path, key+"/") {
-			best, rest = m, strings.TrimPrefix(path, key)
-			if rest == "" {
-				rest = "/"
-			}
-		}
-	}
-	return best, rest
+// restRequest is a request to a REST API through a base path mapping, readdressed to the API's
+// invoke path (/_gureum/execute-api/<api-id>/<stage>/<path>).
+func restRequest(r *http.Request, m *domain.Mapping, path string) *http.Request {
+	r2 := r.Clone(r.Context())
+	u := *r.URL
+	u.RawPath = sharedPrefix + m.APIID + "/" + url.PathEscape(m.Stage) + path
+	u.Path = unescape(u.RawPath)
+	r2.URL = &u
+	r2.RequestURI = u.RequestURI()
+	return r2
 }

@@ -2,11 +2,11 @@ package apigatewayv2
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"regexp"
 	"strings"
 
+	"github.com/gureum/gureum/internal/apigateway/domain"
 	"github.com/gureum/gureum/internal/store"
 )
 
@@ -55,9 +55,12 @@ func (s *Service) CreateDomainName(ctx context.Context, in *DomainNameInput) (*D
 	if d.RoutingMode == "" {
 		d.RoutingMode = "API_MAPPING_ONLY"
 	}
+	if err := ownCertificates(ctx, in.DomainNameConfigurations); err != nil {
+		return nil, err
+	}
 	d.DomainNameConfigurations = domainConfigs(in.DomainNameConfigurations)
-	b, _ := json.Marshal(domainDoc{Domain: d, Mappings: map[string]*APIMapping{}})
-	err := s.store.CreateAPIObject(ctx, store.APIObject{Kind: kindDomain, Account: callerAccount(ctx), ID: name, Doc: b, Created: s.now()})
+	err := domain.Create(ctx, s.store, callerAccount(ctx), &domainDoc{Domain: d}, s.now())
+	s.domains.Drop(name)
 	if errors.Is(err, store.ErrExists) {
 		return nil, ErrConflict.Errorf("The domain name you provided already exists.")
 	}
@@ -65,6 +68,16 @@ func (s *Service) CreateDomainName(ctx context.Context, in *DomainNameInput) (*D
 		return nil, err
 	}
 	return &DomainNameOutput{DomainName: d, Status: 201}, nil
+}
+
+// ownCertificates refuses a certificate of another account (AWS takes the domain's own only).
+func ownCertificates(ctx context.Context, cs []DomainNameConfiguration) error {
+	for _, c := range cs {
+		if !domain.OwnCertificate(c.CertificateArn, callerAccount(ctx)) {
+			return badRequest("Invalid certificate ARN specified: %s", c.CertificateArn)
+		}
+	}
+	return nil
 }
 
 func domainConfigs(in []DomainNameConfiguration) []DomainNameConfiguration {
@@ -90,52 +103,32 @@ func domainConfigs(in []DomainNameConfiguration) []DomainNameConfiguration {
 }
 
 // loadDomain reads a domain name of the caller's account.
-func (s *Service) loadDomain(ctx context.Context, name string) (*domainDoc, store.APIObject, error) {
-	account := callerAccount(ctx)
-	obj, err := s.store.APIObject(ctx, kindDomain, account, "", strings.ToLower(name))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, obj, ErrNotFound.Errorf("The domain name resource specified in the request was not found.")
-	}
-	if err != nil {
-		return nil, obj, err
-	}
-	var d domainDoc
-	if err := json.Unmarshal(obj.Doc, &d); err != nil {
-		return nil, obj, err
-	}
-	if d.Mappings == nil {
-		d.Mappings = map[string]*APIMapping{}
-	}
-	return &d, obj, nil
+func (s *Service) loadDomain(ctx context.Context, name string) (*domainDoc, error) {
+	d, _, err := domain.Load(ctx, s.store, callerAccount(ctx), name)
+	return d, domainError(err)
 }
 
 // mutateDomain changes a domain name's document with fn by compare-and-swap.
 func (s *Service) mutateDomain(ctx context.Context, name string, fn func(*domainDoc) error) (*domainDoc, error) {
-	for attempt := 0; ; attempt++ {
-		d, obj, err := s.loadDomain(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		if err := fn(d); err != nil {
-			return nil, err
-		}
-		obj.Doc, _ = json.Marshal(d)
-		err = s.store.UpdateAPIObject(ctx, obj, obj.Version)
-		switch {
-		case err == nil:
-			return d, nil
-		case errors.Is(err, store.ErrConflict) && attempt < 8:
-			continue
-		case errors.Is(err, store.ErrConflict):
-			return nil, ErrConflict.Errorf("Unable to complete operation due to concurrent modification. Please try again later.")
-		}
-		return nil, err
+	d, err := domain.Mutate(ctx, s.store, callerAccount(ctx), name, fn)
+	s.domains.Drop(name)
+	return d, domainError(err)
+}
+
+// domainError words package domain's kinds as API Gateway V2 does.
+func domainError(err error) error {
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		return ErrNotFound.Errorf("The domain name resource specified in the request was not found.")
+	case errors.Is(err, domain.ErrConflict):
+		return ErrConflict.Errorf("Unable to complete operation due to concurrent modification. Please try again later.")
 	}
+	return err
 }
 
 // GetDomainName describes a domain name.
 func (s *Service) GetDomainName(ctx context.Context, in *DomainNameIDInput) (*DomainNameOutput, error) {
-	d, _, err := s.loadDomain(ctx, in.DomainName)
+	d, err := s.loadDomain(ctx, in.DomainName)
 	if err != nil {
 		return nil, err
 	}
@@ -144,16 +137,13 @@ func (s *Service) GetDomainName(ctx context.Context, in *DomainNameIDInput) (*Do
 
 // GetDomainNames lists the caller's domain names.
 func (s *Service) GetDomainNames(ctx context.Context, in *DomainListInput) (*DomainNamesOutput, error) {
-	objs, err := s.store.APIObjects(ctx, kindDomain, callerAccount(ctx), "")
+	docs, err := domain.List(ctx, s.store, callerAccount(ctx))
 	if err != nil {
 		return nil, err
 	}
 	items := []DomainName{}
-	for _, o := range objs {
-		var d domainDoc
-		if json.Unmarshal(o.Doc, &d) == nil {
-			items = append(items, d.Domain)
-		}
+	for _, d := range docs {
+		items = append(items, d.Domain)
 	}
 	items, next, err := page(items, in.MaxResults, in.NextToken, func(d DomainName) string { return d.DomainName })
 	if err != nil {
@@ -164,6 +154,9 @@ func (s *Service) GetDomainNames(ctx context.Context, in *DomainListInput) (*Dom
 
 // UpdateDomainName changes a domain name's configurations or routing mode.
 func (s *Service) UpdateDomainName(ctx context.Context, in *DomainNameInput) (*DomainNameOutput, error) {
+	if err := ownCertificates(ctx, in.DomainNameConfigurations); err != nil {
+		return nil, err
+	}
 	d, err := s.mutateDomain(ctx, in.PathDomainName, func(d *domainDoc) error {
 		if in.DomainNameConfigurations != nil {
 			d.Domain.DomainNameConfigurations = domainConfigs(in.DomainNameConfigurations)
@@ -181,12 +174,10 @@ func (s *Service) UpdateDomainName(ctx context.Context, in *DomainNameInput) (*D
 
 // DeleteDomainName removes a domain name with its mappings.
 func (s *Service) DeleteDomainName(ctx context.Context, in *DomainNameIDInput) (*Empty, error) {
-	name := strings.ToLower(in.DomainName)
-	if err := s.store.DeleteAPIObject(ctx, kindDomain, callerAccount(ctx), "", name); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, ErrNotFound.Errorf("The domain name resource specified in the request was not found.")
-		}
-		return nil, err
+	err := domain.Delete(ctx, s.store, callerAccount(ctx), in.DomainName)
+	s.domains.Drop(in.DomainName)
+	if err != nil {
+		return nil, domainError(err)
 	}
 	return &Empty{Status: 204}, nil
 }
@@ -255,12 +246,8 @@ func (s *Service) applyMapping(ctx context.Context, d *domainDoc, m *APIMapping,
 	if !mappingKeyPattern.MatchString(m.APIMappingKey) {
 		return badRequest("Invalid API mapping key specified: %s", m.APIMappingKey)
 	}
-	doc, _, err := s.loadAPI(ctx, callerAccount(ctx), m.APIID)
-	if err != nil {
+	if err := s.mappableStage(ctx, m.APIID, m.Stage); err != nil {
 		return err
-	}
-	if doc.Stages[m.Stage] == nil {
-		return badRequest("Invalid stage identifier specified")
 	}
 	for _, o := range d.Mappings {
 		if o.APIMappingKey == m.APIMappingKey && o.APIMappingID != m.APIMappingID {
@@ -270,9 +257,29 @@ func (s *Service) applyMapping(ctx context.Context, d *domainDoc, m *APIMapping,
 	return nil
 }
 
+// mappableStage checks that a mapping's API and stage are the caller's: an HTTP or WebSocket
+// API's stage, or a REST API's (AWS maps both through API mappings).
+func (s *Service) mappableStage(ctx context.Context, apiID, stage string) error {
+	account := callerAccount(ctx)
+	doc, _, err := s.loadAPI(ctx, account, apiID)
+	if err != nil {
+		if _, rerr := s.store.APIObject(ctx, store.KindRestAPI, account, "", apiID); rerr != nil {
+			return err
+		}
+		if _, serr := s.store.APIObject(ctx, store.KindStage, account, apiID, stage); serr != nil {
+			return badRequest("Invalid stage identifier specified")
+		}
+		return nil
+	}
+	if doc.Stages[stage] == nil {
+		return badRequest("Invalid stage identifier specified")
+	}
+	return nil
+}
+
 // GetApiMapping describes an API mapping.
 func (s *Service) GetApiMapping(ctx context.Context, in *APIMappingIDInput) (*APIMappingOutput, error) {
-	d, _, err := s.loadDomain(ctx, in.DomainName)
+	d, err := s.loadDomain(ctx, in.DomainName)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +292,7 @@ func (s *Service) GetApiMapping(ctx context.Context, in *APIMappingIDInput) (*AP
 
 // GetApiMappings lists a domain name's API mappings.
 func (s *Service) GetApiMappings(ctx context.Context, in *MappingListInput) (*APIMappingsOutput, error) {
-	d, _, err := s.loadDomain(ctx, in.DomainName)
+	d, err := s.loadDomain(ctx, in.DomainName)
 	if err != nil {
 		return nil, err
 	}

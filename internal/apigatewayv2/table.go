@@ -125,7 +125,7 @@ func (s *Service) Describe() *service.Service {
 	for _, o := range operations {
 		ops = append(ops, service.Operation{
 			Name: o[0], Action: "apigateway:" + o[1], Handler: handlers[o[0]],
-			Route: service.Route{Method: o[1], Path: o[2]}, Resource: s.resourceARN,
+			Route: service.Route{Method: o[1], Path: o[2]}, Resource: s.resourceARN, Checks: s.checks("apigateway:" + o[1]),
 		})
 	}
 	return (&service.Service{

@@ -98,7 +98,7 @@ func (s *Service) withTags(ctx context.Context, arn string, change bool, fn func
 		return err
 	case len(parts) == 2 && parts[0] == "domainnames":
 		if !change {
-			d, _, err := s.loadDomain(ctx, parts[1])
+			d, err := s.loadDomain(ctx, parts[1])
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,10 @@
 package apigatewayv2
 
-import "time"
+import (
+	"time"
+
+	"github.com/gureum/gureum/internal/apigateway/domain"
+)
 
 // API is an HTTP or WebSocket API as the control plane answers it.
 type API struct {
@@ -142,35 +146,14 @@ type Deployment struct {
 	Description             string    `json:"description,omitempty"`
 }
 
-// DomainName is a custom domain name with its API mappings.
-type DomainName struct {
-	APIMappingSelectionExpression string                    `json:"apiMappingSelectionExpression,omitempty"`
-	DomainName                    string                    `json:"domainName"`
-	DomainNameArn                 string                    `json:"domainNameArn,omitempty"`
-	DomainNameConfigurations      []DomainNameConfiguration `json:"domainNameConfigurations,omitempty"`
-	RoutingMode                   string                    `json:"routingMode,omitempty"`
-	Tags                          map[string]string         `json:"tags,omitempty"`
-}
-
-// DomainNameConfiguration is a domain name's endpoint.
-type DomainNameConfiguration struct {
-	APIGatewayDomainName string `json:"apiGatewayDomainName,omitempty"`
-	CertificateArn       string `json:"certificateArn,omitempty"`
-	CertificateName      string `json:"certificateName,omitempty"`
-	DomainNameStatus     string `json:"domainNameStatus,omitempty"`
-	EndpointType         string `json:"endpointType,omitempty"`
-	HostedZoneID         string `json:"hostedZoneId,omitempty"`
-	IPAddressType        string `json:"ipAddressType,omitempty"`
-	SecurityPolicy       string `json:"securityPolicy,omitempty"`
-}
-
-// APIMapping maps a path under a domain name to an API's stage.
-type APIMapping struct {
-	APIID         string `json:"apiId"`
-	APIMappingID  string `json:"apiMappingId"`
-	APIMappingKey string `json:"apiMappingKey"`
-	Stage         string `json:"stage"`
-}
+// DomainName, DomainNameConfiguration and APIMapping are the shapes both generations share
+// (package domain keeps the domains).
+type (
+	DomainName              = domain.Name
+	DomainNameConfiguration = domain.Configuration
+	APIMapping              = domain.Mapping
+	domainDoc               = domain.Doc
+)
 
 // Empty is an answer without a body, with its status.
 type Empty struct {
@@ -205,10 +188,4 @@ type snapshot struct {
 type deploymentDoc struct {
 	Deployment Deployment `json:"deployment"`
 	Snapshot   snapshot   `json:"snapshot"`
-}
-
-// domainDoc is a domain name as it is stored, with its mappings.
-type domainDoc struct {
-	Domain   DomainName             `json:"domain"`
-	Mappings map[string]*APIMapping `json:"mappings"`
 }

@@ -84,11 +84,20 @@ func (h *hub) closeStage(apiID, stage string) {
 	h.closeWhere(func(c *wsConn) bool { return c.apiID == apiID && c.stage == stage })
 }
 
-// Start is the WebSocket hub's start: nothing to do (connections come with requests).
-func (s *Service) Start(context.Context) error { return nil }
+// Start joins the nodes' @connections calls (when nodes share the store; connections come
+// with requests).
+func (s *Service) Start(context.Context) error {
+	s.stopNodes = s.startNodes()
+	return nil
+}
 
 // Stop closes every WebSocket connection this node holds (their $disconnect routes run).
-func (s *Service) Stop() { s.sockets.closeWhere(func(*wsConn) bool { return true }) }
+func (s *Service) Stop() {
+	s.sockets.closeWhere(func(*wsConn) bool { return true })
+	if s.stopNodes != nil {
+		s.stopNodes()
+	}
+}
 
 // newConnectionID is a connection id in AWS's form: 15 characters of base64 and a "=".
 func newConnectionID() string {
@@ -258,14 +267,26 @@ func (s *Service) connect(w http.ResponseWriter, r *http.Request, api *cachedAPI
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), wsMaxDuration)
 	c.conn, c.cancel = conn, cancel
 	s.sockets.add(c)
+	s.recordConnection(ctx, api.account, c)
+	// The connection's own goroutine serves it from here, and the handler returns: a fresh
+	// goroutine's stack is the smallest, where the handler's grew on its way through the router
+	// and $connect (10,000 idle connections held 16 KiB of stack each).
+	go s.hold(ctx, cancel, wc)
+}
+
+// hold reads a connection's messages until it closes, idles out or ends (cancel: DeleteConnection,
+// Stop), then forgets it and runs $disconnect.
+func (s *Service) hold(ctx context.Context, cancel context.CancelFunc, wc *wsCall) {
+	c := wc.c
 	defer func() {
 		s.sockets.remove(c.id)
+		s.forgetConnection(context.WithoutCancel(ctx), wc.api.account, c)
 		cancel()
-		conn.CloseNow()
-		if route := ss.byKey["$disconnect"]; route != nil && route.Target != "" {
+		c.conn.CloseNow()
+		if route := wc.ss.byKey["$disconnect"]; route != nil && route.Target != "" {
 			dc := *wc
 			dc.eventType, dc.routeKey, dc.requestID = "DISCONNECT", "$disconnect", newID(16)
-			s.runRoute(context.WithoutCancel(r.Context()), &dc, route)
+			s.runRoute(context.WithoutCancel(ctx), &dc, route)
 		}
 	}()
 	s.readMessages(ctx, wc)
@@ -361,35 +382,50 @@ func (s *Service) manageConnection(w http.ResponseWriter, r *http.Request, api *
 		return
 	}
 	c := s.sockets.get(id)
-	if c == nil || c.apiID != api.doc.API.APIID || c.stage != stage {
+	if c == nil {
+		s.manageRemote(w, r, api, stage, id, body)
+		return
+	}
+	if c.apiID != api.doc.API.APIID || c.stage != stage {
 		writeManageError(w, http.StatusGone, "GoneException", "")
 		return
 	}
-	switch r.Method {
+	status, typ, answer := s.perform(r.Context(), c, r.Method, body)
+	if typ != "" {
+		writeManageError(w, status, typ, string(answer))
+		return
+	}
+	if len(answer) > 0 {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(status)
+	w.Write(answer)
+}
+
+// perform does an @connections call on a connection this node holds: its status, its error
+// type ("" for none; the answer is then the error's message) and its answer.
+func (s *Service) perform(ctx context.Context, c *wsConn, method string, body []byte) (status int, typ string, answer []byte) {
+	switch method {
 	case http.MethodPost:
 		if len(body) > wsMaxMessage {
-			writeManageError(w, http.StatusRequestEntityTooLarge, "PayloadTooLargeException", "Message too long")
-			return
+			return http.StatusRequestEntityTooLarge, "PayloadTooLargeException", []byte("Message too long")
 		}
-		if err := c.conn.Write(r.Context(), websocket.MessageText, body); err != nil {
-			writeManageError(w, http.StatusGone, "GoneException", "")
-			return
+		if err := c.conn.Write(ctx, websocket.MessageText, body); err != nil {
+			return http.StatusGone, "GoneException", nil
 		}
-		w.WriteHeader(http.StatusOK)
+		return http.StatusOK, "", nil
 	case http.MethodGet:
 		c.mu.Lock()
 		last := c.lastActive
 		c.mu.Unlock()
 		b, _ := json.Marshal(map[string]any{"connectedAt": c.connectedAt.UTC().Format(time.RFC3339),
 			"identity": map[string]string{"sourceIp": c.sourceIP, "userAgent": c.userAgent}, "lastActiveAt": last.UTC().Format(time.RFC3339)})
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(b)
+		return http.StatusOK, "", b
 	case http.MethodDelete:
 		c.cancel() // the connection's own goroutine closes it
-		w.WriteHeader(http.StatusNoContent)
-	default:
-		writeManageError(w, http.StatusForbidden, "ForbiddenException", "Forbidden")
+		return http.StatusNoContent, "", nil
 	}
+	return http.StatusForbidden, "ForbiddenException", []byte("Forbidden")
 }
 
 // checkManage authenticates and authorizes a call of the @connections API.

@@ -199,5 +199,8 @@ func RunAPIGateway(ctx context.Context, o Options) error {
 	tbl.add("apigateway", "API key + usage plan check (keyed p50 − MOCK p50, median of rounds)", diff(2, 1), "≤ 20 µs")
 	tbl.add("apigateway", "API key + quota write (quota p50 − MOCK p50, median of rounds)", diff(3, 1), "")
 	tbl.add("apigateway", "gateway over the floor (MOCK p50 − floor p50, median of rounds)", diff(1, 0), "")
+	if err := apigatewayFunctions(ctx, o, dir, &tbl); err != nil { // apigatewayfn.go
+		return err
+	}
 	return tbl.print(o.Out)
 }

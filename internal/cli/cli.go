@@ -79,6 +79,7 @@ type serverFlags struct {
 	maxConnections                            int
 	maxBodyInflight                           int64
 	privateListen, vpcEndpointID              string
+	tlsCert, tlsKey                           string
 }
 
 func serverCmd(getenv func(string) string, stdout, stderr io.Writer, process bool) *cobra.Command {
@@ -121,6 +122,8 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.StringVar(&f.isolation, "isolation", "auto", "how functions are isolated: auto (namespace sandboxes when root on Linux, else plain processes, loudly), namespace, or process")
 	fl.StringVar(&f.privateListen, "private-listen", "", "a second address (host:port) whose requests count as coming through the VPC endpoint --vpc-endpoint-id: API Gateway's PRIVATE APIs answer only there")
 	fl.StringVar(&f.vpcEndpointID, "vpc-endpoint-id", "vpce-0gureum0000000001", "the VPC endpoint id (aws:SourceVpce) of requests to --private-listen")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "a PEM certificate file (with its chain): the listeners (main and --private-listen) serve HTTPS; needs --tls-key")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key file of --tls-cert")
 	fl.StringVar(&f.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (for `go tool pprof`)")
 	_ = fl.MarkHidden("cpu-profile")
 	return cmd
@@ -235,6 +238,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout, Isolation: f.isolation,
 		MaxConnections: f.maxConnections, MaxBodyInflight: f.maxBodyInflight,
 		PrivateListen: f.privateListen, VPCEndpointID: f.vpcEndpointID,
+		TLSCert: f.tlsCert, TLSKey: f.tlsKey,
 		LifecycleDay: time.Duration(f.lifecycleDaySeconds) * time.Second,
 	})
 	if err != nil {

@@ -25,8 +25,8 @@ type Endpoint = service.Endpoint
 func checkEndpoints(eps []Endpoint) error {
 	seen := map[string]string{}
 	for _, ep := range eps {
-		if ep.Handler == nil || ep.Name == "" || ep.Host == "" && ep.Prefix == "" {
-			return fmt.Errorf("router: endpoint %q needs a name, a handler and a host pattern or path prefix", ep.Name)
+		if ep.Handler == nil || ep.Name == "" || ep.Host == "" && ep.Prefix == "" && ep.Match == nil {
+			return fmt.Errorf("router: endpoint %q needs a name, a handler and a host pattern, host matcher or path prefix", ep.Name)
 		}
 		if ep.Host != "" && (!strings.HasPrefix(ep.Host, "*.") || len(ep.Host) < 3 || strings.Contains(ep.Host[2:], "*")) {
 			return fmt.Errorf("router: endpoint %s: host pattern %q is not of the form *.<suffix>", ep.Name, ep.Host)
@@ -61,8 +61,14 @@ func (rt *Router) endpoint(r *http.Request) *Endpoint {
 			best = ep
 		}
 	}
-	if best != nil || !strings.HasPrefix(r.URL.Path, DataPlanePrefix) {
+	if best != nil {
 		return best
+	}
+	if ep := rt.hostMatcher(r, host); ep != nil {
+		return ep
+	}
+	if !strings.HasPrefix(r.URL.Path, DataPlanePrefix) {
+		return nil
 	}
 	for i := range rt.cfg.Endpoints {
 		ep := &rt.cfg.Endpoints[i]
@@ -71,6 +77,16 @@ func (rt *Router) endpoint(r *http.Request) *Endpoint {
 		}
 	}
 	return best
+}
+
+// hostMatcher is the first endpoint whose Match claims the host (custom domain names).
+func (rt *Router) hostMatcher(r *http.Request, host string) *Endpoint {
+	for i := range rt.cfg.Endpoints {
+		if ep := &rt.cfg.Endpoints[i]; ep.Match != nil && ep.Match(r.Context(), host) {
+			return ep
+		}
+	}
+	return nil
 }
 
 // hostMatches matches "*.suffix" against a host, case-insensitively; "*" takes one or more labels.

@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,6 +91,8 @@ type Config struct {
 	// VPC endpoint VPCEndpointID (aws:SourceVpce): API Gateway's PRIVATE APIs answer only there.
 	PrivateListen string
 	VPCEndpointID string
+	// TLSCert and TLSKey, when set, are PEM files: both listeners then serve HTTPS.
+	TLSCert, TLSKey string
 }
 
 // DefaultMaxConnections is the default cap on open connections. Each idle connection costs the
@@ -109,6 +112,7 @@ type Server struct {
 	ln         net.Listener
 	private    *http.Server // the private listener's server (PrivateListen), nil without one
 	privateLn  net.Listener
+	tls        *tls.Config // the listeners' TLS (TLSCert, TLSKey), nil for plain HTTP
 	started    time.Time
 	Root       RootCredentials
 }
@@ -138,6 +142,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	s := &Server{cfg: cfg, metrics: telemetry.New(), started: cfg.Now()}
+	if err := s.useTLS(cfg); err != nil {
+		return nil, err
+	}
 	st, err := openStore(ctx, cfg, s.metrics)
 	if err != nil {
 		return nil, err
@@ -216,7 +223,7 @@ func (s *Server) openPrivate(cfg Config) error {
 	}
 	s.privateLn = netutil.LimitListener(ln, cfg.MaxConnections)
 	s.private = &http.Server{
-		Handler:           s.http.Handler,
+		Handler:           apigateway.PrivateAddressing(s.http.Handler),
 		ReadHeaderTimeout: s.http.ReadHeaderTimeout,
 		IdleTimeout:       s.http.IdleTimeout,
 		MaxHeaderBytes:    s.http.MaxHeaderBytes,
@@ -233,7 +240,7 @@ func (s *Server) PrivateEndpoint() string {
 	if s.privateLn == nil {
 		return ""
 	}
-	return "http://" + s.privateLn.Addr().String()
+	return s.scheme() + s.privateLn.Addr().String()
 }
 
 // handler serves the server's own endpoints and hands everything else to the router, with the
@@ -339,10 +346,11 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	logGroups := logs.New(logs.Deps{Env: env, Store: st})
 	tables := dynamodb.New(dynamodb.Deps{Env: env, Store: st})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
+	domains := apigatewayDomains(st, cfg) // custom domain names, which both generations share
 	restAPIs := apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com"),
-		Verifier: verifier, Enforcer: invokeEnforcer(enforcer, cfg), Logs: logGroups}).Describe()
+		Verifier: verifier, Enforcer: invokeEnforcer(enforcer, cfg), Logs: logGroups, Domains: domains}).Describe()
 	httpAPIs := apigatewayv2.New(apigatewayv2.Deps{Env: env, Store: st, Functions: invoker("apigateway.amazonaws.com"),
-		Authenticate: executeAPIAuthenticator(verifier), Authorize: executeAPIAccess(enforcer, cfg)})
+		Authenticate: executeAPIAuthenticator(verifier), Authorize: executeAPIAccess(enforcer, cfg), Domains: domains})
 	shareInvokeAddresses(restAPIs, httpAPIs)
 	peers.objects, peers.logs, peers.topics, peers.events = objects, logGroups, topics, eventBus
 	// CloudFormation makes stacks' resources through every other service's table, as the
@@ -452,7 +460,7 @@ func openStore(ctx context.Context, cfg Config, m *telemetry.Metrics) (store.Sto
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Endpoint is the URL clients use.
-func (s *Server) Endpoint() string { return "http://" + s.Addr() }
+func (s *Server) Endpoint() string { return s.scheme() + s.Addr() }
 
 // Store is the server's store.
 func (s *Server) Store() store.Store { return s.store }
@@ -469,9 +477,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		}
 	}
 	errc := make(chan error, 2)
-	go func() { errc <- s.http.Serve(s.ln) }()
+	go func() { errc <- s.serve(s.http, s.ln) }()
 	if s.private != nil {
-		go func() { errc <- s.private.Serve(s.privateLn) }()
+		go func() { errc <- s.serve(s.private, s.privateLn) }()
 		s.cfg.Log.Info("gureum private listener", "endpoint", s.PrivateEndpoint(), "vpc_endpoint_id", s.cfg.VPCEndpointID)
 	}
 	s.cfg.Log.Info("gureum listening", "endpoint", s.Endpoint(), "store", s.store.Backend(), "region", s.cfg.Region, "version", s.cfg.Version)

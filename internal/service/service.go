@@ -296,6 +296,10 @@ type Endpoint struct {
 	// the "*" stands for one or more labels. Empty: no host.
 	Host string
 	// Prefix is a path prefix under "/_gureum/" ("/_gureum/execute-api/"). Empty: no prefix.
-	Prefix  string
+	Prefix string
+	// Match, when set, claims hosts no pattern names (API Gateway's custom domain names): it is
+	// asked about a request's host (without its port) when no Host pattern matched, and must
+	// answer from memory, since every request that is not a data-plane one asks it.
+	Match   func(ctx context.Context, host string) bool
 	Handler http.Handler
 }
