@@ -130,6 +130,7 @@ type Store interface {
 	APIGateway
 	FileSystems
 	Tables
+	TableVersions
 	Stacks
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
