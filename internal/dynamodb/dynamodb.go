@@ -22,6 +22,7 @@ import (
 // Store is what DynamoDB keeps: its tables and their items.
 type Store interface {
 	store.Tables
+	store.TableVersions
 }
 
 // Deps is what DynamoDB is built with.
@@ -36,6 +37,7 @@ type Service struct {
 	region   string
 	clock    background.Clock
 	throttle throttle
+	measures tableStats
 }
 
 // ttlSweep is how often expired items are looked for; AWS deletes them within days, gureum
@@ -48,6 +50,7 @@ func New(d Deps) *Service {
 	s := &Service{store: d.Store, region: d.Region, clock: d.Clock}
 	if d.Runner != nil {
 		d.Runner.Every("dynamodb.ttl", ttlSweep, s.SweepExpired)
+		d.Runner.Every("dynamodb.pitr", versionSweep, s.CompactVersions)
 	}
 	return s
 }
@@ -69,6 +72,22 @@ func (s *Service) Describe() *service.Service {
 	op := func(name string, h service.Handler) service.Operation {
 		return service.Operation{Name: name, Action: "dynamodb:" + name, Handler: h, Resource: resource}
 	}
+	// A restore reads its source (a backup, a table) and makes its target: both are checked.
+	restore := func(name string, h service.Handler, source func(any) string) service.Operation {
+		o := op(name, h)
+		o.Checks = func(ctx context.Context, in any) []service.Check {
+			target := service.Check{Action: o.Action, Resource: resource(ctx, in)}
+			src := source(in)
+			if src == "" {
+				return []service.Check{target}
+			}
+			if !strings.HasPrefix(src, "arn:") {
+				src = s.arn(callerAccount(ctx), src)
+			}
+			return []service.Check{{Action: o.Action, Resource: src}, target}
+		}
+		return o
+	}
 	return (&service.Service{
 		Name:            "dynamodb",
 		SigningName:     "dynamodb",
@@ -89,7 +108,7 @@ func (s *Service) Describe() *service.Service {
 			op("DeleteResourcePolicy", nil),
 			op("DeleteTable", service.Func(s.DeleteTable)),
 			op("DescribeBackup", service.Func(s.DescribeBackup)),
-			op("DescribeContinuousBackups", nil),
+			op("DescribeContinuousBackups", service.Func(s.DescribeContinuousBackups)),
 			op("DescribeContributorInsights", nil),
 			op("DescribeEndpoints", service.Func(s.DescribeEndpoints)),
 			op("DescribeExport", nil),
@@ -119,14 +138,18 @@ func (s *Service) Describe() *service.Service {
 			op("PutItem", service.Func(s.PutItem)),
 			op("PutResourcePolicy", nil),
 			op("Query", service.Func(s.Query)),
-			op("RestoreTableFromBackup", service.Func(s.RestoreTableFromBackup)),
-			op("RestoreTableToPointInTime", nil),
+			restore("RestoreTableFromBackup", service.Func(s.RestoreTableFromBackup), func(in any) string {
+				return in.(*RestoreTableFromBackupInput).BackupArn
+			}),
+			restore("RestoreTableToPointInTime", service.Func(s.RestoreTableToPointInTime), func(in any) string {
+				return in.(*RestoreTableToPointInTimeInput).source()
+			}),
 			op("Scan", service.Func(s.Scan)),
 			op("TagResource", service.Func(s.TagResource)),
 			op("TransactGetItems", service.Func(s.TransactGetItems)),
 			op("TransactWriteItems", service.Func(s.TransactWriteItems)),
 			op("UntagResource", service.Func(s.UntagResource)),
-			op("UpdateContinuousBackups", nil),
+			op("UpdateContinuousBackups", service.Func(s.UpdateContinuousBackups)),
 			op("UpdateContributorInsights", nil),
 			op("UpdateGlobalTable", nil),
 			op("UpdateGlobalTableSettings", nil),
@@ -169,6 +192,7 @@ type tableDoc struct {
 	Tags                 []Tag                  `json:"tags,omitempty"`
 	Created              float64                `json:"created"`
 	Backup               *backupMeta            `json:"backup,omitempty"` // set on a backup's record
+	PITR                 *pitrDoc               `json:"pitr,omitempty"`   // point-in-time recovery, when on
 }
 
 type indexDoc struct {
@@ -200,6 +224,7 @@ type table struct {
 	keys    keySchema
 	indexes map[string]*index
 	now     int64 // epoch seconds when loaded: TTL values more than five years before it never expire
+	loaded  time.Time
 }
 
 func (s *Service) schemaOf(doc *tableDoc, ks []KeySchemaElement) keySchema {
@@ -223,7 +248,8 @@ func (s *Service) schemaOf(doc *tableDoc, ks []KeySchemaElement) keySchema {
 }
 
 func (s *Service) loadDoc(rec store.Table) (*table, error) {
-	t := &table{Table: rec, arn: s.arn(rec.Account, rec.Name), indexes: map[string]*index{}, now: s.now().Unix()}
+	t := &table{Table: rec, arn: s.arn(rec.Account, rec.Name), indexes: map[string]*index{}, loaded: s.now()}
+	t.now = t.loaded.Unix()
 	if err := json.Unmarshal(rec.Doc, &t.doc); err != nil {
 		return nil, err
 	}

@@ -318,7 +318,11 @@ func (s *Service) DescribeTable(ctx context.Context, in *TableNameInput) (*Descr
 	if err != nil {
 		return nil, err
 	}
-	return &DescribeTableOutput{Table: t.describe("ACTIVE")}, nil
+	d := t.describe("ACTIVE")
+	if err := s.withStats(ctx, t, d); err != nil {
+		return nil, err
+	}
+	return &DescribeTableOutput{Table: d}, nil
 }
 
 // DeleteTable removes a table and its items.

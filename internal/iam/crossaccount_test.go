@@ -288,7 +288,6 @@ var knownUnchecked = map[string]string{
 	// caller's account for a resource the input names by ARN.
 	"dynamodb.ListBackups":            "dynamodb: a list filtered by table name, authorized on * as AWS does; it lists the caller's own",
 	"dynamodbstreams.ListStreams":     "dynamodb: a list filtered by table name, authorized on * as AWS does; it lists the caller's own",
-	"dynamodb.RestoreTableFromBackup": "dynamodb: the backup's ARN is not in the checks, only the target table",
 	"cloudformation.CreateStack":      "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
 	"cloudformation.UpdateStack":      "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
 	"cloudformation.DeleteStack":      "cloudformation: RoleARN is not in the checks (resources are authorized one by one as the creator)",
