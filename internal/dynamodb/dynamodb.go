@@ -29,6 +29,8 @@ type Store interface {
 type Deps struct {
 	service.Env
 	Store Store
+	// Objects is S3 in process, for exports and imports (nil: they are refused).
+	Objects Objects
 }
 
 // Service serves DynamoDB.
@@ -38,6 +40,7 @@ type Service struct {
 	clock    background.Clock
 	throttle throttle
 	measures tableStats
+	objects  Objects
 }
 
 // ttlSweep is how often expired items are looked for; AWS deletes them within days, gureum
@@ -47,7 +50,7 @@ const ttlSweep = 30 * time.Second
 // New returns the DynamoDB service; its TTL sweep runs on d.Runner when there is one.
 func New(d Deps) *Service {
 	d.Env = d.Env.For("dynamodb")
-	s := &Service{store: d.Store, region: d.Region, clock: d.Clock}
+	s := &Service{store: d.Store, region: d.Region, clock: d.Clock, objects: d.Objects}
 	if d.Runner != nil {
 		d.Runner.Every("dynamodb.ttl", ttlSweep, s.SweepExpired)
 		d.Runner.Every("dynamodb.pitr", versionSweep, s.CompactVersions)
@@ -111,10 +114,10 @@ func (s *Service) Describe() *service.Service {
 			op("DescribeContinuousBackups", service.Func(s.DescribeContinuousBackups)),
 			op("DescribeContributorInsights", nil),
 			op("DescribeEndpoints", service.Func(s.DescribeEndpoints)),
-			op("DescribeExport", nil),
+			op("DescribeExport", service.Func(s.DescribeExport)),
 			op("DescribeGlobalTable", nil),
 			op("DescribeGlobalTableSettings", nil),
-			op("DescribeImport", nil),
+			op("DescribeImport", service.Func(s.DescribeImport)),
 			op("DescribeKinesisStreamingDestination", nil),
 			op("DescribeLimits", service.Func(s.DescribeLimits)),
 			op("DescribeTable", service.Func(s.DescribeTable)),
@@ -124,15 +127,15 @@ func (s *Service) Describe() *service.Service {
 			op("EnableKinesisStreamingDestination", nil),
 			op("ExecuteStatement", service.Func(s.ExecuteStatement)),
 			op("ExecuteTransaction", service.Func(s.ExecuteTransaction)),
-			op("ExportTableToPointInTime", nil),
+			op("ExportTableToPointInTime", service.Func(s.ExportTableToPointInTime)),
 			op("GetItem", service.Func(s.GetItem)),
 			op("GetResourcePolicy", nil),
-			op("ImportTable", nil),
+			op("ImportTable", service.Func(s.ImportTable)),
 			op("ListBackups", service.Func(s.ListBackups)),
 			op("ListContributorInsights", nil),
-			op("ListExports", nil),
+			op("ListExports", service.Func(s.ListExports)),
 			op("ListGlobalTables", nil),
-			op("ListImports", nil),
+			op("ListImports", service.Func(s.ListImports)),
 			op("ListTables", service.Func(s.ListTables)),
 			op("ListTagsOfResource", service.Func(s.ListTagsOfResource)),
 			op("PutItem", service.Func(s.PutItem)),

@@ -363,13 +363,13 @@ func (s *Service) ListTables(ctx context.Context, in *ListTablesInput) (*ListTab
 		}
 		limit = *in.Limit
 	}
-	after := max(in.ExclusiveStartTableName, backupPrefix+"\xff") // past the backups, which sort first
+	after := max(in.ExclusiveStartTableName, "#\xff") // past the backups, exports and imports, which sort first
 	list, err := s.store.ListTables(ctx, callerAccount(ctx), after, limit+1)
 	if err != nil {
 		return nil, err
 	}
 	out := &ListTablesOutput{TableNames: []string{}}
-	list = slices.DeleteFunc(list, func(t store.Table) bool { return strings.HasPrefix(t.Name, backupPrefix) })
+	list = slices.DeleteFunc(list, func(t store.Table) bool { return strings.HasPrefix(t.Name, "#") })
 	for i, t := range list {
 		if i == limit {
 			out.LastEvaluatedTableName = list[i-1].Name
