@@ -94,26 +94,29 @@ func runDynamoDB(ctx context.Context, args []string, stdout, stderr io.Writer) e
 					return fmt.Errorf("%s: %s: %w", t.name, w, err)
 				}
 				key := t.name + "\x00" + w
-				results[key] = append(results[key], ddbResult{one.p50, one.p99, many.perSec})
+				results[key] = append(results[key], ddbResult{one.p50, one.p99, many.p50, many.perSec})
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "%-10s %-15s %10s %10s %16s\n", "operation", "target", "p50 (1)", "p99 (1)", "ops/s (16)")
+	fmt.Fprintf(stdout, "%-10s %-15s %10s %10s %10s %12s\n", "operation", "target", "p50 (1)", "p99 (1)", "p50 (16)", "ops/s (16)")
 	for _, w := range workloads {
 		for _, t := range targets {
 			rs := results[t.name+"\x00"+w]
 			sort.Slice(rs, func(i, j int) bool { return rs[i].p50 < rs[j].p50 })
 			m := rs[len(rs)/2]
+			sort.Slice(rs, func(i, j int) bool { return rs[i].p50Load < rs[j].p50Load })
+			load := rs[len(rs)/2].p50Load
 			sort.Slice(rs, func(i, j int) bool { return rs[i].perSec < rs[j].perSec })
-			fmt.Fprintf(stdout, "%-10s %-15s %10s %10s %16.0f\n", w, t.name, msText(m.p50), msText(m.p99), rs[len(rs)/2].perSec)
+			fmt.Fprintf(stdout, "%-10s %-15s %10s %10s %10s %12.0f\n", w, t.name, msText(m.p50), msText(m.p99), msText(load), rs[len(rs)/2].perSec)
 		}
 	}
 	return nil
 }
 
 type ddbResult struct {
-	p50, p99 time.Duration
-	perSec   float64
+	p50, p99 time.Duration // one client
+	p50Load  time.Duration // 16 clients
+	perSec   float64       // 16 clients
 }
 
 func msText(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 2, 64) + " ms" }
