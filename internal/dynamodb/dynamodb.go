@@ -51,6 +51,7 @@ const ttlSweep = 30 * time.Second
 func New(d Deps) *Service {
 	d.Env = d.Env.For("dynamodb")
 	s := &Service{store: d.Store, region: d.Region, clock: d.Clock, objects: d.Objects}
+	s.store = measuredStore{Store: d.Store, stats: &s.measures}
 	if d.Runner != nil {
 		d.Runner.Every("dynamodb.ttl", ttlSweep, s.SweepExpired)
 		d.Runner.Every("dynamodb.pitr", versionSweep, s.CompactVersions)

@@ -12,6 +12,7 @@ import (
 	"github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/store"
 	"github.com/gureum/gureum/internal/store/sqlite"
 )
 
@@ -96,13 +97,23 @@ func TestTableStats(t *testing.T) {
 	}
 	putJSON(t, ctx, s, "src", `{"pk":{"S":"a"},"g":{"S":"x"},"v":{"S":"1"}}`)
 	putJSON(t, ctx, s, "src", `{"pk":{"S":"b"},"v":{"S":"2"}}`)
-	if d := describe(); d.ItemCount != 0 {
-		t.Errorf("ItemCount within the refresh = %d; want the measure kept (0)", d.ItemCount)
+	if d := describe(); d.ItemCount != 2 {
+		t.Errorf("ItemCount after writes through this node = %d; want 2 (measured again)", d.ItemCount)
+	}
+	// A write the node did not make (another node's) shows once the measure is statsRefresh old.
+	if err := s.store.(measuredStore).Store.WriteItems(ctx, []store.ItemKey{{Table: tableID(t, ctx, s), PK: []byte("zz"), SK: []byte{}}}, nil,
+		func([]*store.TableItem) ([]store.ItemWrite, error) {
+			return []store.ItemWrite{{Key: store.ItemKey{Table: tableID(t, ctx, s), PK: []byte("zz"), SK: []byte{}}, Doc: []byte(`{"pk":{"S":"zz"}}`)}}, nil
+		}); err != nil {
+		t.Fatal(err)
+	}
+	if d := describe(); d.ItemCount != 2 {
+		t.Errorf("ItemCount within the refresh = %d; want the measure kept (2)", d.ItemCount)
 	}
 	clock.Advance(statsRefresh)
 	d := describe()
-	if d.ItemCount != 2 || d.TableSizeBytes <= 0 {
-		t.Errorf("after the refresh: ItemCount %d, TableSizeBytes %d; want 2, > 0", d.ItemCount, d.TableSizeBytes)
+	if d.ItemCount != 3 || d.TableSizeBytes <= 0 {
+		t.Errorf("after the refresh: ItemCount %d, TableSizeBytes %d; want 3, > 0", d.ItemCount, d.TableSizeBytes)
 	}
 	if g := d.GlobalSecondaryIndexes[0]; g.ItemCount != 1 || g.IndexSizeBytes <= 0 || g.IndexSizeBytes >= d.TableSizeBytes {
 		t.Errorf("GSI: ItemCount %d, IndexSizeBytes %d; want 1 item, smaller than the table's %d", g.ItemCount, g.IndexSizeBytes, d.TableSizeBytes)
@@ -203,4 +214,13 @@ func TestPointInTimeRecovery(t *testing.T) {
 	if ids, _ := s.store.VersionedTables(ctx); len(ids) != 0 {
 		t.Errorf("versioned tables after PITR is off = %v; want none", ids)
 	}
+}
+
+func tableID(t *testing.T, ctx context.Context, s *Service) int64 {
+	t.Helper()
+	tb, err := s.load(ctx, "src")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tb.ID
 }

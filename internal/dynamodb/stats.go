@@ -67,3 +67,30 @@ func (s *Service) withStats(ctx context.Context, t *table, d *TableDescription) 
 	}
 	return nil
 }
+
+// forget drops the measure of the tables keys name, after a write through this node: the next
+// DescribeTable here measures again (other nodes' measures age out within statsRefresh).
+func (m *tableStats) forget(keys []store.ItemKey) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.byID) == 0 {
+		return
+	}
+	for _, k := range keys {
+		delete(m.byID, k.Table)
+	}
+}
+
+// measuredStore is the service's store, which forgets a table's measure when it writes items.
+type measuredStore struct {
+	Store
+	stats *tableStats
+}
+
+func (s measuredStore) WriteItems(ctx context.Context, keys []store.ItemKey, token *store.TableToken, decide func(old []*store.TableItem) ([]store.ItemWrite, error)) error {
+	err := s.Store.WriteItems(ctx, keys, token, decide)
+	if err == nil {
+		s.stats.forget(keys)
+	}
+	return err
+}
