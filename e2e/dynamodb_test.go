@@ -76,7 +76,8 @@ func TestDynamoDBAWSCLI(t *testing.T) {
 }
 
 // TestDynamoDBBoto3 uses boto3's resource API: Table.put_item, query with Key and Attr
-// conditions, a conditional failure and a transaction.
+// conditions, a conditional failure and a transaction; ItemCount, point-in-time recovery, an
+// export to S3 and a CSV import.
 func TestDynamoDBBoto3(t *testing.T) {
 	if exec.Command("python3", "-c", "import boto3").Run() != nil {
 		t.Skip("NOTICE: python3 with boto3 is not installed; skipping")
@@ -111,11 +112,27 @@ try:
 except botocore.exceptions.ClientError as e:
     print(e.response["Error"]["Code"], [r["Code"] for r in e.response["CancellationReasons"]])
 print(len(table.scan()["Items"]))
+print(client.describe_table(TableName="Orders")["Table"]["ItemCount"])
+client.update_continuous_backups(TableName="Orders", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+pitr = client.describe_continuous_backups(TableName="Orders")["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+print(pitr["PointInTimeRecoveryStatus"], pitr["EarliestRestorableDateTime"] <= pitr["LatestRestorableDateTime"])
+client.restore_table_to_point_in_time(SourceTableName="Orders", TargetTableName="Orders2", UseLatestRestorableTime=True)
+print(len(db.Table("Orders2").scan()["Items"]))
+s3 = boto3.client("s3")
+s3.create_bucket(Bucket="ddb-exports")
+e = client.export_table_to_point_in_time(TableArn=table.table_arn, S3Bucket="ddb-exports")["ExportDescription"]
+print(e["ExportStatus"], e["ItemCount"], s3.get_object(Bucket="ddb-exports", Key=e["ExportManifest"])["ContentLength"] > 0)
+s3.put_object(Bucket="ddb-exports", Key="csv/a.csv", Body=b"id,name\n1,one\n2,two\n")
+i = client.import_table(S3BucketSource={"S3Bucket": "ddb-exports", "S3KeyPrefix": "csv/"}, InputFormat="CSV",
+    TableCreationParameters={"TableName": "Names", "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "N"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"})["ImportTableDescription"]
+print(i["ImportStatus"], i["ImportedItemCount"], db.Table("Names").get_item(Key={"id": 2})["Item"]["name"])
 `
 	cmd := exec.Command("python3", "-c", script)
 	cmd.Env = awsEnv(p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
 	out, err := cmd.CombinedOutput()
-	want := "3 10 [18, 15, 12]\n4.5\nConditionalCheckFailedException\nTransactionCanceledException ['ConditionalCheckFailed', 'None']\n31\n"
+	want := "3 10 [18, 15, 12]\n4.5\nConditionalCheckFailedException\nTransactionCanceledException ['ConditionalCheckFailed', 'None']\n31\n31\n" +
+		"ENABLED True\n31\nCOMPLETED 31 True\nCOMPLETED 2 two\n"
 	if err != nil || string(out) != want {
 		t.Errorf("boto3 printed %q, %v; want %q", out, err, want)
 	}

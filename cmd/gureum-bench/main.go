@@ -23,7 +23,11 @@ func main() {
 		<-sig
 		os.Exit(130) // second signal: exit at once
 	}()
-	if err := bench.Main(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	run := func() error { return bench.Main(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr) }
+	if len(os.Args) > 1 && os.Args[1] == "dynamodb" { // DynamoDB's workloads (dynamodb.go)
+		run = func() error { return runDynamoDB(ctx, os.Args[2:], os.Stdout, os.Stderr) }
+	}
+	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "gureum-bench:", err)
 		os.Exit(1)
 	}

@@ -35,12 +35,23 @@ type backupMeta struct {
 	ItemCount int64  `json:"itemCount"`
 }
 
-// copyItems copies every item of from into to, a page at a time; keep (nil: all) chooses.
-// It returns the count and size of what it copied.
+// copyPage is how many items a copy reads and writes at a time.
+const copyPage = 200
+
+// copyItems copies every item of from into to, a page at a time. It returns the count and size
+// of what it copied.
 func (s *Service) copyItems(ctx context.Context, from, to *table, indexes bool) (count, size int64, err error) {
+	return s.copyPages(ctx, func(afterPK, afterSK []byte) ([]store.TableItem, error) {
+		return s.store.ScanItems(ctx, from.ID, "", afterPK, afterSK, copyPage)
+	}, to, indexes)
+}
+
+// copyPages writes into to the items page reads, in key order after a position, until a page
+// is short; with indexes, their index entries too (and the target's checks).
+func (s *Service) copyPages(ctx context.Context, page func(afterPK, afterSK []byte) ([]store.TableItem, error), to *table, indexes bool) (count, size int64, err error) {
 	var afterPK, afterSK []byte
 	for {
-		rows, err := s.store.ScanItems(ctx, from.ID, "", afterPK, afterSK, 200)
+		rows, err := page(afterPK, afterSK)
 		if err != nil {
 			return count, size, err
 		}
@@ -68,7 +79,7 @@ func (s *Service) copyItems(ctx context.Context, from, to *table, indexes bool) 
 		if err != nil {
 			return count, size, err
 		}
-		if len(rows) < 200 {
+		if len(rows) < copyPage {
 			return count, size, nil
 		}
 		afterPK, afterSK = rows[len(rows)-1].PK, rows[len(rows)-1].SK
@@ -102,6 +113,7 @@ func (s *Service) CreateBackup(ctx context.Context, in *CreateBackupInput) (*Cre
 	rand.Read(suffix)
 	id := fmt.Sprintf("%013d-%s", now.UnixMilli(), hex.EncodeToString(suffix))
 	doc := t.doc
+	doc.PITR = nil
 	doc.Backup = &backupMeta{BackupDetails: BackupDetails{BackupArn: t.arn + "/backup/" + id, BackupName: in.BackupName, BackupStatus: "AVAILABLE",
 		BackupType: "USER", BackupCreationDateTime: epochSeconds(now)}, TableName: t.Name, TableArn: t.arn}
 	raw, _ := json.Marshal(doc)
@@ -280,22 +292,7 @@ func (s *Service) RestoreTableFromBackup(ctx context.Context, in *RestoreTableFr
 	if err != nil {
 		return nil, err
 	}
-	doc := b.doc
-	doc.Backup, doc.Stream, doc.StreamLabel, doc.TTLEnabled, doc.TTLAttribute, doc.Tags = nil, nil, "", false, "", nil
-	doc.Created = epochSeconds(s.now())
-	if in.BillingModeOverride != "" {
-		doc.BillingMode = in.BillingModeOverride
-	}
-	raw, _ := json.Marshal(doc)
-	rec := &store.Table{Account: callerAccount(ctx), Name: in.TargetTableName, Doc: raw, Created: s.now()}
-	err = s.store.CreateTable(ctx, rec)
-	if errors.Is(err, store.ErrExists) {
-		return nil, ErrTableAlreadyExists.Errorf("Table already exists: %s", in.TargetTableName)
-	}
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.loadDoc(*rec)
+	t, err := s.newRestoredTable(ctx, b, in.TargetTableName, in.BillingModeOverride)
 	if err != nil {
 		return nil, err
 	}

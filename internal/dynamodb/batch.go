@@ -176,7 +176,7 @@ func (s *Service) BatchWriteItem(ctx context.Context, in *BatchWriteItemInput) (
 				if err != nil {
 					return nil, err
 				}
-				w = store.ItemWrite{Key: k}
+				w = t.remove(k)
 				sizes[t.Name] += 1
 			default:
 				return nil, validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")

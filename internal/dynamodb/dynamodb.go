@@ -22,12 +22,15 @@ import (
 // Store is what DynamoDB keeps: its tables and their items.
 type Store interface {
 	store.Tables
+	store.TableVersions
 }
 
 // Deps is what DynamoDB is built with.
 type Deps struct {
 	service.Env
 	Store Store
+	// Objects is S3 in process, for exports and imports (nil: they are refused).
+	Objects Objects
 }
 
 // Service serves DynamoDB.
@@ -36,6 +39,8 @@ type Service struct {
 	region   string
 	clock    background.Clock
 	throttle throttle
+	measures tableStats
+	objects  Objects
 }
 
 // ttlSweep is how often expired items are looked for; AWS deletes them within days, gureum
@@ -45,9 +50,11 @@ const ttlSweep = 30 * time.Second
 // New returns the DynamoDB service; its TTL sweep runs on d.Runner when there is one.
 func New(d Deps) *Service {
 	d.Env = d.Env.For("dynamodb")
-	s := &Service{store: d.Store, region: d.Region, clock: d.Clock}
+	s := &Service{store: d.Store, region: d.Region, clock: d.Clock, objects: d.Objects}
+	s.store = measuredStore{Store: d.Store, stats: &s.measures}
 	if d.Runner != nil {
 		d.Runner.Every("dynamodb.ttl", ttlSweep, s.SweepExpired)
+		d.Runner.Every("dynamodb.pitr", versionSweep, s.CompactVersions)
 	}
 	return s
 }
@@ -69,6 +76,22 @@ func (s *Service) Describe() *service.Service {
 	op := func(name string, h service.Handler) service.Operation {
 		return service.Operation{Name: name, Action: "dynamodb:" + name, Handler: h, Resource: resource}
 	}
+	// A restore reads its source (a backup, a table) and makes its target: both are checked.
+	restore := func(name string, h service.Handler, source func(any) string) service.Operation {
+		o := op(name, h)
+		o.Checks = func(ctx context.Context, in any) []service.Check {
+			target := service.Check{Action: o.Action, Resource: resource(ctx, in)}
+			src := source(in)
+			if src == "" {
+				return []service.Check{target}
+			}
+			if !strings.HasPrefix(src, "arn:") {
+				src = s.arn(callerAccount(ctx), src)
+			}
+			return []service.Check{{Action: o.Action, Resource: src}, target}
+		}
+		return o
+	}
 	return (&service.Service{
 		Name:            "dynamodb",
 		SigningName:     "dynamodb",
@@ -89,13 +112,13 @@ func (s *Service) Describe() *service.Service {
 			op("DeleteResourcePolicy", nil),
 			op("DeleteTable", service.Func(s.DeleteTable)),
 			op("DescribeBackup", service.Func(s.DescribeBackup)),
-			op("DescribeContinuousBackups", nil),
+			op("DescribeContinuousBackups", service.Func(s.DescribeContinuousBackups)),
 			op("DescribeContributorInsights", nil),
 			op("DescribeEndpoints", service.Func(s.DescribeEndpoints)),
-			op("DescribeExport", nil),
+			op("DescribeExport", service.Func(s.DescribeExport)),
 			op("DescribeGlobalTable", nil),
 			op("DescribeGlobalTableSettings", nil),
-			op("DescribeImport", nil),
+			op("DescribeImport", service.Func(s.DescribeImport)),
 			op("DescribeKinesisStreamingDestination", nil),
 			op("DescribeLimits", service.Func(s.DescribeLimits)),
 			op("DescribeTable", service.Func(s.DescribeTable)),
@@ -105,28 +128,32 @@ func (s *Service) Describe() *service.Service {
 			op("EnableKinesisStreamingDestination", nil),
 			op("ExecuteStatement", service.Func(s.ExecuteStatement)),
 			op("ExecuteTransaction", service.Func(s.ExecuteTransaction)),
-			op("ExportTableToPointInTime", nil),
+			op("ExportTableToPointInTime", service.Func(s.ExportTableToPointInTime)),
 			op("GetItem", service.Func(s.GetItem)),
 			op("GetResourcePolicy", nil),
-			op("ImportTable", nil),
+			op("ImportTable", service.Func(s.ImportTable)),
 			op("ListBackups", service.Func(s.ListBackups)),
 			op("ListContributorInsights", nil),
-			op("ListExports", nil),
+			op("ListExports", service.Func(s.ListExports)),
 			op("ListGlobalTables", nil),
-			op("ListImports", nil),
+			op("ListImports", service.Func(s.ListImports)),
 			op("ListTables", service.Func(s.ListTables)),
 			op("ListTagsOfResource", service.Func(s.ListTagsOfResource)),
 			op("PutItem", service.Func(s.PutItem)),
 			op("PutResourcePolicy", nil),
 			op("Query", service.Func(s.Query)),
-			op("RestoreTableFromBackup", service.Func(s.RestoreTableFromBackup)),
-			op("RestoreTableToPointInTime", nil),
+			restore("RestoreTableFromBackup", service.Func(s.RestoreTableFromBackup), func(in any) string {
+				return in.(*RestoreTableFromBackupInput).BackupArn
+			}),
+			restore("RestoreTableToPointInTime", service.Func(s.RestoreTableToPointInTime), func(in any) string {
+				return in.(*RestoreTableToPointInTimeInput).source()
+			}),
 			op("Scan", service.Func(s.Scan)),
 			op("TagResource", service.Func(s.TagResource)),
 			op("TransactGetItems", service.Func(s.TransactGetItems)),
 			op("TransactWriteItems", service.Func(s.TransactWriteItems)),
 			op("UntagResource", service.Func(s.UntagResource)),
-			op("UpdateContinuousBackups", nil),
+			op("UpdateContinuousBackups", service.Func(s.UpdateContinuousBackups)),
 			op("UpdateContributorInsights", nil),
 			op("UpdateGlobalTable", nil),
 			op("UpdateGlobalTableSettings", nil),
@@ -169,6 +196,7 @@ type tableDoc struct {
 	Tags                 []Tag                  `json:"tags,omitempty"`
 	Created              float64                `json:"created"`
 	Backup               *backupMeta            `json:"backup,omitempty"` // set on a backup's record
+	PITR                 *pitrDoc               `json:"pitr,omitempty"`   // point-in-time recovery, when on
 }
 
 type indexDoc struct {
@@ -200,6 +228,7 @@ type table struct {
 	keys    keySchema
 	indexes map[string]*index
 	now     int64 // epoch seconds when loaded: TTL values more than five years before it never expire
+	loaded  time.Time
 }
 
 func (s *Service) schemaOf(doc *tableDoc, ks []KeySchemaElement) keySchema {
@@ -223,7 +252,8 @@ func (s *Service) schemaOf(doc *tableDoc, ks []KeySchemaElement) keySchema {
 }
 
 func (s *Service) loadDoc(rec store.Table) (*table, error) {
-	t := &table{Table: rec, arn: s.arn(rec.Account, rec.Name), indexes: map[string]*index{}, now: s.now().Unix()}
+	t := &table{Table: rec, arn: s.arn(rec.Account, rec.Name), indexes: map[string]*index{}, loaded: s.now()}
+	t.now = t.loaded.Unix()
 	if err := json.Unmarshal(rec.Doc, &t.doc); err != nil {
 		return nil, err
 	}

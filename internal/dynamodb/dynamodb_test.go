@@ -93,6 +93,7 @@ func TestDynamoDB(t *testing.T) {
 		t.Run("Batch", func(t *testing.T) { testBatch(t, c) })
 		t.Run("Transactions", func(t *testing.T) { testTransactions(t, c) })
 		t.Run("TTLAndTags", func(t *testing.T) { testTTLAndTags(t, c) })
+		t.Run("Recovery", func(t *testing.T) { testRecovery(t, c) })
 	})
 }
 

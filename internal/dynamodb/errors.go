@@ -24,6 +24,13 @@ var (
 	ErrTableNotFound            = &awserr.Code{Name: "TableNotFoundException", Status: 400}
 	ErrTableAlreadyExists       = &awserr.Code{Name: "TableAlreadyExistsException", Status: 400}
 	ErrContinuousBackupsUnavail = &awserr.Code{Name: "ContinuousBackupsUnavailableException", Status: 400}
+	ErrPITRUnavailable          = &awserr.Code{Name: "PointInTimeRecoveryUnavailableException", Status: 400}
+	ErrInvalidRestoreTime       = &awserr.Code{Name: "InvalidRestoreTimeException", Status: 400}
+	ErrInvalidExportTime        = &awserr.Code{Name: "InvalidExportTimeException", Status: 400}
+	ErrExportNotFound           = &awserr.Code{Name: "ExportNotFoundException", Status: 400}
+	ErrImportNotFound           = &awserr.Code{Name: "ImportNotFoundException", Status: 400}
+	ErrExportConflict           = &awserr.Code{Name: "ExportConflictException", Status: 400}
+	ErrImportConflict           = &awserr.Code{Name: "ImportConflictException", Status: 400}
 )
 
 // isCode reports whether err is an AWS error of code c.

@@ -114,7 +114,9 @@ func (s *Service) writeItem(ctx context.Context, t *table, k store.ItemKey, fn c
 		}
 		next = n
 		if n == nil {
-			return []store.ItemWrite{{Key: k, Stream: s.streamRecord(t, old, nil, false)}}, nil
+			w := t.remove(k)
+			w.Stream = s.streamRecord(t, old, nil, false)
+			return []store.ItemWrite{w}, nil
 		}
 		w, err := t.write(k, n)
 		w.Stream = s.streamRecord(t, old, n, false)

@@ -102,7 +102,7 @@ func (t *table) keyAttrs(item Item) Item {
 // write is the store write of item at k: its index entries and TTL, after the checks every
 // write makes (size, index key types).
 func (t *table) write(k store.ItemKey, item Item) (store.ItemWrite, error) {
-	w := store.ItemWrite{Key: k, Doc: attr.EncodeItem(item)}
+	w := store.ItemWrite{Key: k, Doc: attr.EncodeItem(item), VersionAt: t.versionAt()}
 	for _, ix := range t.indexes {
 		hv, ok1 := item[ix.keys.hash]
 		rv, ok2 := item[ix.keys.rang]

@@ -162,7 +162,9 @@ func (s *Service) pqlWrite(a pqlAction, old Item) (*store.ItemWrite, error) {
 		if old == nil {
 			return nil, nil
 		}
-		return &store.ItemWrite{Key: a.k, Stream: s.streamRecord(a.t, old, nil, false)}, nil
+		w := a.t.remove(a.k)
+		w.Stream = s.streamRecord(a.t, old, nil, false)
+		return &w, nil
 	case "UPDATE":
 		if old == nil || a.cond != nil && !expr.Eval(a.cond, old) {
 			return nil, ErrConditionalCheckFailed.Errorf(msgConditionFailed)

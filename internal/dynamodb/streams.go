@@ -244,6 +244,15 @@ func (it iterator) String() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+func decodeIterator(s string) (iterator, error) {
+	var it iterator
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(raw, &it)
+	}
+	return it, err
+}
+
 // GetShardIteratorOutput is GetShardIterator's output.
 type GetShardIteratorOutput struct {
 	ShardIterator string `json:"ShardIterator"`
@@ -310,9 +319,8 @@ func (s *Service) GetRecords(ctx context.Context, in *GetRecordsInput) (*GetReco
 		}
 		limit = *in.Limit
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(in.ShardIterator)
-	var it iterator
-	if err != nil || json.Unmarshal(raw, &it) != nil || it.Account != callerAccount(ctx) {
+	it, err := decodeIterator(in.ShardIterator)
+	if err != nil || it.Account != callerAccount(ctx) {
 		return nil, validation("Invalid ShardIterator")
 	}
 	if s.now().Sub(time.Unix(it.Issued, 0)) > iteratorLifetime {

@@ -318,7 +318,11 @@ func (s *Service) DescribeTable(ctx context.Context, in *TableNameInput) (*Descr
 	if err != nil {
 		return nil, err
 	}
-	return &DescribeTableOutput{Table: t.describe("ACTIVE")}, nil
+	d := t.describe("ACTIVE")
+	if err := s.withStats(ctx, t, d); err != nil {
+		return nil, err
+	}
+	return &DescribeTableOutput{Table: d}, nil
 }
 
 // DeleteTable removes a table and its items.
@@ -359,13 +363,13 @@ func (s *Service) ListTables(ctx context.Context, in *ListTablesInput) (*ListTab
 		}
 		limit = *in.Limit
 	}
-	after := max(in.ExclusiveStartTableName, backupPrefix+"\xff") // past the backups, which sort first
+	after := max(in.ExclusiveStartTableName, "#\xff") // past the backups, exports and imports, which sort first
 	list, err := s.store.ListTables(ctx, callerAccount(ctx), after, limit+1)
 	if err != nil {
 		return nil, err
 	}
 	out := &ListTablesOutput{TableNames: []string{}}
-	list = slices.DeleteFunc(list, func(t store.Table) bool { return strings.HasPrefix(t.Name, backupPrefix) })
+	list = slices.DeleteFunc(list, func(t store.Table) bool { return strings.HasPrefix(t.Name, "#") })
 	for i, t := range list {
 		if i == limit {
 			out.LastEvaluatedTableName = list[i-1].Name

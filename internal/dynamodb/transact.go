@@ -231,7 +231,9 @@ func (p *prepared) apply(s *Service, old Item) (*store.ItemWrite, error) {
 		if old == nil {
 			return nil, nil
 		}
-		return &store.ItemWrite{Key: p.k, Stream: s.streamRecord(p.t, old, nil, false)}, nil
+		w := p.t.remove(p.k)
+		w.Stream = s.streamRecord(p.t, old, nil, false)
+		return &w, nil
 	case "Put":
 		next = p.w.Item
 	case "Update":
@@ -370,7 +372,9 @@ func (s *Service) SweepExpired(ctx context.Context) error {
 				if err != nil {
 					return nil, err
 				}
-				return []store.ItemWrite{{Key: k, Stream: s.streamRecord(t, old, nil, true)}}, nil
+				w := t.remove(k)
+				w.Stream = s.streamRecord(t, old, nil, true)
+				return []store.ItemWrite{w}, nil
 			})
 			if err != nil {
 				return err

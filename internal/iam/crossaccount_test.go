@@ -286,20 +286,19 @@ var knownUnchecked = map[string]string{
 	"ssm.PutParameter":         "KeyId: KMS authorizes the key's use",
 	// Owed by packages other than identity's (see the report): their checks name "*" or the
 	// caller's account for a resource the input names by ARN.
-	"dynamodb.ListBackups":            "dynamodb: a list filtered by table name, authorized on * as AWS does; it lists the caller's own",
-	"dynamodbstreams.ListStreams":     "dynamodb: a list filtered by table name, authorized on * as AWS does; it lists the caller's own",
-	"dynamodb.RestoreTableFromBackup": "dynamodb: the backup's ARN is not in the checks, only the target table",
-	"cloudformation.CreateStack":      "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
-	"cloudformation.UpdateStack":      "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
-	"cloudformation.DeleteStack":      "cloudformation: RoleARN is not in the checks (resources are authorized one by one as the creator)",
-	"cloudformation.CreateChangeSet":  "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
-	"lambda.CreateFunction":           "lambda: Role (iam:PassRole) not in the checks",
-	"logs.DeleteLogGroup":             "logs: LogGroupIdentifier/ARN forms not in the check",
-	"logs.DeleteRetentionPolicy":      "logs: LogGroupIdentifier/ARN forms not in the check",
-	"logs.DescribeLogGroups":          "logs: LogGroupIdentifiers not in the check",
-	"logs.DescribeLogStreams":         "logs: LogGroupIdentifier not in the check",
-	"logs.FilterLogEvents":            "logs: LogGroupIdentifier not in the check",
-	"logs.GetLogEvents":               "logs: LogGroupIdentifier not in the check",
+	"dynamodb.ListBackups":           "dynamodb: a list filtered by table name, authorized on * as AWS does; it lists the caller's own",
+	"dynamodbstreams.ListStreams":    "dynamodb: a list filtered by table name, authorized on * as AWS does; it lists the caller's own",
+	"cloudformation.CreateStack":     "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
+	"cloudformation.UpdateStack":     "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
+	"cloudformation.DeleteStack":     "cloudformation: RoleARN is not in the checks (resources are authorized one by one as the creator)",
+	"cloudformation.CreateChangeSet": "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
+	"lambda.CreateFunction":          "lambda: Role (iam:PassRole) not in the checks",
+	"logs.DeleteLogGroup":            "logs: LogGroupIdentifier/ARN forms not in the check",
+	"logs.DeleteRetentionPolicy":     "logs: LogGroupIdentifier/ARN forms not in the check",
+	"logs.DescribeLogGroups":         "logs: LogGroupIdentifiers not in the check",
+	"logs.DescribeLogStreams":        "logs: LogGroupIdentifier not in the check",
+	"logs.FilterLogEvents":           "logs: LogGroupIdentifier not in the check",
+	"logs.GetLogEvents":              "logs: LogGroupIdentifier not in the check",
 	// API Gateway: a domain's certificate must be its account's own (domain.OwnCertificate); a
 	// Cognito authorizer may trust another account's user pool, as AWS allows (it reads only the
 	// pool's public keys to verify tokens).

@@ -344,7 +344,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		Enforce: enforcer != nil && !cfg.NoIAMEnforcement, Authorizer: iam.RequestAuthorizer{Enforcer: enforcer}, Roles: st})
 	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	logGroups := logs.New(logs.Deps{Env: env, Store: st})
-	tables := dynamodb.New(dynamodb.Deps{Env: env, Store: st})
+	tables := dynamodb.New(dynamodb.Deps{Env: env, Store: st, Objects: tableObjects{s3: objects, svc: objects.Describe(), auth: postAuth}})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
 	domains := apigatewayDomains(st, cfg) // custom domain names, which both generations share
 	restAPIs := apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com"),

@@ -130,6 +130,7 @@ type Store interface {
 	APIGateway
 	FileSystems
 	Tables
+	TableVersions
 	Stacks
 	Costs
 	Backend() string // "sqlite" or "postgres"

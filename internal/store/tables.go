@@ -47,6 +47,8 @@ type ItemWrite struct {
 	Expires int64
 	Indexes []IndexEntry
 	Stream  *StreamRecord
+	// VersionAt, when set, records the item's new state as a version made then (TableVersions).
+	VersionAt time.Time
 }
 
 // StreamRecord is one record of a table's stream (the stream named by its label): Seq is its

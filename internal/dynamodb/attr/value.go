@@ -302,13 +302,6 @@ func EncodeItem(it Item) []byte {
 	return b.Bytes()
 }
 
-// DecodeItem reads an item stored by EncodeItem.
-func DecodeItem(data []byte) (Item, error) {
-	var it Item
-	err := json.Unmarshal(data, &it)
-	return it, err
-}
-
 // Equal reports whether two values are equal as DynamoDB compares them: numbers by value, sets
 // regardless of order.
 func Equal(a, b Value) bool {

@@ -25,6 +25,7 @@ type Tables struct {
 		query, queryIndex                                                                       [2]*stmt // ascending, descending
 		scan, scanIndex                                                                         [2]*stmt // first page, after a position
 	}
+	vst versionStmts
 }
 
 // tableNoUpper stands for "no upper bound" in a range: it sorts after every key and every index
@@ -80,6 +81,7 @@ func newTables(b base) *Tables {
 		WHERE x.table_id = ? AND x.index_name = ?`
 	s.st.scanIndex[0] = r("scanIndex", si+` ORDER BY x.ipk, x.ord LIMIT ?`)
 	s.st.scanIndex[1] = r("scanIndexAfter", si+` AND (x.ipk, x.ord) > (?, ?) ORDER BY x.ipk, x.ord LIMIT ?`)
+	s.prepareVersions()
 	return s
 }
 
@@ -285,7 +287,13 @@ func (s *Tables) write(ctx context.Context, tx Tx, w store.ItemWrite) error {
 		if _, err := s.st.del.in(ctx, tx).ExecContext(ctx, k.Table, k.PK, k.SK); err != nil {
 			return s.fault("WriteItems", err)
 		}
+		if err := s.version(ctx, tx, w); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, w.Stream)
+	}
+	if err := s.version(ctx, tx, w); err != nil {
+		return err
 	}
 	if _, err := s.st.put.in(ctx, tx).ExecContext(ctx, k.Table, k.PK, k.SK, w.Doc, w.Expires); err != nil {
 		return s.fault("WriteItems", err)

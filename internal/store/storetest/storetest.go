@@ -52,6 +52,7 @@ func suites() []suite {
 		{"APIGateway", apiGatewayTests},
 		{"FileSystems", fileSystemTests},
 		{"Tables", tableTests},
+		{"TableVersions", tableVersionTests},
 		{"Stacks", stackTests},
 		{"Costs", costTests},
 	}
