@@ -207,7 +207,9 @@ func (s *Service) run(ctx context.Context, inv *invocation, in *InvokeInput, req
 	if in.LogType == "Tail" {
 		out.LogResult = tail(requestID, inv.v.Version, logged, time.Since(start), inv.c.MemorySize)
 	}
-	s.shipInvoke(inv, e, requestID, logged, start, time.Since(start)-initD, initD)
+	took := time.Since(start)
+	s.shipInvoke(inv, e, requestID, logged, start, took-initD, initD)
+	s.recordUsage(ctx, inv, took)
 	return out, nil
 }
 

@@ -64,6 +64,8 @@ type Config struct {
 	// AsyncRetryDelay is the wait before the first retry of a failed asynchronous invocation
 	// (Lambda: 1 minute, then twice that); AsyncThrottleDelay the first wait after a throttle (1 s).
 	AsyncRetryDelay, AsyncThrottleDelay time.Duration
+	// Usage, when set, is told of every completed invocation (the cost ledger; see usage.go).
+	Usage UsageRecorder
 }
 
 // Service serves Lambda.
