@@ -45,7 +45,7 @@ type InvokeOutput struct {
 // Invoke runs a function synchronously (RequestResponse), checks that it could (DryRun), or
 // queues it durably (Event: see async.go).
 func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, error) {
-	r, err := s.parseRef(ctx, in.FunctionName, in.Qualifier)
+	r, err := s.parseInvokeRef(ctx, in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
