@@ -81,6 +81,8 @@ type Service struct {
 	polls       map[string]map[*context.CancelFunc]context.CancelFunc // the polls in progress, by mapping
 	shipper     *shipper                                              // function logs on their way to CloudWatch Logs
 	policyCache sync.Map                                              // function ARN → policyEntry: the policies the authorizer weighs
+	urlCache    sync.Map                                              // URL id → *urlEntry: the function URLs the data plane serves
+	urlAuth     URLAuth                                               // how function URL requests are authenticated and authorized
 	endpoint    http.Handler
 	baseURL     string // how GetFunction's Code.Location is addressed
 }
@@ -157,7 +159,9 @@ func (s *Service) Describe() *service.Service {
 		// Function policies: another account's principal they name may call the function.
 		ResourcePolicies: s.ResourcePolicy,
 		// GetFunction's Code.Location: a link signed by the service, served without SigV4.
-		Endpoints: []service.Endpoint{{Name: "lambda-code", Prefix: "/_gureum/lambda/", Handler: s.CodeHandler()}},
+		// Function URLs: by host, <url-id>.lambda-url.<region>.localhost, or under /_gureum/lambda-url/.
+		Endpoints: []service.Endpoint{{Name: "lambda-code", Prefix: "/_gureum/lambda/", Handler: s.CodeHandler()},
+			{Name: "lambda-url", Host: "*" + s.urlHostSuffix(), Prefix: urlPrefix, Handler: s.URLHandler()}},
 	}).Index()
 }
 
