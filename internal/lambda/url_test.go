@@ -61,7 +61,7 @@ func TestFunctionURL(t *testing.T) {
 	}
 	port := f.srv.Endpoint[strings.LastIndex(f.srv.Endpoint, ":")+1:]
 	fnURL := aws.ToString(created.FunctionUrl)
-	if !regexp.MustCompile(`^http://[a-z0-9]{32}\.lambda-url\.us-east-1\.localhost:` + port + `/$`).MatchString(fnURL) ||
+	if !regexp.MustCompile(`^http://[a-z0-9]{32}\.lambda-url\.us-east-1\.localhost:`+port+`/$`).MatchString(fnURL) ||
 		aws.ToString(created.FunctionArn) != "arn:aws:lambda:us-east-1:000000000000:function:web" || created.InvokeMode != types.InvokeModeBuffered {
 		t.Fatalf("CreateFunctionUrlConfig = %+v", created)
 	}
