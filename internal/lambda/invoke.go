@@ -31,6 +31,8 @@ type InvokeInput struct {
 	ClientContext  string `rest:"header=X-Amz-Client-Context" json:"-"`
 	Qualifier      string `rest:"query=Qualifier" json:"-"`
 	Payload        []byte `rest:"payload" json:"-"`
+
+	stream runtimeapi.Stream // a streamed invocation's destination (stream.go)
 }
 
 // InvokeOutput is Invoke's answer: the function's bytes as the body.
@@ -221,7 +223,8 @@ func (s *Service) exchange(ctx context.Context, e *env, inv *invocation, in *Inv
 		payload = []byte("{}")
 	}
 	ev := &runtimeapi.Invocation{RequestID: requestID, Payload: payload, Deadline: deadline, FunctionARN: inv.arn,
-		TraceID: "Root=1-" + strconv.FormatInt(time.Now().Unix(), 16) + "-" + randomHex(24) + ";Parent=" + randomHex(16) + ";Sampled=0"}
+		TraceID: "Root=1-" + strconv.FormatInt(time.Now().Unix(), 16) + "-" + randomHex(24) + ";Parent=" + randomHex(16) + ";Sampled=0",
+		Stream:  in.stream}
 	if in.ClientContext != "" {
 		if b, err := base64.StdEncoding.DecodeString(in.ClientContext); err == nil {
 			ev.ClientContext = string(b)

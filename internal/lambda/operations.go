@@ -53,7 +53,7 @@ func (s *Service) operations() []service.Operation {
 		{Name: "GetRuntimeManagementConfig", Action: "lambda:GetRuntimeManagementConfig", Route: service.Route{Method: "GET", Path: "/2021-07-20/functions/{FunctionName}/runtime-management-config"}, Handler: nil},
 		{Name: "Invoke", Action: "lambda:InvokeFunction", Route: service.Route{Method: "POST", Path: "/2015-03-31/functions/{FunctionName}/invocations"}, Handler: service.Func(s.Invoke)},
 		{Name: "InvokeAsync", Action: "lambda:InvokeAsync", Route: service.Route{Method: "POST", Path: "/2014-11-13/functions/{FunctionName}/invoke-async"}, Handler: service.Func(s.InvokeAsync)},
-		{Name: "InvokeWithResponseStream", Action: "lambda:InvokeFunction", Route: service.Route{Method: "POST", Path: "/2021-11-15/functions/{FunctionName}/response-streaming-invocations"}, Handler: nil},
+		{Name: "InvokeWithResponseStream", Action: "lambda:InvokeFunction", Route: service.Route{Method: "POST", Path: "/2021-11-15/functions/{FunctionName}/response-streaming-invocations"}, Handler: service.Func(s.InvokeWithResponseStream)},
 		{Name: "ListAliases", Action: "lambda:ListAliases", Route: service.Route{Method: "GET", Path: "/2015-03-31/functions/{FunctionName}/aliases"}, Handler: service.Func(s.ListAliases)},
 		{Name: "ListCapacityProviders", Action: "lambda:ListCapacityProviders", Route: service.Route{Method: "GET", Path: "/2025-11-30/capacity-providers"}, Handler: nil},
 		{Name: "ListCodeSigningConfigs", Action: "lambda:ListCodeSigningConfigs", Route: service.Route{Method: "GET", Path: "/2020-04-22/code-signing-configs"}, Handler: nil},

@@ -455,18 +455,3 @@ func corsPreflight(w http.ResponseWriter, r *http.Request, c *Cors) bool {
 	w.WriteHeader(http.StatusOK)
 	return true
 }
-
-// streamURL runs a RESPONSE_STREAM URL's function (see stream.go for the streamed answer).
-func (s *Service) streamURL(w http.ResponseWriter, r *http.Request, inv *invocation, ev []byte, requestID string, cors *Cors) {
-	out, err := s.run(r.Context(), inv, &InvokeInput{Payload: ev}, requestID)
-	if err != nil || out.FunctionError != "" {
-		urlError(w, http.StatusBadGateway, "Internal Server Error")
-		return
-	}
-	rp, ok := URLReply(out.Payload)
-	if !ok {
-		urlError(w, http.StatusBadGateway, "Internal Server Error")
-		return
-	}
-	writeURLReply(w, r, rp, cors)
-}
