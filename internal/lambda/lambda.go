@@ -83,6 +83,7 @@ type Service struct {
 	policyCache sync.Map                                              // function ARN → policyEntry: the policies the authorizer weighs
 	urlCache    sync.Map                                              // URL id → *urlEntry: the function URLs the data plane serves
 	urlAuth     URLAuth                                               // how function URL requests are authenticated and authorized
+	prov        provisioner                                           // provisioned concurrency pools (provisioned.go)
 	endpoint    http.Handler
 	baseURL     string // how GetFunction's Code.Location is addressed
 }
@@ -139,6 +140,7 @@ func (s *Service) Start(ctx context.Context) error {
 
 // Stop ends every environment and the sandbox manager's pre-built sandboxes.
 func (s *Service) Stop() {
+	s.stopProvisioning()
 	s.workers.stopAll()
 	if s.cfg.Sandboxes != nil {
 		s.cfg.Sandboxes.Close()
