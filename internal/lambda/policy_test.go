@@ -159,6 +159,21 @@ func TestFunctionPolicy(t *testing.T) {
 		t.Errorf("RemovePermission without a policy = %v; want ResourceNotFoundException", err)
 	}
 
+	// A deleted alias takes its policy with it.
+	if _, err := f.client.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("pol"), Qualifier: aws.String("live"), StatementId: aws.String("again"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("sns.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.client.DeleteAlias(ctx, &lambda.DeleteAliasInput{FunctionName: aws.String("pol"), Name: aws.String("live")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.client.CreateAlias(ctx, &lambda.CreateAliasInput{FunctionName: aws.String("pol"), Name: aws.String("live"), FunctionVersion: v.Version}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.client.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String("pol"), Qualifier: aws.String("live")}); errCode(err) != "ResourceNotFoundException" {
+		t.Errorf("GetPolicy of a recreated alias = %v; want ResourceNotFoundException", err)
+	}
+
 	// 20 KB: statements are added until the policy would pass it.
 	f.create(t, "big", "python3.12", "app.handler", pyZip(t, versionHandler))
 	var last error
