@@ -292,7 +292,6 @@ var knownUnchecked = map[string]string{
 	"cloudformation.UpdateStack":     "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
 	"cloudformation.DeleteStack":     "cloudformation: RoleARN is not in the checks (resources are authorized one by one as the creator)",
 	"cloudformation.CreateChangeSet": "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
-	"lambda.CreateFunction":          "lambda: Role (iam:PassRole) not in the checks",
 	"logs.DeleteLogGroup":            "logs: LogGroupIdentifier/ARN forms not in the check",
 	"logs.DeleteRetentionPolicy":     "logs: LogGroupIdentifier/ARN forms not in the check",
 	"logs.DescribeLogGroups":         "logs: LogGroupIdentifiers not in the check",

@@ -101,6 +101,9 @@ func (s *Service) DeleteAlias(ctx context.Context, in *AliasRef) (*DeleteAliasOu
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	if err == nil {
+		s.qualifierGone(ctx, r.account, r.name, in.Name)
+	}
 	return &DeleteAliasOutput{Status: http.StatusNoContent}, nil
 }
 

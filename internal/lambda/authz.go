@@ -16,11 +16,37 @@ import (
 // lambda:FunctionArn) keep "*".
 func (s *Service) withResources(ops []service.Operation) []service.Operation {
 	for i := range ops {
+		switch ops[i].Name {
+		case "CreateFunction", "UpdateFunctionConfiguration":
+			ops[i].Checks = s.passRoleChecks(ops[i].Action)
+		}
 		if ops[i].Resource == nil && ops[i].Checks == nil {
 			ops[i].Resource = s.resource
 		}
 	}
 	return ops
+}
+
+// passRoleChecks are the checks of a call that gives a function an execution role: the call on
+// the function, and iam:PassRole on the role, as Lambda asks of a caller that is not the role's
+// account's root.
+func (s *Service) passRoleChecks(action string) func(ctx context.Context, in any) []service.Check {
+	return func(ctx context.Context, in any) []service.Check {
+		checks := []service.Check{{Action: action, Resource: s.resource(ctx, in)}}
+		role := ""
+		switch in := in.(type) {
+		case *CreateFunctionInput:
+			role = in.Role
+		case *UpdateFunctionConfigurationInput:
+			if in.Role != nil {
+				role = *in.Role
+			}
+		}
+		if strings.HasPrefix(role, "arn:") {
+			checks = append(checks, service.Check{Action: "iam:PassRole", Resource: role})
+		}
+		return checks
+	}
 }
 
 func (s *Service) resource(ctx context.Context, in any) string {

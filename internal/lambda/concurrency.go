@@ -78,6 +78,11 @@ func (s *Service) PutFunctionConcurrency(ctx context.Context, in *PutFunctionCon
 	if err != nil {
 		return nil, s.storeErr(err, r)
 	}
+	if prov, err := s.provisionedTotal(ctx, r, ""); err != nil {
+		return nil, err
+	} else if n < prov {
+		return nil, invalid("ReservedConcurrentExecutions %d should not be lower than function's total provisioned concurrency [%d].", n, prov)
+	}
 	f.ReservedConcurrency = n
 	if err := s.cfg.Store.PutFunction(ctx, f); err != nil {
 		return nil, s.storeErr(err, r)

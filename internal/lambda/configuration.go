@@ -265,6 +265,10 @@ func (s *Service) DeleteFunction(ctx context.Context, in *DeleteFunctionInput) (
 		}
 		return &DeleteFunctionOutput{Status: http.StatusNoContent}, nil
 	}
+	if _, err := s.cfg.Store.Function(ctx, r.account, r.name); err != nil {
+		return nil, s.storeErr(err, r)
+	}
+	s.functionGone(ctx, r.account, r.name)
 	refs, err := s.cfg.Store.DeleteFunction(ctx, r.account, r.name)
 	if err != nil {
 		return nil, s.storeErr(err, r)
@@ -288,6 +292,9 @@ func (s *Service) deleteVersion(ctx context.Context, r ref) error {
 		}
 	}
 	freed, err := s.cfg.Store.DeleteFunctionVersion(ctx, r.account, r.name, r.qualifier)
+	if err == nil {
+		s.qualifierGone(ctx, r.account, r.name, r.qualifier)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound(s.functionARN(r.account, r.name) + ":" + r.qualifier)
 	}

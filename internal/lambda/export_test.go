@@ -3,7 +3,11 @@ package lambda
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"time"
+
+	"github.com/gureum/gureum/internal/request"
 )
 
 // ColdStart starts an environment for a function of runtime rt whose code is unpacked in code,
@@ -55,4 +59,18 @@ func ParseLayerVersionARN(arn string) (string, string, int64, bool) { return par
 func DecodeAsyncEvent(b []byte) error {
 	var ev asyncEvent
 	return json.Unmarshal(b, &ev)
+}
+
+// URLEvent builds the payload 2.0 event of a function URL request as the data plane does, with the
+// URL id and path read from the request as served.
+func URLEvent(host, path, rawQuery string, header map[string][]string, body []byte) ([]byte, bool, error) {
+	s := New(Config{Region: "us-east-1"})
+	r := &http.Request{Method: "POST", Proto: "HTTP/1.1", Host: host, URL: &url.URL{Path: path, RawQuery: rawQuery}, Header: header, RemoteAddr: "127.0.0.1:1"}
+	id, p, ok := s.urlTarget(r)
+	if !ok {
+		return nil, false, nil
+	}
+	e := &urlEntry{u: storedURL{ID: id, Config: FunctionUrlConfig{AuthType: "NONE"}}}
+	b, err := s.urlEvent(r, body, e, p, nil, &request.Info{ID: "req"})
+	return b, true, err
 }

@@ -31,6 +31,8 @@ type InvokeInput struct {
 	ClientContext  string `rest:"header=X-Amz-Client-Context" json:"-"`
 	Qualifier      string `rest:"query=Qualifier" json:"-"`
 	Payload        []byte `rest:"payload" json:"-"`
+
+	stream runtimeapi.Stream // a streamed invocation's destination (stream.go)
 }
 
 // InvokeOutput is Invoke's answer: the function's bytes as the body.
@@ -45,7 +47,7 @@ type InvokeOutput struct {
 // Invoke runs a function synchronously (RequestResponse), checks that it could (DryRun), or
 // queues it durably (Event: see async.go).
 func (s *Service) Invoke(ctx context.Context, in *InvokeInput) (*InvokeOutput, error) {
-	r, err := s.parseRef(ctx, in.FunctionName, in.Qualifier)
+	r, err := s.parseInvokeRef(ctx, in.FunctionName, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +209,9 @@ func (s *Service) run(ctx context.Context, inv *invocation, in *InvokeInput, req
 	if in.LogType == "Tail" {
 		out.LogResult = tail(requestID, inv.v.Version, logged, time.Since(start), inv.c.MemorySize)
 	}
-	s.shipInvoke(inv, e, requestID, logged, start, time.Since(start)-initD, initD)
+	took := time.Since(start)
+	s.shipInvoke(inv, e, requestID, logged, start, took-initD, initD)
+	s.recordUsage(ctx, inv, took)
 	return out, nil
 }
 
@@ -219,7 +223,8 @@ func (s *Service) exchange(ctx context.Context, e *env, inv *invocation, in *Inv
 		payload = []byte("{}")
 	}
 	ev := &runtimeapi.Invocation{RequestID: requestID, Payload: payload, Deadline: deadline, FunctionARN: inv.arn,
-		TraceID: "Root=1-" + strconv.FormatInt(time.Now().Unix(), 16) + "-" + randomHex(24) + ";Parent=" + randomHex(16) + ";Sampled=0"}
+		TraceID: "Root=1-" + strconv.FormatInt(time.Now().Unix(), 16) + "-" + randomHex(24) + ";Parent=" + randomHex(16) + ";Sampled=0",
+		Stream:  in.stream}
 	if in.ClientContext != "" {
 		if b, err := base64.StdEncoding.DecodeString(in.ClientContext); err == nil {
 			ev.ClientContext = string(b)

@@ -64,6 +64,8 @@ type Config struct {
 	// AsyncRetryDelay is the wait before the first retry of a failed asynchronous invocation
 	// (Lambda: 1 minute, then twice that); AsyncThrottleDelay the first wait after a throttle (1 s).
 	AsyncRetryDelay, AsyncThrottleDelay time.Duration
+	// Usage, when set, is told of every completed invocation (the cost ledger; see usage.go).
+	Usage UsageRecorder
 }
 
 // Service serves Lambda.
@@ -73,13 +75,17 @@ type Service struct {
 	workers  *workers
 	runtimes *runtimes
 
-	mu       sync.Mutex // serialises read-modify-write of a function's records
-	results  sync.Map   // mapping UUID → the LastProcessingResult last written
-	pollMu   sync.Mutex
-	polls    map[string]map[*context.CancelFunc]context.CancelFunc // the polls in progress, by mapping
-	shipper  *shipper                                              // function logs on their way to CloudWatch Logs
-	endpoint http.Handler
-	baseURL  string // how GetFunction's Code.Location is addressed
+	mu          sync.Mutex // serialises read-modify-write of a function's records
+	results     sync.Map   // mapping UUID → the LastProcessingResult last written
+	pollMu      sync.Mutex
+	polls       map[string]map[*context.CancelFunc]context.CancelFunc // the polls in progress, by mapping
+	shipper     *shipper                                              // function logs on their way to CloudWatch Logs
+	policyCache sync.Map                                              // function ARN → policyEntry: the policies the authorizer weighs
+	urlCache    sync.Map                                              // URL id → *urlEntry: the function URLs the data plane serves
+	urlAuth     URLAuth                                               // how function URL requests are authenticated and authorized
+	prov        provisioner                                           // provisioned concurrency pools (provisioned.go)
+	endpoint    http.Handler
+	baseURL     string // how GetFunction's Code.Location is addressed
 }
 
 // New builds the service. Sandboxes may be nil for a catalog-only service.
@@ -134,6 +140,7 @@ func (s *Service) Start(ctx context.Context) error {
 
 // Stop ends every environment and the sandbox manager's pre-built sandboxes.
 func (s *Service) Stop() {
+	s.stopProvisioning()
 	s.workers.stopAll()
 	if s.cfg.Sandboxes != nil {
 		s.cfg.Sandboxes.Close()
@@ -151,8 +158,12 @@ func (s *Service) Describe() *service.Service {
 		Protocol:    service.RESTJSON,
 		APIVersion:  "2015-03-31",
 		Operations:  s.withResources(s.operations()),
+		// Function policies: another account's principal they name may call the function.
+		ResourcePolicies: s.ResourcePolicy,
 		// GetFunction's Code.Location: a link signed by the service, served without SigV4.
-		Endpoints: []service.Endpoint{{Name: "lambda-code", Prefix: "/_gureum/lambda/", Handler: s.CodeHandler()}},
+		// Function URLs: by host, <url-id>.lambda-url.<region>.localhost, or under /_gureum/lambda-url/.
+		Endpoints: []service.Endpoint{{Name: "lambda-code", Prefix: "/_gureum/lambda/", Handler: s.CodeHandler()},
+			{Name: "lambda-url", Host: "*" + s.urlHostSuffix(), Prefix: urlPrefix, Handler: s.URLHandler()}},
 	}).Index()
 }
 
@@ -187,6 +198,16 @@ type ref struct {
 }
 
 func (s *Service) parseRef(ctx context.Context, fn, qualifier string) (ref, error) {
+	return s.parseRefFrom(ctx, fn, qualifier, false)
+}
+
+// parseInvokeRef is parseRef for the invoke calls, which may name another account's function:
+// the authorizer has weighed that function's policy (the caller's own account otherwise).
+func (s *Service) parseInvokeRef(ctx context.Context, fn, qualifier string) (ref, error) {
+	return s.parseRefFrom(ctx, fn, qualifier, true)
+}
+
+func (s *Service) parseRefFrom(ctx context.Context, fn, qualifier string, across bool) (ref, error) {
 	r := ref{account: account(ctx)}
 	parts := strings.Split(fn, ":")
 	switch {
@@ -211,7 +232,7 @@ func (s *Service) parseRef(ctx context.Context, fn, qualifier string) (ref, erro
 	if !nameRE.MatchString(r.name) || len(parts) > 8 {
 		return r, invalidName(fn)
 	}
-	if r.account != account(ctx) {
+	if r.account != account(ctx) && !across {
 		return r, awserr.New(awserr.AccessDenied, "User is not authorized to access function %s in another account.", fn)
 	}
 	if qualifier != "" {

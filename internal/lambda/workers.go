@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,6 +48,10 @@ type env struct {
 	lastUsed time.Time
 	stream   string
 	expires  time.Time // when its execution-role credentials end (zero: it has none)
+
+	provisioned bool      // started ahead for provisioned concurrency: kept warm (workers.mu)
+	onKill      func()    // told once when the environment ends (provisioned.go)
+	killOnce    sync.Once // guards onKill
 }
 
 // stale says whether an environment's credentials end too soon for it to take another invoke.
@@ -64,6 +69,9 @@ func (e *env) dead() bool {
 }
 
 func (e *env) kill() {
+	if e.onKill != nil {
+		e.killOnce.Do(e.onKill)
+	}
 	e.api.Close()
 	if e.ep != nil {
 		e.ep.Close()
@@ -121,7 +129,7 @@ func (w *workers) expire(cutoff time.Time) {
 	for k, list := range w.idle {
 		keep := list[:0]
 		for _, e := range list {
-			if e.lastUsed.Before(cutoff) || e.dead() {
+			if e.lastUsed.Before(cutoff) && !e.provisioned || e.dead() {
 				gone = append(gone, e)
 			} else {
 				keep = append(keep, e)
@@ -167,9 +175,7 @@ func (w *workers) get(key envKey) (*env, error) {
 		if !e.dead() && !e.stale(w.s.cfg.Now()) {
 			return e, nil
 		}
-		if !e.dead() {
-			go e.kill()
-		}
+		go e.kill() // a dead one too: its provisioner must hear of it
 		w.live--
 	}
 	if w.live >= w.s.cfg.MaxEnvironments && !w.evictLocked() {
@@ -203,6 +209,7 @@ func (w *workers) put(e *env) {
 	if e.dead() {
 		w.live--
 		w.mu.Unlock()
+		go e.kill()
 		return
 	}
 	w.idle[e.key] = append(w.idle[e.key], e)
@@ -251,7 +258,7 @@ func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code, opt str
 	if spec.Mounts, err = s.fileSystemMounts(c); err != nil {
 		return nil, err
 	}
-	spec.Env = append(spec.Env, vars...)
+	spec.Env = setEnv(spec.Env, vars...)
 	spec.Layers = opt
 	spec.ID = "fn-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.workers.seq.Add(1), 36)
 	sb, err := s.cfg.Sandboxes.Start(spec) // no Spec.Log: the environment reads sb.Output itself
@@ -457,4 +464,22 @@ func (l *logBuffer) take() []byte {
 	b := l.buf
 	l.buf = nil
 	return b
+}
+
+// setEnv sets variables ("K=V") in an environment list, replacing those already there.
+func setEnv(env []string, vars ...string) []string {
+	for _, v := range vars {
+		k, _, _ := strings.Cut(v, "=")
+		replaced := false
+		for i, old := range env {
+			if strings.HasPrefix(old, k+"=") {
+				env[i], replaced = v, true
+				break
+			}
+		}
+		if !replaced {
+			env = append(env, v)
+		}
+	}
+	return env
 }

@@ -332,6 +332,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	files := efs.New(efs.Deps{Env: env, Store: st, Authorizer: roles})
 	peers := &functionPeers{queues: queues, tokens: tokens}
 	functions := newFunctions(st, cfg, env, peers, files)
+	functions.SetURLAuth(functionURLAuth(verifier, enforcer, cfg))
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
 	var postAuth s3.Authorizer = iam.RequestAuthorizer{Enforcer: enforcer}
 	if cfg.NoIAMEnforcement {

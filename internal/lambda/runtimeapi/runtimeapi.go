@@ -8,6 +8,7 @@ package runtimeapi
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -33,7 +34,27 @@ type Invocation struct {
 	TraceID         string
 	ClientContext   string // JSON
 	CognitoIdentity string // JSON
+	// Stream, when set, takes a successful response as the runtime sends it (a streamed
+	// invocation: InvokeWithResponseStream, a RESPONSE_STREAM function URL); Result.Payload is
+	// then empty. Without it a response is read whole.
+	Stream Stream
 }
+
+// Stream receives a streamed response: Begin once with the response's content type before the
+// first bytes, then the bytes as they arrive (each Write is one piece the runtime sent).
+type Stream interface {
+	Begin(contentType string)
+	io.Writer
+}
+
+// MaxStreamedResponse is the largest streamed response (20 MB).
+const MaxStreamedResponse = 20 * 1024 * 1024
+
+// Streamed-response trailers: a runtime that fails mid-stream names the error in them.
+const (
+	trailerErrorType = "Lambda-Runtime-Function-Error-Type"
+	trailerErrorBody = "Lambda-Runtime-Function-Error-Body"
+)
 
 // Result is what the runtime answered.
 type Result struct {
@@ -42,6 +63,9 @@ type Result struct {
 	// the body's errorType); Payload is then the error document.
 	ErrorType string
 	// Err is set when the runtime did not answer at all (it exited, or the environment closed).
+
+	// Streamed reports that the response went to the invocation's Stream.
+	Streamed bool
 }
 
 // ErrClosed is returned by Invoke once the environment has closed.
@@ -218,6 +242,19 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, id string, isError bool) {
+	if mode := r.Header.Get("Lambda-Runtime-Function-Response-Mode"); mode != "" && !strings.EqualFold(mode, "streaming") {
+		apiError(w, http.StatusBadRequest, "Runtime.InvalidResponseModeHeader", "Invalid Lambda-Runtime-Function-Response-Mode: "+mode)
+		return
+	}
+	if !isError {
+		s.mu.Lock()
+		inv := s.current
+		s.mu.Unlock()
+		if inv != nil && inv.RequestID == id && inv.Stream != nil {
+			s.respondStream(w, r, inv)
+			return
+		}
+	}
 	body, tooLarge, err := readLimited(r.Body, MaxResponse)
 	if err != nil {
 		apiError(w, http.StatusBadRequest, "InvalidRequest", err.Error())
@@ -244,6 +281,8 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, id string, isEr
 			"Response payload size exceeded maximum allowed payload size ("+strconv.Itoa(MaxResponse)+" bytes).")}
 	case isError:
 		out = Result{ErrorType: errorType(r, body), Payload: body}
+	case r.Trailer.Get(trailerErrorType) != "":
+		out = trailerError(r.Trailer)
 	default:
 		out = Result{Payload: body}
 	}
@@ -334,3 +373,62 @@ func errorDoc(typ, msg string) []byte {
 
 // ErrorDoc is Lambda's error document {"errorMessage","errorType"}.
 func ErrorDoc(typ, msg string) []byte { return errorDoc(typ, msg) }
+
+// respondStream passes a streamed response to the invocation's Stream as it arrives; a failure
+// the runtime reports in the trailers, or a response past 20 MB, ends it as an error.
+func (s *Server) respondStream(w http.ResponseWriter, r *http.Request, inv *Invocation) {
+	s.mu.Lock()
+	res := s.result
+	if s.current != inv || res == nil {
+		s.mu.Unlock()
+		apiError(w, http.StatusForbidden, "InvalidStateTransition", "No invocation is in flight.")
+		return
+	}
+	s.current, s.result = nil, nil
+	s.mu.Unlock()
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	inv.Stream.Begin(ct)
+	buf := make([]byte, 32<<10)
+	total := 0
+	out := Result{Streamed: true}
+	for {
+		n, err := r.Body.Read(buf)
+		if n > 0 {
+			total += n
+			if total > MaxStreamedResponse {
+				out = Result{Streamed: true, ErrorType: "Function.ResponseSizeTooLarge", Payload: errorDoc("Function.ResponseSizeTooLarge",
+					"Response payload size exceeded maximum allowed payload size ("+strconv.Itoa(MaxStreamedResponse)+" bytes).")}
+				io.Copy(io.Discard, r.Body)
+				break
+			}
+			inv.Stream.Write(buf[:n])
+		}
+		if err == io.EOF {
+			if r.Trailer.Get(trailerErrorType) != "" {
+				out = trailerError(r.Trailer)
+				out.Streamed = true
+			}
+			break
+		}
+		if err != nil {
+			out = Result{Streamed: true, ErrorType: "Runtime.StreamError", Payload: errorDoc("Runtime.StreamError", err.Error())}
+			break
+		}
+	}
+	res <- out
+	accepted(w)
+}
+
+// trailerError is the error a runtime reported in a response's trailers.
+func trailerError(t http.Header) Result {
+	out := Result{ErrorType: t.Get(trailerErrorType)}
+	if b, err := base64.StdEncoding.DecodeString(t.Get(trailerErrorBody)); err == nil && len(b) > 0 {
+		out.Payload = b
+	} else {
+		out.Payload = errorDoc(out.ErrorType, "The function's response stream failed.")
+	}
+	return out
+}

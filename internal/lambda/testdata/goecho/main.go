@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 )
@@ -19,6 +21,9 @@ type event struct {
 	Fail    string `json:"fail"`
 	Crash   bool   `json:"crash"`
 	AllocMB int    `json:"alloc_mb"`
+	Stream  int    `json:"stream"`  // answer with this many pieces, streamed
+	RawPath string `json:"rawPath"` // a function URL's: "/stream" streams a response with a prelude
+	FailAt  int    `json:"fail_at"` // with stream: fail after this many pieces
 }
 
 type answer struct {
@@ -30,10 +35,15 @@ type answer struct {
 
 var hold [][]byte
 
-func handle(ctx context.Context, e event) (answer, error) {
+func handle(ctx context.Context, e event) (any, error) {
 	lc, _ := lambdacontext.FromContext(ctx)
 	fmt.Println("handling", e.Echo)
 	switch {
+	case e.Stream > 0:
+		return pieces(e.Stream, e.FailAt), nil
+	case e.RawPath == "/stream":
+		return &events.LambdaFunctionURLStreamingResponse{StatusCode: 202, Headers: map[string]string{"Content-Type": "text/plain", "X-Streamed": "yes"},
+			Cookies: []string{"c=1"}, Body: pieces(3, 0)}, nil
 	case e.Crash:
 		os.Exit(2)
 	case e.Fail != "":
@@ -50,6 +60,24 @@ func handle(ctx context.Context, e event) (answer, error) {
 		}
 	}
 	return answer{Echo: e.Echo, RequestID: lc.AwsRequestID, ARN: lc.InvokedFunctionArn, Env: os.Getenv("AWS_LAMBDA_FUNCTION_NAME")}, nil
+}
+
+// pieces writes n lines, each in its own write a little after the last, and fails after failAt
+// of them when failAt > 0.
+func pieces(n, failAt int) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		for i := 1; i <= n; i++ {
+			if failAt > 0 && i > failAt {
+				pw.CloseWithError(errors.New("stream broke"))
+				return
+			}
+			fmt.Fprintf(pw, "piece %d\n", i)
+			time.Sleep(50 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	return pr
 }
 
 func main() { lambda.Start(handle) }
