@@ -100,6 +100,7 @@ type exec struct {
 	s       *Service
 	stack   *stackDoc
 	logical string
+	policy  map[string]any // the resource's UpdatePolicy, evaluated
 }
 
 // call makes a call to a service as the stack's creator.
@@ -216,7 +217,7 @@ func graph(ev *template.Evaluator, tpl map[string]any) ([]string, map[string][]s
 			}
 		}
 		var ds []string
-		for _, ref := range template.Refs(def["Properties"]) {
+		for _, ref := range append(template.Refs(def["Properties"]), template.Refs(def["UpdatePolicy"])...) {
 			if _, ok := res[ref]; ok {
 				ds = append(ds, ref)
 				continue
@@ -432,6 +433,13 @@ func (s *Service) applyOne(ctx context.Context, d *stackDoc, id string, def map[
 		return nil, err
 	}
 	x := &exec{s: s, stack: d, logical: id}
+	if raw, ok := def["UpdatePolicy"]; ok && kind == "updated" {
+		v, err := ev.Eval(raw)
+		if err != nil {
+			return s.failResource(ctx, d.ID, id, typ, err.Error())
+		}
+		x.policy, _ = v.(map[string]any)
+	}
 	var perr error
 	if kind == "updated" {
 		perr = p.update(ctx, x, r, old.Props, props)

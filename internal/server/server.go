@@ -80,6 +80,9 @@ type Config struct {
 	MaxBodyInflight int64
 	// LifecycleDay is how long one S3 lifecycle "day" lasts (0: 24 hours); shorter to test expiry.
 	LifecycleDay time.Duration
+	// DeployMinute is how long one minute of a CodeDeploy deployment configuration lasts (0: a
+	// minute); shorter to test gradual deployments.
+	DeployMinute time.Duration
 	// Endpoints are the data plane's entries (API Gateway invoke URLs, function URLs, website
 	// endpoints), offered every request before the services.
 	Endpoints []router.Endpoint
@@ -349,6 +352,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		stackAuth = iam.RequestAuthorizer{Enforcer: enforcer}
 	}
 	stacks := cloudformation.New(cloudformation.Deps{Env: env, Store: st, Authorizer: stackAuth})
+	deployments := newCodeDeploy(st, env, cfg, functions, invoker("codedeploy.amazonaws.com"))
 	all := []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
@@ -368,6 +372,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		tables.Describe(),
 		tables.Streams(),
 		files.Describe(),
+		deployments.Describe(),
 		stacks.Describe(),
 	}
 	stacks.Use(all)
