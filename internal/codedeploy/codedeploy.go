@@ -11,6 +11,7 @@ package codedeploy
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gureum/gureum/internal/background"
@@ -123,8 +124,11 @@ func (s *Service) Describe() *service.Service {
 		TargetPrefix: "CodeDeploy_20141006",
 	}
 	for _, name := range operationNames {
-		svc.Operations = append(svc.Operations, service.Operation{Name: name, Action: "codedeploy:" + name,
-			Handler: served[name], Resource: resources[name]})
+		op := service.Operation{Name: name, Action: "codedeploy:" + name, Handler: served[name], Resource: resources[name]}
+		if strings.HasSuffix(name, "DeploymentGroup") {
+			op.Checks = s.groupChecks(op.Action)
+		}
+		svc.Operations = append(svc.Operations, op)
 	}
 	return svc.Index()
 }
@@ -148,6 +152,18 @@ func (s *Service) groupResource(ctx context.Context, in any) string {
 		return "*"
 	}
 	return "arn:aws:codedeploy:" + s.region + ":" + callerAccount(ctx) + ":deploymentgroup:" + a.app() + "/" + g.group()
+}
+
+// groupChecks are a deployment group call's questions: the group, and iam:PassRole on the
+// service role it is given.
+func (s *Service) groupChecks(action string) func(context.Context, any) []service.Check {
+	return func(ctx context.Context, in any) []service.Check {
+		checks := []service.Check{{Action: action, Resource: s.groupResource(ctx, in)}}
+		if g, ok := in.(*DeploymentGroupInput); ok && g.ServiceRoleArn != "" {
+			checks = append(checks, service.Check{Action: "iam:PassRole", Resource: g.ServiceRoleArn})
+		}
+		return checks
+	}
 }
 
 // operationNames is every operation of the 2014-10-06 API (botocore's model).
