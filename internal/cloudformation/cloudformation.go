@@ -10,6 +10,7 @@ package cloudformation
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -111,6 +112,8 @@ func (s *Service) Describe() *service.Service {
 		Protocol:     service.Query,
 		APIVersion:   "2010-05-15",
 		XMLNamespace: "http://cloudformation.amazonaws.com/doc/2010-05-15/",
+		Endpoints: []service.Endpoint{{Name: "cloudformation-response", Prefix: responsePrefix,
+			Handler: http.HandlerFunc(s.serveResponse)}},
 	}
 	for _, name := range operationNames {
 		op := service.Operation{Name: name, Action: "cloudformation:" + name, Handler: served[name]}

@@ -40,6 +40,8 @@ type stackDoc struct {
 	Op                    *operation
 	Caller                principal
 	NextEvent             int64
+	// Custom are the requests sent to custom resources that await (or just got) their answer.
+	Custom map[string]*customRequest `json:",omitempty"`
 }
 
 // paramValue is a parameter's value in a stack.
