@@ -25,6 +25,7 @@ import (
 	bg "github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/cloudformation"
 	"github.com/gureum/gureum/internal/dynamodb"
+	"github.com/gureum/gureum/internal/dynref"
 	"github.com/gureum/gureum/internal/efs"
 	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/iam"
@@ -351,7 +352,10 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	if enforcer != nil && !cfg.NoIAMEnforcement {
 		stackAuth = iam.RequestAuthorizer{Enforcer: enforcer}
 	}
-	stacks := cloudformation.New(cloudformation.Deps{Env: env, Store: st, Authorizer: stackAuth})
+	params := ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys})
+	secrets := secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}})
+	stacks := cloudformation.New(cloudformation.Deps{Env: env, Store: st, Authorizer: stackAuth,
+		References: dynref.Resolver{Parameters: params, Secrets: secrets}})
 	deployments := newCodeDeploy(st, env, cfg, functions, invoker("codedeploy.amazonaws.com"))
 	all := []*service.Service{
 		accounts.Describe(),
@@ -362,8 +366,8 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		objects.Describe(),
 		logGroups.Describe(),
 		keys.Describe(),
-		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
-		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}}).Describe(),
+		params.Describe(),
+		secrets.Describe(),
 		topics.Describe(),
 		eventBus.Describe(),
 		restAPIs,
