@@ -130,6 +130,10 @@ func (s *Service) Describe() *service.Service {
 		if served[name] != nil {
 			op.Resource = s.stackResource
 		}
+		switch name {
+		case "CreateStack", "UpdateStack", "DeleteStack", "CreateChangeSet":
+			op.Checks = s.roleChecks(op.Action)
+		}
 		svc.Operations = append(svc.Operations, op)
 	}
 	sort.Slice(svc.Operations, func(i, j int) bool { return svc.Operations[i].Name < svc.Operations[j].Name })
