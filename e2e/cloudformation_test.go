@@ -139,3 +139,87 @@ func TestCloudFormationDeploy(t *testing.T) {
 		t.Errorf("describe-stacks after delete = %s, %v", out, err)
 	}
 }
+
+const cliCanary = `Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Verdict:
+    Type: String
+    Default: Succeeded
+Resources:
+  PreTrafficHook:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: CodeDeployHook_cliPreTraffic
+      Runtime: python3.12
+      Handler: index.handler
+      Timeout: 30
+      Environment:
+        Variables:
+          VERDICT: !Ref Verdict
+      Policies:
+        - Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Action: codedeploy:PutLifecycleEventHookExecutionStatus
+              Resource: "*"
+      InlineCode: |
+        import os, boto3
+        def handler(event, context):
+            boto3.client("codedeploy").put_lifecycle_event_hook_execution_status(
+                deploymentId=event["DeploymentId"],
+                lifecycleEventHookExecutionId=event["LifecycleEventHookExecutionId"],
+                status=os.environ["VERDICT"])
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      AutoPublishAlias: live
+      InlineCode: |
+        def handler(event, context):
+            return "VERSION"
+      DeploymentPreference:
+        Type: Canary10Percent5Minutes
+        Hooks:
+          PreTraffic: !Ref PreTrafficHook
+`
+
+// TestCloudFormationCanaryRollback deploys a SAM function with a canary DeploymentPreference
+// through aws cloudformation deploy, then a new version whose PreTraffic hook reports Failed:
+// the CLI reports the failed update and the stack rests in UPDATE_ROLLBACK_COMPLETE.
+func TestCloudFormationCanaryRollback(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
+	}
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: []string{"--codedeploy-minute", "100ms"}})
+	dir := t.TempDir()
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command("aws", args...)
+		cmd.Env = awsEnv(p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+		cmd.Dir = dir
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		t.Logf("aws %s: %v", strings.Join(args[:2], " "), time.Since(start).Round(time.Millisecond))
+		return string(out), err
+	}
+	write := func(version string) {
+		if err := os.WriteFile(filepath.Join(dir, "canary.yaml"), []byte(strings.Replace(cliCanary, "VERSION", version, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("v1")
+	out, err := run("cloudformation", "deploy", "--template-file", "canary.yaml", "--stack-name", "canary", "--capabilities", "CAPABILITY_IAM")
+	if err != nil || !strings.Contains(out, "Successfully created/updated stack - canary") {
+		t.Fatalf("aws cloudformation deploy = %s, %v", out, err)
+	}
+	write("v2")
+	out, err = run("cloudformation", "deploy", "--template-file", "canary.yaml", "--stack-name", "canary", "--capabilities", "CAPABILITY_IAM",
+		"--parameter-overrides", "Verdict=Failed")
+	if err == nil || !strings.Contains(out, "Failed to create/update the stack") {
+		t.Fatalf("deploy with a failing hook = %s, %v; want the CLI's failure", out, err)
+	}
+	out, err = run("cloudformation", "describe-stacks", "--stack-name", "canary", "--query", "Stacks[0].StackStatus", "--output", "text")
+	if err != nil || strings.TrimSpace(out) != "UPDATE_ROLLBACK_COMPLETE" {
+		t.Errorf("status after the failed canary = %s, %v; want UPDATE_ROLLBACK_COMPLETE", out, err)
+	}
+}

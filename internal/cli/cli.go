@@ -75,6 +75,7 @@ type serverFlags struct {
 	sqliteWALVFS                              bool
 	iamEnforcement                            bool
 	lifecycleDaySeconds                       int
+	codeDeployMinute                          time.Duration
 	drain, headerTimeout, bodyTimeout         time.Duration
 	maxConnections                            int
 	maxBodyInflight                           int64
@@ -118,6 +119,7 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.IntVar(&f.procs, "procs", 0, "how many cores run gureum's Go code at once (GOMAXPROCS); 0: all but one, leaving a core to the rest of the machine (GOMAXPROCS in the environment overrides 0)")
 	fl.BoolVar(&f.iamEnforcement, "iam-enforcement", true, "authorize every request with IAM policies (identity, resource, boundary and session policies); false lets every authenticated caller do anything, for throwaway local use")
 	fl.IntVar(&f.lifecycleDaySeconds, "lifecycle-day-seconds", 86400, "how many seconds one S3 lifecycle day lasts (expiration rules count days); shorter to test expiry end to end")
+	fl.DurationVar(&f.codeDeployMinute, "codedeploy-minute", time.Minute, "how long one minute of a CodeDeploy deployment configuration lasts (Canary10Percent5Minutes holds its canary five of them); shorter to test gradual deployments end to end")
 	fl.BoolVar(&f.sqliteWALVFS, "sqlite-wal-vfs", true, "write the embedded store's WAL through gureum's VFS (a commit's frames in one write; used only on the SQLite release it was verified on); false: SQLite's default VFS")
 	fl.StringVar(&f.isolation, "isolation", "auto", "how functions are isolated: auto (namespace sandboxes when root on Linux, else plain processes, loudly), namespace, or process")
 	fl.StringVar(&f.privateListen, "private-listen", "", "a second address (host:port) whose requests count as coming through the VPC endpoint --vpc-endpoint-id: API Gateway's PRIVATE APIs answer only there")
@@ -218,6 +220,9 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 	if f.lifecycleDaySeconds < 1 {
 		return fmt.Errorf("--lifecycle-day-seconds %d: want 1 or more", f.lifecycleDaySeconds)
 	}
+	if f.codeDeployMinute <= 0 {
+		return fmt.Errorf("--codedeploy-minute %s: want more than 0", f.codeDeployMinute)
+	}
 	if f.procs < 0 {
 		return fmt.Errorf("--procs %d: want 0 (all cores but one) or more", f.procs)
 	}
@@ -240,6 +245,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 		PrivateListen: f.privateListen, VPCEndpointID: f.vpcEndpointID,
 		TLSCert: f.tlsCert, TLSKey: f.tlsKey,
 		LifecycleDay: time.Duration(f.lifecycleDaySeconds) * time.Second,
+		DeployMinute: f.codeDeployMinute,
 	})
 	if err != nil {
 		return err

@@ -14,7 +14,7 @@ import (
 func TestTemplateChecks(t *testing.T) {
 	each(t, func(t *testing.T, c clients) {
 		cases := []struct{ body, code, msg string }{
-			{"Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n  Q:\n    Type: AWS::SQS::Queue\n", "ValidationError", "Unrecognized resource types: [AWS::DynamoDB::Table]"},
+			{"Resources:\n  T:\n    Type: AWS::EC2::VPC\n  Q:\n    Type: AWS::SQS::Queue\n", "ValidationError", "Unrecognized resource types: [AWS::EC2::VPC]"},
 			{"Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Bogus: 1\n", "ValidationError", "Q (AWS::SQS::Queue) property Bogus"},
 			{"Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    DependsOn: Nope\n", "ValidationError", "Unresolved resource dependencies [Nope]"},
 			{"Resources:\n  A:\n    Type: AWS::SQS::Queue\n    DependsOn: B\n  B:\n    Type: AWS::SQS::Queue\n    DependsOn: A\n", "ValidationError", ""},

@@ -27,6 +27,7 @@ type changeSet struct {
 	Capabilities    []string `json:",omitempty"`
 	Tags            []Tag    `json:",omitempty"`
 	Notification    []string `json:",omitempty"`
+	RoleARN         string   `json:",omitempty"`
 	Changes         []Change
 }
 
@@ -110,7 +111,7 @@ func (s *Service) CreateChangeSet(ctx context.Context, in *CreateChangeSetInput)
 	}
 	cs := &changeSet{ID: fmt.Sprintf("arn:aws:cloudformation:%s:%s:changeSet/%s/%s", s.region, p.Account, in.ChangeSetName, newUUID()),
 		Name: in.ChangeSetName, Type: typ, Body: body, Template: pr.tpl, Params: pr.params, Created: now, Description: in.Description,
-		Capabilities: in.Capabilities, Tags: in.Tags, Notification: in.NotificationARNs}
+		Capabilities: in.Capabilities, Tags: in.Tags, Notification: in.NotificationARNs, RoleARN: in.RoleARN}
 	_, err = s.mutate(ctx, d.ID, false, func(c *change) error {
 		if c.d.changeSet(in.ChangeSetName) != nil {
 			return ErrAlreadyExists.Errorf("ChangeSet [%s] already exists", in.ChangeSetName)
@@ -290,7 +291,11 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, in *ChangeSetInput) (*Em
 	if cs.ExecutionStatus != "AVAILABLE" {
 		return nil, ErrInvalidChangeSetStatus.Errorf("ChangeSet [%s] cannot be executed in its current status of [%s]", cs.ID, cs.Status)
 	}
-	p := callerOf(ctx)
+	role := cmpOr(cs.RoleARN, d.RoleARN)
+	p, err := s.asRole(ctx, callerOf(ctx), role)
+	if err != nil {
+		return nil, err
+	}
 	disable := in.DisableRollback != nil && *in.DisableRollback
 	keep := func(c *change) {
 		for _, x := range c.d.ChangeSets {
@@ -306,7 +311,7 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, in *ChangeSetInput) (*Em
 		if _, err := s.mutate(ctx, d.ID, false, func(c *change) error { keep(c); return nil }); err != nil {
 			return nil, err
 		}
-		if err := s.startUpdate(ctx, d.ID, p, pr, cs.Tags, cs.Notification, disable, cs.ID); err != nil {
+		if err := s.startUpdate(ctx, d.ID, p, role, pr, cs.Tags, cs.Notification, disable, cs.ID); err != nil {
 			return nil, err
 		}
 		return &Empty{}, nil
@@ -323,7 +328,7 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, in *ChangeSetInput) (*Em
 		if cs.Tags != nil {
 			c.d.Tags = cs.Tags
 		}
-		c.d.Caller = p
+		c.d.Caller, c.d.RoleARN = p, role
 		c.stackEvent("CREATE_IN_PROGRESS", "User Initiated")
 		return nil
 	})

@@ -10,6 +10,7 @@ package cloudformation
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -34,6 +35,15 @@ type Deps struct {
 	// answers (0: 20 s), so that small stacks are done when CreateStack or ExecuteChangeSet
 	// returns and clients' first poll sees them finished.
 	Wait time.Duration
+	// References resolves the dynamic references ({{resolve:ssm:…}}, {{resolve:ssm-secure:…}},
+	// {{resolve:secretsmanager:…}}) in resources' properties for the deploying account (nil:
+	// they are passed on as written).
+	References References
+}
+
+// References resolves dynamic references in a string (dynref.Resolver).
+type References interface {
+	Resolve(ctx context.Context, account, s string) (string, error)
 }
 
 // Service serves CloudFormation.
@@ -45,6 +55,7 @@ type Service struct {
 	calls  *caller
 	tasks  *background.Tasks
 	wait   time.Duration
+	refs   References
 
 	mu       sync.Mutex
 	services []*service.Service
@@ -54,7 +65,7 @@ type Service struct {
 // New returns the CloudFormation service; its stack operations run as tasks on d.Runner.
 func New(d Deps) *Service {
 	d.Env = d.Env.For("cloudformation")
-	s := &Service{store: d.Store, region: d.Region, clock: d.Clock, log: d.Log, wait: d.Wait, done: map[string][]chan struct{}{}}
+	s := &Service{store: d.Store, region: d.Region, clock: d.Clock, log: d.Log, wait: d.Wait, refs: d.References, done: map[string][]chan struct{}{}}
 	if s.wait == 0 {
 		s.wait = 20 * time.Second
 	}
@@ -111,11 +122,17 @@ func (s *Service) Describe() *service.Service {
 		Protocol:     service.Query,
 		APIVersion:   "2010-05-15",
 		XMLNamespace: "http://cloudformation.amazonaws.com/doc/2010-05-15/",
+		Endpoints: []service.Endpoint{{Name: "cloudformation-response", Prefix: responsePrefix,
+			Handler: http.HandlerFunc(s.serveResponse)}},
 	}
 	for _, name := range operationNames {
 		op := service.Operation{Name: name, Action: "cloudformation:" + name, Handler: served[name]}
 		if served[name] != nil {
 			op.Resource = s.stackResource
+		}
+		switch name {
+		case "CreateStack", "UpdateStack", "DeleteStack", "CreateChangeSet":
+			op.Checks = s.roleChecks(op.Action)
 		}
 		svc.Operations = append(svc.Operations, op)
 	}

@@ -100,6 +100,7 @@ type exec struct {
 	s       *Service
 	stack   *stackDoc
 	logical string
+	policy  map[string]any // the resource's UpdatePolicy, evaluated
 }
 
 // call makes a call to a service as the stack's creator.
@@ -216,7 +217,7 @@ func graph(ev *template.Evaluator, tpl map[string]any) ([]string, map[string][]s
 			}
 		}
 		var ds []string
-		for _, ref := range template.Refs(def["Properties"]) {
+		for _, ref := range append(template.Refs(def["Properties"]), template.Refs(def["UpdatePolicy"])...) {
 			if _, ok := res[ref]; ok {
 				ds = append(ds, ref)
 				continue
@@ -432,12 +433,28 @@ func (s *Service) applyOne(ctx context.Context, d *stackDoc, id string, def map[
 		return nil, err
 	}
 	x := &exec{s: s, stack: d, logical: id}
-	var perr error
-	if kind == "updated" {
-		perr = p.update(ctx, x, r, old.Props, props)
-	} else {
-		perr = p.create(ctx, x, r, props)
+	if raw, ok := def["UpdatePolicy"]; ok && kind == "updated" {
+		v, err := ev.Eval(raw)
+		if err != nil {
+			return s.failResource(ctx, d.ID, id, typ, err.Error())
+		}
+		x.policy, _ = v.(map[string]any)
 	}
+	// Dynamic references are resolved for the provider only: the stack keeps them as written.
+	perr := func() error {
+		given, err := s.resolveRefs(ctx, d.Account, props)
+		if err != nil {
+			return err
+		}
+		if kind != "updated" {
+			return p.create(ctx, x, r, given)
+		}
+		was, err := s.resolveRefs(ctx, d.Account, old.Props)
+		if err != nil {
+			return err
+		}
+		return p.update(ctx, x, r, was, given)
+	}()
 	return s.mutate(ctx, d.ID, false, func(c *change) error {
 		r.Props = props
 		c.d.Resources[id] = r
@@ -941,4 +958,48 @@ func (d *stackDoc) markChangeSet(id, status string) {
 			cs.ExecutionStatus = status
 		}
 	}
+}
+
+// resolveRefs returns props with the dynamic references in its strings resolved (props itself
+// when it holds none).
+func (s *Service) resolveRefs(ctx context.Context, account string, props map[string]any) (map[string]any, error) {
+	if s.refs == nil || !strings.Contains(template.JSON(props), "{{resolve:") {
+		return props, nil
+	}
+	v, err := s.resolveValue(ctx, account, props)
+	if err != nil {
+		return nil, err
+	}
+	return v.(map[string]any), nil
+}
+
+func (s *Service) resolveValue(ctx context.Context, account string, v any) (any, error) {
+	switch t := v.(type) {
+	case string:
+		if !strings.Contains(t, "{{resolve:") {
+			return t, nil
+		}
+		return s.refs.Resolve(ctx, account, t)
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			r, err := s.resolveValue(ctx, account, e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = r
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			r, err := s.resolveValue(ctx, account, e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	}
+	return v, nil
 }

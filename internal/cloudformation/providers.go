@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/gureum/gureum/internal/cloudformation/template"
 )
@@ -22,9 +23,14 @@ type provider struct {
 	// update changes the resource in place; nil: every change replaces it.
 	update func(ctx context.Context, x *exec, r *resourceState, old, props map[string]any) error
 	delete func(ctx context.Context, x *exec, r *resourceState) error
+	// anyProps accepts every property (custom resources pass theirs on).
+	anyProps bool
 }
 
 func (p *provider) accepts(k string) bool {
+	if p.anyProps {
+		return true
+	}
 	for _, x := range p.props {
 		if x == k {
 			return true
@@ -49,7 +55,12 @@ func (p *provider) replaces(old, props map[string]any) bool {
 // providers is every resource type gureum makes, by type.
 var providers = map[string]*provider{}
 
-func providerFor(typ string) *provider { return providers[typ] }
+func providerFor(typ string) *provider {
+	if strings.HasPrefix(typ, "Custom::") && len(typ) > len("Custom::") {
+		return providers[customType]
+	}
+	return providers[typ]
+}
 
 // SupportedTypes lists the resource types gureum makes.
 func SupportedTypes() []string { return sortedKeysP(providers) }

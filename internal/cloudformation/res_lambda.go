@@ -64,6 +64,9 @@ func init() {
 			return nil
 		},
 		update: func(ctx context.Context, x *exec, r *resourceState, old, props map[string]any) error {
+			if handled, err := deployAlias(ctx, x, r, props); handled && err != nil {
+				return err
+			}
 			_, err := x.call(ctx, "lambda", "UpdateAlias", aliasInput(props))
 			return err
 		},

@@ -121,10 +121,14 @@ func (s *Service) CreateStack(ctx context.Context, in *CreateStackInput) (*Stack
 	if _, err := s.store.StackByName(ctx, p.Account, in.StackName); err == nil {
 		return nil, ErrAlreadyExists.Errorf("Stack [%s] already exists", in.StackName)
 	}
+	actor, err := s.asRole(ctx, p, in.RoleARN)
+	if err != nil {
+		return nil, err
+	}
 	now := s.clock.Now().UTC()
 	d := &stackDoc{ID: s.stackARN(p.Account, in.StackName), Name: in.StackName, Account: p.Account, Created: now,
 		Capabilities: in.Capabilities, Tags: in.Tags, NotificationARNs: in.NotificationARNs, TerminationProtection: in.EnableTerminationProtection,
-		StackPolicy: in.StackPolicyBody, Resources: map[string]*resourceState{}, Caller: p}
+		StackPolicy: in.StackPolicyBody, Resources: map[string]*resourceState{}, Caller: actor, RoleARN: in.RoleARN}
 	d.DisableRollback = in.DisableRollback != nil && *in.DisableRollback || in.OnFailure == "DO_NOTHING"
 	d.Op = &operation{Kind: opCreate, Phase: "apply", Template: pr.tpl, Body: body, Params: pr.params, Disable: d.DisableRollback}
 	d.Parameters = pr.params
@@ -196,14 +200,19 @@ func (s *Service) UpdateStack(ctx context.Context, in *UpdateStackInput) (*Stack
 		return nil, validation("No updates are to be performed.")
 	}
 	disable := in.DisableRollback != nil && *in.DisableRollback
-	if err := s.startUpdate(ctx, d.ID, p, pr, in.Tags, in.NotificationARNs, disable, ""); err != nil {
+	role := cmpOr(in.RoleARN, d.RoleARN)
+	actor, err := s.asRole(ctx, p, role)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.startUpdate(ctx, d.ID, actor, role, pr, in.Tags, in.NotificationARNs, disable, ""); err != nil {
 		return nil, err
 	}
 	return &StackIDOutput{StackId: d.ID}, nil
 }
 
 // startUpdate stores an update operation and waits for it.
-func (s *Service) startUpdate(ctx context.Context, id string, p principal, pr *prepared, tags []Tag, notif []string, disable bool, changeSet string) error {
+func (s *Service) startUpdate(ctx context.Context, id string, p principal, role string, pr *prepared, tags []Tag, notif []string, disable bool, changeSet string) error {
 	w := s.waiter(id)
 	_, err := s.mutate(ctx, id, true, func(c *change) error {
 		if err := updatable(c.d); err != nil {
@@ -221,7 +230,7 @@ func (s *Service) startUpdate(ctx context.Context, id string, p principal, pr *p
 		if notif != nil {
 			c.d.NotificationARNs = notif
 		}
-		c.d.Caller = p
+		c.d.Caller, c.d.RoleARN = p, role
 		c.d.Updated = c.now
 		c.stackEvent("UPDATE_IN_PROGRESS", "User Initiated")
 		return nil
@@ -267,10 +276,15 @@ func (s *Service) DeleteStack(ctx context.Context, in *DeleteStackInput) (*Empty
 	if len(in.RetainResources) > 0 && d.Status != "DELETE_FAILED" {
 		return nil, validation("Invalid operation on stack [%s]: RetainResources may be given only for a stack in DELETE_FAILED", d.Name)
 	}
+	role := cmpOr(in.RoleARN, d.RoleARN)
+	actor, err := s.asRole(ctx, callerOf(ctx), role)
+	if err != nil {
+		return nil, err
+	}
 	w := s.waiter(d.ID)
 	_, err = s.mutate(ctx, d.ID, true, func(c *change) error {
 		c.d.Op = &operation{Kind: opDelete, Phase: "apply", Retain: in.RetainResources}
-		c.d.Caller = callerOf(ctx)
+		c.d.Caller, c.d.RoleARN = actor, role
 		c.stackEvent("DELETE_IN_PROGRESS", "User Initiated")
 		return nil
 	})
@@ -316,7 +330,7 @@ func (s *Service) describe(d *stackDoc) Stack {
 	st := Stack{StackId: d.ID, StackName: d.Name, ChangeSetId: d.ChangeSetID, Description: d.Description, CreationTime: d.Created,
 		DeletionTime: timePtr(d.Deleted), LastUpdatedTime: timePtr(d.Updated), StackStatus: d.Status, StackStatusReason: d.Reason,
 		DisableRollback: d.DisableRollback, NotificationARNs: d.NotificationARNs, Capabilities: d.Capabilities, Outputs: d.Outputs,
-		Tags: d.Tags, EnableTerminationProtection: d.TerminationProtection}
+		Tags: d.Tags, EnableTerminationProtection: d.TerminationProtection, RoleARN: d.RoleARN}
 	st.DriftInformation.StackDriftStatus = "NOT_CHECKED"
 	for _, p := range d.Parameters {
 		v := p.Value

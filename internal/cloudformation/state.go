@@ -39,7 +39,10 @@ type stackDoc struct {
 	ChangeSetID           string // the change set last executed
 	Op                    *operation
 	Caller                principal
+	RoleARN               string `json:",omitempty"` // the service role its operations act as
 	NextEvent             int64
+	// Custom are the requests sent to custom resources that await (or just got) their answer.
+	Custom map[string]*customRequest `json:",omitempty"`
 }
 
 // paramValue is a parameter's value in a stack.

@@ -290,7 +290,6 @@ var knownUnchecked = map[string]string{
 	"dynamodbstreams.ListStreams":    "dynamodb: a list filtered by table name, authorized on * as AWS does; it lists the caller's own",
 	"cloudformation.CreateStack":     "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
 	"cloudformation.UpdateStack":     "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
-	"cloudformation.DeleteStack":     "cloudformation: RoleARN is not in the checks (resources are authorized one by one as the creator)",
 	"cloudformation.CreateChangeSet": "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
 	"logs.DeleteLogGroup":            "logs: LogGroupIdentifier/ARN forms not in the check",
 	"logs.DeleteRetentionPolicy":     "logs: LogGroupIdentifier/ARN forms not in the check",

@@ -54,9 +54,6 @@ func (x *expander) function(id string, def map[string]any) error {
 		sort.Strings(unknown)
 		return invalid(id, "gureum does not support these properties of AWS::Serverless::Function: %s.", strings.Join(unknown, ", "))
 	}
-	if _, ok := props["DeploymentPreference"]; ok {
-		return invalid(id, "DeploymentPreference (gradual deployments through CodeDeploy) is not supported by gureum yet.")
-	}
 	f := &fn{id: id, def: def, props: props, target: ref(id)}
 	lambda := map[string]any{}
 	for _, k := range passThrough {
@@ -120,6 +117,9 @@ func (x *expander) function(id string, def map[string]any) error {
 			return invalid(id, "'AutoPublishAlias' must be a string made of letters and digits.")
 		}
 		x.publish(f, lambda, name)
+	}
+	if err := x.deploymentPreference(f, x.aliases[id+".Alias"]); err != nil {
+		return err
 	}
 	events, _ := props["Events"].(map[string]any)
 	names := make([]string, 0, len(events))

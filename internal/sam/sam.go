@@ -67,6 +67,10 @@ func Transform(tpl map[string]any, params map[string]any) (map[string]any, error
 				return nil, err
 			}
 		case "AWS::Serverless::Api":
+		case "AWS::Serverless::SimpleTable":
+			if err := x.simpleTable(id, def); err != nil {
+				return nil, err
+			}
 		default:
 			if strings.HasPrefix(t, "AWS::Serverless::") {
 				return nil, invalid(id, "gureum does not support %s yet.", t)
@@ -77,6 +81,7 @@ func Transform(tpl map[string]any, params map[string]any) (map[string]any, error
 	if err := x.finishAPIs(); err != nil {
 		return nil, err
 	}
+	x.finishDeployments()
 	tpl["Resources"] = x.out
 	x.rewriteRefs(tpl)
 	if t, ok := tpl["Transform"].([]any); ok {
@@ -105,6 +110,9 @@ type expander struct {
 	apis    map[string]*restAPI
 	aliases map[string]string // "Fn.Alias" / "Fn.Version" → logical id
 	params  map[string]any
+	// deployRoleNeeded: a DeploymentPreference without a Role of its own needs CodeDeploy's
+	// service role.
+	deployRoleNeeded bool
 }
 
 // resolveParams replaces Refs to parameters with their values, as the translator's

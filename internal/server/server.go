@@ -27,6 +27,7 @@ import (
 	"github.com/gureum/gureum/internal/cloudformation"
 	"github.com/gureum/gureum/internal/cost"
 	"github.com/gureum/gureum/internal/dynamodb"
+	"github.com/gureum/gureum/internal/dynref"
 	"github.com/gureum/gureum/internal/efs"
 	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/iam"
@@ -82,6 +83,9 @@ type Config struct {
 	MaxBodyInflight int64
 	// LifecycleDay is how long one S3 lifecycle "day" lasts (0: 24 hours); shorter to test expiry.
 	LifecycleDay time.Duration
+	// DeployMinute is how long one minute of a CodeDeploy deployment configuration lasts (0: a
+	// minute); shorter to test gradual deployments.
+	DeployMinute time.Duration
 	// Endpoints are the data plane's entries (API Gateway invoke URLs, function URLs, website
 	// endpoints), offered every request before the services.
 	Endpoints []router.Endpoint
@@ -360,7 +364,11 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	if enforcer != nil && !cfg.NoIAMEnforcement {
 		stackAuth = iam.RequestAuthorizer{Enforcer: enforcer}
 	}
-	stacks := cloudformation.New(cloudformation.Deps{Env: env, Store: st, Authorizer: stackAuth})
+	params := ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys})
+	secrets := secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}})
+	stacks := cloudformation.New(cloudformation.Deps{Env: env, Store: st, Authorizer: stackAuth,
+		References: dynref.Resolver{Parameters: params, Secrets: secrets}})
+	deployments := newCodeDeploy(st, env, cfg, functions, invoker("codedeploy.amazonaws.com"))
 	all := []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
@@ -370,8 +378,8 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		objects.Describe(),
 		logGroups.Describe(),
 		keys.Describe(),
-		ssm.New(ssm.Deps{Env: env, Store: st, Keys: keys}).Describe(),
-		secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}}).Describe(),
+		params.Describe(),
+		secrets.Describe(),
 		topics.Describe(),
 		eventBus.Describe(),
 		restAPIs,
@@ -380,6 +388,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		tables.Describe(),
 		tables.Streams(),
 		files.Describe(),
+		deployments.Describe(),
 		stacks.Describe(),
 	}
 	stacks.Use(all)
