@@ -288,9 +288,9 @@ var knownUnchecked = map[string]string{
 	// caller's account for a resource the input names by ARN.
 	"dynamodb.ListBackups":           "dynamodb: a list filtered by table name, authorized on * as AWS does; it lists the caller's own",
 	"dynamodbstreams.ListStreams":    "dynamodb: a list filtered by table name, authorized on * as AWS does; it lists the caller's own",
-	"cloudformation.CreateStack":     "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
-	"cloudformation.UpdateStack":     "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
-	"cloudformation.CreateChangeSet": "cloudformation: RoleARN and notification ARNs are not in the checks (resources are authorized one by one as the creator)",
+	"cloudformation.CreateStack":     "cloudformation: notification ARNs are not in the checks (a destination, published to as the stack)",
+	"cloudformation.UpdateStack":     "cloudformation: notification ARNs are not in the checks (a destination, published to as the stack)",
+	"cloudformation.CreateChangeSet": "cloudformation: notification ARNs are not in the checks (a destination, published to as the stack)",
 	"logs.DeleteLogGroup":            "logs: LogGroupIdentifier/ARN forms not in the check",
 	"logs.DeleteRetentionPolicy":     "logs: LogGroupIdentifier/ARN forms not in the check",
 	"logs.DescribeLogGroups":         "logs: LogGroupIdentifiers not in the check",
