@@ -170,3 +170,33 @@ func syncDir(dir string) error {
 	defer f.Close()
 	return f.Sync()
 }
+
+// FileSystemSizes is the given accounts' file systems with their metered sizes (the cost
+// ledger's storage sampler reads it once a minute on one node).
+func (s *Service) FileSystemSizes(ctx context.Context, accounts []string) ([]FileSystemSize, error) {
+	var out []FileSystemSize
+	for _, account := range accounts {
+		after := ""
+		for {
+			fss, err := s.store.ListFileSystemResources(ctx, store.EFSFileSystem, account, "", after, 1000)
+			if err != nil {
+				return nil, err
+			}
+			for _, fs := range fss {
+				n, _ := s.size(account, fs.ID)
+				out = append(out, FileSystemSize{AccountID: account, FileSystemID: fs.ID, Bytes: n})
+			}
+			if len(fss) < 1000 {
+				break
+			}
+			after = fss[len(fss)-1].ID
+		}
+	}
+	return out, nil
+}
+
+// FileSystemSize is one file system's metered size.
+type FileSystemSize struct {
+	AccountID, FileSystemID string
+	Bytes                   int64
+}

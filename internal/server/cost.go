@@ -1,12 +1,15 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
 	"time"
 
 	"github.com/gureum/gureum/internal/cost"
+	"github.com/gureum/gureum/internal/efs"
+	"github.com/gureum/gureum/internal/lambda"
 	"github.com/gureum/gureum/internal/router"
 	"github.com/gureum/gureum/internal/sigv4"
 	"github.com/gureum/gureum/internal/store"
@@ -93,4 +96,33 @@ func (s *Server) costEndpoint(v *sigv4.Verifier) router.Endpoint {
 		json.NewEncoder(w).Encode(CostUsage{Region: s.cfg.Region, Usage: rows})
 	})
 	return router.Endpoint{Name: "cost", Prefix: CostPath, Handler: h}
+}
+
+// costUsage hands Lambda's completed invocations to the cost ledger.
+type costUsage struct{ r *cost.Recorder }
+
+func (c costUsage) RecordUsage(ctx context.Context, u lambda.Usage) { c.r.Record(ctx, cost.Invocation(u)) }
+
+// fileSystemSizes is every account's EFS file systems and their metered sizes, for the ledger's
+// storage sampler.
+type fileSystemSizes struct {
+	files    *efs.Service
+	accounts store.Accounts
+}
+
+func (f fileSystemSizes) FileSystemSizes(ctx context.Context) ([]cost.FileSystemSize, error) {
+	as, err := f.accounts.ListAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(as))
+	for i, a := range as {
+		ids[i] = a.ID
+	}
+	sizes, err := f.files.FileSystemSizes(ctx, ids)
+	out := make([]cost.FileSystemSize, len(sizes))
+	for i, z := range sizes {
+		out[i] = cost.FileSystemSize(z)
+	}
+	return out, err
 }

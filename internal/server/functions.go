@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gureum/gureum/internal/blob"
+	"github.com/gureum/gureum/internal/cost"
 	"github.com/gureum/gureum/internal/events"
 	"github.com/gureum/gureum/internal/lambda"
 	"github.com/gureum/gureum/internal/logs"
@@ -27,7 +28,7 @@ import (
 
 // newFunctions builds the Lambda service: code in the blob store under the data dir, sandboxes
 // at the configured isolation level (auto: namespaces when possible, else loudly processes).
-func newFunctions(st store.Store, cfg Config, env service.Env, peers *functionPeers, files lambda.FileSystems) *lambda.Service {
+func newFunctions(st store.Store, cfg Config, env service.Env, peers *functionPeers, files lambda.FileSystems, meter *cost.Recorder) *lambda.Service {
 	lc := lambda.Config{Store: st, Region: cfg.Region, DataDir: filepath.Join(cfg.DataDir, "functions"), Log: cfg.Log, Now: cfg.Now,
 		FileSystems: files}
 	if st == nil { // the catalog
@@ -36,6 +37,9 @@ func newFunctions(st store.Store, cfg Config, env service.Env, peers *functionPe
 	env = env.For("lambda")
 	lc.Clock, lc.Outbox, lc.Dispatcher, lc.Runner = env.Clock, st, env.Outbox, env.Runner
 	lc.Destinations, lc.Queues, lc.Logs, lc.Roles, lc.Objects = peers, peers, peers, peers, peers
+	if meter != nil {
+		lc.Usage = costUsage{meter}
+	}
 	if b, err := blob.NewFiles(filepath.Join(cfg.DataDir, "blobs")); err == nil {
 		lc.Blobs = b
 	} else if cfg.Log != nil {

@@ -170,7 +170,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	// One verifier: the router's, which API Gateway's AWS_IAM invokes go through too.
 	verifier := &sigv4.Verifier{Keys: iam.NewKeys(st, cfg.Now), Region: cfg.Region, Now: cfg.Now}
 	s.services, s.components = services(st, service.Env{Region: cfg.Region, Log: cfg.Log, Metrics: s.metrics, Runner: s.runner, Outbox: outbox,
-		DataDir: cfg.DataDir}, cfg, enforcer, verifier)
+		DataDir: cfg.DataDir}, cfg, enforcer, verifier, s.cost)
 	s.components = append(s.withCost(s.components), s.runner) // started after the services, stopped before
 	rt, err := router.New(router.Config{
 		Services:        s.services,
@@ -320,7 +320,7 @@ func newRunner(st store.Store, cfg Config, m *telemetry.Metrics) (*bg.Runner, *b
 // built after the peers it is given), and lists those with a Start and Stop: they start in that
 // order and stop in reverse. Each registers its background work on env.Runner (nil: none, as
 // for Catalog).
-func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforcer, verifier *sigv4.Verifier) ([]*service.Service, []component) {
+func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforcer, verifier *sigv4.Verifier, meter *cost.Recorder) ([]*service.Service, []component) {
 	var invalidate func()
 	if enforcer != nil {
 		invalidate = enforcer.Invalidate
@@ -335,7 +335,10 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	}
 	files := efs.New(efs.Deps{Env: env, Store: st, Authorizer: roles})
 	peers := &functionPeers{queues: queues, tokens: tokens}
-	functions := newFunctions(st, cfg, env, peers, files)
+	functions := newFunctions(st, cfg, env, peers, files, meter)
+	if meter != nil && st != nil {
+		meter.RegisterStorage(env.Runner, fileSystemSizes{files, st})
+	}
 	functions.SetURLAuth(functionURLAuth(verifier, enforcer, cfg))
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
 	var postAuth s3.Authorizer = iam.RequestAuthorizer{Enforcer: enforcer}
@@ -433,7 +436,7 @@ func executeAPIAccess(enforcer *iam.Enforcer, cfg Config) apigatewayv2.AccessChe
 
 // Catalog lists every service's operation table without a store, for documentation.
 func Catalog() []*service.Service {
-	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, Config{Region: "us-east-1", AccountID: "000000000000"}, nil, nil)
+	svcs, _ := services(nil, service.Env{Region: "us-east-1"}, Config{Region: "us-east-1", AccountID: "000000000000"}, nil, nil, nil)
 	return svcs
 }
 
