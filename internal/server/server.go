@@ -371,7 +371,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		stacks.Describe(),
 	}
 	stacks.Use(all)
-	return all, []component{queues, functions, objects, eventBus, httpAPIs}
+	return all, []component{queues, functions, objects, topics, eventBus, httpAPIs}
 }
 
 // shareInvokeAddresses lets API Gateway's two generations share the invoke addresses of REST
