@@ -332,8 +332,8 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		Notifier: st, Verifier: verifier, Authorizer: postAuth, LifecycleDay: cfg.LifecycleDay})
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir),
 		Enforce: enforcer != nil && !cfg.NoIAMEnforcement, Authorizer: iam.RequestAuthorizer{Enforcer: enforcer}, Roles: st})
-	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	logGroups := logs.New(logs.Deps{Env: env, Store: st})
+	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Topics: topics, Logs: logGroups, Invoker: invoker("events.amazonaws.com")})
 	tables := dynamodb.New(dynamodb.Deps{Env: env, Store: st})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
 	restAPIs := apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com"),
