@@ -93,6 +93,7 @@ func New(d Deps) *Service {
 	s.matcher = matcher{s: s, buses: map[busKey]*compiledBus{}}
 	if d.Outbox != nil {
 		d.Outbox.Handle(deliveryKind, s.deliver)
+		d.Outbox.Concurrent(deliveryKind) // a fan-out's sends share group commits; FIFO targets keep their order
 	}
 	if d.Runner != nil {
 		d.Runner.Every("events.schedules", scheduleTick, s.fireDue)

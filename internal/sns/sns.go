@@ -85,6 +85,7 @@ func New(d Deps) *Service {
 	s.policies = iam.NewPolicyCache(d.Store, policyTopic, func() time.Time { return s.clock.Now() }, s.loadPolicy)
 	if d.Outbox != nil {
 		d.Outbox.Handle(deliveryKind, s.deliver)
+		d.Outbox.Concurrent(deliveryKind) // a fan-out's sends share group commits; FIFO targets keep their order
 	}
 	if d.Runner != nil {
 		d.Runner.Every("sns.dedup", time.Minute, s.sweepDedup)
