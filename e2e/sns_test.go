@@ -104,3 +104,44 @@ func covers(got, want map[string]bool) bool {
 	}
 	return true
 }
+
+// TestSNSTopicPolicyAcrossNodes runs two servers on one PostgreSQL database: a topic policy set
+// through one node governs publishes through the other at once, though each node caches topic
+// policies (iam.PolicyCache, dropped on every node through the notifier topic sns_policies).
+func TestSNSTopicPolicyAcrossNodes(t *testing.T) {
+	n := twoNodes(t)
+	ctx := context.Background()
+	ta, tb := sns.NewFromConfig(n.a.Config()), sns.NewFromConfig(n.b.Config())
+	tp, err := ta.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("guarded")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish := func() error {
+		_, err := tb.Publish(ctx, &sns.PublishInput{TopicArn: tp.TopicArn, Message: aws.String("m")})
+		return err
+	}
+	if err := publish(); err != nil { // node B caches the topic without a policy
+		t.Fatalf("Publish through B before the policy: %v", err)
+	}
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"SNS:Publish","Resource":"` + *tp.TopicArn + `"}]}`
+	if _, err := ta.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: tp.TopicArn, AttributeName: aws.String("Policy"), AttributeValue: &deny}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "B refuses a publish the policy denies", func() bool { return publish() != nil })
+	if _, err := ta.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: tp.TopicArn, AttributeName: aws.String("Policy"), AttributeValue: aws.String("")}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "B accepts publishes once the policy is gone", func() bool { return publish() == nil })
+}
+
+// eventually polls cond for up to ten seconds (a notice crosses nodes in milliseconds; the
+// caches' own bound is a minute) and fails the test if it never holds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("%s: not within 10 s", what)
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gureum/gureum/internal/store"
@@ -42,7 +44,9 @@ type Outbox struct {
 	r        *Runner
 	opt      OutboxOptions
 	handlers map[string]Handler
-	wake     chan struct{}
+	// concurrent are the kinds whose deliveries in one claimed batch run at once (Concurrent).
+	concurrent map[string]bool
+	wake       chan struct{}
 }
 
 // NewOutbox returns a dispatcher for st, running on r's clock, log and metrics. Register its
@@ -66,8 +70,15 @@ func NewOutbox(r *Runner, st store.Outbox, notes store.Notifier, opt OutboxOptio
 	if opt.MaxBackoff <= 0 {
 		opt.MaxBackoff = 5 * time.Minute
 	}
-	return &Outbox{st: st, notes: notes, r: r, opt: opt, handlers: map[string]Handler{}, wake: make(chan struct{}, 1)}
+	return &Outbox{st: st, notes: notes, r: r, opt: opt, handlers: map[string]Handler{}, concurrent: map[string]bool{}, wake: make(chan struct{}, 1)}
 }
+
+// Concurrent lets the deliveries of a kind in one claimed batch run at once rather than one
+// after another, so that their writes (an SQS send and the delivery's removal each) share the
+// store's group commits: the throughput of a fan-out into queues. Deliveries to a target whose
+// name ends in ".fifo" (FIFO queues and topics) still run in order, one after another. Call
+// before Run.
+func (o *Outbox) Concurrent(kind string) { o.concurrent[kind] = true }
 
 // Handle registers the handler of a kind of delivery. Register before Run.
 func (o *Outbox) Handle(kind string, h Handler) { o.handlers[kind] = h }
@@ -82,9 +93,15 @@ func (o *Outbox) Run(ctx context.Context) error {
 			}
 		})()
 	}
+	// Deliveries of Concurrent kinds run in goroutines, up to four batches' worth at once, while
+	// the loop claims the next batch: the sends of a fan-out share the store's group commits
+	// instead of each waiting for its own. Run waits for them before it returns.
+	var inflight sync.WaitGroup
+	defer inflight.Wait()
+	slots := make(chan struct{}, 4*o.opt.Batch)
 	var counted time.Time
 	for ctx.Err() == nil {
-		n, err := o.DeliverDue(ctx)
+		n, err := o.deliverDue(ctx, &inflight, slots)
 		o.r.failed("outbox", err)
 		if now := o.r.cfg.Clock.Now(); now.Sub(counted) >= 5*time.Second {
 			if c, err := o.st.CountDeliveries(ctx); err == nil {
@@ -105,17 +122,59 @@ func (o *Outbox) Run(ctx context.Context) error {
 }
 
 // DeliverDue claims one batch of due deliveries and delivers them; it returns how many it
-// claimed.
+// claimed once all are delivered (or have failed).
 func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
+	var wg sync.WaitGroup
+	n, err := o.deliverDue(ctx, &wg, nil)
+	wg.Wait()
+	return n, err
+}
+
+// deliverDue claims one batch of due deliveries and delivers them: those of a Concurrent kind
+// (not to a FIFO target) in goroutines of their own, counted in wg and, when slots is not nil,
+// each holding a slot while it runs; the others one after another, in the order claimed.
+func (o *Outbox) deliverDue(ctx context.Context, wg *sync.WaitGroup, slots chan struct{}) (int, error) {
 	now := o.r.cfg.Clock.Now()
 	ds, err := o.st.ClaimDeliveries(ctx, now, now.Add(o.opt.Claim), o.opt.Batch)
 	if err != nil {
 		return 0, err
 	}
+	var mu sync.Mutex
 	var errs []error
 	for _, d := range ds {
-		errs = append(errs, o.deliver(ctx, d))
+		if !o.concurrent[d.Kind] || strings.HasSuffix(d.Target, ".fifo") {
+			if err := o.deliver(ctx, d); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+			continue
+		}
+		if slots != nil {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return len(ds), nil // stopping: the claims run out and the deliveries are due again
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := o.deliver(ctx, d)
+			if slots != nil {
+				<-slots
+				o.r.failed("outbox", err) // no caller waits for it
+				return
+			}
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	return len(ds), errors.Join(errs...)
 }
 

@@ -3,7 +3,10 @@ package background
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -144,5 +147,55 @@ func TestOutboxWakesOnEnqueue(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the dispatcher did not wake for a new delivery")
+	}
+}
+
+// TestOutboxConcurrentKinds: the deliveries of a Concurrent kind in one batch run at once (each
+// handler waits until all four have started), while those to FIFO targets run one after another
+// in the order they were recorded; a kind not declared concurrent keeps its order too.
+func TestOutboxConcurrentKinds(t *testing.T) {
+	st := openStore(t, "")
+	ctx := context.Background()
+	r := newRunner(st, NewFakeClock(epoch), "n1", nil)
+	o := NewOutbox(r, st, st, OutboxOptions{})
+	var order []string // the ordered deliveries, appended by the dispatcher's own goroutine only
+	var started sync.WaitGroup
+	started.Add(4)
+	o.Handle("fan", func(ctx context.Context, d store.Delivery) error {
+		if strings.HasSuffix(d.Target, ".fifo") {
+			order = append(order, string(d.Payload))
+			return nil
+		}
+		started.Done()
+		started.Wait() // only returns once every one is running
+		return nil
+	})
+	o.Concurrent("fan")
+	o.Handle("plain", func(ctx context.Context, d store.Delivery) error {
+		order = append(order, string(d.Payload))
+		return nil
+	})
+	var ds []store.Delivery
+	for i := range 4 {
+		ds = append(ds, deliveryTo("fan", fmt.Sprint("q", i)),
+			store.Delivery{Kind: "fan", Target: "q.fifo", Payload: []byte(fmt.Sprint("f", i)), Created: epoch},
+			store.Delivery{Kind: "plain", Target: "p", Payload: []byte(fmt.Sprint("p", i)), Created: epoch})
+	}
+	st.Enqueue(ctx, ds...)
+	done := make(chan error, 1)
+	go func() { _, err := o.DeliverDue(ctx); done <- err }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the concurrent deliveries did not run at once")
+	}
+	if got := strings.Join(order, " "); got != "f0 p0 f1 p1 f2 p2 f3 p3" {
+		t.Errorf("ordered deliveries ran as %q; want f0 p0 f1 p1 f2 p2 f3 p3", got)
+	}
+	if c, _ := st.CountDeliveries(ctx); c != (store.DeliveryCounts{}) {
+		t.Errorf("CountDeliveries = %+v; want none left", c)
 	}
 }

@@ -20,12 +20,13 @@ import (
 // binary as the one to measure.
 func benchCmd(stdout, stderr io.Writer) *cobra.Command {
 	return &cobra.Command{
-		Use:   "bench [sqs|s3|iam|apigateway|secrets] [flags]",
+		Use:   "bench [sqs|s3|iam|apigateway|secrets|events] [flags]",
 		Short: "Measure gureum on this machine and print a table of figures (runs gureum-bench)",
 		Long: `Measure gureum on this machine and print a table of figures: start-up, memory, request latency
 and durable writes (gureum bench), the SQS workloads (gureum bench sqs), S3 PUT and GET (gureum
 bench s3), what authorization costs a request (gureum bench iam), API Gateway invokes (gureum
-bench apigateway), or Parameter Store, Secrets Manager and KMS (gureum bench secrets). The measurements run in
+bench apigateway), Parameter Store, Secrets Manager and KMS (gureum bench secrets), or EventBridge and SNS
+delivery and rule matching (gureum bench events). The measurements run in
 gureum-bench, the load generator, which make build puts beside gureum; gureum bench --help lists
 its flags.`,
 		DisableFlagParsing: true,

@@ -56,7 +56,7 @@ func BenchmarkMatch(b *testing.B) {
 // BenchmarkSet matches one event against a bus of 1,000 rules: a source each (a few sharing
 // one), some on detail-type only, and a handful with no exact field to index.
 func BenchmarkSet(b *testing.B) {
-	for _, n := range []int{10, 1000} {
+	for _, n := range []int{10, 100, 1000} {
 		var s Set
 		for i := 0; i < n; i++ {
 			var pattern string

@@ -11,6 +11,8 @@ import (
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/iam"
+	"github.com/gureum/gureum/internal/logs"
+	"github.com/gureum/gureum/internal/sns"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
 )
@@ -83,6 +85,10 @@ func (s *Service) send(ctx context.Context, p *payload, body string) error {
 			return classify(err)
 		}
 		return nil
+	case "sns":
+		return s.sendTopic(ctx, p, arn, body)
+	case "logs":
+		return s.sendLogs(ctx, p, arn, body)
 	case "events":
 		if strings.Contains(arn, ":archive/") {
 			return s.keepArchived(ctx, arn, p.Event)
@@ -109,11 +115,7 @@ func (s *Service) sendQueue(ctx context.Context, p *payload, arn, body string) e
 		if p.Target.SqsParameters != nil {
 			group = p.Target.SqsParameters.MessageGroupId
 		}
-		var id struct {
-			ID string `json:"id"`
-		}
-		json.Unmarshal(p.Event, &id)
-		dedup = id.ID + ":" + p.Target.Id // one event reaches a target once, retries included
+		dedup = eventID(p.Event) + ":" + p.Target.Id // one event reaches a target once, retries included
 	}
 	// EventBridge sends as its service principal for the rule: a queue of another account takes
 	// the event only when its policy allows events.amazonaws.com.
@@ -124,19 +126,95 @@ func (s *Service) sendQueue(ctx context.Context, p *payload, arn, body string) e
 	return nil
 }
 
+// sendTopic publishes the body to a topic as EventBridge's service principal for the rule.
+func (s *Service) sendTopic(ctx context.Context, p *payload, arn, body string) error {
+	if s.topics == nil {
+		return &targetError{code: "NO_RESOURCE", msg: "SNS is not available to EventBridge."}
+	}
+	group, dedup := "", ""
+	if strings.HasSuffix(arn, ".fifo") {
+		if p.Target.SqsParameters != nil {
+			group = p.Target.SqsParameters.MessageGroupId
+		}
+		dedup = eventID(p.Event) + ":" + p.Target.Id
+	}
+	src := sns.Source{Service: "events.amazonaws.com", ARN: p.Rule, Account: policyAccount(p.Rule)}
+	if _, err := s.topics.PublishFrom(ctx, src, arn, body, group, dedup); err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// sendLogs writes the body as one log event to the target's log group, in a stream named after
+// the event's id (as EventBridge does), at the event's time.
+func (s *Service) sendLogs(ctx context.Context, p *payload, arn, body string) error {
+	if s.logs == nil {
+		return &targetError{code: "NO_RESOURCE", msg: "CloudWatch Logs is not available to EventBridge."}
+	}
+	account, group, ok := logGroupOf(arn)
+	if !ok {
+		return &targetError{code: "NO_RESOURCE", msg: "Target " + arn + " is not a log group."}
+	}
+	if from := policyAccount(p.Rule); from != "" && from != account {
+		return &targetError{code: "NO_PERMISSIONS", msg: "EventBridge writes only to log groups of the rule's account."}
+	}
+	var ev struct {
+		ID   string    `json:"id"`
+		Time time.Time `json:"time"`
+	}
+	json.Unmarshal(p.Event, &ev)
+	if ev.Time.IsZero() {
+		ev.Time = p.Ingested
+	}
+	if ev.ID == "" {
+		ev.ID = p.Target.Id
+	}
+	if err := s.logs.Append(ctx, account, group, ev.ID, []logs.Event{{Time: ev.Time, Message: body}}); err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// logGroupOf reads account and group name from a log group ARN (arn:aws:logs:r:a:log-group:name,
+// with or without a trailing ":*").
+func logGroupOf(arn string) (account, group string, ok bool) {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) < 7 || parts[2] != "logs" || parts[5] != "log-group" {
+		return "", "", false
+	}
+	group = strings.TrimSuffix(parts[6], ":*")
+	return parts[4], group, group != "" && !strings.Contains(group, ":")
+}
+
+func eventID(event []byte) string {
+	var id struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(event, &id)
+	return id.ID
+}
+
 // classify turns a peer's error into a target error.
 func classify(err error) *targetError {
 	var ae *awserr.Error
 	if errors.As(err, &ae) && ae.Code != nil {
 		switch ae.Code.Name {
-		case "QueueDoesNotExist", "ResourceNotFoundException":
+		case "QueueDoesNotExist", "ResourceNotFoundException", "NotFound":
 			return &targetError{code: "NO_RESOURCE", msg: ae.Message}
-		case "AccessDeniedException", "AccessDenied":
+		case "AccessDeniedException", "AccessDenied", "AuthorizationError":
 			return &targetError{code: "NO_PERMISSIONS", msg: ae.Message}
 		case "TooManyRequestsException", "ThrottlingException":
 			return &targetError{code: "THROTTLING", msg: ae.Message, retry: true}
 		}
 		return &targetError{code: ae.Code.Name, msg: ae.Message, retry: ae.Code.Status >= 500}
+	}
+	if errors.As(err, &ae) {
+		switch ae.Kind {
+		case awserr.AccessDenied:
+			return &targetError{code: "NO_PERMISSIONS", msg: ae.Message}
+		case awserr.Throttled:
+			return &targetError{code: "THROTTLING", msg: ae.Message, retry: true}
+		}
 	}
 	return &targetError{code: "INTERNAL_ERROR", msg: err.Error(), retry: true}
 }

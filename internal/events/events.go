@@ -13,8 +13,10 @@ import (
 	"strings"
 
 	"github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/logs"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/sns"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
 )
@@ -40,12 +42,25 @@ type Invoker interface {
 	InvokeAsync(ctx context.Context, functionARN string, payload []byte) error
 }
 
-// Deps is what EventBridge is built with. Queues and Invoker may be nil: targets of that kind
-// then fail as a missing resource does.
+// Topics is how targets reach SNS topics; sns.Service's in-process PublishFrom satisfies it.
+type Topics interface {
+	PublishFrom(ctx context.Context, src sns.Source, topicARN, body, groupID, dedupID string) (string, error)
+}
+
+// Logs is how targets reach CloudWatch Logs log groups; logs.Service's in-process Append
+// satisfies it.
+type Logs interface {
+	Append(ctx context.Context, account, group, stream string, events []logs.Event) error
+}
+
+// Deps is what EventBridge is built with. Queues, Topics, Logs and Invoker may be nil: targets
+// of that kind then fail as a missing resource does.
 type Deps struct {
 	service.Env
 	Store   Store
 	Queues  Queues
+	Topics  Topics
+	Logs    Logs
 	Invoker Invoker
 	// MaxRequestBytes is PutEvents' limit on a request's entries, counted as AWS counts them
 	// (0: 1 MB, AWS's limit since January 2026; 256 KB is the classic one).
@@ -56,6 +71,8 @@ type Deps struct {
 type Service struct {
 	store   Store
 	queues  Queues
+	topics  Topics
+	logs    Logs
 	invoker Invoker
 	region  string
 	clock   background.Clock
@@ -69,13 +86,14 @@ type Service struct {
 // d.Outbox and d.Runner when given.
 func New(d Deps) *Service {
 	d.Env = d.Env.For("events")
-	s := &Service{store: d.Store, queues: d.Queues, invoker: d.Invoker, region: d.Region, clock: d.Clock, maxSize: d.MaxRequestBytes}
+	s := &Service{store: d.Store, queues: d.Queues, topics: d.Topics, logs: d.Logs, invoker: d.Invoker, region: d.Region, clock: d.Clock, maxSize: d.MaxRequestBytes}
 	if s.maxSize <= 0 {
 		s.maxSize = 1 << 20
 	}
 	s.matcher = matcher{s: s, buses: map[busKey]*compiledBus{}}
 	if d.Outbox != nil {
 		d.Outbox.Handle(deliveryKind, s.deliver)
+		d.Outbox.Concurrent(deliveryKind) // a fan-out's sends share group commits; FIFO targets keep their order
 	}
 	if d.Runner != nil {
 		d.Runner.Every("events.schedules", scheduleTick, s.fireDue)

@@ -2,6 +2,7 @@ package events
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -25,6 +26,29 @@ func FuzzPutEventsEntry(f *testing.F) {
 			if out := env.encode(); !json.Valid(out) {
 				t.Fatalf("envelope %s is not JSON", out)
 			}
+		}
+	})
+}
+
+// FuzzTargetARN holds the target ARN checks to their contract: no ARN panics, an accepted one
+// names a service EventBridge delivers to, and an accepted log group's name has no colon.
+func FuzzTargetARN(f *testing.F) {
+	for _, s := range []string{"arn:aws:sqs:us-east-1:000000000000:q", "arn:aws:sns:r:000000000000:t.fifo", "arn:aws:lambda:r:000000000000:function:f:alias",
+		"arn:aws:events:r:000000000000:event-bus/b", "arn:aws:logs:r:000000000000:log-group:/a/b:*", "arn:aws:kinesis:r:000000000000:stream/s", "arn:aws:s3:::b", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, arn string) {
+		if !deliverable(arn) {
+			return
+		}
+		switch svc := serviceOf(arn); svc {
+		case "sqs", "sns", "lambda", "events":
+		case "logs":
+			if _, g, ok := logGroupOf(arn); !ok || strings.ContainsRune(g, ':') || g == "" {
+				t.Fatalf("deliverable(%q) but its log group reads as %q, %v", arn, g, ok)
+			}
+		default:
+			t.Fatalf("deliverable(%q): service %q", arn, svc)
 		}
 	})
 }

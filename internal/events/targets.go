@@ -26,6 +26,9 @@ func checkTarget(t *Target) error {
 	if t.Arn == "" || len(t.Arn) > 1600 {
 		return validation("Parameter Arn is not valid for target %s.", t.Id)
 	}
+	if !deliverable(t.Arn) {
+		return validation("Parameter %s is not valid. Reason: Provided Arn is not in correct format.", t.Arn)
+	}
 	given := 0
 	for _, set := range []bool{t.Input != "", t.InputPath != "", t.InputTransformer != nil} {
 		if set {
@@ -62,6 +65,31 @@ func checkTarget(t *Target) error {
 	}
 	return nil
 }
+
+// deliverable reports whether an ARN names a kind of target gureum delivers to: an SQS queue,
+// an SNS topic, a Lambda function, an event bus, a CloudWatch Logs log group. AWS's other
+// target kinds (Kinesis, Step Functions, ECS, Batch, …) name services gureum does not have.
+func deliverable(arn string) bool {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" || parts[3] == "" || !accountRE.MatchString(parts[4]) || parts[5] == "" {
+		return false
+	}
+	res := parts[5]
+	switch parts[2] {
+	case "sqs", "sns":
+		return !strings.ContainsAny(res, ":/")
+	case "lambda":
+		return strings.HasPrefix(res, "function:")
+	case "events":
+		return strings.HasPrefix(res, "event-bus/")
+	case "logs":
+		_, _, ok := logGroupOf(arn)
+		return ok
+	}
+	return false
+}
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
 
 func checkTransformer(id string, tr *InputTransformer) error {
 	if tr.InputTemplate == "" || len(tr.InputTemplate) > 8192 {

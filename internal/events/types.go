@@ -2,38 +2,12 @@ package events
 
 import (
 	"encoding/json"
-	"math"
-	"strconv"
-	"time"
+
+	"github.com/gureum/gureum/internal/protocol/scalar"
 )
 
-// Epoch is a timestamp as AWS JSON 1.1 writes it: seconds since 1970, with a fraction.
-type Epoch time.Time
-
-// MarshalJSON writes seconds since 1970.
-func (t Epoch) MarshalJSON() ([]byte, error) {
-	return []byte(strconv.FormatFloat(float64(time.Time(t).UnixMilli())/1000, 'f', -1, 64)), nil
-}
-
-// UnmarshalJSON reads seconds since 1970 (a number, or an RFC 3339 string some clients send).
-func (t *Epoch) UnmarshalJSON(b []byte) error {
-	var f float64
-	if err := json.Unmarshal(b, &f); err == nil {
-		if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e12 {
-			return validation("Timestamp out of range.")
-		}
-		sec, frac := math.Modf(f)
-		*t = Epoch(time.Unix(int64(sec), int64(frac*1e9)).UTC())
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	p, err := time.Parse(time.RFC3339Nano, s)
-	*t = Epoch(p)
-	return err
-}
+// Epoch is a timestamp as the JSON protocols write one (scalar.Epoch).
+type Epoch = scalar.Epoch
 
 // Tag is a resource tag.
 type Tag struct {

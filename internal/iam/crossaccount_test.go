@@ -291,12 +291,6 @@ var knownUnchecked = map[string]string{
 	"cloudformation.CreateStack":     "cloudformation: notification ARNs are not in the checks (a destination, published to as the stack)",
 	"cloudformation.UpdateStack":     "cloudformation: notification ARNs are not in the checks (a destination, published to as the stack)",
 	"cloudformation.CreateChangeSet": "cloudformation: notification ARNs are not in the checks (a destination, published to as the stack)",
-	"logs.DeleteLogGroup":            "logs: LogGroupIdentifier/ARN forms not in the check",
-	"logs.DeleteRetentionPolicy":     "logs: LogGroupIdentifier/ARN forms not in the check",
-	"logs.DescribeLogGroups":         "logs: LogGroupIdentifiers not in the check",
-	"logs.DescribeLogStreams":        "logs: LogGroupIdentifier not in the check",
-	"logs.FilterLogEvents":           "logs: LogGroupIdentifier not in the check",
-	"logs.GetLogEvents":              "logs: LogGroupIdentifier not in the check",
 	// API Gateway: a domain's certificate must be its account's own (domain.OwnCertificate); a
 	// Cognito authorizer may trust another account's user pool, as AWS allows (it reads only the
 	// pool's public keys to verify tokens).

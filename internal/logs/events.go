@@ -154,7 +154,11 @@ func (s *Service) GetLogEvents(ctx context.Context, in *GetLogEventsInput) (*Get
 	if err := checkStreamName(in.LogStreamName); err != nil {
 		return nil, err
 	}
-	g, err := s.group(ctx, nameOf(in.LogGroupName, in.LogGroupIdentifier))
+	name, err := s.groupNamed(ctx, in.LogGroupName, in.LogGroupIdentifier)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.group(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +253,11 @@ func (s *Service) FilterLogEvents(ctx context.Context, in *FilterLogEventsInput)
 	if err != nil {
 		return nil, err
 	}
-	g, err := s.group(ctx, nameOf(in.LogGroupName, in.LogGroupIdentifier))
+	name, err := s.groupNamed(ctx, in.LogGroupName, in.LogGroupIdentifier)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.group(ctx, name)
 	if err != nil {
 		return nil, err
 	}

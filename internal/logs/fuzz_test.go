@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gureum/gureum/internal/store"
@@ -24,5 +25,26 @@ func FuzzTokens(f *testing.F) {
 			streamCursor(&q, tok)
 		}
 		decodeToken(tok)
+	})
+}
+
+// FuzzGroupRef holds refOf, which reads a log group's account and name from a logGroupIdentifier,
+// to its contract: no identifier panics, and a group ARN built from what it read (the forms
+// DescribeLogGroups answers, with and without ":*") reads back the same.
+func FuzzGroupRef(f *testing.F) {
+	for _, s := range []string{"", "g", "/aws/lambda/f", "arn:aws:logs:us-east-1:111122223333:log-group:g", "arn:aws:logs:r:a:log-group:g:*",
+		"arn:aws:logs:r:a:log-group", "arn:", "arn:aws:sqs:r:a:q", "arn:aws:logs:r:a:log-group:g:log-stream:s"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		account, name := refOf("000000000000", "", id)
+		if strings.ContainsRune(name, ':') || strings.ContainsRune(account, ':') {
+			return // not a group ARN the service writes: groupNamed's name check refuses it
+		}
+		for _, arn := range []string{"arn:aws:logs:us-east-1:" + account + ":log-group:" + name, "arn:aws:logs:us-east-1:" + account + ":log-group:" + name + ":*"} {
+			if a, n := refOf("x", "", arn); a != account || n != name {
+				t.Fatalf("refOf(%q) = %q, %q; %q reads back as %q, %q", id, account, name, arn, a, n)
+			}
+		}
 	})
 }

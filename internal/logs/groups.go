@@ -105,11 +105,14 @@ func (s *Service) CreateLogGroup(ctx context.Context, in *CreateLogGroupInput) (
 
 // DeleteLogGroup deletes a log group, its streams and (in the background) its events.
 func (s *Service) DeleteLogGroup(ctx context.Context, in *LogGroupInput) (*Empty, error) {
-	name := nameOf(in.LogGroupName, in.LogGroupIdentifier)
+	name, err := s.groupNamed(ctx, in.LogGroupName, in.LogGroupIdentifier)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkGroupName(name, "logGroupName"); err != nil {
 		return nil, err
 	}
-	err := s.store.DeleteLogGroup(ctx, callerAccount(ctx), name)
+	err = s.store.DeleteLogGroup(ctx, callerAccount(ctx), name)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrResourceNotFound.Errorf(msgGroupNotFound)
 	}
@@ -134,7 +137,11 @@ func (s *Service) PutRetentionPolicy(ctx context.Context, in *PutRetentionPolicy
 
 // DeleteRetentionPolicy keeps a group's events forever.
 func (s *Service) DeleteRetentionPolicy(ctx context.Context, in *LogGroupInput) (*Empty, error) {
-	return &Empty{}, s.updateGroup(ctx, nameOf(in.LogGroupName, in.LogGroupIdentifier), func(g *store.LogGroup) error {
+	name, err := s.groupNamed(ctx, in.LogGroupName, in.LogGroupIdentifier)
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, s.updateGroup(ctx, name, func(g *store.LogGroup) error {
 		g.RetentionDays = 0
 		return nil
 	})
@@ -153,6 +160,12 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *DescribeLogGroupsIn
 	after, err := decodeToken(in.NextToken)
 	if err != nil {
 		return nil, err
+	}
+	if len(in.LogGroupIdentifiers) > 0 {
+		if in.LogGroupNamePrefix != "" || in.LogGroupNamePattern != "" {
+			return nil, ErrInvalidParameter.Errorf("LogGroupIdentifiers is mutually exclusive with LogGroupNamePrefix and LogGroupNamePattern.")
+		}
+		return s.describeIdentified(ctx, in.LogGroupIdentifiers)
 	}
 	pattern := strings.ToLower(in.LogGroupNamePattern)
 	out := &DescribeLogGroupsOutput{LogGroups: []LogGroup{}}
@@ -177,6 +190,33 @@ func (s *Service) DescribeLogGroups(ctx context.Context, in *DescribeLogGroupsIn
 		}
 		after = page[len(page)-1].Name
 	}
+}
+
+// describeIdentified describes the groups logGroupIdentifiers names (up to 50, names or ARNs),
+// in the order given; those that do not exist, or are not the caller's, are left out.
+func (s *Service) describeIdentified(ctx context.Context, ids []string) (*DescribeLogGroupsOutput, error) {
+	if len(ids) > 50 {
+		return nil, constraint(fmt.Sprint(ids), "logGroupIdentifiers", "Member must have length less than or equal to 50")
+	}
+	caller := callerAccount(ctx)
+	out := &DescribeLogGroupsOutput{LogGroups: []LogGroup{}}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		account, name := refOf(caller, "", id)
+		if account != caller || seen[name] {
+			continue
+		}
+		seen[name] = true
+		g, err := s.store.LogGroup(ctx, caller, name)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out.LogGroups = append(out.LogGroups, s.wireGroup(g))
+	}
+	return out, nil
 }
 
 func (s *Service) wireGroup(g store.LogGroup) LogGroup {

@@ -129,6 +129,9 @@ func (s *Service) Describe() *service.Service {
 		if op.Handler != nil && name != "DescribeLogGroups" && name != "TestMetricFilter" {
 			op.Resource = byGroup
 		}
+		if name == "DescribeLogGroups" {
+			op.Checks = s.describeChecks
+		}
 		ops = append(ops, op)
 	}
 	return (&service.Service{
@@ -157,6 +160,20 @@ func (s *Service) streamARN(account, group, stream string) string {
 	return s.groupARN(account, group) + ":log-stream:" + stream
 }
 
+// describeChecks authorizes DescribeLogGroups: on every group logGroupIdentifiers names (an ARN
+// of another account's group is that account's to allow), or on "*" for a listing.
+func (s *Service) describeChecks(ctx context.Context, in any) []service.Check {
+	i := in.(*DescribeLogGroupsInput)
+	if len(i.LogGroupIdentifiers) == 0 {
+		return []service.Check{{Action: "logs:DescribeLogGroups", Resource: "*"}}
+	}
+	checks := make([]service.Check, len(i.LogGroupIdentifiers))
+	for n, id := range i.LogGroupIdentifiers {
+		checks[n] = service.Check{Action: "logs:DescribeLogGroups", Resource: s.groupResource(ctx, "", id)}
+	}
+	return checks
+}
+
 // resource is the IAM resource of a call on a group or stream.
 func (s *Service) resource(ctx context.Context, in any) string {
 	account := callerAccount(ctx)
@@ -168,7 +185,13 @@ func (s *Service) resource(ctx context.Context, in any) string {
 	case *DeleteLogStreamInput:
 		return s.streamARN(account, i.LogGroupName, i.LogStreamName)
 	case *GetLogEventsInput:
-		return s.streamARN(account, nameOf(i.LogGroupName, i.LogGroupIdentifier), i.LogStreamName)
+		return s.groupResource(ctx, i.LogGroupName, i.LogGroupIdentifier) + ":log-stream:" + i.LogStreamName
+	case *LogGroupInput:
+		return s.groupResource(ctx, i.LogGroupName, i.LogGroupIdentifier)
+	case *DescribeLogStreamsInput:
+		return s.groupResource(ctx, i.LogGroupName, i.LogGroupIdentifier)
+	case *FilterLogEventsInput:
+		return s.groupResource(ctx, i.LogGroupName, i.LogGroupIdentifier)
 	case *TagResourceInput:
 		return i.ResourceArn
 	case *UntagResourceInput:
@@ -187,14 +210,8 @@ func groupNameOf(in any) string {
 	switch i := in.(type) {
 	case *CreateLogGroupInput:
 		return i.LogGroupName
-	case *LogGroupInput:
-		return nameOf(i.LogGroupName, i.LogGroupIdentifier)
 	case *PutRetentionPolicyInput:
 		return i.LogGroupName
-	case *DescribeLogStreamsInput:
-		return nameOf(i.LogGroupName, i.LogGroupIdentifier)
-	case *FilterLogEventsInput:
-		return nameOf(i.LogGroupName, i.LogGroupIdentifier)
 	case *TagLogGroupInput:
 		return i.LogGroupName
 	case *UntagLogGroupInput:
@@ -207,11 +224,46 @@ func groupNameOf(in any) string {
 
 // nameOf is a group's name from logGroupName or logGroupIdentifier (a name or an ARN).
 func nameOf(name, identifier string) string {
-	if name != "" || identifier == "" {
-		return name
+	_, group := refOf("", name, identifier)
+	return group
+}
+
+// refOf is the account and name of the group logGroupName or logGroupIdentifier names: an
+// identifier that is an ARN names its own account's group, anything else one of account. The
+// identifier wins when both are given (the handler refuses that; the authorizer sees the ARN).
+func refOf(account, name, identifier string) (string, string) {
+	if identifier == "" {
+		return account, name
 	}
-	if _, rest, ok := strings.Cut(identifier, ":log-group:"); ok && strings.HasPrefix(identifier, "arn:") {
-		return strings.TrimSuffix(rest, ":*")
+	rest, ok := strings.CutPrefix(identifier, "arn:")
+	if !ok {
+		return account, identifier
 	}
-	return identifier
+	parts := strings.SplitN(rest, ":", 6) // aws, logs, region, account, log-group, name
+	if len(parts) < 6 || parts[4] != "log-group" {
+		return account, identifier
+	}
+	return parts[3], strings.TrimSuffix(parts[5], ":*")
+}
+
+// groupNamed is the name of the caller's group that logGroupName or logGroupIdentifier names.
+// The two are mutually exclusive; an ARN of another account's group is no group of the
+// caller's (the authorizer has refused it already when IAM is enforced).
+func (s *Service) groupNamed(ctx context.Context, name, identifier string) (string, error) {
+	if name != "" && identifier != "" {
+		return "", ErrInvalidParameter.Errorf("LogGroupName and LogGroupIdentifier are mutually exclusive parameters.")
+	}
+	caller := callerAccount(ctx)
+	account, group := refOf(caller, name, identifier)
+	if account != caller {
+		return "", ErrResourceNotFound.Errorf(msgGroupNotFound)
+	}
+	return group, nil
+}
+
+// groupResource is the IAM resource of a call on the group logGroupName or logGroupIdentifier
+// names: its ARN, in the identifier's account when that is an ARN.
+func (s *Service) groupResource(ctx context.Context, name, identifier string) string {
+	account, group := refOf(callerAccount(ctx), name, identifier)
+	return s.groupARN(account, group)
 }

@@ -110,6 +110,32 @@ func TestGroups(t *testing.T) {
 		_, err = c.DescribeLogGroups(bg, &cwl.DescribeLogGroupsInput{NextToken: aws.String("!!")})
 		wantCode(t, "DescribeLogGroups(bad token)", err, "InvalidParameterException")
 
+		// logGroupIdentifier(s): a name or an ARN of the caller's group; another account's ARN is
+		// that account's resource, refused by the authorizer.
+		mine, theirs := "arn:aws:logs:us-east-1:000000000000:log-group:App-Logs", "arn:aws:logs:us-east-1:111111111111:log-group:App-Logs"
+		out = must[*cwl.DescribeLogGroupsOutput](t, "DescribeLogGroups(identifiers)")(c.DescribeLogGroups(bg, &cwl.DescribeLogGroupsInput{
+			LogGroupIdentifiers: []string{"other", mine + ":*", "missing"}}))
+		if len(out.LogGroups) != 2 || *out.LogGroups[0].LogGroupName != "other" || *out.LogGroups[1].LogGroupName != "App-Logs" {
+			t.Errorf("DescribeLogGroups(identifiers) = %+v", out.LogGroups)
+		}
+		_, err = c.DescribeLogGroups(bg, &cwl.DescribeLogGroupsInput{LogGroupIdentifiers: []string{theirs}})
+		wantCode(t, "DescribeLogGroups(another account's group)", err, "AccessDeniedException")
+		must[*cwl.CreateLogStreamOutput](t, "CreateLogStream")(c.CreateLogStream(bg, &cwl.CreateLogStreamInput{LogGroupName: aws.String("App-Logs"), LogStreamName: aws.String("s")}))
+		put(t, c, "App-Logs", "s", `{"level":"ERROR","message":"boom"}`, `{"level":"INFO","message":"ok"}`)
+		f := must[*cwl.FilterLogEventsOutput](t, "FilterLogEvents(identifier)")(c.FilterLogEvents(bg, &cwl.FilterLogEventsInput{
+			LogGroupIdentifier: aws.String(mine), FilterPattern: aws.String(`{ $.level = "ERROR" }`)}))
+		if len(f.Events) != 1 || !strings.Contains(*f.Events[0].Message, "boom") {
+			t.Errorf("FilterLogEvents(identifier, JSON pattern) = %+v", f.Events)
+		}
+		_, err = c.FilterLogEvents(bg, &cwl.FilterLogEventsInput{LogGroupIdentifier: aws.String(theirs)})
+		wantCode(t, "FilterLogEvents(another account's group)", err, "AccessDeniedException")
+		_, err = c.GetLogEvents(bg, &cwl.GetLogEventsInput{LogGroupIdentifier: aws.String(theirs), LogStreamName: aws.String("s")})
+		wantCode(t, "GetLogEvents(another account's group)", err, "AccessDeniedException")
+		_, err = c.DescribeLogStreams(bg, &cwl.DescribeLogStreamsInput{LogGroupIdentifier: aws.String(mine), LogGroupName: aws.String("App-Logs")})
+		wantCode(t, "DescribeLogStreams(name and identifier)", err, "InvalidParameterException")
+		_, err = c.DeleteLogGroup(bg, &cwl.DeleteLogGroupInput{LogGroupName: aws.String(theirs)})
+		wantCode(t, "DeleteLogGroup(an ARN as the name)", err, "InvalidParameterException")
+
 		must[*cwl.DeleteLogGroupOutput](t, "DeleteLogGroup")(c.DeleteLogGroup(bg, &cwl.DeleteLogGroupInput{LogGroupName: aws.String("other")}))
 		_, err = c.DeleteLogGroup(bg, &cwl.DeleteLogGroupInput{LogGroupName: aws.String("other")})
 		wantCode(t, "DeleteLogGroup(again)", err, "ResourceNotFoundException")

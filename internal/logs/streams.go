@@ -54,9 +54,6 @@ func (s *Service) DescribeLogStreams(ctx context.Context, in *DescribeLogStreams
 	default:
 		return nil, constraint(in.OrderBy, "orderBy", "Member must satisfy enum value set: [LogStreamName, LastEventTime]")
 	}
-	if in.LogGroupName != "" && in.LogGroupIdentifier != "" {
-		return nil, ErrInvalidParameter.Errorf("LogGroupName and LogGroupIdentifier are mutually exclusive parameters.")
-	}
 	n, err := limit(in.Limit, 50)
 	if err != nil {
 		return nil, err
@@ -64,7 +61,11 @@ func (s *Service) DescribeLogStreams(ctx context.Context, in *DescribeLogStreams
 	if err := streamCursor(&q, in.NextToken); err != nil {
 		return nil, err
 	}
-	g, err := s.group(ctx, nameOf(in.LogGroupName, in.LogGroupIdentifier))
+	name, err := s.groupNamed(ctx, in.LogGroupName, in.LogGroupIdentifier)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.group(ctx, name)
 	if err != nil {
 		return nil, err
 	}

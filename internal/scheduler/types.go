@@ -2,40 +2,15 @@ package scheduler
 
 import (
 	"encoding/json"
-	"math"
-	"strconv"
 	"time"
+
+	"github.com/gureum/gureum/internal/protocol/scalar"
 )
 
-// Epoch is a timestamp as REST-JSON writes it by default: seconds since 1970, with a fraction.
-type Epoch time.Time
+// Epoch is a timestamp as the JSON protocols write one (scalar.Epoch).
+type Epoch = scalar.Epoch
 
-// MarshalJSON writes seconds since 1970.
-func (t Epoch) MarshalJSON() ([]byte, error) {
-	return []byte(strconv.FormatFloat(float64(time.Time(t).UnixMilli())/1000, 'f', -1, 64)), nil
-}
-
-// UnmarshalJSON reads seconds since 1970.
-func (t *Epoch) UnmarshalJSON(b []byte) error {
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return ErrValidation.Errorf("Invalid timestamp.")
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e12 {
-		return ErrValidation.Errorf("Timestamp out of range.")
-	}
-	sec, frac := math.Modf(f)
-	*t = Epoch(time.Unix(int64(sec), int64(frac*1e9)).UTC())
-	return nil
-}
-
-func epochOf(t time.Time) *Epoch {
-	if t.IsZero() {
-		return nil
-	}
-	e := Epoch(t)
-	return &e
-}
+func epochOf(t time.Time) *Epoch { return scalar.EpochOf(t) }
 
 type Tag struct {
 	Key   string

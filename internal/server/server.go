@@ -350,8 +350,8 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		Notifier: st, Verifier: verifier, Authorizer: postAuth, LifecycleDay: cfg.LifecycleDay})
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir),
 		Enforce: enforcer != nil && !cfg.NoIAMEnforcement, Authorizer: iam.RequestAuthorizer{Enforcer: enforcer}, Roles: st})
-	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("events.amazonaws.com")})
 	logGroups := logs.New(logs.Deps{Env: env, Store: st})
+	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Topics: topics, Logs: logGroups, Invoker: invoker("events.amazonaws.com")})
 	tables := dynamodb.New(dynamodb.Deps{Env: env, Store: st, Objects: tableObjects{s3: objects, svc: objects.Describe(), auth: postAuth}})
 	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
 	domains := apigatewayDomains(st, cfg) // custom domain names, which both generations share
@@ -395,7 +395,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		stacks.Describe(),
 	}
 	stacks.Use(all)
-	return all, []component{queues, functions, objects, eventBus, httpAPIs}
+	return all, []component{queues, functions, objects, topics, eventBus, httpAPIs}
 }
 
 // shareInvokeAddresses lets API Gateway's two generations share the invoke addresses of REST

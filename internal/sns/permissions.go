@@ -160,14 +160,34 @@ func (s *Service) savePolicy(ctx context.Context, t store.Topic, p topicPolicy) 
 	}
 	b, _ := json.Marshal(p)
 	attrs["Policy"] = string(b)
-	return s.store.UpdateTopic(ctx, t.ARN, attrs, t.Tags)
+	return s.updateTopic(ctx, t.ARN, attrs, t.Tags)
 }
 
-// ResourcePolicy is SNS's service.ResourcePolicyFunc: the owner and Policy attribute of the topic
-// a check names (a subscription's checks name its topic). A topic without a policy of its own has
-// AWS's default one, which allows its owner's account what its identity policies allow: nothing
-// to add.
+// policyTopic is the notifier topic on which a topic's ARN is announced when its policy may
+// have changed (the topic was created, changed or deleted): every node drops it from its cache.
+const policyTopic = "sns_policies"
+
+// ResourcePolicy is SNS's service.ResourcePolicyFunc, through the node's cache
+// (iam.PolicyCache): a topic without a policy costs the authorizer a map lookup.
 func (s *Service) ResourcePolicy(ctx context.Context, resource string) (owner, doc string, err error) {
+	if !strings.HasPrefix(resource, "arn:aws:sns:") {
+		return "", "", nil
+	}
+	return s.policies.Policy(ctx, resource)
+}
+
+// updateTopic stores a topic's attributes and tags and drops its policy from every node's cache.
+func (s *Service) updateTopic(ctx context.Context, arn string, attrs, tags map[string]string) error {
+	err := s.store.UpdateTopic(ctx, arn, attrs, tags)
+	s.policies.Changed(ctx, arn)
+	return err
+}
+
+// loadPolicy is the uncached service.ResourcePolicyFunc: the owner and Policy attribute of the
+// topic a check names (a subscription's checks name its topic). A topic without a policy of its
+// own has AWS's default one, which allows its owner's account what its identity policies allow:
+// nothing to add.
+func (s *Service) loadPolicy(ctx context.Context, resource string) (owner, doc string, err error) {
 	if !strings.HasPrefix(resource, "arn:aws:sns:") {
 		return "", "", nil
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sqs"
@@ -27,6 +28,7 @@ import (
 type Store interface {
 	store.Topics
 	store.Outbox
+	store.Notifier
 }
 
 // Queues is the queue service as SNS uses it (internal/sqs's in-process Enqueue).
@@ -63,6 +65,10 @@ type Service struct {
 	http    *http.Client
 	log     *slog.Logger
 	filters sync.Map // compiled filter policies by dialect and text
+	// policies caches topics' owners and policies for the authorizer, dropped on every node
+	// through the notifier topic sns_policies when a topic changes.
+	policies    *iam.PolicyCache
+	unsubscribe func()
 
 	keyMu sync.Mutex
 	key   *signer
@@ -76,13 +82,29 @@ func New(d Deps) *Service {
 	if s.http == nil {
 		s.http = &http.Client{Timeout: 15 * time.Second}
 	}
+	s.policies = iam.NewPolicyCache(d.Store, policyTopic, func() time.Time { return s.clock.Now() }, s.loadPolicy)
 	if d.Outbox != nil {
 		d.Outbox.Handle(deliveryKind, s.deliver)
+		d.Outbox.Concurrent(deliveryKind) // a fan-out's sends share group commits; FIFO targets keep their order
 	}
 	if d.Runner != nil {
 		d.Runner.Every("sns.dedup", time.Minute, s.sweepDedup)
 	}
 	return s
+}
+
+// Start subscribes to topic changes made on other nodes (their policies, for the cache).
+func (s *Service) Start(context.Context) error {
+	s.unsubscribe = s.policies.Subscribe()
+	return nil
+}
+
+// Stop ends the subscription.
+func (s *Service) Stop() {
+	if s.unsubscribe != nil {
+		s.unsubscribe()
+		s.unsubscribe = nil
+	}
 }
 
 // sweepDedup forgets FIFO deduplication ids whose five minutes have passed, a bounded batch a run.

@@ -112,6 +112,9 @@ func (s *Service) CreateTopic(ctx context.Context, in *CreateTopicInput) (*Creat
 	if err != nil {
 		return nil, err
 	}
+	if created { // a cache may hold the topic's absence
+		s.policies.Changed(ctx, got.ARN)
+	}
 	if !created {
 		if !maps.Equal(got.Attributes, attrs) && len(in.Attributes) > 0 {
 			return nil, invalid("Attributes Reason: Topic already exists with different attributes")
@@ -143,7 +146,9 @@ func (s *Service) DeleteTopic(ctx context.Context, in *TopicInput) (*Empty, erro
 	if _, _, err := s.parseTopicARN(in.TopicArn); err != nil {
 		return nil, err
 	}
-	return &Empty{}, s.store.DeleteTopic(ctx, in.TopicArn)
+	err := s.store.DeleteTopic(ctx, in.TopicArn)
+	s.policies.Changed(ctx, in.TopicArn)
+	return &Empty{}, err
 }
 
 // ListTopics lists the caller's topics, 100 a page.
@@ -229,7 +234,7 @@ func (s *Service) SetTopicAttributes(ctx context.Context, in *SetTopicAttributes
 	} else {
 		attrs[in.AttributeName] = value
 	}
-	return &Empty{}, s.store.UpdateTopic(ctx, t.ARN, attrs, t.Tags)
+	return &Empty{}, s.updateTopic(ctx, t.ARN, attrs, t.Tags)
 }
 
 // defaultPolicy is the policy AWS gives a new topic: the owner's account may use it.
@@ -292,7 +297,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 	if err != nil {
 		return nil, err
 	}
-	return &Empty{}, s.store.UpdateTopic(ctx, t.ARN, t.Attributes, tags)
+	return &Empty{}, s.updateTopic(ctx, t.ARN, t.Attributes, tags)
 }
 
 // UntagResource removes tags from a topic.
@@ -305,7 +310,7 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*E
 	for _, k := range in.TagKeys {
 		delete(tags, k)
 	}
-	return &Empty{}, s.store.UpdateTopic(ctx, t.ARN, t.Attributes, tags)
+	return &Empty{}, s.updateTopic(ctx, t.ARN, t.Attributes, tags)
 }
 
 // ListTagsForResource lists a topic's tags.
