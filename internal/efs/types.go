@@ -1,30 +1,11 @@
 package efs
 
 import (
-	"encoding/json"
-	"math"
-	"strconv"
-	"time"
+	"github.com/gureum/gureum/internal/protocol/scalar"
 )
 
 // Epoch is a timestamp as REST-JSON writes it: seconds since 1970, with a fraction.
-type Epoch time.Time
-
-// MarshalJSON writes seconds since 1970.
-func (t Epoch) MarshalJSON() ([]byte, error) {
-	return []byte(strconv.FormatFloat(float64(time.Time(t).UnixMilli())/1000, 'f', -1, 64)), nil
-}
-
-// UnmarshalJSON reads seconds since 1970.
-func (t *Epoch) UnmarshalJSON(b []byte) error {
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e12 {
-		return fail(ErrBadRequest, "Invalid timestamp.")
-	}
-	sec, frac := math.Modf(f)
-	*t = Epoch(time.Unix(int64(sec), int64(frac*1e9)).UTC())
-	return nil
-}
+type Epoch = scalar.Epoch
 
 // Tag is a key and value.
 type Tag struct {
