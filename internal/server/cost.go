@@ -101,7 +101,9 @@ func (s *Server) costEndpoint(v *sigv4.Verifier) router.Endpoint {
 // costUsage hands Lambda's completed invocations to the cost ledger.
 type costUsage struct{ r *cost.Recorder }
 
-func (c costUsage) RecordUsage(ctx context.Context, u lambda.Usage) { c.r.Record(ctx, cost.Invocation(u)) }
+func (c costUsage) RecordUsage(ctx context.Context, u lambda.Usage) {
+	c.r.Record(ctx, cost.Invocation(u))
+}
 
 // fileSystemSizes is every account's EFS file systems and their metered sizes, for the ledger's
 // storage sampler.
