@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -157,9 +158,14 @@ func waitListening(r io.Reader, copyTo io.Writer) (string, error) {
 // notifier listens for other nodes (a test that starts two nodes and at once expects one to hear
 // the other would otherwise race the LISTEN). A server that stays degraded is the test's to see.
 func waitReady(endpoint string) {
+	// A connection of its own, closed after: an idle one left in the default pool would count
+	// against --max-connections and be reused by the test's own requests.
+	// (A test's own certificate is not checked here: this only waits.)
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+		Timeout: 5 * time.Second}
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(endpoint + "/_gureum/health")
+		resp, err := client.Get(endpoint + "/_gureum/health")
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()

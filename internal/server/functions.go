@@ -47,7 +47,7 @@ func newFunctions(st store.Store, cfg Config, env service.Env, peers *functionPe
 	}
 	level, auto, err := sandbox.ParseLevel(cfg.Isolation)
 	if err == nil {
-		lc.Sandboxes, err = sandbox.New(sandbox.Config{Level: level, Auto: auto, StateDir: filepath.Join(cfg.DataDir, "sandbox"),
+		lc.Sandboxes, err = sandbox.New(sandbox.Config{Level: level, Auto: auto, StateDir: filepath.Join(cfg.DataDir, "sandbox"), CgroupParent: cfg.SandboxCgroup,
 			Prebuilt: 2, PrebuiltPorts: lambda.SandboxPorts})
 	}
 	if err != nil && cfg.Log != nil {

@@ -88,9 +88,10 @@ type Config struct {
 	DeployMinute time.Duration
 	// Endpoints are the data plane's entries (API Gateway invoke URLs, function URLs, website
 	// endpoints), offered every request before the services.
-	Endpoints []router.Endpoint
-	Now       func() time.Time
-	Isolation string // functions' sandboxes: "auto" (or ""), "namespace" or "process"
+	Endpoints     []router.Endpoint
+	Now           func() time.Time
+	Isolation     string // functions' sandboxes: "auto" (or ""), "namespace" or "process"
+	SandboxCgroup string // the cgroup the sandboxes' cgroups are made under ("" is "gureum")
 	// PrivateListen, when set, is a second listener whose requests count as coming through the
 	// VPC endpoint VPCEndpointID (aws:SourceVpce): API Gateway's PRIVATE APIs answer only there.
 	PrivateListen string
