@@ -191,6 +191,15 @@ func setLabels(input any, m map[string]any) {
 			if b, ok := val.(bool); ok {
 				fv.SetBool(b)
 			}
+		case reflect.Slice:
+			if fv.Type().Elem().Kind() == reflect.Uint8 {
+				switch b := val.(type) {
+				case []byte:
+					fv.SetBytes(b)
+				case string:
+					fv.SetBytes([]byte(b))
+				}
+			}
 		}
 	}
 }
