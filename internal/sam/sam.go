@@ -76,6 +76,10 @@ func Transform(tpl map[string]any, params map[string]any) (map[string]any, error
 			if err := x.simpleTable(id, def); err != nil {
 				return nil, err
 			}
+		case "AWS::Serverless::LayerVersion":
+			if err := x.layer(id, def); err != nil {
+				return nil, err
+			}
 		default:
 			if strings.HasPrefix(t, "AWS::Serverless::") {
 				return nil, invalid(id, "gureum does not support %s yet.", t)
