@@ -210,6 +210,9 @@ func (x *expander) apiEvent(f *fn, name string, props map[string]any) error {
 		"responses": map[string]any{}}
 	keyRequired := api.keyRequired
 	if auth, ok := props["Auth"].(map[string]any); ok {
+		if bad := unsupported(auth, eventAuthProps); bad != "" {
+			return invalid(f.id, "Event with id [%s] is invalid. gureum does not support these Auth properties of Api events: %s.", name, bad)
+		}
 		if v, ok := auth["ApiKeyRequired"].(bool); ok {
 			keyRequired = v
 		}

@@ -122,8 +122,10 @@ type expander struct {
 	apis    map[string]*restAPI
 	// httpAPIs are the HTTP APIs (AWS::Serverless::HttpApi and ServerlessHttpApi).
 	httpAPIs map[string]*httpAPI
-	aliases  map[string]string // "Fn.Alias" / "Fn.Version" → logical id
-	params   map[string]any
+	// shared is the SHARED usage plan of the APIs that ask for one.
+	shared  *sharedPlan
+	aliases map[string]string // "Fn.Alias" / "Fn.Version" → logical id
+	params  map[string]any
 	// deployRoleNeeded: a DeploymentPreference without a Role of its own needs CodeDeploy's
 	// service role.
 	deployRoleNeeded bool
