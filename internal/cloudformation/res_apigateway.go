@@ -41,6 +41,17 @@ func init() {
 			if p, ok := props["Policy"]; ok {
 				in["policy"] = jsonText(p)
 			}
+			// The definition's own settings, as an import takes them (the properties win).
+			ext := definitionExtensions(def)
+			if _, ok := props["Policy"]; !ok && ext.Policy != nil {
+				in["policy"] = jsonText(ext.Policy)
+			}
+			if _, ok := props["ApiKeySourceType"]; !ok && ext.KeySource != "" {
+				in["apiKeySource"] = ext.KeySource
+			}
+			if _, ok := props["BinaryMediaTypes"]; !ok && len(ext.Binary) > 0 {
+				in["binaryMediaTypes"] = ext.Binary
+			}
 			if ec, ok := props["EndpointConfiguration"].(map[string]any); ok {
 				e := map[string]any{"types": stringsOf(ec["Types"])}
 				if ids := stringsOf(ec["VpcEndpointIds"]); len(ids) > 0 {
@@ -175,7 +186,11 @@ func init() {
 		props:   []string{"UsagePlanName", "Description", "ApiStages", "Throttle", "Quota", "Tags"},
 		replace: []string{"*"},
 		create: func(ctx context.Context, x *exec, r *resourceState, props map[string]any) error {
-			in := map[string]any{"name": str(props, "UsagePlanName"), "description": str(props, "Description"), "tags": tagMap(props)}
+			name := str(props, "UsagePlanName")
+			if name == "" {
+				name = x.name(128) // CloudFormation names a plan without a UsagePlanName
+			}
+			in := map[string]any{"name": name, "description": str(props, "Description"), "tags": tagMap(props)}
 			var stages []map[string]any
 			for _, st := range sliceOfMaps(props["ApiStages"]) {
 				stages = append(stages, map[string]any{"apiId": str(st, "ApiId"), "stage": str(st, "Stage")})
@@ -293,6 +308,24 @@ func restAPIDefinition(ctx context.Context, x *exec, props map[string]any) ([]by
 func definitionInfo(def []byte) any {
 	info, _ := definitionHead(def)
 	return info
+}
+
+// extensions are a definition's API-wide x-amazon-apigateway-* settings.
+type extensions struct {
+	Policy    any      `json:"x-amazon-apigateway-policy" yaml:"x-amazon-apigateway-policy"`
+	KeySource string   `json:"x-amazon-apigateway-api-key-source" yaml:"x-amazon-apigateway-api-key-source"`
+	Binary    []string `json:"x-amazon-apigateway-binary-media-types" yaml:"x-amazon-apigateway-binary-media-types"`
+}
+
+func definitionExtensions(def []byte) extensions {
+	var e extensions
+	if def == nil {
+		return e
+	}
+	if json.Unmarshal(def, &e) != nil {
+		yaml.Unmarshal(def, &e)
+	}
+	return e
 }
 
 // definitionHead reads a definition's info object and how many paths it has.
