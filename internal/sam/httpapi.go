@@ -166,7 +166,10 @@ func (x *expander) finishHTTPAPIs() error {
 		case map[string]any:
 			cors := map[string]any{}
 			for k, v := range c {
-				cors[strings.ToLower(k[:1])+k[1:]] = v
+				if k != "" {
+					k = strings.ToLower(k[:1]) + k[1:]
+				}
+				cors[k] = v
 			}
 			a.body["x-amazon-apigateway-cors"] = cors
 		default:
