@@ -191,6 +191,29 @@ func setLabels(input any, m map[string]any) {
 			if b, ok := val.(bool); ok {
 				fv.SetBool(b)
 			}
+		case reflect.Slice:
+			if fv.Type().Elem().Kind() == reflect.String {
+				switch l := val.(type) {
+				case []string:
+					fv.Set(reflect.ValueOf(append([]string{}, l...)))
+				case []any:
+					var out []string
+					for _, e := range l {
+						if s, ok := e.(string); ok {
+							out = append(out, s)
+						}
+					}
+					fv.Set(reflect.ValueOf(out))
+				}
+			}
+			if fv.Type().Elem().Kind() == reflect.Uint8 {
+				switch b := val.(type) {
+				case []byte:
+					fv.SetBytes(b)
+				case string:
+					fv.SetBytes([]byte(b))
+				}
+			}
 		}
 	}
 }

@@ -2,9 +2,16 @@ package cloudformation
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"sort"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gureum/gureum/internal/s3"
 )
 
 // REST APIs (API Gateway v1): an API whose Body is an OpenAPI document is built resource by
@@ -13,12 +20,16 @@ import (
 
 func init() {
 	providers["AWS::ApiGateway::RestApi"] = &provider{
-		props: []string{"Name", "Description", "Body", "EndpointConfiguration", "BinaryMediaTypes", "ApiKeySourceType", "Policy", "Tags",
-			"FailOnWarnings", "Parameters", "Mode", "MinimumCompressionSize", "DisableExecuteApiEndpoint"},
+		props: []string{"Name", "Description", "Body", "BodyS3Location", "EndpointConfiguration", "BinaryMediaTypes", "ApiKeySourceType", "Policy", "Tags",
+			"FailOnWarnings", "Parameters", "Mode", "MinimumCompressionSize", "DisableExecuteApiEndpoint", "CloneFrom"},
 		create: func(ctx context.Context, x *exec, r *resourceState, props map[string]any) error {
+			def, err := restAPIDefinition(ctx, x, props)
+			if err != nil {
+				return err
+			}
 			name := str(props, "Name")
 			if name == "" {
-				if info, ok := mapOf(props["Body"])["info"].(map[string]any); ok {
+				if info := mapOf(definitionInfo(def)); info != nil {
 					name = str(info, "title")
 				}
 			}
@@ -30,8 +41,23 @@ func init() {
 			if p, ok := props["Policy"]; ok {
 				in["policy"] = jsonText(p)
 			}
+			// The definition's own settings, as an import takes them (the properties win).
+			ext := definitionExtensions(def)
+			if _, ok := props["Policy"]; !ok && ext.Policy != nil {
+				in["policy"] = jsonText(ext.Policy)
+			}
+			if _, ok := props["ApiKeySourceType"]; !ok && ext.KeySource != "" {
+				in["apiKeySource"] = ext.KeySource
+			}
+			if _, ok := props["BinaryMediaTypes"]; !ok && len(ext.Binary) > 0 {
+				in["binaryMediaTypes"] = ext.Binary
+			}
 			if ec, ok := props["EndpointConfiguration"].(map[string]any); ok {
-				in["endpointConfiguration"] = map[string]any{"types": stringsOf(ec["Types"])}
+				e := map[string]any{"types": stringsOf(ec["Types"])}
+				if ids := stringsOf(ec["VpcEndpointIds"]); len(ids) > 0 {
+					e["vpcEndpointIds"] = ids
+				}
+				in["endpointConfiguration"] = e
 			}
 			out, err := x.call(ctx, "apigateway", "CreateRestApi", in)
 			if err != nil {
@@ -44,36 +70,18 @@ func init() {
 				return err
 			}
 			r.Attrs = map[string]any{"RestApiId": id, "RootResourceId": root}
-			if body := mapOf(props["Body"]); body != nil {
-				return importPaths(ctx, x, id, root, body)
-			}
-			return nil
+			return putDefinition(ctx, x, id, props, def)
 		},
 		update: func(ctx context.Context, x *exec, r *resourceState, old, props map[string]any) error {
-			if fmt.Sprint(normal(old["Body"])) == fmt.Sprint(normal(props["Body"])) {
+			if fmt.Sprint(normal(old["Body"])) == fmt.Sprint(normal(props["Body"])) &&
+				fmt.Sprint(normal(old["BodyS3Location"])) == fmt.Sprint(normal(props["BodyS3Location"])) {
 				return nil
 			}
-			root, _ := r.Attrs["RootResourceId"].(string)
-			out, err := x.call(ctx, "apigateway", "GetResources", map[string]any{"restapi_id": r.PhysicalID, "limit": 500})
+			def, err := restAPIDefinition(ctx, x, props)
 			if err != nil {
 				return err
 			}
-			items, _ := out["item"].([]any)
-			for _, it := range items {
-				m, _ := it.(map[string]any)
-				if m["parentId"] == root {
-					if _, err := x.call(ctx, "apigateway", "DeleteResource", map[string]any{"restapi_id": r.PhysicalID, "resource_id": m["id"]}); err != nil && !notFound(err) {
-						return err
-					}
-				}
-			}
-			for _, m := range []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"} {
-				x.call(ctx, "apigateway", "DeleteMethod", map[string]any{"restapi_id": r.PhysicalID, "resource_id": root, "http_method": m})
-			}
-			if body := mapOf(props["Body"]); body != nil {
-				return importPaths(ctx, x, r.PhysicalID, root, body)
-			}
-			return nil
+			return putDefinition(ctx, x, r.PhysicalID, props, def)
 		},
 		delete: func(ctx context.Context, x *exec, r *resourceState) error {
 			_, err := x.call(ctx, "apigateway", "DeleteRestApi", map[string]any{"restapi_id": r.PhysicalID})
@@ -178,7 +186,11 @@ func init() {
 		props:   []string{"UsagePlanName", "Description", "ApiStages", "Throttle", "Quota", "Tags"},
 		replace: []string{"*"},
 		create: func(ctx context.Context, x *exec, r *resourceState, props map[string]any) error {
-			in := map[string]any{"name": str(props, "UsagePlanName"), "description": str(props, "Description"), "tags": tagMap(props)}
+			name := str(props, "UsagePlanName")
+			if name == "" {
+				name = x.name(128) // CloudFormation names a plan without a UsagePlanName
+			}
+			in := map[string]any{"name": name, "description": str(props, "Description"), "tags": tagMap(props)}
 			var stages []map[string]any
 			for _, st := range sliceOfMaps(props["ApiStages"]) {
 				stages = append(stages, map[string]any{"apiId": str(st, "ApiId"), "stage": str(st, "Stage")})
@@ -255,75 +267,97 @@ func rootResource(ctx context.Context, x *exec, api string) (string, error) {
 	return "", fmt.Errorf("REST API %s has no root resource", api)
 }
 
-// importPaths builds an OpenAPI document's paths into a REST API: resources, methods (an
-// api_key security requirement requires an API key) and integrations.
-func importPaths(ctx context.Context, x *exec, api, root string, body map[string]any) error {
-	paths := mapOf(body["paths"])
-	ids := map[string]string{"/": root}
-	keys := make([]string, 0, len(paths))
-	for p := range paths {
-		keys = append(keys, p)
+// restAPIDefinition is a RestApi's OpenAPI definition: Body (an object or its text) or the
+// object at BodyS3Location, read as the stack's caller; nil without either.
+func restAPIDefinition(ctx context.Context, x *exec, props map[string]any) ([]byte, error) {
+	switch b := props["Body"].(type) {
+	case string:
+		return []byte(b), nil
+	case map[string]any:
+		return json.Marshal(b)
 	}
-	sort.Strings(keys)
-	for _, path := range keys {
-		id, err := ensureResource(ctx, x, api, ids, path)
-		if err != nil {
-			return err
-		}
-		methods := mapOf(paths[path])
-		for _, verb := range sortedKeys(methods) {
-			op := mapOf(methods[verb])
-			httpMethod := strings.ToUpper(verb)
-			if verb == "x-amazon-apigateway-any-method" {
-				httpMethod = "ANY"
-			} else if strings.HasPrefix(verb, "x-") || op == nil {
-				continue
-			}
-			apiKey := false
-			for _, sec := range sliceOfMaps(op["security"]) {
-				if _, ok := sec["api_key"]; ok {
-					apiKey = true
-				}
-			}
-			if _, err := x.call(ctx, "apigateway", "PutMethod", map[string]any{"restapi_id": api, "resource_id": id, "http_method": httpMethod,
-				"authorizationType": "NONE", "apiKeyRequired": apiKey}); err != nil {
-				return fmt.Errorf("PutMethod %s %s: %w", httpMethod, path, err)
-			}
-			integ := mapOf(op["x-amazon-apigateway-integration"])
-			if integ == nil {
-				continue
-			}
-			in := map[string]any{"restapi_id": api, "resource_id": id, "http_method": httpMethod, "type": strings.ToUpper(str(integ, "type")),
-				"httpMethod": strings.ToUpper(str(integ, "httpMethod")), "uri": str(integ, "uri"), "credentials": str(integ, "credentials"),
-				"passthroughBehavior": strings.ToUpper(str(integ, "passthroughBehavior")), "requestTemplates": tagsOfMap(integ["requestTemplates"]),
-				"requestParameters": tagsOfMap(integ["requestParameters"])}
-			if _, err := x.call(ctx, "apigateway", "PutIntegration", in); err != nil {
-				return fmt.Errorf("PutIntegration %s %s: %w", httpMethod, path, err)
-			}
-		}
+	loc := mapOf(props["BodyS3Location"])
+	if loc == nil {
+		return nil, nil
 	}
-	return nil
+	bucket, key := str(loc, "Bucket"), str(loc, "Key")
+	if bucket == "" || key == "" {
+		return nil, fmt.Errorf("Property BodyS3Location needs Bucket and Key")
+	}
+	q := url.Values{}
+	if v := str(loc, "Version"); v != "" {
+		q.Set("versionId", v)
+	}
+	h := http.Header{}
+	if e := str(loc, "ETag"); e != "" {
+		h.Set("If-Match", e)
+	}
+	out, err := x.s.calls.call(ctx, x.stack.Caller, "s3", "GetObject", &s3.ObjectInput{Bucket: bucket, Key: key, Header: h, Query: q})
+	if err != nil {
+		return nil, fmt.Errorf("Error occurred while GetObject. S3 Bucket: %s, S3 Key: %s: %s", bucket, key, describeError(err))
+	}
+	body := out.(*s3.GetObjectOutput).Body
+	b, err := io.ReadAll(io.LimitReader(body, 10<<20))
+	if c, ok := body.(io.Closer); ok {
+		c.Close()
+	}
+	return b, err
 }
 
-func ensureResource(ctx context.Context, x *exec, api string, ids map[string]string, path string) (string, error) {
-	path = "/" + strings.Trim(path, "/")
-	if id, ok := ids[path]; ok {
-		return id, nil
+// definitionInfo is a definition's info object (JSON or YAML), for the API's default name.
+func definitionInfo(def []byte) any {
+	info, _ := definitionHead(def)
+	return info
+}
+
+// extensions are a definition's API-wide x-amazon-apigateway-* settings.
+type extensions struct {
+	Policy    any      `json:"x-amazon-apigateway-policy" yaml:"x-amazon-apigateway-policy"`
+	KeySource string   `json:"x-amazon-apigateway-api-key-source" yaml:"x-amazon-apigateway-api-key-source"`
+	Binary    []string `json:"x-amazon-apigateway-binary-media-types" yaml:"x-amazon-apigateway-binary-media-types"`
+}
+
+func definitionExtensions(def []byte) extensions {
+	var e extensions
+	if def == nil {
+		return e
 	}
-	i := strings.LastIndex(path, "/")
-	parentPath := path[:i]
-	if parentPath == "" {
-		parentPath = "/"
+	if json.Unmarshal(def, &e) != nil {
+		yaml.Unmarshal(def, &e)
 	}
-	parent, err := ensureResource(ctx, x, api, ids, parentPath)
+	return e
+}
+
+// definitionHead reads a definition's info object and how many paths it has.
+func definitionHead(def []byte) (map[string]any, int) {
+	var d struct {
+		Info  map[string]any `json:"info" yaml:"info"`
+		Paths map[string]any `json:"paths" yaml:"paths"`
+	}
+	if json.Unmarshal(def, &d) != nil {
+		yaml.Unmarshal(def, &d)
+	}
+	return d.Info, len(d.Paths)
+}
+
+// putDefinition builds a definition into a REST API through PutRestApi, as AWS imports a Body:
+// resources, methods, integrations, method and integration responses (mode overwrite unless
+// the Mode property says merge).
+func putDefinition(ctx context.Context, x *exec, api string, props map[string]any, def []byte) error {
+	if def == nil {
+		return nil
+	}
+	if _, n := definitionHead(def); n == 0 {
+		return nil // nothing to build (PutRestApi refuses a definition without paths)
+	}
+	mode := strings.ToLower(str(props, "Mode"))
+	if mode != "merge" {
+		mode = "overwrite"
+	}
+	_, err := x.call(ctx, "apigateway", "PutRestApi", map[string]any{"restapi_id": api, "Body": def, "mode": mode,
+		"failonwarnings": str(props, "FailOnWarnings") == "true"})
 	if err != nil {
-		return "", err
+		return fmt.Errorf("Errors found during import: %s", describeError(err))
 	}
-	out, err := x.call(ctx, "apigateway", "CreateResource", map[string]any{"restapi_id": api, "parent_id": parent, "pathPart": path[i+1:]})
-	if err != nil {
-		return "", fmt.Errorf("CreateResource %s: %w", path, err)
-	}
-	id, _ := out["id"].(string)
-	ids[path] = id
-	return id, nil
+	return nil
 }

@@ -19,7 +19,8 @@ func init() {
 	providers["AWS::Lambda::Function"] = &provider{
 		props: []string{"FunctionName", "Code", "Handler", "Runtime", "Role", "MemorySize", "Timeout", "Environment", "Description",
 			"Layers", "ReservedConcurrentExecutions", "DeadLetterConfig", "TracingConfig", "Architectures", "EphemeralStorage",
-			"LoggingConfig", "Tags", "PackageType", "RecursiveLoop", "RuntimeManagementConfig", "SnapStart", "ImageConfig"},
+			"LoggingConfig", "Tags", "PackageType", "RecursiveLoop", "RuntimeManagementConfig", "SnapStart", "ImageConfig",
+			"FileSystemConfigs", "VpcConfig"},
 		replace: []string{"FunctionName", "PackageType"},
 		name:    "FunctionName",
 		create:  createFunction,
@@ -188,7 +189,7 @@ func functionConfig(props map[string]any) map[string]any {
 		}
 	}
 	for _, k := range []string{"Environment", "DeadLetterConfig", "TracingConfig", "Architectures", "EphemeralStorage", "LoggingConfig",
-		"Layers", "ImageConfig", "SnapStart"} {
+		"Layers", "ImageConfig", "SnapStart", "FileSystemConfigs", "VpcConfig"} {
 		if v, ok := props[k]; ok {
 			in[k] = v
 		}
@@ -290,6 +291,12 @@ func updateFunction(ctx context.Context, x *exec, r *resourceState, old, props m
 	in["FunctionName"] = r.PhysicalID
 	if _, ok := in["Environment"]; !ok && old["Environment"] != nil {
 		in["Environment"] = map[string]any{"Variables": map[string]string{}}
+	}
+	if _, ok := in["FileSystemConfigs"]; !ok && old["FileSystemConfigs"] != nil {
+		in["FileSystemConfigs"] = []any{}
+	}
+	if _, ok := in["VpcConfig"]; !ok && old["VpcConfig"] != nil {
+		in["VpcConfig"] = map[string]any{"SubnetIds": []any{}, "SecurityGroupIds": []any{}}
 	}
 	if _, err := x.call(ctx, "lambda", "UpdateFunctionConfiguration", in); err != nil {
 		return err

@@ -97,6 +97,11 @@ func bucketConfigs(ctx context.Context, x *exec, bucket string, old, props map[s
 		doc            func(v any) string
 	}
 	subs := []sub{
+		// The public access block first, as AWS applies it at the bucket's creation: a bucket
+		// policy later in the stack is held to it.
+		{"PublicAccessBlockConfiguration", "PutPublicAccessBlock", "DeletePublicAccessBlock", publicAccessBlockXML},
+		{"OwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls", ownershipXML},
+		{"BucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption", encryptionXML},
 		{"VersioningConfiguration", "PutBucketVersioning", "", versioningXML},
 		{"LifecycleConfiguration", "PutBucketLifecycleConfiguration", "DeleteBucketLifecycle", lifecycleXML},
 		{"WebsiteConfiguration", "PutBucketWebsite", "DeleteBucketWebsite", websiteXML},
@@ -146,6 +151,51 @@ func versioningXML(v any) string {
 	b.open("VersioningConfiguration")
 	b.text("Status", str(mapOf(v), "Status"))
 	b.close("VersioningConfiguration")
+	return b.String()
+}
+
+func publicAccessBlockXML(v any) string {
+	m := mapOf(v)
+	var b xmlDoc
+	b.open("PublicAccessBlockConfiguration")
+	for _, k := range []string{"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"} {
+		if str(m, k) == "true" {
+			b.text(k, "true")
+		} else {
+			b.text(k, "false")
+		}
+	}
+	b.close("PublicAccessBlockConfiguration")
+	return b.String()
+}
+
+func ownershipXML(v any) string {
+	var b xmlDoc
+	b.open("OwnershipControls")
+	for _, r := range sliceOfMaps(mapOf(v)["Rules"]) {
+		b.open("Rule")
+		b.text("ObjectOwnership", str(r, "ObjectOwnership"))
+		b.close("Rule")
+	}
+	b.close("OwnershipControls")
+	return b.String()
+}
+
+func encryptionXML(v any) string {
+	var b xmlDoc
+	b.open("ServerSideEncryptionConfiguration")
+	for _, r := range sliceOfMaps(mapOf(v)["ServerSideEncryptionConfiguration"]) {
+		b.open("Rule")
+		if d := mapOf(r["ServerSideEncryptionByDefault"]); d != nil {
+			b.open("ApplyServerSideEncryptionByDefault")
+			b.text("SSEAlgorithm", str(d, "SSEAlgorithm"))
+			b.text("KMSMasterKeyID", str(d, "KMSMasterKeyID"))
+			b.close("ApplyServerSideEncryptionByDefault")
+		}
+		b.text("BucketKeyEnabled", str(r, "BucketKeyEnabled"))
+		b.close("Rule")
+	}
+	b.close("ServerSideEncryptionConfiguration")
 	return b.String()
 }
 

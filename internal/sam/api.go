@@ -60,6 +60,9 @@ func (x *expander) api(id string, def map[string]any) error {
 		sort.Strings(unknown)
 		return invalid(id, "gureum does not support these properties of AWS::Serverless::Api: %s.", strings.Join(unknown, ", "))
 	}
+	if err := checkAuth(id, props); err != nil {
+		return err
+	}
 	stage, ok := props["StageName"]
 	if !ok {
 		return invalid(id, "Missing required property 'StageName'.")
@@ -93,6 +96,7 @@ func (x *expander) finishAPIs() error {
 			}
 			sd["api_key"] = map[string]any{"type": "apiKey", "name": "x-api-key", "in": "header"}
 		}
+		a.resourcePolicy()
 		rest := map[string]any{"Body": a.body}
 		copyProps(a.props, rest, "Name", "Description", "BinaryMediaTypes")
 		if ec, ok := a.props["EndpointConfiguration"]; ok {
@@ -138,9 +142,12 @@ func (x *expander) usagePlan(a *restAPI, stageID string) error {
 	switch up["CreateUsagePlan"] {
 	case "NONE":
 		return nil
+	case "SHARED":
+		x.sharedUsagePlan(a, stageID, up)
+		return nil
 	case "PER_API":
 	default:
-		return invalid(a.id, "gureum supports UsagePlan CreateUsagePlan PER_API and NONE.")
+		return invalid(a.id, "'CreateUsagePlan' accepts one of ['SHARED', 'PER_API', 'NONE'].")
 	}
 	plan := map[string]any{"ApiStages": []any{map[string]any{"ApiId": ref(a.id), "Stage": ref(stageID)}}}
 	copyProps(up, plan, "Description", "Quota", "Throttle", "UsagePlanName", "Tags")

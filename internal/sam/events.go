@@ -44,6 +44,7 @@ var eventProps = map[string][]string{
 	"EventBridgeRule": {"Pattern", "EventBusName", "Input", "InputPath", "Target", "State", "RuleName", "RetryPolicy", "DeadLetterConfig"},
 	"S3":              {"Bucket", "Events", "Filter"},
 	"Api":             {"Path", "Method", "RestApiId", "Auth", "RequestParameters", "RequestModel"},
+	"HttpApi":         {"Path", "Method", "ApiId", "TimeoutInMillis", "PayloadFormatVersion"},
 }
 
 // event expands one of a function's events.
@@ -117,6 +118,8 @@ func (x *expander) event(f *fn, name string, ev map[string]any) error {
 		return x.s3Event(f, name, id, props)
 	case "Api":
 		return x.apiEvent(f, name, props)
+	case "HttpApi":
+		return x.httpEvent(f, name, props)
 	}
 	return nil
 }
@@ -207,6 +210,9 @@ func (x *expander) apiEvent(f *fn, name string, props map[string]any) error {
 		"responses": map[string]any{}}
 	keyRequired := api.keyRequired
 	if auth, ok := props["Auth"].(map[string]any); ok {
+		if bad := unsupported(auth, eventAuthProps); bad != "" {
+			return invalid(f.id, "Event with id [%s] is invalid. gureum does not support these Auth properties of Api events: %s.", name, bad)
+		}
 		if v, ok := auth["ApiKeyRequired"].(bool); ok {
 			keyRequired = v
 		}

@@ -15,13 +15,13 @@ var functionProps = map[string]bool{
 	"ReservedConcurrentExecutions": true, "DeadLetterQueue": true, "Tracing": true, "Architectures": true, "EphemeralStorage": true,
 	"AutoPublishAlias": true, "AutoPublishAliasAllProperties": true, "VersionDescription": true, "LoggingConfig": true,
 	"PackageType": true, "RecursiveLoop": true, "RuntimeManagementConfig": true, "SnapStart": true, "PropagateTags": true,
-	"DeploymentPreference": true,
+	"DeploymentPreference": true, "VpcConfig": true, "FileSystemConfigs": true,
 }
 
 // passThrough are properties copied to the AWS::Lambda::Function as they are.
 var passThrough = []string{"FunctionName", "Handler", "Runtime", "Description", "MemorySize", "Timeout", "Environment", "Layers",
 	"ReservedConcurrentExecutions", "Architectures", "EphemeralStorage", "LoggingConfig", "PackageType", "RecursiveLoop",
-	"RuntimeManagementConfig", "SnapStart"}
+	"RuntimeManagementConfig", "SnapStart", "VpcConfig", "FileSystemConfigs"}
 
 const basicExecution = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
@@ -196,6 +196,9 @@ func (f *fn) buildRole() error {
 	}
 	f.role = map[string]any{"AssumeRolePolicyDocument": trust, "ManagedPolicyArns": []any{basicExecution}, "Policies": []any{},
 		"Tags": f.tags}
+	if _, ok := f.props["VpcConfig"]; ok {
+		f.role["ManagedPolicyArns"] = append(f.role["ManagedPolicyArns"].([]any), "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole")
+	}
 	for _, k := range []string{"PermissionsBoundary"} {
 		if v, ok := f.props[k]; ok {
 			f.role[k] = v

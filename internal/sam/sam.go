@@ -53,8 +53,13 @@ func Transform(tpl map[string]any, params map[string]any) (map[string]any, error
 	// APIs first, so that functions' Api events find theirs.
 	for _, id := range ids {
 		def, _ := res[id].(map[string]any)
-		if def["Type"] == "AWS::Serverless::Api" {
+		switch def["Type"] {
+		case "AWS::Serverless::Api":
 			if err := x.api(id, def); err != nil {
+				return nil, err
+			}
+		case "AWS::Serverless::HttpApi":
+			if err := x.httpAPI(id, def); err != nil {
 				return nil, err
 			}
 		}
@@ -66,9 +71,13 @@ func Transform(tpl map[string]any, params map[string]any) (map[string]any, error
 			if err := x.function(id, def); err != nil {
 				return nil, err
 			}
-		case "AWS::Serverless::Api":
+		case "AWS::Serverless::Api", "AWS::Serverless::HttpApi":
 		case "AWS::Serverless::SimpleTable":
 			if err := x.simpleTable(id, def); err != nil {
+				return nil, err
+			}
+		case "AWS::Serverless::LayerVersion":
+			if err := x.layer(id, def); err != nil {
 				return nil, err
 			}
 		default:
@@ -79,6 +88,9 @@ func Transform(tpl map[string]any, params map[string]any) (map[string]any, error
 		}
 	}
 	if err := x.finishAPIs(); err != nil {
+		return nil, err
+	}
+	if err := x.finishHTTPAPIs(); err != nil {
 		return nil, err
 	}
 	x.finishDeployments()
@@ -108,6 +120,10 @@ type expander struct {
 	out     map[string]any // the expanded resources
 	globals map[string]map[string]any
 	apis    map[string]*restAPI
+	// httpAPIs are the HTTP APIs (AWS::Serverless::HttpApi and ServerlessHttpApi).
+	httpAPIs map[string]*httpAPI
+	// shared is the SHARED usage plan of the APIs that ask for one.
+	shared  *sharedPlan
 	aliases map[string]string // "Fn.Alias" / "Fn.Version" → logical id
 	params  map[string]any
 	// deployRoleNeeded: a DeploymentPreference without a Role of its own needs CodeDeploy's
