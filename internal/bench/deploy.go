@@ -145,7 +145,7 @@ func RunDeploy(ctx context.Context, o Options) error {
 	}
 	var tbl table
 	c, fc, u, fu := mid(create), mid(floorCreate), mid(update), mid(floorUpdate)
-	tbl.add("deploy", "create: floor, the same resources by direct calls (10 calls)", ms(fc), "")
+	tbl.add("deploy", "create: floor, the same resources by direct calls (9 calls)", ms(fc), "")
 	tbl.add("deploy", "create: gureum deploy (function + queue + API, 7 resources)", fmt.Sprintf("%s (%.1f× the floor)", ms(c), float64(c)/float64(fc)), "")
 	tbl.add("deploy", "code update: floor, UpdateFunctionCode", ms(fu), "")
 	tbl.add("deploy", "code update: gureum deploy", fmt.Sprintf("%s (%.1f× the floor)", ms(u), float64(u)/float64(fu)), "")
