@@ -67,20 +67,20 @@ profile's in ~/.aws/credentials).`,
 			return d.Run(cmd.Context())
 		},
 	}
-	cmd.SetArgs(args)
+	cmd.SetArgs(expandLists(args))
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
 	fl := cmd.Flags()
 	fl.StringVarP(&o.Template, "template", "t", "template.yaml", "the template file")
 	fl.StringVar(&o.StackName, "stack-name", "", "the stack to create or update")
-	fl.StringSliceVar(&o.Parameters, "parameter-overrides", nil, "parameters as Key=Value (repeat, or separate with spaces or commas)")
+	fl.StringArrayVar(&o.Parameters, "parameter-overrides", nil, "parameters as Key=Value, one an argument (--parameter-overrides A=1 B=2) or space-separated in one")
 	fl.StringSliceVar(&o.Capabilities, "capabilities", []string{"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"}, "capabilities the change set acknowledges")
 	fl.StringVar(&o.Bucket, "s3-bucket", "", "the bucket for the packaged code (default gureum-deploy-ACCOUNT-REGION, made when missing)")
 	fl.StringVar(&o.Prefix, "s3-prefix", "", "a prefix for the packaged code's keys")
 	fl.StringVar(&o.Endpoint, "endpoint", "", "gureum's URL (default $GUREUM_ENDPOINT, $AWS_ENDPOINT_URL or http://127.0.0.1:4566)")
 	fl.StringVar(&o.Region, "region", "", "region (default $AWS_REGION, $AWS_DEFAULT_REGION or us-east-1)")
 	fl.BoolVar(&o.NoExecute, "no-execute", false, "make the change set and print it, but do not execute it")
-	fl.StringSliceVar(&o.Tags, "tags", nil, "stack tags as Key=Value")
+	fl.StringArrayVar(&o.Tags, "tags", nil, "stack tags as Key=Value, as --parameter-overrides")
 	fl.BoolVar(&o.DisableRollback, "disable-rollback", false, "leave the resources of a failed deployment in place")
 	fl.BoolVar(&o.FailOnEmptyChangeSet, "fail-on-empty-changeset", false, "exit non-zero when there is nothing to change")
 	fl.DurationVar(&o.Poll, "poll", 500*time.Millisecond, "how often the stack's events are read")
@@ -135,12 +135,46 @@ func New(o Options, getenv func(string) string, out io.Writer) (*Deployer, error
 	return d, nil
 }
 
-// splitPairs splits values given as one space-separated argument ("A=1 B=2", as sam deploy takes
-// them) into pairs.
+// listFlags take several values after one flag, as the AWS CLI's do: --capabilities A B.
+var listFlags = map[string]bool{"--parameter-overrides": true, "--capabilities": true, "--tags": true}
+
+// expandLists repeats a list flag before each of the values that follow it up to the next flag,
+// so that pflag reads --parameter-overrides A=1 B=2 as the AWS CLI does.
+func expandLists(args []string) []string {
+	var out []string
+	flag := ""
+	for _, a := range args {
+		switch {
+		case strings.HasPrefix(a, "-"):
+			flag = ""
+			if listFlags[a] {
+				flag = a
+				out = append(out, a)
+				continue
+			}
+		case flag != "" && len(out) > 0 && out[len(out)-1] != flag:
+			out = append(out, flag)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// splitPairs splits a value given as one space-separated argument ("A=1 B=2", as sam deploy takes
+// them) into pairs when each of its words is one; otherwise the value is one pair ("A=hello world").
 func splitPairs(vs []string) []string {
 	var out []string
 	for _, v := range vs {
-		out = append(out, strings.Fields(v)...)
+		words := strings.Fields(v)
+		all := len(words) > 0
+		for _, w := range words {
+			all = all && strings.Contains(w, "=")
+		}
+		if all {
+			out = append(out, words...)
+		} else {
+			out = append(out, v)
+		}
 	}
 	return out
 }

@@ -121,3 +121,14 @@ func FuzzProfileCredentials(f *testing.F) {
 		profileCredentials(func(k string) string { return map[string]string{"AWS_SHARED_CREDENTIALS_FILE": path}[k] })
 	})
 }
+
+func TestExpandLists(t *testing.T) {
+	got := strings.Join(expandLists([]string{"--stack-name", "s", "--parameter-overrides", "A=1", "B=2 x", "--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND", "--no-execute"}), " ")
+	want := "--stack-name s --parameter-overrides A=1 --parameter-overrides B=2 x --capabilities CAPABILITY_IAM --capabilities CAPABILITY_AUTO_EXPAND --no-execute"
+	if got != want {
+		t.Errorf("expandLists = %q; want %q", got, want)
+	}
+	if got := splitPairs([]string{"A=1 B=2", "C=hello world"}); strings.Join(got, "|") != "A=1|B=2|C=hello world" {
+		t.Errorf("splitPairs = %q; want A=1, B=2, C=hello world", got)
+	}
+}
