@@ -9,7 +9,7 @@ LDFLAGS  := -X github.com/gureum/gureum/internal/cli.Version=$(VERSION)
 # bin/gureum, the server, and beside it bin/gureum-bench, the load generator that `gureum bench`
 # runs (a binary of its own, so that the server does not link the AWS SDK's clients).
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/gureum ./cmd/gureum-bench ./cmd/gureum-logs
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/gureum ./cmd/gureum-bench ./cmd/gureum-logs ./cmd/gureum-deploy
 
 run: build
 	./bin/gureum server

@@ -174,6 +174,7 @@ figure is the p50 and p99 of batches of 100 authorizations after a warm-up (poli
 	cmd.AddCommand(iamCmd)
 	cmd.AddCommand(lambdaCommand(&o, setup))
 	cmd.AddCommand(eventsCommand(&o, setup))
+	cmd.AddCommand(deployCommand(&o, setup))
 	cmd.CompletionOptions.DisableDefaultCmd = true
 	return cmd
 }

@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(serverCmd(getenv, stdout, stderr, process), versionCmd(stdout), benchCmd(stdout, stderr), accountCmd(getenv, stdout), logsCmd(stdout, stderr),
-		costCmd(getenv, stdout))
+		costCmd(getenv, stdout), deployCmd(stdout, stderr))
 	return root.ExecuteContext(ctx)
 }
 
