@@ -159,7 +159,7 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, in *CreateEventS
 	if err != nil {
 		return nil, err
 	}
-	if parts := strings.Split(src, ":"); len(parts) != 6 || parts[4] != r.account {
+	if parts := strings.SplitN(src, ":", 6); len(parts) != 6 || parts[4] != r.account || !stream && strings.Contains(parts[5], ":") {
 		return nil, invalid("Invalid event source ARN: %s", src)
 	}
 	m := &EventSourceMappingConfiguration{UUID: uuid.NewString(), EventSourceArn: src, FunctionArn: c,
