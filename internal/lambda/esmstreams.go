@@ -326,6 +326,9 @@ func (s *Service) runStreamBatch(ctx context.Context, rec store.EventSourceMappi
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
 		failedAt, out, ok := s.invokeStream(ctx, rec, m, batch)
+		if ctx.Err() != nil {
+			return false // stopping (or the shard moved): the batch runs again from the checkpoint
+		}
 		if ok {
 			s.setResult(ctx, rec, "OK")
 			return true

@@ -32,11 +32,11 @@ def handler(event, context):
 `
 
 // ddbStreamEvents reads the DynamoDB events the function logged, in the order it received them.
-func ddbStreamEvents(t *testing.T, cw *cloudwatchlogs.Client, want int) []events.DynamoDBEventRecord {
+func ddbStreamEvents(t *testing.T, cw *cloudwatchlogs.Client, fn string, want int) []events.DynamoDBEventRecord {
 	t.Helper()
 	var got []events.DynamoDBEventRecord
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		ev, err := cw.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/aws/lambda/recorder"), FilterPattern: aws.String("EVENT")})
+		ev, err := cw.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/aws/lambda/" + fn), FilterPattern: aws.String("EVENT")})
 		if err != nil {
 			continue
 		}
@@ -128,6 +128,13 @@ func TestDynamoDBStreamEventSource(t *testing.T) {
 		aws.ToString(m.DestinationConfig.OnFailure.Destination) != failARN {
 		t.Errorf("CreateEventSourceMapping = %+v", m)
 	}
+	// A second function sees only what its filter keeps (LATEST: from now on).
+	f.create(t, "removals", "python3.12", "app.handler", pyZip(t, streamHandler))
+	if _, err := f.client.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String("removals"),
+		EventSourceArn: aws.String(streamARN), StartingPosition: types.EventSourcePositionTrimHorizon,
+		FilterCriteria: &types.FilterCriteria{Filters: []types.Filter{{Pattern: aws.String(`{"eventName":["REMOVE"]}`)}}}}); err != nil {
+		t.Fatalf("CreateEventSourceMapping with a filter: %v", err)
+	}
 	put("bad", "x")
 	if _, err := db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("items"),
 		Key: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: "a"}}}); err != nil {
@@ -158,7 +165,7 @@ func TestDynamoDBStreamEventSource(t *testing.T) {
 	}
 
 	cw := cloudwatchlogs.NewFromConfig(srv.Config())
-	got := ddbStreamEvents(t, cw, 5)
+	got := ddbStreamEvents(t, cw, "recorder", 5)
 	type seen struct{ name, pk string }
 	want := []seen{{"INSERT", "a"}, {"MODIFY", "a"}, {"INSERT", "bad"}, {"INSERT", "bad"}, {"REMOVE", "a"}}
 	for i, r := range got[:5] {
@@ -175,6 +182,10 @@ func TestDynamoDBStreamEventSource(t *testing.T) {
 		t.Errorf("images: MODIFY %+v, REMOVE %+v", got[1].Change, got[4].Change)
 	}
 
+	if got := ddbStreamEvents(t, cw, "removals", 1); len(got) != 1 || got[0].EventName != "REMOVE" {
+		t.Errorf("the filtered mapping saw %+v", got)
+	}
+
 	// A restart resumes after the last settled batch: what comes after is read, nothing is lost.
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
@@ -183,7 +194,7 @@ func TestDynamoDBStreamEventSource(t *testing.T) {
 	db = dynamodb.NewFromConfig(srv.Config())
 	put("c", "3")
 	cw = cloudwatchlogs.NewFromConfig(srv.Config())
-	got = ddbStreamEvents(t, cw, 6)
+	got = ddbStreamEvents(t, cw, "recorder", 6)
 	last := got[len(got)-1]
 	if last.EventName != "INSERT" || last.Change.Keys["pk"].String() != "c" {
 		t.Errorf("after the restart the function saw %s %s", last.EventName, last.Change.Keys["pk"].String())
