@@ -64,7 +64,7 @@ func (s *Service) applyStreamStart(ctx context.Context, m *EventSourceMappingCon
 	case "AT_TIMESTAMP":
 		return invalid("Unsupported starting position for DynamoDB stream event sources: AT_TIMESTAMP")
 	default:
-		return awserr.New(awserr.Validation, "1 validation error detected: Value '%s' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]", p)
+		return awserr.New(awserr.Validation, "1 validation error detected: Value '%s' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP]", p)
 	}
 	if s.cfg.Streams == nil {
 		return invalid("Stream not found: %s", m.EventSourceArn)

@@ -205,3 +205,72 @@ func TestDynamoDBStreamEventSource(t *testing.T) {
 		}
 	}
 }
+
+// partialHandler reports the item "bad" as a batch item failure by its sequence number.
+const partialHandler = `
+import json
+def handler(event, context):
+    print("EVENT " + json.dumps(event))
+    return {"batchItemFailures": [{"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in event["Records"]
+                                  if r["dynamodb"]["Keys"]["pk"]["S"] == "bad"]}
+`
+
+// TestDynamoDBStreamBatchItemFailures: a reported failure retries the batch from the failed
+// record; bisected down to it, it alone goes to OnFailure and the records after it run.
+func TestDynamoDBStreamBatchItemFailures(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	db := dynamodb.NewFromConfig(f.srv.Config())
+	q := sqs.NewFromConfig(f.srv.Config())
+	tbl, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("parts"), BillingMode: ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash}},
+		StreamSpecification:  &ddbtypes.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: ddbtypes.StreamViewTypeKeysOnly}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	streamARN := aws.ToString(tbl.TableDescription.LatestStreamArn)
+	failURL, failARN := makeQueue(t, q, "part-failures", nil)
+	f.create(t, "recorder", "python3.12", "app.handler", pyZip(t, partialHandler))
+	for _, pk := range []string{"x1", "bad", "x2"} {
+		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("parts"),
+			Item: map[string]ddbtypes.AttributeValue{"pk": &ddbtypes.AttributeValueMemberS{Value: pk}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.client.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{FunctionName: aws.String("recorder"),
+		EventSourceArn: aws.String(streamARN), StartingPosition: types.EventSourcePositionTrimHorizon, BatchSize: aws.Int32(10),
+		MaximumRetryAttempts: aws.Int32(0), BisectBatchOnFunctionError: aws.Bool(true),
+		FunctionResponseTypes: []types.FunctionResponseType{types.FunctionResponseTypeReportBatchItemFailures},
+		DestinationConfig:     &types.DestinationConfig{OnFailure: &types.OnFailure{Destination: aws.String(failARN)}}}); err != nil {
+		t.Fatalf("CreateEventSourceMapping: %v", err)
+	}
+	msg := receive(t, q, failURL, 1)
+	var fr struct {
+		Info struct {
+			Start     string `json:"startSequenceNumber"`
+			BatchSize int    `json:"batchSize"`
+		} `json:"DDBStreamBatchInfo"`
+	}
+	json.Unmarshal([]byte(aws.ToString(msg[0].Body)), &fr)
+	got := ddbStreamEvents(t, cloudwatchlogs.NewFromConfig(f.srv.Config()), "recorder", 1)
+	var badSeq string
+	for _, r := range got {
+		if r.Change.Keys["pk"].String() == "bad" {
+			badSeq = r.Change.SequenceNumber
+		}
+	}
+	if fr.Info.BatchSize != 1 || fr.Info.Start != badSeq {
+		t.Errorf("OnFailure record = %s; want the bad record (%s) alone", aws.ToString(msg[0].Body), badSeq)
+	}
+	// x2 runs after the bad record is given up.
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		got = ddbStreamEvents(t, cloudwatchlogs.NewFromConfig(f.srv.Config()), "recorder", 1)
+		if last := got[len(got)-1]; last.Change.Keys["pk"].String() == "x2" && len(got) > 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("x2 did not run after the bad record: %d records", len(got))
+		}
+	}
+}
