@@ -234,9 +234,15 @@ func (s *Service) applyMapping(ctx context.Context, m *EventSourceMappingConfigu
 	if isStreamARN(m.EventSourceArn) {
 		return s.applyStreamMapping(ctx, m, in, r)
 	}
-	if in.ParallelizationFactor != nil || in.MaximumRetryAttempts != nil || in.MaximumRecordAgeInSeconds != nil ||
-		in.BisectBatchOnFunctionError != nil || in.DestinationConfig != nil {
-		return invalid("Unsupported MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError, ParallelizationFactor or DestinationConfig parameter for SQS event sources.")
+	for _, p := range []struct {
+		name  string
+		given bool
+	}{{"ParallelizationFactor", in.ParallelizationFactor != nil}, {"MaximumRetryAttempts", in.MaximumRetryAttempts != nil},
+		{"MaximumRecordAgeInSeconds", in.MaximumRecordAgeInSeconds != nil}, {"BisectBatchOnFunctionError", in.BisectBatchOnFunctionError != nil},
+		{"DestinationConfig", in.DestinationConfig != nil}} {
+		if p.given {
+			return invalid("Unsupported %s parameter for given event source mapping type.", p.name)
+		}
 	}
 	info := QueueInfo{VisibilityTimeout: 30}
 	if s.cfg.Queues != nil {

@@ -84,7 +84,7 @@ func ptr[T any](v T) *T { return &v }
 // applyStreamMapping validates and applies a stream mapping's fields.
 func (s *Service) applyStreamMapping(ctx context.Context, m *EventSourceMappingConfiguration, in *CreateEventSourceMappingInput, r ref) error {
 	if in.ScalingConfig != nil {
-		return invalid("Unsupported ScalingConfig parameter for DynamoDB stream event sources.")
+		return invalid("Unsupported ScalingConfig parameter for given event source mapping type.")
 	}
 	if in.BatchSize != nil {
 		m.BatchSize = *in.BatchSize
