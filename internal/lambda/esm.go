@@ -91,6 +91,13 @@ type EventSourceMappingConfiguration struct {
 	StateTransitionReason          string          `json:"StateTransitionReason"`
 	FunctionResponseTypes          []string        `json:"FunctionResponseTypes"`
 	ScalingConfig                  *ScalingConfig  `json:"ScalingConfig,omitempty"`
+	// Stream sources (DynamoDB Streams) only.
+	StartingPosition           string             `json:"StartingPosition,omitempty"`
+	ParallelizationFactor      *int32             `json:"ParallelizationFactor,omitempty"`
+	MaximumRetryAttempts       *int32             `json:"MaximumRetryAttempts,omitempty"`
+	MaximumRecordAgeInSeconds  *int32             `json:"MaximumRecordAgeInSeconds,omitempty"`
+	BisectBatchOnFunctionError *bool              `json:"BisectBatchOnFunctionError,omitempty"`
+	DestinationConfig          *DestinationConfig `json:"DestinationConfig,omitempty"`
 }
 
 // CreateEventSourceMappingInput is Create's request (and, with UUID, Update's).
@@ -105,6 +112,11 @@ type CreateEventSourceMappingInput struct {
 	FunctionResponseTypes          []string
 	ScalingConfig                  *ScalingConfig
 	StartingPosition               *string
+	ParallelizationFactor          *int32
+	MaximumRetryAttempts           *int32
+	MaximumRecordAgeInSeconds      *int32
+	BisectBatchOnFunctionError     *bool
+	DestinationConfig              *DestinationConfig
 }
 
 // MappingRef names a mapping.
@@ -139,14 +151,15 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, in *CreateEventS
 		return nil, invalid("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, docdb or kafka.")
 	}
 	src := *in.EventSourceArn
-	if arnService(src) != "sqs" {
+	stream := isStreamARN(src)
+	if arnService(src) != "sqs" && !stream {
 		return nil, invalid("Unrecognized event source, must be kinesis, dynamodb stream, sqs, msk, mq, docdb or kafka.")
 	}
 	r, c, err := s.mappingFunction(ctx, *in.FunctionName)
 	if err != nil {
 		return nil, err
 	}
-	if parts := strings.Split(src, ":"); len(parts) != 6 || parts[4] != r.account {
+	if parts := strings.SplitN(src, ":", 6); len(parts) != 6 || parts[4] != r.account || !stream && strings.Contains(parts[5], ":") {
 		return nil, invalid("Invalid event source ARN: %s", src)
 	}
 	m := &EventSourceMappingConfiguration{UUID: uuid.NewString(), EventSourceArn: src, FunctionArn: c,
@@ -155,6 +168,13 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, in *CreateEventS
 	m.EventSourceMappingArn = s.mappingARN(r.account, m.UUID)
 	if in.Enabled != nil && !*in.Enabled {
 		m.State = "Disabled"
+	}
+	if stream {
+		if err := s.applyStreamStart(ctx, m, in); err != nil {
+			return nil, err
+		}
+	} else if in.StartingPosition != nil {
+		return nil, invalid("StartingPosition is not valid for SQS event sources.")
 	}
 	if err := s.applyMapping(ctx, m, in, r); err != nil {
 		return nil, err
@@ -167,6 +187,9 @@ func (s *Service) CreateEventSourceMapping(ctx context.Context, in *CreateEventS
 	}
 	for _, e := range existing {
 		if e.SourceARN == src && e.Function == r.name {
+			if stream {
+				return nil, ErrResourceConflict.Errorf("An event source mapping with DynamoDB stream arn (\" %s \") and function (\" %s \") already exists. Please update or delete the existing mapping with UUID %s", src, r.name, e.UUID)
+			}
 			return nil, ErrResourceConflict.Errorf("An event source mapping with SQS arn (\" %s \") and function (\" %s \") already exists. Please update or delete the existing mapping with UUID %s", src, r.name, e.UUID)
 		}
 	}
@@ -208,6 +231,19 @@ func (s *Service) mappingFunction(ctx context.Context, fn string) (ref, string, 
 
 // applyMapping validates and applies the fields given to a mapping.
 func (s *Service) applyMapping(ctx context.Context, m *EventSourceMappingConfiguration, in *CreateEventSourceMappingInput, r ref) error {
+	if isStreamARN(m.EventSourceArn) {
+		return s.applyStreamMapping(ctx, m, in, r)
+	}
+	for _, p := range []struct {
+		name  string
+		given bool
+	}{{"ParallelizationFactor", in.ParallelizationFactor != nil}, {"MaximumRetryAttempts", in.MaximumRetryAttempts != nil},
+		{"MaximumRecordAgeInSeconds", in.MaximumRecordAgeInSeconds != nil}, {"BisectBatchOnFunctionError", in.BisectBatchOnFunctionError != nil},
+		{"DestinationConfig", in.DestinationConfig != nil}} {
+		if p.given {
+			return invalid("Unsupported %s parameter for given event source mapping type.", p.name)
+		}
+	}
 	info := QueueInfo{VisibilityTimeout: 30}
 	if s.cfg.Queues != nil {
 		var err error
@@ -348,6 +384,7 @@ func (s *Service) DeleteEventSourceMapping(ctx context.Context, in *MappingRef) 
 	if err := s.cfg.Store.DeleteEventSourceMapping(ctx, in.UUID); err != nil {
 		return nil, err
 	}
+	s.dropCheckpoints(ctx, in.UUID)
 	s.interrupt(in.UUID)
 	m.Status, m.State = http.StatusAccepted, "Deleting"
 	return m, nil
@@ -410,7 +447,7 @@ func (m *EventSourceMappingConfiguration) pollers() int {
 
 // registerMappings puts the pollers on the runner.
 func (s *Service) registerMappings() {
-	if s.cfg.Runner == nil || s.cfg.Queues == nil {
+	if s.cfg.Runner == nil || s.cfg.Queues == nil && s.cfg.Streams == nil {
 		return
 	}
 	s.cfg.Runner.Shards(esmShards, 2*time.Second, s.pollerNames, s.poll)
@@ -463,6 +500,13 @@ func (s *Service) pollerNames(ctx context.Context) ([]string, error) {
 			if json.Unmarshal(rec.Config, &m) != nil || m.State != "Enabled" {
 				continue
 			}
+			if isStreamARN(rec.SourceARN) {
+				names = append(names, s.streamPollerNames(ctx, rec)...)
+				continue
+			}
+			if s.cfg.Queues == nil {
+				continue
+			}
 			for i := range m.pollers() {
 				names = append(names, rec.UUID+"/"+strconv.Itoa(i))
 			}
@@ -488,6 +532,9 @@ func (s *Service) poll(ctx context.Context, name string) error {
 		var m EventSourceMappingConfiguration
 		if err := json.Unmarshal(rec.Config, &m); err != nil || m.State != "Enabled" {
 			return err
+		}
+		if isStreamARN(rec.SourceARN) {
+			return s.pollStream(ctx, name, rec)
 		}
 		pctx, cancel := context.WithCancel(ctx)
 		done := s.polling(id, cancel)

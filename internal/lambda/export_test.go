@@ -74,3 +74,6 @@ func URLEvent(host, path, rawQuery string, header map[string][]string, body []by
 	b, err := s.urlEvent(r, body, e, p, nil, &request.Info{ID: "req"})
 	return b, true, err
 }
+
+// IsStreamARN exposes isStreamARN to FuzzStreamARN.
+var IsStreamARN = isStreamARN

@@ -171,7 +171,6 @@ func (s *Service) run(ctx context.Context, inv *invocation, in *InvokeInput, req
 	}
 	start := time.Now()
 	timeout := time.Duration(inv.c.Timeout) * time.Second
-	deadline := start.Add(timeout)
 	cold := e == nil
 	if cold {
 		if e, err = s.launch(ctx, key, inv.v, inv.c); err != nil {
@@ -179,15 +178,18 @@ func (s *Service) run(ctx context.Context, inv *invocation, in *InvokeInput, req
 			return nil, err
 		}
 	}
-	dctx, cancel := context.WithDeadline(ctx, deadline)
-	defer cancel()
 	var fail *invokeFailure
 	var res runtimeapi.Result
 	var initD time.Duration
+	// The init phase has its own 10 s (initPhase); the function's timeout counts from its end.
+	begun := start
 	if cold {
-		fail = e.awaitInit(dctx, requestID, inv.c.Timeout)
+		fail, begun = e.initPhase(ctx, requestID, inv.c.Timeout)
 		initD = time.Since(start)
 	}
+	deadline := begun.Add(timeout)
+	dctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
 	if fail == nil {
 		res, fail = s.exchange(dctx, e, inv, in, requestID, deadline)
 	}
@@ -206,6 +208,16 @@ func (s *Service) run(ctx context.Context, inv *invocation, in *InvokeInput, req
 		e.log.settle()
 	}
 	logged := e.log.take()
+	if fail != nil && fail.typ == "Sandbox.Timedout" {
+		// Lambda's own line in the function's log: "<timestamp> <request id> Task timed out after N.NN seconds".
+		line := fmt.Sprintf("%s %s Task timed out after %.2f seconds\n", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
+			requestID, float64(inv.c.Timeout))
+		logged = append([]byte(nil), logged...)
+		if len(logged) > 0 && logged[len(logged)-1] != '\n' {
+			logged = append(logged, '\n')
+		}
+		logged = append(logged, line...)
+	}
 	if in.LogType == "Tail" {
 		out.LogResult = tail(requestID, inv.v.Version, logged, time.Since(start), inv.c.MemorySize)
 	}

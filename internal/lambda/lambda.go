@@ -56,7 +56,9 @@ type Config struct {
 	// Destinations, Queues and Logs are the peer services Lambda sends to, polls and logs to.
 	Destinations Destinations
 	Queues       Queues
-	Logs         Logs
+	// Streams reads DynamoDB streams for their event source mappings (nil: none can be mapped).
+	Streams Streams
+	Logs    Logs
 	// Objects reads code from S3 (Code.S3Bucket/S3Key; nil: not available).
 	Objects Objects
 	// Roles issues execution-role credentials (STS in process; nil: functions get none).

@@ -277,34 +277,46 @@ func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code, opt str
 	return e, nil
 }
 
-// awaitInit waits for the runtime's first /next; a failed init is the invoke's error.
+// awaitInit waits for the runtime's first /next; a failed init is the invoke's error. ctx bounds
+// the whole wait (a provisioned environment's init phase).
 func (e *env) awaitInit(ctx context.Context, requestID string, timeout int32) *invokeFailure {
+	f, _ := e.initPhase(ctx, requestID, timeout)
+	return f
+}
+
+// initPhase is Lambda's init phase: the runtime has initTimeout (10 s) of its own to reach its first
+// /next, outside the function's timeout. An init that takes longer goes on within the first invoke,
+// under the function's timeout counted from the end of the init phase (Lambda restarts it there;
+// gureum lets it finish). It answers when the invoke phase starts: the invoke's timeout counts from
+// then. ctx is the caller's (its end is a timeout too).
+func (e *env) initPhase(ctx context.Context, requestID string, timeout int32) (*invokeFailure, time.Time) {
 	t := time.NewTimer(initTimeout)
 	defer t.Stop()
 	select {
 	case <-e.api.Ready():
-		return nil
+		return nil, time.Now()
 	case <-e.api.InitFailed():
 		ie := e.api.InitErr()
-		return &invokeFailure{typ: ie.Type, payload: ie.Payload}
+		return &invokeFailure{typ: ie.Type, payload: ie.Payload}, time.Now()
 	case <-e.sb.Done():
-		return exitFailure(requestID, e.sb)
-	case <-t.C:
-		// Lambda's init phase is 10 s; an init that takes longer goes on within the first
-		// invoke, under the function's timeout (Lambda restarts it there; gureum lets it finish).
-		select {
-		case <-e.api.Ready():
-			return nil
-		case <-e.api.InitFailed():
-			ie := e.api.InitErr()
-			return &invokeFailure{typ: ie.Type, payload: ie.Payload}
-		case <-e.sb.Done():
-			return exitFailure(requestID, e.sb)
-		case <-ctx.Done():
-			return timeoutFailure(requestID, timeout)
-		}
+		return exitFailure(requestID, e.sb), time.Now()
 	case <-ctx.Done():
-		return timeoutFailure(requestID, timeout)
+		return timeoutFailure(requestID, timeout), time.Now()
+	case <-t.C:
+	}
+	begun := time.Now()
+	tctx, cancel := context.WithDeadline(ctx, begun.Add(time.Duration(timeout)*time.Second))
+	defer cancel()
+	select {
+	case <-e.api.Ready():
+		return nil, begun
+	case <-e.api.InitFailed():
+		ie := e.api.InitErr()
+		return &invokeFailure{typ: ie.Type, payload: ie.Payload}, begun
+	case <-e.sb.Done():
+		return exitFailure(requestID, e.sb), begun
+	case <-tctx.Done():
+		return timeoutFailure(requestID, timeout), begun
 	}
 }
 

@@ -37,6 +37,7 @@ func newFunctions(st store.Store, cfg Config, env service.Env, peers *functionPe
 	env = env.For("lambda")
 	lc.Clock, lc.Outbox, lc.Dispatcher, lc.Runner = env.Clock, st, env.Outbox, env.Runner
 	lc.Destinations, lc.Queues, lc.Logs, lc.Roles, lc.Objects = peers, peers, peers, peers, peers
+	lc.Streams = &peers.streams
 	if meter != nil {
 		lc.Usage = costUsage{meter}
 	}
@@ -167,6 +168,7 @@ type functionPeers struct {
 	topics  *sns.Service
 	events  *events.Service
 	logs    *logs.Service
+	streams tableStreams // DynamoDB Streams for event source mappings (functionstreams.go)
 }
 
 // asAccount is a context acting as the owner of the resource named by arn, as a service does.

@@ -362,6 +362,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		Authenticate: executeAPIAuthenticator(verifier), Authorize: executeAPIAccess(enforcer, cfg), Domains: domains})
 	shareInvokeAddresses(restAPIs, httpAPIs)
 	peers.objects, peers.logs, peers.topics, peers.events = objects, logGroups, topics, eventBus
+	peers.streams.reader = tables
 	// CloudFormation makes stacks' resources through every other service's table, as the
 	// stack's creator, authorized as the router would.
 	var stackAuth cloudformation.Authorizer = iam.Unenforced{}
