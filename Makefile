@@ -25,8 +25,9 @@ test: vet unit fuzz
 
 unit:
 	@if [ -z "$$GUREUM_TEST_POSTGRES" ]; then echo "NOTICE: GUREUM_TEST_POSTGRES is not set; the PostgreSQL suites are skipped."; fi
-	$(GO) test -race -count=1 -parallel 4 ./...
+	$(GO) test -race -count=1 -parallel 4 -timeout 30m ./...
 	@# -parallel 4: the store suites' tests wait on fsync and PostgreSQL more than on the cores.
+	@# -timeout 30m: the e2e package runs its tests one after another (AWS CLI and boto3 starts).
 	@# The embedded store's other SQLite driver (modernc.org/sqlite, chosen where cgo is not):
 	@# its suite and the services on it, without the race detector (which needs cgo).
 	CGO_ENABLED=0 $(GO) test -count=1 ./internal/store/sqlite/ ./internal/server/ ./internal/sqs/
