@@ -597,21 +597,7 @@ func (s *Service) DeleteFunctionEventInvokeConfig(ctx context.Context, in *Event
 
 // ListFunctionEventInvokeConfigs lists a function's configurations, by qualifier.
 func (s *Service) ListFunctionEventInvokeConfigs(ctx context.Context, in *ListFunctionEventInvokeConfigsInput) (*ListFunctionEventInvokeConfigsOutput, error) {
-	r, err := s.parseRef(ctx, in.FunctionName, "")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.cfg.Store.Function(ctx, r.account, r.name); err != nil {
-		return nil, s.storeErr(err, r)
-	}
-	if in.MaxItems < 0 || in.MaxItems > 50 {
-		return nil, awserr.New(awserr.Validation, "1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 50", in.MaxItems)
-	}
-	limit := in.MaxItems
-	if limit == 0 {
-		limit = 50
-	}
-	sets, err := s.cfg.Store.ListFunctionSettings(ctx, r.account, r.name, settingEventInvoke)
+	_, sets, limit, err := s.listSettings(ctx, in.FunctionName, in.MaxItems, settingEventInvoke)
 	if err != nil {
 		return nil, err
 	}

@@ -411,21 +411,7 @@ func (s *Service) dropPool(k provKey) {
 
 // ListProvisionedConcurrencyConfigs lists a function's configurations.
 func (s *Service) ListProvisionedConcurrencyConfigs(ctx context.Context, in *ListProvisionedConcurrencyConfigsInput) (*ListProvisionedConcurrencyConfigsOutput, error) {
-	r, err := s.parseRef(ctx, in.FunctionName, "")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.cfg.Store.Function(ctx, r.account, r.name); err != nil {
-		return nil, s.storeErr(err, r)
-	}
-	if in.MaxItems < 0 || in.MaxItems > 50 {
-		return nil, awserr.New(awserr.Validation, "1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 50", in.MaxItems)
-	}
-	limit := in.MaxItems
-	if limit == 0 {
-		limit = 50
-	}
-	sets, err := s.cfg.Store.ListFunctionSettings(ctx, r.account, r.name, settingProvisioned)
+	r, sets, limit, err := s.listSettings(ctx, in.FunctionName, in.MaxItems, settingProvisioned)
 	if err != nil {
 		return nil, err
 	}

@@ -304,21 +304,7 @@ func (s *Service) dropURL(ctx context.Context, r ref, id string) {
 
 // ListFunctionUrlConfigs lists a function's URLs.
 func (s *Service) ListFunctionUrlConfigs(ctx context.Context, in *ListFunctionUrlConfigsInput) (*ListFunctionUrlConfigsOutput, error) {
-	r, err := s.parseRef(ctx, in.FunctionName, "")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.cfg.Store.Function(ctx, r.account, r.name); err != nil {
-		return nil, s.storeErr(err, r)
-	}
-	if in.MaxItems < 0 || in.MaxItems > 50 {
-		return nil, awserr.New(awserr.Validation, "1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 50", in.MaxItems)
-	}
-	limit := in.MaxItems
-	if limit == 0 {
-		limit = 50
-	}
-	sets, err := s.cfg.Store.ListFunctionSettings(ctx, r.account, r.name, settingURL)
+	_, sets, limit, err := s.listSettings(ctx, in.FunctionName, in.MaxItems, settingURL)
 	if err != nil {
 		return nil, err
 	}
