@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/gureum/gureum/internal/gureumtest"
 )
@@ -85,18 +87,27 @@ func eventsKill9(t *testing.T, b gureumtest.Backend) {
 	sq = sqs.NewFromConfig(p2.Config())
 	got := map[string]bool{}
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
-		out, err := sq.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 600})
+		// A short visibility timeout and a delete after each receive: aws-sdk-go-v2 sometimes fails
+		// the body read of a 200 answer with "use of closed network connection" after its
+		// transport's write loop closed the connection (aws/aws-sdk-go-v2#1825, #2737); the
+		// messages of a receive whose answer was lost come back 2 s later instead of staying
+		// invisible for the rest of the test (what CI saw: exactly 10 of 1210 missing).
+		out, err := sq.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 2})
 		if err != nil {
-			// Seen twice under load: the SDK's read of a 200 answer failing with "use of closed
-			// network connection" (see the session notes); a receive that fails is retried, since
-			// what this test counts is delivery.
 			t.Logf("ReceiveMessage: %v (retrying)", err)
 			continue
 		}
-		for _, m := range out.Messages {
+		var done []sqstypes.DeleteMessageBatchRequestEntry
+		for i, m := range out.Messages {
 			var env struct{ ID string }
 			json.Unmarshal([]byte(*m.Body), &env)
 			got[env.ID] = true
+			done = append(done, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
+		}
+		if len(done) > 0 {
+			if _, err := sq.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: q.QueueUrl, Entries: done}); err != nil {
+				t.Logf("DeleteMessageBatch: %v", err)
+			}
 		}
 		missing := 0
 		for id := range accepted {
