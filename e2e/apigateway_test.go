@@ -18,6 +18,7 @@ import (
 // it on the private listener (by path and by x-apigw-api-id) and, refused, on the public one, and
 // reaches the status API through a custom domain name's base path mapping by Host.
 func TestAPIGatewayAWSCLI(t *testing.T) {
+	t.Parallel()
 	for _, tool := range []string{"aws", "curl", "python3"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("NOTICE: %s is not installed; skipping", tool)

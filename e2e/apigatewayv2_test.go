@@ -15,6 +15,7 @@ import (
 // TestHTTPAPIAWSCLI creates an HTTP API with the AWS CLI (quick create with an HTTP target, then
 // a route of its own) and calls it with curl at its ApiEndpoint's host.
 func TestHTTPAPIAWSCLI(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
 	}

@@ -18,6 +18,7 @@ import (
 // server with SIGKILL, and checks that a second server on the same PostgreSQL database takes the
 // task over once its lease expires and completes it, with the same handle.
 func TestSQSMoveTaskMovesWhenNodeDies(t *testing.T) {
+	t.Parallel()
 	backends := gureumtest.Backends(t)
 	if len(backends) < 2 {
 		t.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set; skipping the two-node test")

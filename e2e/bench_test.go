@@ -63,6 +63,7 @@ var buildBench = sync.OnceValue(func() error {
 // TestBenchSQS runs `gureum bench sqs` briefly without the peer and checks that it reports every
 // SQS figure, the batched one and the single sends as the median of their rounds.
 func TestBenchSQS(t *testing.T) {
+	t.Parallel()
 	if err := buildBench(); err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,7 @@ Outputs:
 // and waiters as the CLI uses them) and aws cloudformation package (a local code directory
 // zipped into gureum's S3 through AWS_ENDPOINT_URL).
 func TestCloudFormationDeploy(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
 	}
@@ -188,6 +189,7 @@ Resources:
 // through aws cloudformation deploy, then a new version whose PreTraffic hook reports Failed:
 // the CLI reports the failed update and the stack rests in UPDATE_ROLLBACK_COMPLETE.
 func TestCloudFormationCanaryRollback(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
 	}

@@ -21,6 +21,7 @@ import (
 
 // TestDynamoDBAWSCLI drives tables and items with `aws dynamodb`, its waiter included.
 func TestDynamoDBAWSCLI(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
 	}
@@ -79,6 +80,7 @@ func TestDynamoDBAWSCLI(t *testing.T) {
 // conditions, a conditional failure and a transaction; ItemCount, point-in-time recovery, an
 // export to S3 and a CSV import.
 func TestDynamoDBBoto3(t *testing.T) {
+	t.Parallel()
 	if exec.Command("python3", "-c", "import boto3").Run() != nil {
 		t.Skip("NOTICE: python3 with boto3 is not installed; skipping")
 	}
@@ -141,6 +143,7 @@ print(i["ImportStatus"], i["ImportedItemCount"], db.Table("Names").get_item(Key=
 // TestDynamoDBKill9 writes from several clients, kills the server with SIGKILL mid-load and
 // checks that every acknowledged write is there after a restart, with its stream record.
 func TestDynamoDBKill9(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := gureumtest.StartBinary(t, bin, gureumtest.Options{DataDir: dir})
 	ctx := context.Background()

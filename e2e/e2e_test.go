@@ -54,6 +54,7 @@ func callerIdentity(t *testing.T, endpoint, id, secret string) *sts.GetCallerIde
 }
 
 func TestBinaryServes(t *testing.T) {
+	t.Parallel()
 	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
 	out := callerIdentity(t, p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
 	if *out.Arn != "arn:aws:iam::000000000000:root" {
@@ -73,6 +74,7 @@ func TestBinaryServes(t *testing.T) {
 
 // TestEnvironmentFlags checks that GUREUM_<FLAG> variables configure the server.
 func TestEnvironmentFlags(t *testing.T) {
+	t.Parallel()
 	p := gureumtest.StartBinary(t, bin, gureumtest.Options{Env: map[string]string{"GUREUM_ACCOUNT_ID": "123456789012", "GUREUM_LOG_FORMAT": "json"}})
 	out := callerIdentity(t, p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
 	if *out.Account != "123456789012" {
@@ -98,6 +100,7 @@ func awsEnv(endpoint, id, secret string) []string {
 
 // TestAWSCLI drives the server with the AWS CLI installed on this machine.
 func TestAWSCLI(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
 	}
@@ -132,6 +135,7 @@ func TestAWSCLI(t *testing.T) {
 
 // TestBoto3 drives the server with boto3.
 func TestBoto3(t *testing.T) {
+	t.Parallel()
 	if exec.Command("python3", "-c", "import boto3").Run() != nil {
 		t.Skip("NOTICE: python3 with boto3 is not installed; skipping")
 	}
@@ -162,6 +166,7 @@ except botocore.exceptions.ClientError as e:
 // GOMAXPROCS in its environment chose; --procs and GUREUM_PROCS set it. It reads the runtime's
 // own gauge from /metrics.
 func TestProcs(t *testing.T) {
+	t.Parallel()
 	gomaxprocs := func(p *gureumtest.Process) int {
 		t.Helper()
 		resp, err := http.Get(p.Endpoint + "/metrics")
@@ -206,6 +211,7 @@ func TestProcs(t *testing.T) {
 }
 
 func TestSIGTERM(t *testing.T) {
+	t.Parallel()
 	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
 	callerIdentity(t, p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
 	p.Cmd.Process.Signal(syscall.SIGTERM)
@@ -227,6 +233,7 @@ func TestSIGTERM(t *testing.T) {
 // TestKill9KeepsAcknowledgedWrites kills the server without warning right after it acknowledged
 // its first-start writes (the account and the generated root key) and checks they survived.
 func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := gureumtest.StartBinary(t, bin, gureumtest.Options{DataDir: dir, NoRoot: true})
 	p.Cmd.Process.Kill()
@@ -245,6 +252,7 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 
 // TestPostgresStore runs the binary on PostgreSQL when GUREUM_TEST_POSTGRES is set.
 func TestPostgresStore(t *testing.T) {
+	t.Parallel()
 	dsn := os.Getenv(gureumtest.PostgresEnv)
 	if dsn == "" {
 		t.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set; skipping the PostgreSQL end-to-end test")
@@ -280,6 +288,7 @@ func TestPostgresStore(t *testing.T) {
 // TestSecondSignalExitsAtOnce holds a request in flight so that the drain after the first SIGTERM
 // waits, then checks that a second SIGTERM ends the process at once.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
+	t.Parallel()
 	p := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: []string{"--drain-timeout", "30s"}})
 	addr := strings.TrimPrefix(p.Endpoint, "http://")
 	conn, err := net.Dial("tcp", addr)
@@ -316,6 +325,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 // TestSlowHeaders checks that a client that never finishes its headers is disconnected after the
 // header timeout.
 func TestSlowHeaders(t *testing.T) {
+	t.Parallel()
 	p := gureumtest.StartBinary(t, bin, gureumtest.Options{Args: []string{"--header-timeout", "500ms"}})
 	conn, err := net.Dial("tcp", strings.TrimPrefix(p.Endpoint, "http://"))
 	if err != nil {

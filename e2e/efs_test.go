@@ -22,6 +22,7 @@ import (
 // TestEFSAWSCLI drives EFS's API with the AWS CLI (botocore's routes, with the trailing slash of
 // DescribeTags) and boto3 against the built binary.
 func TestEFSAWSCLI(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
 	}
@@ -100,6 +101,7 @@ print("ok")
 // TestEFSKill9KeepsCompletedWrites: a file a function wrote (and synced) before the server was
 // killed with SIGKILL is there, with its content, for a function of the restarted server.
 func TestEFSKill9KeepsCompletedWrites(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() != 0 {
 		t.Skip("file systems need the namespace isolation level (root)")
 	}

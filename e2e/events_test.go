@@ -21,6 +21,7 @@ import (
 // with deliveries still in the outbox, restarts it on the same data and checks that every event
 // PutEvents accepted reaches the rule's queue target (at least once).
 func TestEventsKill9LosesNoAcceptedEvent(t *testing.T) {
+	t.Parallel()
 	for _, b := range gureumtest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) { eventsKill9(t, b) })
 	}

@@ -16,6 +16,7 @@ import (
 // puts an object with the assumed credentials, which the AWS CLI then reads as the partner, and a
 // tampered session token is refused.
 func TestDataSharingWithAWSCLIAndBoto3(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
 	}

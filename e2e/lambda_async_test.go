@@ -23,6 +23,7 @@ import (
 // server with SIGKILL, restarts it on the same data, lets the function run, and checks that
 // every accepted (202) event ran: its OnSuccess record reaches a queue.
 func TestKill9KeepsAcceptedAsyncInvokes(t *testing.T) {
+	t.Parallel()
 	for _, b := range gureumtest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()

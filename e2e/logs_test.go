@@ -19,6 +19,7 @@ import (
 // TestLogsAWSCLI reads CloudWatch Logs with the AWS CLI (v1 here: get-log-events and
 // filter-log-events, no logs tail), then reads the group with `gureum logs tail`.
 func TestLogsAWSCLI(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
 	}

@@ -24,6 +24,7 @@ import (
 // TestS3WithAWSCLI drives S3 with the AWS CLI: mb, cp (a 12 MiB file goes up in parts), ls,
 // sync, presign, rm, and s3api put-bucket-policy / get-bucket-policy.
 func TestS3WithAWSCLI(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
 	}
@@ -88,6 +89,7 @@ func TestS3WithAWSCLI(t *testing.T) {
 // TestS3WithBoto3 drives S3 with boto3: upload_file and download_file of a 9 MiB file (in
 // parts), a presigned GET read with urllib, and a presigned POST form upload.
 func TestS3WithBoto3(t *testing.T) {
+	t.Parallel()
 	if exec.Command("python3", "-c", "import boto3").Run() != nil {
 		t.Skip("NOTICE: python3 with boto3 is not installed; skipping")
 	}
@@ -125,6 +127,7 @@ print("post", urllib.request.urlopen(req).status, s3.get_object(Bucket="py-bucke
 // TestS3Kill9UnderPutLoad kills the server without warning while clients PUT, restarts it, and
 // checks that every PUT it acknowledged reads back byte-exact.
 func TestS3Kill9UnderPutLoad(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := gureumtest.StartBinary(t, bin, gureumtest.Options{DataDir: dir})
 	cfg := gureumtest.ConfigFor(p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey, "")

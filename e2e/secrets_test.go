@@ -17,6 +17,7 @@ import (
 // parameter read with and without --with-decryption, a secret read back; boto3 signs with an RSA
 // key and sees KMSInvalidSignatureException for a changed message.
 func TestSecretsWithAWSCLIAndBoto3(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
 	}

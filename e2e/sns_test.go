@@ -20,6 +20,7 @@ import (
 // the killed server had claimed are due again when their claim runs out (30 s): the test waits
 // for them.
 func TestSNSKill9KeepsPublishes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	opt := gureumtest.Options{DataDir: dir, Args: []string{"--log-level", "warn"}}
 	p := gureumtest.StartBinary(t, bin, opt)
@@ -109,6 +110,7 @@ func covers(got, want map[string]bool) bool {
 // through one node governs publishes through the other at once, though each node caches topic
 // policies (iam.PolicyCache, dropped on every node through the notifier topic sns_policies).
 func TestSNSTopicPolicyAcrossNodes(t *testing.T) {
+	t.Parallel()
 	n := twoNodes(t)
 	ctx := context.Background()
 	ta, tb := sns.NewFromConfig(n.a.Config()), sns.NewFromConfig(n.b.Config())

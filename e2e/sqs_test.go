@@ -21,6 +21,7 @@ import (
 // acknowledged was lost: every acknowledged send is there, no acknowledged delete came back and
 // every message hidden by an acknowledged receive is still in flight.
 func TestSQSKill9KeepsAcknowledgedWork(t *testing.T) {
+	t.Parallel()
 	for _, b := range gureumtest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) { kill9(t, b) })
 	}
@@ -170,6 +171,7 @@ func kill9(t *testing.T, b gureumtest.Backend) {
 
 // TestSQSWithAWSCLIAndBoto3 drives SQS with the AWS CLI and boto3 installed on this machine.
 func TestSQSWithAWSCLIAndBoto3(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
 	}
@@ -249,6 +251,7 @@ func (n nodes) create(t *testing.T, name string, attrs map[string]string) (onA, 
 // TestSQSLongPollAcrossNodes runs two servers on one PostgreSQL database: a long poll on one wakes
 // when the other accepts a message.
 func TestSQSLongPollAcrossNodes(t *testing.T) {
+	t.Parallel()
 	n := twoNodes(t)
 	onA, onB := n.create(t, "shared", nil)
 	wakesAcross(t, n.cb, onB, "node A's send", func() {
@@ -261,6 +264,7 @@ func TestSQSLongPollAcrossNodes(t *testing.T) {
 // TestSQSDeadLetterWakesAcrossNodes runs two servers on one PostgreSQL database: a long poll on
 // a dead-letter queue on one wakes when a receive on the other moves a message there.
 func TestSQSDeadLetterWakesAcrossNodes(t *testing.T) {
+	t.Parallel()
 	n := twoNodes(t)
 	ctx := context.Background()
 	dlqA, dlqB := n.create(t, "dead", nil)
@@ -287,6 +291,7 @@ func TestSQSDeadLetterWakesAcrossNodes(t *testing.T) {
 // TestSQSVisibilityWakesAcrossNodes runs two servers on one PostgreSQL database: a long poll on
 // one wakes when the other releases a received message with ChangeMessageVisibility.
 func TestSQSVisibilityWakesAcrossNodes(t *testing.T) {
+	t.Parallel()
 	n := twoNodes(t)
 	ctx := context.Background()
 	onA, onB := n.create(t, "work", nil)
@@ -335,6 +340,7 @@ func wakesAcross(t *testing.T, c *sqs.Client, url, what string, act func()) {
 // retried with the same ReceiveRequestAttemptId on the other node gets the same message and
 // receipt handle, as a retry after a lost response would.
 func TestSQSReceiveAttemptAcrossNodes(t *testing.T) {
+	t.Parallel()
 	n := twoNodes(t)
 	ctx := context.Background()
 	urlA, urlB := n.create(t, "attempts.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})

@@ -219,7 +219,8 @@ func (s *Service) move(ctx context.Context, t store.MoveTask, wake <-chan struct
 	}
 	route := s.moveRoute(ctx, t)
 	for {
-		n, err := s.store.MoveMessages(ctx, src.ID, perTick, s.clock.Now(), route.to)
+		// The move and its count are one write: a stop after it cannot lose the count.
+		n, status, err := s.store.MoveMessages(ctx, src.ID, perTick, s.clock.Now(), route.to, t.Handle)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -229,10 +230,7 @@ func (s *Service) move(ctx context.Context, t store.MoveTask, wake <-chan struct
 		for _, q := range route.dests {
 			s.waiters.notify(q.ID)
 		}
-		status, err := s.tasks.ProgressMoveTask(ctx, t.Handle, int64(n), s.clock.Now())
 		switch {
-		case err != nil:
-			return err // the store is away: the task is claimed again later
 		case status == "CANCELLING":
 			return finish("CANCELLED", "", "CANCELLING")
 		case status != "RUNNING":

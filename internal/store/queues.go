@@ -151,8 +151,10 @@ type Queues interface {
 	// dead-letter queue, the order they arrived in), in one durable
 	// write: route names each message's destination queue and its new expiry, or declines it
 	// (the message stays). Moved messages keep their id, body and attributes and arrive visible,
-	// unreceived. It returns how many moved.
-	MoveMessages(ctx context.Context, from int64, max int, now time.Time, route func(m Message) (to int64, expires time.Time, ok bool)) (int, error)
+	// unreceived. It returns how many moved. When task names a message-move task, the same write
+	// adds the count to the task and sets its heartbeat to now, as MoveTasks.ProgressMoveTask does,
+	// and status is the task's status: a stop between a move and its count cannot lose the count.
+	MoveMessages(ctx context.Context, from int64, max int, now time.Time, route func(m Message) (to int64, expires time.Time, ok bool), task string) (moved int, status string, err error)
 	PurgeMessages(ctx context.Context, queueID int64) error
 	CountMessages(ctx context.Context, queueID int64, now time.Time) (Counts, error)
 	// NextVisible is the earliest time after now at which a message of the queue becomes

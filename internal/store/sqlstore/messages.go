@@ -563,9 +563,10 @@ func (s *Queues) ChangeVisibility(ctx context.Context, queueID int64, changes []
 	return results, err
 }
 
-// MoveMessages moves visible messages to the queues route chooses, in one durable write.
-func (s *Queues) MoveMessages(ctx context.Context, from int64, max int, now time.Time, route func(store.Message) (int64, time.Time, bool)) (int, error) {
-	moved := 0
+// MoveMessages moves visible messages to the queues route chooses, and counts them on task, in one
+// durable write.
+func (s *Queues) MoveMessages(ctx context.Context, from int64, max int, now time.Time, route func(store.Message) (int64, time.Time, bool), task string) (int, string, error) {
+	moved, status := 0, ""
 	err := s.w.Write(ctx, func(ctx context.Context, tx Tx) error {
 		moved = 0
 		rows, err := s.st.moveCandidates.in(ctx, tx).QueryContext(ctx, from, nanos(now), nanos(now), max)
@@ -605,9 +606,12 @@ func (s *Queues) MoveMessages(ctx context.Context, from int64, max int, now time
 				}
 			}
 		}
-		return nil
+		if task == "" {
+			return nil
+		}
+		return s.fault("MoveMessages", s.st.progressMoveTask.in(ctx, tx).QueryRowContext(ctx, moved, nanos(now), task).Scan(&status))
 	})
-	return moved, err
+	return moved, status, err
 }
 
 // PurgeMessages deletes every message of a queue.

@@ -8,6 +8,10 @@ import (
 	"github.com/gureum/gureum/internal/store"
 )
 
+// progressMoveTaskSQL adds to a task's moved count, refreshes its heartbeat and returns its status
+// (ProgressMoveTask, and Queues.MoveMessages in the move's own write).
+const progressMoveTaskSQL = `UPDATE move_tasks SET moved = moved + ?, heartbeat_at = ? WHERE handle = ? RETURNING status`
+
 const moveTaskColumns = `handle, account_id, source_arn, dest_arn, rate, status, moved, to_move, reason, started_at, heartbeat_at`
 
 // MoveTasks implements store.MoveTasks: SQS message-move tasks, each stored with its lease.
@@ -26,7 +30,7 @@ func newMoveTasks(b base, leases *Leases) *MoveTasks {
 	s := &MoveTasks{base: b.of("movetasks"), leases: leases}
 	w, r := s.stmts.w, s.stmts.r
 	s.st.createMoveTask = w("createMoveTask", `INSERT INTO move_tasks (`+moveTaskColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	s.st.progressMoveTask = w("progressMoveTask", `UPDATE move_tasks SET moved = moved + ?, heartbeat_at = ? WHERE handle = ? RETURNING status`)
+	s.st.progressMoveTask = w("progressMoveTask", progressMoveTaskSQL)
 	s.st.finishMoveTask = w("finishMoveTask", `UPDATE move_tasks SET status = ?, reason = ? WHERE handle = ? AND status IN (?, ?)`)
 	s.st.moveTask = r("moveTask", `SELECT `+moveTaskColumns+` FROM move_tasks WHERE handle = ?`)
 	s.st.listMoveTasks = r("listMoveTasks", `SELECT `+moveTaskColumns+` FROM move_tasks WHERE source_arn = ? ORDER BY started_at DESC, handle LIMIT ?`)

@@ -27,7 +27,7 @@ var qualifiedMessageColumns = "m." + strings.Join(strings.Fields(strings.Replace
 type Queues struct {
 	base
 	st struct {
-		createQueue, updateQueue, queueName, deleteMessages, deleteDedup, deleteAttempts, deleteQueue, recordDeleted, findDedup, insertMessage, insertMessageNoReturn, recordDedup, lockQueue, fifoCandidatesAny, candidatesAny, takeVisible, takeOrMove, moveCandidates, deleteSeq, visibilityOf, setVisibility, expire, expireDedup, expireAttempts, findAttempt, recordAttempt, heldMessage, notify *stmt
+		createQueue, updateQueue, queueName, deleteMessages, deleteDedup, deleteAttempts, deleteQueue, recordDeleted, findDedup, insertMessage, insertMessageNoReturn, recordDedup, lockQueue, fifoCandidatesAny, candidatesAny, takeVisible, takeOrMove, moveCandidates, progressMoveTask, deleteSeq, visibilityOf, setVisibility, expire, expireDedup, expireAttempts, findAttempt, recordAttempt, heldMessage, notify *stmt
 		queue, queueByID, listQueues, dlqSources, deletedSince, counts, nextVisible                                                                                                                                                                                                                                                                                                                    *stmt
 		// For n = 1…maxBatch, written for n rows (index n): see candidates and batched below.
 		candidates, fifoCandidates, markReceived, deleteReceived, deleteReceivedOnce [maxBatch + 1]*stmt
@@ -108,6 +108,7 @@ func newQueues(b base) *Queues {
 			COALESCE(t.dlq_source, ''), outcome.moved
 		FROM outcome LEFT JOIN taken t ON true
 		WHERE (SELECT count(*) FROM announced) >= 0`)
+	s.st.progressMoveTask = w("progressMoveTask", progressMoveTaskSQL)
 	// moveCandidates takes the longest-visible first, the index's order: ordering by seq would
 	// sort the dead-letter queue's whole visible range at every step of a move task.
 	s.st.moveCandidates = w("moveCandidates", `SELECT `+messageColumns+` FROM messages WHERE queue_id = ? AND visible_at <= ? AND expires_at > ?

@@ -586,13 +586,19 @@ func testMoveMessages(t *testing.T, open Opener) {
 		}
 		return 0, time.Time{}, false
 	}
-	n, err := s.MoveMessages(ctx, dlq.ID, 3, epoch, route)
+	n, _, err := s.MoveMessages(ctx, dlq.ID, 3, epoch, route, "")
 	if err != nil || n != 3 {
 		t.Fatalf("MoveMessages(3) = %d, %v", n, err)
 	}
-	n, _ = s.MoveMessages(ctx, dlq.ID, 10, epoch, route)
-	if n != 2 {
-		t.Errorf("MoveMessages(rest) = %d; want 2 (one message has nowhere to go)", n)
+	if err := s.CreateMoveTask(ctx, moveTask("mt", "arn:dlq", epoch)); err != nil {
+		t.Fatal(err)
+	}
+	n, status, _ := s.MoveMessages(ctx, dlq.ID, 10, epoch, route, "mt")
+	if n != 2 || status != "RUNNING" {
+		t.Errorf("MoveMessages(rest) = %d, %q; want 2 (one message has nowhere to go), RUNNING", n, status)
+	}
+	if task, err := s.MoveTask(ctx, "mt"); err != nil || task.Moved != 2 || !task.Heartbeat.Equal(epoch) {
+		t.Errorf("the task the move counted on = %+v, %v; want 2 moved, heartbeat at the move", task, err)
 	}
 	gotA := receive(t, s, store.Receive{QueueID: a.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Minute)})
 	gotB := receive(t, s, store.Receive{QueueID: b.ID, Max: 10, Now: epoch, VisibleUntil: epoch.Add(time.Minute)})
