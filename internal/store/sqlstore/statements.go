@@ -28,7 +28,7 @@ type Queues struct {
 	base
 	st struct {
 		createQueue, updateQueue, queueName, deleteMessages, deleteDedup, deleteAttempts, deleteQueue, recordDeleted, findDedup, insertMessage, insertMessageNoReturn, recordDedup, lockQueue, fifoCandidatesAny, candidatesAny, takeVisible, takeOrMove, moveCandidates, progressMoveTask, deleteSeq, visibilityOf, setVisibility, expire, expireDedup, expireAttempts, findAttempt, recordAttempt, heldMessage, notify *stmt
-		queue, queueByID, listQueues, dlqSources, deletedSince, counts, nextVisible                                                                                                                                                                                                                                                                                                                    *stmt
+		queue, queueByID, listQueues, dlqSources, deletedSince, counts, nextVisible                                                                                                                                                                                                                                                                                                                                      *stmt
 		// For n = 1…maxBatch, written for n rows (index n): see candidates and batched below.
 		candidates, fifoCandidates, markReceived, deleteReceived, deleteReceivedOnce [maxBatch + 1]*stmt
 		insertMany                                                                   [rowKinds][maxBatch + 1]*stmt // SQLite
