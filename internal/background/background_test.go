@@ -67,10 +67,18 @@ func newRunner(st store.Leases, clock Clock, node string, m Metrics) *Runner {
 // step, until cond holds; it fails the test after 400 steps.
 func advanceUntil(t *testing.T, clock *FakeClock, step time.Duration, cond func() bool) {
 	t.Helper()
+	advanceSettled(t, clock, step, func() {}, cond)
+}
+
+// advanceSettled is advanceUntil with settle called before each step (e.g. to wait until the
+// runner's loops sleep on the clock).
+func advanceSettled(t *testing.T, clock *FakeClock, step time.Duration, settle func(), cond func() bool) {
+	t.Helper()
 	for i := 0; i < 400; i++ {
 		if cond() {
 			return
 		}
+		settle()
 		clock.Advance(step)
 		time.Sleep(5 * time.Millisecond)
 	}

@@ -48,7 +48,17 @@ func TestEveryRunsOnOnePostgresNode(t *testing.T) {
 		rs[i].Every("sweep", time.Second, func(ctx context.Context) error { runs[i].Add(1); return nil })
 		rs[i].Start(context.Background())
 	}
-	advanceUntil(t, clock, time.Second, func() bool { return runs[0].Load()+runs[1].Load() >= 10 })
+	// Each step waits until both loops sleep on the clock: a step taken while the holder is still
+	// writing its renewal could pass its lease's expiry in fake time (under load, CI saw both
+	// nodes run the job when the clock ran ahead of the holder).
+	settled := func(n int) func() {
+		return func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			clock.WaitForTimers(ctx, n)
+		}
+	}
+	advanceSettled(t, clock, time.Second, settled(2), func() bool { return runs[0].Load()+runs[1].Load() >= 10 })
 	if runs[0].Load() > 0 && runs[1].Load() > 0 {
 		t.Fatalf("both nodes ran the job: %d and %d runs", runs[0].Load(), runs[1].Load())
 	}
@@ -58,7 +68,7 @@ func TestEveryRunsOnOnePostgresNode(t *testing.T) {
 	}
 	rs[holder].Stop()
 	defer rs[1-holder].Stop()
-	advanceUntil(t, clock, time.Second, func() bool { return runs[1-holder].Load() >= 3 })
+	advanceSettled(t, clock, time.Second, settled(1), func() bool { return runs[1-holder].Load() >= 3 })
 }
 
 // TestOutboxWakesAcrossPostgresNodes enqueues on one node while the other's dispatcher waits on a
