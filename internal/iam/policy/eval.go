@@ -74,6 +74,13 @@ func (r *Request) lookup(key string) ([]string, bool) {
 		return one(p.Username)
 	case "aws:principalservicename":
 		return one(p.Service)
+	case "aws:resourceaccount":
+		// The owner of the resource: its ARN's account, or the owner the service gives for ARNs
+		// that carry none (an S3 bucket's). CDK's bootstrap roles allow s3:* only where it matches.
+		if r.ResourceAccount != "" {
+			return one(r.ResourceAccount)
+		}
+		return one(ARNAccount(r.Resource))
 	}
 	if tag, ok := strings.CutPrefix(key, "aws:principaltag/"); ok {
 		for k, v := range p.Tags {
