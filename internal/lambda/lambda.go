@@ -131,12 +131,15 @@ func (s *Service) SetEndpoint(h http.Handler, baseURL string) {
 	s.endpoint, s.baseURL = h, baseURL
 }
 
-// Start begins the worker manager's idle expiry.
+// Start begins the worker manager's idle expiry and rebuilds the provisioned concurrency pools.
 func (s *Service) Start(ctx context.Context) error {
 	if s.cfg.Sandboxes != nil && s.cfg.Sandboxes.Level() == sandbox.Process {
 		s.cfg.Log.Warn("FUNCTIONS ARE NOT ISOLATED: they run as plain child processes", "reason", s.cfg.Sandboxes.Reason())
 	}
 	s.workers.start()
+	if s.cfg.Sandboxes != nil {
+		go s.restoreProvisioned(ctx) // ends when the list is read; the pools' fills end at Stop
+	}
 	return nil
 }
 
