@@ -309,7 +309,7 @@ func (s *Service) startProvisioned(ctx context.Context, pool *provPool) (*env, e
 	}
 	vars, expires := s.roleEnv(ctx, pool.key, c)
 	vars = append(vars, "AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency")
-	e, err := s.launchCode(pool.key, c, code, opt, vars...)
+	e, err := s.launchCode(ctx, pool.key, c, code, opt, vars...)
 	if err != nil {
 		s.workers.discard(nil)
 		return nil, err
