@@ -26,15 +26,33 @@ function call(method, p, body, headers = {}) {
 }
 
 let requestId = '';
+const JSON_LOGS = process.env.AWS_LAMBDA_LOG_FORMAT === 'JSON';
+const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+
+// patchConsole sends console output to the log: Lambda's tab-separated text lines, or with
+// LogFormat JSON its records (timestamp, level, requestId, message), below
+// AWS_LAMBDA_LOG_LEVEL dropped.
 function patchConsole() {
-  const write = (stream, level) => (...args) => {
-    const line = `${new Date().toISOString()}\t${requestId}\t${level}\t${format(...args)}`.replace(/\n/g, '\r');
-    stream.write(line + '\n');
+  const min = Math.max(0, LEVELS.indexOf(process.env.AWS_LAMBDA_LOG_LEVEL || 'INFO'));
+  const write = (stream, level) => {
+    if (JSON_LOGS && LEVELS.indexOf(level) < min) return () => {};
+    return (...args) => {
+      if (JSON_LOGS) {
+        stream.write(JSON.stringify({ timestamp: new Date().toISOString(), level, requestId, message: format(...args) }) + '\n');
+        return;
+      }
+      const line = `${new Date().toISOString()}\t${requestId}\t${level}\t${format(...args)}`.replace(/\n/g, '\r');
+      stream.write(line + '\n');
+    };
   };
   console.log = console.info = write(process.stdout, 'INFO');
   console.warn = write(process.stderr, 'WARN');
   console.error = write(process.stderr, 'ERROR');
   console.debug = write(process.stdout, 'DEBUG');
+  if (JSON_LOGS) {
+    console.trace = write(process.stdout, 'TRACE');
+    console.fatal = write(process.stderr, 'FATAL');
+  }
 }
 
 function errorDoc(err, type) {
