@@ -72,6 +72,7 @@ type serverFlags struct {
 	cpuProfile                                string
 	isolation                                 string
 	sandboxCgroup                             string
+	workerMemory                              int
 	procs                                     int
 	sqliteWALVFS                              bool
 	iamEnforcement                            bool
@@ -124,6 +125,7 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.BoolVar(&f.sqliteWALVFS, "sqlite-wal-vfs", true, "write the embedded store's WAL through gureum's VFS (a commit's frames in one write; used only on the SQLite release it was verified on); false: SQLite's default VFS")
 	fl.StringVar(&f.isolation, "isolation", "auto", "how functions are isolated: auto (namespace sandboxes when root on Linux, else plain processes, loudly), namespace, or process")
 	fl.StringVar(&f.sandboxCgroup, "sandbox-cgroup", "gureum", "the cgroup under which every function sandbox's cgroup is made (in each cgroup v1 hierarchy, or under the v2 root): give servers sharing a host their own")
+	fl.IntVar(&f.workerMemory, "worker-memory", 0, "the memory in MB that function environments may take together on this node (each its MemorySize); when it is full, an invoke that needs a new environment waits up to 2 s for room, then is throttled; 0: the host's memory less a reserve (a tenth, at least 1 GB)")
 	fl.StringVar(&f.privateListen, "private-listen", "", "a second address (host:port) whose requests count as coming through the VPC endpoint --vpc-endpoint-id: API Gateway's PRIVATE APIs answer only there")
 	fl.StringVar(&f.vpcEndpointID, "vpc-endpoint-id", "vpce-0gureum0000000001", "the VPC endpoint id (aws:SourceVpce) of requests to --private-listen")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "a PEM certificate file (with its chain): the listeners (main and --private-listen) serve HTTPS; needs --tls-key")
@@ -242,7 +244,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 		RootAccessKeyID:     getenv("GUREUM_ROOT_ACCESS_KEY_ID"),
 		RootSecretAccessKey: getenv("GUREUM_ROOT_SECRET_ACCESS_KEY"),
 		Log:                 log, Stdout: stdout, DrainTimeout: f.drain,
-		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout, Isolation: f.isolation, SandboxCgroup: f.sandboxCgroup,
+		HeaderTimeout: f.headerTimeout, BodyTimeout: f.bodyTimeout, Isolation: f.isolation, SandboxCgroup: f.sandboxCgroup, WorkerMemory: f.workerMemory,
 		MaxConnections: f.maxConnections, MaxBodyInflight: f.maxBodyInflight,
 		PrivateListen: f.privateListen, VPCEndpointID: f.vpcEndpointID,
 		TLSCert: f.tlsCert, TLSKey: f.tlsKey,

@@ -15,6 +15,7 @@ func (s *Service) qualifierGone(ctx context.Context, acct, fn, qualifier string)
 	}
 	s.cfg.Store.DeleteFunctionSetting(ctx, acct, fn, settingPolicy, qualifier)
 	s.cfg.Store.DeleteFunctionSetting(ctx, acct, fn, settingProvisioned, qualifier)
+	s.cfg.Store.DeleteFunctionSetting(ctx, "", "", settingProvisionedIndex, provIndexName(acct, fn, qualifier))
 	s.policyCache.Delete(s.functionARN(acct, fn) + ":" + qualifier)
 	s.dropPool(provKey{acct, fn, qualifier})
 }
@@ -28,6 +29,11 @@ func (s *Service) functionGone(ctx context.Context, acct, fn string) {
 			if json.Unmarshal(set.Config, &u) == nil {
 				s.dropURL(ctx, ref{account: acct, name: fn, qualifier: set.Name}, u.ID)
 			}
+		}
+	}
+	if sets, err := s.cfg.Store.ListFunctionSettings(ctx, acct, fn, settingProvisioned); err == nil {
+		for _, set := range sets {
+			s.cfg.Store.DeleteFunctionSetting(ctx, "", "", settingProvisionedIndex, provIndexName(acct, fn, set.Name))
 		}
 	}
 	arn := s.functionARN(acct, fn)

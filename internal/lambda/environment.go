@@ -41,6 +41,10 @@ func (s *Service) sandboxSpec(c *FunctionConfiguration, code, stream string) (sa
 	if c.LoggingConfig != nil && c.LoggingConfig.LogGroup != "" {
 		env["AWS_LAMBDA_LOG_GROUP_NAME"] = c.LoggingConfig.LogGroup
 	}
+	if jsonLogs(c) { // the runtime clients write JSON records at or above the level
+		env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+		env["AWS_LAMBDA_LOG_LEVEL"] = c.LoggingConfig.ApplicationLogLevel
+	}
 	switch served[c.Runtime] {
 	case kindProvided:
 		spec.Argv = []string{"/var/task/bootstrap"}

@@ -16,7 +16,7 @@ func ColdStart(s *Service, rt, handler, code string, payload []byte) (time.Durat
 	c := &FunctionConfiguration{FunctionName: "bench", Runtime: rt, Handler: handler, MemorySize: 1769, Timeout: 10, Version: latest}
 	s.runtimes.load()
 	start := time.Now()
-	e, err := s.launchCode(envKey{function: "bench"}, c, code, "")
+	e, err := s.launchCode(context.Background(), envKey{function: "bench"}, c, code, "")
 	if err != nil {
 		return 0, nil, err
 	}

@@ -51,6 +51,9 @@ func validationRange(field string, v, lo, hi int32) error {
 // checkConfig validates a configuration's settings, as CreateFunction and
 // UpdateFunctionConfiguration both leave it.
 func (s *Service) checkConfig(c *FunctionConfiguration) error {
+	if err := checkLogging(c.LoggingConfig); err != nil {
+		return err
+	}
 	if err := validationRange("memorySize", c.MemorySize, 128, 10240); err != nil {
 		return err
 	}

@@ -222,7 +222,14 @@ func (s *Service) run(ctx context.Context, inv *invocation, in *InvokeInput, req
 		out.LogResult = tail(requestID, inv.v.Version, logged, time.Since(start), inv.c.MemorySize)
 	}
 	took := time.Since(start)
-	s.shipInvoke(inv, e, requestID, logged, start, took-initD, initD)
+	status := "success"
+	switch {
+	case fail != nil && fail.typ == "Sandbox.Timedout":
+		status = "timeout"
+	case fail != nil || res.ErrorType != "":
+		status = "error"
+	}
+	s.shipInvoke(inv, e, requestID, logged, start, took-initD, initD, status)
 	s.recordUsage(ctx, inv, took)
 	return out, nil
 }

@@ -42,6 +42,11 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxEnvironments caps live environments (default 256).
 	MaxEnvironments int
+	// WorkerMemory is the memory, in MB, this node's worker gives its environments together
+	// (default: DefaultWorkerMemory); PlacementWait how long a new environment waits for room
+	// before its invoke is throttled (default 2 s).
+	WorkerMemory  int
+	PlacementWait time.Duration
 	// FileSystems resolves EFS access points for FileSystemConfigs (nil: none are available).
 	FileSystems FileSystems
 
@@ -86,6 +91,7 @@ type Service struct {
 	urlCache    sync.Map                                              // URL id → *urlEntry: the function URLs the data plane serves
 	urlAuth     URLAuth                                               // how function URL requests are authenticated and authorized
 	prov        provisioner                                           // provisioned concurrency pools (provisioned.go)
+	place       *placement                                            // the workers and the memory placed on them (placement.go)
 	endpoint    http.Handler
 	baseURL     string // how GetFunction's Code.Location is addressed
 }
@@ -116,7 +122,14 @@ func New(cfg Config) *Service {
 	if cfg.AsyncThrottleDelay == 0 {
 		cfg.AsyncThrottleDelay = time.Second
 	}
+	if cfg.WorkerMemory == 0 {
+		cfg.WorkerMemory = DefaultWorkerMemory()
+	}
+	if cfg.PlacementWait == 0 {
+		cfg.PlacementWait = 2 * time.Second
+	}
 	s := &Service{cfg: cfg, counter: newCounter(cfg.AccountConcurrency)}
+	s.place = newPlacement(cfg.PlacementWait, localWorker{m: cfg.Sandboxes, mb: cfg.WorkerMemory})
 	s.runtimes = newRuntimes(cfg.DataDir)
 	s.workers = newWorkers(s)
 	s.registerAsync()
@@ -131,12 +144,24 @@ func (s *Service) SetEndpoint(h http.Handler, baseURL string) {
 	s.endpoint, s.baseURL = h, baseURL
 }
 
-// Start begins the worker manager's idle expiry.
+// SetWorkerMemory sets the memory, in MB, this node's worker gives its environments (before
+// Start; 0 keeps the default).
+func (s *Service) SetWorkerMemory(mb int) {
+	if mb > 0 {
+		s.cfg.WorkerMemory = mb
+		s.place = newPlacement(s.cfg.PlacementWait, localWorker{m: s.cfg.Sandboxes, mb: mb})
+	}
+}
+
+// Start begins the worker manager's idle expiry and rebuilds the provisioned concurrency pools.
 func (s *Service) Start(ctx context.Context) error {
 	if s.cfg.Sandboxes != nil && s.cfg.Sandboxes.Level() == sandbox.Process {
 		s.cfg.Log.Warn("FUNCTIONS ARE NOT ISOLATED: they run as plain child processes", "reason", s.cfg.Sandboxes.Reason())
 	}
 	s.workers.start()
+	if s.cfg.Sandboxes != nil {
+		go s.restoreProvisioned(ctx) // ends when the list is read; the pools' fills end at Stop
+	}
 	return nil
 }
 

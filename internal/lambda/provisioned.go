@@ -20,7 +20,12 @@ import (
 	"github.com/gureum/gureum/internal/store"
 )
 
-const settingProvisioned = "provisioned"
+const (
+	settingProvisioned = "provisioned"
+	// settingProvisionedIndex indexes every configuration outside any account (name
+	// "<account>/<function>/<qualifier>"), so that a node starting up rebuilds their pools.
+	settingProvisionedIndex = "provisioned-index"
+)
 
 // ErrProvisionedConfigNotFound is Lambda's answer for a qualifier without provisioned concurrency.
 var ErrProvisionedConfigNotFound = &awserr.Code{Name: "ProvisionedConcurrencyConfigNotFoundException", Status: 404}
@@ -79,8 +84,9 @@ type provPool struct {
 
 // provisioner keeps the pools.
 type provisioner struct {
-	mu    sync.Mutex
-	pools map[provKey]*provPool
+	mu      sync.Mutex
+	pools   map[provKey]*provPool
+	stopped bool // the service is stopping: no pool starts again
 }
 
 func (s *Service) provRef(ctx context.Context, fn, qualifier string) (ref, string, error) {
@@ -177,6 +183,10 @@ func (s *Service) PutProvisionedConcurrencyConfig(ctx context.Context, in *Provi
 		Name: r.qualifier, Config: b, Modified: s.cfg.Now()}, store.PutUpsert); err != nil {
 		return nil, err
 	}
+	if err := s.cfg.Store.PutFunctionSetting(ctx, store.FunctionSetting{Kind: settingProvisionedIndex,
+		Name: provIndexName(r.account, r.name, r.qualifier), Config: []byte("{}"), Modified: s.cfg.Now()}, store.PutUpsert); err != nil {
+		return nil, err
+	}
 	k := provKey{r.account, r.name, r.qualifier}
 	s.provision(k, envKey{r.account, r.name, v.Version, v.RevisionID}, n)
 	out := s.provStatus(k, p)
@@ -208,6 +218,9 @@ func (s *Service) provStatus(k provKey, p storedProvisioned) *ProvisionedConcurr
 func (s *Service) provision(k provKey, key envKey, n int) {
 	s.prov.mu.Lock()
 	defer s.prov.mu.Unlock()
+	if s.prov.stopped {
+		return
+	}
 	if s.prov.pools == nil {
 		s.prov.pools = map[provKey]*provPool{}
 	}
@@ -296,7 +309,7 @@ func (s *Service) startProvisioned(ctx context.Context, pool *provPool) (*env, e
 	}
 	vars, expires := s.roleEnv(ctx, pool.key, c)
 	vars = append(vars, "AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency")
-	e, err := s.launchCode(pool.key, c, code, opt, vars...)
+	e, err := s.launchCode(ctx, pool.key, c, code, opt, vars...)
 	if err != nil {
 		s.workers.discard(nil)
 		return nil, err
@@ -396,6 +409,7 @@ func (s *Service) DeleteProvisionedConcurrencyConfig(ctx context.Context, in *Pr
 	if err := s.cfg.Store.DeleteFunctionSetting(ctx, r.account, r.name, settingProvisioned, r.qualifier); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	s.cfg.Store.DeleteFunctionSetting(ctx, "", "", settingProvisionedIndex, provIndexName(r.account, r.name, r.qualifier))
 	s.dropPool(provKey{r.account, r.name, r.qualifier})
 	return &EmptyOutput{Status: http.StatusNoContent}, nil
 }
@@ -440,8 +454,43 @@ func (s *Service) ListProvisionedConcurrencyConfigs(ctx context.Context, in *Lis
 func (s *Service) stopProvisioning() {
 	s.prov.mu.Lock()
 	defer s.prov.mu.Unlock()
+	s.prov.stopped = true
 	for k, pool := range s.prov.pools {
 		pool.gone = true
 		delete(s.prov.pools, k)
+	}
+}
+
+func provIndexName(acct, fn, qualifier string) string { return acct + "/" + fn + "/" + qualifier }
+
+// restoreProvisioned rebuilds, at start-up, the pool of every configuration the index names (the
+// environments a node had are gone with its process); an entry whose configuration is gone is
+// removed.
+func (s *Service) restoreProvisioned(ctx context.Context) {
+	sets, err := s.cfg.Store.ListFunctionSettings(ctx, "", "", settingProvisionedIndex)
+	if err != nil {
+		s.cfg.Log.Error("provisioned concurrency not restored", "err", err)
+		return
+	}
+	for _, set := range sets {
+		parts := strings.SplitN(set.Name, "/", 3)
+		if len(parts) != 3 || ctx.Err() != nil {
+			continue
+		}
+		r := ref{account: parts[0], name: parts[1], qualifier: parts[2]}
+		cfg, err := s.cfg.Store.FunctionSetting(ctx, r.account, r.name, settingProvisioned, r.qualifier)
+		if errors.Is(err, store.ErrNotFound) {
+			s.cfg.Store.DeleteFunctionSetting(ctx, "", "", settingProvisionedIndex, set.Name)
+			continue
+		}
+		var p storedProvisioned
+		if err == nil {
+			err = json.Unmarshal(cfg.Config, &p)
+		}
+		if err != nil {
+			s.cfg.Log.Error("provisioned concurrency not restored", "function", r.name, "qualifier", r.qualifier, "err", err)
+			continue
+		}
+		s.ensurePool(ctx, r, p)
 	}
 }

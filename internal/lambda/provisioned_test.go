@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/gureum/gureum/internal/gureumtest"
 )
 
 const initTypeHandler = `
@@ -85,5 +87,55 @@ func TestProvisionedConcurrency(t *testing.T) {
 	}
 	if _, err := f.client.GetProvisionedConcurrencyConfig(ctx, &lambda.GetProvisionedConcurrencyConfigInput{FunctionName: aws.String("warm"), Qualifier: aws.String("live")}); errCode(err) != "ProvisionedConcurrencyConfigNotFoundException" {
 		t.Errorf("GetProvisionedConcurrencyConfig after delete = %v", err)
+	}
+}
+
+// TestProvisionedConcurrencyRestart: a restart rebuilds the configured pools by itself: the
+// configuration is READY again (List does not start pools, so it proves the start-up did) and
+// invokes run in environments initialised ahead, as provisioned-concurrency.
+func TestProvisionedConcurrencyRestart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	f := &fixture{srv: gureumtest.Start(t, gureumtest.Options{DataDir: dir})}
+	f.client = lambda.NewFromConfig(f.srv.Config())
+	ctx := context.Background()
+	f.create(t, "kept", "python3.12", "app.handler", pyZip(t, initTypeHandler))
+	v, err := f.client.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String("kept")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.client.PutProvisionedConcurrencyConfig(ctx, &lambda.PutProvisionedConcurrencyConfigInput{FunctionName: aws.String("kept"),
+		Qualifier: v.Version, ProvisionedConcurrentExecutions: aws.Int32(2)}); err != nil {
+		t.Fatal(err)
+	}
+	provisionedReady(t, f, "kept")
+	if err := f.srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	f.srv = gureumtest.Start(t, gureumtest.Options{DataDir: dir})
+	f.client = lambda.NewFromConfig(f.srv.Config())
+	provisionedReady(t, f, "kept")
+	if out := f.invoke(t, "kept:"+aws.ToString(v.Version), `{}`); !strings.Contains(string(out.Payload), `"provisioned-concurrency"`) {
+		t.Errorf("Invoke after the restart = %s; want it run in a provisioned environment", out.Payload)
+	}
+}
+
+// provisionedReady waits until the function's one configuration is READY with all its
+// environments, reading it through List.
+func provisionedReady(t *testing.T, f *fixture, name string) {
+	t.Helper()
+	var c types.ProvisionedConcurrencyConfigListItem
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		list, err := f.client.ListProvisionedConcurrencyConfigs(context.Background(), &lambda.ListProvisionedConcurrencyConfigsInput{FunctionName: aws.String(name)})
+		if err != nil || len(list.ProvisionedConcurrencyConfigs) != 1 {
+			t.Fatalf("ListProvisionedConcurrencyConfigs = %+v, %v", list, err)
+		}
+		if c = list.ProvisionedConcurrencyConfigs[0]; c.Status != types.ProvisionedConcurrencyStatusEnumInProgress {
+			break
+		}
+	}
+	if c.Status != types.ProvisionedConcurrencyStatusEnumReady || aws.ToInt32(c.AvailableProvisionedConcurrentExecutions) != aws.ToInt32(c.RequestedProvisionedConcurrentExecutions) {
+		t.Fatalf("provisioned concurrency = %s %d/%d (%s); want READY", c.Status, aws.ToInt32(c.AvailableProvisionedConcurrentExecutions),
+			aws.ToInt32(c.RequestedProvisionedConcurrentExecutions), aws.ToString(c.StatusReason))
 	}
 }

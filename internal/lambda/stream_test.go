@@ -2,6 +2,7 @@ package lambda_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -117,5 +118,73 @@ func TestFunctionURLStreaming(t *testing.T) {
 	status, _, body := do(t, c, r)
 	if status != 200 || !strings.Contains(string(body), `"env":"streamurl"`) {
 		t.Errorf("unstreamed answer of a streaming URL = %d %s", status, body)
+	}
+}
+
+// nodeStreamer streams three pieces through awslambda.streamifyResponse, failing after the
+// piece the event names; through a function URL it starts with HttpResponseStream.from.
+const nodeStreamer = `
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+export const handler = awslambda.streamifyResponse(async (event, responseStream, context) => {
+  if (event.requestContext?.http) {
+    responseStream = awslambda.HttpResponseStream.from(responseStream, {
+      statusCode: 202, headers: { 'x-streamed': 'yes', 'content-type': 'text/plain' }, cookies: ['c=1'] });
+  } else {
+    responseStream.setContentType('text/plain');
+  }
+  for (let i = 1; i <= 3; i++) {
+    responseStream.write('piece ' + i + ' of ' + context.functionName + '\n');
+    if (event.fail_at === i) throw new Error('stream broke');
+    await pause(50);
+  }
+  responseStream.end();
+});
+`
+
+// TestNodeStreamifyResponse: a Node.js function written with awslambda.streamifyResponse streams
+// through InvokeWithResponseStream (pieces as they are written, a failure as InvokeComplete's
+// error), answers a plain Invoke whole, and through a RESPONSE_STREAM URL sends the metadata of
+// awslambda.HttpResponseStream.from as the status, headers and cookies.
+func TestNodeStreamifyResponse(t *testing.T) {
+	t.Parallel()
+	f := start(t)
+	ctx := context.Background()
+	f.create(t, "nodestream", "nodejs20.x", "index.handler", zipOf(t, map[string][]byte{"index.mjs": []byte(nodeStreamer)}))
+	want := "piece 1 of nodestream\npiece 2 of nodestream\npiece 3 of nodestream\n"
+	chunks, complete := streamEvents(t, f.client, "nodestream", `{}`)
+	if strings.Join(chunks, "") != want || len(chunks) < 2 || aws.ToString(complete.ErrorCode) != "" {
+		t.Errorf("streamed = %q, complete %+v", chunks, complete)
+	}
+	chunks, complete = streamEvents(t, f.client, "nodestream", `{"fail_at":1}`)
+	if strings.Join(chunks, "") != "piece 1 of nodestream\n" || aws.ToString(complete.ErrorCode) != "Error" || !strings.Contains(aws.ToString(complete.ErrorDetails), "stream broke") {
+		t.Errorf("failed mid-stream = %q, complete %+v", chunks, complete)
+	}
+	if out := f.invoke(t, "nodestream", `{}`); string(out.Payload) != want || out.FunctionError != nil {
+		t.Errorf("Invoke of a streaming function = %q (%v)", out.Payload, aws.ToString(out.FunctionError))
+	}
+
+	cfg, err := f.client.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("nodestream"),
+		AuthType: types.FunctionUrlAuthTypeNone, InvokeMode: types.InvokeModeResponseStream})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []lambda.AddPermissionInput{
+		{StatementId: aws.String("url"), Action: aws.String("lambda:InvokeFunctionUrl"), Principal: aws.String("*"), FunctionUrlAuthType: types.FunctionUrlAuthTypeNone},
+		{StatementId: aws.String("invoke"), Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("*"), InvokedViaFunctionUrl: aws.Bool(true)},
+	} {
+		p.FunctionName = aws.String("nodestream")
+		if _, err := f.client.AddPermission(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, err := urlClient(f.srv).Get(aws.ToString(cfg.FunctionUrl) + "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 202 || resp.Header.Get("X-Streamed") != "yes" || resp.Header.Get("Content-Type") != "text/plain" || resp.Header.Get("Set-Cookie") != "c=1" ||
+		string(body) != want || len(resp.TransferEncoding) == 0 || resp.TransferEncoding[0] != "chunked" {
+		t.Errorf("streamed URL = %d %v %q (transfer encoding %v)", resp.StatusCode, resp.Header, body, resp.TransferEncoding)
 	}
 }

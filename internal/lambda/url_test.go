@@ -3,6 +3,8 @@ package lambda_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net"
@@ -10,8 +12,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -191,5 +195,63 @@ func TestFunctionURL(t *testing.T) {
 	}
 	if status, _, _ := get(fnURL); status != http.StatusForbidden {
 		t.Errorf("GET of a deleted URL = %d; want 403", status)
+	}
+}
+
+// TestFunctionURLPayloadHash: an AWS_IAM URL takes what aws-sdk-go-v2's signer makes of each
+// payload mode: a request without a body signed over UNSIGNED-PAYLOAD or over its empty hash; a
+// body signed over its SHA-256, declared in x-amz-content-sha256 or not. A body signed over
+// UNSIGNED-PAYLOAD (Lambda does not support unsigned payloads), over another body's hash, or
+// streamed as aws-chunked is refused, and a wrong secret too.
+func TestFunctionURLPayloadHash(t *testing.T) {
+	t.Parallel()
+	f := start(t)
+	ctx := context.Background()
+	f.create(t, "signed", "python3.12", "app.handler", pyZip(t, urlEcho))
+	created, err := f.client.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{FunctionName: aws.String("signed"), AuthType: types.FunctionUrlAuthTypeAwsIam})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fnURL, c := aws.ToString(created.FunctionUrl), urlClient(f.srv)
+	hash := func(b string) string { sum := sha256.Sum256([]byte(b)); return hex.EncodeToString(sum[:]) }
+	for _, tc := range []struct {
+		name, method, body, declared, signedOver, secret string
+		want                                             int
+	}{
+		{"GET over UNSIGNED-PAYLOAD", "GET", "", "UNSIGNED-PAYLOAD", "UNSIGNED-PAYLOAD", "", 201},
+		{"GET over the empty hash", "GET", "", "", hash(""), "", 201},
+		{"GET over the empty hash, declared", "GET", "", hash(""), hash(""), "", 201},
+		{"POST over its hash", "POST", `{"a":1}`, "", hash(`{"a":1}`), "", 201},
+		{"POST over its hash, declared", "POST", `{"a":1}`, hash(`{"a":1}`), hash(`{"a":1}`), "", 201},
+		{"POST over UNSIGNED-PAYLOAD", "POST", `{"a":1}`, "UNSIGNED-PAYLOAD", "UNSIGNED-PAYLOAD", "", 403},
+		{"POST over another body's hash", "POST", `{"a":1}`, hash(`{"a":2}`), hash(`{"a":2}`), "", 403},
+		{"POST over its hash, another declared", "POST", `{"a":1}`, hash(`{"a":2}`), hash(`{"a":1}`), "", 403},
+		{"POST streamed", "POST", `{"a":1}`, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "", 403},
+		{"GET over UNSIGNED-PAYLOAD, wrong secret", "GET", "", "UNSIGNED-PAYLOAD", "UNSIGNED-PAYLOAD", "wrong", 403},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := http.NewRequest(tc.method, fnURL+"p", strings.NewReader(tc.body))
+			if tc.body == "" {
+				r.Body, r.ContentLength = nil, 0
+			}
+			if tc.declared != "" {
+				r.Header.Set("X-Amz-Content-Sha256", tc.declared)
+			}
+			secret := gureumtest.SecretAccessKey
+			if tc.secret != "" {
+				secret = tc.secret
+			}
+			creds := aws.Credentials{AccessKeyID: gureumtest.AccessKeyID, SecretAccessKey: secret}
+			if err := v4.NewSigner().SignHTTP(ctx, creds, r, tc.signedOver, "lambda", gureumtest.Region, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			status, _, body := do(t, c, r)
+			if status != tc.want {
+				t.Fatalf("%s = %d %s; want %d", tc.name, status, body, tc.want)
+			}
+			if status == 201 && tc.body != "" && !strings.Contains(string(body), `\"a\":1`) && !strings.Contains(string(body), `"a": 1`) {
+				t.Errorf("%s: the function saw %s", tc.name, body)
+			}
+		})
 	}
 }

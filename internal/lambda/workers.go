@@ -48,6 +48,7 @@ type env struct {
 	lastUsed time.Time
 	stream   string
 	expires  time.Time // when its execution-role credentials end (zero: it has none)
+	slot     *slot     // its room on a worker (placement.go)
 
 	provisioned bool      // started ahead for provisioned concurrency: kept warm (workers.mu)
 	onKill      func()    // told once when the environment ends (provisioned.go)
@@ -77,6 +78,7 @@ func (e *env) kill() {
 		e.ep.Close()
 	}
 	e.sb.Kill()
+	go func() { <-e.sb.Done(); e.slot.release() }()
 }
 
 // workers is the worker manager: warm environments per function version, reused LIFO, stopped
@@ -185,21 +187,36 @@ func (w *workers) get(key envKey) (*env, error) {
 	return nil, nil
 }
 
-// evictLocked stops the least recently used idle environment of any function to make room.
+// evictLocked stops the least recently used idle environment of any function to make room
+// (provisioned ones are kept).
 func (w *workers) evictLocked() bool {
 	var oldest *env
+	at := 0
 	for _, list := range w.idle {
-		if len(list) > 0 && (oldest == nil || list[0].lastUsed.Before(oldest.lastUsed)) {
-			oldest = list[0]
+		for i, e := range list {
+			if !e.provisioned && (oldest == nil || e.lastUsed.Before(oldest.lastUsed)) {
+				oldest, at = e, i
+			}
 		}
 	}
 	if oldest == nil {
 		return false
 	}
-	w.idle[oldest.key] = w.idle[oldest.key][1:]
+	list := w.idle[oldest.key]
+	w.idle[oldest.key] = append(list[:at:at], list[at+1:]...)
+	if len(w.idle[oldest.key]) == 0 {
+		delete(w.idle, oldest.key)
+	}
 	w.live--
 	go oldest.kill()
 	return true
+}
+
+// evictIdle stops an idle environment for a new one that finds no room on any worker.
+func (w *workers) evictIdle() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.evictLocked()
 }
 
 // put returns an environment to the warm pool, or ends it when it is dead.
@@ -214,6 +231,7 @@ func (w *workers) put(e *env) {
 	}
 	w.idle[e.key] = append(w.idle[e.key], e)
 	w.mu.Unlock()
+	w.s.place.notify() // one waiting for room may stop it
 }
 
 // discard ends an environment that failed (timed out, crashed) or was never started.
@@ -240,15 +258,16 @@ func (s *Service) launch(ctx context.Context, key envKey, v store.FunctionVersio
 		return nil, err
 	}
 	vars, expires := s.roleEnv(ctx, key, c)
-	e, err := s.launchCode(key, c, code, opt, vars...)
+	e, err := s.launchCode(ctx, key, c, code, opt, vars...)
 	if e != nil {
 		e.expires = expires
 	}
 	return e, err
 }
 
-// launchCode starts an environment on unpacked code and layers (opt), with extra environment variables.
-func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code, opt string, vars ...string) (*env, error) {
+// launchCode places an environment on a worker and starts it there on unpacked code and layers
+// (opt), with extra environment variables.
+func (s *Service) launchCode(ctx context.Context, key envKey, c *FunctionConfiguration, code, opt string, vars ...string) (*env, error) {
 	e := &env{key: key, log: &logBuffer{}, api: runtimeapi.New()}
 	e.stream = time.Now().UTC().Format("2006/01/02") + "/[" + c.Version + "]" + randomHex(16)
 	spec, err := s.sandboxSpec(c, code, e.stream)
@@ -261,8 +280,12 @@ func (s *Service) launchCode(key envKey, c *FunctionConfiguration, code, opt str
 	spec.Env = setEnv(spec.Env, vars...)
 	spec.Layers = opt
 	spec.ID = "fn-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(s.workers.seq.Add(1), 36)
-	sb, err := s.cfg.Sandboxes.Start(spec) // no Spec.Log: the environment reads sb.Output itself
+	if e.slot, err = s.place.reserve(ctx, int(c.MemorySize), s.workers.evictIdle); err != nil {
+		return nil, err
+	}
+	sb, err := e.slot.at.w.Start(spec) // no Spec.Log: the environment reads sb.Output itself
 	if err != nil {
+		e.slot.release()
 		return nil, fmt.Errorf("start sandbox: %w", err)
 	}
 	e.log.pipe = sb.Output

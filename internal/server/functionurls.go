@@ -8,6 +8,7 @@ import (
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/lambda"
 	"github.com/gureum/gureum/internal/request"
+	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
 )
 
@@ -17,7 +18,15 @@ func functionURLAuth(v *sigv4.Verifier, e *iam.Enforcer, cfg Config) lambda.URLA
 	var a lambda.URLAuth
 	if v != nil {
 		a.Authenticate = func(ctx context.Context, r *http.Request, body []byte) (*request.Principal, error) {
-			res, err := v.Verify(ctx, r, sigv4.Options{Service: "lambda", Body: body})
+			// A request without a body may be signed over UNSIGNED-PAYLOAD (CloudFront's origin
+			// access control signs GETs so); one with a body must sign its SHA-256, since "Lambda
+			// doesn't support unsigned payloads" (CloudFront's guide to OAC for function URLs).
+			// aws-chunked bodies are refused.
+			opt := sigv4.Options{Service: "lambda", Body: body}
+			if len(body) == 0 {
+				opt.Payload = service.PayloadUnsigned
+			}
+			res, err := v.Verify(ctx, r, opt)
 			if err != nil {
 				return nil, err
 			}

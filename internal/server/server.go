@@ -92,6 +92,7 @@ type Config struct {
 	Now           func() time.Time
 	Isolation     string // functions' sandboxes: "auto" (or ""), "namespace" or "process"
 	SandboxCgroup string // the cgroup the sandboxes' cgroups are made under ("" is "gureum")
+	WorkerMemory  int    // MB the functions' environments may take together (0: the host's less a reserve)
 	// PrivateListen, when set, is a second listener whose requests count as coming through the
 	// VPC endpoint VPCEndpointID (aws:SourceVpce): API Gateway's PRIVATE APIs answer only there.
 	PrivateListen string
@@ -341,6 +342,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		meter.RegisterStorage(env.Runner, fileSystemSizes{files, st})
 	}
 	functions.SetURLAuth(functionURLAuth(verifier, enforcer, cfg))
+	functions.SetWorkerMemory(cfg.WorkerMemory)
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
 	var postAuth s3.Authorizer = iam.RequestAuthorizer{Enforcer: enforcer}
 	if cfg.NoIAMEnforcement {

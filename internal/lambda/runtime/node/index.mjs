@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
+import { Writable } from 'node:stream';
 
 const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -25,15 +26,33 @@ function call(method, p, body, headers = {}) {
 }
 
 let requestId = '';
+const JSON_LOGS = process.env.AWS_LAMBDA_LOG_FORMAT === 'JSON';
+const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+
+// patchConsole sends console output to the log: Lambda's tab-separated text lines, or with
+// LogFormat JSON its records (timestamp, level, requestId, message), below
+// AWS_LAMBDA_LOG_LEVEL dropped.
 function patchConsole() {
-  const write = (stream, level) => (...args) => {
-    const line = `${new Date().toISOString()}\t${requestId}\t${level}\t${format(...args)}`.replace(/\n/g, '\r');
-    stream.write(line + '\n');
+  const min = Math.max(0, LEVELS.indexOf(process.env.AWS_LAMBDA_LOG_LEVEL || 'INFO'));
+  const write = (stream, level) => {
+    if (JSON_LOGS && LEVELS.indexOf(level) < min) return () => {};
+    return (...args) => {
+      if (JSON_LOGS) {
+        stream.write(JSON.stringify({ timestamp: new Date().toISOString(), level, requestId, message: format(...args) }) + '\n');
+        return;
+      }
+      const line = `${new Date().toISOString()}\t${requestId}\t${level}\t${format(...args)}`.replace(/\n/g, '\r');
+      stream.write(line + '\n');
+    };
   };
   console.log = console.info = write(process.stdout, 'INFO');
   console.warn = write(process.stderr, 'WARN');
   console.error = write(process.stderr, 'ERROR');
   console.debug = write(process.stdout, 'DEBUG');
+  if (JSON_LOGS) {
+    console.trace = write(process.stdout, 'TRACE');
+    console.fatal = write(process.stderr, 'FATAL');
+  }
 }
 
 function errorDoc(err, type) {
@@ -114,6 +133,83 @@ function run(handler, event, ctx) {
   });
 }
 
+// Response streaming: awslambda.streamifyResponse marks a handler (event, responseStream,
+// context); what it writes goes to the Runtime API as a chunked response in streaming mode, and a
+// failure after that is reported in the response's trailers. HttpResponseStream.from starts a
+// function URL's answer with its metadata (status, headers, cookies): the JSON prelude and 8 NUL
+// bytes, under the http-integration-response content type.
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
+
+class HttpResponseStream {
+  static from(stream, metadata) {
+    stream.setContentType(HTTP_INTEGRATION);
+    stream.write(JSON.stringify(metadata ?? {}));
+    stream.write(Buffer.alloc(8));
+    return stream;
+  }
+}
+
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = 'response';
+    return handler;
+  },
+  HttpResponseStream,
+};
+
+// responseStream is the Writable a streaming handler writes to: the request to the Runtime API
+// starts with the first write (or the end), carrying the content type set until then.
+function responseStream(id) {
+  let req;
+  let contentType = 'application/octet-stream';
+  let answered;
+  const done = new Promise((resolve, reject) => { answered = { resolve, reject }; });
+  const open = () => {
+    if (req) return req;
+    req = http.request({
+      host, port, method: 'POST', path: `${PREFIX}/invocation/${id}/response`, agent,
+      headers: {
+        'Content-Type': contentType, 'Lambda-Runtime-Function-Response-Mode': 'streaming',
+        'Transfer-Encoding': 'chunked', Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+      },
+    }, (res) => { res.resume(); res.on('end', () => answered.resolve(res.statusCode)); });
+    req.on('error', (e) => answered.reject(e));
+    return req;
+  };
+  const stream = new Writable({
+    write(chunk, _enc, cb) { open().write(chunk, cb); },
+    final(cb) { open().end(); cb(); },
+  });
+  stream.setContentType = (t) => { contentType = t; };
+  stream.fail = (doc) => { // ends the response with an error in its trailers
+    const r = open();
+    r.addTrailers({
+      'Lambda-Runtime-Function-Error-Type': doc.errorType,
+      'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(doc)).toString('base64'),
+    });
+    r.end();
+  };
+  stream.done = done;
+  return stream;
+}
+
+// invokeStreaming runs a streamified handler: the response ends when the handler ends the
+// stream, or when its promise settles without having ended it.
+async function invokeStreaming(handler, event, ctx, id) {
+  const stream = responseStream(id);
+  try {
+    await handler(event, stream, ctx);
+    if (!stream.writableEnded) stream.end();
+    else if (!stream.writableFinished) await new Promise((resolve, reject) => { stream.once('finish', resolve); stream.once('error', reject); });
+  } catch (e) {
+    const doc = errorDoc(e);
+    console.error('Invoke Error', JSON.stringify(doc));
+    if (!stream.writableEnded) stream.fail(doc); // else the response was whole: only the log has it
+  }
+  await stream.done;
+}
+
 async function invoke(handler, next) {
   const id = next.headers['lambda-runtime-aws-request-id'];
   requestId = id;
@@ -122,6 +218,10 @@ async function invoke(handler, next) {
   try {
     const text = next.body.toString();
     const event = text ? JSON.parse(text) : {};
+    if (handler[STREAMING] === 'response') {
+      await invokeStreaming(handler, event, ctx, id);
+      return;
+    }
     const result = await run(handler, event, ctx);
     const out = JSON.stringify(result === undefined ? null : result);
     await call('POST', `/invocation/${id}/response`, out, { 'Content-Type': 'application/json' });

@@ -63,15 +63,54 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON"
+
+# LoggingConfig.ApplicationLogLevel as the logging module's levels, and its names as Lambda's.
+_LEVELS = {"TRACE": 5, "DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARN": logging.WARNING,
+           "ERROR": logging.ERROR, "FATAL": logging.CRITICAL}
+_NAMES = {"WARNING": "WARN", "CRITICAL": "FATAL", "Level 5": "TRACE"}
+
+
+def _json_time(t):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".%03dZ" % int((t % 1) * 1000)
+
+
+class _JSONFormatter(logging.Formatter):
+    """Lambda's JSON application log record: timestamp, level, message, logger, requestId."""
+
+    def format(self, record):
+        doc = {"timestamp": _json_time(record.created), "level": _NAMES.get(record.levelname, record.levelname),
+               "message": record.getMessage(), "logger": record.name, "requestId": record.aws_request_id}
+        if record.exc_info:
+            doc["errorType"] = record.exc_info[0].__name__
+            doc["errorMessage"] = str(record.exc_info[1])
+            doc["stackTrace"] = traceback.format_tb(record.exc_info[2])
+        return json.dumps(doc, default=str)
+
+
 def _setup_logging():
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter(
-        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"))
-    handler.formatter.converter = time.gmtime
     handler.addFilter(_RequestIdFilter())
     root = logging.getLogger()
     root.handlers = [handler]
+    if JSON_LOGS:
+        logging.addLevelName(5, "TRACE")
+        handler.setFormatter(_JSONFormatter())
+        root.setLevel(_LEVELS.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO"), logging.INFO))
+        return
+    handler.setFormatter(logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"))
+    handler.formatter.converter = time.gmtime
     root.setLevel(logging.WARNING)
+
+
+def _log_error(doc, request_id=""):
+    """The runtime's own error line: Lambda's text line, or a JSON record at level ERROR."""
+    if JSON_LOGS:
+        print(json.dumps({"timestamp": _json_time(time.time()), "level": "ERROR", "message": doc["errorMessage"],
+                          "errorType": doc["errorType"], "requestId": request_id}), flush=True)
+    else:
+        print(f"[ERROR] {doc['errorType']}: {doc['errorMessage']}", flush=True)
 
 
 def error_doc(exc, error_type=None):
@@ -110,7 +149,7 @@ def _report_init_error(api, exc):
     doc = error_doc(exc, getattr(exc, "error_type", None))
     if exc.__cause__ is not None:
         doc["stackTrace"] = traceback.format_list(traceback.extract_tb(exc.__cause__.__traceback__))
-    print(f"[ERROR] {doc['errorType']}: {doc['errorMessage']}", flush=True)
+    _log_error(doc)
     api.call("POST", "/init/error", json.dumps(doc).encode(),
              {"Lambda-Runtime-Function-Error-Type": doc["errorType"], "Content-Type": "application/json"})
 
@@ -134,7 +173,7 @@ def _invoke(api, handler, headers, body):
     except Exception as e:  # the function's error is the invoke's answer
         doc = error_doc(e)
         sys.stdout.flush()
-        print(f"[ERROR] {doc['errorType']}: {doc['errorMessage']}", flush=True)
+        _log_error(doc, request_id)
         api.call("POST", f"/invocation/{request_id}/error", json.dumps(doc).encode(),
                  {"Lambda-Runtime-Function-Error-Type": doc["errorType"], "Content-Type": "application/json"})
         return
