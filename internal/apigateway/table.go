@@ -262,10 +262,12 @@ func (s *Service) handlers() map[string]service.Handler {
 		"CreateDomainName":      service.Func(s.CreateDomainName),
 		"GetDomainName":         service.Func(s.GetDomainName),
 		"GetDomainNames":        service.Func(s.GetDomainNames),
+		"UpdateDomainName":      service.Func(s.UpdateDomainName),
 		"DeleteDomainName":      service.Func(s.DeleteDomainName),
 		"CreateBasePathMapping": service.Func(s.CreateBasePathMapping),
 		"GetBasePathMapping":    service.Func(s.GetBasePathMapping),
 		"GetBasePathMappings":   service.Func(s.GetBasePathMappings),
+		"UpdateBasePathMapping": service.Func(s.UpdateBasePathMapping),
 		"DeleteBasePathMapping": service.Func(s.DeleteBasePathMapping),
 
 		"GetTags":       service.Func(s.GetTags),
