@@ -189,6 +189,7 @@ func (s *Service) handlers() map[string]service.Handler {
 		"DeleteMethod":              service.Func(s.DeleteMethod),
 		"PutMethodResponse":         service.Func(s.PutMethodResponse),
 		"GetMethodResponse":         service.Func(s.GetMethodResponse),
+		"UpdateMethodResponse":      service.Func(s.UpdateMethodResponse),
 		"DeleteMethodResponse":      service.Func(s.DeleteMethodResponse),
 		"PutIntegration":            service.Func(s.PutIntegration),
 		"GetIntegration":            service.Func(s.GetIntegration),
@@ -233,6 +234,7 @@ func (s *Service) handlers() map[string]service.Handler {
 		"PutGatewayResponse":    service.Func(s.PutGatewayResponse),
 		"GetGatewayResponse":    service.Func(s.GetGatewayResponse),
 		"GetGatewayResponses":   service.Func(s.GetGatewayResponses),
+		"UpdateGatewayResponse": service.Func(s.UpdateGatewayResponse),
 		"DeleteGatewayResponse": service.Func(s.DeleteGatewayResponse),
 
 		"CreateModel":            service.Func(s.CreateModel),
@@ -247,6 +249,7 @@ func (s *Service) handlers() map[string]service.Handler {
 		"CreateAuthorizer": service.Func(s.CreateAuthorizer),
 		"GetAuthorizer":    service.Func(s.GetAuthorizer),
 		"GetAuthorizers":   service.Func(s.GetAuthorizers),
+		"UpdateAuthorizer": service.Func(s.UpdateAuthorizer),
 		"DeleteAuthorizer": service.Func(s.DeleteAuthorizer),
 
 		"ImportRestApi": service.Func(s.ImportRestApi),
