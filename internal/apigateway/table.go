@@ -258,6 +258,7 @@ func (s *Service) handlers() map[string]service.Handler {
 
 		"TestInvokeMethod":          service.Func(s.TestInvokeMethod),
 		"GetAccount":                service.Func(s.GetAccount),
+		"UpdateAccount":             service.Func(s.UpdateAccount),
 		"UpdateIntegrationResponse": service.Func(s.UpdateIntegrationResponse),
 		"UpdateRequestValidator":    service.Func(s.UpdateRequestValidator),
 		"UpdateModel":               service.Func(s.UpdateModel),

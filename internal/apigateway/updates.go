@@ -2,10 +2,16 @@ package apigateway
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gureum/gureum/internal/service"
+	"github.com/gureum/gureum/internal/store"
 )
 
 // AccountOutput is GetAccount's answer: the account's API Gateway settings.
@@ -19,10 +25,79 @@ type AccountOutput struct {
 // AccountInput is GetAccount's (empty) request.
 type AccountInput struct{}
 
-// GetAccount reports the account-level throttle the data plane applies.
+// kindAccount is an account's API Gateway settings (parent "", id "settings").
+const kindAccount store.APIKind = "v1account"
+
+// accountSettings is what UpdateAccount sets.
+type accountSettings struct {
+	CloudwatchRoleARN string `json:"cloudwatchRoleArn,omitempty"`
+}
+
+// GetAccount reports the account-level throttle the data plane applies and the account's
+// CloudWatch role.
 func (s *Service) GetAccount(ctx context.Context, _ *AccountInput) (*AccountOutput, error) {
-	return &AccountOutput{ThrottleSettings: &ThrottleSettings{BurstLimit: s.accountBurst, RateLimit: s.accountRate},
-		Features: []string{"UsagePlans"}, APIKeyVersion: "4"}, nil
+	out := &AccountOutput{ThrottleSettings: &ThrottleSettings{BurstLimit: s.accountBurst, RateLimit: s.accountRate},
+		Features: []string{"UsagePlans"}, APIKeyVersion: "4"}
+	obj, err := s.store.APIObject(ctx, kindAccount, callerAccount(ctx), "", "settings")
+	if errors.Is(err, store.ErrNotFound) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var set accountSettings
+	if err := json.Unmarshal(obj.Doc, &set); err != nil {
+		return nil, err
+	}
+	out.CloudwatchRoleARN = set.CloudwatchRoleARN
+	return out, nil
+}
+
+// AccountUpdateInput is UpdateAccount's request.
+type AccountUpdateInput struct {
+	PatchOperations []PatchOperation `json:"patchOperations"`
+}
+
+func (in *AccountUpdateInput) references(string) []service.Check {
+	return patchedRoles(in.PatchOperations, "/cloudwatchRoleArn")
+}
+
+// roleARN is an IAM role's ARN.
+var roleARN = regexp.MustCompile(`^arn:aws:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+
+// UpdateAccount sets the account's CloudWatch role (replace /cloudwatchRoleArn; "" clears it),
+// which API Gateway assumes to write logs; the only setting AWS lets an account change.
+func (s *Service) UpdateAccount(ctx context.Context, in *AccountUpdateInput) (*AccountOutput, error) {
+	var set accountSettings
+	for _, op := range in.PatchOperations {
+		if op.Op != "replace" || op.Path != "/cloudwatchRoleArn" {
+			return nil, invalidPatch(op)
+		}
+		if op.Value != "" && !roleARN.MatchString(op.Value) {
+			return nil, badRequest("The role ARN is not well formed")
+		}
+		set.CloudwatchRoleARN = op.Value
+	}
+	account := callerAccount(ctx)
+	b, _ := json.Marshal(set)
+	obj := store.APIObject{Kind: kindAccount, Account: account, ID: "settings", Doc: b, Created: s.now()}
+	for attempt := 0; ; attempt++ {
+		old, err := s.store.APIObject(ctx, kindAccount, account, "", "settings")
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			err = s.store.CreateAPIObject(ctx, obj)
+		case err == nil:
+			old.Doc = b
+			err = s.store.UpdateAPIObject(ctx, old, old.Version)
+		}
+		if err == nil {
+			break
+		}
+		if attempt > 8 || !errors.Is(err, store.ErrExists) && !errors.Is(err, store.ErrConflict) {
+			return nil, err
+		}
+	}
+	return s.GetAccount(ctx, &AccountInput{})
 }
 
 // UpdateIntegrationResponse applies patch operations to an integration response.

@@ -16,7 +16,7 @@ func replaceOp(path, value string) types.PatchOperation {
 	return types.PatchOperation{Op: types.OpReplace, Path: aws.String(path), Value: aws.String(value)}
 }
 
-// TestUpdateOperations: UpdateAuthorizer, UpdateGatewayResponse and UpdateMethodResponse apply
+// TestUpdateOperations: UpdateAuthorizer, UpdateGatewayResponse, UpdateMethodResponse and UpdateAccount apply
 // AWS's patch operations, and refuse what CreateAuthorizer and PutGatewayResponse refuse.
 func TestUpdateOperations(t *testing.T) {
 	each(t, func(t *testing.T, c *apigateway.Client, srv *gureumtest.Server) {
@@ -59,6 +59,20 @@ func TestUpdateOperations(t *testing.T) {
 			t.Errorf("UpdateGatewayResponse(status 99) = %v; want BadRequestException", err)
 		}
 
+		logRole := "arn:aws:iam::000000000000:role/apigw-logs"
+		acct := must(c.UpdateAccount(bg, &apigateway.UpdateAccountInput{PatchOperations: []types.PatchOperation{replaceOp("/cloudwatchRoleArn", logRole)}}))
+		if aws.ToString(acct.CloudwatchRoleArn) != logRole || acct.ThrottleSettings == nil || acct.ThrottleSettings.RateLimit != 10000 {
+			t.Errorf("UpdateAccount = %+v", acct)
+		}
+		if g := must(c.GetAccount(bg, &apigateway.GetAccountInput{})); aws.ToString(g.CloudwatchRoleArn) != logRole {
+			t.Errorf("GetAccount = %+v; want the role set", g)
+		}
+		for _, op := range []types.PatchOperation{replaceOp("/throttle/rateLimit", "5"), replaceOp("/cloudwatchRoleArn", "not-an-arn")} {
+			if _, err := c.UpdateAccount(bg, &apigateway.UpdateAccountInput{PatchOperations: []types.PatchOperation{op}}); code(err) != "BadRequestException" {
+				t.Errorf("UpdateAccount(%s %s) = %v; want BadRequestException", aws.ToString(op.Path), aws.ToString(op.Value), err)
+			}
+		}
+
 		get := aws.String("GET")
 		must(c.PutMethod(bg, &apigateway.PutMethodInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: get, AuthorizationType: aws.String("NONE")}))
 		must(c.PutMethodResponse(bg, &apigateway.PutMethodResponseInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: get, StatusCode: aws.String("200")}))
@@ -77,7 +91,7 @@ func TestUpdateOperations(t *testing.T) {
 }
 
 // TestUpdatePassRole: a role set by a patch operation (an authorizer's or an integration's
-// credentials) is passed as at creation: iam:PassRole on it, or AccessDenied.
+// credentials, the account's CloudWatch role) is passed as at creation: iam:PassRole on it, or AccessDenied.
 func TestUpdatePassRole(t *testing.T) {
 	srv := gureumtest.Start(t, gureumtest.Options{Args: []string{"--log-level", "warn"}})
 	c := apigateway.NewFromConfig(srv.Config())
@@ -105,6 +119,9 @@ func TestUpdatePassRole(t *testing.T) {
 	if _, err := dev.UpdateIntegration(bg, &apigateway.UpdateIntegrationInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: get,
 		PatchOperations: []types.PatchOperation{replaceOp("/credentials", role)}}); code(err) != "AccessDeniedException" {
 		t.Errorf("UpdateIntegration(credentials) without iam:PassRole = %v; want AccessDeniedException", err)
+	}
+	if _, err := dev.UpdateAccount(bg, &apigateway.UpdateAccountInput{PatchOperations: []types.PatchOperation{replaceOp("/cloudwatchRoleArn", role)}}); code(err) != "AccessDeniedException" {
+		t.Errorf("UpdateAccount(cloudwatchRoleArn) without iam:PassRole = %v; want AccessDeniedException", err)
 	}
 	if _, err := dev.UpdateAuthorizer(bg, &apigateway.UpdateAuthorizerInput{RestApiId: api.Id, AuthorizerId: a.Id,
 		PatchOperations: []types.PatchOperation{replaceOp("/name", "renamed")}}); err != nil {
