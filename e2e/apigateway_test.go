@@ -137,4 +137,16 @@ with urllib.request.urlopen(req) as r:
 	if code, body := curl(p.Endpoint+"/v1/ops/status", "Host: status.example.com", "x-api-key: e2eStatusKey0123456789"); code != "429" || body != `{"message":"Limit Exceeded"}` {
 		t.Errorf("curl through the custom domain: %s %s; want the status API (429: its quota is spent)", code, body)
 	}
+	// The mapping moved to another base path, and the domain's policy changed, by patch operations.
+	moved := cli("update-base-path-mapping", "--domain-name", "status.example.com", "--base-path", "v1/ops",
+		"--patch-operations", "op=replace,path=/basePath,value=v2")
+	if str(moved["basePath"]) != "v2" || str(moved["restApiId"]) != id {
+		t.Errorf("update-base-path-mapping = %v", moved)
+	}
+	if code, _ := curl(p.Endpoint+"/v2/status", "Host: status.example.com", "x-api-key: e2eStatusKey0123456789"); code != "429" {
+		t.Errorf("curl through the moved mapping: %s; want the status API (429)", code)
+	}
+	if d := cli("update-domain-name", "--domain-name", "status.example.com", "--patch-operations", "op=replace,path=/securityPolicy,value=TLS_1_0"); str(d["securityPolicy"]) != "TLS_1_0" {
+		t.Errorf("update-domain-name = %v", d)
+	}
 }

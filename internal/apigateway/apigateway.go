@@ -8,10 +8,11 @@ package apigateway
 import (
 	"context"
 	"crypto/rand"
-	"github.com/gureum/gureum/internal/apigateway/domain"
 	mrand "math/rand/v2"
 	"time"
 
+	"github.com/gureum/gureum/internal/apigateway/domain"
+	"github.com/gureum/gureum/internal/apigateway/throttle"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
@@ -70,7 +71,7 @@ type Service struct {
 	accessLogs accessBuffer
 	region     string
 	clock      service.Env
-	limits     *limiter
+	limits     *throttle.Buckets // per API key and plan (and method where a plan's stage overrides it), per stage method, the account's
 	routes     routeCache
 	keys       keyCache
 	usage      usageBuffer
@@ -90,8 +91,8 @@ type Service struct {
 func New(d Deps) *Service {
 	d.Env = d.Env.For("apigateway")
 	s := &Service{store: d.Store, functions: d.Functions, queues: d.Queues, verifier: d.Verifier, authz: d.Enforcer, logs: d.Logs, metrics: d.Metrics, region: d.Region, clock: d.Env,
-		limits: newLimiter(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}, auths: authCache{m: map[string]*authResult{}}, cache: stageCache{stages: map[string]*cacheShard{}},
-		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: accountRate, accountBurst: accountBurst, draw: mrand.Float64, domains: d.Domains}
+		limits: throttle.New(), routes: routeCache{m: map[string]*deployed{}}, keys: keyCache{m: map[string]*keyAuth{}}, auths: authCache{m: map[string]*authResult{}}, cache: stageCache{stages: map[string]*cacheShard{}},
+		usage: usageBuffer{m: map[usageKey]int64{}}, accountRate: throttle.AccountRate, accountBurst: throttle.AccountBurst, draw: mrand.Float64, domains: d.Domains}
 	if s.domains == nil && d.Store != nil {
 		s.domains = domain.NewCache(d.Store, time.Second, s.now)
 	}
@@ -136,12 +137,12 @@ func callerAccount(ctx context.Context) string {
 
 // forgetKey drops what this node holds in memory for a key (its buckets, its cached plans).
 func (s *Service) forgetKey(id string) {
-	s.limits.forgetKey(id)
+	s.limits.Forget("key:" + id + ":")
 	s.keys.forget()
 }
 
 // forgetPlan drops what this node holds in memory for a plan.
 func (s *Service) forgetPlan(id string) {
-	s.limits.forgetPlan(id)
+	s.limits.Forget("plan:" + id + ":")
 	s.keys.forget()
 }

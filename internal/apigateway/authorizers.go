@@ -47,31 +47,12 @@ func (s *Service) CreateAuthorizer(ctx context.Context, in *AuthorizerInput) (*A
 	a := &Authorizer{ID: newID(), Name: in.Name, Type: in.Type, ProviderARNs: in.ProviderARNs, AuthType: in.AuthType,
 		AuthorizerURI: in.AuthorizerURI, AuthorizerCredentials: in.AuthorizerCredentials, IdentitySource: in.IdentitySource,
 		IdentityValidationExpression: in.IdentityValidationExpression, AuthorizerResultTTLInSeconds: in.AuthorizerResultTTLInSeconds}
-	switch a.Type {
-	case "TOKEN", "REQUEST":
-		if !lambdaURIRE.MatchString(a.AuthorizerURI) {
-			return nil, badRequest("Invalid Authorizer URI: %s", a.AuthorizerURI)
-		}
-		if a.Type == "TOKEN" && a.IdentitySource == "" {
-			a.IdentitySource = "method.request.header.Authorization"
-		}
-	case "COGNITO_USER_POOLS":
-		if len(a.ProviderARNs) == 0 {
-			return nil, badRequest("ProviderARNs need to be specified for COGNITO_USER_POOLS authorizers")
-		}
-	default:
-		return nil, badRequest("Invalid authorizer type specified: %s", a.Type)
-	}
-	if a.IdentityValidationExpression != "" {
-		if _, err := regexp.Compile(a.IdentityValidationExpression); err != nil {
-			return nil, badRequest("Invalid identity validation expression specified")
-		}
-	}
-	if t := a.AuthorizerResultTTLInSeconds; t == nil {
+	if a.AuthorizerResultTTLInSeconds == nil {
 		d := 300
 		a.AuthorizerResultTTLInSeconds = &d
-	} else if *t < 0 || *t > 3600 {
-		return nil, badRequest("Invalid authorizer result TTL specified, must be between 0 and 3600")
+	}
+	if err := checkAuthorizer(a); err != nil {
+		return nil, err
 	}
 	_, err := s.mutateAPI(ctx, in.RestAPIID, func(doc *restAPIDoc) error {
 		if doc.Authorizers == nil {
@@ -346,4 +327,32 @@ func wildcard(p, v string) bool {
 	b.WriteString("$")
 	re, err := regexp.Compile(b.String())
 	return err == nil && re.MatchString(v)
+}
+
+// checkAuthorizer holds an authorizer to AWS's rules (filling TOKEN's default identity source).
+func checkAuthorizer(a *Authorizer) error {
+	switch a.Type {
+	case "TOKEN", "REQUEST":
+		if !lambdaURIRE.MatchString(a.AuthorizerURI) {
+			return badRequest("Invalid Authorizer URI: %s", a.AuthorizerURI)
+		}
+		if a.Type == "TOKEN" && a.IdentitySource == "" {
+			a.IdentitySource = "method.request.header.Authorization"
+		}
+	case "COGNITO_USER_POOLS":
+		if len(a.ProviderARNs) == 0 {
+			return badRequest("ProviderARNs need to be specified for COGNITO_USER_POOLS authorizers")
+		}
+	default:
+		return badRequest("Invalid authorizer type specified: %s", a.Type)
+	}
+	if a.IdentityValidationExpression != "" {
+		if _, err := regexp.Compile(a.IdentityValidationExpression); err != nil {
+			return badRequest("Invalid identity validation expression specified")
+		}
+	}
+	if t := a.AuthorizerResultTTLInSeconds; t != nil && (*t < 0 || *t > 3600) {
+		return badRequest("Invalid authorizer result TTL specified, must be between 0 and 3600")
+	}
+	return nil
 }

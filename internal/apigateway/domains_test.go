@@ -146,3 +146,86 @@ func TestCustomDomainByHost(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateDomainAndMapping: UpdateDomainName's patch operations (certificates, endpoint type,
+// security policy) and UpdateBasePathMapping's (base path, API, stage), with AWS's refusals, and
+// the data plane following a mapping moved to another API.
+func TestUpdateDomainAndMapping(t *testing.T) {
+	each(t, func(t *testing.T, c *apigateway.Client, srv *gureumtest.Server) {
+		up := upstream(t)
+		a, b := proxyAPI(t, c, up, "prod"), proxyAPI(t, c, up, "beta")
+		edge := "arn:aws:acm:us-east-1:000000000000:certificate/edge"
+		regional := "arn:aws:acm:us-east-1:000000000000:certificate/regional"
+		d := must(c.CreateDomainName(bg, &apigateway.CreateDomainNameInput{DomainName: aws.String("api.example.org"), CertificateArn: aws.String(edge)}))
+		replace := func(path, value string) types.PatchOperation {
+			return types.PatchOperation{Op: types.OpReplace, Path: aws.String(path), Value: aws.String(value)}
+		}
+		patchDomain := func(ops ...types.PatchOperation) (*apigateway.UpdateDomainNameOutput, error) {
+			return c.UpdateDomainName(bg, &apigateway.UpdateDomainNameInput{DomainName: d.DomainName, PatchOperations: ops})
+		}
+		got := must(patchDomain(replace("/securityPolicy", "TLS_1_0"), replace("/certificateName", "edge-cert")))
+		if got.SecurityPolicy != types.SecurityPolicyTls10 || aws.ToString(got.CertificateName) != "edge-cert" || aws.ToString(got.CertificateArn) != edge {
+			t.Errorf("UpdateDomainName(securityPolicy, certificateName) = %+v", got)
+		}
+		for _, tc := range []struct {
+			name string
+			ops  []types.PatchOperation
+		}{
+			{"unknown path", []types.PatchOperation{replace("/domainName", "x.example.org")}},
+			{"remove", []types.PatchOperation{{Op: types.OpRemove, Path: aws.String("/securityPolicy")}}},
+			{"bad policy", []types.PatchOperation{replace("/securityPolicy", "TLS_9")}},
+			{"another account's certificate", []types.PatchOperation{replace("/certificateArn", "arn:aws:acm:us-east-1:111111111111:certificate/x")}},
+			{"regional without its certificate", []types.PatchOperation{replace("/endpointConfiguration/types/EDGE", "REGIONAL")}},
+			{"not the current type", []types.PatchOperation{replace("/endpointConfiguration/types/REGIONAL", "EDGE")}},
+		} {
+			if _, err := patchDomain(tc.ops...); code(err) != "BadRequestException" {
+				t.Errorf("UpdateDomainName(%s) = %v; want BadRequestException", tc.name, err)
+			}
+		}
+		got = must(patchDomain(replace("/endpointConfiguration/types/EDGE", "REGIONAL"), replace("/regionalCertificateArn", regional)))
+		if got.EndpointConfiguration == nil || len(got.EndpointConfiguration.Types) != 1 || got.EndpointConfiguration.Types[0] != types.EndpointTypeRegional ||
+			aws.ToString(got.RegionalCertificateArn) != regional || aws.ToString(got.CertificateArn) != "" || !strings.HasSuffix(aws.ToString(got.RegionalDomainName), ".execute-api.localhost") {
+			t.Errorf("UpdateDomainName(to REGIONAL) = %+v", got)
+		}
+		if _, err := c.UpdateDomainName(bg, &apigateway.UpdateDomainNameInput{DomainName: aws.String("nope.example.org"),
+			PatchOperations: []types.PatchOperation{replace("/securityPolicy", "TLS_1_2")}}); code(err) != "NotFoundException" {
+			t.Errorf("UpdateDomainName(unknown domain) = %v; want NotFoundException", err)
+		}
+
+		must(c.CreateBasePathMapping(bg, &apigateway.CreateBasePathMappingInput{DomainName: d.DomainName, BasePath: aws.String("shop"), RestApiId: aws.String(a), Stage: aws.String("prod")}))
+		must(c.CreateBasePathMapping(bg, &apigateway.CreateBasePathMappingInput{DomainName: d.DomainName, BasePath: aws.String("taken"), RestApiId: aws.String(a), Stage: aws.String("prod")}))
+		patchMapping := func(base string, ops ...types.PatchOperation) (*apigateway.UpdateBasePathMappingOutput, error) {
+			return c.UpdateBasePathMapping(bg, &apigateway.UpdateBasePathMappingInput{DomainName: d.DomainName, BasePath: aws.String(base), PatchOperations: ops})
+		}
+		for _, tc := range []struct {
+			name, want string
+			ops        []types.PatchOperation
+		}{
+			{"a stage the new API lacks", "BadRequestException", []types.PatchOperation{replace("/restapiId", b)}},
+			{"an unknown API", "NotFoundException", []types.PatchOperation{replace("/restapiId", "nope123456"), replace("/stage", "beta")}},
+			{"a base path in use", "ConflictException", []types.PatchOperation{replace("/basePath", "taken")}},
+			{"a bad base path", "BadRequestException", []types.PatchOperation{replace("/basePath", "a b")}},
+			{"an unknown path", "BadRequestException", []types.PatchOperation{replace("/domainName", "x")}},
+		} {
+			if _, err := patchMapping("shop", tc.ops...); code(err) != tc.want {
+				t.Errorf("UpdateBasePathMapping(%s) = %v; want %s", tc.name, err, tc.want)
+			}
+		}
+		if _, err := patchMapping("nope", replace("/stage", "prod")); code(err) != "NotFoundException" {
+			t.Errorf("UpdateBasePathMapping(unknown base path) = %v; want NotFoundException", err)
+		}
+		m := must(patchMapping("shop", replace("/restapiId", b), replace("/stage", "beta"), replace("/basePath", "store/v2")))
+		if aws.ToString(m.BasePath) != "store/v2" || aws.ToString(m.RestApiId) != b || aws.ToString(m.Stage) != "beta" {
+			t.Errorf("UpdateBasePathMapping = %+v", m)
+		}
+		if g := must(c.GetBasePathMapping(bg, &apigateway.GetBasePathMappingInput{DomainName: d.DomainName, BasePath: aws.String("store/v2")})); aws.ToString(g.RestApiId) != b {
+			t.Errorf("GetBasePathMapping(store/v2) = %+v", g)
+		}
+		if status, got := atHost(t, srv, "api.example.org", "/store/v2/items/1"); status != 200 || got != "/rest/items/1" {
+			t.Errorf("GET through the moved mapping = %d %s; want the upstream asked /rest/items/1", status, got)
+		}
+		if status, _ := atHost(t, srv, "api.example.org", "/shop/items/1"); status == 200 {
+			t.Errorf("GET through the old base path = %d; want a refusal", status)
+		}
+	})
+}

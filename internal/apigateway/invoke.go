@@ -411,11 +411,11 @@ func (s *Service) meter(ctx context.Context, inv *invocation) *gatewayError {
 		}
 	}
 	if ms := stageMethodSetting(d.stage, inv.resource.Path, inv.method.HTTPMethod); ms != nil {
-		if !s.limits.allow("stage:"+d.apiID+"/"+d.stage.StageName+":"+inv.resource.Path+"/"+inv.method.HTTPMethod, ms.ThrottlingRateLimit, ms.ThrottlingBurstLimit, inv.now) {
+		if !s.limits.Allow("stage:"+d.apiID+"/"+d.stage.StageName+":"+inv.resource.Path+"/"+inv.method.HTTPMethod, ms.ThrottlingRateLimit, ms.ThrottlingBurstLimit, inv.now) {
 			return errThrottled
 		}
 	}
-	if !s.limits.allow("account:"+d.account, s.accountRate, s.accountBurst, inv.now) {
+	if !s.limits.Allow("account:"+d.account, s.accountRate, s.accountBurst, inv.now) {
 		return errThrottled
 	}
 	return nil
@@ -460,11 +460,11 @@ func (s *Service) checkKey(ctx context.Context, inv *invocation) *gatewayError {
 	method := inv.resource.Path + "/" + inv.method.HTTPMethod
 	bucket := "plan:" + p.ID + ":key:" + ka.key.ID + ":"
 	if t := as.Throttle[method]; t != nil {
-		if !s.limits.allow(bucket+method, t.RateLimit, t.BurstLimit, inv.now) {
+		if !s.limits.Allow(bucket+method, t.RateLimit, t.BurstLimit, inv.now) {
 			return errThrottled
 		}
 	} else if t := p.Throttle; t != nil {
-		if !s.limits.allow(bucket+"*", t.RateLimit, t.BurstLimit, inv.now) {
+		if !s.limits.Allow(bucket+"*", t.RateLimit, t.BurstLimit, inv.now) {
 			return errThrottled
 		}
 	}

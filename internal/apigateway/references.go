@@ -50,3 +50,24 @@ func (in *AuthorizerInput) references(string) []service.Check {
 }
 
 func (in *PutIntegrationInput) references(string) []service.Check { return passRole(in.Credentials) }
+
+// patchedRoles are the roles patch operations set at path (an authorizer's or integration's
+// credentials), each passed as passRole says.
+func patchedRoles(ops []PatchOperation, path string) []service.Check {
+	var c []service.Check
+	for _, op := range ops {
+		if op.Path == path && op.Op != "remove" {
+			c = append(c, passRole(op.Value)...)
+		}
+	}
+	return c
+}
+
+// MethodUpdateInput serves UpdateIntegration among others: an integration's /credentials.
+func (in *MethodUpdateInput) references(string) []service.Check {
+	return patchedRoles(in.PatchOperations, "/credentials")
+}
+
+func (in *AuthorizerUpdateInput) references(string) []service.Check {
+	return patchedRoles(in.PatchOperations, "/authorizerCredentials")
+}

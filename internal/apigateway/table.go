@@ -189,6 +189,7 @@ func (s *Service) handlers() map[string]service.Handler {
 		"DeleteMethod":              service.Func(s.DeleteMethod),
 		"PutMethodResponse":         service.Func(s.PutMethodResponse),
 		"GetMethodResponse":         service.Func(s.GetMethodResponse),
+		"UpdateMethodResponse":      service.Func(s.UpdateMethodResponse),
 		"DeleteMethodResponse":      service.Func(s.DeleteMethodResponse),
 		"PutIntegration":            service.Func(s.PutIntegration),
 		"GetIntegration":            service.Func(s.GetIntegration),
@@ -233,6 +234,7 @@ func (s *Service) handlers() map[string]service.Handler {
 		"PutGatewayResponse":    service.Func(s.PutGatewayResponse),
 		"GetGatewayResponse":    service.Func(s.GetGatewayResponse),
 		"GetGatewayResponses":   service.Func(s.GetGatewayResponses),
+		"UpdateGatewayResponse": service.Func(s.UpdateGatewayResponse),
 		"DeleteGatewayResponse": service.Func(s.DeleteGatewayResponse),
 
 		"CreateModel":            service.Func(s.CreateModel),
@@ -247,6 +249,7 @@ func (s *Service) handlers() map[string]service.Handler {
 		"CreateAuthorizer": service.Func(s.CreateAuthorizer),
 		"GetAuthorizer":    service.Func(s.GetAuthorizer),
 		"GetAuthorizers":   service.Func(s.GetAuthorizers),
+		"UpdateAuthorizer": service.Func(s.UpdateAuthorizer),
 		"DeleteAuthorizer": service.Func(s.DeleteAuthorizer),
 
 		"ImportRestApi": service.Func(s.ImportRestApi),
@@ -255,6 +258,7 @@ func (s *Service) handlers() map[string]service.Handler {
 
 		"TestInvokeMethod":          service.Func(s.TestInvokeMethod),
 		"GetAccount":                service.Func(s.GetAccount),
+		"UpdateAccount":             service.Func(s.UpdateAccount),
 		"UpdateIntegrationResponse": service.Func(s.UpdateIntegrationResponse),
 		"UpdateRequestValidator":    service.Func(s.UpdateRequestValidator),
 		"UpdateModel":               service.Func(s.UpdateModel),
@@ -262,10 +266,12 @@ func (s *Service) handlers() map[string]service.Handler {
 		"CreateDomainName":      service.Func(s.CreateDomainName),
 		"GetDomainName":         service.Func(s.GetDomainName),
 		"GetDomainNames":        service.Func(s.GetDomainNames),
+		"UpdateDomainName":      service.Func(s.UpdateDomainName),
 		"DeleteDomainName":      service.Func(s.DeleteDomainName),
 		"CreateBasePathMapping": service.Func(s.CreateBasePathMapping),
 		"GetBasePathMapping":    service.Func(s.GetBasePathMapping),
 		"GetBasePathMappings":   service.Func(s.GetBasePathMappings),
+		"UpdateBasePathMapping": service.Func(s.UpdateBasePathMapping),
 		"DeleteBasePathMapping": service.Func(s.DeleteBasePathMapping),
 
 		"GetTags":       service.Func(s.GetTags),

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gureum/gureum/internal/apigateway/domain"
+	"github.com/gureum/gureum/internal/apigateway/throttle"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/store"
@@ -76,7 +77,7 @@ type Service struct {
 	region    string
 	env       service.Env
 	apis      apiCache
-	limits    *limiter
+	limits    *throttle.Buckets
 	jwks      *jwksCache
 	authCache authCache
 	sockets   *hub
@@ -93,7 +94,7 @@ func New(d Deps) *Service {
 	d.Env = d.Env.For("apigatewayv2")
 	s := &Service{store: d.Store, functions: d.Functions, http: d.HTTP, authn: d.Authenticate, authz: d.Authorize, region: d.Region, env: d.Env,
 		apis:   apiCache{m: map[string]*cachedAPI{}},
-		limits: newLimiter(), authCache: authCache{m: map[string]*authEntry{}}, sockets: newHub(), domains: d.Domains}
+		limits: throttle.New(), authCache: authCache{m: map[string]*authEntry{}}, sockets: newHub(), domains: d.Domains}
 	if s.domains == nil {
 		s.domains = domain.NewCache(d.Store, cacheTTL, s.now)
 	}

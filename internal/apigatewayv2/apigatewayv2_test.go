@@ -262,7 +262,48 @@ func TestDomainNames(t *testing.T) {
 		if len(ms.Items) != 2 {
 			t.Errorf("GetApiMappings = %+v", ms.Items)
 		}
+		for _, tc := range []struct {
+			name, want string
+			in         apigatewayv2.UpdateApiMappingInput
+		}{
+			{"a key in use", "ConflictException", apigatewayv2.UpdateApiMappingInput{ApiMappingKey: aws.String("")}},
+			{"no such stage", "BadRequestException", apigatewayv2.UpdateApiMappingInput{Stage: aws.String("nope")}},
+			{"a bad key", "BadRequestException", apigatewayv2.UpdateApiMappingInput{ApiMappingKey: aws.String("a b")}},
+			{"no such API", "NotFoundException", apigatewayv2.UpdateApiMappingInput{ApiId: aws.String("nope123456")}},
+		} {
+			in := tc.in
+			in.DomainName, in.ApiMappingId = aws.String("api.example.com"), m.ApiMappingId
+			if in.ApiId == nil {
+				in.ApiId = api.ApiId
+			}
+			if _, err := c.UpdateApiMapping(bg, &in); code(err) != tc.want {
+				t.Errorf("UpdateApiMapping(%s) = %v; want %s", tc.name, err, tc.want)
+			}
+		}
+		if _, err := c.UpdateApiMapping(bg, &apigatewayv2.UpdateApiMappingInput{DomainName: aws.String("api.example.com"), ApiMappingId: aws.String("nope"),
+			ApiId: api.ApiId}); code(err) != "NotFoundException" {
+			t.Errorf("UpdateApiMapping(unknown mapping) = %v; want NotFoundException", err)
+		}
 		must(c.UpdateApiMapping(bg, &apigatewayv2.UpdateApiMappingInput{DomainName: aws.String("api.example.com"), ApiMappingId: m.ApiMappingId, ApiId: api.ApiId, ApiMappingKey: aws.String("v2")}))
+		if status, body := through("/v2/orders/5"); status != 200 || decode(t, body)["path"] != "/o/5" {
+			t.Errorf("GET /v2/orders/5 after UpdateApiMapping = %d %s; want the mapping's API without its new key", status, body)
+		}
+
+		cert := "arn:aws:acm:us-east-1:000000000000:certificate/new"
+		u := must(c.UpdateDomainName(bg, &apigatewayv2.UpdateDomainNameInput{DomainName: aws.String("api.example.com"),
+			DomainNameConfigurations: []types.DomainNameConfiguration{{CertificateArn: aws.String(cert), SecurityPolicy: types.SecurityPolicyTls10}}}))
+		if len(u.DomainNameConfigurations) != 1 || aws.ToString(u.DomainNameConfigurations[0].CertificateArn) != cert ||
+			u.DomainNameConfigurations[0].SecurityPolicy != types.SecurityPolicyTls10 ||
+			aws.ToString(u.DomainNameConfigurations[0].ApiGatewayDomainName) != aws.ToString(d.DomainNameConfigurations[0].ApiGatewayDomainName) {
+			t.Errorf("UpdateDomainName = %+v; want the new certificate and policy at the same target", u.DomainNameConfigurations)
+		}
+		if _, err := c.UpdateDomainName(bg, &apigatewayv2.UpdateDomainNameInput{DomainName: aws.String("api.example.com"),
+			DomainNameConfigurations: []types.DomainNameConfiguration{{CertificateArn: aws.String("arn:aws:acm:us-east-1:111111111111:certificate/x")}}}); code(err) != "BadRequestException" {
+			t.Errorf("UpdateDomainName(another account's certificate) = %v; want BadRequestException", err)
+		}
+		if _, err := c.UpdateDomainName(bg, &apigatewayv2.UpdateDomainNameInput{DomainName: aws.String("nosuch.example.com")}); code(err) != "NotFoundException" {
+			t.Errorf("UpdateDomainName(unknown) = %v; want NotFoundException", err)
+		}
 		if got := must(c.GetApiMapping(bg, &apigatewayv2.GetApiMappingInput{DomainName: aws.String("api.example.com"), ApiMappingId: m.ApiMappingId})); aws.ToString(got.ApiMappingKey) != "v2" {
 			t.Errorf("GetApiMapping = %s; want v2", aws.ToString(got.ApiMappingKey))
 		}

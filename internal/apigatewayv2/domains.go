@@ -102,6 +102,20 @@ func domainConfigs(in []DomainNameConfiguration) []DomainNameConfiguration {
 	return out
 }
 
+// keepTargets keeps an endpoint's target (its API Gateway domain name and hosted zone) when an
+// update gives a configuration of the same endpoint type, as AWS does: a new certificate or
+// policy does not move the name a DNS record points at.
+func keepTargets(old, next []DomainNameConfiguration) []DomainNameConfiguration {
+	for i := range next {
+		for _, o := range old {
+			if o.EndpointType == next[i].EndpointType {
+				next[i].APIGatewayDomainName, next[i].HostedZoneID = o.APIGatewayDomainName, o.HostedZoneID
+			}
+		}
+	}
+	return next
+}
+
 // loadDomain reads a domain name of the caller's account.
 func (s *Service) loadDomain(ctx context.Context, name string) (*domainDoc, error) {
 	d, _, err := domain.Load(ctx, s.store, callerAccount(ctx), name)
@@ -159,7 +173,7 @@ func (s *Service) UpdateDomainName(ctx context.Context, in *DomainNameInput) (*D
 	}
 	d, err := s.mutateDomain(ctx, in.PathDomainName, func(d *domainDoc) error {
 		if in.DomainNameConfigurations != nil {
-			d.Domain.DomainNameConfigurations = domainConfigs(in.DomainNameConfigurations)
+			d.Domain.DomainNameConfigurations = keepTargets(d.Domain.DomainNameConfigurations, domainConfigs(in.DomainNameConfigurations))
 		}
 		if in.RoutingMode != "" {
 			d.Domain.RoutingMode = in.RoutingMode

@@ -181,13 +181,23 @@ func eventBody(r *http.Request, body []byte) (string, bool) {
 	return base64.StdEncoding.EncodeToString(body), true
 }
 
-// event20 builds the payload 2.0 event: header names lowercased with repeated values joined by
-// commas, cookies apart, query parameters joined by commas.
+// event20 builds the payload 2.0 event of a request through an HTTP API.
 func (c *call) event20() ([]byte, error) {
-	ev := HTTPRequest{Version: "2.0", RouteKey: c.routeKey, RawPath: c.rawPath, RawQueryString: c.r.URL.RawQuery,
-		Headers: map[string]string{}, PathParameters: c.pathParams, StageVariables: nonEmpty(c.stageVars),
-		RequestContext: c.context20()}
-	for name, vs := range c.r.Header {
+	ev := NewHTTPRequest(c.r, c.body, c.sourceIP)
+	ev.RouteKey, ev.RawPath, ev.PathParameters, ev.StageVariables = c.routeKey, c.rawPath, c.pathParams, nonEmpty(c.stageVars)
+	ev.RequestContext = c.context20()
+	return json.Marshal(ev)
+}
+
+// NewHTTPRequest is the part of a payload 2.0 event that comes from the request itself, as API
+// Gateway's HTTP APIs and Lambda's function URLs both build it: header names lowercased with
+// repeated values joined by commas, cookies apart, host, content-length and the x-forwarded-*
+// headers (x-forwarded-for ending in sourceIP), query parameters joined by commas, the body as
+// text or base64. The caller sets the route key, raw path, path parameters, stage variables and
+// request context.
+func NewHTTPRequest(r *http.Request, body []byte, sourceIP string) HTTPRequest {
+	ev := HTTPRequest{Version: "2.0", RawQueryString: r.URL.RawQuery, Headers: map[string]string{}}
+	for name, vs := range r.Header {
 		lower := strings.ToLower(name)
 		if lower == "cookie" {
 			for _, v := range vs {
@@ -201,26 +211,26 @@ func (c *call) event20() ([]byte, error) {
 		}
 		ev.Headers[lower] = strings.Join(vs, ",")
 	}
-	ev.Headers["host"] = c.r.Host
-	if c.r.ContentLength > 0 {
-		ev.Headers["content-length"] = strconv.FormatInt(c.r.ContentLength, 10)
+	ev.Headers["host"] = r.Host
+	if r.ContentLength > 0 {
+		ev.Headers["content-length"] = strconv.FormatInt(r.ContentLength, 10)
 	}
-	ev.Headers["x-forwarded-for"] = joinNonEmpty(ev.Headers["x-forwarded-for"], c.sourceIP)
+	ev.Headers["x-forwarded-for"] = joinNonEmpty(ev.Headers["x-forwarded-for"], sourceIP)
 	ev.Headers["x-forwarded-proto"], ev.Headers["x-forwarded-port"] = "http", "80"
-	if c.r.TLS != nil {
+	if r.TLS != nil {
 		ev.Headers["x-forwarded-proto"], ev.Headers["x-forwarded-port"] = "https", "443"
 	}
-	if _, port, err := net.SplitHostPort(c.r.Host); err == nil {
+	if _, port, err := net.SplitHostPort(r.Host); err == nil {
 		ev.Headers["x-forwarded-port"] = port
 	}
-	if q := queryValues(c.r.URL.RawQuery); len(q) > 0 {
+	if q := queryValues(r.URL.RawQuery); len(q) > 0 {
 		ev.QueryStringParameters = map[string]string{}
 		for k, vs := range q {
 			ev.QueryStringParameters[k] = strings.Join(vs, ",")
 		}
 	}
-	ev.Body, ev.IsBase64Encoded = eventBody(c.r, c.body)
-	return json.Marshal(ev)
+	ev.Body, ev.IsBase64Encoded = eventBody(r, body)
+	return ev
 }
 
 func (c *call) context20() HTTPRequestContext {

@@ -22,6 +22,11 @@ const (
 	wsMaxMessage  = 128 << 10
 )
 
+// wsInFlight is how many of a connection's messages may run their routes at once. AWS invokes a
+// message's integration without waiting for the one before it; a connection past this many
+// waits (its reads stop) until one ends.
+const wsInFlight = 16
+
 // hub is the WebSocket connections this node holds, by connection id. A connection lives on
 // the node its client reached; @connections calls reach it through that node.
 type hub struct {
@@ -292,9 +297,15 @@ func (s *Service) hold(ctx context.Context, cancel context.CancelFunc, wc *wsCal
 	s.readMessages(ctx, wc)
 }
 
-// readMessages runs each message's route until the connection closes, idles out or ends.
+// readMessages runs each message's route until the connection closes, idles out or ends, and
+// then waits for the routes still running. Each message's route runs in a goroutine of its own,
+// as AWS invokes each message's integration without waiting for the last one's to end: a
+// client's next message does not wait for the function that answered its last to return.
 func (s *Service) readMessages(ctx context.Context, wc *wsCall) {
 	sel, _ := parseSelection(wc.api.doc.API.RouteSelectionExpression)
+	var running sync.WaitGroup
+	defer running.Wait()
+	slots := make(chan struct{}, wsInFlight)
 	for {
 		readCtx, cancel := context.WithTimeout(ctx, wsIdleTimeout)
 		typ, data, err := wc.c.conn.Read(readCtx)
@@ -316,14 +327,28 @@ func (s *Service) readMessages(ctx context.Context, wc *wsCall) {
 			continue
 		}
 		mc.routeKey = route.RouteKey
-		status, body, ok := s.runRoute(ctx, &mc, route)
-		if !ok || status >= 500 {
-			s.sendError(ctx, wc, "Internal server error", mc.requestID)
-			continue
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
 		}
-		if route.RouteResponseSelectionExpression != "" && len(body) > 0 {
-			wc.c.conn.Write(ctx, websocket.MessageText, body)
-		}
+		running.Add(1)
+		go func() {
+			defer func() { <-slots; running.Done() }()
+			s.runMessage(ctx, &mc, route)
+		}()
+	}
+}
+
+// runMessage runs a message's route and sends the client its route response, if it has one.
+func (s *Service) runMessage(ctx context.Context, mc *wsCall, route *Route) {
+	status, body, ok := s.runRoute(ctx, mc, route)
+	if !ok || status >= 500 {
+		s.sendError(ctx, mc, "Internal server error", mc.requestID)
+		return
+	}
+	if route.RouteResponseSelectionExpression != "" && len(body) > 0 {
+		mc.c.conn.Write(ctx, websocket.MessageText, body)
 	}
 }
 

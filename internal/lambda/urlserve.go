@@ -16,14 +16,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gureum/gureum/internal/apigatewayv2"
 	"github.com/gureum/gureum/internal/awserr"
@@ -252,67 +250,18 @@ func (s *Service) urlEvent(r *http.Request, body []byte, e *urlEntry, path strin
 	if p, err := url.PathUnescape(path); err == nil {
 		rawPath = p
 	}
-	ev := apigatewayv2.HTTPRequest{Version: "2.0", RouteKey: "$default", RawPath: rawPath, RawQueryString: r.URL.RawQuery,
-		Headers: map[string]string{}, RequestContext: apigatewayv2.HTTPRequestContext{AccountID: "anonymous", APIID: e.u.ID,
-			DomainName: host, DomainPrefix: e.u.ID, RequestID: info.ID, RouteKey: "$default", Stage: "$default",
-			Time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), TimeEpoch: now.UnixMilli(),
-			HTTP: apigatewayv2.HTTPDescription{Method: r.Method, Path: rawPath, Protocol: r.Proto, SourceIP: sourceIP, UserAgent: r.UserAgent()}}}
+	ev := apigatewayv2.NewHTTPRequest(r, body, sourceIP)
+	ev.RouteKey, ev.RawPath = "$default", rawPath
+	ev.RequestContext = apigatewayv2.HTTPRequestContext{AccountID: "anonymous", APIID: e.u.ID,
+		DomainName: host, DomainPrefix: e.u.ID, RequestID: info.ID, RouteKey: "$default", Stage: "$default",
+		Time: now.UTC().Format("02/Jan/2006:15:04:05 -0700"), TimeEpoch: now.UnixMilli(),
+		HTTP: apigatewayv2.HTTPDescription{Method: r.Method, Path: rawPath, Protocol: r.Proto, SourceIP: sourceIP, UserAgent: r.UserAgent()}}
 	if caller != nil {
 		ev.RequestContext.AccountID = caller.Account
 		ev.RequestContext.Authorizer = &apigatewayv2.AuthorizerInfo{IAM: &apigatewayv2.IAMInfo{AccessKey: caller.AccessKeyID,
 			AccountID: caller.Account, CallerID: caller.UserID, UserARN: caller.ARN, UserID: caller.UserID}}
 	}
-	for name, vs := range r.Header {
-		lower := strings.ToLower(name)
-		if lower == "cookie" {
-			for _, v := range vs {
-				for _, ck := range strings.Split(v, ";") {
-					if ck = strings.TrimSpace(ck); ck != "" {
-						ev.Cookies = append(ev.Cookies, ck)
-					}
-				}
-			}
-			continue
-		}
-		ev.Headers[lower] = strings.Join(vs, ",")
-	}
-	ev.Headers["host"] = r.Host
-	ev.Headers["x-forwarded-for"] = sourceIP
-	ev.Headers["x-forwarded-proto"] = "http"
-	if _, port, err := net.SplitHostPort(r.Host); err == nil {
-		ev.Headers["x-forwarded-port"] = port
-	}
-	if q, err := url.ParseQuery(r.URL.RawQuery); err == nil && len(q) > 0 {
-		ev.QueryStringParameters = map[string]string{}
-		for k, vs := range q {
-			ev.QueryStringParameters[k] = strings.Join(vs, ",")
-		}
-	}
-	if len(body) > 0 {
-		if textBody(r.Header.Get("Content-Type"), body) {
-			ev.Body = string(body)
-		} else {
-			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
-		}
-	}
 	return json.Marshal(ev)
-}
-
-// textBody reports whether a body goes to the function as text rather than base64.
-func textBody(contentType string, body []byte) bool {
-	if !utf8.Valid(body) {
-		return false
-	}
-	if contentType == "" {
-		return true
-	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false
-	}
-	return strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "/json") || strings.HasSuffix(mt, "+json") ||
-		strings.HasSuffix(mt, "/xml") || strings.HasSuffix(mt, "+xml") || mt == "application/javascript" ||
-		mt == "application/x-www-form-urlencoded"
 }
 
 // Reply is a function's answer to a URL request as the client gets it.
