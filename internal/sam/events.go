@@ -44,7 +44,7 @@ var eventProps = map[string][]string{
 	"EventBridgeRule": {"Pattern", "EventBusName", "Input", "InputPath", "Target", "State", "RuleName", "RetryPolicy", "DeadLetterConfig"},
 	"S3":              {"Bucket", "Events", "Filter"},
 	"Api":             {"Path", "Method", "RestApiId", "Auth", "RequestParameters", "RequestModel"},
-	"HttpApi":         {"Path", "Method", "ApiId", "TimeoutInMillis", "PayloadFormatVersion"},
+	"HttpApi":         {"Path", "Method", "ApiId", "TimeoutInMillis", "PayloadFormatVersion", "Auth"},
 }
 
 // event expands one of a function's events.
