@@ -18,7 +18,8 @@ const bucketProps = `{
   "LifecycleConfiguration": {"Rules": [
     {"Id": "old", "Prefix": "logs/", "Status": "Enabled", "ExpirationInDays": 30, "NoncurrentVersionExpirationInDays": 7,
      "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 2}},
-    {"Status": "Disabled", "ExpirationDate": "2030-01-01T00:00:00Z"}]},
+    {"Status": "Disabled", "ExpirationDate": "2030-01-01T00:00:00Z"},
+    {"Id": "versions", "Status": "Enabled", "NoncurrentVersionExpiration": {"NoncurrentDays": 30, "NewerNoncurrentVersions": 2}}]},
   "WebsiteConfiguration": {"IndexDocument": "index.html", "ErrorDocument": "error.html", "RedirectAllRequestsTo": {"HostName": "example.com", "Protocol": "https"}},
   "CorsConfiguration": {"CorsRules": [{"Id": "r", "AllowedOrigins": ["*"], "AllowedMethods": ["GET", "PUT"], "AllowedHeaders": ["x-a"], "ExposedHeaders": ["etag"], "MaxAge": 60}, {"AllowedMethods": ["GET"], "AllowedOrigins": ["https://a<b"]}]},
   "Tags": [{"Key": "team", "Value": "web"}, {"Key": "empty", "Value": ""}],

@@ -117,6 +117,8 @@ var bucketSettings = []bucketSetting{
 		each("Rules", "Rule", text("Id", "ID"), group("Filter", always("Prefix", "Prefix")), text("Status", "Status"),
 			group("Expiration", text("ExpirationInDays", "Days"), text("ExpirationDate", "Date")),
 			group("NoncurrentVersionExpiration", text("NoncurrentVersionExpirationInDays", "NoncurrentDays")),
+			obj("NoncurrentVersionExpiration", "NoncurrentVersionExpiration", text("NoncurrentDays", "NoncurrentDays"),
+				text("NewerNoncurrentVersions", "NewerNoncurrentVersions")),
 			obj("AbortIncompleteMultipartUpload", "AbortIncompleteMultipartUpload", text("DaysAfterInitiation", "DaysAfterInitiation"))))},
 	{prop: "WebsiteConfiguration", put: "PutBucketWebsite", del: "DeleteBucketWebsite", doc: el("WebsiteConfiguration",
 		group("IndexDocument", text("IndexDocument", "Suffix")), group("ErrorDocument", text("ErrorDocument", "Key")),
