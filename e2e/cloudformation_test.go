@@ -225,3 +225,154 @@ func TestCloudFormationCanaryRollback(t *testing.T) {
 		t.Errorf("status after the failed canary = %s, %v; want UPDATE_ROLLBACK_COMPLETE", out, err)
 	}
 }
+
+const cliDefinitions = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Words:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layer/
+  Greet:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: cli-greet
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Timeout: 20
+      Layers: [!Ref Words]
+      Events:
+        Hello:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Http, Path: /hello, Method: get}
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionUri: s3://defs/http.yaml
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionUri: rest.yaml
+  Plain:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      BodyS3Location: rest.yaml
+  PlainDeployment:
+    Type: AWS::ApiGateway::Deployment
+    Properties:
+      RestApiId: !Ref Plain
+      StageName: v1
+Outputs:
+  Http:
+    Value: !Ref Http
+  Rest:
+    Value: !Ref Rest
+  Plain:
+    Value: !Ref Plain
+`
+
+const cliRestDoc = `swagger: "2.0"
+info: {title: mock, version: "1"}
+paths:
+  /ping:
+    get:
+      responses:
+        "200": {description: ok}
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates:
+          application/json: '{"statusCode": 200}'
+        responses:
+          default:
+            statusCode: "200"
+            responseTemplates:
+              application/json: '{"pong": true}'
+`
+
+// TestCloudFormationPackageDefinitions packages OpenAPI documents (SAM's DefinitionUri, a
+// RestApi's BodyS3Location) and a layer directory with aws cloudformation package, deploys the
+// result with aws cloudformation deploy, and calls the APIs built from the documents in S3. The
+// CLI v1 does not package an HttpApi's DefinitionUri (the SAM CLI and gureum deploy do), so that
+// document is copied to S3 first.
+func TestCloudFormationPackageDefinitions(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
+	}
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
+	dir := t.TempDir()
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command("aws", args...)
+		cmd.Env = awsEnv(p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	fnArn := "arn:aws:lambda:" + gureumtest.Region + ":" + gureumtest.AccountID + ":function:cli-greet"
+	files := map[string]string{
+		"template.yaml":         cliDefinitions,
+		"rest.yaml":             cliRestDoc,
+		"layer/python/words.py": "WORD = 'packaged layer'\n",
+		"src/app.py":            "import words\ndef handler(event, context):\n    return {'statusCode': 200, 'body': words.WORD}\n",
+		"http.yaml": `openapi: "3.0.1"
+info: {title: from-s3, version: "1"}
+paths:
+  /hello:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        payloadFormatVersion: "2.0"
+        uri: arn:aws:apigateway:` + gureumtest.Region + `:lambda:path/2015-03-31/functions/` + fnArn + `/invocations
+`,
+	}
+	for name, body := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := run("s3", "mb", "s3://defs"); err != nil {
+		t.Fatalf("aws s3 mb = %s, %v", out, err)
+	}
+	if out, err := run("s3", "cp", "http.yaml", "s3://defs/http.yaml"); err != nil {
+		t.Fatalf("aws s3 cp = %s, %v", out, err)
+	}
+	out, err := run("cloudformation", "package", "--template-file", "template.yaml", "--s3-bucket", "defs", "--output-template-file", "packaged.yaml")
+	if err != nil {
+		t.Fatalf("aws cloudformation package = %s, %v", out, err)
+	}
+	packaged, _ := os.ReadFile(filepath.Join(dir, "packaged.yaml"))
+	for _, want := range []string{"DefinitionUri: s3://defs/", "ContentUri: s3://defs/", "Bucket: defs"} {
+		if !strings.Contains(string(packaged), want) {
+			t.Errorf("packaged template lacks %q:\n%s", want, packaged)
+		}
+	}
+	out, err = run("cloudformation", "deploy", "--template-file", "packaged.yaml", "--stack-name", "defs", "--capabilities", "CAPABILITY_IAM")
+	if err != nil || !strings.Contains(out, "Successfully created/updated stack - defs") {
+		t.Fatalf("aws cloudformation deploy = %s, %v", out, err)
+	}
+	out, err = run("cloudformation", "describe-stacks", "--stack-name", "defs", "--query", "Stacks[0].Outputs", "--output", "json")
+	var outputs []struct{ OutputKey, OutputValue string }
+	if err != nil || json.Unmarshal([]byte(out), &outputs) != nil {
+		t.Fatalf("describe-stacks = %s, %v", out, err)
+	}
+	ids := map[string]string{}
+	for _, o := range outputs {
+		ids[o.OutputKey] = o.OutputValue
+	}
+	for _, c := range []struct{ path, want string }{
+		{"/_gureum/execute-api-v2/" + ids["Http"] + "/hello", "packaged layer"},
+		{"/_gureum/execute-api/" + ids["Rest"] + "/prod/ping", `{"pong": true}`},
+		{"/_gureum/execute-api/" + ids["Plain"] + "/v1/ping", `{"pong": true}`},
+	} {
+		out, err := exec.Command("curl", "-s", "-w", " %{http_code}", p.Endpoint+c.path).Output()
+		if err != nil || strings.TrimSpace(string(out)) != c.want+" 200" {
+			t.Errorf("curl %s = %q, %v; want %q and 200", c.path, out, err, c.want)
+		}
+	}
+}

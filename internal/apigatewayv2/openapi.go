@@ -56,12 +56,30 @@ type oasScheme struct {
 
 type oasAuthorizer struct {
 	Type                           string            `json:"type"`
-	IdentitySource                 string            `json:"identitySource,omitempty"`
+	IdentitySource                 oasSources        `json:"identitySource,omitempty"`
 	JWTConfiguration               *JWTConfiguration `json:"jwtConfiguration,omitempty"`
 	AuthorizerURI                  string            `json:"authorizerUri,omitempty"`
 	AuthorizerPayloadFormatVersion string            `json:"authorizerPayloadFormatVersion,omitempty"`
 	EnableSimpleResponses          bool              `json:"enableSimpleResponses,omitempty"`
 	AuthorizerResultTTLInSeconds   *int              `json:"authorizerResultTtlInSeconds,omitempty"`
+}
+
+// oasSources is an authorizer's identity sources, written as one comma-separated string or
+// (as the SAM translator writes a Lambda authorizer's) a list of strings.
+type oasSources string
+
+func (s *oasSources) UnmarshalJSON(b []byte) error {
+	var list []string
+	if err := json.Unmarshal(b, &list); err == nil {
+		*s = oasSources(strings.Join(list, ","))
+		return nil
+	}
+	var one string
+	if err := json.Unmarshal(b, &one); err != nil {
+		return err
+	}
+	*s = oasSources(one)
+	return nil
 }
 
 const anyMethod = "x-amazon-apigateway-any-method"
@@ -134,7 +152,7 @@ func fromOpenAPI(doc *apiDoc, oas *oasDoc, basepath string) (warnings []string, 
 			in := &AuthorizerInput{Name: &name, AuthorizerType: aws(strings.ToUpper(sc.Authorizer.Type)), AuthorizerURI: aws(sc.Authorizer.AuthorizerURI),
 				AuthorizerPayloadFormatVersion: aws(sc.Authorizer.AuthorizerPayloadFormatVersion), EnableSimpleResponses: &sc.Authorizer.EnableSimpleResponses,
 				AuthorizerResultTTLInSeconds: sc.Authorizer.AuthorizerResultTTLInSeconds, JWTConfiguration: sc.Authorizer.JWTConfiguration}
-			for _, src := range strings.Split(sc.Authorizer.IdentitySource, ",") {
+			for _, src := range strings.Split(string(sc.Authorizer.IdentitySource), ",") {
 				if src = strings.TrimSpace(src); src != "" {
 					in.IdentitySource = append(in.IdentitySource, src)
 				}
@@ -357,7 +375,7 @@ func toOpenAPI(api API, snap snapshot, extensions bool) *oasDoc {
 				sc = &oasScheme{Type: "oauth2", Flows: map[string]any{}}
 			}
 			if extensions {
-				sc.Authorizer = &oasAuthorizer{Type: strings.ToLower(a.AuthorizerType), IdentitySource: strings.Join(a.IdentitySource, ", "),
+				sc.Authorizer = &oasAuthorizer{Type: strings.ToLower(a.AuthorizerType), IdentitySource: oasSources(strings.Join(a.IdentitySource, ", ")),
 					JWTConfiguration: a.JWTConfiguration, AuthorizerURI: a.AuthorizerURI, AuthorizerPayloadFormatVersion: a.AuthorizerPayloadFormatVersion,
 					EnableSimpleResponses: a.EnableSimpleResponses, AuthorizerResultTTLInSeconds: a.AuthorizerResultTTLInSeconds}
 			}

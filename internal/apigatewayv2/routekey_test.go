@@ -245,6 +245,9 @@ func FuzzIdentitySource(f *testing.F) {
 func FuzzOpenAPI(f *testing.F) {
 	f.Add(`{"openapi":"3.0.1","info":{"title":"t"},"paths":{"/a/{b}":{"get":{"x-amazon-apigateway-integration":{"type":"http_proxy","httpMethod":"GET","uri":"http://x/{b}"}}}}}`)
 	f.Add("openapi: 3.0.1\ninfo: {title: t}\npaths: {$default: {x-amazon-apigateway-any-method: {}}}\n")
+	f.Add(`{"openapi":"3.0.1","info":{"title":"t"},"paths":{},"components":{"securitySchemes":{"L":{"type":"apiKey","x-amazon-apigateway-authorizer":` +
+		`{"type":"request","identitySource":["$request.header.X-Token","$context.a"]}},"J":{"type":"oauth2","x-amazon-apigateway-authorizer":` +
+		`{"type":"jwt","identitySource":"$request.header.Authorization"}}}}}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		oas, err := parseOpenAPI(body)
 		if err != nil {

@@ -90,26 +90,61 @@ func putBucketDoc(ctx context.Context, x *exec, bucket, op, doc string) error {
 	return err
 }
 
+// bucketSetting is one of a bucket's sub-resources: the template property, the S3 operations
+// that put and delete it, the XML document built from the property, and (for a setting S3 has
+// no delete for) the document that clears it.
+type bucketSetting struct {
+	prop, put, del string
+	doc            *xmlEl
+	clear          string
+}
+
+// bucketSettings, in the order they are applied. The public access block comes first, as AWS
+// applies it at the bucket's creation: a bucket policy later in the stack is held to it.
+var bucketSettings = []bucketSetting{
+	{prop: "PublicAccessBlockConfiguration", put: "PutPublicAccessBlock", del: "DeletePublicAccessBlock", doc: el("PublicAccessBlockConfiguration",
+		flag("BlockPublicAcls", "BlockPublicAcls"), flag("IgnorePublicAcls", "IgnorePublicAcls"),
+		flag("BlockPublicPolicy", "BlockPublicPolicy"), flag("RestrictPublicBuckets", "RestrictPublicBuckets"))},
+	{prop: "OwnershipControls", put: "PutBucketOwnershipControls", del: "DeleteBucketOwnershipControls", doc: el("OwnershipControls",
+		each("Rules", "Rule", text("ObjectOwnership", "ObjectOwnership")))},
+	{prop: "BucketEncryption", put: "PutBucketEncryption", del: "DeleteBucketEncryption", doc: el("ServerSideEncryptionConfiguration",
+		each("ServerSideEncryptionConfiguration", "Rule",
+			obj("ServerSideEncryptionByDefault", "ApplyServerSideEncryptionByDefault", text("SSEAlgorithm", "SSEAlgorithm"), text("KMSMasterKeyID", "KMSMasterKeyID")),
+			text("BucketKeyEnabled", "BucketKeyEnabled")))},
+	{prop: "VersioningConfiguration", put: "PutBucketVersioning", doc: el("VersioningConfiguration", text("Status", "Status")),
+		clear: "<VersioningConfiguration><Status>Suspended</Status></VersioningConfiguration>"},
+	{prop: "LifecycleConfiguration", put: "PutBucketLifecycleConfiguration", del: "DeleteBucketLifecycle", doc: el("LifecycleConfiguration",
+		each("Rules", "Rule", text("Id", "ID"), group("Filter", always("Prefix", "Prefix")), text("Status", "Status"),
+			group("Expiration", text("ExpirationInDays", "Days"), text("ExpirationDate", "Date")),
+			group("NoncurrentVersionExpiration", text("NoncurrentVersionExpirationInDays", "NoncurrentDays")),
+			obj("NoncurrentVersionExpiration", "NoncurrentVersionExpiration", text("NoncurrentDays", "NoncurrentDays"),
+				text("NewerNoncurrentVersions", "NewerNoncurrentVersions")),
+			obj("AbortIncompleteMultipartUpload", "AbortIncompleteMultipartUpload", text("DaysAfterInitiation", "DaysAfterInitiation"))))},
+	{prop: "WebsiteConfiguration", put: "PutBucketWebsite", del: "DeleteBucketWebsite", doc: el("WebsiteConfiguration",
+		group("IndexDocument", text("IndexDocument", "Suffix")), group("ErrorDocument", text("ErrorDocument", "Key")),
+		obj("RedirectAllRequestsTo", "RedirectAllRequestsTo", text("HostName", "HostName"), text("Protocol", "Protocol")))},
+	{prop: "CorsConfiguration", put: "PutBucketCors", del: "DeleteBucketCors", doc: el("CORSConfiguration",
+		each("CorsRules", "CORSRule", text("Id", "ID"), texts("AllowedOrigins", "AllowedOrigin"), texts("AllowedMethods", "AllowedMethod"),
+			texts("AllowedHeaders", "AllowedHeader"), texts("ExposedHeaders", "ExposeHeader"), text("MaxAge", "MaxAgeSeconds")))},
+	{prop: "Tags", put: "PutBucketTagging", del: "DeleteBucketTagging", doc: el("Tagging",
+		el("TagSet", each("", "Tag", text("Key", "Key"), always("Value", "Value"))))},
+	{prop: "NotificationConfiguration", put: "PutBucketNotificationConfiguration", doc: el("NotificationConfiguration",
+		notification("QueueConfigurations", "QueueConfiguration", "Queue", "Queue"),
+		notification("TopicConfigurations", "TopicConfiguration", "Topic", "Topic"),
+		notification("LambdaConfigurations", "CloudFunctionConfiguration", "Function", "CloudFunction"),
+		&xmlEl{prop: "EventBridgeConfiguration", name: "EventBridgeConfiguration", kind: xmlEmpty}),
+		clear: "<NotificationConfiguration/>"},
+}
+
+// notification is a list of one kind of notification configurations.
+func notification(prop, name, target, targetEl string) *xmlEl {
+	return each(prop, name, text("Id", "Id"), text(target, targetEl), text("Event", "Event"),
+		omitEmpty(obj("Filter", "Filter", omitEmpty(obj("S3Key", "S3Key", each("Rules", "FilterRule", text("Name", "Name"), text("Value", "Value")))))))
+}
+
 // bucketConfigs writes the sub-resources that changed from old to props.
 func bucketConfigs(ctx context.Context, x *exec, bucket string, old, props map[string]any) error {
-	type sub struct {
-		prop, put, del string
-		doc            func(v any) string
-	}
-	subs := []sub{
-		// The public access block first, as AWS applies it at the bucket's creation: a bucket
-		// policy later in the stack is held to it.
-		{"PublicAccessBlockConfiguration", "PutPublicAccessBlock", "DeletePublicAccessBlock", publicAccessBlockXML},
-		{"OwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls", ownershipXML},
-		{"BucketEncryption", "PutBucketEncryption", "DeleteBucketEncryption", encryptionXML},
-		{"VersioningConfiguration", "PutBucketVersioning", "", versioningXML},
-		{"LifecycleConfiguration", "PutBucketLifecycleConfiguration", "DeleteBucketLifecycle", lifecycleXML},
-		{"WebsiteConfiguration", "PutBucketWebsite", "DeleteBucketWebsite", websiteXML},
-		{"CorsConfiguration", "PutBucketCors", "DeleteBucketCors", corsXML},
-		{"Tags", "PutBucketTagging", "DeleteBucketTagging", taggingXML},
-		{"NotificationConfiguration", "PutBucketNotificationConfiguration", "", notificationXML},
-	}
-	for _, s := range subs {
+	for _, s := range bucketSettings {
 		now, had := props[s.prop], old[s.prop]
 		if fmt.Sprint(normal(now)) == fmt.Sprint(normal(had)) {
 			continue
@@ -117,13 +152,11 @@ func bucketConfigs(ctx context.Context, x *exec, bucket string, old, props map[s
 		var err error
 		switch {
 		case now != nil:
-			err = putBucketDoc(ctx, x, bucket, s.put, s.doc(now))
+			err = putBucketDoc(ctx, x, bucket, s.put, s.doc.render(now))
 		case s.del != "":
 			err = putBucketDoc(ctx, x, bucket, s.del, "")
-		case s.prop == "NotificationConfiguration":
-			err = putBucketDoc(ctx, x, bucket, s.put, "<NotificationConfiguration/>")
-		case s.prop == "VersioningConfiguration":
-			err = putBucketDoc(ctx, x, bucket, s.put, versioningXML(map[string]any{"Status": "Suspended"}))
+		default:
+			err = putBucketDoc(ctx, x, bucket, s.put, s.clear)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.prop, err)
@@ -132,206 +165,115 @@ func bucketConfigs(ctx context.Context, x *exec, bucket string, old, props map[s
 	return nil
 }
 
-// xmlDoc builds small XML documents.
-type xmlDoc struct{ bytes.Buffer }
-
-func (b *xmlDoc) open(name string)  { b.WriteString("<" + name + ">") }
-func (b *xmlDoc) close(name string) { b.WriteString("</" + name + ">") }
-func (b *xmlDoc) text(name, v string) {
-	if v == "" {
-		return
-	}
-	b.open(name)
-	xml.EscapeText(&b.Buffer, []byte(v))
-	b.close(name)
+// xmlEl describes how an XML element is built from a template value: an element per property,
+// read from the value in hand (a map; prop "" is the value itself).
+type xmlEl struct {
+	prop, name string
+	kind       xmlKind
+	children   []*xmlEl
+	omitEmpty  bool // an obj element with no content is left out
 }
 
-func versioningXML(v any) string {
-	var b xmlDoc
-	b.open("VersioningConfiguration")
-	b.text("Status", str(mapOf(v), "Status"))
-	b.close("VersioningConfiguration")
+type xmlKind int
+
+const (
+	xmlText   xmlKind = iota // the property's text, left out when empty
+	xmlAlways                // the property's text, written even when empty
+	xmlFlag                  // true when the property is true, false otherwise
+	xmlTexts                 // an element per string of a list
+	xmlObj                   // the property's map, with the children read from it; left out without one
+	xmlEach                  // an element per map of a list
+	xmlGroup                 // children read from the same value, left out when they write nothing
+	xmlRoot                  // children read from the same value, always written
+	xmlEmpty                 // an empty element when the property is a map whose EventBridgeEnabled is not false
+)
+
+func el(name string, children ...*xmlEl) *xmlEl {
+	return &xmlEl{name: name, kind: xmlRoot, children: children}
+}
+func text(prop, name string) *xmlEl   { return &xmlEl{prop: prop, name: name, kind: xmlText} }
+func always(prop, name string) *xmlEl { return &xmlEl{prop: prop, name: name, kind: xmlAlways} }
+func flag(prop, name string) *xmlEl   { return &xmlEl{prop: prop, name: name, kind: xmlFlag} }
+func texts(prop, name string) *xmlEl  { return &xmlEl{prop: prop, name: name, kind: xmlTexts} }
+func group(name string, children ...*xmlEl) *xmlEl {
+	return &xmlEl{name: name, kind: xmlGroup, children: children}
+}
+func obj(prop, name string, children ...*xmlEl) *xmlEl {
+	return &xmlEl{prop: prop, name: name, kind: xmlObj, children: children}
+}
+func each(prop, name string, children ...*xmlEl) *xmlEl {
+	return &xmlEl{prop: prop, name: name, kind: xmlEach, children: children}
+}
+func omitEmpty(e *xmlEl) *xmlEl { e.omitEmpty = true; return e }
+
+// render is the document the element describes for the value v.
+func (e *xmlEl) render(v any) string {
+	var b bytes.Buffer
+	e.write(&b, v)
 	return b.String()
 }
 
-func publicAccessBlockXML(v any) string {
-	m := mapOf(v)
-	var b xmlDoc
-	b.open("PublicAccessBlockConfiguration")
-	for _, k := range []string{"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"} {
-		if str(m, k) == "true" {
-			b.text(k, "true")
-		} else {
-			b.text(k, "false")
+func (e *xmlEl) write(b *bytes.Buffer, cur any) {
+	v := cur
+	if e.prop != "" {
+		v = mapOf(cur)[e.prop]
+	}
+	switch e.kind {
+	case xmlText, xmlAlways:
+		s := str(map[string]any{"v": v}, "v")
+		if s != "" || e.kind == xmlAlways {
+			e.wrap(b, func() { xml.EscapeText(b, []byte(s)) })
 		}
-	}
-	b.close("PublicAccessBlockConfiguration")
-	return b.String()
-}
-
-func ownershipXML(v any) string {
-	var b xmlDoc
-	b.open("OwnershipControls")
-	for _, r := range sliceOfMaps(mapOf(v)["Rules"]) {
-		b.open("Rule")
-		b.text("ObjectOwnership", str(r, "ObjectOwnership"))
-		b.close("Rule")
-	}
-	b.close("OwnershipControls")
-	return b.String()
-}
-
-func encryptionXML(v any) string {
-	var b xmlDoc
-	b.open("ServerSideEncryptionConfiguration")
-	for _, r := range sliceOfMaps(mapOf(v)["ServerSideEncryptionConfiguration"]) {
-		b.open("Rule")
-		if d := mapOf(r["ServerSideEncryptionByDefault"]); d != nil {
-			b.open("ApplyServerSideEncryptionByDefault")
-			b.text("SSEAlgorithm", str(d, "SSEAlgorithm"))
-			b.text("KMSMasterKeyID", str(d, "KMSMasterKeyID"))
-			b.close("ApplyServerSideEncryptionByDefault")
+	case xmlFlag:
+		s := "false"
+		if str(map[string]any{"v": v}, "v") == "true" {
+			s = "true"
 		}
-		b.text("BucketKeyEnabled", str(r, "BucketKeyEnabled"))
-		b.close("Rule")
-	}
-	b.close("ServerSideEncryptionConfiguration")
-	return b.String()
-}
-
-func filterXML(b *xmlDoc, f map[string]any) {
-	rules := sliceOfMaps(mapOf(f["S3Key"])["Rules"])
-	if len(rules) == 0 {
-		return
-	}
-	b.open("Filter")
-	b.open("S3Key")
-	for _, r := range rules {
-		b.open("FilterRule")
-		b.text("Name", str(r, "Name"))
-		b.text("Value", str(r, "Value"))
-		b.close("FilterRule")
-	}
-	b.close("S3Key")
-	b.close("Filter")
-}
-
-func notificationXML(v any) string {
-	m := mapOf(v)
-	var b xmlDoc
-	b.open("NotificationConfiguration")
-	kinds := []struct{ prop, el, target, targetEl string }{
-		{"QueueConfigurations", "QueueConfiguration", "Queue", "Queue"},
-		{"TopicConfigurations", "TopicConfiguration", "Topic", "Topic"},
-		{"LambdaConfigurations", "CloudFunctionConfiguration", "Function", "CloudFunction"},
-	}
-	for _, k := range kinds {
-		for _, c := range sliceOfMaps(m[k.prop]) {
-			b.open(k.el)
-			b.text("Id", str(c, "Id"))
-			b.text(k.targetEl, str(c, k.target))
-			b.text("Event", str(c, "Event"))
-			filterXML(&b, mapOf(c["Filter"]))
-			b.close(k.el)
-		}
-	}
-	if eb := mapOf(m["EventBridgeConfiguration"]); eb != nil && str(eb, "EventBridgeEnabled") != "false" {
-		b.WriteString("<EventBridgeConfiguration/>")
-	}
-	b.close("NotificationConfiguration")
-	return b.String()
-}
-
-func lifecycleXML(v any) string {
-	var b xmlDoc
-	b.open("LifecycleConfiguration")
-	for _, r := range sliceOfMaps(mapOf(v)["Rules"]) {
-		b.open("Rule")
-		b.text("ID", str(r, "Id"))
-		b.open("Filter")
-		b.WriteString("<Prefix>")
-		xml.EscapeText(&b.Buffer, []byte(str(r, "Prefix")))
-		b.WriteString("</Prefix>")
-		b.close("Filter")
-		b.text("Status", str(r, "Status"))
-		if d, date := str(r, "ExpirationInDays"), str(r, "ExpirationDate"); d != "" || date != "" {
-			b.open("Expiration")
-			b.text("Days", d)
-			b.text("Date", date)
-			b.close("Expiration")
-		}
-		if d := str(r, "NoncurrentVersionExpirationInDays"); d != "" {
-			b.open("NoncurrentVersionExpiration")
-			b.text("NoncurrentDays", d)
-			b.close("NoncurrentVersionExpiration")
-		}
-		if a := mapOf(r["AbortIncompleteMultipartUpload"]); a != nil {
-			b.open("AbortIncompleteMultipartUpload")
-			b.text("DaysAfterInitiation", str(a, "DaysAfterInitiation"))
-			b.close("AbortIncompleteMultipartUpload")
-		}
-		b.close("Rule")
-	}
-	b.close("LifecycleConfiguration")
-	return b.String()
-}
-
-func websiteXML(v any) string {
-	m := mapOf(v)
-	var b xmlDoc
-	b.open("WebsiteConfiguration")
-	if s := str(m, "IndexDocument"); s != "" {
-		b.open("IndexDocument")
-		b.text("Suffix", s)
-		b.close("IndexDocument")
-	}
-	if s := str(m, "ErrorDocument"); s != "" {
-		b.open("ErrorDocument")
-		b.text("Key", s)
-		b.close("ErrorDocument")
-	}
-	if rd := mapOf(m["RedirectAllRequestsTo"]); rd != nil {
-		b.open("RedirectAllRequestsTo")
-		b.text("HostName", str(rd, "HostName"))
-		b.text("Protocol", str(rd, "Protocol"))
-		b.close("RedirectAllRequestsTo")
-	}
-	b.close("WebsiteConfiguration")
-	return b.String()
-}
-
-func corsXML(v any) string {
-	var b xmlDoc
-	b.open("CORSConfiguration")
-	for _, r := range sliceOfMaps(mapOf(v)["CorsRules"]) {
-		b.open("CORSRule")
-		b.text("ID", str(r, "Id"))
-		for _, k := range []struct{ prop, el string }{{"AllowedOrigins", "AllowedOrigin"}, {"AllowedMethods", "AllowedMethod"},
-			{"AllowedHeaders", "AllowedHeader"}, {"ExposedHeaders", "ExposeHeader"}} {
-			for _, s := range stringsOf(r[k.prop]) {
-				b.text(k.el, s)
+		e.wrap(b, func() { b.WriteString(s) })
+	case xmlTexts:
+		for _, s := range stringsOf(v) {
+			if s != "" {
+				e.wrap(b, func() { xml.EscapeText(b, []byte(s)) })
 			}
 		}
-		b.text("MaxAgeSeconds", str(r, "MaxAge"))
-		b.close("CORSRule")
+	case xmlObj:
+		if m := mapOf(v); m != nil {
+			e.children1(b, m)
+		}
+	case xmlEach:
+		for _, m := range sliceOfMaps(v) {
+			e.wrap(b, func() { e.childrenOf(b, m) })
+		}
+	case xmlGroup:
+		e.children1(b, cur)
+	case xmlRoot:
+		e.wrap(b, func() { e.childrenOf(b, cur) })
+	case xmlEmpty:
+		if m := mapOf(v); m != nil && str(m, "EventBridgeEnabled") != "false" {
+			b.WriteString("<" + e.name + "/>")
+		}
 	}
-	b.close("CORSConfiguration")
-	return b.String()
 }
 
-func taggingXML(v any) string {
-	var b xmlDoc
-	b.open("Tagging")
-	b.open("TagSet")
-	for _, t := range tagList(map[string]any{"Tags": v}) {
-		b.open("Tag")
-		b.text("Key", t["Key"].(string))
-		b.WriteString("<Value>")
-		xml.EscapeText(&b.Buffer, []byte(t["Value"].(string)))
-		b.WriteString("</Value>")
-		b.close("Tag")
+// children1 writes the element around its children unless (for a group, or an obj marked
+// omitEmpty) they write nothing.
+func (e *xmlEl) children1(b *bytes.Buffer, v any) {
+	var inner bytes.Buffer
+	e.childrenOf(&inner, v)
+	if inner.Len() == 0 && (e.kind == xmlGroup || e.omitEmpty) {
+		return
 	}
-	b.close("TagSet")
-	b.close("Tagging")
-	return b.String()
+	e.wrap(b, func() { b.Write(inner.Bytes()) })
+}
+
+func (e *xmlEl) childrenOf(b *bytes.Buffer, v any) {
+	for _, c := range e.children {
+		c.write(b, v)
+	}
+}
+
+func (e *xmlEl) wrap(b *bytes.Buffer, inner func()) {
+	b.WriteString("<" + e.name + ">")
+	inner()
+	b.WriteString("</" + e.name + ">")
 }

@@ -31,6 +31,11 @@ var artifacts = map[string]artifact{
 	"AWS::Serverless::LayerVersion": {prop: "ContentUri", uri: true},
 	"AWS::Lambda::Function":         {prop: "Code", bucket: "S3Bucket", object: "S3Key"},
 	"AWS::Lambda::LayerVersion":     {prop: "Content", bucket: "S3Bucket", object: "S3Key"},
+	// OpenAPI documents, read from S3 when the API is created or updated.
+	"AWS::Serverless::Api":     {prop: "DefinitionUri", uri: true},
+	"AWS::Serverless::HttpApi": {prop: "DefinitionUri", uri: true},
+	"AWS::ApiGateway::RestApi": {prop: "BodyS3Location", bucket: "Bucket", object: "Key"},
+	"AWS::ApiGatewayV2::Api":   {prop: "BodyS3Location", bucket: "Bucket", object: "Key"},
 }
 
 // uploader stores an artifact's bytes under key (a hash of them) and may skip one already there.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // TestPackageTemplate rewrites local paths (a directory zipped, a file as it is) and leaves S3
@@ -130,5 +132,76 @@ func TestExpandLists(t *testing.T) {
 	}
 	if got := splitPairs([]string{"A=1 B=2", "C=hello world"}); strings.Join(got, "|") != "A=1|B=2|C=hello world" {
 		t.Errorf("splitPairs = %q; want A=1, B=2, C=hello world", got)
+	}
+}
+
+// TestPackageDefinitions uploads OpenAPI documents and layer directories named by local paths:
+// SAM's DefinitionUri and ContentUri become s3:// URIs, BodyS3Location a {Bucket, Key} map.
+func TestPackageDefinitions(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "rest.yaml"), []byte("swagger: '2.0'\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "http.yaml"), []byte("openapi: 3.0.1\n"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "layer", "python"), 0o755)
+	os.WriteFile(filepath.Join(dir, "layer", "python", "lib.py"), []byte("X = 1\n"), 0o644)
+	tpl := `Resources:
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionUri: rest.yaml
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionUri: http.yaml
+  Plain:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      BodyS3Location: rest.yaml
+  PlainV2:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      BodyS3Location: http.yaml
+  Layer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layer
+  Kept:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      BodyS3Location: {Bucket: b, Key: k}
+`
+	got := map[string][]byte{}
+	put := func(_ context.Context, key string, body []byte) error { got[key] = body; return nil }
+	out, err := packageTemplate(context.Background(), []byte(tpl), dir, "bkt", put)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Errorf("uploaded %d objects; want 3 (two documents, one layer zip)", len(got))
+	}
+	var doc struct {
+		Resources map[string]struct {
+			Properties map[string]any `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for id, prop := range map[string]string{"Rest": "DefinitionUri", "Http": "DefinitionUri", "Layer": "ContentUri"} {
+		uri, _ := doc.Resources[id].Properties[prop].(string)
+		key, ok := strings.CutPrefix(uri, "s3://bkt/")
+		if !ok || got[key] == nil {
+			t.Errorf("%s.%s = %v; want s3://bkt/<an uploaded key>", id, prop, doc.Resources[id].Properties[prop])
+		}
+	}
+	for id, want := range map[string]string{"Plain": "swagger: '2.0'\n", "PlainV2": "openapi: 3.0.1\n", "Kept": ""} {
+		loc, _ := doc.Resources[id].Properties["BodyS3Location"].(map[string]any)
+		key, _ := loc["Key"].(string)
+		switch {
+		case want == "" && (loc["Bucket"] != "b" || key != "k"):
+			t.Errorf("%s.BodyS3Location = %v; want it kept", id, loc)
+		case want != "" && (loc["Bucket"] != "bkt" || string(got[key]) != want):
+			t.Errorf("%s.BodyS3Location = %v; want bkt and the key of the uploaded document", id, loc)
+		}
 	}
 }

@@ -10,7 +10,8 @@ type restAPI struct {
 	id           string
 	def          map[string]any
 	props        map[string]any
-	body         map[string]any // the OpenAPI document
+	body         map[string]any // the OpenAPI document; nil with DefinitionUri
+	location     map[string]any // DefinitionUri as a BodyS3Location
 	generated    bool           // the body is built from events
 	explicitBody bool
 	stage        any
@@ -20,7 +21,7 @@ type restAPI struct {
 
 var apiProps = map[string]bool{"StageName": true, "DefinitionBody": true, "Name": true, "Description": true, "Auth": true,
 	"Variables": true, "EndpointConfiguration": true, "BinaryMediaTypes": true, "Tags": true, "TracingEnabled": true,
-	"OpenApiVersion": true}
+	"OpenApiVersion": true, "DefinitionUri": true}
 
 func (a *restAPI) permissionStage() string {
 	if s, ok := a.stage.(string); ok {
@@ -68,8 +69,21 @@ func (x *expander) api(id string, def map[string]any) error {
 		return invalid(id, "Missing required property 'StageName'.")
 	}
 	a := &restAPI{id: id, def: def, props: props, stage: stage}
+	uri, hasURI := props["DefinitionUri"]
 	if body, ok := props["DefinitionBody"].(map[string]any); ok {
+		if hasURI {
+			return invalid(id, "Specify either 'DefinitionUri' or 'DefinitionBody' property and not both.")
+		}
 		a.body, a.explicitBody = clone(body).(map[string]any), true
+	} else if hasURI {
+		loc, err := bodyS3Location(id, uri)
+		if err != nil {
+			return err
+		}
+		if _, ok := props["Auth"]; ok {
+			return invalid(id, "Auth works only with inline Swagger specified in 'DefinitionBody' property.")
+		}
+		a.location = loc
 	} else {
 		a.generated = true
 		a.body = map[string]any{"swagger": "2.0", "info": map[string]any{"version": "1.0", "title": ref("AWS::StackName")}, "paths": map[string]any{}}
@@ -88,7 +102,7 @@ func (x *expander) finishAPIs() error {
 	sort.Strings(ids)
 	for _, id := range ids {
 		a := x.apis[id]
-		if a.usesKeys || a.keyRequired {
+		if a.body != nil && (a.usesKeys || a.keyRequired) {
 			sd, _ := a.body["securityDefinitions"].(map[string]any)
 			if sd == nil {
 				sd = map[string]any{}
@@ -96,8 +110,11 @@ func (x *expander) finishAPIs() error {
 			}
 			sd["api_key"] = map[string]any{"type": "apiKey", "name": "x-api-key", "in": "header"}
 		}
-		a.resourcePolicy()
-		rest := map[string]any{"Body": a.body}
+		rest := map[string]any{"BodyS3Location": a.location}
+		if a.body != nil {
+			a.resourcePolicy()
+			rest = map[string]any{"Body": a.body}
+		}
 		copyProps(a.props, rest, "Name", "Description", "BinaryMediaTypes")
 		if ec, ok := a.props["EndpointConfiguration"]; ok {
 			if s, isStr := ec.(string); isStr {
@@ -111,6 +128,9 @@ func (x *expander) finishAPIs() error {
 		}
 		x.out[id] = resourceAttrs(a.def, map[string]any{"Type": "AWS::ApiGateway::RestApi", "Properties": rest})
 		h := sha1hex(pyJSON(a.body))
+		if a.body == nil {
+			h = sha1hex(pyJSON(a.location))
+		}
 		dep := id + "Deployment" + h[:10]
 		x.out[dep] = map[string]any{"Type": "AWS::ApiGateway::Deployment", "Properties": map[string]any{"RestApiId": ref(id),
 			"Description": "RestApi deployment id: " + h, "StageName": "Stage"}}

@@ -44,7 +44,7 @@ var eventProps = map[string][]string{
 	"EventBridgeRule": {"Pattern", "EventBusName", "Input", "InputPath", "Target", "State", "RuleName", "RetryPolicy", "DeadLetterConfig"},
 	"S3":              {"Bucket", "Events", "Filter"},
 	"Api":             {"Path", "Method", "RestApiId", "Auth", "RequestParameters", "RequestModel"},
-	"HttpApi":         {"Path", "Method", "ApiId", "TimeoutInMillis", "PayloadFormatVersion"},
+	"HttpApi":         {"Path", "Method", "ApiId", "TimeoutInMillis", "PayloadFormatVersion", "Auth"},
 }
 
 // event expands one of a function's events.
@@ -226,17 +226,19 @@ func (x *expander) apiEvent(f *fn, name string, props map[string]any) error {
 	if !api.generated && api.explicitBody {
 		return invalid(f.id, "Event with id [%s] is invalid. gureum does not add events to an API with a DefinitionBody yet.", name)
 	}
-	paths, _ := api.body["paths"].(map[string]any)
-	pm, _ := paths[path].(map[string]any)
-	if pm == nil {
-		pm = map[string]any{}
-		paths[path] = pm
+	if api.body != nil { // nil: DefinitionUri, whose document has the routes
+		paths, _ := api.body["paths"].(map[string]any)
+		pm, _ := paths[path].(map[string]any)
+		if pm == nil {
+			pm = map[string]any{}
+			paths[path] = pm
+		}
+		verb := method
+		if method == "any" {
+			verb = "x-amazon-apigateway-any-method"
+		}
+		pm[verb] = op
 	}
-	verb := method
-	if method == "any" {
-		verb = "x-amazon-apigateway-any-method"
-	}
-	pm[verb] = op
 	arnMethod := strings.ToUpper(method)
 	if arnMethod == "ANY" {
 		arnMethod = "*"
