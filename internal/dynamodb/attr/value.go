@@ -168,6 +168,14 @@ func (v *Value) decode(k string, raw json.RawMessage) error {
 	return nil
 }
 
+// NewSet builds a set of kind SS, NS (elements in strs) or BS (in bins), its numbers made
+// canonical; an empty set or duplicates are reported by Check, as for a set read from JSON.
+func NewSet(k Kind, strs []string, bins [][]byte) Value {
+	v := Value{Kind: k, Set: strs, BSet: bins}
+	v.checkSet()
+	return v
+}
+
 // checkSet normalises a set's numbers and notes an empty set or duplicates.
 func (v *Value) checkSet() error {
 	n := len(v.Set) + len(v.BSet)
