@@ -465,7 +465,7 @@ func (r *reader) str() (string, error) {
 	}
 }
 
-// long reads the rest of a ''' string.
+// long reads the rest of a triple-quoted string.
 func (r *reader) long() (string, error) {
 	var b []byte
 	for {
