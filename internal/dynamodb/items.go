@@ -347,7 +347,7 @@ func (in *GetItemInput) tableName() string { return in.TableName }
 
 // GetItemOutput is GetItem's output.
 type GetItemOutput struct {
-	Item             Item              `json:"Item,omitempty"`
+	Item             attr.Wire         `json:"Item,omitempty"`
 	ConsumedCapacity *ConsumedCapacity `json:"ConsumedCapacity,omitempty"`
 }
 

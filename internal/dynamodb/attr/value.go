@@ -511,3 +511,10 @@ func (v Value) Brief() string {
 	}
 	return "{" + v.Kind.String() + ":...}"
 }
+
+// Wire is an item as a response carries it: its DynamoDB JSON written in one pass, attributes
+// in name order, rather than value by value through the response's encoder.
+type Wire map[string]Value
+
+// MarshalJSON writes the item's DynamoDB JSON.
+func (w Wire) MarshalJSON() ([]byte, error) { return EncodeItem(Item(w)), nil }
