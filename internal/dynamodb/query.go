@@ -70,7 +70,7 @@ type reader struct {
 }
 
 func (s *Service) prepareRead(ctx context.Context, r *readCommon, keyCond string, legacyFilter map[string]Expected, filterName string) (*reader, error) {
-	t, err := s.load(ctx, r.TableName)
+	t, err := s.loadShared(ctx, r.TableName)
 	if err != nil {
 		return nil, err
 	}
