@@ -72,8 +72,50 @@ func TestDynamoDBAWSCLI(t *testing.T) {
 	if !strings.Contains(out, `"Count": 3`) {
 		t.Errorf("aws dynamodb scan = %s", out)
 	}
+	testDynamoDBCLIIon(t, p.Endpoint, run, must)
 	must("delete-table", "--table-name", "Music")
 	must("wait", "table-not-exists", "--table-name", "Music")
+}
+
+// testDynamoDBCLIIon exports Music in Ion with `aws dynamodb export-table-to-point-in-time`,
+// imports the export back with `import-table --input-format ION`, and asks for an incremental
+// export shorter than AWS allows.
+func testDynamoDBCLIIon(t *testing.T, endpoint string, run func(...string) (string, error), must func(...string) string) {
+	s3api := exec.Command("aws", "s3api", "create-bucket", "--bucket", "music-exports")
+	s3api.Env = awsEnv(endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+	if out, err := s3api.CombinedOutput(); err != nil {
+		t.Fatalf("aws s3api create-bucket: %v\n%s", err, out)
+	}
+	must("update-continuous-backups", "--table-name", "Music", "--point-in-time-recovery-specification", "PointInTimeRecoveryEnabled=true")
+	arn := "arn:aws:dynamodb:us-east-1:" + gureumtest.AccountID + ":table/Music"
+	out := must("export-table-to-point-in-time", "--table-arn", arn, "--s3-bucket", "music-exports", "--s3-prefix", "ion",
+		"--export-format", "ION", "--export-type", "FULL_EXPORT", "--output", "json")
+	var e struct {
+		ExportDescription struct {
+			ExportStatus, ExportFormat, ExportManifest string
+			ItemCount                                  int
+		}
+	}
+	if json.Unmarshal([]byte(out), &e) != nil || e.ExportDescription.ExportStatus != "COMPLETED" || e.ExportDescription.ExportFormat != "ION" || e.ExportDescription.ItemCount != 3 {
+		t.Fatalf("aws dynamodb export-table-to-point-in-time --export-format ION = %s", out)
+	}
+	data := strings.TrimSuffix(e.ExportDescription.ExportManifest, "manifest-summary.json") + "data/"
+	out = must("import-table", "--input-format", "ION", "--input-compression-type", "GZIP", "--s3-bucket-source", "S3Bucket=music-exports,S3KeyPrefix="+data,
+		"--table-creation-parameters", `{"TableName":"MusicFromIon","AttributeDefinitions":[{"AttributeName":"Artist","AttributeType":"S"},{"AttributeName":"SongTitle","AttributeType":"S"}],`+
+			`"KeySchema":[{"AttributeName":"Artist","KeyType":"HASH"},{"AttributeName":"SongTitle","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST"}`, "--output", "json")
+	if !strings.Contains(out, `"ImportStatus": "COMPLETED"`) || !strings.Contains(out, `"ImportedItemCount": 3`) {
+		t.Errorf("aws dynamodb import-table --input-format ION = %s", out)
+	}
+	out = must("get-item", "--table-name", "MusicFromIon", "--key", `{"Artist":{"S":"No One You Know"},"SongTitle":{"S":"Happy Day"}}`, "--output", "json")
+	if !strings.Contains(out, `"N": "2002"`) {
+		t.Errorf("aws dynamodb get-item from the Ion import = %s", out)
+	}
+	from := time.Now().Add(-time.Minute).Unix()
+	out, err := run("export-table-to-point-in-time", "--table-arn", arn, "--s3-bucket", "music-exports", "--export-type", "INCREMENTAL_EXPORT",
+		"--incremental-export-specification", fmt.Sprintf("ExportFromTime=%d,ExportViewType=NEW_IMAGE", from))
+	if err == nil || !strings.Contains(out, "InvalidExportTimeException") {
+		t.Errorf("aws dynamodb export-table-to-point-in-time --export-type INCREMENTAL_EXPORT (1 minute) = %s, %v", out, err)
+	}
 }
 
 // TestDynamoDBBoto3 uses boto3's resource API: Table.put_item, query with Key and Attr

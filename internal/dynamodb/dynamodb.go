@@ -6,10 +6,12 @@
 package dynamodb
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gureum/gureum/internal/background"
@@ -41,6 +43,7 @@ type Service struct {
 	throttle throttle
 	measures tableStats
 	objects  Objects
+	parsed   parsedTables
 }
 
 // ttlSweep is how often expired items are looked for; AWS deletes them within days, gureum
@@ -281,21 +284,73 @@ func tableRef(ctx context.Context, name string) (account, table string) {
 
 // load reads a table for an item operation: a missing table is "Requested resource not found".
 func (s *Service) load(ctx context.Context, name string) (*table, error) {
-	if name == "" {
-		return nil, validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
-	}
-	account, n := tableRef(ctx, name)
-	if err := checkName("tableName", n); err != nil {
-		return nil, err
-	}
-	rec, err := s.store.Table(ctx, account, n)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound()
-	}
+	rec, err := s.record(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	return s.loadDoc(rec)
+}
+
+// loadShared is load for the single-item operations and Query/Scan, which only read the
+// table: the store record is read as always (so every node's change is seen), and its parsed
+// form is shared while the record is the same.
+func (s *Service) loadShared(ctx context.Context, name string) (*table, error) {
+	rec, err := s.record(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return s.parsed.get(s, rec)
+}
+
+// record reads a table's store record by name or ARN.
+func (s *Service) record(ctx context.Context, name string) (store.Table, error) {
+	if name == "" {
+		return store.Table{}, validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
+	}
+	account, n := tableRef(ctx, name)
+	if err := checkName("tableName", n); err != nil {
+		return store.Table{}, err
+	}
+	rec, err := s.store.Table(ctx, account, n)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Table{}, notFound()
+	}
+	return rec, err
+}
+
+// parsedTables keeps the parsed form of the tables loadShared reads (parsing a table's
+// document was most of PutItem's own CPU), by account and name, each for the record's id,
+// revision and document. What it hands out is a copy whose document, keys and indexes are
+// shared, so its users must not change them (the item operations only read them).
+type parsedTables struct {
+	mu sync.Mutex
+	m  map[[2]string]*table
+}
+
+// maxParsedTables bounds the cache; when full it starts again.
+const maxParsedTables = 4096
+
+func (p *parsedTables) get(s *Service, rec store.Table) (*table, error) {
+	k := [2]string{rec.Account, rec.Name}
+	p.mu.Lock()
+	t := p.m[k]
+	p.mu.Unlock()
+	if t == nil || t.ID != rec.ID || t.Rev != rec.Rev || !bytes.Equal(t.Doc, rec.Doc) {
+		var err error
+		if t, err = s.loadDoc(rec); err != nil {
+			return nil, err
+		}
+		p.mu.Lock()
+		if p.m == nil || len(p.m) >= maxParsedTables {
+			p.m = map[[2]string]*table{}
+		}
+		p.m[k] = t
+		p.mu.Unlock()
+	}
+	c := *t
+	c.loaded = s.now()
+	c.now = c.loaded.Unix()
+	return &c, nil
 }
 
 func (s *Service) now() time.Time { return s.clock.Now() }

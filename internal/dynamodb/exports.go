@@ -1,13 +1,9 @@
 package dynamodb
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"crypto/md5"
 	"crypto/rand"
 	"encoding/base32"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -36,9 +32,6 @@ const (
 	importPrefix = "#import/"
 )
 
-// exportFileItems is how many items an export writes into one data file.
-const exportFileItems = 50000
-
 // ExportTableToPointInTimeInput is ExportTableToPointInTime's input.
 type ExportTableToPointInTimeInput struct {
 	TableArn       string   `json:"TableArn"`
@@ -51,6 +44,15 @@ type ExportTableToPointInTimeInput struct {
 	S3SseKmsKeyId  string   `json:"S3SseKmsKeyId"`
 	ExportFormat   string   `json:"ExportFormat"`
 	ExportType     string   `json:"ExportType"`
+
+	IncrementalExportSpecification *IncrementalExportSpecification `json:"IncrementalExportSpecification"`
+}
+
+// IncrementalExportSpecification is the span and view of an incremental export.
+type IncrementalExportSpecification struct {
+	ExportFromTime *float64 `json:"ExportFromTime,omitempty"`
+	ExportToTime   *float64 `json:"ExportToTime,omitempty"`
+	ExportViewType string   `json:"ExportViewType,omitempty"`
 }
 
 func (in *ExportTableToPointInTimeInput) tableName() string { return in.TableArn }
@@ -64,7 +66,7 @@ type ExportDescription struct {
 	ExportManifest  string  `json:"ExportManifest,omitempty"`
 	TableArn        string  `json:"TableArn"`
 	TableId         string  `json:"TableId"`
-	ExportTime      float64 `json:"ExportTime"`
+	ExportTime      float64 `json:"ExportTime,omitempty"`
 	ClientToken     string  `json:"ClientToken"`
 	S3Bucket        string  `json:"S3Bucket"`
 	S3BucketOwner   string  `json:"S3BucketOwner,omitempty"`
@@ -77,6 +79,8 @@ type ExportDescription struct {
 	BilledSizeBytes int64   `json:"BilledSizeBytes"`
 	ItemCount       int64   `json:"ItemCount"`
 	ExportType      string  `json:"ExportType,omitempty"`
+
+	IncrementalExportSpecification *IncrementalExportSpecification `json:"IncrementalExportSpecification,omitempty"`
 }
 
 // ExportOutput is the output of ExportTableToPointInTime and DescribeExport.
@@ -98,21 +102,12 @@ func randomName() string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
-// ExportTableToPointInTime writes the table as it was at ExportTime (now by default) to S3 in
-// DynamoDB JSON, with AWS's layout: <prefix>/AWSDynamoDB/<id>/_started, data/*.json.gz,
-// manifest-files.json and manifest-summary.json with their .md5. It is COMPLETED (or FAILED,
-// with S3's error) when the call answers.
+// ExportTableToPointInTime writes the table as it was at ExportTime (now by default), or how
+// it changed over an incremental export's span, to S3 in DynamoDB JSON or Ion, with AWS's
+// layout (exportfiles.go). It is COMPLETED (or FAILED, with S3's error) when the call answers.
 func (s *Service) ExportTableToPointInTime(ctx context.Context, in *ExportTableToPointInTimeInput) (*ExportOutput, error) {
-	if in.S3Bucket == "" {
-		return nil, validation("1 validation error detected: Value null at 's3Bucket' failed to satisfy constraint: Member must not be null")
-	}
-	switch {
-	case in.ExportFormat != "" && in.ExportFormat != "DYNAMODB_JSON" && in.ExportFormat != "ION":
-		return nil, validation("1 validation error detected: Value '%s' at 'exportFormat' failed to satisfy constraint: Member must satisfy enum value set: [DYNAMODB_JSON, ION]", in.ExportFormat)
-	case in.ExportFormat == "ION":
-		return nil, validation("ExportFormat ION is not supported by this server; use DYNAMODB_JSON")
-	case in.ExportType == "INCREMENTAL_EXPORT":
-		return nil, validation("ExportType INCREMENTAL_EXPORT is not supported by this server; use FULL_EXPORT")
+	if err := in.check(); err != nil {
+		return nil, err
 	}
 	if s.objects == nil {
 		return nil, validation("Exports to S3 are not available on this server")
@@ -130,23 +125,46 @@ func (s *Service) ExportTableToPointInTime(ctx context.Context, in *ExportTableT
 		}
 	}
 	now := s.now()
-	earliest, latest := t.doc.PITR.window(now)
-	at := latest
-	if in.ExportTime != nil {
-		at = time.UnixMilli(int64(math.Round(*in.ExportTime * 1000)))
-		if at.Before(earliest) || at.After(latest) {
-			return nil, ErrInvalidExportTime.Errorf("Export time must be between %s and %s",
-				earliest.UTC().Format(time.RFC3339), latest.UTC().Format(time.RFC3339))
-		}
-	}
 	id := newJobID(now)
 	d := ExportDescription{ExportArn: t.arn + "/export/" + id, ExportStatus: "IN_PROGRESS", StartTime: epochSeconds(now), TableArn: t.arn,
-		TableId: t.doc.ID, ExportTime: epochSeconds(at), ClientToken: in.ClientToken, S3Bucket: in.S3Bucket, S3BucketOwner: in.S3BucketOwner,
-		S3Prefix: in.S3Prefix, S3SseAlgorithm: in.S3SseAlgorithm, S3SseKmsKeyId: in.S3SseKmsKeyId, ExportFormat: "DYNAMODB_JSON", ExportType: in.ExportType}
+		TableId: t.doc.ID, ClientToken: in.ClientToken, S3Bucket: in.S3Bucket, S3BucketOwner: in.S3BucketOwner, S3Prefix: in.S3Prefix,
+		S3SseAlgorithm: in.S3SseAlgorithm, S3SseKmsKeyId: in.S3SseKmsKeyId, ExportFormat: in.ExportFormat, ExportType: in.ExportType}
+	if d.ExportFormat == "" {
+		d.ExportFormat = "DYNAMODB_JSON"
+	}
+	if d.ExportType == "" {
+		d.ExportType = "FULL_EXPORT"
+	}
 	if d.ClientToken == "" {
 		d.ClientToken = id
 	}
-	if err := s.export(ctx, t, at, id, &d); err != nil {
+	earliest, latest := t.doc.PITR.window(now)
+	var run func() error
+	if d.ExportType == "INCREMENTAL_EXPORT" {
+		from, to, err := in.span(earliest, latest)
+		if err != nil {
+			return nil, err
+		}
+		view := "NEW_AND_OLD_IMAGES"
+		if v := in.IncrementalExportSpecification.ExportViewType; v != "" {
+			view = v
+		}
+		f, u := epochSeconds(from), epochSeconds(to)
+		d.IncrementalExportSpecification = &IncrementalExportSpecification{ExportFromTime: &f, ExportToTime: &u, ExportViewType: view}
+		run = func() error { return s.exportChanges(ctx, t, from, to, id, &d) }
+	} else {
+		at := latest
+		if in.ExportTime != nil {
+			at = time.UnixMilli(int64(math.Round(*in.ExportTime * 1000)))
+			if at.Before(earliest) || at.After(latest) {
+				return nil, ErrInvalidExportTime.Errorf("Export time must be between %s and %s",
+					earliest.UTC().Format(time.RFC3339), latest.UTC().Format(time.RFC3339))
+			}
+		}
+		d.ExportTime = epochSeconds(at)
+		run = func() error { return s.export(ctx, t, at, id, &d) }
+	}
+	if err := run(); err != nil {
 		code, msg := "S3AccessDenied", err.Error()
 		if ae, ok := err.(interface{ ErrorCode() string }); ok {
 			code = ae.ErrorCode()
@@ -161,6 +179,57 @@ func (s *Service) ExportTableToPointInTime(ctx context.Context, in *ExportTableT
 		return nil, err
 	}
 	return &ExportOutput{ExportDescription: d}, nil
+}
+
+// check validates the request's enums and the parameters each export type allows.
+func (in *ExportTableToPointInTimeInput) check() error {
+	inc := in.IncrementalExportSpecification
+	switch {
+	case in.S3Bucket == "":
+		return validation("1 validation error detected: Value null at 's3Bucket' failed to satisfy constraint: Member must not be null")
+	case in.ExportFormat != "" && in.ExportFormat != "DYNAMODB_JSON" && in.ExportFormat != "ION":
+		return validation("1 validation error detected: Value '%s' at 'exportFormat' failed to satisfy constraint: Member must satisfy enum value set: [DYNAMODB_JSON, ION]", in.ExportFormat)
+	case in.ExportType != "" && in.ExportType != "FULL_EXPORT" && in.ExportType != "INCREMENTAL_EXPORT":
+		return validation("1 validation error detected: Value '%s' at 'exportType' failed to satisfy constraint: Member must satisfy enum value set: [FULL_EXPORT, INCREMENTAL_EXPORT]", in.ExportType)
+	case inc != nil && inc.ExportViewType != "" && inc.ExportViewType != "NEW_IMAGE" && inc.ExportViewType != "NEW_AND_OLD_IMAGES":
+		return validation("1 validation error detected: Value '%s' at 'incrementalExportSpecification.exportViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, NEW_AND_OLD_IMAGES]", inc.ExportViewType)
+	case in.ExportType != "INCREMENTAL_EXPORT" && inc != nil:
+		return validation("IncrementalExportSpecification is only valid for an export of type INCREMENTAL_EXPORT")
+	case in.ExportType == "INCREMENTAL_EXPORT" && in.ExportTime != nil:
+		return validation("ExportTime is not valid for an export of type INCREMENTAL_EXPORT; use IncrementalExportSpecification")
+	case in.ExportType == "INCREMENTAL_EXPORT" && (inc == nil || inc.ExportFromTime == nil):
+		return validation("IncrementalExportSpecification.ExportFromTime is required for an export of type INCREMENTAL_EXPORT")
+	}
+	return nil
+}
+
+// Bounds of an incremental export's span (Developer Guide, "Incremental export").
+const (
+	minIncrementalSpan = 15 * time.Minute
+	maxIncrementalSpan = 24 * time.Hour
+)
+
+// span is an incremental export's [from, to): within the recovery window, at least 15 minutes
+// and at most 24 hours long; to is the window's end when not given.
+func (in *ExportTableToPointInTimeInput) span(earliest, latest time.Time) (from, to time.Time, err error) {
+	inc := in.IncrementalExportSpecification
+	from = time.UnixMilli(int64(math.Round(*inc.ExportFromTime * 1000)))
+	to = latest
+	if inc.ExportToTime != nil {
+		to = time.UnixMilli(int64(math.Round(*inc.ExportToTime * 1000)))
+	}
+	switch {
+	case from.Before(earliest) || to.After(latest):
+		return from, to, ErrInvalidExportTime.Errorf("Incremental export period must be between %s and %s",
+			earliest.UTC().Format(time.RFC3339), latest.UTC().Format(time.RFC3339))
+	case !from.Before(to):
+		return from, to, ErrInvalidExportTime.Errorf("ExportFromTime must be before ExportToTime")
+	case to.Sub(from) < minIncrementalSpan:
+		return from, to, ErrInvalidExportTime.Errorf("Incremental export period must be at least 15 minutes")
+	case to.Sub(from) > maxIncrementalSpan:
+		return from, to, ErrInvalidExportTime.Errorf("Incremental export period must be at most 24 hours")
+	}
+	return from, to, nil
 }
 
 // exportByToken answers a repeated export (same ClientToken, same request) with the first;
@@ -180,87 +249,6 @@ func (s *Service) exportByToken(ctx context.Context, t *table, in *ExportTableTo
 		return &ExportOutput{ExportDescription: d}, nil
 	}
 	return nil, nil
-}
-
-// export writes the files of an export.
-func (s *Service) export(ctx context.Context, t *table, at time.Time, id string, d *ExportDescription) error {
-	base := "AWSDynamoDB/" + id + "/"
-	if p := strings.TrimSuffix(d.S3Prefix, "/"); p != "" {
-		base = p + "/" + base
-	}
-	if _, err := s.objects.PutObject(ctx, d.S3Bucket, base+"_started", nil); err != nil {
-		return err
-	}
-	var manifest bytes.Buffer
-	var afterPK, afterSK []byte
-	done := false
-	for !done {
-		var data bytes.Buffer
-		zw := gzip.NewWriter(&data)
-		n := int64(0)
-		for n < exportFileItems {
-			rows, err := s.store.ItemsAt(ctx, t.ID, at, afterPK, afterSK, copyPage)
-			if err != nil {
-				return err
-			}
-			for _, r := range rows {
-				zw.Write([]byte(`{"Item":`))
-				zw.Write(r.Doc)
-				zw.Write([]byte("}\n"))
-				d.BilledSizeBytes += int64(len(r.Doc))
-			}
-			n += int64(len(rows))
-			if len(rows) < copyPage {
-				done = true
-				break
-			}
-			afterPK, afterSK = rows[len(rows)-1].PK, rows[len(rows)-1].SK
-		}
-		zw.Close()
-		if n == 0 && d.ItemCount > 0 {
-			break
-		}
-		d.ItemCount += n
-		key := base + "data/" + randomName() + ".json.gz"
-		etag, err := s.objects.PutObject(ctx, d.S3Bucket, key, data.Bytes())
-		if err != nil {
-			return err
-		}
-		sum := md5.Sum(data.Bytes())
-		line, _ := json.Marshal(map[string]any{"itemCount": n, "md5Checksum": base64.StdEncoding.EncodeToString(sum[:]),
-			"etag": strings.Trim(etag, `"`), "dataFileS3Key": key})
-		manifest.Write(line)
-		manifest.WriteByte('\n')
-	}
-	if err := s.putWithMD5(ctx, d.S3Bucket, base+"manifest-files", manifest.Bytes()); err != nil {
-		return err
-	}
-	d.ExportManifest = base + "manifest-summary.json"
-	stamp := func(sec float64) string {
-		return time.UnixMilli(int64(sec * 1000)).UTC().Format("2006-01-02T15:04:05.000Z")
-	}
-	summary, _ := json.Marshal(map[string]any{"version": "2020-06-30", "exportArn": d.ExportArn, "startTime": stamp(d.StartTime),
-		"endTime": stamp(epochSeconds(s.now())), "tableArn": d.TableArn, "tableId": d.TableId, "exportTime": stamp(d.ExportTime),
-		"s3Bucket": d.S3Bucket, "s3Prefix": nullable(d.S3Prefix), "s3SseAlgorithm": nullable(d.S3SseAlgorithm), "s3SseKmsKeyId": nullable(d.S3SseKmsKeyId),
-		"manifestFilesS3Key": base + "manifest-files.json", "billedSizeBytes": d.BilledSizeBytes, "itemCount": d.ItemCount, "outputFormat": "DYNAMODB_JSON"})
-	return s.putWithMD5(ctx, d.S3Bucket, base+"manifest-summary", summary)
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// putWithMD5 writes name.json and name.md5, the base64 MD5 of the first.
-func (s *Service) putWithMD5(ctx context.Context, bucket, name string, body []byte) error {
-	if _, err := s.objects.PutObject(ctx, bucket, name+".json", body); err != nil {
-		return err
-	}
-	sum := md5.Sum(body)
-	_, err := s.objects.PutObject(ctx, bucket, name+".md5", []byte(base64.StdEncoding.EncodeToString(sum[:])))
-	return err
 }
 
 // exports lists an account's exports, oldest first.

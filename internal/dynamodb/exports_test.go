@@ -155,4 +155,65 @@ func testExportImport(t *testing.T, c *ddb.Client, s3c *s3.Client) {
 	if li, err := c.ListImports(ctx, &ddb.ListImportsInput{}); err != nil || len(li.ImportSummaryList) != 2 {
 		t.Errorf("ListImports = %v, %v", li, err)
 	}
+	testIonExportImport(t, c, s3c, d.Table.TableArn, get, params)
+}
+
+// testIonExportImport exports the table in Ion, with an .ion.gz data file whose lines are
+// as the Developer Guide shows them, and imports that file back.
+func testIonExportImport(t *testing.T, c *ddb.Client, s3c *s3.Client, arn *string, get func(string) []byte, params *types.TableCreationParameters) {
+	ctx := context.Background()
+	out, err := c.ExportTableToPointInTime(ctx, &ddb.ExportTableToPointInTimeInput{TableArn: arn, S3Bucket: aws.String("exports"), S3Prefix: aws.String("ion"), ExportFormat: types.ExportFormatIon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := out.ExportDescription
+	if e.ExportStatus != types.ExportStatusCompleted || aws.ToInt64(e.ItemCount) != 3 || e.ExportFormat != types.ExportFormatIon || e.ExportType != types.ExportTypeFullExport {
+		t.Fatalf("ExportTableToPointInTime(ION) = %+v", e)
+	}
+	base := strings.TrimSuffix(aws.ToString(e.ExportManifest), "manifest-summary.json")
+	var summary map[string]any
+	if err := json.Unmarshal(get(base+"manifest-summary.json"), &summary); err != nil || summary["outputFormat"] != "ION" {
+		t.Errorf("manifest-summary.json = %v, %v", summary, err)
+	}
+	var file struct{ DataFileS3Key string }
+	json.Unmarshal(bytes.TrimSpace(get(base+"manifest-files.json")), &file)
+	if !strings.HasPrefix(file.DataFileS3Key, base+"data/") || !strings.HasSuffix(file.DataFileS3Key, ".ion.gz") {
+		t.Fatalf("data file %q; want %sdata/….ion.gz", file.DataFileS3Key, base)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(get(file.DataFileS3Key)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(zr)
+	if !strings.Contains(string(data), `$ion_1_0 {Item:{i:111.,pk:"c",sk:1.,v:$dynamodb_SS::["x","c"]}}`+"\n") {
+		t.Errorf("Ion data file = %s", data)
+	}
+	params.TableName = aws.String("impion")
+	im, err := c.ImportTable(ctx, &ddb.ImportTableInput{InputFormat: types.InputFormatIon, InputCompressionType: types.InputCompressionTypeGzip,
+		S3BucketSource: &types.S3BucketSource{S3Bucket: aws.String("exports"), S3KeyPrefix: aws.String(base + "data/")}, TableCreationParameters: params})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x := im.ImportTableDescription; x.ImportStatus != types.ImportStatusCompleted || x.ImportedItemCount != 3 || x.ErrorCount != 0 || x.InputFormat != types.InputFormatIon {
+		t.Errorf("ImportTable(ION) = %+v", x)
+	}
+	got, err := c.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String("impion"), Key: key(s("c"), n("1"))})
+	if err != nil || got.Item["i"].(*types.AttributeValueMemberN).Value != "111" || len(got.Item["v"].(*types.AttributeValueMemberSS).Value) != 2 {
+		t.Errorf("item imported from Ion = %v, %v", got, err)
+	}
+	// A plain Ion file a person wrote, with a line that is no item.
+	text := "$ion_1_0 {Item:{pk:\"h\", sk:2, b:{{aGk=}}, m:{l:[1.5, null, true]}}}\n{Item:{pk:\"bad\" sk:1}}\n"
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("exports"), Key: aws.String("hand/items.ion"), Body: strings.NewReader(text)}); err != nil {
+		t.Fatal(err)
+	}
+	params.TableName = aws.String("impion2")
+	im, err = c.ImportTable(ctx, &ddb.ImportTableInput{InputFormat: types.InputFormatIon,
+		S3BucketSource: &types.S3BucketSource{S3Bucket: aws.String("exports"), S3KeyPrefix: aws.String("hand/")}, TableCreationParameters: params})
+	if err != nil || im.ImportTableDescription.ImportedItemCount != 1 || im.ImportTableDescription.ErrorCount != 1 {
+		t.Fatalf("ImportTable(hand-written ION) = %+v, %v", im, err)
+	}
+	got, err = c.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String("impion2"), Key: key(s("h"), n("2"))})
+	if err != nil || string(got.Item["b"].(*types.AttributeValueMemberB).Value) != "hi" {
+		t.Errorf("hand-written Ion item = %v, %v", got, err)
+	}
 }

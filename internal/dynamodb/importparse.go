@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gureum/gureum/internal/dynamodb/attr"
+	"github.com/gureum/gureum/internal/dynamodb/ion"
 )
 
 // The parsers of ImportTable's input formats. Each yields items one at a time and reports a
@@ -58,6 +59,40 @@ func dynamoJSONItems(r io.Reader, fn func(Item, error) error) error {
 		}
 	}
 	return sc.Err()
+}
+
+// maxImportObject bounds an Ion import object once read (Ion is read whole, since a value
+// may span lines).
+const maxImportObject = 1 << 30
+
+// ionItems calls fn with each item of an ION file ({Item:{...}} values, as an Ion export
+// writes them, one a line after the version marker), or with the error of a value.
+func ionItems(r io.Reader, fn func(Item, error) error) error {
+	data, err := io.ReadAll(io.LimitReader(r, maxImportObject+1))
+	if err != nil {
+		return err
+	}
+	if len(data) > maxImportObject {
+		return errors.New("the object is larger than 1 GiB")
+	}
+	return ion.Values(data, func(v attr.Value, err error) error {
+		if err != nil {
+			return fn(nil, err)
+		}
+		return fn(ionItem(v))
+	})
+}
+
+// ionItem is the item of one Ion value: a struct with an Item struct.
+func ionItem(v attr.Value) (Item, error) {
+	it, ok := v.M["Item"]
+	if v.Kind != attr.M || !ok || it.Kind != attr.M {
+		return nil, errors.New(`the value is not a struct with an "Item" struct`)
+	}
+	if msg := attr.CheckItem(it.M); msg != "" {
+		return nil, errors.New(msg)
+	}
+	return it.M, nil
 }
 
 // csvFormat is how a CSV import file is read: its delimiter, its header (nil: the file's first

@@ -97,3 +97,25 @@ func FuzzCSVImport(f *testing.F) {
 		})
 	})
 }
+
+// FuzzIonImport: any ION file is read without panicking, and every item it yields is valid and
+// survives its DynamoDB JSON encoding.
+func FuzzIonImport(f *testing.F) {
+	f.Add([]byte("$ion_1_0 {Item:{pk:\"a\",n:6d2,s:$dynamodb_SS::[\"x\"],b:{{YQ==}},l:[null,true,{m:1.5}]}}\n$ion_1_0 {Item:{pk:\"b\"}}\n"))
+	f.Add([]byte(`{Item:{'q k':'''long''' '''str''', n:$dynamodb_NS::[1, 0x10]}} // c`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ionItems(bytes.NewReader(data), func(it Item, err error) error {
+			if err != nil {
+				return nil
+			}
+			if msg := attr.CheckItem(it); msg != "" {
+				t.Fatalf("item %v is invalid: %s", it, msg)
+			}
+			back, err := attr.DecodeItem(attr.EncodeItem(it))
+			if err != nil || !attr.Equal(attr.Value{Kind: attr.M, M: it}, attr.Value{Kind: attr.M, M: back}) {
+				t.Fatalf("item %v does not survive its encoding: %v, %v", it, back, err)
+			}
+			return nil
+		})
+	})
+}

@@ -84,8 +84,8 @@ type ImportOutput struct {
 	ImportTableDescription ImportTableDescription `json:"ImportTableDescription"`
 }
 
-// ImportTable makes a new table and fills it from S3 objects under a prefix, in DYNAMODB_JSON
-// or CSV, plain or gzipped. Lines it cannot read are counted in ErrorCount; the import is
+// ImportTable makes a new table and fills it from S3 objects under a prefix, in DYNAMODB_JSON,
+// ION or CSV, plain or gzipped. Lines it cannot read are counted in ErrorCount; the import is
 // COMPLETED (or FAILED, with S3's error) when the call answers.
 func (s *Service) ImportTable(ctx context.Context, in *ImportTableInput) (*ImportOutput, error) {
 	p, src := in.TableCreationParameters, in.S3BucketSource
@@ -96,8 +96,6 @@ func (s *Service) ImportTable(ctx context.Context, in *ImportTableInput) (*Impor
 		return nil, validation("1 validation error detected: Value null at 'tableCreationParameters' failed to satisfy constraint: Member must not be null")
 	case in.InputFormat != "DYNAMODB_JSON" && in.InputFormat != "CSV" && in.InputFormat != "ION":
 		return nil, validation("1 validation error detected: Value '%s' at 'inputFormat' failed to satisfy constraint: Member must satisfy enum value set: [DYNAMODB_JSON, ION, CSV]", in.InputFormat)
-	case in.InputFormat == "ION":
-		return nil, validation("InputFormat ION is not supported by this server; use DYNAMODB_JSON or CSV")
 	case in.InputCompressionType != "" && in.InputCompressionType != "NONE" && in.InputCompressionType != "GZIP":
 		return nil, validation("InputCompressionType %s is not supported by this server; use GZIP or NONE", in.InputCompressionType)
 	case in.InputFormatOptions != nil && in.InputFormatOptions.Csv != nil && in.InputFormat != "CSV":
@@ -186,9 +184,12 @@ func (s *Service) importObjects(ctx context.Context, t *table, in *ImportTableIn
 			r = zr
 		}
 		add := func(it Item, err error) error { return batch.add(ctx, it, err) }
-		if csvf != nil {
+		switch {
+		case csvf != nil:
 			err = csvf.items(r, add)
-		} else {
+		case in.InputFormat == "ION":
+			err = ionItems(r, add)
+		default:
 			err = dynamoJSONItems(r, add)
 		}
 		var ae interface{ ErrorCode() string }

@@ -127,7 +127,7 @@ func (s *Service) writeItem(ctx context.Context, t *table, k store.ItemKey, fn c
 
 // PutItem writes a whole item, under a condition.
 func (s *Service) PutItem(ctx context.Context, in *PutItemInput) (*ItemOutput, error) {
-	t, err := s.load(ctx, in.TableName)
+	t, err := s.loadShared(ctx, in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ type DeleteItemInput struct {
 
 // DeleteItem removes an item, under a condition.
 func (s *Service) DeleteItem(ctx context.Context, in *DeleteItemInput) (*ItemOutput, error) {
-	t, err := s.load(ctx, in.TableName)
+	t, err := s.loadShared(ctx, in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ func legacyUpdate(in map[string]AttributeValueUpdate) (*expr.Update, error) {
 
 // UpdateItem changes an item (making it when missing), under a condition.
 func (s *Service) UpdateItem(ctx context.Context, in *UpdateItemInput) (*ItemOutput, error) {
-	t, err := s.load(ctx, in.TableName)
+	t, err := s.loadShared(ctx, in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +347,7 @@ func (in *GetItemInput) tableName() string { return in.TableName }
 
 // GetItemOutput is GetItem's output.
 type GetItemOutput struct {
-	Item             Item              `json:"Item,omitempty"`
+	Item             attr.Wire         `json:"Item,omitempty"`
 	ConsumedCapacity *ConsumedCapacity `json:"ConsumedCapacity,omitempty"`
 }
 
@@ -367,7 +367,7 @@ func readExprs(projection string, names map[string]string, toGet []string) (*exp
 
 // GetItem reads an item; every read sees every acknowledged write.
 func (s *Service) GetItem(ctx context.Context, in *GetItemInput) (*GetItemOutput, error) {
-	t, err := s.load(ctx, in.TableName)
+	t, err := s.loadShared(ctx, in.TableName)
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ func (r *readCommon) tableName() string { return r.TableName }
 
 // ReadOutput is the output of Query and Scan.
 type ReadOutput struct {
-	Items            []Item            `json:"Items,omitempty"`
+	Items            []attr.Wire       `json:"Items,omitempty"`
 	Count            int               `json:"Count"`
 	ScannedCount     int               `json:"ScannedCount"`
 	LastEvaluatedKey Item              `json:"LastEvaluatedKey,omitempty"`
@@ -70,7 +70,7 @@ type reader struct {
 }
 
 func (s *Service) prepareRead(ctx context.Context, r *readCommon, keyCond string, legacyFilter map[string]Expected, filterName string) (*reader, error) {
-	t, err := s.load(ctx, r.TableName)
+	t, err := s.loadShared(ctx, r.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +223,7 @@ func (rd *reader) page(fetch func(after *store.TableItem, n int) ([]store.TableI
 		if len(rows) < n {
 			_ = lastItem
 			if !rd.count && out.Items == nil {
-				out.Items = []Item{}
+				out.Items = []attr.Wire{}
 			}
 			return out, size, nil
 		}

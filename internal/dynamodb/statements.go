@@ -30,9 +30,9 @@ type ExecuteStatementInput struct {
 
 // ExecuteStatementOutput is ExecuteStatement's output.
 type ExecuteStatementOutput struct {
-	Items            []Item `json:"Items"`
-	NextToken        string `json:"NextToken,omitempty"`
-	LastEvaluatedKey Item   `json:"LastEvaluatedKey,omitempty"`
+	Items            []attr.Wire `json:"Items"`
+	NextToken        string      `json:"NextToken,omitempty"`
+	LastEvaluatedKey Item        `json:"LastEvaluatedKey,omitempty"`
 }
 
 // parseStatement parses a statement with its parameters, as DynamoDB validates them.
@@ -70,7 +70,7 @@ func (s *Service) ExecuteStatement(ctx context.Context, in *ExecuteStatementInpu
 	case "SELECT":
 		return s.selectStatement(ctx, t, st, in)
 	case "INSERT":
-		return &ExecuteStatementOutput{Items: []Item{}}, s.insertStatement(ctx, t, st)
+		return &ExecuteStatementOutput{Items: []attr.Wire{}}, s.insertStatement(ctx, t, st)
 	}
 	k, cond, err := t.keyFromWhere(st.Where)
 	if err != nil {
@@ -100,7 +100,7 @@ func (s *Service) ExecuteStatement(ctx context.Context, in *ExecuteStatementInpu
 	if err != nil {
 		return nil, err
 	}
-	return &ExecuteStatementOutput{Items: []Item{}}, nil
+	return &ExecuteStatementOutput{Items: []attr.Wire{}}, nil
 }
 
 func (s *Service) insertStatement(ctx context.Context, t *table, st *partiql.Statement) error {
@@ -230,7 +230,7 @@ func (s *Service) selectStatement(ctx context.Context, t *table, st *partiql.Sta
 	}
 	res := &ExecuteStatementOutput{Items: out.Items, LastEvaluatedKey: out.LastEvaluatedKey}
 	if res.Items == nil {
-		res.Items = []Item{}
+		res.Items = []attr.Wire{}
 	}
 	if out.LastEvaluatedKey != nil {
 		res.NextToken = base64.StdEncoding.EncodeToString(attr.EncodeItem(out.LastEvaluatedKey))
@@ -354,7 +354,7 @@ func (s *Service) BatchExecuteStatement(ctx context.Context, in *BatchExecuteSta
 						r, err = s.ExecuteStatement(ctx, &ExecuteStatementInput{Statement: req.Statement, Parameters: req.Parameters, ConsistentRead: req.ConsistentRead})
 						_ = k
 						if err == nil && len(r.Items) > 0 {
-							resp.Item = r.Items[0]
+							resp.Item = Item(r.Items[0])
 						}
 					}
 				}

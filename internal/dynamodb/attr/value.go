@@ -168,6 +168,14 @@ func (v *Value) decode(k string, raw json.RawMessage) error {
 	return nil
 }
 
+// NewSet builds a set of kind SS, NS (elements in strs) or BS (in bins), its numbers made
+// canonical; an empty set or duplicates are reported by Check, as for a set read from JSON.
+func NewSet(k Kind, strs []string, bins [][]byte) Value {
+	v := Value{Kind: k, Set: strs, BSet: bins}
+	v.checkSet()
+	return v
+}
+
 // checkSet normalises a set's numbers and notes an empty set or duplicates.
 func (v *Value) checkSet() error {
 	n := len(v.Set) + len(v.BSet)
@@ -503,3 +511,10 @@ func (v Value) Brief() string {
 	}
 	return "{" + v.Kind.String() + ":...}"
 }
+
+// Wire is an item as a response carries it: its DynamoDB JSON written in one pass, attributes
+// in name order, rather than value by value through the response's encoder.
+type Wire map[string]Value
+
+// MarshalJSON writes the item's DynamoDB JSON.
+func (w Wire) MarshalJSON() ([]byte, error) { return EncodeItem(Item(w)), nil }

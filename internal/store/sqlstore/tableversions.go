@@ -9,8 +9,8 @@ import (
 
 // versionStmts are the statements of store.TableVersions (ddb_item_versions).
 type versionStmts struct {
-	put, snapshot, compact, compactDeleted, drop *stmt
-	itemsAt, count, countIndexes, tables         *stmt
+	put, snapshot, compact, compactDeleted, drop  *stmt
+	itemsAt, changes, count, countIndexes, tables *stmt
 }
 
 var _ store.TableVersions = (*Tables)(nil)
@@ -32,6 +32,14 @@ func (s *Tables) prepareVersions() {
 		WHERE v.table_id = ? AND (v.pk, v.sk) > (?, ?) AND v.doc IS NOT NULL AND v.seq =
 		(SELECT MAX(w.seq) FROM ddb_item_versions w WHERE w.table_id = v.table_id AND w.pk = v.pk AND w.sk = v.sk AND w.made_at <= ?)
 		ORDER BY v.pk, v.sk LIMIT ?`)
+	// The last version of each key made in [from, to), with the last one made before from.
+	v.changes = r("versionChanges", `SELECT n.pk, n.sk, n.doc, n.made_at,
+		(SELECT o.doc FROM ddb_item_versions o WHERE o.table_id = n.table_id AND o.pk = n.pk AND o.sk = n.sk AND o.made_at < ?
+		ORDER BY o.seq DESC LIMIT 1)
+		FROM ddb_item_versions n
+		WHERE n.table_id = ? AND (n.pk, n.sk) > (?, ?) AND n.made_at >= ? AND n.made_at < ? AND n.seq =
+		(SELECT MAX(w.seq) FROM ddb_item_versions w WHERE w.table_id = n.table_id AND w.pk = n.pk AND w.sk = n.sk AND w.made_at < ?)
+		ORDER BY n.pk, n.sk LIMIT ?`)
 	v.count = r("tableCount", `SELECT COUNT(*), COALESCE(SUM(LENGTH(doc)), 0) FROM ddb_items WHERE table_id = ?`)
 	v.countIndexes = r("tableCountIndexes", `SELECT x.index_name, COUNT(*), COALESCE(SUM(LENGTH(i.doc)), 0) FROM ddb_index_entries x
 		JOIN ddb_items i ON i.table_id = x.table_id AND i.pk = x.pk AND i.sk = x.sk
@@ -90,6 +98,26 @@ func (s *Tables) ItemsAt(ctx context.Context, table int64, at time.Time, afterPK
 	rows, err := s.vst.itemsAt.ps.QueryContext(ctx, table, afterPK, afterSK, nanos(at), limit)
 	items, err := collect(rows, err, 0, scanTableItem)
 	return items, s.fault("ItemsAt", err)
+}
+
+// ItemChanges lists how a table's items changed from one time to another.
+func (s *Tables) ItemChanges(ctx context.Context, table int64, from, to time.Time, afterPK, afterSK []byte, limit int) ([]store.ItemChange, error) {
+	if afterPK == nil {
+		afterPK = []byte{}
+	}
+	if afterSK == nil {
+		afterSK = []byte{}
+	}
+	f, u := nanos(from), nanos(to)
+	rows, err := s.vst.changes.ps.QueryContext(ctx, f, table, afterPK, afterSK, f, u, u, limit)
+	out, err := collect(rows, err, 0, func(row scanner) (store.ItemChange, error) {
+		var c store.ItemChange
+		var at int64
+		err := row.Scan(&c.PK, &c.SK, &c.New, &at, &c.Old)
+		c.At = store.FromUnixNanos(at)
+		return c, err
+	})
+	return out, s.fault("ItemChanges", err)
 }
 
 // CompactVersions forgets versions no time from before on needs.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 var tableVersionTests = []suiteTest{
 	{"ItemsAt", testItemsAt},
 	{"TableStats", testTableStats},
+	{"ItemChanges", testItemChanges},
 }
 
 // testItemsAt writes versions over time and reads the table back at several times, before and
@@ -94,5 +96,54 @@ func testTableStats(t *testing.T, open Opener) {
 	st, err := s.TableStats(ctx, tb.ID)
 	if err != nil || len(st) != 2 || st[0] != (store.TableStat{Items: 3, Bytes: 15}) || st[1] != (store.TableStat{Index: "g", Items: 2, Bytes: 10}) {
 		t.Errorf("TableStats = %+v, %v; want 3 items of 15 bytes, g 2 of 10", st, err)
+	}
+}
+
+// testItemChanges writes versions over time and reads the changes of several spans.
+func testItemChanges(t *testing.T, open Opener) {
+	s := mustOpen(t, open)
+	ctx := context.Background()
+	tb := &store.Table{Account: "111111111111", Name: "t", Doc: []byte(`{}`)}
+	if err := s.CreateTable(ctx, tb); err != nil {
+		t.Fatal(err)
+	}
+	at := func(h int) time.Time { return epoch.Add(time.Duration(h) * time.Hour) }
+	k := func(b byte) store.ItemKey { return store.ItemKey{Table: tb.ID, PK: []byte{b}, SK: []byte{}} }
+	put(t, s, store.ItemWrite{Key: k(1), Doc: []byte("a0"), VersionAt: at(0)})
+	put(t, s, store.ItemWrite{Key: k(2), Doc: []byte("b0"), VersionAt: at(0)})
+	put(t, s, store.ItemWrite{Key: k(1), Doc: []byte("a1"), VersionAt: at(1)})
+	put(t, s, store.ItemWrite{Key: k(1), Doc: []byte("a2"), VersionAt: at(2)})
+	put(t, s, store.ItemWrite{Key: k(2), Doc: nil, VersionAt: at(2)})
+	put(t, s, store.ItemWrite{Key: k(3), Doc: []byte("c3"), VersionAt: at(3)})
+	changes := func(from, to int) string {
+		t.Helper()
+		var out string
+		var after []byte
+		for {
+			cs, err := s.ItemChanges(ctx, tb.ID, at(from), at(to), after, nil, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cs) == 0 {
+				return out
+			}
+			c := cs[0]
+			out += fmt.Sprintf("%d:%s>%s@%d ", c.PK[0], c.Old, c.New, int(c.At.Sub(epoch)/time.Hour))
+			after = c.PK
+		}
+	}
+	for _, c := range []struct {
+		from, to int
+		want     string
+	}{
+		{0, 1, "1:>a0@0 2:>b0@0 "},
+		{1, 2, "1:a0>a1@1 "},
+		{1, 3, "1:a0>a2@2 2:b0>@2 "},
+		{2, 4, "1:a1>a2@2 2:b0>@2 3:>c3@3 "},
+		{4, 5, ""},
+	} {
+		if got := changes(c.from, c.to); got != c.want {
+			t.Errorf("ItemChanges(%dh, %dh) = %q; want %q", c.from, c.to, got, c.want)
+		}
 	}
 }
