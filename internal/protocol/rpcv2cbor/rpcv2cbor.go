@@ -155,7 +155,7 @@ func set(v reflect.Value, val cbor.Value, path string) error {
 			if !ok {
 				continue // unknown members are ignored, as the JSON protocols do
 			}
-			if err := set(v.Field(i), item, strings.TrimPrefix(path+"."+k, ".")); err != nil {
+			if err := set(v.FieldByIndex(i), item, strings.TrimPrefix(path+"."+k, ".")); err != nil {
 				return err
 			}
 		}
@@ -165,16 +165,30 @@ func set(v reflect.Value, val cbor.Value, path string) error {
 	return nil
 }
 
-// fieldsOf maps a struct's member names (json tags) to field indexes.
-func fieldsOf(t reflect.Type) map[string]int {
-	out := make(map[string]int, t.NumField())
+// fieldsOf maps a struct's member names (json tags) to field indexes; the members of an
+// embedded struct without a tag are its own, as encoding/json promotes them.
+func fieldsOf(t reflect.Type) map[string][]int {
+	out := make(map[string][]int, t.NumField())
 	for i := 0; i < t.NumField(); i++ {
-		name, _ := fieldName(t.Field(i))
-		if name != "" {
-			out[name] = i
+		f := t.Field(i)
+		if embedded(f) {
+			for k, idx := range fieldsOf(f.Type) {
+				if _, taken := out[k]; !taken {
+					out[k] = append([]int{i}, idx...)
+				}
+			}
+			continue
+		}
+		if name, _ := fieldName(f); name != "" {
+			out[name] = []int{i}
 		}
 	}
 	return out
+}
+
+// embedded reports whether f is an embedded struct whose members are promoted.
+func embedded(f reflect.StructField) bool {
+	return f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == ""
 }
 
 // fieldName is a field's member name and whether it is left out when empty; "" for none.
@@ -338,6 +352,14 @@ func value(v reflect.Value) cbor.Value {
 	case reflect.Struct:
 		m := cbor.Map{}
 		for i := 0; i < v.NumField(); i++ {
+			if embedded(v.Type().Field(i)) {
+				for k, item := range value(v.Field(i)).(cbor.Map) {
+					if _, taken := m[k]; !taken {
+						m[k] = item
+					}
+				}
+				continue
+			}
 			name, omit := fieldName(v.Type().Field(i))
 			if name == "" {
 				continue
