@@ -1,6 +1,9 @@
 package rpcv2cbor
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -32,9 +35,46 @@ func (Codec) Route(r *http.Request, _ []byte, svc *service.Service) (*service.Op
 	return op, nil, nil
 }
 
-// Decode unmarshals the CBOR body into in.
-func (Codec) Decode(_ *http.Request, body []byte, _ map[string]string, in any) error {
+// MaxInflated caps a compressed body once inflated (PutMetricData's bodies are gzipped by the
+// SDKs, and AWS caps its request at 1 MB).
+const MaxInflated = 16 << 20
+
+// Decode unmarshals the CBOR body into in, inflating it first when it came gzipped
+// (Content-Encoding: gzip, which the SDKs use for operations with the requestCompression trait).
+func (Codec) Decode(r *http.Request, body []byte, _ map[string]string, in any) error {
+	if enc := r.Header.Get("Content-Encoding"); enc != "" {
+		inflated, err := inflate(enc, body)
+		if err != nil {
+			return err
+		}
+		body = inflated
+	}
 	return Unmarshal(body, in)
+}
+
+// inflate undoes the Content-Encoding enc ("gzip"; "identity" changes nothing).
+func inflate(enc string, body []byte) ([]byte, error) {
+	for _, e := range strings.Split(enc, ",") {
+		switch strings.TrimSpace(strings.ToLower(e)) {
+		case "", "identity", "aws-chunked":
+		case "gzip":
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				return nil, awserr.New(awserr.Malformed, "The request body is not valid gzip.")
+			}
+			out, err := io.ReadAll(io.LimitReader(zr, MaxInflated+1))
+			if err != nil {
+				return nil, awserr.New(awserr.Malformed, "The request body is not valid gzip.")
+			}
+			if len(out) > MaxInflated {
+				return nil, awserr.New(awserr.TooLarge, "The request body inflates past %d bytes.", MaxInflated)
+			}
+			body = out
+		default:
+			return nil, awserr.New(awserr.Malformed, "The Content-Encoding %q is not supported.", e)
+		}
+	}
+	return body, nil
 }
 
 // Encode writes out as CBOR; a nil output is an empty map.
