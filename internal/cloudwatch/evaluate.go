@@ -110,7 +110,13 @@ func (s *Service) evaluate(ctx context.Context, account string, a *alarmDoc, now
 		}
 		return StateInsufficient, fmt.Sprintf("Insufficient Data: %d datapoints were unknown.", n), reasonData(a, now, nil), nil
 	}
-	if breaching >= m {
+	// With missing data left out (missing, ignore), fewer datapoints than DatapointsToAlarm
+	// alarm when every one present breaches, as AWS's table of missing-data cases has it.
+	need := m
+	if (treat == "missing" || treat == "ignore") && present < m {
+		need = present
+	}
+	if breaching >= need {
 		return StateAlarm, fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s were %s the threshold (%s).",
 			breaching, n, list(values), words(a.ComparisonOperator), strconv.FormatFloat(*a.Threshold, 'f', -1, 64)), reasonData(a, now, values), nil
 	}
