@@ -376,7 +376,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	secrets := secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}})
 	stacks := cloudformation.New(cloudformation.Deps{Env: env, Store: st, Authorizer: stackAuth,
 		References: dynref.Resolver{Parameters: params, Secrets: secrets}})
-	deployments := newCodeDeploy(st, env, cfg, functions, invoker("codedeploy.amazonaws.com"))
+	deployments := newCodeDeploy(st, env, cfg, functions, invoker("codedeploy.amazonaws.com"), metrics)
 	all := []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
