@@ -3,6 +3,7 @@ package codedeploy_test
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,7 +107,10 @@ func TestAlarmRollsBack(t *testing.T) {
 	// Traffic through the alias while the update runs (ExecuteChangeSet waits for it): a tenth
 	// of it reaches the failing version during the canary.
 	stop := make(chan struct{})
-	invoked := make(chan bool)
+	invoked := make(chan bool, 1)
+	var once sync.Once
+	halt := func() { once.Do(func() { close(stop) }) }
+	t.Cleanup(halt) // before the server stops (cleanups run last first)
 	go func() {
 		shifted := false
 		defer func() { invoked <- shifted }()
@@ -118,7 +122,11 @@ func TestAlarmRollsBack(t *testing.T) {
 			}
 			out, err := fns.Invoke(bg, &lambda.InvokeInput{FunctionName: aws.String("alarmed"), Qualifier: aws.String("live")})
 			if err != nil {
-				t.Errorf("Invoke: %v", err)
+				select {
+				case <-stop:
+				default:
+					t.Errorf("Invoke: %v", err)
+				}
 				return
 			}
 			shifted = shifted || aws.ToString(out.ExecutedVersion) != old
@@ -137,7 +145,7 @@ func TestAlarmRollsBack(t *testing.T) {
 			t.Fatalf("the update did not end: %s", st)
 		}
 	}
-	close(stop)
+	halt()
 	shifted := <-invoked
 	if !shifted {
 		t.Errorf("no invocation reached the new version during the canary")
