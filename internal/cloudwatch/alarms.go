@@ -36,6 +36,9 @@ var treatments = map[string]bool{"breaching": true, "notBreaching": true, "ignor
 type alarmDoc struct {
 	MetricAlarm
 	Tags []Tag `json:"Tags,omitempty"`
+	// SetUntil holds a state SetAlarmState set (Unix ms) until the alarm's next evaluation is
+	// due: a period later, at most a minute, as AWS evaluates alarms.
+	SetUntil int64 `json:"SetUntil,omitempty"`
 }
 
 func (a *alarmDoc) actionsEnabled() bool { return a.ActionsEnabled == nil || *a.ActionsEnabled }
@@ -287,6 +290,7 @@ func (s *Service) SetAlarmState(ctx context.Context, in *SetAlarmStateInput) (*E
 		if err != nil {
 			return nil, err
 		}
+		a.SetUntil = s.clock.Now().Add(min(time.Duration(a.Period)*time.Second, time.Minute)).UnixMilli()
 		err = s.transition(ctx, account, a, rev, in.StateValue, in.StateReason, in.StateReasonData)
 		if errors.Is(err, store.ErrConditionFailed) {
 			continue

@@ -34,6 +34,9 @@ func (s *Service) EvaluateAlarms(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
+		if now.UnixMilli() < a.SetUntil {
+			continue // a state SetAlarmState set holds until the next evaluation is due
+		}
 		state, reason, data, err := s.evaluate(ctx, rec.Account, &a, now)
 		if err != nil {
 			errs = append(errs, err)
