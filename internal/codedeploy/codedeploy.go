@@ -53,6 +53,9 @@ type Deps struct {
 	service.Env
 	Store     Store
 	Functions Functions
+	// Alarms reads CloudWatch alarm states for deployments whose AlarmConfiguration is enabled
+	// (nil: no alarm is ever read, and such a deployment stops unless ignorePollAlarmFailure).
+	Alarms Alarms
 	// Minute is how long one minute of a deployment configuration (and of a hook's hour) lasts
 	// (0: a minute); shorter to test traffic shifting without waiting.
 	Minute time.Duration
@@ -67,12 +70,13 @@ type Service struct {
 	log    *slog.Logger
 	minute time.Duration
 	tasks  *background.Tasks
+	alarms Alarms
 }
 
 // New returns the CodeDeploy service; its deployments run as tasks on d.Runner.
 func New(d Deps) *Service {
 	d.Env = d.Env.For("codedeploy")
-	s := &Service{store: d.Store, fns: d.Functions, region: d.Region, clock: d.Clock, log: d.Log, minute: d.Minute}
+	s := &Service{store: d.Store, fns: d.Functions, region: d.Region, clock: d.Clock, log: d.Log, minute: d.Minute, alarms: d.Alarms}
 	if s.minute <= 0 {
 		s.minute = time.Minute
 	}

@@ -38,6 +38,7 @@ type deployment struct {
 	Hooks  map[string]*hookExec // by lifecycle event
 	Stop   bool                 // StopDeployment asked
 	Style  any                  `json:",omitempty"`
+	Alarms any                  `json:",omitempty"` // the AlarmConfiguration watched during the deployment
 	Auto   any                  `json:",omitempty"`
 }
 
@@ -154,6 +155,13 @@ func (s *Service) CreateDeployment(ctx context.Context, in *CreateDeploymentInpu
 		Step: -1, Hooks: map[string]*hookExec{}, Style: g.DeploymentStyle, Auto: g.AutoRollbackConfiguration}
 	if in.AutoRollbackConfiguration != nil {
 		d.Auto = in.AutoRollbackConfiguration
+	}
+	d.Alarms = g.AlarmConfiguration
+	if in.OverrideAlarmConfiguration != nil {
+		d.Alarms = in.OverrideAlarmConfiguration
+	}
+	if _, err := parseAlarms(d.Alarms); err != nil {
+		return nil, err
 	}
 	doc, _ := json.Marshal(d)
 	if err := s.store.CreateSecretRecord(ctx, store.SecretRecord{Kind: kindDeployment, Account: account, Name: d.ID, Doc: doc, Updated: now}); err != nil {

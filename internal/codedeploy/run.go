@@ -52,6 +52,11 @@ func (s *Service) run(ctx context.Context, name string) error {
 		if d.Stop {
 			return s.end(ctx, d, "Stopped", "MANUAL_STOP", "The deployment was stopped by a StopDeployment request.")
 		}
+		if d.Status == "InProgress" {
+			if why := s.alarmStop(ctx, d); why != "" {
+				return s.end(ctx, d, "Stopped", "ALARM_ACTIVE", why)
+			}
+		}
 		switch {
 		case d.Status == "Created":
 			_, err = s.change(ctx, account, id, func(d *deployment) error {
@@ -88,6 +93,9 @@ func (s *Service) lifecycle(ctx context.Context, d *deployment, event, fn, next 
 			}
 			if d.Stop {
 				return nil // run ends it as stopped
+			}
+			if stop := s.alarmStop(ctx, d); stop != "" {
+				return s.end(ctx, d, "Stopped", "ALARM_ACTIVE", stop)
 			}
 			return s.end(ctx, d, "Failed", "HOOK_EXECUTION_FAILURE", why)
 		}
@@ -156,6 +164,8 @@ func (s *Service) hook(ctx context.Context, d *deployment, event, fn string) (bo
 			return false, "", nil
 		case !s.clock.Now().Before(h.Deadline):
 			return false, fmt.Sprintf("The %s hook function %s did not report a status (PutLifecycleEventHookExecutionStatus) within an hour.", event, fn), nil
+		case s.alarmStop(ctx, d) != "":
+			return false, "", nil // lifecycle stops the deployment for its alarms
 		}
 		if err := background.Sleep(ctx, s.clock, s.poll()); err != nil {
 			return false, "", err
@@ -180,8 +190,8 @@ func (s *Service) shift(ctx context.Context, d *deployment) error {
 			if d, _, err = s.deployment(ctx, d.Account, d.ID); err != nil {
 				return err
 			}
-			if d.Stop {
-				return nil
+			if d.Stop || s.alarmStop(ctx, d) != "" {
+				return nil // run ends it (stopped, or for its alarms)
 			}
 			continue
 		}

@@ -161,6 +161,7 @@ func exitFailure(requestID string, sb *sandbox.Sandbox) *invokeFailure {
 func (s *Service) run(ctx context.Context, inv *invocation, in *InvokeInput, requestID string) (*InvokeOutput, error) {
 	fnKey := inv.r.account + "/" + inv.r.name
 	if err := s.counter.acquire(fnKey, inv.reserved); err != nil {
+		s.recordUsage(ctx, inv, 0, false, true)
 		return nil, err
 	}
 	defer s.counter.release(fnKey)
@@ -230,7 +231,7 @@ func (s *Service) run(ctx context.Context, inv *invocation, in *InvokeInput, req
 		status = "error"
 	}
 	s.shipInvoke(inv, e, requestID, logged, start, took-initD, initD, status)
-	s.recordUsage(ctx, inv, took)
+	s.recordUsage(ctx, inv, took, out.FunctionError != "", false)
 	return out, nil
 }
 

@@ -13,6 +13,13 @@ type Usage struct {
 	MemoryMB, EphemeralStorageMB                           int
 	BilledDuration                                         time.Duration
 	At                                                     time.Time
+	// For CloudWatch's AWS/Lambda metrics: the qualifier invoked (an alias or version, "" for
+	// none), how long the invocation ran, whether the function failed, and whether it was
+	// throttled instead (a throttled invocation ran nothing and costs nothing).
+	Qualifier     string
+	Duration      time.Duration
+	FunctionError bool
+	Throttled     bool
 }
 
 // UsageRecorder receives each completed invocation (synchronous, asynchronous and from event
@@ -23,12 +30,13 @@ type UsageRecorder interface {
 }
 
 // recordUsage reports an invocation of inv that took d to the configured recorder, if any.
-func (s *Service) recordUsage(ctx context.Context, inv *invocation, d time.Duration) {
+func (s *Service) recordUsage(ctx context.Context, inv *invocation, d time.Duration, fnErr, throttled bool) {
 	if s.cfg.Usage == nil {
 		return
 	}
 	u := Usage{AccountID: inv.r.account, Region: s.cfg.Region, FunctionName: inv.r.name, Version: inv.v.Version,
-		Architecture: "x86_64", MemoryMB: 128, EphemeralStorageMB: 512, BilledDuration: time.Duration(billed(d)) * time.Millisecond, At: s.cfg.Now()}
+		Architecture: "x86_64", MemoryMB: 128, EphemeralStorageMB: 512, BilledDuration: time.Duration(billed(d)) * time.Millisecond, At: s.cfg.Now(),
+		Qualifier: inv.r.qualifier, Duration: d, FunctionError: fnErr, Throttled: throttled}
 	if c := inv.c; c != nil {
 		if len(c.Architectures) > 0 {
 			u.Architecture = c.Architectures[0]

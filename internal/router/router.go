@@ -25,6 +25,7 @@ import (
 	"github.com/gureum/gureum/internal/protocol/query"
 	"github.com/gureum/gureum/internal/protocol/restjson"
 	"github.com/gureum/gureum/internal/protocol/restxml"
+	"github.com/gureum/gureum/internal/protocol/rpcv2cbor"
 	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/service"
 	"github.com/gureum/gureum/internal/sigv4"
@@ -290,6 +291,9 @@ func hasDotSegment(path string) bool {
 func codecFor(svc *service.Service, r *http.Request) Codec {
 	switch svc.Protocol {
 	case service.JSON10, service.JSON11:
+		if svc.AlsoCBOR && rpcv2cbor.Is(r) {
+			return rpcv2cbor.Codec{}
+		}
 		if svc.AlsoQuery && r.Header.Get("X-Amz-Target") == "" && !strings.Contains(r.Header.Get("Content-Type"), "json") {
 			return query.Codec{}
 		}

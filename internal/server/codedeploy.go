@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"github.com/gureum/gureum/internal/cloudwatch"
 
 	"github.com/gureum/gureum/internal/codedeploy"
 	"github.com/gureum/gureum/internal/lambda"
@@ -12,10 +13,10 @@ import (
 
 // newCodeDeploy builds CodeDeploy: its deployments invoke hooks through the function invoker
 // and move aliases through Lambda, as CodeDeploy's service principal in the deployment's account.
-func newCodeDeploy(st store.Store, env service.Env, cfg Config, fns *lambda.Service, inv functionInvoker) *codedeploy.Service {
+func newCodeDeploy(st store.Store, env service.Env, cfg Config, fns *lambda.Service, inv functionInvoker, metrics *cloudwatch.Service) *codedeploy.Service {
 	d := codedeploy.Deps{Env: env, Minute: cfg.DeployMinute}
 	if st != nil {
-		d.Store, d.Functions = st, deployFunctions{functionInvoker: inv, fns: fns}
+		d.Store, d.Functions, d.Alarms = st, deployFunctions{functionInvoker: inv, fns: fns}, deployAlarms{metrics}
 	}
 	return codedeploy.New(d)
 }
@@ -52,4 +53,21 @@ func (f deployFunctions) PointAlias(ctx context.Context, account, function, alia
 	_, err := f.fns.UpdateAlias(f.as(ctx, account, "UpdateAlias"), &lambda.AliasInput{FunctionName: function, AliasName: alias,
 		FunctionVersion: &version, RoutingConfig: &lambda.AliasRoutingConfiguration{AdditionalVersionWeights: weights}})
 	return err
+}
+
+// deployAlarms is CloudWatch's alarm states for deployments.
+type deployAlarms struct{ cw *cloudwatch.Service }
+
+func (a deployAlarms) AlarmStates(ctx context.Context, account string, names []string) (map[string]string, error) {
+	states, err := a.cw.AlarmStates(ctx, account, names)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(states))
+	for _, st := range states {
+		if st.Found {
+			out[st.Name] = st.State
+		}
+	}
+	return out, nil
 }

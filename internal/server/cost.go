@@ -102,7 +102,8 @@ func (s *Server) costEndpoint(v *sigv4.Verifier) router.Endpoint {
 type costUsage struct{ r *cost.Recorder }
 
 func (c costUsage) RecordUsage(ctx context.Context, u lambda.Usage) {
-	c.r.Record(ctx, cost.Invocation(u))
+	c.r.Record(ctx, cost.Invocation{AccountID: u.AccountID, Region: u.Region, FunctionName: u.FunctionName, Version: u.Version,
+		Architecture: u.Architecture, MemoryMB: u.MemoryMB, EphemeralStorageMB: u.EphemeralStorageMB, BilledDuration: u.BilledDuration, At: u.At})
 }
 
 // fileSystemSizes is every account's EFS file systems and their metered sizes, for the ledger's

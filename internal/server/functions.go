@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"github.com/gureum/gureum/internal/cloudwatch"
 	"io"
 	"net/http"
 	"net/url"
@@ -38,9 +39,11 @@ func newFunctions(st store.Store, cfg Config, env service.Env, peers *functionPe
 	lc.Clock, lc.Outbox, lc.Dispatcher, lc.Runner = env.Clock, st, env.Outbox, env.Runner
 	lc.Destinations, lc.Queues, lc.Logs, lc.Roles, lc.Objects = peers, peers, peers, peers, peers
 	lc.Streams = &peers.streams
+	usage := usageRecorders{metrics: peers.metrics}
 	if meter != nil {
-		lc.Usage = costUsage{meter}
+		usage.cost = costUsage{meter}
 	}
+	lc.Usage = usage
 	if b, err := blob.NewFiles(filepath.Join(cfg.DataDir, "blobs")); err == nil {
 		lc.Blobs = b
 	} else if cfg.Log != nil {
@@ -169,6 +172,7 @@ type functionPeers struct {
 	events  *events.Service
 	logs    *logs.Service
 	streams tableStreams // DynamoDB Streams for event source mappings (functionstreams.go)
+	metrics *cloudwatch.Service
 }
 
 // asAccount is a context acting as the owner of the resource named by arn, as a service does.

@@ -336,7 +336,9 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		roles = enforcer
 	}
 	files := efs.New(efs.Deps{Env: env, Store: st, Authorizer: roles})
-	peers := &functionPeers{queues: queues, tokens: tokens}
+	alarmSNS := &alarmTopics{}
+	metrics := newCloudWatch(st, env, alarmSNS)
+	peers := &functionPeers{queues: queues, tokens: tokens, metrics: metrics}
 	functions := newFunctions(st, cfg, env, peers, files, meter)
 	if meter != nil && st != nil {
 		meter.RegisterStorage(env.Runner, fileSystemSizes{files, st})
@@ -349,6 +351,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		postAuth = iam.Unenforced{}
 	}
 	topics := sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")})
+	alarmSNS.sns = topics
 	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues.For("s3.amazonaws.com", sqs.S3Bucket), Functions: invoker("s3.amazonaws.com"), Topics: topicPublisher{topics},
 		Notifier: st, Verifier: verifier, Authorizer: postAuth, LifecycleDay: cfg.LifecycleDay})
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir),
@@ -375,7 +378,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	secrets := secretsmanager.New(secretsmanager.Deps{Env: env, Store: st, Keys: keys, Invoker: rotationInvoker{invoker("secretsmanager.amazonaws.com")}})
 	stacks := cloudformation.New(cloudformation.Deps{Env: env, Store: st, Authorizer: stackAuth,
 		References: dynref.Resolver{Parameters: params, Secrets: secrets}})
-	deployments := newCodeDeploy(st, env, cfg, functions, invoker("codedeploy.amazonaws.com"))
+	deployments := newCodeDeploy(st, env, cfg, functions, invoker("codedeploy.amazonaws.com"), metrics)
 	all := []*service.Service{
 		accounts.Describe(),
 		identity.Describe(),
@@ -397,9 +400,10 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 		files.Describe(),
 		deployments.Describe(),
 		stacks.Describe(),
+		metrics.Describe(),
 	}
 	stacks.Use(all)
-	return all, []component{queues, functions, objects, topics, eventBus, httpAPIs}
+	return all, []component{metrics, queues, functions, objects, topics, eventBus, httpAPIs}
 }
 
 // shareInvokeAddresses lets API Gateway's two generations share the invoke addresses of REST

@@ -177,6 +177,9 @@ type Service struct {
 	QueryCompatible bool   // JSON errors also carry x-amzn-query-error (SQS)
 	// AlsoQuery serves the query protocol on the same endpoint beside JSON (SQS).
 	AlsoQuery bool
+	// AlsoCBOR serves Smithy RPC v2 CBOR beside JSON (CloudWatch): a request with the header
+	// Smithy-Protocol: rpc-v2-cbor to /service/<TargetPrefix>/operation/<Operation>.
+	AlsoCBOR bool
 	// PathPrefix tells REST services that share a signing name apart: API Gateway v2's routes
 	// all start with "/v2/", v1's do not. Empty: the service takes the paths its siblings' prefixes
 	// leave. A service's own routes must all start with its prefix.

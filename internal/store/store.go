@@ -133,6 +133,7 @@ type Store interface {
 	TableVersions
 	Stacks
 	Costs
+	Metrics
 	Backend() string // "sqlite" or "postgres"
 	Driver() string  // the database driver built in, for the health report
 	Ping(ctx context.Context) error

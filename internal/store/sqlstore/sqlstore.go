@@ -62,6 +62,7 @@ type Store struct {
 	*Tables
 	*Stacks
 	*Costs
+	*Metrics
 }
 
 // New builds every domain store over a durable writer and a read pool. Write statements are
@@ -84,6 +85,7 @@ func New(ctx context.Context, w Writer, writeDB Preparer, readDB *sql.DB, d Dial
 	s.Tables = newTables(b)
 	s.Stacks = newStacks(b, s.Leases)
 	s.Costs = newCosts(b)
+	s.Metrics = newMetrics(b, s.Outbox)
 	for _, dom := range s.domains() {
 		if err := dom.prepare(ctx); err != nil {
 			s.Close()
@@ -98,7 +100,7 @@ func (s *Store) domains() []*base {
 	return []*base{&s.Accounts.base, &s.Queues.base, &s.MoveTasks.base, &s.Leases.base, &s.Outbox.base, &s.Notifier.base,
 		&s.Identity.base, &s.Functions.base, &s.Objects.base, &s.Logs.base, &s.Secrets.base, &s.Topics.base,
 		&s.EventBuses.base, &s.Schedules.base, &s.EventArchives.base, &s.APIGateway.base,
-		&s.FileSystems.base, &s.Tables.base, &s.Stacks.base, &s.Costs.base}
+		&s.FileSystems.base, &s.Tables.base, &s.Stacks.base, &s.Costs.base, &s.Metrics.base}
 }
 
 // Close releases the prepared statements.

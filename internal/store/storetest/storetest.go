@@ -55,6 +55,7 @@ func suites() []suite {
 		{"TableVersions", tableVersionTests},
 		{"Stacks", stackTests},
 		{"Costs", costTests},
+		{"Metrics", metricTests},
 	}
 }
 
