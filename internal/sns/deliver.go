@@ -161,7 +161,13 @@ func (s *Service) toFunction(ctx context.Context, p payload) error {
 	if err != nil {
 		return err
 	}
-	return s.invoker.InvokeAsync(ctx, p.Endpoint, request.Source{ARN: p.Topic, Account: arnAccount(p.Topic)}, ev)
+	err = s.invoker.InvokeAsync(ctx, p.Endpoint, request.Source{ARN: p.Topic, Account: arnAccount(p.Topic)}, ev)
+	// A function whose policy does not let SNS invoke it for the topic, or that is gone, is a
+	// client-side error: AWS does not retry it, and the message goes to the dead-letter queue.
+	if ae := awserr.As(err); err != nil && (ae.Kind == awserr.AccessDenied || ae.Code != nil && ae.Code.Status == 404) {
+		return clientError{err}
+	}
+	return err
 }
 
 // toHTTP POSTs the message as AWS does: 2xx–4xx is delivered (a 4xx is not retried), anything
