@@ -23,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
@@ -46,7 +48,7 @@ def marker(event):
         return event["Records"][0]["Sns"]["Message"]
     if isinstance(event.get("detail"), dict):
         return event["detail"].get("marker")
-    return None
+    return event.get("marker")
 def handler(event, context):
     if event.get("type") in ("TOKEN", "REQUEST"):
         return {"principalId": "probe", "policyDocument": {"Version": "2012-10-17", "Statement": [
@@ -151,7 +153,7 @@ func (f *invokeFixture) queue(name string) (string, string) {
 // deadLetter waits for one message on a dead-letter queue and answers it with its attributes.
 func (f *invokeFixture) deadLetter(url string) (string, map[string]string) {
 	f.t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
+	for deadline := time.Now().Add(150 * time.Second); time.Now().Before(deadline); {
 		out, err := f.q.ReceiveMessage(ctxb, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 1, MaxNumberOfMessages: 1,
 			MessageAttributeNames: []string{"All"}})
 		if err != nil {
@@ -391,6 +393,37 @@ func TestAPIGatewayInvokesOnlyAsTheFunctionPolicyAllows(t *testing.T) {
 	f.permit("http", "apigateway.amazonaws.com", "arn:aws:execute-api:us-east-1:000000000000:"+hid+"/*/GET/items/*", "")
 	if status, body := get(); status != 200 || body != "ran" {
 		t.Errorf("HTTP API GET with the permission = %d %s; want 200", status, body)
+	}
+}
+
+// TestSchedulerInvokesAsItsRole: Scheduler invokes a function as the schedule's role, not by
+// the function's policy: a role without lambda:InvokeFunction is refused (AccessDenied, not
+// retried, to the dead-letter queue) and the function does not run; a role allowed to runs it.
+func TestSchedulerInvokesAsItsRole(t *testing.T) {
+	t.Parallel()
+	f := newInvokeFixture(t)
+	// The function's policy allowing the service does not stand in for the role.
+	f.permit("scheduler", "scheduler.amazonaws.com", "", "")
+	dlqURL, dlqARN := f.queue("scheduler-dlq")
+	denied := createRole(t, f.cfg, "schedule-denied", "scheduler.amazonaws.com", "")
+	allowed := createRole(t, f.cfg, "schedule-allowed", "scheduler.amazonaws.com", f.arn)
+	sc := scheduler.NewFromConfig(f.cfg)
+	at := "at(" + time.Now().UTC().Add(time.Minute).Truncate(time.Minute).Format("2006-01-02T15:04:05") + ")"
+	for _, s := range []struct{ name, role string }{{"denied", denied}, {"allowed", allowed}} {
+		if _, err := sc.CreateSchedule(ctxb, &scheduler.CreateScheduleInput{Name: aws.String(s.name), ScheduleExpression: aws.String(at),
+			FlexibleTimeWindow: &schedtypes.FlexibleTimeWindow{Mode: schedtypes.FlexibleTimeWindowModeOff},
+			Target: &schedtypes.Target{Arn: aws.String(f.arn), RoleArn: aws.String(s.role), Input: aws.String(`{"marker":"schedule-` + s.name + `"}`),
+				DeadLetterConfig: &schedtypes.DeadLetterConfig{Arn: aws.String(dlqARN)}, RetryPolicy: &schedtypes.RetryPolicy{MaximumRetryAttempts: aws.Int32(0)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body, attrs := f.deadLetter(dlqURL)
+	if !strings.Contains(body, "schedule-denied") || attrs["ERROR_CODE"] != "AccessDenied" {
+		t.Errorf("dead letter = %s %v; want the denied schedule's input with ERROR_CODE AccessDenied", body, attrs)
+	}
+	f.waitRan("schedule-allowed")
+	if f.ran("schedule-denied") {
+		t.Errorf("the function ran for a schedule whose role may not invoke it")
 	}
 }
 
