@@ -29,14 +29,10 @@ if api is None:
     api = apigw.create_api(Name=name, ProtocolType="HTTP", Target=out["LiveAlias"],
                            CorsConfiguration={"AllowOrigins": ["*"], "AllowMethods": ["GET", "POST"],
                                               "AllowHeaders": ["content-type"]})
-    try:
-        lam.add_permission(FunctionName=out["LiveAlias"], StatementId="http-api", Action="lambda:InvokeFunction",
-                           Principal="apigateway.amazonaws.com",
-                           SourceArn="arn:aws:execute-api:%s:%s:%s/*" % (region, account, api["ApiId"]))
-    except lam.exceptions.ClientError as e:
-        # gureum does not serve function policies yet (and so lets its own services invoke).
-        if e.response["Error"]["Code"] != "NotImplemented":
-            raise
+    # API Gateway invokes the alias only as its policy allows, on gureum as on AWS.
+    lam.add_permission(FunctionName=out["LiveAlias"], StatementId="http-api", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com",
+                       SourceArn="arn:aws:execute-api:%s:%s:%s/*" % (region, account, api["ApiId"]))
 # gureum serves HTTP APIs at <endpoint>/_gureum/execute-api/<api-id>/ (or Host <api-id>.execute-api.localhost).
 endpoint = os.environ.get("AWS_ENDPOINT_URL")
 url = "%s/_gureum/execute-api/%s" % (endpoint, api["ApiId"]) if endpoint else api["ApiEndpoint"]

@@ -27,10 +27,12 @@ type Store interface {
 	store.Notifier
 }
 
-// Invoker runs a function (Lambda's Invoke, RequestResponse): result is the function's answer,
+// Invoker runs a function (Lambda's Invoke, RequestResponse) for src (the method's or the
+// authorizer's execute-api ARN, its account, and the integration's credentials role if any),
+// which the function's policy (or the role's) must allow: result is the function's answer,
 // functionError its X-Amz-Function-Error ("Unhandled") when it failed, err when it could not run.
 type Invoker interface {
-	Invoke(ctx context.Context, functionARN string, payload []byte) (result []byte, functionError string, err error)
+	Invoke(ctx context.Context, functionARN string, src request.Source, payload []byte) (result []byte, functionError string, err error)
 }
 
 // Queues is the SQS in-process interface: AWS service integrations send to queues through it.

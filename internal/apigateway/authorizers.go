@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gureum/gureum/internal/awserr"
+	"github.com/gureum/gureum/internal/request"
 )
 
 // AuthorizerInput is CreateAuthorizer's request (and names one).
@@ -159,6 +162,43 @@ type authCache struct {
 }
 
 // methodARN is the execute-api ARN of the invoked method.
+// integrationSource is what API Gateway invokes a method's function for: the method's
+// execute-api ARN by its resource's path (arn:aws:execute-api:region:account:api/stage/VERB/path,
+// the form a function's policy names in its SourceArn), and the integration's credentials role.
+func (s *Service) integrationSource(inv *invocation) request.Source {
+	path := inv.path
+	if inv.resource != nil {
+		path = inv.resource.Path
+	}
+	src := request.Source{ARN: "arn:aws:execute-api:" + s.region + ":" + inv.d.account + ":" + inv.d.apiID + "/" + inv.d.stage.StageName + "/" +
+		inv.r.Method + "/" + strings.TrimPrefix(path, "/"), Account: inv.d.account}
+	if inv.method != nil && inv.method.MethodIntegration != nil {
+		src.Role = credentialsRole(inv.method.MethodIntegration.Credentials)
+	}
+	return src
+}
+
+// credentialsRole is the role of an integration's or authorizer's credentials ("" when there is
+// none, or they pass the caller's own through).
+func credentialsRole(c string) string {
+	if strings.Contains(c, ":role/") {
+		return c
+	}
+	return ""
+}
+
+// invokeFailed records in the execution log why the gateway could not invoke a function (a
+// function policy that does not allow it is a configuration error, as on AWS) and answers the
+// client's 500.
+func (inv *invocation) invokeFailed(err error) *gatewayError {
+	if awserr.As(err).Kind == awserr.AccessDenied {
+		inv.failure = "Execution failed due to configuration error: Invalid permissions on Lambda function"
+	} else {
+		inv.failure = "Execution failed due to configuration error: " + err.Error()
+	}
+	return errInternal
+}
+
 func (s *Service) methodARN(inv *invocation) string {
 	return "arn:aws:execute-api:" + s.region + ":" + inv.d.account + ":" + inv.d.apiID + "/" + inv.d.stage.StageName + "/" +
 		inv.r.Method + "/" + strings.TrimPrefix(inv.path, "/")
@@ -247,8 +287,13 @@ func (s *Service) authorizerResult(ctx context.Context, inv *invocation, a *Auth
 	}
 	payload, _ := json.Marshal(event)
 	fn := lambdaURIRE.FindStringSubmatch(a.AuthorizerURI)
-	out, fnErr, err := s.functions.Invoke(ctx, fn[1], payload)
+	src := request.Source{ARN: "arn:aws:execute-api:" + s.region + ":" + inv.d.account + ":" + inv.d.apiID + "/authorizers/" + a.ID,
+		Account: inv.d.account, Role: credentialsRole(a.AuthorizerCredentials)}
+	out, fnErr, err := s.functions.Invoke(ctx, fn[1], src, payload)
 	if err != nil {
+		if inv.invokeFailed(err); awserr.As(err).Kind == awserr.AccessDenied {
+			return nil, errAuthorizerConfig // AWS: the authorizer's function does not allow the gateway
+		}
 		return nil, errAuthorizerFailure
 	}
 	if fnErr != "" {

@@ -458,12 +458,12 @@ func (s *Service) lambdaIntegration(ctx context.Context, inv *invocation, fn str
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
-	result, fnErr, err := s.functions.Invoke(ctx, fn, body)
+	result, fnErr, err := s.functions.Invoke(ctx, fn, s.integrationSource(inv), body)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, errTimeout
 		}
-		return nil, errInternal
+		return nil, inv.invokeFailed(err)
 	}
 	selector := ""
 	if fnErr != "" {

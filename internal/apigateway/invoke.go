@@ -267,6 +267,7 @@ type invocation struct {
 	integrationLatency time.Duration
 	integrationStatus  int
 	now                time.Time
+	failure            string // why the integration could not run, for the execution log
 }
 
 func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request) {

@@ -33,7 +33,7 @@ type function struct {
 	reply  func(event []byte) ([]byte, string, error)
 }
 
-func (f *function) Invoke(ctx context.Context, arn string, payload []byte) ([]byte, string, error) {
+func (f *function) Invoke(ctx context.Context, arn string, _ request.Source, payload []byte) ([]byte, string, error) {
 	f.mu.Lock()
 	f.events = append(f.events, payload)
 	f.mu.Unlock()

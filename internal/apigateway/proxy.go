@@ -174,12 +174,12 @@ func (s *Service) lambdaProxy(ctx context.Context, inv *invocation) (*answer, *g
 	if err != nil {
 		return nil, errInternal
 	}
-	result, fnErr, err := s.functions.Invoke(ctx, fn[1], payload)
+	result, fnErr, err := s.functions.Invoke(ctx, fn[1], s.integrationSource(inv), payload)
 	switch {
 	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return nil, errTimeout
 	case err != nil:
-		return nil, errInternal
+		return nil, inv.invokeFailed(err)
 	case fnErr != "":
 		return nil, errBadGateway
 	}

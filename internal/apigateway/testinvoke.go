@@ -70,7 +70,7 @@ func (s *Service) TestInvokeMethod(ctx context.Context, in *TestInvokeMethodInpu
 		ans = s.gatewayResponse(inv, gerr)
 	}
 	out := &TestInvokeMethodOutput{Status: ans.status, Body: string(ans.body), Headers: map[string]string{}, MultiValueHeaders: map[string][]string(ans.header),
-		Log: "Execution log for request " + inv.requestID + "\nMethod completed with status: " + http.StatusText(ans.status) + "\n", Latency: s.now().Sub(start).Milliseconds()}
+		Log: executionLog(inv, ans.status), Latency: s.now().Sub(start).Milliseconds()}
 	for k, vs := range ans.header {
 		out.Headers[k] = vs[len(vs)-1]
 	}
@@ -92,4 +92,14 @@ func pathParamsOf(template, path string) map[string]string {
 		out[t[1:len(t)-1]] = ps[i]
 	}
 	return out
+}
+
+// executionLog is TestInvokeMethod's log: the request, why its integration failed if it did,
+// and its status.
+func executionLog(inv *invocation, status int) string {
+	log := "Execution log for request " + inv.requestID + "\n"
+	if inv.failure != "" {
+		log += inv.failure + "\n"
+	}
+	return log + "Method completed with status: " + http.StatusText(status) + "\n"
 }

@@ -35,10 +35,12 @@ const (
 	kindDomain     store.APIKind = "v2domain"     // parent ""; id: the domain name, with its API mappings
 )
 
-// Invoker runs a function (Lambda's Invoke, RequestResponse): result is the function's answer,
+// Invoker runs a function (Lambda's Invoke, RequestResponse) for src (the route's or the
+// authorizer's execute-api ARN, its account, and the integration's credentials role if any),
+// which the function's policy (or the role's) must allow: result is the function's answer,
 // functionError its X-Amz-Function-Error ("Unhandled") when it failed, err when it could not run.
 type Invoker interface {
-	Invoke(ctx context.Context, functionARN string, payload []byte) (result []byte, functionError string, err error)
+	Invoke(ctx context.Context, functionARN string, src request.Source, payload []byte) (result []byte, functionError string, err error)
 }
 
 // Authenticator verifies a request signed with SigV4 for execute-api (the @connections API,

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gureum/gureum/internal/request"
 )
 
 // authorize applies a route's authorization: JWT, a Lambda authorizer (CUSTOM), or AWS_IAM
@@ -250,7 +252,9 @@ func (s *Service) callAuthorizer(ctx context.Context, a *Authorizer, c *call, id
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	out, fnErr, err := s.functions.Invoke(ctx, functionARN(a.AuthorizerURI), event)
+	src := request.Source{ARN: "arn:aws:execute-api:" + s.region + ":" + c.account + ":" + c.apiID + "/authorizers/" + a.AuthorizerID,
+		Account: c.account, Role: credentialsRole(a.AuthorizerCredentialsArn)}
+	out, fnErr, err := s.functions.Invoke(ctx, functionARN(a.AuthorizerURI), src, event)
 	if err != nil || fnErr != "" {
 		return nil, errInternal
 	}

@@ -17,7 +17,8 @@ import (
 	"github.com/gureum/gureum/internal/gureumtest"
 )
 
-// pythonFunction creates a Python function from one module's source (handler app.handler).
+// pythonFunction creates a Python function from one module's source (handler app.handler) that
+// the account's APIs may invoke.
 func pythonFunction(t testing.TB, srv *gureumtest.Server, name, source string) string {
 	t.Helper()
 	var buf bytes.Buffer
@@ -30,6 +31,12 @@ func pythonFunction(t testing.TB, srv *gureumtest.Server, name, source string) s
 		Code: &ltypes.FunctionCode{ZipFile: buf.Bytes()}, Timeout: aws.Int32(10)})
 	if err != nil {
 		t.Fatalf("CreateFunction(%s): %v", name, err)
+	}
+	// API Gateway invokes it only as its policy allows, as on AWS: this account's APIs may.
+	if _, err := lambda.NewFromConfig(srv.Config()).AddPermission(bg, &lambda.AddPermissionInput{FunctionName: aws.String(name),
+		StatementId: aws.String("apigateway"), Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com"),
+		SourceArn: aws.String("arn:aws:execute-api:us-east-1:000000000000:*")}); err != nil {
+		t.Fatalf("AddPermission(%s): %v", name, err)
 	}
 	return aws.ToString(out.FunctionArn)
 }

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gureum/gureum/internal/request"
 )
 
 // integrate runs a route's integration and answers what the client gets.
@@ -49,6 +51,28 @@ func functionARN(uri string) string {
 	return uri
 }
 
+// sourceARN is the execute-api ARN API Gateway invokes a route's function for, the form a
+// function's policy names in its SourceArn: api/stage/VERB/path for an HTTP API's "VERB /path"
+// route (the request's verb for ANY), api/stage/routeKey for $default and WebSocket routes.
+func sourceARN(region, account, apiID, stage, routeKey, method string) string {
+	arn := "arn:aws:execute-api:" + region + ":" + account + ":" + apiID + "/" + stage + "/"
+	if verb, path, ok := strings.Cut(routeKey, " "); ok {
+		if verb == "ANY" && method != "" {
+			verb = method
+		}
+		return arn + verb + path
+	}
+	return arn + routeKey
+}
+
+// credentialsRole is the role of an integration's or authorizer's credentials ("" when none).
+func credentialsRole(c string) string {
+	if strings.Contains(c, ":role/") {
+		return c
+	}
+	return ""
+}
+
 // invokeFunction calls a function with the request's event in the integration's payload format.
 func (s *Service) invokeFunction(ctx context.Context, it *Integration, c *call) (*reply, *gatewayError) {
 	if s.functions == nil {
@@ -64,7 +88,8 @@ func (s *Service) invokeFunction(ctx context.Context, it *Integration, c *call) 
 	if err != nil {
 		return nil, errInternal
 	}
-	out, fnErr, err := s.functions.Invoke(ctx, functionARN(withStageVariables(it.IntegrationURI, c.stageVars)), event)
+	src := request.Source{ARN: sourceARN(s.region, c.account, c.apiID, c.stage, c.routeKey, c.r.Method), Account: c.account, Role: credentialsRole(it.CredentialsArn)}
+	out, fnErr, err := s.functions.Invoke(ctx, functionARN(withStageVariables(it.IntegrationURI, c.stageVars)), src, event)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
 		return nil, errUnavailable

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/gureum/gureum/internal/request"
 )
 
 // AWS's limits on a WebSocket connection: closed after 10 minutes without a message, and after
@@ -220,7 +222,9 @@ func (s *Service) runRoute(ctx context.Context, wc *wsCall, route *Route) (int, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	out, fnErr, err := s.functions.Invoke(ctx, functionARN(it.IntegrationURI), s.wsEvent(wc))
+	src := request.Source{ARN: sourceARN(s.region, wc.api.account, wc.api.doc.API.APIID, wc.ss.stage.StageName, wc.routeKey, ""),
+		Account: wc.api.account, Role: credentialsRole(it.CredentialsArn)}
+	out, fnErr, err := s.functions.Invoke(ctx, functionARN(it.IntegrationURI), src, s.wsEvent(wc))
 	if err != nil || fnErr != "" {
 		return 500, nil, false
 	}

@@ -44,6 +44,10 @@ func TestWSGIFlask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := lambda.NewFromConfig(srv.Config()).AddPermission(bg, &lambda.AddPermissionInput{FunctionName: aws.String("flask"),
+		StatementId: aws.String("apigateway"), Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
 	c := apigatewayv2.NewFromConfig(srv.Config())
 	api := must(c.CreateApi(bg, &apigatewayv2.CreateApiInput{Name: aws.String("flask"), ProtocolType: types.ProtocolTypeHttp, Target: fn.FunctionArn}))
 	id := aws.ToString(api.ApiId)

@@ -92,6 +92,11 @@ func setUpFunctionAPIs(ctx context.Context, endpoint, keyID, secret string) (fun
 		return t, err
 	}
 	t.arn = aws.ToString(fn.FunctionArn)
+	// API Gateway invokes the function only as its policy allows, as on AWS.
+	if _, err := lc.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("bench-gateway"), StatementId: aws.String("apigateway"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com")}); err != nil {
+		return t, err
+	}
 	v2 := apigatewayv2.New(apigatewayv2.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), Credentials: creds, RetryMaxAttempts: 1})
 	httpAPI, err := v2.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("bench-http"), ProtocolType: v2types.ProtocolTypeHttp, Target: fn.FunctionArn})
 	if err != nil {

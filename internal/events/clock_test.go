@@ -147,7 +147,7 @@ type failingLambda struct {
 	calls int
 }
 
-func (f *failingLambda) InvokeAsync(ctx context.Context, arn string, payload []byte) error {
+func (f *failingLambda) InvokeAsync(ctx context.Context, arn string, _ request.Source, payload []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++

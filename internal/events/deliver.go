@@ -12,6 +12,7 @@ import (
 	"github.com/gureum/gureum/internal/background"
 	"github.com/gureum/gureum/internal/iam"
 	"github.com/gureum/gureum/internal/logs"
+	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/sns"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
@@ -81,7 +82,8 @@ func (s *Service) send(ctx context.Context, p *payload, body string) error {
 		if s.invoker == nil {
 			return &targetError{code: "NO_RESOURCE", msg: "Lambda is not available to EventBridge."}
 		}
-		if err := s.invoker.InvokeAsync(ctx, arn, []byte(body)); err != nil {
+		src := request.Source{ARN: p.Rule, Account: policyAccount(p.Rule), Role: p.Target.RoleArn}
+		if err := s.invoker.InvokeAsync(ctx, arn, src, []byte(body)); err != nil {
 			return classify(err)
 		}
 		return nil

@@ -38,8 +38,12 @@ type Queues interface {
 
 // Invoker invokes a Lambda function asynchronously (InvocationType Event) with a payload; an
 // error means the invocation was not accepted. The lead wires Lambda's implementation.
+//
+// src is the rule the target belongs to (its ARN and account) and the target's RoleArn: without
+// a role the function's policy must allow events.amazonaws.com for the rule, with one the role
+// must be allowed to invoke it.
 type Invoker interface {
-	InvokeAsync(ctx context.Context, functionARN string, payload []byte) error
+	InvokeAsync(ctx context.Context, functionARN string, src request.Source, payload []byte) error
 }
 
 // Topics is how targets reach SNS topics; sns.Service's in-process PublishFrom satisfies it.

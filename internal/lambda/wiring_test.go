@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
 // TestAPIGatewayInvokesFunction: a REST API's {proxy+} resource with an AWS_PROXY integration runs
@@ -23,6 +24,12 @@ def handler(event, context):
             "body": json.dumps({"path": event["path"], "method": event["httpMethod"], "q": event["queryStringParameters"]})}
 `)})
 	fn := f.create(t, "web", "python3.12", "app.handler", code)
+	// API Gateway invokes the function only as its policy allows, as on AWS.
+	if _, err := f.client.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String("web"), StatementId: aws.String("apigateway"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com"),
+		SourceArn: aws.String("arn:aws:execute-api:us-east-1:000000000000:*/*/*/*")}); err != nil {
+		t.Fatal(err)
+	}
 	gw := apigateway.NewFromConfig(f.srv.Config())
 	api, err := gw.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("web")})
 	if err != nil {

@@ -74,7 +74,11 @@ func (s *Service) deliver(ctx context.Context, d store.Delivery) error {
 		if s.deps.Functions == nil {
 			return background.Permanent(errors.New("s3: no function service to deliver to"))
 		}
-		return s.deps.Functions.InvokeAsync(ctx, d.Target, d.Payload)
+		err := s.deps.Functions.InvokeAsync(ctx, d.Target, eventSource(d.Payload), d.Payload)
+		if e := awserr.As(err); err != nil && (e.Kind == awserr.AccessDenied || e.Code != nil && e.Code.Status == 404) {
+			return background.Permanent(err) // the function's policy no longer allows the bucket, or it is gone
+		}
+		return err
 	}
 	if strings.HasPrefix(d.Target, "arn:aws:sns:") {
 		if s.deps.Topics == nil {
@@ -94,4 +98,24 @@ func (s *Service) deliver(ctx context.Context, d store.Delivery) error {
 		return background.Permanent(err)
 	}
 	return err
+}
+
+// eventSource is the bucket an event message is for, as the function's policy sees it: its ARN
+// (aws:SourceArn) and its owner (aws:SourceAccount).
+func eventSource(payload []byte) request.Source {
+	var m struct {
+		Records []struct {
+			S3 struct {
+				Bucket struct {
+					Name  string      `json:"name"`
+					Owner principalID `json:"ownerIdentity"`
+				} `json:"bucket"`
+			} `json:"s3"`
+		}
+	}
+	if json.Unmarshal(payload, &m) != nil || len(m.Records) == 0 {
+		return request.Source{}
+	}
+	b := m.Records[0].S3.Bucket
+	return request.Source{ARN: "arn:aws:s3:::" + b.Name, Account: b.Owner.PrincipalID}
 }

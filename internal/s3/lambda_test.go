@@ -49,8 +49,8 @@ func zipped(t *testing.T, name, body string) []byte {
 }
 
 // TestLambdaNotification: a LambdaFunctionConfiguration invokes the function asynchronously
-// with AWS's event record for each matching change; a configuration naming a missing function
-// is refused as AWS refuses it.
+// with AWS's event record for each matching change; a configuration naming a missing function,
+// or one whose policy does not let S3 invoke it for the bucket, is refused as AWS refuses it.
 func TestLambdaNotification(t *testing.T) {
 	srv := gureumtest.Start(t, gureumtest.Options{Args: []string{"--log-level", "warn"}})
 	c := client(srv, true)
@@ -76,6 +76,26 @@ func TestLambdaNotification(t *testing.T) {
 	missing := strings.Replace(aws.ToString(fn.FunctionArn), "on-upload", "nope", 1)
 	if _, err := c.PutBucketNotificationConfiguration(bg, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("uploads"), NotificationConfiguration: cfg(missing)}); code(err) != "InvalidArgument" {
 		t.Errorf("a configuration naming a missing function = %v; want InvalidArgument", err)
+	}
+	// S3 may invoke the function only as its policy allows s3.amazonaws.com for this bucket:
+	// without a permission, or with one for another bucket, the configuration is refused.
+	notAuthorized := func(what string) {
+		t.Helper()
+		_, err := c.PutBucketNotificationConfiguration(bg, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("uploads"), NotificationConfiguration: cfg(aws.ToString(fn.FunctionArn))})
+		if code(err) != "InvalidArgument" || !strings.Contains(err.Error(), "Unable to validate the following destination configurations") {
+			t.Fatalf("a configuration %s = %v; want InvalidArgument", what, err)
+		}
+	}
+	notAuthorized("without the function's permission")
+	if _, err := fns.AddPermission(bg, &lambda.AddPermissionInput{FunctionName: aws.String("on-upload"), StatementId: aws.String("other"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("s3.amazonaws.com"), SourceArn: aws.String("arn:aws:s3:::other-bucket")}); err != nil {
+		t.Fatal(err)
+	}
+	notAuthorized("whose permission names another bucket")
+	if _, err := fns.AddPermission(bg, &lambda.AddPermissionInput{FunctionName: aws.String("on-upload"), StatementId: aws.String("s3"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("s3.amazonaws.com"), SourceArn: aws.String("arn:aws:s3:::uploads"),
+		SourceAccount: aws.String("000000000000")}); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := c.PutBucketNotificationConfiguration(bg, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("uploads"), NotificationConfiguration: cfg(aws.ToString(fn.FunctionArn))}); err != nil {
 		t.Fatal(err)

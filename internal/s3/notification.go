@@ -129,8 +129,8 @@ func (s *Service) PutBucketNotificationConfiguration(ctx context.Context, in *Co
 		return nil, err
 	}
 	for _, f := range n.Lambdas {
-		if !s.functionExists(ctx, f.Function) {
-			return nil, invalidArgument("Unable to validate the following destination configurations", f.Function, "The destination function does not exist")
+		if err := s.validateFunction(ctx, b.Name, b.Account, f.Function); err != nil {
+			return nil, err
 		}
 	}
 	for _, q := range n.Queues {
@@ -277,18 +277,24 @@ func (c notificationCfg) matches(event, key string) bool {
 	return hit
 }
 
-// functionExists reports whether a notification's destination function exists (a function ARN
-// in this region that the function service knows).
-func (s *Service) functionExists(ctx context.Context, arn string) bool {
+// validateFunction checks a notification's destination function as S3 does when the
+// configuration is saved: it must exist and its policy must let s3.amazonaws.com invoke it for
+// this bucket of its owner's account.
+func (s *Service) validateFunction(ctx context.Context, bucket, owner, arn string) error {
+	const msg = "Unable to validate the following destination configurations"
 	if s.deps.Functions == nil || !strings.HasPrefix(arn, "arn:aws:lambda:") {
-		return false
+		return invalidArgument(msg, arn, "The destination function does not exist")
 	}
-	if c, ok := s.deps.Functions.(interface {
-		Exists(ctx context.Context, arn string) bool
-	}); ok {
-		return c.Exists(ctx, arn)
+	err := s.deps.Functions.Authorize(ctx, arn, request.Source{ARN: "arn:aws:s3:::" + bucket, Account: owner})
+	switch e := awserr.As(err); {
+	case err == nil:
+		return nil
+	case e.Kind == awserr.AccessDenied:
+		return invalidArgument(msg, arn, "Not authorized to invoke function ["+arn+"]")
+	case e.Code != nil && e.Code.Status < 500:
+		return invalidArgument(msg, arn, "The destination function does not exist")
 	}
-	return true
+	return err
 }
 
 // testTopic publishes the s3:TestEvent to a topic, as S3 does when a configuration is saved: a

@@ -338,10 +338,13 @@ func xmlTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 
 func lower(s string) string { return strings.ToLower(s) }
 
-// Functions is what S3 needs of the function service: an asynchronous invocation by ARN, for
-// LambdaFunctionConfigurations.
+// Functions is what S3 needs of the function service for LambdaFunctionConfigurations: an
+// asynchronous invocation by ARN for a bucket (src: its ARN and owner, which the function's
+// policy must allow s3.amazonaws.com), and the same decision without invoking, when a
+// configuration is saved.
 type Functions interface {
-	InvokeAsync(ctx context.Context, functionARN string, payload []byte) error
+	InvokeAsync(ctx context.Context, functionARN string, src request.Source, payload []byte) error
+	Authorize(ctx context.Context, functionARN string, src request.Source) error
 }
 
 // Topics is what S3 needs of the topic service: publishing a message to a topic by ARN, for

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
 )
@@ -104,7 +105,8 @@ func (s *Service) send(ctx context.Context, p *payload, body string) error {
 		if s.invoker == nil {
 			return &targetError{code: "ResourceNotFound", msg: "Lambda is not available to Scheduler."}
 		}
-		return classify(s.invoker.InvokeAsync(ctx, arn, []byte(body)))
+		src := request.Source{ARN: p.Schedule, Account: arnAccount(p.Schedule), Role: p.Target.RoleArn}
+		return classify(s.invoker.InvokeAsync(ctx, arn, src, []byte(body)))
 	case "events":
 		ep := p.Target.EventBridgeParameters
 		if s.events == nil || ep == nil {
@@ -128,6 +130,9 @@ func classify(err error) error {
 			return &targetError{code: "AccessDenied", msg: ae.Message}
 		}
 		return &targetError{code: ae.Code.Name, msg: ae.Message, retry: true}
+	}
+	if errors.As(err, &ae) && ae.Kind == awserr.AccessDenied {
+		return &targetError{code: "AccessDenied", msg: ae.Message}
 	}
 	return &targetError{code: "InternalError", msg: err.Error(), retry: true}
 }
@@ -187,3 +192,12 @@ func str(v string) sqs.MessageAttributeValue {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// arnAccount is an ARN's account field (aws:SourceAccount of a call made for that resource).
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
+}

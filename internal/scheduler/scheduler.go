@@ -29,8 +29,11 @@ type Queues interface {
 }
 
 // Invoker invokes a Lambda function asynchronously; the lead wires Lambda's implementation.
+//
+// src is the schedule (its ARN and account) and the target's RoleArn, which Scheduler assumes
+// to invoke: the role must be allowed lambda:InvokeFunction.
 type Invoker interface {
-	InvokeAsync(ctx context.Context, functionARN string, payload []byte) error
+	InvokeAsync(ctx context.Context, functionARN string, src request.Source, payload []byte) error
 }
 
 // EventBuses puts one event on a bus; events.Service's PutEvent satisfies it.

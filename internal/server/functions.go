@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/blob"
 	"github.com/gureum/gureum/internal/cost"
 	"github.com/gureum/gureum/internal/events"
@@ -127,16 +128,90 @@ func (f functionInvoker) InvokeAsync(ctx context.Context, arn string, payload []
 	return err
 }
 
-// Exists reports whether the function arn names exists (S3 checks a notification's destination).
-func (f functionInvoker) Exists(ctx context.Context, arn string) bool {
+// roleAuthorizer decides what a role may do (iam.Enforcer.AuthorizeRole).
+type roleAuthorizer interface {
+	AuthorizeRole(ctx context.Context, roleARN, action, resource, resourcePolicy string) error
+}
+
+// serviceInvoker is how every service that invokes functions on its own behalf reaches them: S3
+// notifications, SNS subscriptions, EventBridge targets, Scheduler and API Gateway's
+// integrations and authorizers. Each call names its source, and authorize decides it as Lambda
+// does before the function runs (the one check for all of them).
+type serviceInvoker struct {
+	functionInvoker
+	roles   roleAuthorizer // nil: IAM enforcement is off, and so is this check
+	enforce bool
+}
+
+// authorize decides whether the service may invoke the function for src. With a role (a
+// target's RoleArn, an integration's credentials) the service acts as that role, whose
+// policies must allow lambda:InvokeFunction (and, across accounts, the function's policy too);
+// without one it acts as its service principal, which only the function's resource policy can
+// allow, under its aws:SourceArn and aws:SourceAccount conditions. A function that does not exist
+// is reported as such (ResourceNotFoundException), not as a denial.
+func (f serviceInvoker) authorize(ctx context.Context, arn string, src request.Source) error {
+	if !f.enforce {
+		return nil
+	}
+	var err error
+	if src.Role != "" {
+		var doc string
+		if _, doc, err = f.fns.ResourcePolicy(ctx, arn); err == nil {
+			err = f.roles.AuthorizeRole(ctx, src.Role, "lambda:InvokeFunction", arn, doc)
+		}
+	} else {
+		err = f.fns.AuthorizeServiceInvoke(ctx, arn, f.service, src.ARN, src.Account)
+	}
+	if err != nil && awserr.As(err).Kind == awserr.AccessDenied {
+		if gone := f.exists(ctx, arn); gone != nil {
+			return gone
+		}
+	}
+	return err
+}
+
+// exists is nil when the function arn names exists, else GetFunction's error.
+func (f functionInvoker) exists(ctx context.Context, arn string) error {
 	parts := strings.SplitN(arn, ":", 7)
 	if len(parts) < 7 {
-		return false
+		return fmt.Errorf("%q is not a function ARN", arn)
 	}
 	ctx = request.With(ctx, &request.Info{ID: request.NewID(), Service: "lambda", Operation: "GetFunction",
 		Principal: &request.Principal{Account: parts[4], ARN: f.service, UserID: f.service}})
 	_, err := f.fns.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: arn})
-	return err == nil
+	return err
+}
+
+// Authorize reports whether the service may invoke the function for src, without invoking it
+// (S3 validates a notification's destinations when they are configured).
+func (f serviceInvoker) Authorize(ctx context.Context, arn string, src request.Source) error {
+	return f.authorize(ctx, arn, src)
+}
+
+// Invoke runs the function for src, once authorized, and answers its result and, when it
+// failed, its error type.
+func (f serviceInvoker) Invoke(ctx context.Context, arn string, src request.Source, payload []byte) ([]byte, string, error) {
+	if err := f.authorize(ctx, arn, src); err != nil {
+		return nil, "", err
+	}
+	return f.functionInvoker.Invoke(ctx, arn, payload)
+}
+
+// InvokeAsync runs the function for src, once authorized, for an asynchronous target: a
+// function error is an error, so the delivery is retried.
+func (f serviceInvoker) InvokeAsync(ctx context.Context, arn string, src request.Source, payload []byte) error {
+	if err := f.authorize(ctx, arn, src); err != nil {
+		return err
+	}
+	return f.functionInvoker.InvokeAsync(ctx, arn, payload)
+}
+
+// Enqueue queues an asynchronous invocation for src, once authorized.
+func (f serviceInvoker) Enqueue(ctx context.Context, arn string, src request.Source, payload []byte) error {
+	if err := f.authorize(ctx, arn, src); err != nil {
+		return err
+	}
+	return f.functionInvoker.Enqueue(ctx, arn, payload)
 }
 
 // rotationInvoker runs Secrets Manager's rotation steps, each a synchronous call that must succeed.

@@ -346,24 +346,32 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	functions.SetURLAuth(functionURLAuth(verifier, enforcer, cfg))
 	functions.SetWorkerMemory(cfg.WorkerMemory)
 	invoker := func(principal string) functionInvoker { return functionInvoker{fns: functions, service: principal} }
+	// Services that invoke functions on their own behalf go through one check (serviceInvoker).
+	forService := func(principal string) serviceInvoker {
+		si := serviceInvoker{functionInvoker: invoker(principal)}
+		if enforcer != nil && !cfg.NoIAMEnforcement {
+			si.roles, si.enforce = enforcer, true
+		}
+		return si
+	}
 	var postAuth s3.Authorizer = iam.RequestAuthorizer{Enforcer: enforcer}
 	if cfg.NoIAMEnforcement {
 		postAuth = iam.Unenforced{}
 	}
-	topics := sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: invoker("sns.amazonaws.com")})
+	topics := sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: forService("sns.amazonaws.com")})
 	alarmSNS.sns = topics
-	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues.For("s3.amazonaws.com", sqs.S3Bucket), Functions: invoker("s3.amazonaws.com"), Topics: topicPublisher{topics},
+	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues.For("s3.amazonaws.com", sqs.S3Bucket), Functions: forService("s3.amazonaws.com"), Topics: topicPublisher{topics},
 		Notifier: st, Verifier: verifier, Authorizer: postAuth, LifecycleDay: cfg.LifecycleDay})
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir),
 		Enforce: enforcer != nil && !cfg.NoIAMEnforcement, Authorizer: iam.RequestAuthorizer{Enforcer: enforcer}, Roles: st})
 	logGroups := logs.New(logs.Deps{Env: env, Store: st})
-	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Topics: topics, Logs: logGroups, Invoker: invoker("events.amazonaws.com")})
+	eventBus := events.New(events.Deps{Env: env, Store: st, Queues: queues, Topics: topics, Logs: logGroups, Invoker: forService("events.amazonaws.com")})
 	tables := dynamodb.New(dynamodb.Deps{Env: env, Store: st, Objects: tableObjects{s3: objects, svc: objects.Describe(), auth: postAuth}})
-	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: invoker("scheduler.amazonaws.com")})
+	schedules := scheduler.New(scheduler.Deps{Env: env, Store: st, Queues: queues, Events: eventBus, Invoker: forService("scheduler.amazonaws.com")})
 	domains := apigatewayDomains(st, cfg) // custom domain names, which both generations share
-	restAPIs := apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: invoker("apigateway.amazonaws.com"),
+	restAPIs := apigateway.New(apigateway.Deps{Env: env, Store: st, Queues: queues, Functions: forService("apigateway.amazonaws.com"),
 		Verifier: verifier, Enforcer: invokeEnforcer(enforcer, cfg), Logs: logGroups, Domains: domains}).Describe()
-	httpAPIs := apigatewayv2.New(apigatewayv2.Deps{Env: env, Store: st, Functions: invoker("apigateway.amazonaws.com"),
+	httpAPIs := apigatewayv2.New(apigatewayv2.Deps{Env: env, Store: st, Functions: forService("apigateway.amazonaws.com"),
 		Authenticate: executeAPIAuthenticator(verifier), Authorize: executeAPIAccess(enforcer, cfg), Domains: domains})
 	shareInvokeAddresses(restAPIs, httpAPIs)
 	peers.objects, peers.logs, peers.topics, peers.events = objects, logGroups, topics, eventBus

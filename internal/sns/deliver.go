@@ -12,6 +12,7 @@ import (
 
 	"github.com/gureum/gureum/internal/awserr"
 	"github.com/gureum/gureum/internal/background"
+	"github.com/gureum/gureum/internal/request"
 	"github.com/gureum/gureum/internal/sqs"
 	"github.com/gureum/gureum/internal/store"
 )
@@ -160,7 +161,13 @@ func (s *Service) toFunction(ctx context.Context, p payload) error {
 	if err != nil {
 		return err
 	}
-	return s.invoker.InvokeAsync(ctx, p.Endpoint, ev)
+	err = s.invoker.InvokeAsync(ctx, p.Endpoint, request.Source{ARN: p.Topic, Account: arnAccount(p.Topic)}, ev)
+	// A function whose policy does not let SNS invoke it for the topic, or that is gone, is a
+	// client-side error: AWS does not retry it, and the message goes to the dead-letter queue.
+	if ae := awserr.As(err); err != nil && (ae.Kind == awserr.AccessDenied || ae.Code != nil && ae.Code.Status == 404) {
+		return clientError{err}
+	}
+	return err
 }
 
 // toHTTP POSTs the message as AWS does: 2xx–4xx is delivered (a 4xx is not retried), anything
@@ -216,4 +223,13 @@ func (s *Service) sendConfirmation(ctx context.Context, t store.Topic, x store.S
 	_, err := s.store.Publish(ctx, []store.Publication{{TopicARN: t.ARN, MessageID: p.MessageID, Now: now,
 		Deliveries: []store.Delivery{{Kind: deliveryKind, Target: x.Endpoint, Payload: b, NotBefore: now, Created: now}}}})
 	return err
+}
+
+// arnAccount is an ARN's account field (aws:SourceAccount of a call made for that resource).
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
 }

@@ -178,7 +178,7 @@ type invocations struct {
 	fail bool
 }
 
-func (i *invocations) InvokeAsync(_ context.Context, fn string, payload []byte) error {
+func (i *invocations) InvokeAsync(_ context.Context, fn string, _ request.Source, payload []byte) error {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if i.got == nil {

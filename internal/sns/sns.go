@@ -36,9 +36,11 @@ type Queues interface {
 	Enqueue(ctx context.Context, queueARN, body string, attrs map[string]sqs.MessageAttributeValue, groupID, dedupID string) (string, error)
 }
 
-// Invoker invokes a function asynchronously (Lambda's Event invocation) with an event payload.
+// Invoker invokes a function asynchronously (Lambda's Event invocation) with an event payload,
+// for a topic (src: its ARN and account, which the function's policy must allow
+// sns.amazonaws.com).
 type Invoker interface {
-	InvokeAsync(ctx context.Context, functionARN string, payload []byte) error
+	InvokeAsync(ctx context.Context, functionARN string, src request.Source, payload []byte) error
 }
 
 // Deps is what SNS is built with.

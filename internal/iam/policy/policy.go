@@ -219,7 +219,7 @@ func parseStatement(raw any, kind Kind, version string) (Statement, error) {
 	}
 	if v, ok := obj["Sid"]; ok {
 		sid, ok := v.(string)
-		if !ok || !validSid(sid, version) {
+		if !ok || kind != Resource && !validSid(sid, version) {
 			return s, errorf("Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*")
 		}
 		s.Sid = sid
@@ -263,6 +263,9 @@ func (s *Statement) literalVariables() {
 	}
 }
 
+// validSid holds identity and trust policies to IAM's alphanumeric Sid; a resource policy's
+// service names its statements as it likes (Lambda's statement ids and SQS's labels take '-',
+// '_' and '.'), so resource policies are not checked.
 func validSid(sid, version string) bool {
 	if version != "2012-10-17" {
 		return true // the 2008 grammar allowed any string, and so do trust policies in practice

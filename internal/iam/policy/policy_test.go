@@ -177,3 +177,16 @@ func TestStatementPositions(t *testing.T) {
 		t.Errorf("single statement at %v-%v; want 1:15-1:61", s.Start, s.End)
 	}
 }
+
+// TestResourcePolicySids: a resource policy's statement ids are the service's to name (Lambda's
+// AddPermission takes "sns-invoke"), while identity policies keep IAM's alphanumeric rule.
+func TestResourcePolicySids(t *testing.T) {
+	res := `{"Version":"2012-10-17","Statement":[{"Sid":"sns-invoke_1.a","Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"*"}]}`
+	if _, err := Parse(res, Resource); err != nil {
+		t.Errorf("a resource policy with Sid sns-invoke_1.a: %v", err)
+	}
+	id := `{"Version":"2012-10-17","Statement":[{"Sid":"not-alnum","Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
+	if _, err := Parse(id, Identity); err == nil {
+		t.Errorf("an identity policy with Sid not-alnum parsed; want MalformedPolicyDocument")
+	}
+}
