@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -119,30 +120,12 @@ func TestEFSKill9KeepsCompletedWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var zb bytes.Buffer
-	zw := zip.NewWriter(&zb)
-	w, _ := zw.Create("app.py")
-	w.Write([]byte(`import os
-def write(event, context):
-    with open("/mnt/k9/" + event["name"], "w") as f:
-        f.write(event["text"]); f.flush(); os.fsync(f.fileno())
-    return "ok"
-def read(event, context):
-    return open("/mnt/k9/" + event["name"]).read()
-`))
-	zw.Close()
 	create := func(c *awslambda.Client, name, handler string) {
 		t.Helper()
-		_, err := c.CreateFunction(ctx, &awslambda.CreateFunctionInput{FunctionName: aws.String(name), Runtime: lambdatypes.RuntimePython312,
-			Role: aws.String("arn:aws:iam::000000000000:role/fn"), Handler: aws.String(handler), Timeout: aws.Int32(30), Code: &lambdatypes.FunctionCode{ZipFile: zb.Bytes()},
-			FileSystemConfigs: []lambdatypes.FileSystemConfig{{Arn: ap.AccessPointArn, LocalMountPath: aws.String("/mnt/k9")}},
-			VpcConfig:         &lambdatypes.VpcConfig{SubnetIds: []string{"subnet-0123456789"}}})
-		if err != nil {
-			t.Fatalf("CreateFunction(%s): %v", name, err)
-		}
+		createEFSFunction(t, c, name, handler, ap.AccessPointArn, "/mnt/k9")
 	}
 	create(fns, "k9-writer", "app.write")
-	out, err := fns.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("k9-writer"), Payload: []byte(`{"name":"done.txt","text":"written before the kill"}`)})
+	out, err := fns.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("k9-writer"), Payload: []byte(`{"dir":"/mnt/k9","name":"done.txt","text":"written before the kill"}`)})
 	if err != nil || out.FunctionError != nil {
 		t.Fatalf("Invoke(writer) = %v, %s", err, out.Payload)
 	}
@@ -151,8 +134,97 @@ def read(event, context):
 	again := gureumtest.StartBinary(t, bin, gureumtest.Options{DataDir: dir})
 	fns = awslambda.NewFromConfig(gureumtest.ConfigFor(again.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey, ""))
 	create(fns, "k9-reader", "app.read")
-	out, err = fns.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("k9-reader"), Payload: []byte(`{"name":"done.txt"}`)})
+	out, err = fns.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("k9-reader"), Payload: []byte(`{"dir":"/mnt/k9","name":"done.txt"}`)})
 	if err != nil || out.FunctionError != nil || string(out.Payload) != `"written before the kill"` {
 		t.Fatalf("Invoke(reader) after kill -9 = %v, %s", err, out.Payload)
+	}
+}
+
+// efsApp is a Python module whose write and read handlers write (and fsync) and read a file in
+// the file system mounted at the path the event names.
+func efsApp(t *testing.T) []byte {
+	t.Helper()
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	w, _ := zw.Create("app.py")
+	w.Write([]byte(`import os
+def write(event, context):
+    with open(event["dir"] + "/" + event["name"], "w") as f:
+        f.write(event["text"]); f.flush(); os.fsync(f.fileno())
+    return "ok"
+def read(event, context):
+    return open(event["dir"] + "/" + event["name"]).read()
+`))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return zb.Bytes()
+}
+
+// createEFSFunction creates a Python function of efsApp mounting an access point at mountPath.
+func createEFSFunction(t *testing.T, c *awslambda.Client, name, handler string, accessPointARN *string, mountPath string) {
+	t.Helper()
+	_, err := c.CreateFunction(context.Background(), &awslambda.CreateFunctionInput{FunctionName: aws.String(name), Runtime: lambdatypes.RuntimePython312,
+		Role: aws.String("arn:aws:iam::000000000000:role/fn"), Handler: aws.String(handler), Timeout: aws.Int32(30), Code: &lambdatypes.FunctionCode{ZipFile: efsApp(t)},
+		FileSystemConfigs: []lambdatypes.FileSystemConfig{{Arn: accessPointARN, LocalMountPath: aws.String(mountPath)}},
+		VpcConfig:         &lambdatypes.VpcConfig{SubnetIds: []string{"subnet-0123456789"}}})
+	if err != nil {
+		t.Fatalf("CreateFunction(%s): %v", name, err)
+	}
+}
+
+// TestEFSSharedRootAcrossNodes: two servers on one PostgreSQL store, each with its own data dir
+// but the same --efs-root (standing in for an NFS mount both nodes mount), share the file
+// systems' trees: a file a function writes through one node is read by a function invoked on
+// the other, and the other node meters it in SizeInBytes.
+func TestEFSSharedRootAcrossNodes(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("file systems need the namespace isolation level (root)")
+	}
+	backends := gureumtest.Backends(t)
+	if len(backends) < 2 {
+		t.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set; skipping the two-node test")
+	}
+	ctx := context.Background()
+	root := t.TempDir()
+	node := func(cgroup string) *gureumtest.Process {
+		return gureumtest.StartBinary(t, bin, gureumtest.Options{Args: append([]string{"--efs-root", root, "--sandbox-cgroup", cgroup}, backends[1].Args...)})
+	}
+	a, b := node("gureum-efs-a"), node("gureum-efs-b")
+	fsA := awsefs.NewFromConfig(a.Config())
+	fs, err := fsA.CreateFileSystem(ctx, &awsefs.CreateFileSystemInput{CreationToken: aws.String("shared")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap, err := fsA.CreateAccessPoint(ctx, &awsefs.CreateAccessPointInput{ClientToken: aws.String("shared"), FileSystemId: fs.FileSystemId,
+		PosixUser: &efstypes.PosixUser{Uid: aws.Int64(1002), Gid: aws.Int64(1002)},
+		RootDirectory: &efstypes.RootDirectory{Path: aws.String("/shared"),
+			CreationInfo: &efstypes.CreationInfo{OwnerUid: aws.Int64(1002), OwnerGid: aws.Int64(1002), Permissions: aws.String("750")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fnA, fnB := awslambda.NewFromConfig(a.Config()), awslambda.NewFromConfig(b.Config())
+	createEFSFunction(t, fnA, "shared-writer", "app.write", ap.AccessPointArn, "/mnt/shared")
+	createEFSFunction(t, fnA, "shared-reader", "app.read", ap.AccessPointArn, "/mnt/shared")
+	out, err := fnA.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("shared-writer"),
+		Payload: []byte(`{"dir":"/mnt/shared","name":"from-a.txt","text":"written on node a"}`)})
+	if err != nil || out.FunctionError != nil {
+		t.Fatalf("Invoke(writer) on node a = %v, %s", err, out.Payload)
+	}
+	out, err = fnB.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("shared-reader"), Payload: []byte(`{"dir":"/mnt/shared","name":"from-a.txt"}`)})
+	if err != nil || out.FunctionError != nil || string(out.Payload) != `"written on node a"` {
+		t.Fatalf("Invoke(reader) on node b = %v, %s; want node a's file", err, out.Payload)
+	}
+	matches, _ := filepath.Glob(filepath.Join(root, "000000000000", *fs.FileSystemId, "shared", "from-a.txt"))
+	if len(matches) != 1 {
+		t.Errorf("the file is not under --efs-root/<account>/<fs-id>/shared: %v", matches)
+	}
+	d, err := awsefs.NewFromConfig(b.Config()).DescribeFileSystems(ctx, &awsefs.DescribeFileSystemsInput{FileSystemId: fs.FileSystemId})
+	if err != nil || len(d.FileSystems) != 1 || d.FileSystems[0].SizeInBytes == nil || d.FileSystems[0].SizeInBytes.Value < int64(len("written on node a")) {
+		t.Errorf("DescribeFileSystems on node b = %+v, %v; want node a's bytes metered", d, err)
+	}
+	if _, err := os.Stat(filepath.Join(a.DataDir, "efs")); err == nil {
+		t.Errorf("node a made %s/efs; want its trees under --efs-root only", a.DataDir)
 	}
 }

@@ -92,6 +92,7 @@ type Config struct {
 	Now           func() time.Time
 	Isolation     string // functions' sandboxes: "auto" (or ""), "namespace" or "process"
 	SandboxCgroup string // the cgroup the sandboxes' cgroups are made under ("" is "gureum")
+	EFSRoot       string // the directory EFS trees live under ("" is the data dir's "efs")
 	// PrivateListen, when set, is a second listener whose requests count as coming through the
 	// VPC endpoint VPCEndpointID (aws:SourceVpce): API Gateway's PRIVATE APIs answer only there.
 	PrivateListen string
@@ -334,7 +335,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	if enforcer != nil {
 		roles = enforcer
 	}
-	files := efs.New(efs.Deps{Env: env, Store: st, Authorizer: roles})
+	files := efs.New(efs.Deps{Env: env, Store: st, Root: cfg.EFSRoot, Authorizer: roles})
 	peers := &functionPeers{queues: queues, tokens: tokens}
 	functions := newFunctions(st, cfg, env, peers, files, meter)
 	if meter != nil && st != nil {
