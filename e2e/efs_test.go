@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -206,15 +208,23 @@ func TestEFSSharedRootAcrossNodes(t *testing.T) {
 	}
 	fnA, fnB := awslambda.NewFromConfig(a.Config()), awslambda.NewFromConfig(b.Config())
 	createEFSFunction(t, fnA, "shared-writer", "app.write", ap.AccessPointArn, "/mnt/shared")
-	createEFSFunction(t, fnA, "shared-reader", "app.read", ap.AccessPointArn, "/mnt/shared")
-	out, err := fnA.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("shared-writer"),
-		Payload: []byte(`{"dir":"/mnt/shared","name":"from-a.txt","text":"written on node a"}`)})
-	if err != nil || out.FunctionError != nil {
-		t.Fatalf("Invoke(writer) on node a = %v, %s", err, out.Payload)
+	// Each node keeps the code of the functions created through it in its own data dir (a
+	// function's code is not shared across nodes yet), so the reader is created through node b.
+	createEFSFunction(t, fnB, "shared-reader", "app.read", ap.AccessPointArn, "/mnt/shared")
+	invoke := func(c *awslambda.Client, name, payload string) string {
+		t.Helper()
+		out, err := c.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String(name), Payload: []byte(payload)})
+		if err != nil {
+			t.Fatalf("Invoke(%s) = %v\nnode b logs:\n%s", name, err, b.Logs.String())
+		}
+		if out.FunctionError != nil {
+			t.Fatalf("Invoke(%s) = %s: %s", name, *out.FunctionError, out.Payload)
+		}
+		return string(out.Payload)
 	}
-	out, err = fnB.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("shared-reader"), Payload: []byte(`{"dir":"/mnt/shared","name":"from-a.txt"}`)})
-	if err != nil || out.FunctionError != nil || string(out.Payload) != `"written on node a"` {
-		t.Fatalf("Invoke(reader) on node b = %v, %s; want node a's file", err, out.Payload)
+	invoke(fnA, "shared-writer", `{"dir":"/mnt/shared","name":"from-a.txt","text":"written on node a"}`)
+	if got := invoke(fnB, "shared-reader", `{"dir":"/mnt/shared","name":"from-a.txt"}`); got != `"written on node a"` {
+		t.Fatalf("Invoke(reader) on node b = %s; want node a's file", got)
 	}
 	matches, _ := filepath.Glob(filepath.Join(root, "000000000000", *fs.FileSystemId, "shared", "from-a.txt"))
 	if len(matches) != 1 {
@@ -226,5 +236,181 @@ func TestEFSSharedRootAcrossNodes(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(a.DataDir, "efs")); err == nil {
 		t.Errorf("node a made %s/efs; want its trees under --efs-root only", a.DataDir)
+	}
+}
+
+// TestEFSEveryOperationAWSCLI drives every EFS operation gureum implements with the AWS CLI
+// against the built binary and checks what each answers, errors included.
+func TestEFSEveryOperationAWSCLI(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
+	}
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
+	call := func(args ...string) (map[string]any, string, error) {
+		t.Helper()
+		cmd := exec.Command("aws", append(append([]string{"efs"}, args...), "--output", "json")...)
+		cmd.Env = awsEnv(p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		m := map[string]any{}
+		if len(bytes.TrimSpace(stdout.Bytes())) > 0 {
+			if jerr := json.Unmarshal(stdout.Bytes(), &m); jerr != nil {
+				t.Fatalf("aws efs %s: %v\n%s", strings.Join(args, " "), jerr, stdout.String())
+			}
+		}
+		return m, stderr.String(), err
+	}
+	run := func(args ...string) map[string]any {
+		t.Helper()
+		m, stderr, err := call(args...)
+		if err != nil {
+			t.Fatalf("aws efs %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return m
+	}
+	fails := func(code string, args ...string) {
+		t.Helper()
+		if _, stderr, err := call(args...); err == nil || !strings.Contains(stderr, "("+code+")") {
+			t.Errorf("aws efs %s = %v, %q; want %s", strings.Join(args, " "), err, stderr, code)
+		}
+	}
+	str := func(m map[string]any, path ...string) string {
+		var v any = m
+		for _, k := range path {
+			switch x := v.(type) {
+			case map[string]any:
+				v = x[k]
+			case []any:
+				i := 0
+				fmt.Sscan(k, &i)
+				if i >= len(x) {
+					return ""
+				}
+				v = x[i]
+			default:
+				return ""
+			}
+		}
+		return fmt.Sprint(v)
+	}
+
+	// File systems.
+	fs := run("create-file-system", "--creation-token", "every", "--performance-mode", "generalPurpose",
+		"--throughput-mode", "bursting", "--encrypted", "--tags", "Key=Name,Value=every-fs")
+	id := str(fs, "FileSystemId")
+	if !regexp.MustCompile(`^fs-[0-9a-f]{17}$`).MatchString(id) || str(fs, "LifeCycleState") != "available" || str(fs, "Encrypted") != "true" ||
+		str(fs, "Name") != "every-fs" || str(fs, "PerformanceMode") != "generalPurpose" || str(fs, "CreationToken") != "every" ||
+		str(fs, "FileSystemArn") != "arn:aws:elasticfilesystem:us-east-1:000000000000:file-system/"+id {
+		t.Errorf("create-file-system = %v", fs)
+	}
+	fails("FileSystemAlreadyExists", "create-file-system", "--creation-token", "every")
+	d := run("describe-file-systems", "--creation-token", "every")
+	if str(d, "FileSystems", "0", "FileSystemId") != id || str(d, "FileSystems", "0", "SizeInBytes", "Value") == "" {
+		t.Errorf("describe-file-systems --creation-token = %v", d)
+	}
+	fails("FileSystemNotFound", "describe-file-systems", "--file-system-id", "fs-0123456789abcdef0")
+	u := run("update-file-system", "--file-system-id", id, "--throughput-mode", "provisioned", "--provisioned-throughput-in-mibps", "16")
+	if str(u, "ThroughputMode") != "provisioned" || str(u, "ProvisionedThroughputInMibps") != "16" {
+		t.Errorf("update-file-system = %v", u)
+	}
+	prot := run("update-file-system-protection", "--file-system-id", id, "--replication-overwrite-protection", "DISABLED")
+	if str(prot, "ReplicationOverwriteProtection") != "DISABLED" {
+		t.Errorf("update-file-system-protection = %v", prot)
+	}
+	if d := run("describe-file-systems", "--file-system-id", id); str(d, "FileSystems", "0", "FileSystemProtection", "ReplicationOverwriteProtection") != "DISABLED" ||
+		str(d, "FileSystems", "0", "ThroughputMode") != "provisioned" {
+		t.Errorf("describe-file-systems after the updates = %v", d)
+	}
+
+	// Access points.
+	ap := run("create-access-point", "--file-system-id", id, "--client-token", "every-ap", "--posix-user", "Uid=1000,Gid=1000,SecondaryGids=2000,2001",
+		"--root-directory", "Path=/data,CreationInfo={OwnerUid=1000,OwnerGid=1000,Permissions=750}", "--tags", "Key=Name,Value=every-ap")
+	apID := str(ap, "AccessPointId")
+	if !regexp.MustCompile(`^fsap-[0-9a-f]{17}$`).MatchString(apID) || str(ap, "FileSystemId") != id || str(ap, "PosixUser", "Uid") != "1000" ||
+		str(ap, "PosixUser", "SecondaryGids", "1") != "2001" || str(ap, "RootDirectory", "Path") != "/data" ||
+		str(ap, "RootDirectory", "CreationInfo", "Permissions") != "750" || str(ap, "Name") != "every-ap" || str(ap, "LifeCycleState") != "available" {
+		t.Errorf("create-access-point = %v", ap)
+	}
+	if l := run("describe-access-points", "--file-system-id", id); str(l, "AccessPoints", "0", "AccessPointId") != apID || str(l, "AccessPoints", "1") != "" {
+		t.Errorf("describe-access-points --file-system-id = %v", l)
+	}
+	if l := run("describe-access-points", "--access-point-id", apID); str(l, "AccessPoints", "0", "AccessPointArn") != str(ap, "AccessPointArn") {
+		t.Errorf("describe-access-points --access-point-id = %v", l)
+	}
+	fails("AccessPointNotFound", "describe-access-points", "--access-point-id", "fsap-0123456789abcdef0")
+
+	// Mount targets.
+	mt := run("create-mount-target", "--file-system-id", id, "--subnet-id", "subnet-0123456789abcdef0", "--security-groups", "sg-01234567", "sg-89abcdef")
+	mtID := str(mt, "MountTargetId")
+	if !strings.HasPrefix(mtID, "fsmt-") || str(mt, "FileSystemId") != id || str(mt, "SubnetId") != "subnet-0123456789abcdef0" {
+		t.Errorf("create-mount-target = %v", mt)
+	}
+	if l := run("describe-mount-targets", "--file-system-id", id); str(l, "MountTargets", "0", "MountTargetId") != mtID {
+		t.Errorf("describe-mount-targets = %v", l)
+	}
+	if l := run("describe-mount-targets", "--access-point-id", apID); str(l, "MountTargets", "0", "MountTargetId") != mtID {
+		t.Errorf("describe-mount-targets --access-point-id = %v", l)
+	}
+	if sg := run("describe-mount-target-security-groups", "--mount-target-id", mtID); str(sg, "SecurityGroups", "1") != "sg-89abcdef" {
+		t.Errorf("describe-mount-target-security-groups = %v", sg)
+	}
+	run("modify-mount-target-security-groups", "--mount-target-id", mtID, "--security-groups", "sg-0fedcba9")
+	if sg := run("describe-mount-target-security-groups", "--mount-target-id", mtID); str(sg, "SecurityGroups", "0") != "sg-0fedcba9" || str(sg, "SecurityGroups", "1") != "" {
+		t.Errorf("describe-mount-target-security-groups after modify = %v", sg)
+	}
+	fails("FileSystemInUse", "delete-file-system", "--file-system-id", id)
+
+	// Tags, through both APIs.
+	run("create-tags", "--file-system-id", id, "--tags", "Key=team,Value=data", "Key=stage,Value=test")
+	run("delete-tags", "--file-system-id", id, "--tag-keys", "stage")
+	if tags := run("describe-tags", "--file-system-id", id); len(tags["Tags"].([]any)) != 2 {
+		t.Errorf("describe-tags = %v; want Name and team", tags)
+	}
+	run("tag-resource", "--resource-id", apID, "--tags", "Key=owner,Value=ops")
+	run("untag-resource", "--resource-id", apID, "--tag-keys", "Name")
+	if tags := run("list-tags-for-resource", "--resource-id", apID); str(tags, "Tags", "0", "Key") != "owner" || str(tags, "Tags", "1") != "" {
+		t.Errorf("list-tags-for-resource(access point) = %v; want owner alone", tags)
+	}
+	if tags := run("list-tags-for-resource", "--resource-id", id); len(tags["Tags"].([]any)) != 2 {
+		t.Errorf("list-tags-for-resource(file system) = %v", tags)
+	}
+
+	// Policies.
+	fails("PolicyNotFound", "describe-file-system-policy", "--file-system-id", id)
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["elasticfilesystem:ClientMount","elasticfilesystem:ClientWrite"],"Resource":"*"}]}`
+	if got := run("put-file-system-policy", "--file-system-id", id, "--policy", pol); str(got, "FileSystemId") != id || !strings.Contains(str(got, "Policy"), "ClientWrite") {
+		t.Errorf("put-file-system-policy = %v", got)
+	}
+	if got := run("describe-file-system-policy", "--file-system-id", id); !strings.Contains(str(got, "Policy"), "ClientMount") {
+		t.Errorf("describe-file-system-policy = %v", got)
+	}
+	fails("InvalidPolicyException", "put-file-system-policy", "--file-system-id", id, "--policy", `{"Statement":"nope"}`)
+	run("delete-file-system-policy", "--file-system-id", id)
+	fails("PolicyNotFound", "describe-file-system-policy", "--file-system-id", id)
+	lc := run("put-lifecycle-configuration", "--file-system-id", id, "--lifecycle-policies", "TransitionToIA=AFTER_30_DAYS", "TransitionToPrimaryStorageClass=AFTER_1_ACCESS")
+	if str(lc, "LifecyclePolicies", "0", "TransitionToIA") != "AFTER_30_DAYS" || str(lc, "LifecyclePolicies", "1", "TransitionToPrimaryStorageClass") != "AFTER_1_ACCESS" {
+		t.Errorf("put-lifecycle-configuration = %v", lc)
+	}
+	if got := run("describe-lifecycle-configuration", "--file-system-id", id); str(got, "LifecyclePolicies", "0", "TransitionToIA") != "AFTER_30_DAYS" {
+		t.Errorf("describe-lifecycle-configuration = %v", got)
+	}
+	if got := run("put-backup-policy", "--file-system-id", id, "--backup-policy", "Status=ENABLED"); str(got, "BackupPolicy", "Status") != "ENABLED" {
+		t.Errorf("put-backup-policy = %v", got)
+	}
+	if got := run("describe-backup-policy", "--file-system-id", id); str(got, "BackupPolicy", "Status") != "ENABLED" {
+		t.Errorf("describe-backup-policy = %v", got)
+	}
+
+	// Deletions, in the order EFS requires them.
+	run("delete-mount-target", "--mount-target-id", mtID)
+	fails("MountTargetNotFound", "describe-mount-target-security-groups", "--mount-target-id", mtID)
+	run("delete-access-point", "--access-point-id", apID)
+	fails("AccessPointNotFound", "delete-access-point", "--access-point-id", apID)
+	run("delete-file-system", "--file-system-id", id)
+	fails("FileSystemNotFound", "describe-file-systems", "--file-system-id", id)
+	if d := run("describe-file-systems"); str(d, "FileSystems", "0") != "" {
+		t.Errorf("describe-file-systems after the deletion = %v", d)
 	}
 }
