@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsefs "github.com/aws/aws-sdk-go-v2/service/efs"
@@ -249,11 +250,17 @@ func TestEFSEveryOperationAWSCLI(t *testing.T) {
 	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
 	call := func(args ...string) (map[string]any, string, error) {
 		t.Helper()
-		cmd := exec.Command("aws", append(append([]string{"efs"}, args...), "--output", "json")...)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "aws", append(append([]string{"efs"}, args...), "--output", "json")...)
 		cmd.Env = awsEnv(p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+		cmd.WaitDelay = 5 * time.Second // the CLI is a shim's child: a kill may not reach it
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err := cmd.Run()
+		if ctx.Err() != nil {
+			t.Fatalf("aws efs %s did not finish in 3 minutes\n%s\nserver logs:\n%s", strings.Join(args, " "), stderr.String(), p.Logs.String())
+		}
 		m := map[string]any{}
 		if len(bytes.TrimSpace(stdout.Bytes())) > 0 {
 			if jerr := json.Unmarshal(stdout.Bytes(), &m); jerr != nil {
