@@ -5,10 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsefs "github.com/aws/aws-sdk-go-v2/service/efs"
@@ -121,30 +125,12 @@ func TestEFSKill9KeepsCompletedWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var zb bytes.Buffer
-	zw := zip.NewWriter(&zb)
-	w, _ := zw.Create("app.py")
-	w.Write([]byte(`import os
-def write(event, context):
-    with open("/mnt/k9/" + event["name"], "w") as f:
-        f.write(event["text"]); f.flush(); os.fsync(f.fileno())
-    return "ok"
-def read(event, context):
-    return open("/mnt/k9/" + event["name"]).read()
-`))
-	zw.Close()
 	create := func(c *awslambda.Client, name, handler string) {
 		t.Helper()
-		_, err := c.CreateFunction(ctx, &awslambda.CreateFunctionInput{FunctionName: aws.String(name), Runtime: lambdatypes.RuntimePython312,
-			Role: aws.String("arn:aws:iam::000000000000:role/fn"), Handler: aws.String(handler), Timeout: aws.Int32(30), Code: &lambdatypes.FunctionCode{ZipFile: zb.Bytes()},
-			FileSystemConfigs: []lambdatypes.FileSystemConfig{{Arn: ap.AccessPointArn, LocalMountPath: aws.String("/mnt/k9")}},
-			VpcConfig:         &lambdatypes.VpcConfig{SubnetIds: []string{"subnet-0123456789"}}})
-		if err != nil {
-			t.Fatalf("CreateFunction(%s): %v", name, err)
-		}
+		createEFSFunction(t, c, name, handler, ap.AccessPointArn, "/mnt/k9")
 	}
 	create(fns, "k9-writer", "app.write")
-	out, err := fns.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("k9-writer"), Payload: []byte(`{"name":"done.txt","text":"written before the kill"}`)})
+	out, err := fns.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("k9-writer"), Payload: []byte(`{"dir":"/mnt/k9","name":"done.txt","text":"written before the kill"}`)})
 	if err != nil || out.FunctionError != nil {
 		t.Fatalf("Invoke(writer) = %v, %s", err, out.Payload)
 	}
@@ -153,8 +139,287 @@ def read(event, context):
 	again := gureumtest.StartBinary(t, bin, gureumtest.Options{DataDir: dir})
 	fns = awslambda.NewFromConfig(gureumtest.ConfigFor(again.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey, ""))
 	create(fns, "k9-reader", "app.read")
-	out, err = fns.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("k9-reader"), Payload: []byte(`{"name":"done.txt"}`)})
+	out, err = fns.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("k9-reader"), Payload: []byte(`{"dir":"/mnt/k9","name":"done.txt"}`)})
 	if err != nil || out.FunctionError != nil || string(out.Payload) != `"written before the kill"` {
 		t.Fatalf("Invoke(reader) after kill -9 = %v, %s", err, out.Payload)
+	}
+}
+
+// efsApp is a Python module whose write and read handlers write (and fsync) and read a file in
+// the file system mounted at the path the event names.
+func efsApp(t *testing.T) []byte {
+	t.Helper()
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	w, _ := zw.Create("app.py")
+	w.Write([]byte(`import os
+def write(event, context):
+    with open(event["dir"] + "/" + event["name"], "w") as f:
+        f.write(event["text"]); f.flush(); os.fsync(f.fileno())
+    return "ok"
+def read(event, context):
+    return open(event["dir"] + "/" + event["name"]).read()
+`))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return zb.Bytes()
+}
+
+// createEFSFunction creates a Python function of efsApp mounting an access point at mountPath.
+func createEFSFunction(t *testing.T, c *awslambda.Client, name, handler string, accessPointARN *string, mountPath string) {
+	t.Helper()
+	_, err := c.CreateFunction(context.Background(), &awslambda.CreateFunctionInput{FunctionName: aws.String(name), Runtime: lambdatypes.RuntimePython312,
+		Role: aws.String("arn:aws:iam::000000000000:role/fn"), Handler: aws.String(handler), Timeout: aws.Int32(30), Code: &lambdatypes.FunctionCode{ZipFile: efsApp(t)},
+		FileSystemConfigs: []lambdatypes.FileSystemConfig{{Arn: accessPointARN, LocalMountPath: aws.String(mountPath)}},
+		VpcConfig:         &lambdatypes.VpcConfig{SubnetIds: []string{"subnet-0123456789"}}})
+	if err != nil {
+		t.Fatalf("CreateFunction(%s): %v", name, err)
+	}
+}
+
+// TestEFSSharedRootAcrossNodes: two servers on one PostgreSQL store, each with its own data dir
+// but the same --efs-root (standing in for an NFS mount both nodes mount), share the file
+// systems' trees: a file a function writes through one node is read by a function invoked on
+// the other, and the other node meters it in SizeInBytes.
+func TestEFSSharedRootAcrossNodes(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("file systems need the namespace isolation level (root)")
+	}
+	backends := gureumtest.Backends(t)
+	if len(backends) < 2 {
+		t.Skip("NOTICE: " + gureumtest.PostgresEnv + " is not set; skipping the two-node test")
+	}
+	ctx := context.Background()
+	root := t.TempDir()
+	node := func(cgroup string) *gureumtest.Process {
+		return gureumtest.StartBinary(t, bin, gureumtest.Options{Args: append([]string{"--efs-root", root, "--sandbox-cgroup", cgroup}, backends[1].Args...)})
+	}
+	a, b := node("gureum-efs-a"), node("gureum-efs-b")
+	fsA := awsefs.NewFromConfig(a.Config())
+	fs, err := fsA.CreateFileSystem(ctx, &awsefs.CreateFileSystemInput{CreationToken: aws.String("shared")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap, err := fsA.CreateAccessPoint(ctx, &awsefs.CreateAccessPointInput{ClientToken: aws.String("shared"), FileSystemId: fs.FileSystemId,
+		PosixUser: &efstypes.PosixUser{Uid: aws.Int64(1002), Gid: aws.Int64(1002)},
+		RootDirectory: &efstypes.RootDirectory{Path: aws.String("/shared"),
+			CreationInfo: &efstypes.CreationInfo{OwnerUid: aws.Int64(1002), OwnerGid: aws.Int64(1002), Permissions: aws.String("750")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fnA, fnB := awslambda.NewFromConfig(a.Config()), awslambda.NewFromConfig(b.Config())
+	createEFSFunction(t, fnA, "shared-writer", "app.write", ap.AccessPointArn, "/mnt/shared")
+	// Each node keeps the code of the functions created through it in its own data dir (a
+	// function's code is not shared across nodes yet), so the reader is created through node b.
+	createEFSFunction(t, fnB, "shared-reader", "app.read", ap.AccessPointArn, "/mnt/shared")
+	invoke := func(c *awslambda.Client, name, payload string) string {
+		t.Helper()
+		out, err := c.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String(name), Payload: []byte(payload)})
+		if err != nil {
+			t.Fatalf("Invoke(%s) = %v\nnode b logs:\n%s", name, err, b.Logs.String())
+		}
+		if out.FunctionError != nil {
+			t.Fatalf("Invoke(%s) = %s: %s", name, *out.FunctionError, out.Payload)
+		}
+		return string(out.Payload)
+	}
+	invoke(fnA, "shared-writer", `{"dir":"/mnt/shared","name":"from-a.txt","text":"written on node a"}`)
+	if got := invoke(fnB, "shared-reader", `{"dir":"/mnt/shared","name":"from-a.txt"}`); got != `"written on node a"` {
+		t.Fatalf("Invoke(reader) on node b = %s; want node a's file", got)
+	}
+	matches, _ := filepath.Glob(filepath.Join(root, "000000000000", *fs.FileSystemId, "shared", "from-a.txt"))
+	if len(matches) != 1 {
+		t.Errorf("the file is not under --efs-root/<account>/<fs-id>/shared: %v", matches)
+	}
+	d, err := awsefs.NewFromConfig(b.Config()).DescribeFileSystems(ctx, &awsefs.DescribeFileSystemsInput{FileSystemId: fs.FileSystemId})
+	if err != nil || len(d.FileSystems) != 1 || d.FileSystems[0].SizeInBytes == nil || d.FileSystems[0].SizeInBytes.Value < int64(len("written on node a")) {
+		t.Errorf("DescribeFileSystems on node b = %+v, %v; want node a's bytes metered", d, err)
+	}
+	if _, err := os.Stat(filepath.Join(a.DataDir, "efs")); err == nil {
+		t.Errorf("node a made %s/efs; want its trees under --efs-root only", a.DataDir)
+	}
+}
+
+// TestEFSEveryOperationAWSCLI drives every EFS operation gureum implements with the AWS CLI
+// against the built binary and checks what each answers, errors included.
+func TestEFSEveryOperationAWSCLI(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("NOTICE: the AWS CLI is not installed; skipping")
+	}
+	p := gureumtest.StartBinary(t, bin, gureumtest.Options{})
+	call := func(args ...string) (map[string]any, string, error) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "aws", append(append([]string{"efs"}, args...), "--output", "json")...)
+		cmd.Env = awsEnv(p.Endpoint, gureumtest.AccessKeyID, gureumtest.SecretAccessKey)
+		cmd.WaitDelay = 5 * time.Second // the CLI is a shim's child: a kill may not reach it
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		if ctx.Err() != nil {
+			t.Fatalf("aws efs %s did not finish in 3 minutes\n%s\nserver logs:\n%s", strings.Join(args, " "), stderr.String(), p.Logs.String())
+		}
+		m := map[string]any{}
+		if len(bytes.TrimSpace(stdout.Bytes())) > 0 {
+			if jerr := json.Unmarshal(stdout.Bytes(), &m); jerr != nil {
+				t.Fatalf("aws efs %s: %v\n%s", strings.Join(args, " "), jerr, stdout.String())
+			}
+		}
+		return m, stderr.String(), err
+	}
+	run := func(args ...string) map[string]any {
+		t.Helper()
+		m, stderr, err := call(args...)
+		if err != nil {
+			t.Fatalf("aws efs %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return m
+	}
+	fails := func(code string, args ...string) {
+		t.Helper()
+		if _, stderr, err := call(args...); err == nil || !strings.Contains(stderr, "("+code+")") {
+			t.Errorf("aws efs %s = %v, %q; want %s", strings.Join(args, " "), err, stderr, code)
+		}
+	}
+	str := func(m map[string]any, path ...string) string {
+		var v any = m
+		for _, k := range path {
+			switch x := v.(type) {
+			case map[string]any:
+				v = x[k]
+			case []any:
+				i := 0
+				fmt.Sscan(k, &i)
+				if i >= len(x) {
+					return ""
+				}
+				v = x[i]
+			default:
+				return ""
+			}
+		}
+		return fmt.Sprint(v)
+	}
+
+	// File systems.
+	fs := run("create-file-system", "--creation-token", "every", "--performance-mode", "generalPurpose",
+		"--throughput-mode", "bursting", "--encrypted", "--tags", "Key=Name,Value=every-fs")
+	id := str(fs, "FileSystemId")
+	if !regexp.MustCompile(`^fs-[0-9a-f]{17}$`).MatchString(id) || str(fs, "LifeCycleState") != "available" || str(fs, "Encrypted") != "true" ||
+		str(fs, "Name") != "every-fs" || str(fs, "PerformanceMode") != "generalPurpose" || str(fs, "CreationToken") != "every" ||
+		str(fs, "FileSystemArn") != "arn:aws:elasticfilesystem:us-east-1:000000000000:file-system/"+id {
+		t.Errorf("create-file-system = %v", fs)
+	}
+	fails("FileSystemAlreadyExists", "create-file-system", "--creation-token", "every")
+	d := run("describe-file-systems", "--creation-token", "every")
+	if str(d, "FileSystems", "0", "FileSystemId") != id || str(d, "FileSystems", "0", "SizeInBytes", "Value") == "" {
+		t.Errorf("describe-file-systems --creation-token = %v", d)
+	}
+	fails("FileSystemNotFound", "describe-file-systems", "--file-system-id", "fs-0123456789abcdef0")
+	u := run("update-file-system", "--file-system-id", id, "--throughput-mode", "provisioned", "--provisioned-throughput-in-mibps", "16")
+	if str(u, "ThroughputMode") != "provisioned" || str(u, "ProvisionedThroughputInMibps") != "16" {
+		t.Errorf("update-file-system = %v", u)
+	}
+	prot := run("update-file-system-protection", "--file-system-id", id, "--replication-overwrite-protection", "DISABLED")
+	if str(prot, "ReplicationOverwriteProtection") != "DISABLED" {
+		t.Errorf("update-file-system-protection = %v", prot)
+	}
+	if d := run("describe-file-systems", "--file-system-id", id); str(d, "FileSystems", "0", "FileSystemProtection", "ReplicationOverwriteProtection") != "DISABLED" ||
+		str(d, "FileSystems", "0", "ThroughputMode") != "provisioned" {
+		t.Errorf("describe-file-systems after the updates = %v", d)
+	}
+
+	// Access points.
+	ap := run("create-access-point", "--file-system-id", id, "--client-token", "every-ap", "--posix-user", "Uid=1000,Gid=1000,SecondaryGids=2000,2001",
+		"--root-directory", "Path=/data,CreationInfo={OwnerUid=1000,OwnerGid=1000,Permissions=750}", "--tags", "Key=Name,Value=every-ap")
+	apID := str(ap, "AccessPointId")
+	if !regexp.MustCompile(`^fsap-[0-9a-f]{17}$`).MatchString(apID) || str(ap, "FileSystemId") != id || str(ap, "PosixUser", "Uid") != "1000" ||
+		str(ap, "PosixUser", "SecondaryGids", "1") != "2001" || str(ap, "RootDirectory", "Path") != "/data" ||
+		str(ap, "RootDirectory", "CreationInfo", "Permissions") != "750" || str(ap, "Name") != "every-ap" || str(ap, "LifeCycleState") != "available" {
+		t.Errorf("create-access-point = %v", ap)
+	}
+	if l := run("describe-access-points", "--file-system-id", id); str(l, "AccessPoints", "0", "AccessPointId") != apID || str(l, "AccessPoints", "1") != "" {
+		t.Errorf("describe-access-points --file-system-id = %v", l)
+	}
+	if l := run("describe-access-points", "--access-point-id", apID); str(l, "AccessPoints", "0", "AccessPointArn") != str(ap, "AccessPointArn") {
+		t.Errorf("describe-access-points --access-point-id = %v", l)
+	}
+	fails("AccessPointNotFound", "describe-access-points", "--access-point-id", "fsap-0123456789abcdef0")
+
+	// Mount targets.
+	mt := run("create-mount-target", "--file-system-id", id, "--subnet-id", "subnet-0123456789abcdef0", "--security-groups", "sg-01234567", "sg-89abcdef")
+	mtID := str(mt, "MountTargetId")
+	if !strings.HasPrefix(mtID, "fsmt-") || str(mt, "FileSystemId") != id || str(mt, "SubnetId") != "subnet-0123456789abcdef0" {
+		t.Errorf("create-mount-target = %v", mt)
+	}
+	if l := run("describe-mount-targets", "--file-system-id", id); str(l, "MountTargets", "0", "MountTargetId") != mtID {
+		t.Errorf("describe-mount-targets = %v", l)
+	}
+	if l := run("describe-mount-targets", "--access-point-id", apID); str(l, "MountTargets", "0", "MountTargetId") != mtID {
+		t.Errorf("describe-mount-targets --access-point-id = %v", l)
+	}
+	if sg := run("describe-mount-target-security-groups", "--mount-target-id", mtID); str(sg, "SecurityGroups", "1") != "sg-89abcdef" {
+		t.Errorf("describe-mount-target-security-groups = %v", sg)
+	}
+	run("modify-mount-target-security-groups", "--mount-target-id", mtID, "--security-groups", "sg-0fedcba9")
+	if sg := run("describe-mount-target-security-groups", "--mount-target-id", mtID); str(sg, "SecurityGroups", "0") != "sg-0fedcba9" || str(sg, "SecurityGroups", "1") != "" {
+		t.Errorf("describe-mount-target-security-groups after modify = %v", sg)
+	}
+	fails("FileSystemInUse", "delete-file-system", "--file-system-id", id)
+
+	// Tags, through both APIs.
+	run("create-tags", "--file-system-id", id, "--tags", "Key=team,Value=data", "Key=stage,Value=test")
+	run("delete-tags", "--file-system-id", id, "--tag-keys", "stage")
+	if tags := run("describe-tags", "--file-system-id", id); len(tags["Tags"].([]any)) != 2 {
+		t.Errorf("describe-tags = %v; want Name and team", tags)
+	}
+	run("tag-resource", "--resource-id", apID, "--tags", "Key=owner,Value=ops")
+	run("untag-resource", "--resource-id", apID, "--tag-keys", "Name")
+	if tags := run("list-tags-for-resource", "--resource-id", apID); str(tags, "Tags", "0", "Key") != "owner" || str(tags, "Tags", "1") != "" {
+		t.Errorf("list-tags-for-resource(access point) = %v; want owner alone", tags)
+	}
+	if tags := run("list-tags-for-resource", "--resource-id", id); len(tags["Tags"].([]any)) != 2 {
+		t.Errorf("list-tags-for-resource(file system) = %v", tags)
+	}
+
+	// Policies.
+	fails("PolicyNotFound", "describe-file-system-policy", "--file-system-id", id)
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["elasticfilesystem:ClientMount","elasticfilesystem:ClientWrite"],"Resource":"*"}]}`
+	if got := run("put-file-system-policy", "--file-system-id", id, "--policy", pol); str(got, "FileSystemId") != id || !strings.Contains(str(got, "Policy"), "ClientWrite") {
+		t.Errorf("put-file-system-policy = %v", got)
+	}
+	if got := run("describe-file-system-policy", "--file-system-id", id); !strings.Contains(str(got, "Policy"), "ClientMount") {
+		t.Errorf("describe-file-system-policy = %v", got)
+	}
+	fails("InvalidPolicyException", "put-file-system-policy", "--file-system-id", id, "--policy", `{"Statement":"nope"}`)
+	run("delete-file-system-policy", "--file-system-id", id)
+	fails("PolicyNotFound", "describe-file-system-policy", "--file-system-id", id)
+	lc := run("put-lifecycle-configuration", "--file-system-id", id, "--lifecycle-policies", "TransitionToIA=AFTER_30_DAYS", "TransitionToPrimaryStorageClass=AFTER_1_ACCESS")
+	if str(lc, "LifecyclePolicies", "0", "TransitionToIA") != "AFTER_30_DAYS" || str(lc, "LifecyclePolicies", "1", "TransitionToPrimaryStorageClass") != "AFTER_1_ACCESS" {
+		t.Errorf("put-lifecycle-configuration = %v", lc)
+	}
+	if got := run("describe-lifecycle-configuration", "--file-system-id", id); str(got, "LifecyclePolicies", "0", "TransitionToIA") != "AFTER_30_DAYS" {
+		t.Errorf("describe-lifecycle-configuration = %v", got)
+	}
+	if got := run("put-backup-policy", "--file-system-id", id, "--backup-policy", "Status=ENABLED"); str(got, "BackupPolicy", "Status") != "ENABLED" {
+		t.Errorf("put-backup-policy = %v", got)
+	}
+	if got := run("describe-backup-policy", "--file-system-id", id); str(got, "BackupPolicy", "Status") != "ENABLED" {
+		t.Errorf("describe-backup-policy = %v", got)
+	}
+
+	// Deletions, in the order EFS requires them.
+	run("delete-mount-target", "--mount-target-id", mtID)
+	fails("MountTargetNotFound", "describe-mount-target-security-groups", "--mount-target-id", mtID)
+	run("delete-access-point", "--access-point-id", apID)
+	fails("AccessPointNotFound", "delete-access-point", "--access-point-id", apID)
+	run("delete-file-system", "--file-system-id", id)
+	fails("FileSystemNotFound", "describe-file-systems", "--file-system-id", id)
+	if d := run("describe-file-systems"); str(d, "FileSystems", "0") != "" {
+		t.Errorf("describe-file-systems after the deletion = %v", d)
 	}
 }

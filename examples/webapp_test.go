@@ -40,8 +40,10 @@ func TestWebapp(t *testing.T) {
 	if diff := cmp.Diff([2]any{float64(200), true}, got.Config); diff != "" {
 		t.Errorf("config.js naming the API (-want +got):\n%s", diff)
 	}
-	if got.SiteMissing != 404 {
-		t.Errorf("a missing page on the website = %d; want 404 (the error document)", got.SiteMissing)
+	if got.SiteMissing != 403 {
+		// The site's policy grants s3:GetObject alone: without s3:ListBucket S3 answers a
+		// missing key AccessDenied (with the error document), not NoSuchKey.
+		t.Errorf("a missing page on the website = %d; want 403 (the error document)", got.SiteMissing)
 	}
 	health, _ := got.Health[1].(map[string]any)
 	if got.Health[0] != float64(200) || health["ok"] != true || health["version"] != got.AliasVersion {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
@@ -73,6 +74,7 @@ type serverFlags struct {
 	isolation                                 string
 	sandboxCgroup                             string
 	workerMemory                              int
+	efsRoot                                   string
 	procs                                     int
 	sqliteWALVFS                              bool
 	iamEnforcement                            bool
@@ -126,6 +128,7 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.StringVar(&f.isolation, "isolation", "auto", "how functions are isolated: auto (namespace sandboxes when root on Linux, else plain processes, loudly), namespace, or process")
 	fl.StringVar(&f.sandboxCgroup, "sandbox-cgroup", "gureum", "the cgroup under which every function sandbox's cgroup is made (in each cgroup v1 hierarchy, or under the v2 root): give servers sharing a host their own")
 	fl.IntVar(&f.workerMemory, "worker-memory", 0, "the memory in MB that function environments may take together on this node (each its MemorySize); when it is full, an invoke that needs a new environment waits up to 2 s for room, then is throttled; 0: the host's memory less a reserve (a tenth, at least 1 GB)")
+	fl.StringVar(&f.efsRoot, "efs-root", "", "the directory EFS file systems' trees live under (<efs-root>/<account>/<fs-id>), such as an NFS mount every server sharing a --store mounts at the same path; it must exist; empty: <data-dir>/efs")
 	fl.StringVar(&f.privateListen, "private-listen", "", "a second address (host:port) whose requests count as coming through the VPC endpoint --vpc-endpoint-id: API Gateway's PRIVATE APIs answer only there")
 	fl.StringVar(&f.vpcEndpointID, "vpc-endpoint-id", "vpce-0gureum0000000001", "the VPC endpoint id (aws:SourceVpce) of requests to --private-listen")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "a PEM certificate file (with its chain): the listeners (main and --private-listen) serve HTTPS; needs --tls-key")
@@ -233,6 +236,10 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 	if process {
 		applyProcessSettings(f, getenv)
 	}
+	efsRoot, err := checkEFSRoot(f.efsRoot)
+	if err != nil {
+		return err
+	}
 	if !validAccountID(f.accountID) {
 		return fmt.Errorf("--account-id %q: want 12 digits", f.accountID)
 	}
@@ -250,6 +257,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 		TLSCert: f.tlsCert, TLSKey: f.tlsKey,
 		LifecycleDay: time.Duration(f.lifecycleDaySeconds) * time.Second,
 		DeployMinute: f.codeDeployMinute,
+		EFSRoot:      efsRoot,
 	})
 	if err != nil {
 		return err
@@ -270,4 +278,21 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 	}
 	fmt.Fprintf(stdout, "gureum %s listening on %s\n", Version, srv.Endpoint())
 	return srv.Serve(ctx)
+}
+
+// checkEFSRoot makes an --efs-root absolute (sandboxes mount directories under it) and checks
+// that it is a directory: an operator's shared mount that is missing must not quietly become a
+// local directory that other servers cannot see.
+func checkEFSRoot(root string) (string, error) {
+	if root == "" {
+		return "", nil
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return "", fmt.Errorf("--efs-root %q: %v", root, err)
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("--efs-root %q: not an existing directory", root)
+	}
+	return abs, nil
 }

@@ -62,3 +62,23 @@ func TestLimitFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckEFSRoot(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o600)
+	for _, tt := range []struct {
+		root, want string
+		ok         bool
+	}{
+		{"", "", true},
+		{dir, dir, true},
+		{filepath.Join(dir, "missing"), "", false},
+		{file, "", false},
+	} {
+		got, err := checkEFSRoot(tt.root)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("checkEFSRoot(%q) = %q, %v; want %q, ok %v", tt.root, got, err, tt.want, tt.ok)
+		}
+	}
+}

@@ -52,6 +52,7 @@ func (s *Service) handlers() map[string]service.Handler {
 		"GetBucketPolicy":                    service.Func(s.getConfig(policyKind)),
 		"PutBucketPolicy":                    service.Func(s.putConfig(policyKind)),
 		"DeleteBucketPolicy":                 service.Func(s.deleteConfig(policyKind)),
+		"GetBucketPolicyStatus":              service.Func(s.GetBucketPolicyStatus),
 		"GetBucketOwnershipControls":         service.Func(s.getConfig(ownershipKind)),
 		"PutBucketOwnershipControls":         service.Func(s.putConfig(ownershipKind)),
 		"DeleteBucketOwnershipControls":      service.Func(s.deleteConfig(ownershipKind)),

@@ -26,7 +26,7 @@ type access struct {
 	owner   string
 	doc     string         // the bucket policy ("" without one)
 	pol     *policy.Policy // doc parsed; nil without one
-	public  bool           // the policy grants something to everyone without conditions
+	public  bool           // the policy is public (publicPolicy)
 	acl     string         // the bucket's canned ACL
 	pab     publicAccessBlock
 	aclsOff bool // bucket owner enforced
@@ -68,17 +68,6 @@ func accessOf(b store.Bucket) *access {
 		}
 	}
 	return a
-}
-
-// publicPolicy reports whether a policy allows anything to everyone without a condition, as S3's
-// public-access block judges one.
-func publicPolicy(p *policy.Policy) bool {
-	for _, st := range p.Statements {
-		if st.Effect == policy.Allow && st.Principal != nil && st.Principal.All && !st.NotPrinc && len(st.Conds) == 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // changed drops a bucket's cached access settings here and announces the change to every node.

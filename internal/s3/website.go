@@ -65,7 +65,7 @@ func (s *Service) website(w http.ResponseWriter, r *http.Request) {
 		key += wc.IndexDocument.Suffix
 	}
 	if !s.websiteReadable(r, bucket, key) {
-		websiteError(w, http.StatusForbidden, "AccessDenied", "Access Denied")
+		s.websiteFail(w, r, b, wc, asked, http.StatusForbidden)
 		return
 	}
 	if routingRedirect(w, r, wc, asked, 0) {
@@ -80,16 +80,33 @@ func (s *Service) website(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/"+key+"/", http.StatusFound)
 		return
 	}
-	if routingRedirect(w, r, wc, key, http.StatusNotFound) {
+	// A missing key is NoSuchKey only to a caller who may list the bucket; to others S3 does
+	// not say whether it exists (AccessDenied), as on the REST endpoint.
+	status := http.StatusForbidden
+	if s.websiteListable(r, bucket) {
+		status = http.StatusNotFound
+	}
+	s.websiteFail(w, r, b, wc, key, status)
+}
+
+// websiteFail answers a 403 or 404 as S3's website endpoint does: a routing rule for the status
+// redirects; else the error document, when the caller may read it, is served with the status;
+// else S3's own error page.
+func (s *Service) websiteFail(w http.ResponseWriter, r *http.Request, b store.Bucket, wc websiteConfiguration, key string, status int) {
+	if routingRedirect(w, r, wc, key, status) {
 		return
 	}
-	if wc.ErrorDocument != nil && s.websiteReadable(r, bucket, wc.ErrorDocument.Key) {
-		if eo, eerr := s.store.Object(r.Context(), bucket, wc.ErrorDocument.Key, ""); eerr == nil && !eo.DeleteMarker {
-			s.serveObject(w, r, b, eo, http.StatusNotFound)
+	if wc.ErrorDocument != nil && s.websiteReadable(r, b.Name, wc.ErrorDocument.Key) {
+		if eo, err := s.store.Object(r.Context(), b.Name, wc.ErrorDocument.Key, ""); err == nil && !eo.DeleteMarker {
+			s.serveObject(w, r, b, eo, status)
 			return
 		}
 	}
-	websiteError(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
+	if status == http.StatusForbidden {
+		websiteError(w, status, "AccessDenied", "Access Denied")
+		return
+	}
+	websiteError(w, status, "NoSuchKey", "The specified key does not exist.")
 }
 
 func (s *Service) serveObject(w http.ResponseWriter, r *http.Request, b store.Bucket, o store.Object, status int) {
@@ -175,6 +192,13 @@ func (s *Service) websiteReadable(r *http.Request, bucket, key string) bool {
 		return o.Meta.ACL
 	}
 	return s.anonymousAllowed(ctx, "s3:GetObject", "arn:aws:s3:::"+bucket+"/"+key, objectACL) == nil
+}
+
+// websiteListable reports whether an anonymous caller may list the bucket (s3:ListBucket), as
+// the REST endpoint decides it.
+func (s *Service) websiteListable(r *http.Request, bucket string) bool {
+	ctx := s.dataPlaneContext(r.Context(), r, nil)
+	return s.anonymousAllowed(ctx, "s3:ListBucket", "arn:aws:s3:::"+bucket, nil) == nil
 }
 
 // websiteError writes S3's website error page.

@@ -93,6 +93,7 @@ type Config struct {
 	Isolation     string // functions' sandboxes: "auto" (or ""), "namespace" or "process"
 	SandboxCgroup string // the cgroup the sandboxes' cgroups are made under ("" is "gureum")
 	WorkerMemory  int    // MB the functions' environments may take together (0: the host's less a reserve)
+	EFSRoot       string // the directory EFS trees live under ("" is the data dir's "efs")
 	// PrivateListen, when set, is a second listener whose requests count as coming through the
 	// VPC endpoint VPCEndpointID (aws:SourceVpce): API Gateway's PRIVATE APIs answer only there.
 	PrivateListen string
@@ -335,7 +336,7 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	if enforcer != nil {
 		roles = enforcer
 	}
-	files := efs.New(efs.Deps{Env: env, Store: st, Authorizer: roles})
+	files := efs.New(efs.Deps{Env: env, Store: st, Root: cfg.EFSRoot, Authorizer: roles})
 	alarmSNS := &alarmTopics{}
 	metrics := newCloudWatch(st, env, alarmSNS)
 	peers := &functionPeers{queues: queues, tokens: tokens, metrics: metrics}
