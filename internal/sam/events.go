@@ -243,10 +243,13 @@ func (x *expander) apiEvent(f *fn, name string, props map[string]any) error {
 	if arnMethod == "ANY" {
 		arnMethod = "*"
 	}
-	sourcePath := pathParam.ReplaceAllString(path, "*")
-	if sourcePath == "/" {
-		sourcePath = ""
+	// As the translator writes it: a trailing slash dropped except from the root ("/" stays, so a
+	// root method's SourceArn ends in "GET/", the ARN API Gateway invokes with), {params} as "*".
+	sourcePath := path
+	if len(sourcePath) > 1 {
+		sourcePath = strings.TrimSuffix(sourcePath, "/")
 	}
+	sourcePath = pathParam.ReplaceAllString(sourcePath, "*")
 	x.permission(f, f.id+name+"Permission"+api.permissionStage(), "apigateway.amazonaws.com", map[string]any{"SourceArn": map[string]any{
 		"Fn::Sub": []any{"arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/" + arnMethod + sourcePath,
 			map[string]any{"__ApiId__": ref(apiID), "__Stage__": "*"}}}})
