@@ -13,7 +13,6 @@ import (
 // copies them into a bucket of a partner account with credentials from STS AssumeRole; the status
 // API is PRIVATE, behind an API key and a usage plan; the lifecycle rule expires the files.
 func TestPartnerDataSharing(t *testing.T) {
-	t.Parallel()
 	needTools(t)
 	needSandbox(t)
 	t.Parallel()
