@@ -102,6 +102,7 @@ type EventSourceMappingConfiguration struct {
 	MaximumRecordAgeInSeconds  *int32             `json:"MaximumRecordAgeInSeconds,omitempty"`
 	BisectBatchOnFunctionError *bool              `json:"BisectBatchOnFunctionError,omitempty"`
 	DestinationConfig          *DestinationConfig `json:"DestinationConfig,omitempty"`
+	TumblingWindowInSeconds    *int32             `json:"TumblingWindowInSeconds,omitempty"`
 }
 
 // CreateEventSourceMappingInput is Create's request (and, with UUID, Update's).
@@ -121,6 +122,7 @@ type CreateEventSourceMappingInput struct {
 	MaximumRecordAgeInSeconds      *int32
 	BisectBatchOnFunctionError     *bool
 	DestinationConfig              *DestinationConfig
+	TumblingWindowInSeconds        *int32
 }
 
 // MappingRef names a mapping.
@@ -243,7 +245,7 @@ func (s *Service) applyMapping(ctx context.Context, m *EventSourceMappingConfigu
 		given bool
 	}{{"ParallelizationFactor", in.ParallelizationFactor != nil}, {"MaximumRetryAttempts", in.MaximumRetryAttempts != nil},
 		{"MaximumRecordAgeInSeconds", in.MaximumRecordAgeInSeconds != nil}, {"BisectBatchOnFunctionError", in.BisectBatchOnFunctionError != nil},
-		{"DestinationConfig", in.DestinationConfig != nil}} {
+		{"DestinationConfig", in.DestinationConfig != nil}, {"TumblingWindowInSeconds", in.TumblingWindowInSeconds != nil}} {
 		if p.given {
 			return invalid("Unsupported %s parameter for given event source mapping type.", p.name)
 		}
