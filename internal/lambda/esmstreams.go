@@ -284,12 +284,13 @@ func (s *Service) pollStream(ctx context.Context, name string, rec store.EventSo
 		want := int(m.BatchSize) * m.lanes()
 		window := time.Duration(m.MaximumBatchingWindowInSeconds) * time.Second
 		start := s.cfg.Clock.Now()
+		drained := false // the last read found nothing new
 		for len(pending) < want && !closed {
 			recs, it, c, err := s.cfg.Streams.StreamRecords(ctx, next, min(1000, want-len(pending)))
 			if err != nil {
 				return err
 			}
-			pending, next, closed = append(pending, recs...), it, c
+			pending, next, closed, drained = append(pending, recs...), it, c, len(recs) == 0
 			if len(recs) > 0 && window == 0 || closed {
 				break
 			}
@@ -307,7 +308,7 @@ func (s *Service) pollStream(ctx context.Context, name string, rec store.EventSo
 		}
 		settled := true
 		if m.windowSize() > 0 {
-			settled = s.settleWindows(ctx, cur, m, shard, pending, &win, closed)
+			settled = s.settleWindows(ctx, cur, m, shard, pending, &win, closed, drained)
 		} else {
 			win = nil
 			settled = s.settleLanes(ctx, cur, m, shard, pending)

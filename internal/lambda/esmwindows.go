@@ -102,9 +102,10 @@ func (t *tumbling) run(size time.Duration, shard string) *windowRun {
 }
 
 // settleWindows settles what was read window by window, closing each window that is over with
-// its final invoke; false when the context ended first (the checkpoint, and the window's state
-// in it, are still before this read).
-func (s *Service) settleWindows(ctx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration, shard string, pending []StreamRecord, win **tumbling, closed bool) bool {
+// its final invoke (by the clock only once the shard is drained: its backlog may still hold
+// records of the window); false when the context ended first (the checkpoint, and the window's
+// state in it, are still before this read).
+func (s *Service) settleWindows(ctx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration, shard string, pending []StreamRecord, win **tumbling, closed, drained bool) bool {
 	size := m.windowSize()
 	for len(pending) > 0 {
 		start := windowStart(pending[0].Created, size)
@@ -141,7 +142,7 @@ func (s *Service) settleWindows(ctx context.Context, rec store.EventSourceMappin
 		}
 		pending = pending[n:]
 	}
-	if *win != nil && (closed || s.windowDue(m, *win)) {
+	if *win != nil && (closed || drained && s.windowDue(m, *win)) {
 		if !s.closeWindow(ctx, rec, m, (*win).run(size, shard), false) {
 			return false
 		}
