@@ -254,7 +254,9 @@ func TestDynamoDBStreamTumblingWindow(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		sort.SliceStable(out.Events, func(i, j int) bool { return aws.ToInt64(out.Events[i].Timestamp) < aws.ToInt64(out.Events[j].Timestamp) })
+		sort.SliceStable(out.Events, func(i, j int) bool {
+			return aws.ToInt64(out.Events[i].Timestamp) < aws.ToInt64(out.Events[j].Timestamp)
+		})
 		evs, total = evs[:0], 0
 		for _, e := range out.Events {
 			_, body, ok := strings.Cut(aws.ToString(e.Message), "WINDOW ")
