@@ -2,9 +2,12 @@ package lambda
 
 // Event source mappings for SQS: the mappings are store records (store.EventSourceMapping, the
 // configuration as the service's document); their pollers are shards of the background runner
-// (kind "lambda.esm", one shard per poller, several per mapping up to its MaximumConcurrency), so
-// each poller runs on exactly one node and moves to another when its node stops. A poller
-// long-polls the queue through the queue service's in-process interface (Queues), gathers up to
+// (kind "lambda.esm", five per mapping, fewer when its MaximumConcurrency is lower), so each
+// poller runs on exactly one node and moves to another when its node stops. A poller scales its
+// receivers with the backlog, within its share of MaximumConcurrency (1,250 when unset, as
+// Lambda): one at first, one more whenever a receive comes back full and the function is not
+// throttled, one fewer whenever a receive comes back empty or the function throttles (the last
+// backs off). A receiver long-polls the queue through the queue service's in-process interface (Queues), gathers up to
 // BatchSize messages or MaximumBatchingWindowInSeconds, drops (deletes) what FilterCriteria do
 // not match, invokes the function synchronously with AWS's SQS event, deletes the batch on
 // success (less the batchItemFailures it reports when ReportBatchItemFailures is on) and leaves
@@ -17,6 +20,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -98,6 +102,7 @@ type EventSourceMappingConfiguration struct {
 	MaximumRecordAgeInSeconds  *int32             `json:"MaximumRecordAgeInSeconds,omitempty"`
 	BisectBatchOnFunctionError *bool              `json:"BisectBatchOnFunctionError,omitempty"`
 	DestinationConfig          *DestinationConfig `json:"DestinationConfig,omitempty"`
+	TumblingWindowInSeconds    *int32             `json:"TumblingWindowInSeconds,omitempty"`
 }
 
 // CreateEventSourceMappingInput is Create's request (and, with UUID, Update's).
@@ -117,6 +122,7 @@ type CreateEventSourceMappingInput struct {
 	MaximumRecordAgeInSeconds      *int32
 	BisectBatchOnFunctionError     *bool
 	DestinationConfig              *DestinationConfig
+	TumblingWindowInSeconds        *int32
 }
 
 // MappingRef names a mapping.
@@ -239,7 +245,7 @@ func (s *Service) applyMapping(ctx context.Context, m *EventSourceMappingConfigu
 		given bool
 	}{{"ParallelizationFactor", in.ParallelizationFactor != nil}, {"MaximumRetryAttempts", in.MaximumRetryAttempts != nil},
 		{"MaximumRecordAgeInSeconds", in.MaximumRecordAgeInSeconds != nil}, {"BisectBatchOnFunctionError", in.BisectBatchOnFunctionError != nil},
-		{"DestinationConfig", in.DestinationConfig != nil}} {
+		{"DestinationConfig", in.DestinationConfig != nil}, {"TumblingWindowInSeconds", in.TumblingWindowInSeconds != nil}} {
 		if p.given {
 			return invalid("Unsupported %s parameter for given event source mapping type.", p.name)
 		}
@@ -435,14 +441,32 @@ func (s *Service) ListEventSourceMappings(ctx context.Context, in *ListEventSour
 	}
 }
 
-// pollers is how many pollers a mapping runs: its MaximumConcurrency, at most 5 (Lambda starts
-// SQS with five pollers and scales from there; gureum keeps five).
+// pollers is how many poller shards a mapping runs: five (Lambda starts SQS with five pollers),
+// fewer when MaximumConcurrency is lower. Each shard scales its own receivers (pollQueue) within
+// its share of the mapping's concurrency.
 func (m *EventSourceMappingConfiguration) pollers() int {
-	n := 5
+	return min(5, m.maxConcurrency())
+}
+
+// defaultSQSConcurrency is how far Lambda scales an SQS mapping without MaximumConcurrency.
+const defaultSQSConcurrency = 1250
+
+// maxConcurrency is the most concurrent invocations a mapping makes.
+func (m *EventSourceMappingConfiguration) maxConcurrency() int {
 	if m.ScalingConfig != nil && m.ScalingConfig.MaximumConcurrency != nil {
-		n = min(n, int(*m.ScalingConfig.MaximumConcurrency))
+		return int(*m.ScalingConfig.MaximumConcurrency)
 	}
-	return n
+	return defaultSQSConcurrency
+}
+
+// share is poller shard slot's part of the mapping's concurrency (the shards' shares sum to it).
+func (m *EventSourceMappingConfiguration) share(slot int) int {
+	total, n := m.maxConcurrency(), m.pollers()
+	share := total / n
+	if slot < total%n {
+		share++
+	}
+	return max(share, 1)
 }
 
 // registerMappings puts the pollers on the runner.
@@ -517,28 +541,116 @@ func (s *Service) pollerNames(ctx context.Context) ([]string, error) {
 	}
 }
 
-// poll runs one poller of a mapping until its context ends.
+// poll runs one poller shard of a mapping until its context ends.
 func (s *Service) poll(ctx context.Context, name string) error {
-	id, _, _ := strings.Cut(name, "/")
+	id, rest, _ := strings.Cut(name, "/")
+	rec, _, ok, err := s.enabledMapping(ctx, id)
+	if err != nil || !ok {
+		return err
+	}
+	if isStreamARN(rec.SourceARN) {
+		return s.pollStream(ctx, name, rec)
+	}
+	slot, _ := strconv.Atoi(rest)
+	return s.pollQueue(ctx, id, slot)
+}
+
+// enabledMapping reads a mapping; ok is false when it is gone or not enabled.
+func (s *Service) enabledMapping(ctx context.Context, id string) (store.EventSourceMapping, *EventSourceMappingConfiguration, bool, error) {
+	rec, err := s.cfg.Store.EventSourceMapping(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return rec, nil, false, nil
+	}
+	if err != nil {
+		return rec, nil, false, err
+	}
+	m := &EventSourceMappingConfiguration{}
+	if err := json.Unmarshal(rec.Config, m); err != nil {
+		return rec, nil, false, err
+	}
+	return rec, m, m.State == "Enabled", nil
+}
+
+// receivers counts the concurrent receivers of one SQS poller shard.
+type receivers struct {
+	mu sync.Mutex
+	n  int
+}
+
+// grow takes a place for one more receiver when fewer than limit run.
+func (r *receivers) grow(limit int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n >= limit {
+		return false
+	}
+	r.n++
+	return true
+}
+
+// shrink gives up a receiver's place unless it is the last one, or, with a limit, unless no more
+// than limit run.
+func (r *receivers) shrink(limit int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n <= max(limit, 1) {
+		return false
+	}
+	r.n--
+	return true
+}
+
+func (r *receivers) leave() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n--
+}
+
+// pollQueue runs one poller shard of an SQS mapping: a first receiver, and one more each time a
+// receive comes back full (a backlog) while the function is not throttled, up to the shard's
+// share of MaximumConcurrency; a receiver whose receive comes back empty, or whose function
+// throttles, stops unless it is the last (which backs off). It returns when the mapping is gone
+// or disabled, or the context ends.
+func (s *Service) pollQueue(ctx context.Context, id string, slot int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rs := &receivers{n: 1}
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+		spawn func()
+	)
+	spawn = func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.receive(ctx, id, slot, rs, spawn); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		}()
+	}
+	spawn()
+	wg.Wait()
+	return first
+}
+
+// receive is one receiver of a poller shard: it gathers, runs and settles batches until the
+// mapping is gone or disabled, the context ends, or the shard no longer needs it.
+func (s *Service) receive(ctx context.Context, id string, slot int, rs *receivers, spawn func()) error {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		rec, err := s.cfg.Store.EventSourceMapping(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
+		rec, m, ok, err := s.enabledMapping(ctx, id)
+		if err != nil || !ok {
+			rs.leave()
+			return err
+		}
+		if rs.shrink(m.share(slot)) { // MaximumConcurrency was lowered
 			return nil
-		}
-		if err != nil {
-			return err
-		}
-		var m EventSourceMappingConfiguration
-		if err := json.Unmarshal(rec.Config, &m); err != nil || m.State != "Enabled" {
-			return err
-		}
-		if isStreamARN(rec.SourceARN) {
-			return s.pollStream(ctx, name, rec)
 		}
 		pctx, cancel := context.WithCancel(ctx)
 		done := s.polling(id, cancel)
-		throttled, err := s.pollOnce(ctx, pctx, rec, &m)
+		res, err := s.pollOnce(ctx, pctx, rec, m)
 		done()
 		interrupted := pctx.Err() != nil && ctx.Err() == nil
 		cancel()
@@ -547,17 +659,31 @@ func (s *Service) poll(ctx context.Context, name string) error {
 		}
 		if err != nil && ctx.Err() == nil {
 			s.cfg.Log.Info("event source mapping poll failed", "uuid", id, "err", err)
-			throttled = true
+			res.throttled = true
 		}
-		if throttled {
-			backoff = min(max(2*backoff, 100*time.Millisecond), 10*time.Second)
-			if background.Sleep(ctx, s.cfg.Clock, backoff) != nil {
+		switch {
+		case res.throttled:
+			if rs.shrink(0) {
 				return nil
 			}
-		} else {
-			backoff = 0
+			backoff = min(max(2*backoff, 100*time.Millisecond), 10*time.Second)
+			if background.Sleep(ctx, s.cfg.Clock, backoff) != nil {
+				rs.leave()
+				return nil
+			}
+			continue
+		case res.empty:
+			if rs.shrink(0) {
+				return nil
+			}
+		case res.full:
+			if rs.grow(m.share(slot)) {
+				spawn()
+			}
 		}
+		backoff = 0
 	}
+	rs.leave()
 	return nil
 }
 
@@ -578,12 +704,18 @@ type sqsRecord struct {
 var recordAttributes = []string{"ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
 	"SequenceNumber", "MessageGroupId", "MessageDeduplicationId", "DeadLetterQueueSourceArn", "AWSTraceHeader"}
 
-// pollOnce gathers one batch (until pollCtx ends too: an interrupt), runs it and settles it. It
-// reports whether the function was throttled or failed (the poller then backs off).
-func (s *Service) pollOnce(ctx, pollCtx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration) (bool, error) {
+// pollResult is how a poll went: its last receive came back full (a backlog waits), it came
+// back empty, or the function was throttled or failed (the receiver backs off).
+type pollResult struct {
+	full, empty, throttled bool
+}
+
+// pollOnce gathers one batch (until pollCtx ends too: an interrupt), runs it and settles it.
+func (s *Service) pollOnce(ctx, pollCtx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration) (pollResult, error) {
 	want := int(m.BatchSize)
 	window := time.Duration(m.MaximumBatchingWindowInSeconds) * time.Second
 	var msgs []QueueMessage
+	full := false
 	start := s.cfg.Clock.Now()
 	for len(msgs) < want {
 		wait := 20 * time.Second
@@ -596,23 +728,25 @@ func (s *Service) pollOnce(ctx, pollCtx context.Context, rec store.EventSourceMa
 		} else if window > 0 && window < wait {
 			wait = window
 		}
-		got, err := s.cfg.Queues.Poll(pollCtx, rec.SourceARN, min(10, want-len(msgs)), wait)
+		asked := min(10, want-len(msgs))
+		got, err := s.cfg.Queues.Poll(pollCtx, rec.SourceARN, asked, wait)
 		if err != nil && pollCtx.Err() == nil {
-			return false, err
+			return pollResult{}, err
 		}
+		full = len(got) == asked
 		msgs = append(msgs, got...)
 		if len(got) == 0 && len(msgs) > 0 || window == 0 && len(msgs) > 0 {
 			break
 		}
 		if pollCtx.Err() != nil {
 			if len(msgs) == 0 {
-				return false, nil
+				return pollResult{}, nil
 			}
 			break // interrupted: run what was gathered
 		}
 	}
 	if len(msgs) == 0 {
-		return false, nil
+		return pollResult{empty: true}, nil
 	}
 	var filters []*eventpattern.Pattern
 	if m.FilterCriteria != nil {
@@ -644,43 +778,43 @@ func (s *Service) pollOnce(ctx, pollCtx context.Context, rec store.EventSourceMa
 	}
 	if len(dropped) > 0 { // Lambda deletes the SQS messages its filters drop
 		if err := s.cfg.Queues.Ack(ctx, rec.SourceARN, dropped); err != nil {
-			return false, err
+			return pollResult{}, err
 		}
 	}
 	if len(records) == 0 {
-		return false, nil
+		return pollResult{full: full}, nil
 	}
 	payload, err := json.Marshal(struct {
 		Records []sqsRecord `json:"Records"`
 	}{records})
 	if err != nil {
-		return false, err
+		return pollResult{}, err
 	}
 	fctx := request.With(ctx, &request.Info{ID: request.NewID(), Service: "lambda", Operation: "Invoke",
 		Principal: &request.Principal{Account: rec.Account, ARN: "lambda.amazonaws.com", UserID: "lambda.amazonaws.com"}})
 	r, err := s.parseRef(fctx, m.FunctionArn, "")
 	if err != nil {
-		return false, err
+		return pollResult{}, err
 	}
 	inv, err := s.resolve(fctx, r)
 	if err != nil {
 		s.setResult(fctx, rec, "PROBLEM: Function not found.")
-		return true, nil
+		return pollResult{throttled: true}, nil
 	}
 	out, err := s.run(fctx, inv, &InvokeInput{Payload: payload}, request.From(fctx).ID)
 	if err != nil { // throttled: the messages come back after their visibility timeout
 		s.setResult(fctx, rec, "PROBLEM: Function call failed")
-		return true, nil
+		return pollResult{throttled: true}, nil
 	}
 	if out.FunctionError != "" {
 		s.setResult(fctx, rec, "PROBLEM: Function call failed")
-		return true, nil
+		return pollResult{throttled: true}, nil
 	}
 	done := make([]string, 0, len(records))
 	failed := batchFailures(m, out.Payload, records)
 	if failed == nil { // an answer Lambda cannot use fails the whole batch
 		s.setResult(fctx, rec, "PROBLEM: Function call failed")
-		return true, nil
+		return pollResult{throttled: true}, nil
 	}
 	for _, r := range records {
 		if !failed[r.MessageID] {
@@ -689,11 +823,11 @@ func (s *Service) pollOnce(ctx, pollCtx context.Context, rec store.EventSourceMa
 	}
 	if len(done) > 0 {
 		if err := s.cfg.Queues.Ack(ctx, rec.SourceARN, done); err != nil {
-			return false, err
+			return pollResult{}, err
 		}
 	}
 	s.setResult(fctx, rec, "OK")
-	return false, nil
+	return pollResult{full: full}, nil
 }
 
 func matchAny(filters []*eventpattern.Pattern, r *sqsRecord) bool {

@@ -11,12 +11,19 @@ package lambda
 // batch is retried (halved first when BisectBatchOnFunctionError is on) until
 // MaximumRetryAttempts or MaximumRecordAgeInSeconds is spent, then its description (AWS's stream
 // failure record) goes to DestinationConfig.OnFailure and the poller goes on past it.
+//
+// With ParallelizationFactor N > 1 the poller reads up to N batches at once and splits them into
+// N lanes by a hash of each record's key, so records of one item stay in order in one lane; the
+// lanes run concurrently and the checkpoint moves once all of them have settled. Tumbling windows
+// (TumblingWindowInSeconds) are in esmwindows.go.
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gureum/gureum/internal/awserr"
@@ -74,7 +81,7 @@ func (s *Service) applyStreamStart(ctx context.Context, m *EventSourceMappingCon
 	}
 	m.BatchSize = 100
 	m.MaximumRetryAttempts, m.MaximumRecordAgeInSeconds = ptr[int32](-1), ptr[int32](-1)
-	m.ParallelizationFactor, m.BisectBatchOnFunctionError = ptr[int32](1), ptr(false)
+	m.ParallelizationFactor, m.BisectBatchOnFunctionError, m.TumblingWindowInSeconds = ptr[int32](1), ptr(false), ptr[int32](0)
 	m.DestinationConfig = &DestinationConfig{OnFailure: &OnDestination{}}
 	return nil
 }
@@ -113,6 +120,9 @@ func (s *Service) applyStreamMapping(ctx context.Context, m *EventSourceMappingC
 	if in.BisectBatchOnFunctionError != nil {
 		m.BisectBatchOnFunctionError = in.BisectBatchOnFunctionError
 	}
+	if in.TumblingWindowInSeconds != nil {
+		m.TumblingWindowInSeconds = in.TumblingWindowInSeconds
+	}
 	if d := in.DestinationConfig; d != nil {
 		if d.OnSuccess != nil && d.OnSuccess.Destination != nil {
 			return invalid("Unsupported DestinationConfig parameter for given event source mapping type.")
@@ -140,6 +150,7 @@ func (s *Service) applyStreamMapping(ctx context.Context, m *EventSourceMappingC
 		v("parallelizationFactor", deref(m.ParallelizationFactor, 1), 1, 10),
 		v("maximumRetryAttempts", deref(m.MaximumRetryAttempts, -1), -1, 10000),
 		v("maximumRecordAgeInSeconds", deref(m.MaximumRecordAgeInSeconds, -1), -1, 604800),
+		v("tumblingWindowInSeconds", deref(m.TumblingWindowInSeconds, 0), 0, 900),
 	} {
 		if err != nil {
 			return err
@@ -195,8 +206,9 @@ func (s *Service) streamPollerNames(ctx context.Context, rec store.EventSourceMa
 
 // checkpoint is a shard's position, kept after every settled batch.
 type checkpoint struct {
-	Iterator string `json:"iterator"`
-	Closed   bool   `json:"closed,omitempty"`
+	Iterator string    `json:"iterator"`
+	Closed   bool      `json:"closed,omitempty"`
+	Window   *tumbling `json:"window,omitempty"` // the open tumbling window, its state as of Iterator
 }
 
 func checkpointOwner(id string) string { return "esm:" + id }
@@ -262,34 +274,28 @@ func (s *Service) pollStream(ctx context.Context, name string, rec store.EventSo
 		}
 	}
 	var pending []StreamRecord // read, not yet settled
-	next := cp.Iterator
+	next, win := cp.Iterator, cp.Window
 	closed := false
 	for ctx.Err() == nil {
-		cur, err := s.cfg.Store.EventSourceMapping(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
+		cur, m, ok, err := s.enabledMapping(ctx, id)
+		if err != nil || !ok {
 			return err
 		}
-		var m EventSourceMappingConfiguration
-		if err := json.Unmarshal(cur.Config, &m); err != nil || m.State != "Enabled" {
-			return err
-		}
-		want := int(m.BatchSize)
+		want := int(m.BatchSize) * m.lanes()
 		window := time.Duration(m.MaximumBatchingWindowInSeconds) * time.Second
 		start := s.cfg.Clock.Now()
+		drained := false // the last read found nothing new
 		for len(pending) < want && !closed {
 			recs, it, c, err := s.cfg.Streams.StreamRecords(ctx, next, min(1000, want-len(pending)))
 			if err != nil {
 				return err
 			}
-			pending, next, closed = append(pending, recs...), it, c
+			pending, next, closed, drained = append(pending, recs...), it, c, len(recs) == 0
 			if len(recs) > 0 && window == 0 || closed {
 				break
 			}
 			if len(recs) == 0 {
-				if len(pending) > 0 && s.cfg.Clock.Now().Sub(start) >= window {
+				if len(pending) > 0 && s.cfg.Clock.Now().Sub(start) >= window || len(pending) == 0 && s.windowDue(m, win) {
 					break
 				}
 				if background.Sleep(ctx, s.cfg.Clock, 250*time.Millisecond) != nil {
@@ -300,13 +306,18 @@ func (s *Service) pollStream(ctx context.Context, name string, rec store.EventSo
 				}
 			}
 		}
-		if len(pending) > 0 {
-			if !s.settleStream(ctx, cur, &m, shard, pending) {
-				return nil // the context ended mid-batch: the checkpoint is still before it
-			}
-			pending = nil
+		settled := true
+		if m.windowSize() > 0 {
+			settled = s.settleWindows(ctx, cur, m, shard, pending, &win, closed, drained)
+		} else {
+			win = nil
+			settled = s.settleLanes(ctx, cur, m, shard, pending)
 		}
-		if err := s.saveCheckpoint(ctx, rec, shard, checkpoint{Iterator: next, Closed: closed}); err != nil {
+		if !settled {
+			return nil // the context ended mid-batch: the checkpoint is still before it
+		}
+		pending = nil
+		if err := s.saveCheckpoint(ctx, rec, shard, checkpoint{Iterator: next, Closed: closed, Window: win}); err != nil {
 			return err
 		}
 		if closed {
@@ -316,16 +327,81 @@ func (s *Service) pollStream(ctx context.Context, name string, rec store.EventSo
 	return nil
 }
 
+// lanes is how many batches of a shard run at once: ParallelizationFactor, one with a tumbling
+// window (its state goes from one batch to the next).
+func (m *EventSourceMappingConfiguration) lanes() int {
+	if deref(m.TumblingWindowInSeconds, 0) > 0 {
+		return 1
+	}
+	return int(max(deref(m.ParallelizationFactor, 1), 1))
+}
+
+// settleLanes splits what was read into the mapping's lanes by key and settles them
+// concurrently, each lane in order, in batches of BatchSize; false when the context ended first.
+func (s *Service) settleLanes(ctx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration, shard string, pending []StreamRecord) bool {
+	parts := make([][]StreamRecord, m.lanes())
+	for _, r := range pending {
+		i := laneOf(r, len(parts))
+		parts[i] = append(parts[i], r)
+	}
+	ok := make([]bool, len(parts))
+	var wg sync.WaitGroup
+	for i, part := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok[i] = s.settleBatches(ctx, rec, m, shard, part)
+		}()
+	}
+	wg.Wait()
+	for _, o := range ok {
+		if !o {
+			return false
+		}
+	}
+	return true
+}
+
+// settleBatches settles records in order, in batches of BatchSize.
+func (s *Service) settleBatches(ctx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration, shard string, records []StreamRecord) bool {
+	for len(records) > 0 {
+		batch := records[:min(len(records), int(m.BatchSize))]
+		if !s.settleStream(ctx, rec, m, shard, batch) {
+			return false
+		}
+		records = records[len(batch):]
+	}
+	return true
+}
+
+// laneOf is a record's lane: a hash of its item's key.
+func laneOf(r StreamRecord, lanes int) int {
+	if lanes <= 1 {
+		return 0
+	}
+	var rec struct {
+		Dynamodb struct {
+			Keys json.RawMessage `json:"Keys"`
+		} `json:"dynamodb"`
+	}
+	json.Unmarshal(r.Data, &rec)
+	h := fnv.New32a()
+	h.Write(rec.Dynamodb.Keys)
+	return int(h.Sum32() % uint32(lanes))
+}
+
 // settleStream runs a batch until it succeeds or is given up (sent to OnFailure); false when
 // the context ended first.
 func (s *Service) settleStream(ctx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration, shard string, batch []StreamRecord) bool {
-	return s.runStreamBatch(ctx, rec, m, shard, batch, 0)
+	return s.runStreamBatch(ctx, rec, m, shard, batch, 0, nil)
 }
 
-func (s *Service) runStreamBatch(ctx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration, shard string, batch []StreamRecord, attempts int) bool {
+// runStreamBatch runs a batch, with a tumbling window's state when w is not nil (w.state is
+// then the state the function returned).
+func (s *Service) runStreamBatch(ctx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration, shard string, batch []StreamRecord, attempts int, w *windowRun) bool {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		failedAt, out, ok := s.invokeStream(ctx, rec, m, batch)
+		failedAt, out, ok := s.invokeStream(ctx, rec, m, batch, w)
 		if ctx.Err() != nil {
 			return false // stopping (or the shard moved): the batch runs again from the checkpoint
 		}
@@ -340,8 +416,8 @@ func (s *Service) runStreamBatch(ctx context.Context, rec store.EventSourceMappi
 		attempts++
 		if deref(m.BisectBatchOnFunctionError, false) && len(batch) > 1 {
 			half := len(batch) / 2
-			return s.runStreamBatch(ctx, rec, m, shard, batch[:half], attempts) &&
-				s.runStreamBatch(ctx, rec, m, shard, batch[half:], attempts)
+			return s.runStreamBatch(ctx, rec, m, shard, batch[:half], attempts, w) &&
+				s.runStreamBatch(ctx, rec, m, shard, batch[half:], attempts, w)
 		}
 		condition := ""
 		if maxRetries := deref(m.MaximumRetryAttempts, -1); maxRetries >= 0 && attempts > int(maxRetries) {
@@ -370,7 +446,7 @@ type streamInvokeOutcome struct {
 
 // invokeStream invokes the function with a batch of stream records (those the filters keep). It
 // answers ok, or the index of the first failed record (with ReportBatchItemFailures; 0: all).
-func (s *Service) invokeStream(ctx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration, batch []StreamRecord) (int, streamInvokeOutcome, bool) {
+func (s *Service) invokeStream(ctx context.Context, rec store.EventSourceMapping, m *EventSourceMappingConfiguration, batch []StreamRecord, w *windowRun) (int, streamInvokeOutcome, bool) {
 	var filters []*eventpattern.Pattern
 	if m.FilterCriteria != nil {
 		for _, f := range m.FilterCriteria.Filters {
@@ -409,24 +485,8 @@ func (s *Service) invokeStream(ctx context.Context, rec store.EventSourceMapping
 	if len(records) == 0 {
 		return 0, oc, true
 	}
-	payload, _ := json.Marshal(struct {
-		Records []json.RawMessage `json:"Records"`
-	}{records})
-	r, err := s.parseRef(fctx, m.FunctionArn, "")
-	if err != nil {
-		return 0, oc, false
-	}
-	inv, err := s.resolve(fctx, r)
-	if err != nil {
-		return 0, oc, false
-	}
-	out, err := s.run(fctx, inv, &InvokeInput{Payload: payload}, oc.requestID)
-	if err != nil {
-		oc.functionError = "Throttled"
-		return 0, oc, false
-	}
-	oc.status, oc.version, oc.functionError = out.StatusCode, out.ExecutedVersion, out.FunctionError
-	if out.FunctionError != "" {
+	out, ok := s.invokeMapped(fctx, m, streamPayload(records, rec, w), &oc)
+	if !ok || w != nil && !w.take(out.Payload) {
 		return 0, oc, false
 	}
 	report := false
@@ -471,6 +531,26 @@ func (s *Service) invokeStream(ctx context.Context, rec store.EventSourceMapping
 		}
 	}
 	return first, oc, false
+}
+
+// invokeMapped invokes a mapping's function synchronously with a payload; false when it was
+// throttled, is missing or failed.
+func (s *Service) invokeMapped(fctx context.Context, m *EventSourceMappingConfiguration, payload []byte, oc *streamInvokeOutcome) (*InvokeOutput, bool) {
+	r, err := s.parseRef(fctx, m.FunctionArn, "")
+	if err != nil {
+		return nil, false
+	}
+	inv, err := s.resolve(fctx, r)
+	if err != nil {
+		return nil, false
+	}
+	out, err := s.run(fctx, inv, &InvokeInput{Payload: payload}, oc.requestID)
+	if err != nil {
+		oc.functionError = "Throttled"
+		return nil, false
+	}
+	oc.status, oc.version, oc.functionError = out.StatusCode, out.ExecutedVersion, out.FunctionError
+	return out, out.FunctionError == ""
 }
 
 // streamFailed sends AWS's stream failure record for a batch given up to OnFailure.

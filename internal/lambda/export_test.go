@@ -77,3 +77,16 @@ func URLEvent(host, path, rawQuery string, header map[string][]string, body []by
 
 // IsStreamARN exposes isStreamARN to FuzzStreamARN.
 var IsStreamARN = isStreamARN
+
+// WindowState exposes the reading of a tumbling window's state from a function's answer to the
+// fuzz target.
+func WindowState(payload []byte) (json.RawMessage, bool) {
+	w := &windowRun{}
+	ok := w.take(payload)
+	return w.state, ok
+}
+
+// Lane exposes the lane of a stream record (its data as GetRecords answers it) to the fuzz target.
+func Lane(data []byte, lanes int) int {
+	return laneOf(StreamRecord{Data: data}, lanes)
+}
