@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Empty", testEmpty},
 		{"Ranges", testRanges},
 		{"NotFound", testNotFound},
+		{"ReadAfterDelete", testReadAfterDelete},
 		{"Large", testLarge},
 		{"ConcurrentPuts", testConcurrentPuts},
 		{"Sweep", testSweep},
@@ -129,6 +130,39 @@ func testRanges(t *testing.T, s Store) {
 	}
 	if n, err := r.ReadAt(make([]byte, 1), int64(len(data))); n != 0 || err != io.EOF {
 		t.Errorf("ReadAt(size) = %d, %v; want 0, EOF", n, err)
+	}
+}
+
+// testReadAfterDelete: a reader opened before Delete reads the whole blob (S3 deletes an
+// overwritten object's blob while GETs may still stream it), as an unlinked file's does.
+func testReadAfterDelete(t *testing.T, s Store) {
+	ctx := context.Background()
+	data := pattern(3<<20 + 5)
+	ref, _, err := s.Put(ctx, bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Open(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	head := make([]byte, 10)
+	if _, err := io.ReadFull(r, head); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, ref); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Open(ctx, ref); !errors.Is(err, blob.ErrNotFound) {
+		t.Errorf("Open after Delete = %v; want ErrNotFound", err)
+	}
+	rest, err := io.ReadAll(r)
+	if err != nil || !bytes.Equal(append(head, rest...), data) {
+		t.Errorf("reading on after Delete: %d bytes, %v; want the rest of %d", len(head)+len(rest), err, len(data))
+	}
+	if n, err := s.Sweep(ctx, time.Now().Add(time.Hour), time.Minute, func(blob.Ref) (bool, error) { return false, nil }); err != nil || n != 0 {
+		t.Errorf("Sweep after Delete = %d, %v; want 0 (a deleted blob is no orphan)", n, err)
 	}
 }
 

@@ -20,7 +20,8 @@ const ChunkSize = 1 << 20
 // Blobs keeps blobs in the database (migration 0145) so that every node sharing it reads them: a
 // blob is a blobs row and its data as blob_chunks rows of ChunkSize bytes, written in one
 // transaction, so a blob that Put returned is committed durably and a failed or interrupted Put
-// leaves nothing. A reader fetches one chunk at a time, never the whole blob. Each service has
+// leaves nothing. A reader fetches one chunk at a time, never the whole blob; a deleted blob's
+// chunks stay for the readers already open until Sweep drops them. Each service has
 // its own space, so that its orphan sweep sees only its own blobs. It implements blob.Store.
 type Blobs struct {
 	db    *sql.DB
@@ -82,7 +83,7 @@ func putChunks(ctx context.Context, tx *sql.Tx, ref string, r io.Reader) (int64,
 // Open reads a blob. Its reader reads with ctx's values but not its cancellation, as a file would.
 func (b *Blobs) Open(ctx context.Context, ref blob.Ref) (blob.Reader, error) {
 	r := &chunkReader{db: b.db, ctx: context.WithoutCancel(ctx), ref: string(ref), seq: -1}
-	err := b.db.QueryRowContext(ctx, `SELECT size, chunk_size FROM blobs WHERE ref = $1 AND space = $2`, string(ref), b.space).Scan(&r.size, &r.chunkSize)
+	err := b.db.QueryRowContext(ctx, `SELECT size, chunk_size FROM blobs WHERE ref = $1 AND space = $2 AND deleted_at IS NULL`, string(ref), b.space).Scan(&r.size, &r.chunkSize)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, blob.ErrNotFound
 	}
@@ -92,46 +93,24 @@ func (b *Blobs) Open(ctx context.Context, ref blob.Ref) (blob.Reader, error) {
 	return r, nil
 }
 
-// Delete removes a blob and its chunks in one transaction.
+// Delete removes a blob: Open no longer finds it, but its chunks stay, for the readers that
+// opened it before (as an unlinked file's do), until Sweep drops them.
 func (b *Blobs) Delete(ctx context.Context, ref blob.Ref) error {
-	tx, err := b.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fault("postgres.Blobs.Delete", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `DELETE FROM blobs WHERE ref = $1 AND space = $2`, string(ref), b.space)
-	if err != nil {
-		return fault("postgres.Blobs.Delete", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM blob_chunks WHERE ref = $1`, string(ref)); err != nil {
-		return fault("postgres.Blobs.Delete", err)
-	}
-	return fault("postgres.Blobs.Delete", tx.Commit())
+	_, err := b.db.ExecContext(ctx, `UPDATE blobs SET deleted_at = $3 WHERE ref = $1 AND space = $2 AND deleted_at IS NULL`,
+		string(ref), b.space, b.now().UnixNano())
+	return fault("postgres.Blobs.Delete", err)
 }
 
 // Sweep removes the space's blobs, written more than minAge before now, for which live returns
 // false: what a crash between a blob's commit and its metadata's leaves behind (blob.Files.Sweep's
 // contract; an interrupted Put leaves nothing here, its transaction never committed). It returns
-// how many it removed.
+// how many it removed. It also drops the chunks of blobs deleted more than minAge before now, of
+// every space (Lambda has no sweep of its own).
 func (b *Blobs) Sweep(ctx context.Context, now time.Time, minAge time.Duration, live func(blob.Ref) (bool, error)) (int, error) {
-	rows, err := b.db.QueryContext(ctx, `SELECT ref FROM blobs WHERE space = $1 AND created_at <= $2`, b.space, now.Add(-minAge).UnixNano())
+	before := now.Add(-minAge).UnixNano()
+	old, err := b.refs(ctx, `SELECT ref FROM blobs WHERE space = $1 AND created_at <= $2 AND deleted_at IS NULL`, b.space, before)
 	if err != nil {
-		return 0, fault("postgres.Blobs.Sweep", err)
-	}
-	var old []blob.Ref
-	for rows.Next() {
-		var ref string
-		if err := rows.Scan(&ref); err != nil {
-			rows.Close()
-			return 0, fault("postgres.Blobs.Sweep", err)
-		}
-		old = append(old, blob.Ref(ref))
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return 0, fault("postgres.Blobs.Sweep", err)
+		return 0, err
 	}
 	removed := 0
 	for _, ref := range old {
@@ -142,12 +121,53 @@ func (b *Blobs) Sweep(ctx context.Context, now time.Time, minAge time.Duration, 
 		if ok {
 			continue
 		}
-		if err := b.Delete(ctx, ref); err != nil {
+		if err := b.drop(ctx, ref); err != nil {
 			return removed, err
 		}
 		removed++
 	}
-	return removed, nil
+	deleted, err := b.refs(ctx, `SELECT ref FROM blobs WHERE deleted_at <= $1`, before)
+	for _, ref := range deleted {
+		if err == nil {
+			err = b.drop(ctx, ref)
+		}
+	}
+	return removed, err
+}
+
+// refs runs a query of blob refs.
+func (b *Blobs) refs(ctx context.Context, query string, args ...any) ([]blob.Ref, error) {
+	rows, err := b.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fault("postgres.Blobs.Sweep", err)
+	}
+	var out []blob.Ref
+	for rows.Next() {
+		var ref string
+		if err := rows.Scan(&ref); err != nil {
+			rows.Close()
+			return nil, fault("postgres.Blobs.Sweep", err)
+		}
+		out = append(out, blob.Ref(ref))
+	}
+	return out, fault("postgres.Blobs.Sweep", errors.Join(rows.Err(), rows.Close()))
+}
+
+// drop removes a blob and its chunks in one transaction, one blob at a time so that sweeps on
+// several nodes never wait on each other in a cycle.
+func (b *Blobs) drop(ctx context.Context, ref blob.Ref) error {
+	tx, err := b.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fault("postgres.Blobs.Sweep", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM blobs WHERE ref = $1`, string(ref)); err != nil {
+		return fault("postgres.Blobs.Sweep", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM blob_chunks WHERE ref = $1`, string(ref)); err != nil {
+		return fault("postgres.Blobs.Sweep", err)
+	}
+	return fault("postgres.Blobs.Sweep", tx.Commit())
 }
 
 // chunkReader reads a blob a chunk at a time, keeping the last chunk it fetched.
@@ -215,7 +235,7 @@ func (r *chunkReader) load(seq int64) error {
 	r.seq, r.chunk = -1, r.chunk[:0]
 	err := r.db.QueryRowContext(r.ctx, `SELECT data FROM blob_chunks WHERE ref = $1 AND seq = $2`, r.ref, seq).Scan(&r.chunk)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("blob: chunk %d of %s: %w", seq, r.ref, blob.ErrNotFound) // deleted while read
+		return fmt.Errorf("blob: chunk %d of %s: %w", seq, r.ref, blob.ErrNotFound) // deleted and swept while read
 	}
 	if err != nil {
 		return fault("postgres.Blobs.Read", err)

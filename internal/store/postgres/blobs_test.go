@@ -65,3 +65,32 @@ func TestBlobSpaces(t *testing.T) {
 }
 
 func BenchmarkBlobs(b *testing.B) { blobtest.Bench(b, openBlobsDB(b).Blobs("bench")) }
+
+// TestBlobSweepDropsDeleted: a deleted blob's chunks stay for open readers until a Sweep minAge
+// after the Delete, through any space's Sweep.
+func TestBlobSweepDropsDeleted(t *testing.T) {
+	db := openBlobsDB(t)
+	ctx := context.Background()
+	fns := db.Blobs("lambda")
+	ref, _, err := fns.Put(ctx, strings.NewReader(strings.Repeat("z", 2*ChunkSize+1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := func() int {
+		var n int
+		if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM blob_chunks WHERE ref = $1`, string(ref)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := fns.Delete(ctx, ref); err != nil {
+		t.Fatal(err)
+	}
+	none := func(blob.Ref) (bool, error) { return false, nil }
+	if _, err := db.Blobs("s3").Sweep(ctx, time.Now(), time.Hour, none); err != nil || chunks() != 3 {
+		t.Errorf("chunks after a Sweep within the hour = %d, %v; want 3", chunks(), err)
+	}
+	if _, err := db.Blobs("s3").Sweep(ctx, time.Now().Add(2*time.Hour), time.Hour, none); err != nil || chunks() != 0 {
+		t.Errorf("chunks after a Sweep two hours on = %d, %v; want 0", chunks(), err)
+	}
+}
