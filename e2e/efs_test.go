@@ -211,9 +211,8 @@ func TestEFSSharedRootAcrossNodes(t *testing.T) {
 	}
 	fnA, fnB := awslambda.NewFromConfig(a.Config()), awslambda.NewFromConfig(b.Config())
 	createEFSFunction(t, fnA, "shared-writer", "app.write", ap.AccessPointArn, "/mnt/shared")
-	// Each node keeps the code of the functions created through it in its own data dir (a
-	// function's code is not shared across nodes yet), so the reader is created through node b.
-	createEFSFunction(t, fnB, "shared-reader", "app.read", ap.AccessPointArn, "/mnt/shared")
+	// Function code is a blob in PostgreSQL, which both nodes share (TestBlobsAcrossNodes).
+	createEFSFunction(t, fnA, "shared-reader", "app.read", ap.AccessPointArn, "/mnt/shared")
 	invoke := func(c *awslambda.Client, name, payload string) string {
 		t.Helper()
 		out, err := c.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String(name), Payload: []byte(payload)})

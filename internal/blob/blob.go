@@ -4,8 +4,8 @@
 // metadata then points at it by Ref in a store transaction. Blobs that no metadata refers to (a
 // crash between the two steps) are found by Sweep.
 //
-// Files is the implementation on a local directory. A shared implementation (for several nodes
-// without a shared file system) can implement Store later.
+// Files is the implementation on a directory (local, or a shared file system's mount);
+// postgres.Blobs keeps blobs in PostgreSQL for nodes that share it. Both pass blobtest's suite.
 package blob
 
 import (

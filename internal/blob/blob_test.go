@@ -1,10 +1,8 @@
 package blob
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,45 +10,8 @@ import (
 	"time"
 )
 
-func TestFilesRoundTrip(t *testing.T) {
-	ctx := context.Background()
-	f, err := NewFiles(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := bytes.Repeat([]byte("gureum"), 100000)
-	ref, n, err := f.Put(ctx, bytes.NewReader(data))
-	if err != nil || n != int64(len(data)) {
-		t.Fatalf("Put = %q, %d, %v", ref, n, err)
-	}
-	r, err := f.Open(ctx, ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Size() != int64(len(data)) {
-		t.Errorf("Size() = %d; want %d", r.Size(), len(data))
-	}
-	part := make([]byte, 6)
-	if _, err := r.ReadAt(part, 6*7); err != nil || string(part) != "gureum" {
-		t.Errorf("ReadAt = %q, %v", part, err)
-	}
-	got, err := io.ReadAll(r)
-	r.Close()
-	if err != nil || !bytes.Equal(got, data) {
-		t.Errorf("ReadAll: %d bytes, %v", len(got), err)
-	}
-	if err := f.Delete(ctx, ref); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Open(ctx, ref); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Open after Delete = %v; want ErrNotFound", err)
-	}
-	if _, err := f.Open(ctx, "../../etc/passwd"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Open(path) = %v; want ErrNotFound", err)
-	}
-}
-
-func TestSweep(t *testing.T) {
+// TestSweepTemporaryFiles: Files' own leftover of a crash, a temporary file, goes with the orphans.
+func TestSweepTemporaryFiles(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	f, _ := NewFiles(dir)

@@ -75,6 +75,7 @@ type serverFlags struct {
 	sandboxCgroup                             string
 	workerMemory                              int
 	efsRoot                                   string
+	blobDir                                   string
 	procs                                     int
 	sqliteWALVFS                              bool
 	iamEnforcement                            bool
@@ -128,6 +129,7 @@ pair, saves it with mode 0600 in the data directory and prints it once.`,
 	fl.StringVar(&f.isolation, "isolation", "auto", "how functions are isolated: auto (namespace sandboxes when root on Linux, else plain processes, loudly), namespace, or process")
 	fl.StringVar(&f.sandboxCgroup, "sandbox-cgroup", "gureum", "the cgroup under which every function sandbox's cgroup is made (in each cgroup v1 hierarchy, or under the v2 root): give servers sharing a host their own")
 	fl.IntVar(&f.workerMemory, "worker-memory", 0, "the memory in MB that function environments may take together on this node (each its MemorySize); when it is full, an invoke that needs a new environment waits up to 2 s for room, then is throttled; 0: the host's memory less a reserve (a tenth, at least 1 GB)")
+	fl.StringVar(&f.blobDir, "blob-dir", "", "the directory S3 object data and Lambda code live under (<blob-dir>/s3, <blob-dir>/lambda), such as a shared file system every server sharing a --store mounts at the same path; it must exist; empty: in PostgreSQL itself with a postgres:// --store, else <data-dir>/blobs")
 	fl.StringVar(&f.efsRoot, "efs-root", "", "the directory EFS file systems' trees live under (<efs-root>/<account>/<fs-id>), such as an NFS mount every server sharing a --store mounts at the same path; it must exist; empty: <data-dir>/efs")
 	fl.StringVar(&f.privateListen, "private-listen", "", "a second address (host:port) whose requests count as coming through the VPC endpoint --vpc-endpoint-id: API Gateway's PRIVATE APIs answer only there")
 	fl.StringVar(&f.vpcEndpointID, "vpc-endpoint-id", "vpce-0gureum0000000001", "the VPC endpoint id (aws:SourceVpce) of requests to --private-listen")
@@ -240,6 +242,10 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	blobDir, err := checkSharedDir("--blob-dir", f.blobDir)
+	if err != nil {
+		return err
+	}
 	if !validAccountID(f.accountID) {
 		return fmt.Errorf("--account-id %q: want 12 digits", f.accountID)
 	}
@@ -258,6 +264,7 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 		LifecycleDay: time.Duration(f.lifecycleDaySeconds) * time.Second,
 		DeployMinute: f.codeDeployMinute,
 		EFSRoot:      efsRoot,
+		BlobDir:      blobDir,
 	})
 	if err != nil {
 		return err
@@ -283,16 +290,19 @@ func runServer(ctx context.Context, f serverFlags, getenv func(string) string, s
 // checkEFSRoot makes an --efs-root absolute (sandboxes mount directories under it) and checks
 // that it is a directory: an operator's shared mount that is missing must not quietly become a
 // local directory that other servers cannot see.
-func checkEFSRoot(root string) (string, error) {
-	if root == "" {
+func checkEFSRoot(root string) (string, error) { return checkSharedDir("--efs-root", root) }
+
+// checkSharedDir makes a flag's directory absolute and checks that it exists (see checkEFSRoot).
+func checkSharedDir(flag, dir string) (string, error) {
+	if dir == "" {
 		return "", nil
 	}
-	abs, err := filepath.Abs(root)
+	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", fmt.Errorf("--efs-root %q: %v", root, err)
+		return "", fmt.Errorf("%s %q: %v", flag, dir, err)
 	}
 	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
-		return "", fmt.Errorf("--efs-root %q: not an existing directory", root)
+		return "", fmt.Errorf("%s %q: not an existing directory", flag, dir)
 	}
 	return abs, nil
 }

@@ -55,13 +55,22 @@ type Deps struct {
 	Authorizer Authorizer
 	// LifecycleDay is how long a lifecycle "day" lasts (24 h; shorter to test expiry).
 	LifecycleDay time.Duration
+	// Blobs keeps object data (postgres.Blobs when nodes share PostgreSQL); nil: files under
+	// BlobDir, or under BlobDir(DataDir) when that is empty too.
+	Blobs   Blobs
+	BlobDir string
+}
+
+// Blobs is a blob store with its orphan sweep (blob.Files, postgres.Blobs).
+type Blobs interface {
+	blob.Store
+	Sweep(ctx context.Context, now time.Time, minAge time.Duration, live func(blob.Ref) (bool, error)) (int, error)
 }
 
 // Service serves S3.
 type Service struct {
 	store  store.Objects
-	blobs  blob.Store
-	files  *blob.Files
+	blobs  Blobs
 	deps   Deps
 	region string
 	now    func() time.Time
@@ -104,15 +113,22 @@ func (s *Service) lifecycleJob(ctx context.Context) error {
 	return err
 }
 
-// Start opens the blob directory and starts the orphan sweep: data files that no object or part
-// refers to (a crash between a blob's write and its metadata's commit) and temporary files,
-// older than an hour, are removed at start and every hour.
+// Start opens the blob store and starts the orphan sweep: blobs that no object or part refers
+// to (a crash between a blob's write and its metadata's commit) and temporary files, older than
+// an hour, are removed at start and every hour.
 func (s *Service) Start(ctx context.Context) error {
-	f, err := blob.NewFiles(BlobDir(s.deps.DataDir))
-	if err != nil {
-		return err
+	s.blobs = s.deps.Blobs
+	if s.blobs == nil {
+		dir := s.deps.BlobDir
+		if dir == "" {
+			dir = BlobDir(s.deps.DataDir)
+		}
+		f, err := blob.NewFiles(dir)
+		if err != nil {
+			return err
+		}
+		s.blobs = f
 	}
-	s.files, s.blobs = f, f
 	s.unsub = s.buckets.Subscribe()
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
 	go s.sweepLoop(s.stop, s.done)
@@ -160,11 +176,8 @@ func (s *Service) Sweep(ctx context.Context, minAge time.Duration) (int, error) 
 	if err != nil {
 		return 0, err
 	}
-	return s.files.Sweep(ctx, s.now(), minAge, func(r blob.Ref) (bool, error) { return live[string(r)], nil })
+	return s.blobs.Sweep(ctx, s.now(), minAge, func(r blob.Ref) (bool, error) { return live[string(r)], nil })
 }
-
-// UseBlobs sets the blob store (tests and Start).
-func (s *Service) UseBlobs(b blob.Store) { s.blobs = b }
 
 // BlobDir is where a data directory keeps S3's blobs.
 func BlobDir(dataDir string) string { return filepath.Join(dataDir, "blobs") }

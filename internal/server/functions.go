@@ -28,7 +28,7 @@ import (
 	"github.com/gureum/gureum/internal/sts"
 )
 
-// newFunctions builds the Lambda service: code in the blob store under the data dir, sandboxes
+// newFunctions builds the Lambda service: code in the blob store blobPlace picks, sandboxes
 // at the configured isolation level (auto: namespaces when possible, else loudly processes).
 func newFunctions(st store.Store, cfg Config, env service.Env, peers *functionPeers, files lambda.FileSystems, meter *cost.Recorder) *lambda.Service {
 	lc := lambda.Config{Store: st, Region: cfg.Region, DataDir: filepath.Join(cfg.DataDir, "functions"), Log: cfg.Log, Now: cfg.Now,
@@ -45,7 +45,9 @@ func newFunctions(st store.Store, cfg Config, env service.Env, peers *functionPe
 		usage.cost = costUsage{meter}
 	}
 	lc.Usage = usage
-	if b, err := blob.NewFiles(filepath.Join(cfg.DataDir, "blobs")); err == nil {
+	if shared, dir := blobPlace(st, cfg, "lambda"); shared != nil {
+		lc.Blobs = shared
+	} else if b, err := blob.NewFiles(dir); err == nil {
 		lc.Blobs = b
 	} else if cfg.Log != nil {
 		cfg.Log.Error("functions: no blob store", "err", err)

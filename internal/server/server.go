@@ -94,6 +94,9 @@ type Config struct {
 	SandboxCgroup string // the cgroup the sandboxes' cgroups are made under ("" is "gureum")
 	WorkerMemory  int    // MB the functions' environments may take together (0: the host's less a reserve)
 	EFSRoot       string // the directory EFS trees live under ("" is the data dir's "efs")
+	// BlobDir is the directory S3's and Lambda's blobs live under (see blobPlace); "" keeps them
+	// in PostgreSQL when the store is, else in the data dir's "blobs".
+	BlobDir string
 	// PrivateListen, when set, is a second listener whose requests count as coming through the
 	// VPC endpoint VPCEndpointID (aws:SourceVpce): API Gateway's PRIVATE APIs answer only there.
 	PrivateListen string
@@ -361,7 +364,8 @@ func services(st store.Store, env service.Env, cfg Config, enforcer *iam.Enforce
 	}
 	topics := sns.New(sns.Deps{Env: env, Store: st, Queues: queues, Invoker: forService("sns.amazonaws.com")})
 	alarmSNS.sns = topics
-	objects := s3.New(s3.Deps{Env: env, Store: st, Queues: queues.For("s3.amazonaws.com", sqs.S3Bucket), Functions: forService("s3.amazonaws.com"), Topics: topicPublisher{topics},
+	objBlobs, objDir := blobPlace(st, cfg, "s3")
+	objects := s3.New(s3.Deps{Env: env, Store: st, Blobs: objBlobs, BlobDir: objDir, Queues: queues.For("s3.amazonaws.com", sqs.S3Bucket), Functions: forService("s3.amazonaws.com"), Topics: topicPublisher{topics},
 		Notifier: st, Verifier: verifier, Authorizer: postAuth, LifecycleDay: cfg.LifecycleDay})
 	keys := kms.New(kms.Deps{Env: env, Store: st, Master: kmsMaster(st, cfg.DataDir),
 		Enforce: enforcer != nil && !cfg.NoIAMEnforcement, Authorizer: iam.RequestAuthorizer{Enforcer: enforcer}, Roles: st})

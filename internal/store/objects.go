@@ -135,7 +135,9 @@ type Objects interface {
 	// AbortUpload forgets an upload and frees its parts.
 	AbortUpload(ctx context.Context, uploadID string) (freed []Blob, err error)
 
-	// LiveBlobs lists every blob an object version or part refers to (the orphan sweep keeps
-	// these).
+	// LiveBlobs lists every blob the store refers to: an object version's or part's, and a
+	// function version's code or a layer version's archive (`layer-version` settings, whose
+	// document names its blob as "ref"). S3's orphan sweep keeps these: on SQLite S3 and Lambda
+	// share <data-dir>/blobs, and a sweep that knew only S3's refs removed functions' code.
 	LiveBlobs(ctx context.Context) (map[string]bool, error)
 }

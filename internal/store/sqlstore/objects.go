@@ -73,6 +73,8 @@ var objectReadSQL = map[string]string{
 	"listParts":   `SELECT ` + partColumns + ` FROM parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?`,
 	"objectData":  `SELECT data FROM objects`,
 	"partRefs":    `SELECT blob_ref FROM parts`,
+	"codeRefs":    `SELECT code_ref FROM function_versions`,
+	"layerDocs":   `SELECT config FROM function_settings WHERE kind = 'layer-version'`,
 }
 
 // Objects implements store.Objects. Its writes record the deliveries they cause (S3 event
@@ -560,12 +562,29 @@ func (s *Objects) LiveBlobs(ctx context.Context) (map[string]bool, error) {
 	if err != nil {
 		return nil, s.ofault("LiveBlobs", err)
 	}
-	rows, err = s.st["partRefs"].ps.QueryContext(ctx)
+	for _, q := range []string{"partRefs", "codeRefs"} {
+		rows, err = s.st[q].ps.QueryContext(ctx)
+		_, err = collect(rows, err, 0, func(r scanner) (struct{}, error) {
+			var ref string
+			err := r.Scan(&ref)
+			live[ref] = true
+			return struct{}{}, err
+		})
+		if err != nil {
+			return nil, s.ofault("LiveBlobs", err)
+		}
+	}
+	rows, err = s.st["layerDocs"].ps.QueryContext(ctx)
 	_, err = collect(rows, err, 0, func(r scanner) (struct{}, error) {
-		var ref string
-		err := r.Scan(&ref)
-		live[ref] = true
-		return struct{}{}, err
+		var doc []byte
+		if err := r.Scan(&doc); err != nil {
+			return struct{}{}, err
+		}
+		var layer struct{ Ref string }
+		if json.Unmarshal(doc, &layer) == nil && layer.Ref != "" {
+			live[layer.Ref] = true
+		}
+		return struct{}{}, nil
 	})
 	return live, s.ofault("LiveBlobs", err)
 }

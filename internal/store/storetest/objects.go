@@ -287,9 +287,18 @@ func testMultipartUploads(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	s.PutPart(ctx, store.Part{UploadID: "up2", Number: 1, Ref: "z"})
+	// Lambda's code and layer archives share S3's blob directory on SQLite: they are live too.
+	if err := s.CreateFunction(ctx, store.Function{Account: "123456789012", Name: "fn", Created: epoch},
+		store.FunctionVersion{Account: "123456789012", Function: "fn", Version: "$LATEST", CodeRef: "code", CodeSha256: "x", Config: []byte("{}"), Modified: epoch}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutFunctionSetting(ctx, store.FunctionSetting{Account: "123456789012", Function: "layer:l", Kind: "layer-version", Name: "1",
+		Config: []byte(`{"LayerArn":"arn","ref":"layer-zip"}`), Modified: epoch}, store.PutCreate); err != nil {
+		t.Fatal(err)
+	}
 	live, err := s.LiveBlobs(ctx)
-	if err != nil || !live["r1"] || !live["r2b"] || !live["z"] || live["r3"] {
-		t.Errorf("LiveBlobs = %v, %v; want r1, r2b (object) and z (part), not r3", live, err)
+	if err != nil || !live["r1"] || !live["r2b"] || !live["z"] || live["r3"] || !live["code"] || !live["layer-zip"] {
+		t.Errorf("LiveBlobs = %v, %v; want r1, r2b (object), z (part), code (a function's) and layer-zip (a layer's), not r3", live, err)
 	}
 	freed, err = s.AbortUpload(ctx, "up2")
 	if err != nil || len(freed) != 1 || freed[0].Ref != "z" {
