@@ -276,14 +276,15 @@ var knownUnchecked = map[string]string{
 	"iam.SimulatePrincipalPolicy":    "handler: a PolicySourceArn of another account is InvalidInput",
 	// Destinations and keys named in a configuration: a delivery there is authorized by the
 	// destination's own policy (sqs.Source, iam.AuthorizeServicePrincipal).
-	"events.CreateEventBus":    "DeadLetterConfig.Arn: a destination",
-	"events.UpdateEventBus":    "DeadLetterConfig.Arn: a destination",
-	"events.ListArchives":      "handler: lists the caller's archives (EventSourceArn filters)",
-	"events.ListReplays":       "handler: lists the caller's replays (EventSourceArn filters)",
-	"events.StartReplay":       "handler: replays the caller's archives only",
-	"scheduler.CreateSchedule": "Target.Arn and RoleArn: the destination, reached with the schedule's role",
-	"scheduler.UpdateSchedule": "Target.Arn and RoleArn: the destination, reached with the schedule's role",
-	"ssm.PutParameter":         "KeyId: KMS authorizes the key's use",
+	"cloudwatch.PutMetricAlarm": "AlarmActions/OKActions/InsufficientDataActions: SNS topics, published to as cloudwatch.amazonaws.com under the topic's policy (sns.PublishFrom)",
+	"events.CreateEventBus":     "DeadLetterConfig.Arn: a destination",
+	"events.UpdateEventBus":     "DeadLetterConfig.Arn: a destination",
+	"events.ListArchives":       "handler: lists the caller's archives (EventSourceArn filters)",
+	"events.ListReplays":        "handler: lists the caller's replays (EventSourceArn filters)",
+	"events.StartReplay":        "handler: replays the caller's archives only",
+	"scheduler.CreateSchedule":  "Target.Arn and RoleArn: the destination, reached with the schedule's role",
+	"scheduler.UpdateSchedule":  "Target.Arn and RoleArn: the destination, reached with the schedule's role",
+	"ssm.PutParameter":          "KeyId: KMS authorizes the key's use",
 	// Owed by packages other than identity's (see the report): their checks name "*" or the
 	// caller's account for a resource the input names by ARN.
 	"dynamodb.ListBackups":           "dynamodb: a list filtered by table name, authorized on * as AWS does; it lists the caller's own",
