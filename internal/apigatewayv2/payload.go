@@ -338,6 +338,16 @@ func functionReply2(payload []byte) (*reply, bool) {
 	return buildReply(resp.StatusCode, resp.Headers, resp.MultiValueHeaders, resp.Cookies, resp.Body, resp.IsBase64Encoded)
 }
 
+// FunctionReply2 is functionReply2 for another package: Lambda's function URLs read their
+// function's answer by the same payload 2.0 rules.
+func FunctionReply2(payload []byte) (status int, header http.Header, body []byte, ok bool) {
+	rp, ok := functionReply2(payload)
+	if !ok {
+		return 0, nil, nil, false
+	}
+	return rp.status, rp.header, rp.body, true
+}
+
 // functionReply1 reads a function's answer under payload 1.0, which must be a response object.
 func functionReply1(payload []byte) (*reply, bool) {
 	var resp struct {

@@ -10,9 +10,7 @@ package lambda
 // anyone.
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -271,52 +269,20 @@ type Reply struct {
 	Body   []byte
 }
 
-// URLReply reads a function's answer to a URL request: an object with a statusCode is a response
-// (headers, multiValueHeaders, cookies, body, isBase64Encoded); any other JSON value is a 200
-// with that value as an application/json body; anything else is no answer (ok false).
+// URLReply reads a function's answer to a URL request by API Gateway's payload 2.0 rules
+// (apigatewayv2.FunctionReply2): an object with a statusCode is a response (headers,
+// multiValueHeaders, cookies, body, isBase64Encoded); any other JSON value is a 200 with that
+// value as an application/json body; anything else is no answer (ok false). A response without
+// a Content-Type is application/json, as Lambda answers it.
 func URLReply(payload []byte) (*Reply, bool) {
-	trimmed := bytes.TrimSpace(payload)
-	if !json.Valid(trimmed) {
+	status, header, body, ok := apigatewayv2.FunctionReply2(payload)
+	if !ok {
 		return nil, false
 	}
-	var probe map[string]json.RawMessage
-	if json.Unmarshal(trimmed, &probe) != nil || probe["statusCode"] == nil {
-		return &Reply{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: trimmed}, true
+	if header.Get("Content-Type") == "" {
+		header.Set("Content-Type", "application/json")
 	}
-	var resp struct {
-		StatusCode        int                 `json:"statusCode"`
-		Headers           map[string]string   `json:"headers"`
-		MultiValueHeaders map[string][]string `json:"multiValueHeaders"`
-		Cookies           []string            `json:"cookies"`
-		Body              string              `json:"body"`
-		IsBase64Encoded   bool                `json:"isBase64Encoded"`
-	}
-	if json.Unmarshal(trimmed, &resp) != nil || resp.StatusCode < 100 || resp.StatusCode > 599 {
-		return nil, false
-	}
-	rp := &Reply{Status: resp.StatusCode, Header: http.Header{}, Body: []byte(resp.Body)}
-	for k, vs := range resp.MultiValueHeaders {
-		for _, v := range vs {
-			rp.Header.Add(k, v)
-		}
-	}
-	for k, v := range resp.Headers {
-		rp.Header.Set(k, v)
-	}
-	for _, ck := range resp.Cookies {
-		rp.Header.Add("Set-Cookie", ck)
-	}
-	if resp.IsBase64Encoded {
-		b, err := base64.StdEncoding.DecodeString(resp.Body)
-		if err != nil {
-			return nil, false
-		}
-		rp.Body = b
-	}
-	if rp.Header.Get("Content-Type") == "" {
-		rp.Header.Set("Content-Type", "application/json")
-	}
-	return rp, true
+	return &Reply{Status: status, Header: header, Body: body}, true
 }
 
 func writeURLReply(w http.ResponseWriter, r *http.Request, rp *Reply, cors *Cors) {
